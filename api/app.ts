@@ -1,0 +1,66 @@
+// The HTTP application as a plugin-built Fastify instance; the process that listens is bin/.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'drizzle-orm';
+import type { Config } from '../bin/config.ts';
+import type { Db } from '../db/client.ts';
+import type { Clock, ItemEngine } from '../workflows/engine.ts';
+import type { EngineEnv } from '../workflows/local/engine-env.ts';
+import auth from './plugins/auth.ts';
+import errors from './plugins/errors.ts';
+import idempotency from './plugins/idempotency.ts';
+import openapi from './plugins/openapi.ts';
+import authRoutes from './routes/auth/routes.ts';
+import calendarRoutes from './routes/calendar/routes.ts';
+import campaignRoutes from './routes/campaigns/routes.ts';
+import itemRoutes from './routes/items/routes.ts';
+import orgUnitRoutes from './routes/org-units/routes.ts';
+import userRoutes from './routes/users/routes.ts';
+
+export interface AppDeps {
+  db: Db;
+  engine: ItemEngine;
+  env: EngineEnv;
+  clock: Clock;
+  config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
+  /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
+  readiness?: () => Promise<void>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.config.LOG_LEVEL === 'silent' ? false : { level: deps.config.LOG_LEVEL },
+    bodyLimit: deps.config.BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errors);
+  await app.register(openapi);
+  await app.register(auth, { db: deps.db });
+  await app.register(idempotency, { db: deps.db });
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await deps.db.execute(sql`select 1`);
+      await deps.readiness?.();
+      return { status: 'ready' };
+    } catch (err) {
+      return reply.code(503).type('application/problem+json; charset=utf-8').send({
+        type: 'https://zhenggai.dev/problems/unavailable', title: 'Not ready', status: 503, code: 'unavailable', detail: String((err as Error).message),
+      });
+    }
+  });
+
+  await app.register(async (api) => {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes]) {
+      await api.register(routes, deps);
+    }
+  }, { prefix: '/api/v1' });
+
+  return app;
+}

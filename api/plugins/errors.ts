@@ -1,0 +1,87 @@
+// The one error handler: every failure leaves as application/problem+json with a stable code.
+// A client mistake is never a 500; a 500 never shows its internals (they go to the log).
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { CommandRefused, ItemNotFound, VersionConflict } from '../../workflows/engine.ts';
+import { Problem, type ProblemBody } from '../problem.ts';
+
+const DOMAIN_STATUS: Record<string, number> = {
+  invalid_transition: 409, forbidden: 403, separation_of_duties: 403, validation: 422, no_calendar: 422,
+};
+
+export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
+  const base = (status: number, code: string, title: string, detail?: string): ProblemBody =>
+    ({ type: `https://zhenggai.dev/problems/${code}`, title, status, code, detail, instance: req.url, requestId: req.id });
+
+  if (err instanceof Problem) return { ...base(err.status, err.code, err.title, err.detail), ...err.extra };
+  if (err instanceof CommandRefused) {
+    const e = err.error;
+    const code = e.code === 'validation' ? 'rule_violated' : e.code;
+    return {
+      ...base(DOMAIN_STATUS[e.code] ?? 409, code, titleFor(e.code), e.message),
+      allowed: e.allowed,
+      ...(e.field ? { errors: [{ path: e.field, message: e.message }] } : {}),
+    };
+  }
+  if (err instanceof VersionConflict) return base(412, 'version_conflict', 'Item changed meanwhile', err.message);
+  if (err instanceof ItemNotFound) return base(404, 'not_found', 'Not found', `item does not exist or is outside your scope`);
+
+  const fe = err as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(fe)) {
+    const where = fe.validationContext ?? 'body';
+    return {
+      ...base(400, 'validation_failed', 'Invalid request', `the ${where} does not match the schema`),
+      errors: fe.validation.map((v) => ({
+        path: [where, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      })),
+    };
+  }
+  if (isResponseSerializationError(fe)) return base(500, 'internal', 'Internal error', 'the server failed to shape its answer');
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return base(400, 'invalid_json', 'Malformed JSON', 'the request body is not valid JSON');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return base(413, 'body_too_large', 'Request body too large', fe.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return base(415, 'unsupported_media_type', 'Unsupported media type', 'send application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return base(400, 'invalid_content_length', 'Bad Content-Length', fe.message);
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Fastify's own client errors (e.g. a malformed URL): keep the status, give it a code.
+    return base(fe.statusCode, String(fe.code ?? 'bad_request').toLowerCase(), 'Bad request', fe.message);
+  }
+  if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(String(fe.message))) {
+    return base(503, 'unavailable', 'Service unavailable', 'the database is not reachable; try again shortly');
+  }
+  return base(500, 'internal', 'Internal error', `something went wrong on our side; quote request id ${req.id}`);
+}
+
+function titleFor(code: string): string {
+  switch (code) {
+    case 'invalid_transition': return 'Not allowed in the current state';
+    case 'forbidden': return 'Forbidden';
+    case 'separation_of_duties': return 'Separation of duties';
+    default: return 'Rule violated';
+  }
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemBody) {
+  return reply.code(body.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(body);
+}
+
+export default fp(async (app) => {
+  app.setErrorHandler((err, req, reply) => {
+    const body = toProblem(err, req);
+    if (body.status >= 500) req.log.error({ err }, `request failed: ${body.code}`);
+    else req.log.info({ code: body.code, status: body.status }, body.detail ?? body.title);
+    return sendProblem(reply, body);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, {
+    type: 'https://zhenggai.dev/problems/not_found', title: 'Not found', status: 404, code: 'not_found',
+    detail: `no route ${req.method} ${req.url.split('?')[0]}`, instance: req.url, requestId: req.id,
+  }));
+}, { name: 'errors' });

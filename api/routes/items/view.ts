@@ -1,0 +1,38 @@
+// Shaping items for the API: names joined in, personal data masked for roles that do not need it.
+import { canSeePersonalData, maskPerson } from '../../../domain/item/index.ts';
+import type { Actor, Person } from '../../../domain/item/types.ts';
+import type { ItemListRow } from '../../../db/queries/items.ts';
+
+export const iso = (v: string) => new Date(v).toISOString();
+
+export function itemView(row: ItemListRow, actor: Actor) {
+  const s = row.state;
+  const { person, masked } = personFor(s.person, actor);
+  return {
+    id: s.id, ledgerNo: row.seqNo, campaignId: s.campaignId, categoryId: s.categoryId, categoryName: row.categoryName,
+    status: s.status, version: s.version, source: s.source, title: s.title, description: s.description,
+    person, personMasked: masked, location: s.location, reportedAt: s.reportedAt,
+    responsibleUnit: s.responsibleUnit ? { id: s.responsibleUnit.id, name: row.responsibleName } : null,
+    mode: s.mode, measures: s.measures, deadline: s.deadline, deadlineProvisional: s.deadlineProvisional,
+    overdue: s.overdue, overdueSince: s.overdueSince, escalationLevel: s.escalationLevel,
+    flagged: s.flagged, flagReason: s.flagReason,
+    milestones: s.milestones.map(({ id, title, dueOn, completedAt }) => ({ id, title, dueOn, completedAt })),
+    extensionRequest: s.extensionRequest, submittedAt: s.submittedAt, summary: s.summary, evidence: s.evidence,
+    closedAt: s.closedAt, verifiedAt: s.verifiedAt, rejectCount: s.rejectCount, reopenCount: s.reopenCount,
+    recheck: s.recheck, qualityWarnings: s.qualityWarnings, updatedAt: iso(row.updatedAt),
+  };
+}
+
+export function personFor(p: Person | null, actor: Actor): { person: Person | null; masked: boolean } {
+  if (!p) return { person: null, masked: false };
+  return canSeePersonalData(actor.roles) ? { person: p, masked: false } : { person: maskPerson(p), masked: true };
+}
+
+/** Events carry the person too (ItemReported): mask there as well. */
+export function eventDataFor(type: string, data: unknown, actor: Actor): Record<string, unknown> {
+  const d = (data ?? {}) as Record<string, unknown>;
+  if (type === 'ItemReported' && d.person) return { ...d, person: personFor(d.person as Person, actor).person };
+  return d;
+}
+
+export type ItemView = ReturnType<typeof itemView>;

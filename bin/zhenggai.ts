@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// The CLI: start [--demo] | migrate | create-admin | demo
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { createAdmin } from './create-admin.ts';
+import { loadDemo } from './demo.ts';
+import { openMigratedDb, startAll, type Log } from './runtime.ts';
+
+const log: Log = (msg, extra) => console.log(`[zhenggai] ${msg}${extra ? ` ${JSON.stringify(extra)}` : ''}`);
+
+const USAGE = `usage: zhenggai <command>
+  start [--demo]    serve the API and run background work (embedded PostgreSQL unless DATABASE_URL)
+  migrate           apply database migrations and exit
+  create-admin --username <name> --password <pw> [--unit <name>]
+                    create the first administrator (and a root unit if the tree is empty)
+  demo              load the demo township (seed 003) into the database and exit`;
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'start': {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } } });
+      const server = await startAll(config, {
+        log,
+        beforeListen: values.demo ? async (db) => { await loadDemo(db, log); } : undefined,
+      });
+      log(`listening on http://127.0.0.1:${config.PORT} — API docs at /docs, OpenAPI at /openapi.json`);
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(sig, () => { server.close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); }); });
+      }
+      return;
+    }
+    case 'migrate': {
+      const { close } = await openMigratedDb(config, log);
+      log('migrations applied');
+      await close();
+      return;
+    }
+    case 'create-admin': {
+      const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, password: { type: 'string' }, unit: { type: 'string' } } });
+      if (!values.username || !values.password) throw new UsageError('create-admin needs --username and --password');
+      const { db, close } = await openMigratedDb(config, log);
+      try {
+        const r = await createAdmin(db, { username: values.username, password: values.password, unitName: values.unit });
+        log(`admin ${values.username} created in unit ${r.unitName}`);
+      } finally { await close(); }
+      return;
+    }
+    case 'demo': {
+      const { db, close } = await openMigratedDb(config, log);
+      try { await loadDemo(db, log); } finally { await close(); }
+      return;
+    }
+    default:
+      throw new UsageError(command ? `unknown command: ${command}` : 'no command given');
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((err) => {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    console.error(`zhenggai: ${err.message}`);
+    if (err instanceof UsageError) console.error(USAGE);
+    process.exit(2);
+  }
+  console.error(`zhenggai: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exit(1);
+});

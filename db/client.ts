@@ -1,0 +1,36 @@
+// The database client factory: one `pg` pool and its drizzle handle. Nothing connects at import time.
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema.ts';
+
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+/** A transaction handle; queries take `Db | Tx` so they run inside or outside one. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+
+// Dates and timestamps stay strings end to end (the domain works in ISO strings).
+pg.types.setTypeParser(1082, (v) => v); // date
+pg.types.setTypeParser(1184, (v) => new Date(v).toISOString()); // timestamptz
+pg.types.setTypeParser(20, (v) => Number(v)); // int8 counts
+
+export function createDb(url: string, opts: { max?: number; applicationName?: string } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 20,
+    application_name: opts.applicationName ?? 'zhenggai',
+    // Fail fast rather than queue forever when the server is gone.
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', (err) => console.error(`[db] idle client error: ${err.message}`));
+  return drizzle({ client: pool, schema }) as Db;
+}
+
+export async function migrateDb(db: Db): Promise<void> {
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+}

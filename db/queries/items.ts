@@ -1,0 +1,104 @@
+// Ledger reads: the item list with filters, keyset pagination and scope; one item; its trail.
+import { and, asc, desc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Actor } from '../../domain/item/types.ts';
+import type { DbOrTx } from '../client.ts';
+import { categories, itemEvents, items, orgUnits, users } from '../schema.ts';
+
+export interface ItemFilters {
+  campaignId?: string; categoryId?: string; unitPath?: string; status?: string[]; source?: string[];
+  overdue?: boolean; flagged?: boolean; deadlineFrom?: string; deadlineTo?: string; q?: string;
+}
+
+export type SortKey = 'reportedAt' | 'updatedAt' | 'deadline' | 'seqNo';
+export interface Page { sort: SortKey; order: 'asc' | 'desc'; limit: number; cursor?: { v: string | number; id: string } }
+
+const SORT_COLUMNS = {
+  reportedAt: items.reportedAt,
+  updatedAt: items.updatedAt,
+  // Items without a deadline sort last in ascending order.
+  deadline: sql`coalesce(${items.deadline}, '9999-12-31'::date)`,
+  seqNo: items.seqNo,
+} as const;
+
+const like = (path: string) => `${path}%`;
+
+/** The rows an actor may see: items whose office, lead unit, responsible or reporting unit is in the actor's subtree. */
+export function visibleTo(actor: Actor): SQL | undefined {
+  if (actor.roles.includes('admin')) return undefined;
+  const p = like(actor.unitPath);
+  return or(
+    sql`${items.ownerUnitPath} like ${p}`, sql`${items.leadUnitPath} like ${p}`,
+    sql`${items.responsibleUnitPath} like ${p}`, sql`${items.reportingUnitPath} like ${p}`,
+  );
+}
+
+/** Escape LIKE wildcards so a search for "100%" means the text "100%". */
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterConditions(f: ItemFilters): (SQL | undefined)[] {
+  const q = f.q?.trim();
+  return [
+    f.campaignId ? eq(items.campaignId, f.campaignId) : undefined,
+    f.categoryId ? eq(items.categoryId, f.categoryId) : undefined,
+    f.unitPath ? sql`${items.responsibleUnitPath} like ${like(f.unitPath)}` : undefined,
+    f.status?.length ? inArray(items.status, f.status) : undefined,
+    f.source?.length ? inArray(items.source, f.source) : undefined,
+    f.overdue !== undefined ? eq(items.overdue, f.overdue) : undefined,
+    f.flagged !== undefined ? eq(items.flagged, f.flagged) : undefined,
+    f.deadlineFrom ? gte(items.deadline, f.deadlineFrom) : undefined,
+    f.deadlineTo ? lte(items.deadline, f.deadlineTo) : undefined,
+    q ? sql`(${items.title} ilike ${`%${escapeLike(q)}%`} or ${items.description} ilike ${`%${escapeLike(q)}%`})` : undefined,
+  ];
+}
+
+const responsible = alias(orgUnits, 'responsible');
+
+export async function listItems(db: DbOrTx, actor: Actor, f: ItemFilters, page: Page) {
+  const col = SORT_COLUMNS[page.sort];
+  const dir = page.order === 'asc' ? asc : desc;
+  const c = page.cursor;
+  const after = c
+    ? (page.order === 'asc' ? sql`(${col}, ${items.id}) > (${c.v}, ${c.id}::uuid)` : sql`(${col}, ${items.id}) < (${c.v}, ${c.id}::uuid)`)
+    : undefined;
+  const rows = await db.select({
+    state: items.state, seqNo: items.seqNo, updatedAt: items.updatedAt,
+    categoryName: categories.name, responsibleName: responsible.name,
+    sortValue: sql<string | number>`${col}`,
+  }).from(items)
+    .leftJoin(categories, eq(categories.id, items.categoryId))
+    .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
+    .where(and(visibleTo(actor), ...filterConditions(f), after))
+    .orderBy(dir(col), dir(items.id))
+    .limit(page.limit + 1);
+  const more = rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return { rows: pageRows, next: more && last ? { v: last.sortValue, id: last.state.id } : null };
+}
+
+export async function countItems(db: DbOrTx, actor: Actor, f: ItemFilters): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(items).where(and(visibleTo(actor), ...filterConditions(f)));
+  return r?.n ?? 0;
+}
+
+export async function getVisibleItem(db: DbOrTx, actor: Actor, id: string) {
+  const [row] = await db.select({
+    state: items.state, seqNo: items.seqNo, updatedAt: items.updatedAt,
+    categoryName: categories.name, responsibleName: responsible.name,
+  }).from(items)
+    .leftJoin(categories, eq(categories.id, items.categoryId))
+    .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
+    .where(and(eq(items.id, id), visibleTo(actor)));
+  return row ?? null;
+}
+
+export type ItemListRow = NonNullable<Awaited<ReturnType<typeof getVisibleItem>>>;
+
+export async function itemTimeline(db: DbOrTx, itemId: string) {
+  return db.select({
+    seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId,
+    actorName: users.displayName, data: itemEvents.data, hash: itemEvents.hash,
+  }).from(itemEvents).leftJoin(users, eq(users.id, itemEvents.actorId))
+    .where(eq(itemEvents.itemId, itemId)).orderBy(asc(itemEvents.seq));
+}

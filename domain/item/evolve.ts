@@ -1,0 +1,146 @@
+// evolve: the item's state is the left fold of its events. No rule is checked here — decide
+// already did — so replaying a stored trail always succeeds and gives the same state.
+import type { ItemEvent, ItemState } from './types.ts';
+
+/** Evidence references accumulate over the item's life (progress, milestones, submissions), without duplicates. */
+function addEvidence(have: string[], more: string[]): string[] {
+  const out = [...have];
+  for (const e of more) if (!out.includes(e)) out.push(e);
+  return out;
+}
+
+/** A new deadline starts a new clock: reminders, overdue and escalation all start over. */
+const freshDeadline = {
+  overdue: false, overdueSince: null, escalationLevel: 0, remindersSent: [] as number[],
+} satisfies Partial<ItemState>;
+
+export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
+  if (event.type === 'ItemReported') {
+    const d = event.data;
+    return {
+      id: d.itemId, campaignId: d.campaignId, categoryId: d.categoryId, status: 'reported', version: 1,
+      source: d.source, title: d.title, description: d.description, person: d.person, location: d.location,
+      reportedAt: event.at, reportedBy: event.actorId ?? '', reportingUnit: d.reportingUnit,
+      ownerUnit: d.ownerUnit, leadUnit: d.leadUnit, responsibleUnit: null,
+      assignedBy: null, assignedAt: null, acceptedAt: null, mode: null, measures: null,
+      deadline: null, deadlineProvisional: false, deadlineWorkingDays: null, milestones: [],
+      progressCount: 0, substantiveProgressCount: 0, lastProgressAt: null,
+      extensionRequest: null, extensionsGranted: 0,
+      submittedAt: null, submittedBy: null, summary: null, evidence: [],
+      closedAt: null, closedBy: null, verifiedAt: null, dismissedAt: null,
+      rejectCount: 0, reopenCount: 0, ...freshDeadline,
+      flagged: false, flagReason: null, everFlagged: false, recheck: null, qualityWarnings: [],
+      feedbackRequired: d.source === 'petition' || d.source === 'hotline',
+    };
+  }
+  if (!state) throw new Error(`${event.type} cannot be applied before ItemReported`);
+  const s: ItemState = { ...state, version: state.version + 1 };
+
+  switch (event.type) {
+    case 'ItemAssigned': {
+      const d = event.data;
+      return {
+        ...s, ...freshDeadline, status: 'assigned', responsibleUnit: d.responsibleUnit, measures: d.measures, mode: d.mode,
+        assignedBy: event.actorId, assignedAt: event.at, acceptedAt: null,
+        deadline: d.deadline, deadlineProvisional: d.deadlineProvisional, deadlineWorkingDays: d.deadlineWorkingDays,
+        milestones: d.milestones.map((m) => ({ ...m, completedAt: null })),
+      };
+    }
+    case 'ItemAccepted':
+      return { ...s, status: 'in_progress', acceptedAt: event.at };
+    case 'ProgressRecorded':
+      return {
+        ...s, progressCount: s.progressCount + 1, lastProgressAt: event.at,
+        substantiveProgressCount: s.substantiveProgressCount + (event.data.substantive ? 1 : 0),
+        evidence: addEvidence(s.evidence, event.data.evidence),
+      };
+    case 'MilestoneCompleted': {
+      const { milestoneId, note, evidence } = event.data;
+      return {
+        ...s, lastProgressAt: event.at, evidence: addEvidence(s.evidence, evidence),
+        milestones: s.milestones.map((m) => m.id !== milestoneId ? m
+          : { ...m, completedAt: event.at, ...(note !== null ? { note } : {}) }),
+      };
+    }
+    case 'ExtensionRequested':
+      return {
+        ...s, extensionRequest: {
+          requestedBy: event.actorId ?? '', requestedAt: event.at, newDeadline: event.data.newDeadline, reason: event.data.reason,
+        },
+      };
+    case 'ExtensionDecided':
+      if (!event.data.approved || event.data.newDeadline === null) return { ...s, extensionRequest: null };
+      return {
+        ...s, ...freshDeadline, extensionRequest: null, extensionsGranted: s.extensionsGranted + 1,
+        deadline: event.data.newDeadline, deadlineProvisional: false, deadlineWorkingDays: null,
+      };
+    case 'ItemTransferred':
+      // The new unit must accept; a pending extension was the old unit's request.
+      return { ...s, status: 'assigned', responsibleUnit: event.data.to, acceptedAt: null, extensionRequest: null };
+    case 'ItemSubmitted':
+      return {
+        ...s, status: 'submitted', submittedAt: event.at, submittedBy: event.actorId,
+        summary: event.data.summary, evidence: addEvidence(s.evidence, event.data.evidence),
+      };
+    case 'ItemApproved':
+      return { ...s, status: 'closed', closedAt: event.at, closedBy: event.actorId, extensionRequest: null, recheck: null };
+    case 'ItemRejected':
+      return { ...s, status: 'in_progress', rejectCount: s.rejectCount + 1, submittedAt: null, submittedBy: null };
+    case 'RecheckScheduled':
+      // A look-back (回头看) puts a verified item back to closed until it is rechecked again.
+      return {
+        ...s, recheck: { reason: event.data.reason, dueBy: event.data.dueBy },
+        ...(s.status === 'verified' ? { status: 'closed' as const, verifiedAt: null } : {}),
+      };
+    case 'RecheckPassed':
+    case 'RecheckFailed':
+      return { ...s, recheck: null };
+    case 'ItemReopened':
+      return {
+        ...s, ...freshDeadline, status: 'in_progress', reopenCount: event.data.reopenCount,
+        deadline: event.data.deadline, deadlineProvisional: event.data.deadlineProvisional,
+        deadlineWorkingDays: event.data.deadlineWorkingDays ?? null,
+        closedAt: null, closedBy: null, submittedAt: null, submittedBy: null, recheck: null,
+      };
+    case 'ItemVerified':
+      return { ...s, status: 'verified', verifiedAt: event.at, recheck: null };
+    case 'ItemDismissed':
+      return { ...s, status: 'dismissed', dismissedAt: event.at, extensionRequest: null };
+    case 'ItemFlagged':
+      return { ...s, flagged: true, flagReason: event.data.reason, everFlagged: true };
+    case 'ItemUnflagged':
+      return { ...s, flagged: false, flagReason: null };
+    case 'CommentAdded':
+    case 'ReporterFeedbackDue':
+      return s;
+    case 'ReminderIssued':
+      if (event.data.kind === 'recheck_due') {
+        return s.recheck ? { ...s, recheck: { ...s.recheck, remindedAt: event.at } } : s;
+      }
+      return { ...s, remindersSent: [...s.remindersSent, event.data.daysBefore ?? 0] };
+    case 'DeadlineMissed':
+      return { ...s, overdue: true, overdueSince: event.data.dueAt };
+    case 'Escalated':
+      return { ...s, escalationLevel: Math.max(s.escalationLevel, event.data.level) };
+    case 'QualityWarningRaised':
+      return { ...s, qualityWarnings: [...s.qualityWarnings, event.data] };
+    case 'DeadlineRecomputed': {
+      const moved = event.data.deadline !== s.deadline;
+      return {
+        ...s, ...(moved ? freshDeadline : {}),
+        deadline: event.data.deadline, deadlineProvisional: event.data.deadlineProvisional,
+      };
+    }
+    default: {
+      const _exhaustive: never = event;
+      throw new Error(`unknown event ${(_exhaustive as { type: string }).type}`);
+    }
+  }
+}
+
+/** The state after a trail of events (null for an empty trail). */
+export function fold(events: readonly ItemEvent[], from: ItemState | null = null): ItemState | null {
+  let s = from;
+  for (const e of events) s = evolve(s, e);
+  return s;
+}

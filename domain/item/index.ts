@@ -1,0 +1,13 @@
+// The item lifecycle's public surface: the decider, its policy and the helpers the API and runtimes use.
+export * from './types.ts';
+export { decide } from './decide.ts';
+export { evolve, fold } from './evolve.ts';
+export { nextWake, pendingTimers, tickEvents, type TimeEnv, type Timer } from './next-wake.ts';
+export {
+  ITEM_COMMAND_TYPES, actorRule, allowedCommands, inItemScope, stateRule, within, type ActorRefusal,
+} from './policy.ts';
+export { fnv1a32, isSampled, recheckReason, sampleScore } from './recheck.ts';
+export { fastInFastOut, hasMeasures, includedNotHelped, includedNotHelpedDue } from './quality.ts';
+export { canSeePersonalData, maskAddress, maskIdNumber, maskItem, maskName, maskPerson, maskPhone } from './mask.ts';
+export { countDeadline, fixedDeadline, type CountedDeadline } from './deadline.ts';
+export { DEFAULT_SETTINGS } from './settings.ts';

@@ -1,0 +1,147 @@
+// Everything time-based about an item, in one place: the pending timers, the earliest one
+// (nextWake) and what a tick fires. nextWake and tick read the same list, so a tick at nextWake
+// always fires something and a tick before it never does.
+//
+// Documented choices:
+// - Reminders fire at 09:00 Shanghai on the (working) day `d` days before the deadline day.
+// - Deadline timers (reminders, DeadlineMissed, escalation, 纳而不帮) run only while the item is
+//   assigned or in_progress: a submitted item waits for review and is not overdue; if it is
+//   rejected, its timers resume (and catch up).
+// - Escalation step k is due at the end of the (working) day `afterDays` after the deadline day,
+//   and never before the lower steps (steps are taken in level order).
+// - A tick after downtime fires every due timer once, in order of due instant; each event's
+//   `dueAt` is the scheduled instant and `at` the tick's `now`.
+// - A provisional deadline is recomputed as soon as the calendar covers it; that timer is due at
+//   the start of the day its count began (so it comes first, and is already due when a year is loaded).
+
+import { addDays, atHour, endOfDay, instantMs, shanghaiDate, startOfDay, toInstant } from '../calendar/calendar.ts';
+import type { CalendarData } from '../calendar/calendar.ts';
+import { evolve } from './evolve.ts';
+import { includedNotHelped, includedNotHelpedDue } from './quality.ts';
+import type { CampaignSettings, ItemEvent, ItemState } from './types.ts';
+
+export interface TimeEnv { settings: CampaignSettings; calendar: CalendarData }
+
+type Step = CampaignSettings['escalationSteps'][number];
+
+export type Timer =
+  | { kind: 'recompute'; dueAt: string; deadline: string }
+  | { kind: 'reminder'; dueAt: string; daysBefore: number }
+  | { kind: 'deadline_missed'; dueAt: string }
+  | { kind: 'escalation'; dueAt: string; step: Step }
+  | { kind: 'included_not_helped'; dueAt: string }
+  | { kind: 'window_elapsed'; dueAt: string }
+  | { kind: 'recheck_due'; dueAt: string };
+
+// Ties at the same instant: recompute first (it may move the deadline), then the deadline's story in order.
+const PRIORITY: Record<Timer['kind'], number> = {
+  recompute: 0, reminder: 1, deadline_missed: 2, escalation: 3, included_not_helped: 4, window_elapsed: 5, recheck_due: 6,
+};
+
+/** Every timer pending in this state, earliest first. */
+export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
+  const { settings, calendar } = env;
+  const kind = settings.workingDays ? 'working' : 'calendar';
+  const out: Timer[] = [];
+  const active = state.status === 'assigned' || state.status === 'in_progress';
+  const terminal = state.status === 'verified' || state.status === 'dismissed';
+
+  if (!terminal && state.deadlineProvisional && state.deadlineWorkingDays) {
+    const { from, days } = state.deadlineWorkingDays;
+    const r = addDays(from, days, 'working', calendar);
+    if (!r.provisional) out.push({ kind: 'recompute', dueAt: startOfDay(from), deadline: r.date });
+  }
+
+  if (active && state.deadline !== null) {
+    const deadline = state.deadline;
+    if (!state.overdue) {
+      const ds = [...new Set(settings.remindBeforeDays)].filter((d) => Number.isInteger(d) && d >= 0);
+      for (const d of ds) {
+        if (state.remindersSent.includes(d)) continue;
+        out.push({ kind: 'reminder', dueAt: atHour(addDays(deadline, -d, kind, calendar).date, 9), daysBefore: d });
+      }
+      out.push({ kind: 'deadline_missed', dueAt: endOfDay(deadline) });
+    } else {
+      const next = nextEscalation(state, env);
+      if (next) out.push(next);
+    }
+  }
+
+  const nah = includedNotHelpedDue(state, settings);
+  if (nah !== null) out.push({ kind: 'included_not_helped', dueAt: nah });
+
+  if (state.status === 'closed' && state.closedAt !== null) {
+    if (state.recheck === null) {
+      const last = addDays(shanghaiDate(state.closedAt), settings.recheckWindowDays, 'calendar', calendar).date;
+      out.push({ kind: 'window_elapsed', dueAt: endOfDay(last) });
+    } else if (!state.recheck.remindedAt) {
+      out.push({ kind: 'recheck_due', dueAt: toInstant(instantMs(state.recheck.dueBy)) });
+    }
+  }
+
+  return out.sort((a, b) => instantMs(a.dueAt) - instantMs(b.dueAt) || PRIORITY[a.kind] - PRIORITY[b.kind]
+    || (a.kind === 'reminder' && b.kind === 'reminder' ? b.daysBefore - a.daysBefore : 0));
+}
+
+function nextEscalation(state: ItemState, env: TimeEnv): Timer | null {
+  const kind = env.settings.workingDays ? 'working' : 'calendar';
+  const steps = [...env.settings.escalationSteps].sort((a, b) => a.level - b.level);
+  let due = instantMs(state.overdueSince ?? endOfDay(state.deadline!));
+  for (const step of steps) {
+    const own = instantMs(endOfDay(addDays(state.deadline!, Math.max(0, step.afterDays), kind, env.calendar).date));
+    due = Math.max(due, own);
+    if (step.level > state.escalationLevel) return { kind: 'escalation', dueAt: toInstant(due), step };
+  }
+  return null;
+}
+
+/** The earliest instant at which a tick would produce events, or null when none ever will (as things stand). */
+export function nextWake(state: ItemState, env: TimeEnv): string | null {
+  return pendingTimers(state, env)[0]?.dueAt ?? null;
+}
+
+function fire(t: Timer, s: ItemState, now: string, actorId: string | null, env: TimeEnv): ItemEvent[] {
+  const at = now;
+  switch (t.kind) {
+    case 'recompute':
+      return [{ type: 'DeadlineRecomputed', at, actorId, data: { deadline: t.deadline, deadlineProvisional: false } }];
+    case 'reminder':
+      return [{ type: 'ReminderIssued', at, actorId, data: { kind: 'deadline_approaching', daysBefore: t.daysBefore, dueAt: t.dueAt } }];
+    case 'deadline_missed':
+      return [{ type: 'DeadlineMissed', at, actorId, data: { deadline: s.deadline!, dueAt: t.dueAt } }];
+    case 'escalation': {
+      const events: ItemEvent[] = [{ type: 'Escalated', at, actorId, data: { level: t.step.level, target: t.step.target, dueAt: t.dueAt } }];
+      if (t.step.target === 'flag' && !s.flagged) {
+        events.push({ type: 'ItemFlagged', at, actorId, data: { reason: `overdue since ${s.deadline}: flagged for supervision (挂牌督办)`, byEscalation: true } });
+      }
+      return events;
+    }
+    case 'included_not_helped':
+      return [{ type: 'QualityWarningRaised', at, actorId, data: includedNotHelped(s, env.settings, now) }];
+    case 'window_elapsed':
+      return [{ type: 'ItemVerified', at, actorId, data: { by: 'window_elapsed' } }];
+    case 'recheck_due':
+      return [{ type: 'ReminderIssued', at, actorId, data: { kind: 'recheck_due', daysBefore: null, dueAt: t.dueAt } }];
+    default: {
+      const _exhaustive: never = t;
+      throw new Error(`unknown timer ${(_exhaustive as Timer).kind}`);
+    }
+  }
+}
+
+/** What a tick at `now` fires: every due timer once, in order, each seeing the state the previous left. */
+export function tickEvents(state: ItemState, now: string, actorId: string | null, env: TimeEnv): ItemEvent[] {
+  const nowMs = instantMs(now);
+  const events: ItemEvent[] = [];
+  let s = state;
+  // Each timer's event removes it from the pending list, so this ends; the bound guards a bug.
+  for (let guard = 0; guard < 1000; guard++) {
+    const t = pendingTimers(s, env)[0];
+    if (!t || instantMs(t.dueAt) > nowMs) return events;
+    for (const e of fire(t, s, now, actorId, env)) {
+      events.push(e);
+      s = evolve(s, e);
+    }
+  }
+  throw new Error(`item ${state.id}: timers did not settle`);
+}

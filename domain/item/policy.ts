@@ -1,0 +1,133 @@
+// Who may issue which command, in which state. decide() refuses with these rules, and the API
+// shows only the actions allowedCommands() returns, so the two can never disagree.
+//
+// Order of checks (documented choice): state first — a command that is never valid in the
+// item's state is `invalid_transition` whoever sends it — then role and unit (`forbidden`), then
+// separation of duties, then the command's fields (`validation`).
+
+import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role } from './types.ts';
+
+export const ITEM_COMMAND_TYPES = [
+  'report', 'assign', 'accept', 'record_progress', 'complete_milestone', 'request_extension',
+  'decide_extension', 'transfer', 'submit', 'approve', 'reject', 'recheck', 'dismiss', 'flag',
+  'unflag', 'comment', 'tick', 'schedule_recheck',
+] as const satisfies readonly ItemCommandType[];
+// Compile-time check that the list names every command type.
+type MissingCommand = Exclude<ItemCommandType, (typeof ITEM_COMMAND_TYPES)[number]>;
+const _allCommandsListed: [MissingCommand] extends [never] ? true : never = true;
+void _allCommandsListed;
+
+const ACTIVE: ItemStatus[] = ['assigned', 'in_progress'];
+const TERMINAL: ItemStatus[] = ['verified', 'dismissed'];
+
+/** Why `type` can never be issued in this state, or null when the state allows it. */
+export function stateRule(state: ItemState | null, type: ItemCommandType): string | null {
+  if (state === null) return type === 'report' ? null : `there is no item yet: only report can create one`;
+  const st = state.status;
+  const only = (...ok: ItemStatus[]) => ok.includes(st) ? null : `${type} needs the item to be ${ok.join(' or ')}, but it is ${st}`;
+  switch (type) {
+    case 'report': return `the item already exists (${st})`;
+    case 'assign': return only('reported');
+    case 'accept': return only('assigned');
+    case 'record_progress':
+    case 'complete_milestone':
+    case 'submit': return only('in_progress');
+    case 'request_extension':
+      return only('in_progress') ?? (state.extensionRequest ? 'an extension request is already pending; it must be decided first' : null);
+    case 'decide_extension': return state.extensionRequest ? null : 'there is no pending extension request';
+    case 'transfer': return only(...ACTIVE);
+    case 'approve':
+    case 'reject': return only('submitted');
+    case 'recheck': return only('closed');
+    case 'schedule_recheck': return only('closed', 'verified');
+    case 'dismiss': return only('reported', 'assigned', 'in_progress');
+    case 'flag':
+      if (TERMINAL.includes(st)) return `a ${st} item cannot be flagged`;
+      return state.flagged ? 'the item is already flagged for supervision' : null;
+    case 'unflag':
+      if (TERMINAL.includes(st)) return `a ${st} item cannot be unflagged`;
+      return state.flagged ? null : 'the item is not flagged';
+    case 'comment':
+    case 'tick': return null;
+    default: {
+      const _exhaustive: never = type;
+      return `unknown command ${String(_exhaustive)}`;
+    }
+  }
+}
+
+/** `unitPath` lies in the subtree of `scopePath` (paths are "/<id>/<id>/"). */
+export function within(unitPath: string, scopePath: string): boolean {
+  return unitPath.startsWith(scopePath);
+}
+
+/** The actor's unit is an ancestor of (or is) one of the units that steer or work the item. */
+export function inItemScope(state: ItemState, actor: Actor): boolean {
+  const units = [state.ownerUnit, state.leadUnit, state.responsibleUnit, state.reportingUnit];
+  return units.some((u) => u !== null && within(u.path, actor.unitPath));
+}
+
+export interface ActorRefusal { code: 'forbidden' | 'separation_of_duties'; message: string }
+
+const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.includes(r));
+
+/**
+ * Why this actor may not issue `type` on this item, or null. Assumes stateRule passed.
+ * Scope: supervisors and leads act on items whose units lie in their subtree; handlers only on
+ * items their unit (or a unit below it) is responsible for; inspectors (often a third party outside
+ * the tree) recheck anything except their own unit's work. `report` checks the reporting unit in decide.
+ */
+export function actorRule(state: ItemState | null, actor: Actor | null, type: ItemCommandType): ActorRefusal | null {
+  if (type === 'tick') return null;
+  if (actor === null) {
+    return type === 'schedule_recheck' ? null : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick or schedule a recheck` };
+  }
+  const roleIs = (...roles: Role[]): ActorRefusal | null => has(actor, ...roles) ? null
+    : { code: 'forbidden', message: `${type} needs the role ${roles.join(' or ')}` };
+  if (state === null) return roleIs('supervisor', 'lead', 'handler', 'inspector');
+  const scoped = (...roles: Role[]): ActorRefusal | null => roleIs(...roles)
+    ?? (inItemScope(state, actor) ? null : { code: 'forbidden', message: `the item is outside the scope of unit ${actor.unitPath}` });
+  const responsible = (): ActorRefusal | null => roleIs('handler')
+    ?? (state.responsibleUnit && within(state.responsibleUnit.path, actor.unitPath) ? null
+      : { code: 'forbidden', message: `${type} is for the responsible unit (${state.responsibleUnit?.path ?? 'none'})` });
+
+  switch (type) {
+    case 'report': return roleIs('supervisor', 'lead', 'handler', 'inspector');
+    case 'assign':
+    case 'decide_extension':
+    case 'transfer': return scoped('supervisor', 'lead');
+    case 'approve':
+    case 'reject':
+      return scoped('supervisor', 'lead') ?? (state.submittedBy === actor.userId
+        ? { code: 'separation_of_duties', message: `a reviewer cannot ${type} their own submission` } : null);
+    case 'accept':
+    case 'record_progress':
+    case 'complete_milestone':
+    case 'request_extension':
+    case 'submit': return responsible();
+    case 'recheck':
+      return roleIs('inspector', 'supervisor') ?? (state.responsibleUnit && within(state.responsibleUnit.path, actor.unitPath)
+        ? { code: 'separation_of_duties', message: 'an inspector cannot recheck an item of their own unit' } : null);
+    case 'schedule_recheck':
+    case 'dismiss':
+    case 'flag':
+    case 'unflag': return scoped('supervisor');
+    case 'comment':
+      // Inspectors comment on what they recheck, even from outside the tree.
+      return has(actor, 'inspector') || inItemScope(state, actor) ? null
+        : { code: 'forbidden', message: `the item is outside the scope of unit ${actor.unitPath}` };
+    default: {
+      const _exhaustive: never = type;
+      return { code: 'forbidden', message: `unknown command ${String(_exhaustive)}` };
+    }
+  }
+}
+
+/**
+ * The commands this actor can issue now (state, role, unit and separation of duties all pass).
+ * `tick` is left out: it is the runtime's, never a user action. `ctx` is accepted for callers that
+ * have one; no rule here depends on time.
+ */
+export function allowedCommands(state: ItemState | null, actor: Actor | null, _ctx?: DecideContext): ItemCommandType[] {
+  return ITEM_COMMAND_TYPES.filter((t) => t !== 'tick' && stateRule(state, t) === null && actorRule(state, actor, t) === null);
+}

@@ -1,0 +1,227 @@
+// The item (整改问题, one ledger row): its state, commands, events and refusals.
+// Everything here is plain JSON — ISO strings for instants, YYYY-MM-DD for calendar dates —
+// because the same values travel through PostgreSQL jsonb and Temporal's JSON payloads.
+
+import type { CalendarData } from '../calendar/calendar.ts';
+
+export const ITEM_STATUSES = [
+  'reported', 'assigned', 'in_progress', 'submitted', 'closed', 'verified', 'dismissed',
+] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+
+/** 问题来源 */
+export const ITEM_SOURCES = [
+  'self_report', 'screening', 'department_screening', 'third_party',
+  'inspection', 'audit', 'petition', 'hotline',
+] as const;
+export type ItemSource = (typeof ITEM_SOURCES)[number];
+
+export const ROLES = ['admin', 'supervisor', 'lead', 'handler', 'inspector', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A unit as the decider sees it: id plus its materialized tree path ("/<id>/<id>/"). */
+export interface UnitRef { id: string; path: string }
+
+/** Who issues a command. `unitPath` is the actor's unit path; scope = every path starting with it. */
+export interface Actor { userId: string; unitId: string; unitPath: string; roles: Role[] }
+
+/** The household or petitioner concerned (personal data: masked for roles that do not need it). */
+export interface Person { name?: string; phone?: string; idNumber?: string; address?: string }
+
+/** 立行立改 | 限期整改 */
+export type RectificationMode = 'immediate' | 'phased';
+
+export interface Milestone { id: string; title: string; dueOn: string; completedAt: string | null; note?: string }
+
+export type QualityWarningCode =
+  | 'fast_in_fast_out' // 快进快出: closed in the same or next month as reported, no substantive measures
+  | 'included_not_helped'; // 纳而不帮: no measures recorded within one month of assignment
+
+export interface QualityWarning { code: QualityWarningCode; raisedAt: string; detail: string }
+
+export type RecheckReason = 'petition' | 'flagged' | 'sampled' | 'look_back';
+
+/** Per-campaign settings that the rules read (stored with the campaign, passed in the context). */
+export interface CampaignSettings {
+  /** Count deadlines and escalation grace periods in working days on the official calendar. */
+  workingDays: boolean;
+  /** Default deadline for 立行立改 items, in (working) days after assignment. */
+  immediateDays: number;
+  /** Reminders before the deadline, in (working) days, e.g. [3, 1]. */
+  remindBeforeDays: number[];
+  /** Escalation after a missed deadline: each step fires once, `afterDays` after the deadline. */
+  escalationSteps: { level: number; afterDays: number; target: 'handler' | 'unit_head' | 'supervisor' | 'flag' }[];
+  /** Share of closed items (not mandatory) selected for recheck, 0..1, and the seed that makes it reproducible. */
+  recheckRate: number;
+  recheckSeed: string;
+  /** Days after closing within which a recheck must happen; unselected items count as verified after it. */
+  recheckWindowDays: number;
+  /** Deadline given to an item that failed its recheck (反弹), in (working) days. */
+  reopenDays: number;
+  /** 纳而不帮: months after assignment without recorded measures before the warning. */
+  noMeasuresWarningMonths: number;
+}
+
+export interface ItemState {
+  id: string;
+  campaignId: string;
+  categoryId: string | null;
+  status: ItemStatus;
+  /** Number of events applied (= sequence number of the last event). */
+  version: number;
+  source: ItemSource;
+  title: string;
+  description: string;
+  person: Person | null;
+  /** Where the problem is (village, household address) — free text. */
+  location: string | null;
+  reportedAt: string;
+  reportedBy: string;
+  reportingUnit: UnitRef;
+  /** The campaign office's unit and the category's lead unit: both see and steer the item. */
+  ownerUnit: UnitRef;
+  leadUnit: UnitRef | null;
+  responsibleUnit: UnitRef | null;
+  assignedBy: string | null;
+  assignedAt: string | null;
+  acceptedAt: string | null;
+  mode: RectificationMode | null;
+  measures: string | null;
+  /** 整改时限: the last day (YYYY-MM-DD, Asia/Shanghai); the deadline instant is the end of that day. */
+  deadline: string | null;
+  /** True while the deadline was counted through a year without calendar data. */
+  deadlineProvisional: boolean;
+  /** When the deadline was given as working days, how many, so it can be recomputed. */
+  deadlineWorkingDays: { from: string; days: number } | null;
+  milestones: Milestone[];
+  progressCount: number;
+  substantiveProgressCount: number;
+  lastProgressAt: string | null;
+  extensionRequest: { requestedBy: string; requestedAt: string; newDeadline: string; reason: string } | null;
+  extensionsGranted: number;
+  submittedAt: string | null;
+  submittedBy: string | null;
+  summary: string | null;
+  evidence: string[];
+  closedAt: string | null;
+  closedBy: string | null;
+  verifiedAt: string | null;
+  dismissedAt: string | null;
+  rejectCount: number;
+  reopenCount: number;
+  overdue: boolean;
+  overdueSince: string | null;
+  escalationLevel: number;
+  /** Reminder steps already sent for the current deadline (days before), so each fires once. */
+  remindersSent: number[];
+  flagged: boolean;
+  flagReason: string | null;
+  /** Added: was the item ever flagged (挂牌督办)? Flagged items are always rechecked, even after unflag. */
+  everFlagged?: boolean;
+  /** Added `remindedAt`: when the recheck_due reminder fired, so it fires once. */
+  recheck: { reason: RecheckReason; dueBy: string; remindedAt?: string } | null;
+  qualityWarnings: QualityWarning[];
+  /** Petition/hotline items: the outcome must go back to the reporter (事事有回音). */
+  feedbackRequired: boolean;
+}
+
+// ---------------------------------------------------------------- commands
+
+export type ItemCommand =
+  | { type: 'report'; itemId: string; campaignId: string; categoryId: string | null; source: ItemSource;
+      title: string; description: string; person?: Person | null; location?: string | null;
+      reportingUnit: UnitRef; ownerUnit: UnitRef; leadUnit: UnitRef | null }
+  | { type: 'assign'; responsibleUnit: UnitRef; measures: string; mode: RectificationMode;
+      /** Either a last day, or a number of (working) days from today; immediate items default to settings.immediateDays. */
+      deadline?: string; days?: number;
+      milestones?: { id: string; title: string; dueOn: string }[] }
+  | { type: 'accept' }
+  | { type: 'record_progress'; note: string; substantive?: boolean; evidence?: string[] }
+  | { type: 'complete_milestone'; milestoneId: string; note?: string; evidence?: string[] }
+  | { type: 'request_extension'; newDeadline: string; reason: string }
+  | { type: 'decide_extension'; approve: boolean; note?: string }
+  | { type: 'transfer'; responsibleUnit: UnitRef; reason: string }
+  | { type: 'submit'; summary: string; evidence: string[] }
+  | { type: 'approve'; note?: string }
+  | { type: 'reject'; reason: string }
+  | { type: 'recheck'; passed: boolean; findings: string; evidence?: string[]; deadline?: string }
+  | { type: 'dismiss'; reason: string }
+  | { type: 'flag'; reason: string }
+  | { type: 'unflag'; reason: string }
+  | { type: 'comment'; text: string }
+  /** Time passing; sent by the runtime at nextWake (or later, after downtime). */
+  | { type: 'tick' }
+  /** Select a closed or verified item again (回头看) — sent by an acceptance round. */
+  | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string };
+
+export type ItemCommandType = ItemCommand['type'];
+
+export interface DecideContext {
+  /** The instant the command is decided at (never read from a clock inside the domain). */
+  now: string;
+  /** null for commands the runtime sends (tick). */
+  actor: Actor | null;
+  settings: CampaignSettings;
+  calendar: CalendarData;
+}
+
+// ---------------------------------------------------------------- events
+
+interface EventBase { at: string; actorId: string | null }
+
+export type ItemEvent = EventBase & (
+  | { type: 'ItemReported'; data: { itemId: string; campaignId: string; categoryId: string | null; source: ItemSource;
+      title: string; description: string; person: Person | null; location: string | null;
+      reportingUnit: UnitRef; ownerUnit: UnitRef; leadUnit: UnitRef | null } }
+  | { type: 'ItemAssigned'; data: { responsibleUnit: UnitRef; measures: string; mode: RectificationMode;
+      deadline: string; deadlineProvisional: boolean; deadlineWorkingDays: { from: string; days: number } | null;
+      milestones: { id: string; title: string; dueOn: string }[] } }
+  | { type: 'ItemAccepted'; data: Record<string, never> }
+  | { type: 'ProgressRecorded'; data: { note: string; substantive: boolean; evidence: string[] } }
+  | { type: 'MilestoneCompleted'; data: { milestoneId: string; note: string | null; evidence: string[] } }
+  | { type: 'ExtensionRequested'; data: { newDeadline: string; reason: string } }
+  | { type: 'ExtensionDecided'; data: { approved: boolean; newDeadline: string | null; note: string | null } }
+  | { type: 'ItemTransferred'; data: { from: UnitRef | null; to: UnitRef; reason: string } }
+  | { type: 'ItemSubmitted'; data: { summary: string; evidence: string[] } }
+  | { type: 'ItemApproved'; data: { note: string | null } }
+  | { type: 'ItemRejected'; data: { reason: string } }
+  | { type: 'RecheckScheduled'; data: { reason: RecheckReason; dueBy: string } }
+  | { type: 'RecheckPassed'; data: { findings: string; evidence: string[] } }
+  | { type: 'RecheckFailed'; data: { findings: string; evidence: string[] } }
+  | { type: 'ItemReopened'; data: { deadline: string; deadlineProvisional: boolean; reopenCount: number;
+      /** Added: set when the deadline was counted in working days, so a provisional one can be recomputed. */
+      deadlineWorkingDays?: { from: string; days: number } | null } }
+  | { type: 'ItemVerified'; data: { by: 'recheck' | 'window_elapsed' } }
+  | { type: 'ItemDismissed'; data: { reason: string } }
+  | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean } }
+  | { type: 'ItemUnflagged'; data: { reason: string } }
+  | { type: 'CommentAdded'; data: { text: string } }
+  | { type: 'ReminderIssued'; data: { kind: 'deadline_approaching' | 'recheck_due'; daysBefore: number | null; dueAt: string } }
+  | { type: 'DeadlineMissed'; data: { deadline: string; dueAt: string } }
+  | { type: 'Escalated'; data: { level: number; target: 'handler' | 'unit_head' | 'supervisor' | 'flag'; dueAt: string } }
+  | { type: 'QualityWarningRaised'; data: QualityWarning }
+  | { type: 'DeadlineRecomputed'; data: { deadline: string; deadlineProvisional: boolean } }
+  | { type: 'ReporterFeedbackDue'; data: { outcome: 'closed' | 'dismissed'; text: string } }
+);
+
+export type ItemEventType = ItemEvent['type'];
+
+// ---------------------------------------------------------------- refusals
+
+export type DomainErrorCode =
+  | 'invalid_transition' // the command is not allowed in the item's current state
+  | 'forbidden' // the actor's role or unit may not issue this command
+  | 'separation_of_duties' // e.g. approving one's own submission, rechecking one's own unit
+  | 'validation' // a field breaks a rule (deadline in the past, unknown milestone, …)
+  | 'no_calendar'; // reserved: a working-day computation needs data that no year provides
+
+export interface DomainError {
+  code: DomainErrorCode;
+  message: string;
+  /** Commands the actor may issue now (for invalid_transition, forbidden). */
+  allowed: ItemCommandType[];
+  /** For validation: which field and why. */
+  field?: string;
+}
+
+export type Decision = { ok: true; events: ItemEvent[] } | { ok: false; error: DomainError };

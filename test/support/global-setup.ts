@@ -1,0 +1,52 @@
+// One PostgreSQL for the whole run: the embedded one, or the server named by DATABASE_URL.
+// A template database is migrated once; each test file clones it (CREATE DATABASE … TEMPLATE).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { createDb, migrateDb } from '../../db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext { pgAdminUrl: string; pgTemplate: string }
+}
+
+export default async function setup(project: TestProject) {
+  let server: EmbeddedServer | null = null;
+  let dir: string | null = null;
+  let adminUrl: string;
+  if (process.env.DATABASE_URL) {
+    adminUrl = process.env.DATABASE_URL;
+    console.log(`[test] using the PostgreSQL server from DATABASE_URL`);
+  } else {
+    dir = await mkdtemp(join(tmpdir(), 'zhenggai-test-'));
+    const t0 = Date.now();
+    server = await startEmbeddedPostgres({ dir: join(dir, 'pg'), durable: false });
+    adminUrl = server.url('postgres');
+    console.log(`[test] embedded PostgreSQL ready in ${Date.now() - t0} ms (DATABASE_URL not set)`);
+  }
+  const template = `zg_template_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+  await admin.query(`CREATE DATABASE ${template}`);
+  const db = createDb(withDatabase(adminUrl, template), { max: 1 });
+  await migrateDb(db);
+  await db.$client.end();
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('pgTemplate', template);
+
+  return async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${template}`).catch(() => {});
+    await admin.end();
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}

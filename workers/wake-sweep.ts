@@ -1,0 +1,28 @@
+// The wake-up sweep as a recurring BullMQ job: every few seconds, tick the items whose next
+// wake-up is due. The job scheduler survives restarts; a sweep after downtime catches up on
+// everything that fell due meanwhile (the domain fires each step once, however late).
+import type { Db } from '../db/client.ts';
+import type { Clock } from '../workflows/engine.ts';
+import type { LocalEngine } from '../workflows/local/local-engine.ts';
+import { sweepDueItems } from '../workflows/local/sweep.ts';
+import type { QueueKit } from './queues.ts';
+
+export const WAKE_SWEEP_QUEUE = 'wake-sweep';
+
+export async function startWakeSweep(kit: QueueKit, deps: { db: Db; engine: LocalEngine; clock: Clock },
+  opts: { everySeconds: number; log: (msg: string, extra?: object) => void }) {
+  const queue = kit.queue(WAKE_SWEEP_QUEUE);
+  await queue.upsertJobScheduler('wake-sweep', { every: opts.everySeconds * 1000 }, {
+    name: 'sweep', data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 },
+  });
+  const worker = kit.worker(WAKE_SWEEP_QUEUE, async () => {
+    const r = await sweepDueItems(deps);
+    if (r.ticked > 0 || r.failed.length > 0) {
+      opts.log('wake sweep', { ticked: r.ticked, events: r.events, failed: r.failed.length });
+    }
+    for (const f of r.failed) opts.log(`wake sweep: item ${f.itemId} failed to tick, retry in 5 min: ${f.error}`);
+    return { ticked: r.ticked, events: r.events, failed: r.failed.length };
+  });
+  worker.on('failed', (_job, err) => opts.log(`wake sweep failed: ${err.message}`));
+  return { queue, worker, runNow: () => queue.add('sweep-now', {}, { removeOnComplete: 100 }) };
+}

@@ -1,0 +1,39 @@
+// The ItemEngine port: the one way commands reach an item, whichever runtime drives it
+// (local: a PostgreSQL transaction per command; temporal: a workflow per item).
+import type { Actor, DomainError, ItemCommand, ItemEvent, ItemState } from '../domain/item/types.ts';
+
+export interface CommandRequest {
+  itemId: string;
+  command: ItemCommand;
+  /** null for commands the runtime itself sends (tick). */
+  actor: Actor | null;
+  /** If-Match: refuse with VersionConflict unless the item is at this version. */
+  expectedVersion?: number;
+}
+
+export interface StoredEvent { seq: number; event: ItemEvent; hash: string }
+
+export interface CommandOutcome { state: ItemState; events: StoredEvent[] }
+
+export interface ItemEngine {
+  execute(req: CommandRequest): Promise<CommandOutcome>;
+}
+
+/** The decider refused the command; `error` says which rule and what is allowed now. */
+export class CommandRefused extends Error {
+  constructor(readonly error: DomainError) { super(error.message); }
+}
+
+export class VersionConflict extends Error {
+  constructor(readonly itemId: string, readonly expected: number, readonly actual: number) {
+    super(`item ${itemId} is at version ${actual}, not ${expected}: reload it and try again`);
+  }
+}
+
+export class ItemNotFound extends Error {
+  constructor(readonly itemId: string) { super(`item ${itemId} not found`); }
+}
+
+/** The clock the runtime reads; tests pass one they can move. */
+export interface Clock { now(): Date }
+export const systemClock: Clock = { now: () => new Date() };
