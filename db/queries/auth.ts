@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Role } from '../../domain/item/types.ts';
 import type { DbOrTx } from '../client.ts';
 import { orgUnits, sessions, users } from '../schema.ts';
@@ -14,7 +15,20 @@ export const hashPassword = (password: string) => hash(password, ARGON);
 export interface AuthUser {
   id: string; username: string; displayName: string; unitId: string; unitPath: string; unitName: string;
   roles: Role[]; isUnitHead: boolean;
+  /** The subtree the user may read: everything for admins (null); for oversight roles in an office
+   * or department (镇督查考评办, 镇纪委), the level that office serves; otherwise the user's own unit. */
+  scopePath: string | null;
 }
+
+const OVERSIGHT: Role[] = ['supervisor', 'inspector', 'viewer'];
+
+function withScope(row: Omit<AuthUser, 'scopePath'> & { unitKind: string; parentPath: string | null }): AuthUser {
+  const { unitKind, parentPath, ...u } = row;
+  const serves = (unitKind === 'office' || unitKind === 'department') && parentPath && u.roles.some((r) => OVERSIGHT.includes(r));
+  return { ...u, scopePath: u.roles.includes('admin') ? null : serves ? parentPath : u.unitPath };
+}
+
+const parentUnits = alias(orgUnits, 'parent_unit');
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -42,9 +56,10 @@ export async function userByToken(db: DbOrTx, token: string): Promise<AuthUser |
   const [row] = await db.select(userColumns).from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
+    .leftJoin(parentUnits, eq(parentUnits.id, orgUnits.parentId))
     .where(and(eq(sessions.tokenHash, tokenHash(token)), isNull(sessions.revokedAt),
       gt(sessions.expiresAt, sql`now()`), eq(users.disabled, false)));
-  return row ?? null;
+  return row ? withScope(row) : null;
 }
 
 export async function revokeToken(db: DbOrTx, token: string): Promise<void> {
@@ -58,12 +73,13 @@ export async function revokeUserSessions(db: DbOrTx, userId: string): Promise<vo
 const userColumns = {
   id: users.id, username: users.username, displayName: users.displayName, unitId: users.unitId,
   unitPath: orgUnits.path, unitName: orgUnits.name, roles: users.roles, isUnitHead: users.isUnitHead,
+  unitKind: orgUnits.kind, parentPath: parentUnits.path,
 };
 
 export async function userById(db: DbOrTx, id: string): Promise<AuthUser | null> {
   const [row] = await db.select(userColumns).from(users).innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
-    .where(eq(users.id, id));
-  return row ?? null;
+    .leftJoin(parentUnits, eq(parentUnits.id, orgUnits.parentId)).where(eq(users.id, id));
+  return row ? withScope(row) : null;
 }
 
 export async function changePassword(db: DbOrTx, userId: string, current: string, next: string): Promise<boolean> {

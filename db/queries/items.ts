@@ -1,7 +1,6 @@
 // Ledger reads: the item list with filters, keyset pagination and scope; one item; its trail.
 import { and, asc, desc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Actor } from '../../domain/item/types.ts';
 import type { DbOrTx } from '../client.ts';
 import { categories, itemEvents, items, orgUnits, users } from '../schema.ts';
 
@@ -23,10 +22,13 @@ const SORT_COLUMNS = {
 
 const like = (path: string) => `${path}%`;
 
-/** The rows an actor may see: items whose office, lead unit, responsible or reporting unit is in the actor's subtree. */
-export function visibleTo(actor: Actor): SQL | undefined {
-  if (actor.roles.includes('admin')) return undefined;
-  const p = like(actor.unitPath);
+/** Who reads: the subtree they may see (null = everything, for admins). */
+export interface Reader { scopePath: string | null }
+
+/** The rows a reader may see: items whose office, lead unit, responsible or reporting unit is in their subtree. */
+export function visibleTo(reader: Reader): SQL | undefined {
+  if (reader.scopePath === null) return undefined;
+  const p = like(reader.scopePath);
   return or(
     sql`${items.ownerUnitPath} like ${p}`, sql`${items.leadUnitPath} like ${p}`,
     sql`${items.responsibleUnitPath} like ${p}`, sql`${items.reportingUnitPath} like ${p}`,
@@ -54,7 +56,7 @@ function filterConditions(f: ItemFilters): (SQL | undefined)[] {
 
 const responsible = alias(orgUnits, 'responsible');
 
-export async function listItems(db: DbOrTx, actor: Actor, f: ItemFilters, page: Page) {
+export async function listItems(db: DbOrTx, actor: Reader, f: ItemFilters, page: Page) {
   const col = SORT_COLUMNS[page.sort];
   const dir = page.order === 'asc' ? asc : desc;
   const c = page.cursor;
@@ -77,12 +79,12 @@ export async function listItems(db: DbOrTx, actor: Actor, f: ItemFilters, page: 
   return { rows: pageRows, next: more && last ? { v: last.sortValue, id: last.state.id } : null };
 }
 
-export async function countItems(db: DbOrTx, actor: Actor, f: ItemFilters): Promise<number> {
+export async function countItems(db: DbOrTx, actor: Reader, f: ItemFilters): Promise<number> {
   const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(items).where(and(visibleTo(actor), ...filterConditions(f)));
   return r?.n ?? 0;
 }
 
-export async function getVisibleItem(db: DbOrTx, actor: Actor, id: string) {
+export async function getVisibleItem(db: DbOrTx, actor: Reader, id: string) {
   const [row] = await db.select({
     state: items.state, seqNo: items.seqNo, updatedAt: items.updatedAt,
     categoryName: categories.name, responsibleName: responsible.name,

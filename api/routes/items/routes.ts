@@ -4,7 +4,8 @@ import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allowedCommands } from '../../../domain/item/index.ts';
-import type { Actor, ItemCommand, UnitRef } from '../../../domain/item/types.ts';
+import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
+import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItemChain } from '../../../db/audit.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
 import { related, unitById, within } from '../../../db/queries/org.ts';
@@ -21,15 +22,16 @@ const idParams = z.object({ id: z.uuid() });
 const ifMatch = z.object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') }).loose();
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock }) => {
-  const me = (req: { user: unknown }) => actorOf((req as { user: Parameters<typeof actorOf>[0] }).user);
+  const me = (req: { user: AuthUser | null }) => req.user!;
 
   /** Run a command and answer with the item as it now stands. */
-  async function run(actor: Actor, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined) {
+  async function run(user: AuthUser, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined) {
     const expectedVersion = parseIfMatch(ifMatchHeader);
     // Out-of-scope items answer 404, exactly as missing ones do.
-    if (command.type !== 'report' && !(await getVisibleItem(db, actor, itemId))) throw notFound('item');
+    if (command.type !== 'report' && !(await getVisibleItem(db, user, itemId))) throw notFound('item');
+    const actor = actorOf(user);
     const out = await engine.execute({ itemId, command, actor, expectedVersion });
-    const row = await getVisibleItem(db, actor, itemId);
+    const row = await getVisibleItem(db, user, itemId);
     if (!row) throw notFound('item');
     return { ...itemView(row, actor), events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })) };
   }
@@ -49,7 +51,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   app.post('/items', {
     schema: { tags: ['items'], summary: 'Report a problem (登记问题)', body: reportBody, response: { 201: commandResult, ...problemResponses } },
   }, async (req, reply) => {
-    const actor = me(req);
+    const user = me(req);
+    const actor = actorOf(user);
     const b = req.body;
     const [c] = await db.select({ c: campaigns, ownerPath: orgUnits.path }).from(campaigns)
       .innerJoin(orgUnits, eq(orgUnits.id, campaigns.ownerUnitId)).where(eq(campaigns.id, b.campaignId));
@@ -66,7 +69,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       leadUnit = { id: cat.leadId, path: cat.leadPath };
     }
     const itemId = randomUUID();
-    const result = await run(actor, itemId, {
+    const result = await run(user, itemId, {
       type: 'report', itemId, campaignId: b.campaignId, categoryId: b.categoryId ?? null, source: b.source,
       title: b.title, description: b.description, person: b.person ?? null, location: b.location ?? null,
       reportingUnit: { id: actor.unitId, path: actor.unitPath }, ownerUnit: { id: c.c.ownerUnitId, path: c.ownerPath }, leadUnit,
@@ -77,7 +80,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   app.get('/items', {
     schema: { tags: ['items'], summary: 'The ledger (问题台账), filtered and paged', querystring: listQuery, response: { 200: itemPage, ...problemResponses } },
   }, async (req) => {
-    const actor = me(req);
+    const user = me(req);
+    const actor = actorOf(user);
     const q = req.query;
     let unitPath: string | undefined;
     if (q.unitId) {
@@ -89,8 +93,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       overdue: q.overdue, flagged: q.flagged, deadlineFrom: q.deadlineFrom, deadlineTo: q.deadlineTo, q: q.q };
     const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
     const [page, total] = await Promise.all([
-      listItems(db, actor, filters, { sort: q.sort, order: q.order, limit: q.limit, cursor }),
-      q.count === 'true' ? countItems(db, actor, filters) : Promise.resolve(undefined),
+      listItems(db, user, filters, { sort: q.sort, order: q.order, limit: q.limit, cursor }),
+      q.count === 'true' ? countItems(db, user, filters) : Promise.resolve(undefined),
     ]);
     return {
       items: page.rows.map((r) => itemView(r, actor)),
@@ -102,8 +106,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   app.get('/items/:id', {
     schema: { tags: ['items'], summary: 'One item with its full timeline', params: idParams, response: { 200: itemDetail, ...problemResponses } },
   }, async (req, reply) => {
-    const actor = me(req);
-    const row = await getVisibleItem(db, actor, req.params.id);
+    const user = me(req);
+    const actor = actorOf(user);
+    const row = await getVisibleItem(db, user, req.params.id);
     if (!row) throw notFound('item');
     const [timeline, settings, calendar] = await Promise.all([
       itemTimeline(db, req.params.id), env.settings(row.state.campaignId), env.calendar(),
@@ -158,12 +163,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         body: commandBodies[name], response: { 200: commandResult, ...problemResponses },
       },
     }, async (req, reply) => {
-      const actor = me(req);
-      const row = await getVisibleItem(db, actor, req.params.id);
+      const user = me(req);
+      const row = await getVisibleItem(db, user, req.params.id);
       if (!row) throw notFound('item');
       const build = commands[name] as (b: unknown, id: string, campaignId: string) => Promise<ItemCommand>;
       const command = await build(req.body, req.params.id, row.state.campaignId);
-      const result = await run(actor, req.params.id, command, req.headers['if-match']);
+      const result = await run(user, req.params.id, command, req.headers['if-match']);
       return reply.header('etag', `"${result.version}"`).send(result);
     });
   }

@@ -20,7 +20,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
     schema: { tags: ['org'], summary: "Units in the caller's subtree (all for admins)", response: { 200: z.object({ units: z.array(unitSchema) }), ...problemResponses } },
   }, async (req) => {
     const u = req.user!;
-    const rows = await unitsInSubtree(db, u.roles.includes('admin') ? '/' : u.unitPath);
+    const rows = await unitsInSubtree(db, u.scopePath ?? '/');
     return { units: rows.map(view) };
   });
 
@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   }, async (req) => {
     const u = req.user!;
     const unit = await unitById(db, req.params.id);
-    if (!unit || !(u.roles.includes('admin') || within(unit.path, u.unitPath))) throw notFound('unit');
+    if (!unit || !(u.scopePath === null || within(unit.path, u.scopePath))) throw notFound('unit');
     return view(unit);
   });
 

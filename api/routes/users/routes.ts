@@ -28,7 +28,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
     const u = req.user!;
     requireRole(u, ['admin', 'supervisor']);
     const rows = await db.select(columns).from(users).innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
-      .where(u.roles.includes('admin') ? undefined : like(orgUnits.path, `${u.unitPath}%`)).orderBy(asc(orgUnits.path), asc(users.username));
+      .where(u.scopePath === null ? undefined : like(orgUnits.path, `${u.scopePath}%`)).orderBy(asc(orgUnits.path), asc(users.username));
     return { users: rows };
   });
 

@@ -1,0 +1,104 @@
+// build(): a real app on its own real database, with a clock the test moves, and seeded people.
+import { afterAll } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app.ts';
+import { DEFAULT_SETTINGS } from '../../domain/item/index.ts';
+import type { CampaignSettings, Role } from '../../domain/item/types.ts';
+import type { Db } from '../../db/client.ts';
+import { hashPassword } from '../../db/queries/auth.ts';
+import { createOrgUnit } from '../../db/queries/org.ts';
+import { campaigns, categories, users, type OrgUnitRow } from '../../db/schema.ts';
+import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createLocalEngine, type LocalEngine } from '../../workflows/local/local-engine.ts';
+import { createTestDatabase } from './db.ts';
+
+export class TestClock {
+  constructor(public t: Date) {}
+  now() { return this.t; }
+  set(iso: string) { this.t = new Date(iso); }
+  advanceDays(d: number) { this.t = new Date(this.t.getTime() + d * 86_400_000); }
+}
+
+export const PASSWORD = 'test-password-1';
+
+export interface World {
+  app: FastifyInstance; db: Db; url: string; clock: TestClock; engine: LocalEngine;
+  units: Record<'county' | 'town' | 'office' | 'labour' | 'inspection' | 'village1' | 'village2', OrgUnitRow>;
+  campaignId: string; categoryId: string;
+  /** username → bearer token */
+  tokens: Record<string, string>;
+  userIds: Record<string, string>;
+  /** inject with a user's token; JSON in, JSON out */
+  call(user: string | null, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+}
+
+export async function build(opts: { now?: string; settings?: Partial<CampaignSettings> } = {}): Promise<World> {
+  const { db, url } = await createTestDatabase();
+  const clock = new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
+  const env = createEngineEnv(db, 0);
+  const engine = createLocalEngine({ db, env, clock });
+  const app = await buildApp({ db, engine, env, clock, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' } });
+  afterAll(() => app.close());
+
+  const county = await createOrgUnit(db, { name: '孟津区', kind: 'county', parentId: null, divisionCode: '410308' });
+  const town = await createOrgUnit(db, { name: '朝阳镇', kind: 'township', parentId: county.id });
+  const office = await createOrgUnit(db, { name: '镇乡村振兴办', kind: 'office', parentId: town.id });
+  const labour = await createOrgUnit(db, { name: '镇劳保所', kind: 'office', parentId: town.id });
+  const inspection = await createOrgUnit(db, { name: '镇督查考评办', kind: 'office', parentId: town.id });
+  const village1 = await createOrgUnit(db, { name: '朝阳村', kind: 'village', parentId: town.id });
+  const village2 = await createOrgUnit(db, { name: '南陈村', kind: 'village', parentId: town.id });
+  const units = { county, town, office, labour, inspection, village1, village2 };
+
+  const hash = await hashPassword(PASSWORD);
+  const people: [string, OrgUnitRow, Role[]][] = [
+    ['admin', county, ['admin']], ['super', office, ['supervisor']], ['lead', labour, ['lead']],
+    ['h1', village1, ['handler']], ['h2', village2, ['handler']], ['insp', inspection, ['inspector']],
+    ['insp1', village1, ['inspector']], ['viewer', town, ['viewer']], ['leadhandler', village1, ['lead', 'handler']],
+  ];
+  const userIds: Record<string, string> = {};
+  for (const [username, unit, roles] of people) {
+    const [row] = await db.insert(users).values({ username, displayName: username, unitId: unit.id, roles, passwordHash: hash }).returning();
+    userIds[username] = row!.id;
+  }
+  const [campaign] = await db.insert(campaigns).values({
+    name: '专项整治', ownerUnitId: office.id, areaUnitId: town.id, startsOn: '2026-03-01',
+    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+  }).returning();
+  const [category] = await db.insert(categories).values({ campaignId: campaign!.id, code: 'c04', name: '重点人群未参保', leadUnitId: labour.id }).returning();
+
+  const call: World['call'] = async (user, method, u, body, headers = {}) => {
+    const res = await app.inject({
+      method: method as 'GET', url: u,
+      headers: { ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    let parsed: unknown = null;
+    try { parsed = res.body ? JSON.parse(res.body) : null; } catch { parsed = res.body; }
+    return { status: res.statusCode, body: parsed, headers: res.headers };
+  };
+  const tokens: Record<string, string> = {};
+  for (const [username] of people) {
+    const r = await call(null, 'POST', '/api/v1/auth/login', { username, password: PASSWORD });
+    if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
+    tokens[username] = r.body.token;
+  }
+  return { app, db, url, clock, engine, units, campaignId: campaign!.id, categoryId: category!.id, tokens, userIds, call };
+}
+
+/** Report an item as `user` and return its id. */
+export async function report(w: World, user = 'super', extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await w.call(user, 'POST', '/api/v1/items', {
+    campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening',
+    title: '脱贫人口未参加城乡居民医保', description: '朝阳村王某户脱贫人口未参保', ...extra,
+  });
+  if (r.status !== 201) throw new Error(`report failed: ${JSON.stringify(r.body)}`);
+  return r.body.id;
+}
+
+export async function assign(w: World, id: string, extra: Record<string, unknown> = {}) {
+  const r = await w.call('lead', 'POST', `/api/v1/items/${id}/assign`, {
+    responsibleUnitId: w.units.village1.id, measures: '动员参保，落实分类资助', mode: 'immediate', ...extra,
+  });
+  if (r.status !== 200) throw new Error(`assign failed: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
