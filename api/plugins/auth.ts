@@ -12,7 +12,8 @@ export const TOKEN_CACHE_MS = 5_000;
 declare module 'fastify' {
   interface FastifyRequest { user: AuthUser | null; token: string | null }
   interface FastifyContextConfig { public?: boolean }
-  interface FastifyInstance { forgetToken(token: string): void }
+  /** Forget a cached token, or every cached token (after a user's roles, unit or status changed). */
+  interface FastifyInstance { forgetToken(token?: string): void }
 }
 
 export const actorOf = (u: AuthUser): Actor => ({ userId: u.id, unitId: u.unitId, unitPath: u.unitPath, roles: u.roles });
@@ -21,7 +22,7 @@ export default fp<{ db: Db }>(async (app, { db }) => {
   const cache = new Map<string, { at: number; user: AuthUser | null }>();
   app.decorateRequest('user', null);
   app.decorateRequest('token', null);
-  app.decorate('forgetToken', (token: string) => { cache.delete(token); });
+  app.decorate('forgetToken', (token?: string) => { if (token) cache.delete(token); else cache.clear(); });
 
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public || !req.url.startsWith('/api/')) return;

@@ -76,7 +76,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
     }).where(eq(users.id, req.params.id)).returning({ id: users.id });
     if (updated.length === 0) throw notFound('user');
     // A changed role, unit or password must not keep working through old tokens.
-    if (b.roles || b.unitId || b.disabled || b.password) await revokeUserSessions(db, req.params.id);
+    if (b.roles || b.unitId || b.disabled || b.password) {
+      await revokeUserSessions(db, req.params.id);
+      app.forgetToken();
+    }
     const [row] = await db.select(columns).from(users).innerJoin(orgUnits, eq(orgUnits.id, users.unitId)).where(and(eq(users.id, req.params.id)));
     return row!;
   });
