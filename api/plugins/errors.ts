@@ -54,7 +54,10 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     // Fastify's own client errors (e.g. a malformed URL): keep the status, give it a code.
     return base(fe.statusCode, String(fe.code ?? 'bad_request').toLowerCase(), 'Bad request', fe.message);
   }
-  if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(String(fe.message))) {
+  const pgCode = (fe as { code?: string }).code ?? ((fe as { cause?: { code?: string } }).cause?.code);
+  if (pgCode === '22021' || pgCode === '22P05') return base(400, 'invalid_text', 'Invalid text', 'the request contains characters that cannot be stored');
+  const chain = `${String(fe.message)} ${String((fe as { cause?: { message?: string } }).cause?.message ?? '')}`;
+  if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(chain)) {
     return base(503, 'unavailable', 'Service unavailable', 'the database is not reachable; try again shortly');
   }
   return base(500, 'internal', 'Internal error', `something went wrong on our side; quote request id ${req.id}`);

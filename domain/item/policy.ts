@@ -114,6 +114,10 @@ export function actorRule(state: ItemState | null, actor: Actor | null, type: It
     case 'unflag': return scoped('supervisor');
     case 'comment':
       // Inspectors comment on what they recheck, even from outside the tree.
+      // Viewers (纪检, 审计) only read.
+      if (!has(actor, 'supervisor', 'lead', 'handler', 'inspector')) {
+        return { code: 'forbidden', message: 'comment needs the role supervisor, lead, handler or inspector' };
+      }
       return has(actor, 'inspector') || inItemScope(state, actor) ? null
         : { code: 'forbidden', message: `the item is outside the scope of unit ${actor.unitPath}` };
     default: {

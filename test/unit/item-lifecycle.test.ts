@@ -193,7 +193,8 @@ describe('extensions, transfers, flags, dismissal, comments', () => {
   it('comments are checked for length and allowed in every state, even after dismissal', () => {
     const s = storyAt('dismissed');
     expect(s.refused({ type: 'comment', text: 'x'.repeat(2001) }, A.supervisor, T.approve).field).toBe('text');
-    expect(s.do({ type: 'comment', text: '存档' }, A.viewer, T.approve).map((e) => e.type)).toEqual(['CommentAdded']);
+    expect(s.do({ type: 'comment', text: '存档' }, A.supervisor, T.approve).map((e) => e.type)).toEqual(['CommentAdded']);
+    expect(s.refused({ type: 'comment', text: '存档' }, A.viewer, T.approve).code).toBe('forbidden'); // viewers only read
   });
 
   it('a look-back (回头看) puts a verified item back to closed, pending recheck', () => {

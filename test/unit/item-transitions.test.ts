@@ -36,7 +36,7 @@ const SENDER: Record<ItemCommandType, Actor | null> = {
   report: A.supervisor, assign: A.lead, accept: A.handler, record_progress: A.handler,
   complete_milestone: A.handler, request_extension: A.handler, decide_extension: A.lead, transfer: A.lead,
   submit: A.handler, approve: A.lead, reject: A.lead, recheck: A.inspector, dismiss: A.supervisor,
-  flag: A.supervisor, unflag: A.supervisor, comment: A.viewer, tick: null, schedule_recheck: A.supervisor,
+  flag: A.supervisor, unflag: A.supervisor, comment: A.supervisor, tick: null, schedule_recheck: A.supervisor,
 };
 
 type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged';
@@ -140,8 +140,8 @@ const ROLE_TABLE: Record<ItemCommandType, { row: Row; expect: ('ok' | 'forbidden
   dismiss:            { row: 'in_progress',           expect: [ok, f, f, f, f, f, f, f] },
   flag:               { row: 'in_progress',           expect: [ok, f, f, f, f, f, f, f] },
   unflag:             { row: 'flagged',               expect: [ok, f, f, f, f, f, f, f] },
-  // in scope: everyone but the other village; inspectors comment from outside the tree
-  comment:            { row: 'in_progress',           expect: [ok, ok, ok, ok, ok, ok, f, f] },
+  // working roles in scope; inspectors comment from outside the tree; viewers and admins only read
+  comment:            { row: 'in_progress',           expect: [ok, ok, ok, ok, f, f, f, f] },
   tick:               { row: 'in_progress',           expect: [ok, ok, ok, ok, ok, ok, ok, ok] },
   schedule_recheck:   { row: 'verified',              expect: [ok, f, f, f, f, f, f, ok] },
 };

@@ -4,12 +4,14 @@ import { eq } from 'drizzle-orm';
 import type { CalendarData } from '../../domain/calendar/calendar.ts';
 import type { CampaignSettings } from '../../domain/item/types.ts';
 import { loadCalendar } from '../../db/calendar.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, DbOrTx } from '../../db/client.ts';
 import { campaigns } from '../../db/schema.ts';
 
 export interface EngineEnv {
-  settings(campaignId: string): Promise<CampaignSettings>;
-  calendar(): Promise<CalendarData>;
+  /** `via`: the transaction to read through when the caller holds one (a pool connection could
+   * otherwise be waited for while this transaction holds row locks others queue on). */
+  settings(campaignId: string, via?: DbOrTx): Promise<CampaignSettings>;
+  calendar(via?: DbOrTx): Promise<CalendarData>;
   /** Forget cached values (after an admin changed a campaign or loaded a calendar year). */
   invalidate(): void;
 }
@@ -20,10 +22,10 @@ export function createEngineEnv(db: Db, ttlMs = 30_000): EngineEnv {
   let calendar: { at: number; value: Promise<CalendarData> } | null = null;
   const fresh = (at: number) => Date.now() - at < ttlMs;
   return {
-    settings(campaignId) {
+    settings(campaignId, via = db) {
       const hit = settings.get(campaignId);
       if (hit && fresh(hit.at)) return hit.value;
-      const value = db.select({ settings: campaigns.settings }).from(campaigns).where(eq(campaigns.id, campaignId))
+      const value = via.select({ settings: campaigns.settings }).from(campaigns).where(eq(campaigns.id, campaignId))
         .then(([row]) => {
           if (!row) throw new Error(`campaign ${campaignId} not found`);
           return row.settings;
@@ -32,9 +34,9 @@ export function createEngineEnv(db: Db, ttlMs = 30_000): EngineEnv {
       settings.set(campaignId, { at: Date.now(), value });
       return value;
     },
-    calendar() {
+    calendar(via = db) {
       if (calendar && fresh(calendar.at)) return calendar.value;
-      const value = loadCalendar(db);
+      const value = loadCalendar(via);
       value.catch(() => { calendar = null; });
       calendar = { at: Date.now(), value };
       return value;

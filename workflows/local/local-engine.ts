@@ -29,7 +29,9 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
       throw new VersionConflict(req.itemId, req.expectedVersion, state.version);
     }
     const campaignId = state?.campaignId ?? (req.command.type === 'report' ? req.command.campaignId : '');
-    const [settings, calendar] = await Promise.all([env.settings(campaignId), env.calendar()]);
+    // Read through the transaction: one connection, sequentially (pg does not pipeline on a client).
+    const settings = await env.settings(campaignId, tx);
+    const calendar = await env.calendar(tx);
     const ctx: DecideContext = { now: clock.now().toISOString(), actor: req.actor, settings, calendar };
     const decision = decide(state, req.command, ctx);
     if (!decision.ok) throw new CommandRefused(decision.error);

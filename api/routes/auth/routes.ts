@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { changePassword, login, revokeToken, revokeUserSessions } from '../../../db/queries/auth.ts';
 import type { AppDeps } from '../../app.ts';
 import { Problem, problemResponses } from '../../problem.ts';
+import { CONTROL } from '../items/schema.ts';
 
 export const meSchema = z.object({
   id: z.string(), username: z.string(), displayName: z.string(), unitId: z.string(), unitName: z.string(),
@@ -15,7 +16,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
     config: { public: true },
     schema: {
       tags: ['auth'], summary: 'Sign in: returns a bearer token',
-      body: z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
+      body: z.strictObject({ username: z.string().min(1).max(100).refine((s) => !CONTROL.test(s), 'control characters are not allowed'),
+        password: z.string().min(1).max(200).refine((s) => !s.includes('\u0000'), 'NUL is not allowed') }),
       response: { 200: z.object({ token: z.string(), expiresAt: z.string(), user: meSchema }), ...problemResponses },
     },
   }, async (req) => {
@@ -46,7 +48,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
     const ok = await changePassword(db, req.user!.id, req.body.currentPassword, req.body.newPassword);
     if (!ok) throw new Problem(422, 'invalid_credentials', 'Wrong password', 'the current password is not correct');
     await revokeUserSessions(db, req.user!.id);
-    app.forgetToken(req.token!);
+    app.forgetToken(); // every cached session of this user, not only this one
     return reply.code(204).send(null);
   });
 };

@@ -7,6 +7,7 @@ import { saveCalendarYear } from '../../../db/calendar.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { Problem, problemResponses } from '../../problem.ts';
+import { text } from '../items/schema.ts';
 
 const yearSchema = z.object({ year: z.number().int(), source: z.string(), holidays: z.array(z.string()), workdays: z.array(z.string()) }).meta({ id: 'CalendarYear' });
 
@@ -22,7 +23,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
     schema: {
       tags: ['calendar'], summary: "Load a year's holidays and make-up workdays (admin)",
       params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
-      body: z.strictObject({ source: z.string().trim().min(4).max(300).describe('the notice, e.g. 国办发明电〔2026〕x号'),
+      body: z.strictObject({ source: text(300).refine((s) => s.length >= 4, 'too short').describe('the notice, e.g. 国办发明电〔2026〕x号'),
         holidays: z.array(z.string()).max(60), workdays: z.array(z.string()).max(20) }),
       response: { 200: yearSchema, ...problemResponses },
     },

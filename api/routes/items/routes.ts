@@ -7,7 +7,7 @@ import { allowedCommands } from '../../../domain/item/index.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItemChain } from '../../../db/audit.ts';
-import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
+import { countItems, getVisibleItem, itemTimeline, listItems, type ItemListRow } from '../../../db/queries/items.ts';
 import { related, unitById, within } from '../../../db/queries/org.ts';
 import { campaigns, categories, orgUnits } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
@@ -24,14 +24,18 @@ const ifMatch = z.object({ 'if-match': z.string().optional().describe('the item 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
 
-  /** Run a command and answer with the item as it now stands. */
-  async function run(user: AuthUser, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined) {
+  /** Run a command and answer with the item as it now stands. `seen`: the row the caller already
+   * read (and so checked for scope) — out-of-scope items answer 404, exactly as missing ones do. */
+  async function run(user: AuthUser, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined, seen?: ItemListRow) {
     const expectedVersion = parseIfMatch(ifMatchHeader);
-    // Out-of-scope items answer 404, exactly as missing ones do.
-    if (command.type !== 'report' && !(await getVisibleItem(db, user, itemId))) throw notFound('item');
+    const before = seen ?? (command.type === 'report' ? undefined : await getVisibleItem(db, user, itemId));
+    if (command.type !== 'report' && !before) throw notFound('item');
     const actor = actorOf(user);
     const out = await engine.execute({ itemId, command, actor, expectedVersion });
-    const row = await getVisibleItem(db, user, itemId);
+    // Names change only when the item is created or its unit changes; otherwise answer from the new state.
+    const row = before && command.type !== 'assign' && command.type !== 'transfer'
+      ? { ...before, state: out.state, updatedAt: clock.now().toISOString() }
+      : await getVisibleItem(db, user, itemId);
     if (!row) throw notFound('item');
     return { ...itemView(row, actor), events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })) };
   }
@@ -168,7 +172,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       if (!row) throw notFound('item');
       const build = commands[name] as (b: unknown, id: string, campaignId: string) => Promise<ItemCommand>;
       const command = await build(req.body, req.params.id, row.state.campaignId);
-      const result = await run(user, req.params.id, command, req.headers['if-match']);
+      const result = await run(user, req.params.id, command, req.headers['if-match'], row);
       return reply.header('etag', `"${result.version}"`).send(result);
     });
   }
@@ -201,7 +205,10 @@ function encodeCursor(sort: string, c: { v: string | number; id: string }) {
 function decodeCursor(raw: string, sort: string): { v: string | number; id: string } {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { s?: unknown; v?: unknown; id?: unknown };
-    const okValue = typeof c.v === 'number' || (typeof c.v === 'string' && c.v.length < 64 && !Number.isNaN(Date.parse(c.v)));
+    // The value must have the sort column's type, or PostgreSQL would refuse the comparison.
+    const okValue = sort === 'seqNo'
+      ? typeof c.v === 'number' && Number.isInteger(c.v)
+      : typeof c.v === 'string' && c.v.length < 64 && /^\d{4}-\d{2}-\d{2}([ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?)?$/.test(c.v) && !Number.isNaN(Date.parse(c.v));
     if (c.s === sort && okValue && typeof c.id === 'string' && z.uuid().safeParse(c.id).success) return { v: c.v as string | number, id: c.id };
   } catch { /* fall through */ }
   throw badRequest('invalid_cursor', 'the cursor is not one this list gave out (or the sort changed); start again without it');

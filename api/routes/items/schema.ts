@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { isValidDate } from '../../../domain/calendar/calendar.ts';
 import { ITEM_SOURCES, ITEM_STATUSES } from '../../../domain/item/types.ts';
 
+export const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** Text as people type it: trimmed, no control characters except line breaks and tabs. */
 export const text = (max: number) => z.string().trim().min(1).max(max)
-  .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'control characters are not allowed');
+  .refine((s) => !CONTROL.test(s), 'control characters are not allowed');
 
 export const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
   .refine(isValidDate, 'no such date').describe('a calendar day, YYYY-MM-DD (Asia/Shanghai)');
@@ -40,7 +42,7 @@ export const commandBodies = {
     milestones: z.array(z.strictObject({ title: text(200), dueOn: dateString })).max(50).optional(),
   }),
   accept: z.strictObject({}),
-  progress: z.strictObject({ note: text(5000), substantive: z.boolean().optional(), evidence: evidence.optional() }),
+  progress: z.strictObject({ note: text(2000), substantive: z.boolean().optional(), evidence: evidence.optional() }),
   'request-extension': z.strictObject({ newDeadline: dateString, reason: text(2000) }),
   'decide-extension': z.strictObject({ approve: z.boolean(), note: text(2000).optional() }),
   transfer: z.strictObject({ responsibleUnitId: uuid, reason: text(2000) }),
@@ -78,7 +80,7 @@ export const listQuery = z.strictObject({
   flagged: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
   deadlineFrom: dateString.optional(),
   deadlineTo: dateString.optional(),
-  q: z.string().trim().max(100).optional().describe('text in title or description'),
+  q: z.string().trim().max(100).refine((s) => !CONTROL.test(s), 'control characters are not allowed').optional().describe('text in title or description'),
   sort: z.enum(['reportedAt', 'updatedAt', 'deadline', 'seqNo']).default('reportedAt'),
   order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -1,0 +1,67 @@
+// The service under test, in its own process: `node --import tsx bin/zhenggai.ts start` — the
+// production entry point (bin/runtime.ts startAll: migrations, engine, API, wake-up sweep on BullMQ's
+// PostgreSQL backend) — pointed at the bench database. node itself is spawned (no npx/tsx wrapper),
+// so the child's pid is the server's pid for /proc readings.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cmdlineOf } from './proc.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ServerProcess {
+  pid: number;
+  baseUrl: string;
+  stop(): Promise<number | null>;
+}
+
+export async function startServer(opts: {
+  databaseUrl: string; port: number; logFile: string; logLevel?: string; poolSize?: number; cpuProfDir?: string;
+  echo?: (line: string) => void;
+}): Promise<ServerProcess> {
+  const nodeArgs = ['--import', 'tsx'];
+  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: opts.databaseUrl, PORT: String(opts.port), HOST: '127.0.0.1', LOG_LEVEL: opts.logLevel ?? 'warn',
+  };
+  delete env.REDIS_URL; // as shipped without Redis: BullMQ on PostgreSQL
+  if (opts.poolSize) env.DB_POOL_SIZE = String(opts.poolSize);
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/zhenggai.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(opts.logFile);
+  let exited: number | null | undefined;
+  const exit = new Promise<number | null>((res) => child.once('exit', (code, signal) => { exited = code ?? (signal ? -1 : null); log.end(); res(exited); }));
+  let tail = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      const text = chunk.toString();
+      tail = (tail + text).slice(-4000);
+      for (const line of text.split('\n')) if (line.trim()) opts.echo?.(line);
+    });
+  }
+  const baseUrl = `http://127.0.0.1:${opts.port}`;
+  const stop = async () => {
+    if (exited !== undefined) return exited;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exit;
+    clearTimeout(timer);
+    return code;
+  };
+
+  // Ready when /readyz answers 200.
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`the server exited (code ${exited}) before it was ready:\n${tail}`);
+    try {
+      const res = await fetch(`${baseUrl}/readyz`);
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) { await stop(); throw new Error(`the server was not ready within 90 s:\n${tail}`); }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const cmd = cmdlineOf(child.pid!);
+  if (!cmd.includes('zhenggai.ts')) throw new Error(`pid ${child.pid} is not the server (cmdline: ${cmd})`);
+  return { pid: child.pid!, baseUrl, stop };
+}
