@@ -3,6 +3,7 @@
 // the hash chain (eventHash from GENESIS_HASH) and the ledger columns (ledgerColumns) — the same
 // steps as workflows/local/local-engine.ts, minus the database. Used by the loader's workers and,
 // for the engine cross-check, by the loader itself.
+import { mulberry32 } from '../bin/prng.ts';
 import { getTableColumns, type Table } from 'drizzle-orm';
 import { DEMO, NAMES } from '../bin/demo-data.ts';
 import { shanghaiDate } from '../domain/calendar/calendar.ts';
@@ -178,14 +179,4 @@ export function generateBatch(w: Seeded, calendar: CalendarData, job: BatchJob):
   return out;
 }
 
-/** A small seeded PRNG. */
-export function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };

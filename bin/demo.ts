@@ -13,6 +13,7 @@ import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { sweepDueItems } from '../workflows/local/sweep.ts';
 import { DEMO, NAMES } from './demo-data.ts';
+import { mulberry32 } from './prng.ts';
 import type { Log } from './runtime.ts';
 
 export const DEMO_PASSWORD = 'zhenggai-demo';
@@ -175,16 +176,4 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
 function printUsers(log: Log, list: { username: string; displayName: string; roles: string[] }[]) {
   log(`demo users (password for all: ${DEMO_PASSWORD}):`);
   for (const u of list) log(`  ${u.username.padEnd(14)} ${u.roles.join(',').padEnd(18)} ${u.displayName}`);
-}
-
-/** A small seeded PRNG: the demo is the same every time it is loaded for a given year. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
