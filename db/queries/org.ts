@@ -3,8 +3,10 @@ import { asc, eq, like, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { orgUnits, type OrgUnitRow } from '../schema.ts';
 
-/** Is `path` inside the subtree rooted at `root` (itself included)? */
-export const within = (path: string | null | undefined, root: string) => !!path && path.startsWith(root);
+import { within as inSubtree } from '../../domain/item/policy.ts';
+
+/** Is `path` inside the subtree rooted at `root` (itself included)? The domain's rule, null-safe. */
+export const within = (path: string | null | undefined, root: string) => !!path && inSubtree(path, root);
 
 /** Related when one contains the other: a unit sees up its own chain (to find campaigns) and down its subtree. */
 export const related = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
