@@ -1,44 +1,37 @@
 // The raw-`pg` baseline: the database work of one progress command without the service — the same
-// statements, byte for byte, that local-engine.ts issues through drizzle (texts taken from drizzle's
-// toSQL once, at start), on a plain pg pool at the same concurrency:
-//   begin; select state, last_hash … for update; update items set <ledger columns>; insert into item_events; commit
+// named prepared statements, byte for byte, that local-engine.ts issues through drizzle (its
+// `statements`, rendered once at start), on a plain pg pool at the same concurrency:
+//   begin; select state, last_hash, … (scope check) for update; update items set <ledger columns>; insert into item_events; commit
 // The row contents are computed with the same pure domain code (decide, evolve, eventHash, nextWake,
 // ledgerColumns), so the writes are identical and the audit chains of the items it touches stay valid.
-import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import type { CalendarData } from '../domain/calendar/calendar.ts';
 import { decide, evolve, nextWake } from '../domain/item/index.ts';
 import type { Actor, CampaignSettings, ItemState } from '../domain/item/types.ts';
 import { eventHash } from '../db/audit.ts';
 import type { Db } from '../db/client.ts';
-import { itemEvents, items } from '../db/schema.ts';
-import { ledgerColumns } from '../workflows/local/local-engine.ts';
+import { listItemsQuery, subtreePattern, type ItemFilters, type Reader } from '../db/queries/items.ts';
+import { ledgerColumns, statements } from '../workflows/local/local-engine.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
-interface Compiled { text: string; params: { key: string; json: boolean }[] }
+/** A prepared statement's name, SQL text and parameter order (drizzle's placeholders, in order). */
+interface Compiled { name: string; text: string; params: string[] }
 
-/**
- * Drizzle's SQL text for a statement, and where each of its parameters comes from: the statement is
- * built once with a marker string in every value, and each parameter is traced back to its marker.
- */
-function compile(build: (probe: Record<string, string>) => { toSQL(): { sql: string; params: unknown[] } }, keys: string[]): Compiled {
-  const probe = Object.fromEntries(keys.map((k) => [k, `\u0001probe:${k}`]));
-  const { sql, params } = build(probe).toSQL();
+function compile(q: { getQuery(): { sql: string; params: unknown[] } }, name: string): Compiled {
+  const { sql, params } = q.getQuery();
   return {
-    text: sql,
+    name, text: sql,
     params: params.map((p, i) => {
-      if (typeof p === 'string' && p.startsWith('\u0001probe:')) return { key: p.slice(7), json: false };
-      if (typeof p === 'string') {
-        const inner = JSON.parse(p) as unknown;
-        if (typeof inner === 'string' && inner.startsWith('\u0001probe:')) return { key: inner.slice(7), json: true };
-      }
-      throw new Error(`baseline: cannot trace parameter ${i + 1} of ${sql}`);
+      const key = (p as { name?: unknown } | null)?.name;
+      if (typeof key !== 'string') throw new Error(`baseline: parameter ${i + 1} of ${name} is not a placeholder`);
+      return key;
     }),
   };
 }
 
-const bind = (c: Compiled, values: Record<string, unknown>) =>
-  c.params.map(({ key, json }) => (json ? JSON.stringify(values[key]) : values[key]));
+/** Values in placeholder order, encoded as drizzle encodes them (jsonb columns as JSON text). */
+const bind = (c: Compiled, values: Record<string, unknown>, json: Set<string>) =>
+  c.params.map((key) => (json.has(key) ? JSON.stringify(values[key]) : values[key]));
 
 export interface BaselineResult {
   opsPerSec: number; ops: number; seconds: number; errors: number;
@@ -50,13 +43,13 @@ export interface BaselineResult {
 export async function rawBaseline(db: Db, url: string, work: { id: string; actor: Actor }[], opts: {
   connections: number; seconds: number; settings: CampaignSettings; calendar: CalendarData; note: string;
 }): Promise<BaselineResult> {
-  // The engine's three statements, as drizzle renders them (same text, same parameter order).
-  const projectionKeys = Object.keys({ ...ledgerColumns(sampleState()), nextWakeAt: null, lastHash: '', updatedAt: '' });
-  const select = compile((p) => db.select({ state: items.state, lastHash: items.lastHash }).from(items).where(eq(items.id, p.itemId!)).for('update'), ['itemId']);
-  const update = compile((p) => db.update(items).set(Object.fromEntries(projectionKeys.map((k) => [k, p[k]])) as never)
-    .where(eq(items.id, p.itemId!)), [...projectionKeys, 'itemId']);
-  const eventKeys = ['itemId', 'seq', 'type', 'at', 'actorId', 'data', 'prevHash', 'hash'];
-  const insert = compile((p) => db.insert(itemEvents).values([p as never]), eventKeys);
+  // The engine's statements, exactly as it prepares them (same names, texts, parameter order).
+  const select = compile(statements.lock(db, true), 'engine_lock_scoped');
+  const update = compile(statements.update(db), 'engine_update');
+  const insert = compile(statements.append(db, 1), 'engine_append_1');
+  const json = new Set(['state', 'data0']);
+  const run = (client: pg.PoolClient, c: Compiled, values: Record<string, unknown>, rowMode?: 'array') =>
+    client.query<unknown[]>({ name: c.name, text: c.text, values: bind(c, values, json), ...(rowMode ? { rowMode } : {}) });
 
   const pool = new pg.Pool({ connectionString: url, max: opts.connections, application_name: 'bench-baseline' });
   const lat: number[] = [];
@@ -76,9 +69,9 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
         try {
           await client.query('begin');
           const t1 = performance.now();
-          const { rows: [row] } = await client.query<unknown[]>({ text: select.text, values: bind(select, { itemId: id }), rowMode: 'array' });
+          const { rows: [row] } = await run(client, select, { itemId: id, scope: subtreePattern(actor.unitPath) }, 'array');
           const t2 = performance.now();
-          if (!row) throw new Error(`baseline: item ${id} not found`);
+          if (!row || row[3] !== true) throw new Error(`baseline: item ${id} not found, or outside its handler's scope`);
           const state = row[0] as ItemState;
           const prevHash = row[1] as string;
           const now = new Date().toISOString();
@@ -90,11 +83,11 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
           const hash = eventHash(prevHash, { itemId: id, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
           const projection = { ...ledgerColumns(after), nextWakeAt: nextWake(after, { settings: opts.settings, calendar: opts.calendar }), lastHash: hash, updatedAt: now };
           const t3 = performance.now();
-          await client.query(update.text, bind(update, { ...projection, itemId: id }));
+          await run(client, update, { ...projection, itemId: id });
           const t4 = performance.now();
-          await client.query(insert.text, bind(insert, {
-            itemId: id, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data, prevHash, hash,
-          }));
+          await run(client, insert, {
+            itemId: id, seq0: seq, type0: event.type, at0: event.at, actorId0: event.actorId, data0: event.data, prevHash0: prevHash, hash0: hash,
+          });
           const t5 = performance.now();
           await client.query('commit');
           const t6 = performance.now();
@@ -122,11 +115,48 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
   };
 }
 
-/** The statement's column set does not depend on the item; any state will do to list the keys. */
-function sampleState(): ItemState {
-  const at = '2026-01-05T01:00:00.000Z';
-  return evolve(null, { type: 'ItemReported', at, actorId: null, data: {
-    itemId: 'x', campaignId: 'c', categoryId: null, source: 'hotline', title: 't', description: 'd', person: null, location: null,
-    reportingUnit: { id: 'u', path: '/u/' }, ownerUnit: { id: 'u', path: '/u/' }, leadUnit: null,
-  } });
+export interface ListBaselineResult { opsPerSec: number; ops: number; seconds: number; errors: number; latency: Percentiles; rows: number }
+
+/**
+ * The raw-`pg` baseline of the ledger page: the list's statement exactly as listItems renders it for
+ * this reader and these filters (drizzle's toSQL), on a plain pg pool at the same concurrency, rows
+ * read in array mode as drizzle does (jsonb parsed by pg). What PostgreSQL and the driver cost without
+ * the service: no HTTP, auth, masking or JSON response.
+ */
+export async function rawListBaseline(db: Db, url: string, opts: {
+  reader: Reader; filters: ItemFilters; connections: number; seconds: number;
+}): Promise<ListBaselineResult> {
+  const { sql: text, params } = listItemsQuery(db, opts.reader, opts.filters, { sort: 'reportedAt', order: 'desc', limit: 50 }).toSQL();
+  const pool = new pg.Pool({ connectionString: url, max: opts.connections, application_name: 'bench-baseline-list' });
+  const lat: number[] = [];
+  let ops = 0;
+  let errors = 0;
+  let rows = 0;
+  let firstError: unknown = null;
+  const started = performance.now();
+  const until = started + opts.seconds * 1000;
+  async function worker() {
+    const client = await pool.connect();
+    try {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        try {
+          const r = await client.query({ text, values: params, rowMode: 'array' });
+          rows = r.rows.length;
+          lat.push(performance.now() - t0);
+          ops++;
+        } catch (err) {
+          errors++;
+          firstError ??= err;
+        }
+      }
+    } finally {
+      client.release();
+    }
+  }
+  await Promise.all(Array.from({ length: opts.connections }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  await pool.end();
+  if (firstError) console.error(`list baseline: ${errors} errors, first: ${String(firstError)}`);
+  return { opsPerSec: ops / seconds, ops, seconds, errors, latency: percentiles(lat), rows };
 }

@@ -6,6 +6,7 @@
 //   (a) progress commands  POST /api/v1/items/:id/progress {note}                     ≥ 1,500/s, p99 ≤ 50 ms
 //   (b) the ledger page    GET /api/v1/items?campaignId=…&status=in_progress&limit=50   ≥ 1,000/s, p99 ≤ 30 ms
 //   (c) a raw-pg baseline doing the engine's statements for (a) without the service;   ours/raw ≥ 0.35
+//   (d) a raw-pg baseline running the list statement of (b) for the same reader;        reported as list/raw
 // and the server's peak memory. Each phase also says who used the CPU (server, PostgreSQL, this
 // process, anything else), per request, and what PostgreSQL did per request (commits, WAL, WAL fsyncs).
 // Prints a summary and writes bench/results/latest.json.
@@ -27,7 +28,8 @@ import autocannon, { type Options, type Request, type Result } from 'autocannon'
 import pg from 'pg';
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { freePort, startEmbeddedPostgres } from '../db/embedded.ts';
-import { rawBaseline, type BaselineResult } from './baseline.ts';
+import { rawBaseline, rawListBaseline, type BaselineResult, type ListBaselineResult } from './baseline.ts';
+import { userByToken } from '../db/queries/auth.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
 import { cpuSnap, cpuUse, MemoryWatch, memoryOf, type CpuUse } from './proc.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
@@ -368,6 +370,24 @@ async function main(): Promise<number> {
     log(`raw baseline: ${describeCost(raw.cost)}`);
   }
 
+  // 5b. Raw pg baseline of the ledger page: the list's statement for the same reader and filters.
+  let rawList: (ListBaselineResult & { cost: PhaseCost }) | null = null;
+  if (only.has('raw')) {
+    const reader = await userByToken(db, supervisorToken);
+    if (!reader) throw new Error('list baseline: the supervisor token does not resolve to a user');
+    const listOpts = { reader, filters: { campaignId: world.campaignId, status: ['in_progress'] }, connections: opts.listConnections };
+    if (opts.warmup > 0) {
+      log(`raw list baseline: warm-up ${opts.warmup} s`);
+      await rawListBaseline(db, url, { ...listOpts, seconds: opts.warmup });
+    }
+    log(`raw list baseline: ${opts.duration} s at concurrency ${opts.listConnections}`);
+    const m = await measured(ctx, () => rawListBaseline(db, url, { ...listOpts, seconds: opts.duration }), (r) => r.ops);
+    rawList = { ...m.result, cost: m.cost };
+    if (rawList.errors > 0) throw new LoadFailure(`raw list baseline: ${rawList.errors} queries failed`);
+    log(`raw list baseline: ${rawList.opsPerSec.toFixed(1)} queries/s (${rawList.rows} rows each), p50 ${rawList.latency.p50.toFixed(2)} ms, p99 ${rawList.latency.p99.toFixed(2)} ms`);
+    log(`raw list baseline: ${describeCost(rawList.cost)}`);
+  }
+
   // 6. Peak memory of the server process, then stop it.
   memory.stop();
   const mem = memoryOf(server.pid);
@@ -385,6 +405,8 @@ async function main(): Promise<number> {
 
   // 7. Summary.
   const ratio = progressResult && raw ? progressResult.rps / raw.opsPerSec : null;
+  // No goal is set for reads against raw PostgreSQL; the writes' 0.35 is applied to them as well.
+  const listRatio = listResult && rawList ? listResult.rps / rawList.opsPerSec : null;
   const targets = {
     ...(progressResult ? {
       progressThroughput: { goal: `>= ${TARGETS.progressRps} req/s`, value: progressResult.rps, met: progressResult.rps >= TARGETS.progressRps },
@@ -395,6 +417,7 @@ async function main(): Promise<number> {
       listP99: { goal: `<= ${TARGETS.listP99} ms`, value: listResult.latency.p99, met: listResult.latency.p99 <= TARGETS.listP99 },
     } : {}),
     ...(ratio !== null ? { ratioToRawPg: { goal: `>= ${TARGETS.ratio}`, value: round(ratio, 3), met: ratio >= TARGETS.ratio } } : {}),
+    ...(listRatio !== null ? { listRatioToRawPg: { goal: `>= ${TARGETS.ratio}`, value: round(listRatio, 3), met: listRatio >= TARGETS.ratio } } : {}),
   };
   const cpus = os.cpus();
   const report = {
@@ -414,11 +437,17 @@ async function main(): Promise<number> {
     progress: progressResult ? { request: 'POST /api/v1/items/:id/progress {note}', ...progressResult } : null,
     list: listResult ? { request: `GET ${listPath.replace(world.campaignId, ':campaignId')}`, ...listResult } : null,
     rawBaseline: raw ? {
-      statements: 'begin; select state, last_hash from items where id = $1 for update; update items set <ledger columns> where id = $1; insert into item_events (…); commit',
+      statements: 'named prepared statements of the engine: begin; select state, last_hash, seq_no, <scope check> from items where id = $1 for update; update items set <ledger columns> where id = $1; insert into item_events (…); commit',
       connections: opts.connections, seconds: round(raw.seconds, 2), ops: raw.ops, opsPerSec: round(raw.opsPerSec, 1),
       latency: roundAll(raw.latency), clientMsPerStatement: roundAll(raw.perStatementMs), cost: raw.cost,
     } : null,
     ratio: ratio !== null ? round(ratio, 3) : null,
+    rawListBaseline: rawList ? {
+      statement: 'the list statement of listItems for the same reader and filters (select … from items left join categories left join org_units where <scope> and <filters> order by reported_at desc, id desc limit 51)',
+      connections: opts.listConnections, seconds: round(rawList.seconds, 2), ops: rawList.ops, opsPerSec: round(rawList.opsPerSec, 1),
+      latency: roundAll(rawList.latency), cost: rawList.cost,
+    } : null,
+    listRatio: listRatio !== null ? round(listRatio, 3) : null,
     serverMemory: { vmHwmMB: hwmMB, maxSampledRssMB: maxRssMB, samples: memory.samples },
     serverExitCode: code,
     targets,
@@ -440,6 +469,7 @@ function printSummary(r: {
   load: { items: number; seconds: number; events: number };
   progress: ScenarioResult | null; list: ScenarioResult | null;
   rawBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null; ratio: number | null;
+  rawListBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null; listRatio: number | null;
   serverMemory: { vmHwmMB: number; maxSampledRssMB: number };
   targets: Record<string, { goal: string; value: number; met: boolean } | undefined>; allTargetsMet: boolean;
 }) {
@@ -462,7 +492,12 @@ function printSummary(r: {
     const b = r.rawBaseline;
     rows.push(['raw pg baseline', f(b.opsPerSec), f(b.latency.p50), f(b.latency.p97_5), f(b.latency.p99), f(b.latency.max), '-', ...costCols(b.cost), '', '']);
   }
-  if (r.ratio !== null) rows.push(['ours / raw', f(r.ratio, 3), '', '', '', '', '', '', '', `>=${TARGETS.ratio}`, yes(t.ratioToRawPg?.met)]);
+  if (r.ratio !== null) rows.push(['progress / raw', f(r.ratio, 3), '', '', '', '', '', '', '', `>=${TARGETS.ratio}`, yes(t.ratioToRawPg?.met)]);
+  if (r.rawListBaseline) {
+    const b = r.rawListBaseline;
+    rows.push(['raw pg list query', f(b.opsPerSec), f(b.latency.p50), f(b.latency.p97_5), f(b.latency.p99), f(b.latency.max), '-', ...costCols(b.cost), '', '']);
+  }
+  if (r.listRatio !== null) rows.push(['list / raw', f(r.listRatio, 3), '', '', '', '', '', '', '', `>=${TARGETS.ratio}`, yes(t.listRatioToRawPg?.met)]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log('');

@@ -9,11 +9,19 @@ export interface CommandRequest {
   actor: Actor | null;
   /** If-Match: refuse with VersionConflict unless the item is at this version. */
   expectedVersion?: number;
+  /** The org subtree the caller may see (null: everything). When given, an item outside it is
+   * refused with ItemNotFound, exactly as a missing one: a command must not reveal what exists. */
+  scopePath?: string | null;
 }
 
 export interface StoredEvent { seq: number; event: ItemEvent; hash: string }
 
-export interface CommandOutcome { state: ItemState; events: StoredEvent[] }
+export interface CommandOutcome {
+  state: ItemState;
+  events: StoredEvent[];
+  /** The item's number in its campaign's ledger (序号), given by the runtime when it is reported. */
+  ledgerNo: number;
+}
 
 export interface ItemEngine {
   execute(req: CommandRequest): Promise<CommandOutcome>;

@@ -1,5 +1,5 @@
 // Ledger reads: the item list with filters, keyset pagination and scope; one item; its trail.
-import { and, asc, desc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { categories, itemEvents, items, orgUnits, users } from '../schema.ts';
@@ -20,19 +20,20 @@ const SORT_COLUMNS = {
   seqNo: items.seqNo,
 } as const;
 
-const like = (path: string) => `${path}%`;
-
 /** Who reads: the subtree they may see (null = everything, for admins). */
 export interface Reader { scopePath: string | null }
 
 /** The rows a reader may see: items whose office, lead unit, responsible or reporting unit is in their subtree. */
 export function visibleTo(reader: Reader): SQL | undefined {
-  if (reader.scopePath === null) return undefined;
-  const p = like(reader.scopePath);
-  return or(
-    sql`${items.ownerUnitPath} like ${p}`, sql`${items.leadUnitPath} like ${p}`,
-    sql`${items.responsibleUnitPath} like ${p}`, sql`${items.reportingUnitPath} like ${p}`,
-  );
+  return reader.scopePath === null ? undefined : visibleToPattern(subtreePattern(reader.scopePath));
+}
+
+/** The LIKE pattern of a subtree (paths are `/uuid/…/`: no wildcards to escape). */
+export const subtreePattern = (path: string) => `${path}%`;
+
+/** visibleTo for a pattern given as a value or a prepared statement's placeholder. */
+export function visibleToPattern(p: unknown): SQL {
+  return sql`(${items.ownerUnitPath} like ${p} or ${items.leadUnitPath} like ${p} or ${items.responsibleUnitPath} like ${p} or ${items.reportingUnitPath} like ${p})`;
 }
 
 /** Escape LIKE wildcards so a search for "100%" means the text "100%". */
@@ -43,7 +44,7 @@ function filterConditions(f: ItemFilters): (SQL | undefined)[] {
   return [
     f.campaignId ? eq(items.campaignId, f.campaignId) : undefined,
     f.categoryId ? eq(items.categoryId, f.categoryId) : undefined,
-    f.unitPath ? sql`${items.responsibleUnitPath} like ${like(f.unitPath)}` : undefined,
+    f.unitPath ? sql`${items.responsibleUnitPath} like ${subtreePattern(f.unitPath)}` : undefined,
     f.status?.length ? inArray(items.status, f.status) : undefined,
     f.source?.length ? inArray(items.source, f.source) : undefined,
     f.overdue !== undefined ? eq(items.overdue, f.overdue) : undefined,
@@ -56,14 +57,15 @@ function filterConditions(f: ItemFilters): (SQL | undefined)[] {
 
 const responsible = alias(orgUnits, 'responsible');
 
-export async function listItems(db: DbOrTx, actor: Reader, f: ItemFilters, page: Page) {
+/** The list's statement, built but not run (the bench's raw baseline runs its very text). */
+export function listItemsQuery(db: DbOrTx, actor: Reader, f: ItemFilters, page: Page) {
   const col = SORT_COLUMNS[page.sort];
   const dir = page.order === 'asc' ? asc : desc;
   const c = page.cursor;
   const after = c
     ? (page.order === 'asc' ? sql`(${col}, ${items.id}) > (${c.v}, ${c.id}::uuid)` : sql`(${col}, ${items.id}) < (${c.v}, ${c.id}::uuid)`)
     : undefined;
-  const rows = await db.select({
+  return db.select({
     state: items.state, seqNo: items.seqNo, updatedAt: items.updatedAt,
     categoryName: categories.name, responsibleName: responsible.name,
     sortValue: sql<string | number>`${col}`,
@@ -73,6 +75,10 @@ export async function listItems(db: DbOrTx, actor: Reader, f: ItemFilters, page:
     .where(and(visibleTo(actor), ...filterConditions(f), after))
     .orderBy(dir(col), dir(items.id))
     .limit(page.limit + 1);
+}
+
+export async function listItems(db: DbOrTx, actor: Reader, f: ItemFilters, page: Page) {
+  const rows = await listItemsQuery(db, actor, f, page);
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   const last = pageRows[pageRows.length - 1];

@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { items } from '../../db/schema.ts';
+import { ItemNotFound } from '../../workflows/engine.ts';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 
@@ -83,5 +84,24 @@ describe('wake-ups driven by the sweep', () => {
     await w.call('super', 'POST', `/api/v1/items/${id}/dismiss`, { reason: '不属实' });
     const due = await w.db.execute(sql`select count(*)::int as n from items where id = ${id} and next_wake_at is not null`);
     expect(due.rows[0]).toEqual({ n: 0 });
+  });
+});
+
+describe('scope, checked inside the command transaction', () => {
+  it("refuses a command on an item outside the caller's subtree as not found, and writes nothing", async () => {
+    w.clock.set('2026-03-02T02:00:00.000Z');
+    const id = await acceptedItem('2026-03-31'); // responsible: village1
+    const [before] = await w.db.select().from(items).where(eq(items.id, id));
+    const h2 = { userId: w.userIds.h2!, unitId: w.units.village2.id, unitPath: w.units.village2.path, roles: ['handler' as const] };
+    await expect(w.engine.execute({ itemId: id, command: { type: 'record_progress', note: '越权' }, actor: h2, scopePath: w.units.village2.path }))
+      .rejects.toThrow(ItemNotFound);
+    const [after] = await w.db.select().from(items).where(eq(items.id, id));
+    expect(after).toEqual(before);
+    const [{ n }] = (await w.db.execute(sql`select count(*)::int as n from item_events where item_id = ${id}`)).rows as [{ n: number }];
+    expect(n).toBe(before!.version);
+    // The same caller inside the subtree, and an unscoped (admin) caller, get through.
+    const h1 = { userId: w.userIds.h1!, unitId: w.units.village1.id, unitPath: w.units.village1.path, roles: ['handler' as const] };
+    const out = await w.engine.execute({ itemId: id, command: { type: 'record_progress', note: '已入户核实' }, actor: h1, scopePath: w.units.village1.path });
+    expect(out).toMatchObject({ state: { version: before!.version + 1 }, ledgerNo: before!.seqNo });
   });
 });

@@ -7,7 +7,8 @@ import { allowedCommands } from '../../../domain/item/index.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItemChain } from '../../../db/audit.ts';
-import { countItems, getVisibleItem, itemTimeline, listItems, type ItemListRow } from '../../../db/queries/items.ts';
+import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
+import { createNameCache } from '../../../db/queries/names.ts';
 import { related, unitById, within } from '../../../db/queries/org.ts';
 import { campaigns, categories, orgUnits } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
@@ -24,19 +25,17 @@ const ifMatch = z.object({ 'if-match': z.string().optional().describe('the item 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
 
-  /** Run a command and answer with the item as it now stands. `seen`: the row the caller already
-   * read (and so checked for scope) — out-of-scope items answer 404, exactly as missing ones do. */
-  async function run(user: AuthUser, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined, seen?: ItemListRow) {
+  const names = createNameCache(db);
+
+  /** Run a command and answer with the item as it now stands. The engine checks the caller's scope
+   * inside its transaction: out-of-scope items answer 404, exactly as missing ones do. */
+  async function run(user: AuthUser, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined) {
     const expectedVersion = parseIfMatch(ifMatchHeader);
-    const before = seen ?? (command.type === 'report' ? undefined : await getVisibleItem(db, user, itemId));
-    if (command.type !== 'report' && !before) throw notFound('item');
     const actor = actorOf(user);
-    const out = await engine.execute({ itemId, command, actor, expectedVersion });
-    // Names change only when the item is created or its unit changes; otherwise answer from the new state.
-    const row = before && command.type !== 'assign' && command.type !== 'transfer'
-      ? { ...before, state: out.state, updatedAt: clock.now().toISOString() }
-      : await getVisibleItem(db, user, itemId);
-    if (!row) throw notFound('item');
+    const out = await engine.execute({ itemId, command, actor, expectedVersion, scopePath: user.scopePath });
+    const s = out.state;
+    const [categoryName, responsibleName] = await Promise.all([names.category(s.categoryId), names.unit(s.responsibleUnit?.id)]);
+    const row = { state: s, seqNo: out.ledgerNo, updatedAt: clock.now().toISOString(), categoryName, responsibleName };
     return { ...itemView(row, actor), events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })) };
   }
 
@@ -137,9 +136,15 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   });
 
   // One endpoint per lifecycle command. The body is validated here; the rules live in the decider.
-  const commands: { [K in keyof typeof commandBodies]: (body: z.infer<(typeof commandBodies)[K]>, itemId: string, campaignId: string) => Promise<ItemCommand> } = {
-    assign: async (b, _id, campaignId) => ({
-      type: 'assign', responsibleUnit: await unitInCampaign(b.responsibleUnitId, campaignId, 'responsibleUnitId'),
+  // Most commands need nothing but their body; the two that name a unit check it against the item's campaign.
+  const campaignOf = async (itemId: string, user: AuthUser) => {
+    const row = await getVisibleItem(db, user, itemId);
+    if (!row) throw notFound('item');
+    return row.state.campaignId;
+  };
+  const commands: { [K in keyof typeof commandBodies]: (body: z.infer<(typeof commandBodies)[K]>, itemId: string, user: AuthUser) => Promise<ItemCommand> } = {
+    assign: async (b, id, user) => ({
+      type: 'assign', responsibleUnit: await unitInCampaign(b.responsibleUnitId, await campaignOf(id, user), 'responsibleUnitId'),
       measures: b.measures, mode: b.mode, deadline: b.deadline, days: b.days,
       milestones: b.milestones?.map((m, i) => ({ id: `m${i + 1}`, title: m.title, dueOn: m.dueOn })),
     }),
@@ -147,8 +152,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
     progress: async (b) => ({ type: 'record_progress', note: b.note, substantive: b.substantive, evidence: b.evidence }),
     'request-extension': async (b) => ({ type: 'request_extension', newDeadline: b.newDeadline, reason: b.reason }),
     'decide-extension': async (b) => ({ type: 'decide_extension', approve: b.approve, note: b.note }),
-    transfer: async (b, _id, campaignId) => ({
-      type: 'transfer', responsibleUnit: await unitInCampaign(b.responsibleUnitId, campaignId, 'responsibleUnitId'), reason: b.reason,
+    transfer: async (b, id, user) => ({
+      type: 'transfer', responsibleUnit: await unitInCampaign(b.responsibleUnitId, await campaignOf(id, user), 'responsibleUnitId'), reason: b.reason,
     }),
     submit: async (b) => ({ type: 'submit', summary: b.summary, evidence: b.evidence }),
     approve: async (b) => ({ type: 'approve', note: b.note }),
@@ -168,11 +173,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       },
     }, async (req, reply) => {
       const user = me(req);
-      const row = await getVisibleItem(db, user, req.params.id);
-      if (!row) throw notFound('item');
-      const build = commands[name] as (b: unknown, id: string, campaignId: string) => Promise<ItemCommand>;
-      const command = await build(req.body, req.params.id, row.state.campaignId);
-      const result = await run(user, req.params.id, command, req.headers['if-match'], row);
+      const build = commands[name] as (b: unknown, id: string, user: AuthUser) => Promise<ItemCommand>;
+      const command = await build(req.body, req.params.id, user);
+      const result = await run(user, req.params.id, command, req.headers['if-match']);
       return reply.header('etag', `"${result.version}"`).send(result);
     });
   }
