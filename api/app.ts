@@ -1,6 +1,6 @@
 // The HTTP application as a plugin-built Fastify instance; the process that listens is bin/.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../bin/config.ts';
 import type { Db } from '../db/client.ts';
@@ -9,6 +9,7 @@ import type { EngineEnv } from '../workflows/local/engine-env.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
+import { serializerCompiler } from './serializer.ts';
 import openapi from './plugins/openapi.ts';
 import authRoutes from './routes/auth/routes.ts';
 import calendarRoutes from './routes/calendar/routes.ts';

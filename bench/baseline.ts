@@ -22,7 +22,9 @@ function compile(q: { getQuery(): { sql: string; params: unknown[] } }, name: st
   return {
     name, text: sql,
     params: params.map((p, i) => {
-      const key = (p as { name?: unknown } | null)?.name;
+      // A placeholder, or (in set/values) a column-typed parameter holding one.
+      const ph = p as { name?: unknown; value?: { name?: unknown } } | null;
+      const key = ph?.name ?? ph?.value?.name;
       if (typeof key !== 'string') throw new Error(`baseline: parameter ${i + 1} of ${name} is not a placeholder`);
       return key;
     }),
