@@ -7,7 +7,17 @@ import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import { serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
+// One compiled serializer per schema object: every route shares the problem+json schemas.
+const compiled = new WeakMap<object, (data: unknown) => string>();
+
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = (route) => {
+  const key = route.schema as object;
+  let serialize = compiled.get(key);
+  if (!serialize) compiled.set(key, serialize = compile(route));
+  return serialize;
+};
+
+const compile: FastifySerializerCompiler<z.ZodType> = (route) => {
   const given = route.schema as unknown;
   // A response may be declared as { description, properties: zodSchema } for the docs.
   const schema = given instanceof z.ZodType ? given : (given as { properties?: unknown }).properties;
