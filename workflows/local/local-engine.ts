@@ -1,16 +1,18 @@
 // The local runtime: each command is one PostgreSQL transaction — lock the item row, decide,
 // append the events to the hash-chained trail, update the ledger row and its next wake-up.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { decide, evolve, nextWake } from '../../domain/item/index.ts';
-import type { DecideContext, ItemEvent, ItemState } from '../../domain/item/types.ts';
-import { eventHash, GENESIS_HASH } from '../../db/audit.ts';
+import type { DecideContext, ItemState } from '../../domain/item/types.ts';
+import { GENESIS_HASH } from '../../db/audit.ts';
 import type { Db, Tx } from '../../db/client.ts';
-import { campaigns, itemEvents, items, milestones } from '../../db/schema.ts';
+import { items } from '../../db/schema.ts';
 import {
-  type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound,
-  type StoredEvent, VersionConflict,
+  type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound, VersionConflict,
 } from '../engine.ts';
 import type { EngineEnv } from './engine-env.ts';
+import { appendToLedger } from './ledger.ts';
+
+export { ledgerColumns } from './ledger.ts';
 
 export interface LocalEngine extends ItemEngine {
   /** Run a command inside a transaction the caller holds (the sweep ticks rows it has locked). */
@@ -48,63 +50,15 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     let next = state;
     for (const e of decision.events) next = evolve(next, e);
     const after = next!;
-    const stored = chain(req.itemId, state?.version ?? 0, row?.lastHash ?? GENESIS_HASH, decision.events);
-    const lastHash = stored[stored.length - 1]!.hash;
-    const wake = nextWake(after, { settings, calendar });
-
-    const projection = { ...ledgerColumns(after), nextWakeAt: wake, lastHash, updatedAt: ctx.now };
-    if (state) {
-      await tx.update(items).set(projection).where(eq(items.id, req.itemId));
-    } else {
-      const [counter] = await tx.update(campaigns).set({ itemCounter: sql`${campaigns.itemCounter} + 1` })
-        .where(eq(campaigns.id, campaignId)).returning({ n: campaigns.itemCounter });
-      if (!counter) throw new Error(`campaign ${campaignId} vanished while reporting item ${req.itemId}`);
-      await tx.insert(items).values({ id: req.itemId, seqNo: counter.n, ...projection });
-    }
-    await tx.insert(itemEvents).values(stored.map((s) => ({
-      itemId: req.itemId, seq: s.seq, type: s.event.type, at: s.event.at, actorId: s.event.actorId,
-      data: s.event.data, prevHash: s.prevHash, hash: s.hash,
-    })));
-    if (decision.events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted')) {
-      await syncMilestones(tx, after);
-    }
-    return { state: after, events: stored.map(({ seq, event, hash }) => ({ seq, event, hash })) };
+    const events = await appendToLedger(tx, {
+      itemId: req.itemId, campaignId, before: state, lastHash: row?.lastHash ?? GENESIS_HASH, events: decision.events,
+      after, wake: nextWake(after, { settings, calendar }), now: ctx.now,
+    });
+    return { state: after, events };
   }
 
   return {
     execute: (req) => db.transaction((tx) => executeIn(tx, req)),
     executeIn,
   };
-}
-
-function chain(itemId: string, fromVersion: number, prevHash: string, events: ItemEvent[]) {
-  let prev = prevHash;
-  return events.map((event, i) => {
-    const seq = fromVersion + i + 1;
-    const hash = eventHash(prev, { itemId, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
-    const link = { seq, event, hash, prevHash: prev } satisfies StoredEvent & { prevHash: string };
-    prev = hash;
-    return link;
-  });
-}
-
-/** The ledger row's columns, all derived from the decider state. */
-export function ledgerColumns(s: ItemState) {
-  return {
-    campaignId: s.campaignId, categoryId: s.categoryId, source: s.source, title: s.title,
-    description: s.description, status: s.status, version: s.version,
-    ownerUnitPath: s.ownerUnit.path, leadUnitPath: s.leadUnit?.path ?? null,
-    reportingUnitPath: s.reportingUnit.path,
-    responsibleUnitId: s.responsibleUnit?.id ?? null, responsibleUnitPath: s.responsibleUnit?.path ?? null,
-    deadline: s.deadline, overdue: s.overdue, escalationLevel: s.escalationLevel, flagged: s.flagged,
-    reportedAt: s.reportedAt, closedAt: s.closedAt, state: s,
-  };
-}
-
-async function syncMilestones(tx: Tx, s: ItemState) {
-  await tx.delete(milestones).where(eq(milestones.itemId, s.id));
-  if (s.milestones.length === 0) return;
-  await tx.insert(milestones).values(s.milestones.map((m) => ({
-    itemId: s.id, id: m.id, title: m.title, dueOn: m.dueOn, completedAt: m.completedAt,
-  })));
 }
