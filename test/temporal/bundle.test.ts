@@ -6,6 +6,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import type { Compiler } from 'webpack'; // @temporalio/worker's bundler
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const workflowFile = resolve(root, 'workflows/temporal/item.workflow.ts');
@@ -29,9 +30,12 @@ describe('item workflow bundle', () => {
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
       webpackConfigHook: (config) => {
         config.plugins = [...(config.plugins ?? []), {
-          apply(compiler: { hooks: { done: { tap(name: string, fn: (stats: { compilation: { modules: Iterable<{ resource?: string }> } }) => void): void } } }) {
+          apply(compiler: Compiler) {
             compiler.hooks.done.tap('list-modules', (stats) => {
-              for (const m of stats.compilation.modules) if (m.resource) resources.add(m.resource);
+              for (const m of stats.compilation.modules) {
+                const resource = (m as { resource?: string }).resource;
+                if (resource) resources.add(resource);
+              }
             });
           },
         }];
