@@ -59,6 +59,7 @@ export const FAILURE = {
   versionConflict: 'VersionConflict',
   notFound: 'ItemNotFound',
   diverged: 'LedgerDiverged',
+  failed: 'CommandFailed',
 } as const;
 
 export const execute = defineUpdate<ExecuteResult, [ExecuteInput]>('execute');
@@ -110,7 +111,13 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
         message: `item ${itemId} is at version ${state.version}, not ${cmd.expectedVersion}`,
       });
     }
-    const decision = decide(state, cmd.command, { now, actor: cmd.actor, settings: cmd.env.settings, calendar: cmd.env.calendar });
+    let decision;
+    try {
+      decision = decide(state, cmd.command, { now, actor: cmd.actor, settings: cmd.env.settings, calendar: cmd.env.calendar });
+    } catch (err) {
+      // A bug or a malformed command: fail this update, never the workflow task (which would retry forever).
+      throw ApplicationFailure.create({ type: FAILURE.failed, message: `decide threw: ${String(err)}`, nonRetryable: true });
+    }
     if (!decision.ok) {
       throw ApplicationFailure.create({ type: FAILURE.refused, message: decision.error.message, details: [decision.error], nonRetryable: true });
     }
