@@ -1,8 +1,10 @@
 // ENGINE=temporal while Temporal cannot be reached: commands answer 503 engine_unavailable
 // (problem+json), nothing is written, reads keep working from the projection, /readyz says so.
-// The failures are real: a connection to a closed loopback port, and a server that accepts the
-// connection but never answers.
+// The failures are real: a connection to a closed loopback port, a server that accepts the
+// connection but never answers, and a gRPC server that answers health checks but never answers a
+// workflow call (a frontend whose history service is stuck).
 import { createServer, type Server, type Socket } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -31,6 +33,22 @@ async function silentServer(): Promise<number> {
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   servers.push(s);
   return (s.address() as { port: number }).port;
+}
+
+/** gRPC on loopback: Health/Check says SERVING; every WorkflowService call the adapter makes hangs. */
+async function stuckFrontend(): Promise<number> {
+  const server = new grpc.Server();
+  const raw = (b: Buffer) => b;
+  const serving = () => Buffer.from([0x08, 0x01]); // HealthCheckResponse { status: SERVING }
+  server.register('/grpc.health.v1.Health/Check', (_call: unknown, done: grpc.sendUnaryData<Buffer>) => done(null, Buffer.alloc(0)),
+    serving, raw, 'unary');
+  for (const method of ['StartWorkflowExecution', 'UpdateWorkflowExecution', 'PollWorkflowExecutionUpdate']) {
+    server.register(`/temporal.api.workflowservice.v1.WorkflowService/${method}`, () => { /* never answers */ }, raw, raw, 'unary');
+  }
+  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(),
+    (err, p) => (err ? fail(err) : ok(p))));
+  opened.push({ close: async () => { server.forceShutdown(); } });
+  return port;
 }
 
 /** The same app as `w.app` (same database, same tokens), its engine pointing at Temporal on `address`. */
@@ -106,6 +124,21 @@ describe('ENGINE=temporal, Temporal down', () => {
     expect(after.body).toMatchObject({ status: 'assigned', version: seen.body.version });
     // Not-found and out-of-scope answers do not depend on Temporal.
     expect((await call(app, 'h2', 'POST', `/api/v1/items/${id}/accept`, {})).status).toBe(404);
+  }, 20_000);
+
+  it('answers 503 with applied "unknown" when Temporal takes the command but never answers, and writes nothing', async () => {
+    const port = await stuckFrontend();
+    const app = await temporalApp(`127.0.0.1:${port}`);
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200); // the frontend looks healthy
+    const before = await totals();
+    const r = await call(app, 'super', 'POST', '/api/v1/items', {
+      campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening', title: '未参保', description: '朝阳村王某户',
+    });
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ code: 'engine_unavailable', applied: 'unknown' });
+    expect(r.body.detail).toContain(`Temporal at 127.0.0.1:${port} gave no answer`);
+    expect(r.body.detail).toContain('reload the item before trying again');
+    expect(await totals()).toEqual(before);
   }, 20_000);
 
   it('fails /readyz while Temporal does not answer, and answers within the probe timeout when it hangs', async () => {

@@ -65,10 +65,8 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
     }
   }
 
-  async function update(itemId: string, input: ExecuteInput) {
-    return client.withDeadline(Date.now() + commandTimeoutMs,
-      () => client.workflow.getHandle(workflowIdOf(itemId)).executeUpdate(execute, { args: [input] }));
-  }
+  const update = (itemId: string, input: ExecuteInput) =>
+    client.workflow.getHandle(workflowIdOf(itemId)).executeUpdate(execute, { args: [input] });
 
   return {
     probe,
@@ -87,17 +85,19 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
       };
       if (Date.now() - answeredAt > TRUST_PROBE_MS) await probe();
       try {
-        if (command.type === 'report') await ensureStarted(itemId, null, input);
-        let result;
-        try {
-          result = await update(itemId, input);
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError) || current === null) throw err;
-          // The item predates the Temporal runtime (or its workflow was never started): start it
-          // from the ledger row, which is what the persist activity last wrote, and send again.
-          await ensureStarted(itemId, current, input);
-          result = await update(itemId, input);
-        }
+        // One deadline for every call of this command (start, update, retries of either).
+        const result = await client.withDeadline(Date.now() + commandTimeoutMs, async () => {
+          if (command.type === 'report') await ensureStarted(itemId, null, input);
+          try {
+            return await update(itemId, input);
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError) || current === null) throw err;
+            // The item predates the Temporal runtime (or its workflow was never started): start it
+            // from the ledger row, which is what the persist activity last wrote, and send again.
+            await ensureStarted(itemId, current, input);
+            return update(itemId, input);
+          }
+        });
         answeredAt = Date.now();
         return result;
       } catch (err) {
