@@ -13,6 +13,8 @@ export const problemSchema = z.object({
   /** validation: the failing fields. */
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   requestId: z.string().optional(),
+  /** engine_unavailable: false = the command was not sent; 'unknown' = it may have been applied (reload first). */
+  applied: z.union([z.literal(false), z.literal('unknown')]).optional(),
 }).meta({ id: 'Problem' });
 
 export type ProblemBody = z.infer<typeof problemSchema>;

@@ -10,7 +10,12 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: optionalUrl,
   REDIS_URL: optionalUrl,
-  ENGINE: z.enum(['local']).default('local'),
+  /** Lifecycle runtime: `local` (a PostgreSQL transaction per command) or `temporal` (a workflow per item). */
+  ENGINE: z.enum(['local', 'temporal']).default('local'),
+  /** Temporal frontend (host:port), namespace and task queue, used when ENGINE=temporal and by the worker. */
+  TEMPORAL_ADDRESS: z.string().trim().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('zhenggai-items'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bearer tokens expire after this many hours of life. */
   TOKEN_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
@@ -19,6 +24,9 @@ export const configSchema = z.object({
   /** How often the wake-up sweep runs (BullMQ job scheduler), in seconds. */
   SWEEP_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+}).refine((c) => c.ENGINE !== 'temporal' || c.DATABASE_URL !== undefined, {
+  path: ['ENGINE'],
+  message: 'ENGINE=temporal needs DATABASE_URL: the Temporal worker, a separate process, writes the ledger into the same database',
 });
 
 export type Config = z.infer<typeof configSchema>;

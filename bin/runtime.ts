@@ -4,9 +4,10 @@ import pg from 'pg';
 import { buildApp } from '../api/app.ts';
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { systemClock, type Clock } from '../workflows/engine.ts';
+import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts';
 import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
+import { openTemporalEngine } from '../workflows/temporal/connect.ts';
 import { createQueueKit } from '../workers/queues.ts';
 import { startWakeSweep } from '../workers/wake-sweep.ts';
 import type { Config } from './config.ts';
@@ -47,22 +48,39 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   const clock = opts.clock ?? systemClock;
   const { db, url, close: closeDb } = await openMigratedDb(config, log);
   const env = createEngineEnv(db);
-  const engine = createLocalEngine({ db, env, clock });
   const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url });
-  const sweep = await startWakeSweep(kit, { db, engine, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
-  log(`background work on BullMQ's ${kit.backend} backend; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
+  let engine: ItemEngine;
+  let readiness: (() => Promise<void>) | undefined;
+  let afterListen = async () => {};
+  let closeEngine = async () => {};
+  if (config.ENGINE === 'temporal') {
+    // Wake-ups are the workflows' durable timers; the worker process (`zhenggai worker`) runs them.
+    const temporal = openTemporalEngine(
+      { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, { db, env });
+    engine = temporal.engine;
+    readiness = () => temporal.engine.probe();
+    closeEngine = temporal.close;
+    log(`lifecycles run on Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
+  } else {
+    const local = createLocalEngine({ db, env, clock });
+    engine = local;
+    const sweep = await startWakeSweep(kit, { db, engine: local, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
+    afterListen = async () => { await sweep.runNow(); };
+    log(`background work on BullMQ's ${kit.backend} backend; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
+  }
   await opts.beforeListen?.(db);
-  const app = await buildApp({ db, engine, env, clock, config });
+  const app = await buildApp({ db, engine, env, clock, config, readiness });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;
-  await sweep.runNow();
+  await afterListen();
 
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= (async () => {
     log('shutting down: no new requests, finishing background jobs');
     await app.close();
     await kit.close();
+    await closeEngine();
     await closeDb();
     log('stopped');
   })());

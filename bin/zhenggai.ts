@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// The CLI: start [--demo] | migrate | create-admin | demo
+// The CLI: start [--demo] | worker | temporal-migrate | migrate | create-admin | demo
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { createAdmin } from './create-admin.ts';
 import { loadDemo } from './demo.ts';
 import { openMigratedDb, startAll, type Log } from './runtime.ts';
+import { runTemporalMigrate } from './temporal-migrate.ts';
+import { runTemporalWorker } from '../workers/temporal-worker.ts';
 
 const log: Log = (msg, extra) => console.log(`[zhenggai] ${msg}${extra ? ` ${JSON.stringify(extra)}` : ''}`);
 
 const USAGE = `usage: zhenggai <command>
   start [--demo]    serve the API and run background work (embedded PostgreSQL unless DATABASE_URL)
+  worker            run the Temporal worker (item workflows and activities; needs DATABASE_URL)
+  temporal-migrate [--after <item id>] [--batch <n>]
+                    start workflows for the open items of this database (idempotent, resumable)
   migrate           apply database migrations and exit
   create-admin --username <name> --password <pw> [--unit <name>]
                     create the first administrator (and a root unit if the tree is empty)
@@ -29,6 +34,16 @@ async function main(argv: string[]) {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {
         process.once(sig, () => { server.close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); }); });
       }
+      return;
+    }
+    case 'worker':
+      await runTemporalWorker(config, log, openMigratedDb);
+      return;
+    case 'temporal-migrate': {
+      const { values } = parseArgs({ args: rest, options: { after: { type: 'string' }, batch: { type: 'string' } } });
+      const batch = values.batch === undefined ? undefined : Number(values.batch);
+      if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 10_000)) throw new UsageError('--batch must be a whole number from 1 to 10000');
+      await runTemporalMigrate(config, log, { after: values.after, batch });
       return;
     }
     case 'migrate': {

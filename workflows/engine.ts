@@ -45,3 +45,14 @@ export class ItemNotFound extends Error {
 /** The clock the runtime reads; tests pass one they can move. */
 export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * The runtime behind the port could not be reached (e.g. the Temporal frontend is down or did not
+ * answer in time). `applied`: false when the command certainly never reached the runtime; 'unknown'
+ * when it may have been accepted before the answer was lost (the caller should reload, not blindly retry).
+ */
+export class EngineUnavailable extends Error {
+  constructor(message: string, readonly applied: false | 'unknown', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

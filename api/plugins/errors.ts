@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { CommandRefused, ItemNotFound, VersionConflict } from '../../workflows/engine.ts';
+import { CommandRefused, EngineUnavailable, ItemNotFound, VersionConflict } from '../../workflows/engine.ts';
 import { Problem, type ProblemBody } from '../problem.ts';
 
 const DOMAIN_STATUS: Record<string, number> = {
@@ -25,6 +25,10 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     };
   }
   if (err instanceof VersionConflict) return base(412, 'version_conflict', 'Item changed meanwhile', err.message);
+  if (err instanceof EngineUnavailable) {
+    // The message names the runtime and says whether the command may have been applied.
+    return { ...base(503, 'engine_unavailable', 'Lifecycle engine unavailable', err.message), applied: err.applied };
+  }
   if (err instanceof ItemNotFound) return base(404, 'not_found', 'Not found', `item does not exist or is outside your scope`);
 
   const fe = err as FastifyError;

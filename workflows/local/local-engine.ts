@@ -1,17 +1,19 @@
 // The local runtime: each command is one PostgreSQL transaction — lock the item row, decide,
 // append the events to the hash-chained trail, update the ledger row and its next wake-up.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { decide, evolve, nextWake } from '../../domain/item/index.ts';
-import type { DecideContext, ItemEvent, ItemState } from '../../domain/item/types.ts';
-import { eventHash, GENESIS_HASH } from '../../db/audit.ts';
-import type { Db, DbOrTx, Tx } from '../../db/client.ts';
-import { subtreePattern, visibleToPattern } from '../../db/queries/items.ts';
-import { campaigns, itemEvents, items, milestones } from '../../db/schema.ts';
+import type { DecideContext, ItemState } from '../../domain/item/types.ts';
+import { GENESIS_HASH } from '../../db/audit.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { subtreePattern } from '../../db/queries/items.ts';
+import { items } from '../../db/schema.ts';
 import {
-  type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound,
-  type StoredEvent, VersionConflict,
+  type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound, VersionConflict,
 } from '../engine.ts';
 import type { EngineEnv } from './engine-env.ts';
+import { appendToLedger, statements } from './ledger.ts';
+
+export { ledgerColumns, statements } from './ledger.ts';
 
 export interface LocalEngine extends ItemEngine {
   /** Run a command inside a transaction the caller holds (the sweep ticks rows it has locked). */
@@ -22,9 +24,11 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
   const { db, env, clock } = deps;
 
   async function executeIn(tx: Tx, req: CommandRequest): Promise<CommandOutcome> {
-    const scoped = req.scopePath !== undefined && req.scopePath !== null;
-    const [row] = await statements.lock(tx, scoped).execute({ itemId: req.itemId, scope: scoped ? subtreePattern(req.scopePath!) : null });
-    const state: ItemState | null = row?.visible ? row.state : null;
+    // The caller's scope is checked in the locking statement itself: no separate read.
+    const scope = req.scopePath === undefined || req.scopePath === null ? null : subtreePattern(req.scopePath);
+    const [row] = await statements.lock(tx, scope !== null).execute({ itemId: req.itemId, scope });
+    if (row && !row.visible) throw new ItemNotFound(req.itemId); // as if missing, also for a report reusing its id
+    const state: ItemState | null = row?.state ?? null;
     if (!state && req.command.type !== 'report') throw new ItemNotFound(req.itemId);
     if (state && req.expectedVersion !== undefined && state.version !== req.expectedVersion) {
       throw new VersionConflict(req.itemId, req.expectedVersion, state.version);
@@ -49,95 +53,15 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     let next = state;
     for (const e of decision.events) next = evolve(next, e);
     const after = next!;
-    const stored = chain(req.itemId, state?.version ?? 0, row?.lastHash ?? GENESIS_HASH, decision.events);
-    const lastHash = stored[stored.length - 1]!.hash;
-    const wake = nextWake(after, { settings, calendar });
-
-    const projection = { ...ledgerColumns(after), nextWakeAt: wake, lastHash, updatedAt: ctx.now };
-    let ledgerNo: number;
-    if (row) {
-      if (!state) throw new ItemNotFound(req.itemId); // reported twice with one id, by someone who cannot see it
-      await statements.update(tx).execute({ ...projection, itemId: req.itemId });
-      ledgerNo = row.seqNo;
-    } else {
-      const [counter] = await tx.update(campaigns).set({ itemCounter: sql`${campaigns.itemCounter} + 1` })
-        .where(eq(campaigns.id, campaignId)).returning({ n: campaigns.itemCounter });
-      if (!counter) throw new Error(`campaign ${campaignId} vanished while reporting item ${req.itemId}`);
-      await tx.insert(items).values({ id: req.itemId, seqNo: counter.n, ...projection });
-      ledgerNo = counter.n;
-    }
-    await statements.append(tx, stored.length).execute(Object.fromEntries(stored.flatMap((s, i) => [
-      [`seq${i}`, s.seq], [`type${i}`, s.event.type], [`at${i}`, s.event.at], [`actorId${i}`, s.event.actorId],
-      [`data${i}`, s.event.data], [`prevHash${i}`, s.prevHash], [`hash${i}`, s.hash],
-    ]).concat([['itemId', req.itemId]])));
-    if (decision.events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted')) {
-      await syncMilestones(tx, after);
-    }
-    return { state: after, events: stored.map(({ seq, event, hash }) => ({ seq, event, hash })), ledgerNo };
+    const { events, ledgerNo } = await appendToLedger(tx, {
+      itemId: req.itemId, campaignId, before: state, ledgerNo: row?.seqNo, lastHash: row?.lastHash ?? GENESIS_HASH,
+      events: decision.events, after, wake: nextWake(after, { settings, calendar }), now: ctx.now,
+    });
+    return { state: after, events, ledgerNo };
   }
 
   return {
     execute: (req) => db.transaction((tx) => executeIn(tx, req)),
     executeIn,
   };
-}
-
-const ph = (name: string) => sql.placeholder(name);
-const PROJECTION_KEYS = Object.keys(ledgerColumnsShape()) as (keyof ReturnType<typeof ledgerColumnsShape>)[];
-
-/**
- * The engine's statements on the hot path, run as named prepared statements: PostgreSQL parses and
- * plans each once per connection instead of once per command. The bench's raw baseline runs the
- * very same statements (same names, same texts).
- */
-export const statements = {
-  /** Lock the row; `visible` says whether the caller's scope (a LIKE pattern, or null) reaches it. */
-  lock: (tx: DbOrTx, scoped: boolean) => tx.select({
-    state: items.state, lastHash: items.lastHash, seqNo: items.seqNo,
-    visible: scoped ? sql<boolean>`${visibleToPattern(ph('scope'))}` : sql<boolean>`true`,
-  }).from(items).where(eq(items.id, ph('itemId'))).for('update').prepare(scoped ? 'engine_lock_scoped' : 'engine_lock'),
-  update: (tx: DbOrTx) => tx.update(items)
-    .set(Object.fromEntries(PROJECTION_KEYS.map((k) => [k, ph(k)])))
-    .where(eq(items.id, ph('itemId'))).prepare('engine_update'),
-  append: (tx: DbOrTx, n: number) => tx.insert(itemEvents).values(Array.from({ length: n }, (_, i) => ({
-    itemId: ph('itemId'), seq: ph(`seq${i}`), type: ph(`type${i}`), at: ph(`at${i}`), actorId: ph(`actorId${i}`),
-    data: ph(`data${i}`), prevHash: ph(`prevHash${i}`), hash: ph(`hash${i}`),
-  }))).prepare(`engine_append_${n}`),
-};
-
-function chain(itemId: string, fromVersion: number, prevHash: string, events: ItemEvent[]) {
-  let prev = prevHash;
-  return events.map((event, i) => {
-    const seq = fromVersion + i + 1;
-    const hash = eventHash(prev, { itemId, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
-    const link = { seq, event, hash, prevHash: prev } satisfies StoredEvent & { prevHash: string };
-    prev = hash;
-    return link;
-  });
-}
-
-/** The columns the engine writes on every command (their values do not matter here). */
-function ledgerColumnsShape() {
-  return { ...ledgerColumns({ ownerUnit: {}, reportingUnit: {} } as ItemState), nextWakeAt: null, lastHash: '', updatedAt: '' };
-}
-
-/** The ledger row's columns, all derived from the decider state. */
-export function ledgerColumns(s: ItemState) {
-  return {
-    campaignId: s.campaignId, categoryId: s.categoryId, source: s.source, title: s.title,
-    description: s.description, status: s.status, version: s.version,
-    ownerUnitPath: s.ownerUnit.path, leadUnitPath: s.leadUnit?.path ?? null,
-    reportingUnitPath: s.reportingUnit.path,
-    responsibleUnitId: s.responsibleUnit?.id ?? null, responsibleUnitPath: s.responsibleUnit?.path ?? null,
-    deadline: s.deadline, overdue: s.overdue, escalationLevel: s.escalationLevel, flagged: s.flagged,
-    reportedAt: s.reportedAt, closedAt: s.closedAt, state: s,
-  };
-}
-
-async function syncMilestones(tx: Tx, s: ItemState) {
-  await tx.delete(milestones).where(eq(milestones.itemId, s.id));
-  if (s.milestones.length === 0) return;
-  await tx.insert(milestones).values(s.milestones.map((m) => ({
-    itemId: s.id, id: m.id, title: m.title, dueOn: m.dueOn, completedAt: m.completedAt,
-  })));
 }

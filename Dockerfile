@@ -1,0 +1,24 @@
+# One image for the API (`start`) and the Temporal worker (`worker`), and the CLI (`migrate`,
+# `create-admin`, `temporal-migrate`). It runs the TypeScript sources with tsx, exactly as `npm start`.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only, from the lockfile; install scripts follow package.json's allowScripts.
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/data
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+RUN mkdir -p /data && chown node:node /data
+USER node
+EXPOSE 3000
+# /healthz: the process answers; compose checks /readyz (database and Temporal reachable) for the API.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "--import", "tsx", "bin/zhenggai.ts"]
+CMD ["start"]

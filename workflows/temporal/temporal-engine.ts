@@ -1,0 +1,161 @@
+// The ItemEngine port on Temporal: each command is the `execute` Update of the item's workflow.
+// Reads still come from the database projection; this adapter reads the item's campaign settings
+// and calendar (the Update validator is synchronous and cannot load them) and maps the workflow's
+// failures back to the port's errors, so the API answers exactly as with the local runtime.
+import { type Client, type Connection, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { and, eq } from 'drizzle-orm';
+import { visibleTo } from '../../db/queries/items.ts';
+import type { DomainError, ItemState } from '../../domain/item/types.ts';
+import type { Db } from '../../db/client.ts';
+import { items } from '../../db/schema.ts';
+import {
+  type CommandOutcome, type CommandRequest, CommandRefused, EngineUnavailable, type ItemEngine, ItemNotFound, VersionConflict,
+} from '../engine.ts';
+import type { EngineEnv } from '../local/engine-env.ts';
+import { execute, type ExecuteInput, FAILURE, itemWorkflow, type ItemWorkflowInput } from './item.workflow.ts';
+
+export interface TemporalEngineDeps {
+  client: Client;
+  /** The client's connection: probed before a command so "not reachable" is told apart from "no answer". */
+  connection: Connection;
+  taskQueue: string;
+  db: Db;
+  env: EngineEnv;
+  /** How long a command may wait for the workflow's answer. */
+  commandTimeoutMs?: number;
+  /** How long the reachability probe may take. */
+  probeTimeoutMs?: number;
+}
+
+export interface TemporalEngine extends ItemEngine {
+  /** Throws EngineUnavailable when the Temporal frontend does not answer (readiness checks use it too). */
+  probe(): Promise<void>;
+}
+
+export const workflowIdOf = (itemId: string) => `item-${itemId}`;
+
+/** A probe that succeeded this recently is trusted: a command costs no extra round trip while Temporal answers. */
+const TRUST_PROBE_MS = 5_000;
+
+export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
+  const { client, connection, taskQueue, db, env } = deps;
+  const commandTimeoutMs = deps.commandTimeoutMs ?? 10_000;
+  const probeTimeoutMs = deps.probeTimeoutMs ?? 2_000;
+  const address = connection.options.address;
+  let answeredAt = 0;
+
+  async function probe(): Promise<void> {
+    try {
+      await connection.withDeadline(Date.now() + probeTimeoutMs, () => connection.healthService.check({}));
+      answeredAt = Date.now();
+    } catch (err) {
+      throw new EngineUnavailable(
+        `Temporal at ${address} did not answer a health check within ${probeTimeoutMs} ms (${briefly(err)}); the command was not sent`,
+        false, { cause: err });
+    }
+  }
+
+  /** Start the item's workflow unless it runs already (a migrated item, or the first command since the switch). */
+  async function ensureStarted(itemId: string, state: ItemState | null, input: ExecuteInput) {
+    const args: [ItemWorkflowInput] = [{ itemId, state, env: input.env }];
+    try {
+      await client.workflow.start(itemWorkflow, { workflowId: workflowIdOf(itemId), taskQueue, args, workflowIdConflictPolicy: 'USE_EXISTING' });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  async function ledgerRow(itemId: string, scopePath: string | null | undefined) {
+    const [row] = await db.select({ state: items.state, seqNo: items.seqNo }).from(items)
+      .where(and(eq(items.id, itemId), scopePath ? visibleTo({ scopePath }) : undefined));
+    return row ?? null;
+  }
+
+  const update = (itemId: string, input: ExecuteInput) =>
+    client.workflow.getHandle(workflowIdOf(itemId)).executeUpdate(execute, { args: [input] });
+
+  return {
+    probe,
+    async execute(req: CommandRequest): Promise<CommandOutcome> {
+      const { itemId, command } = req;
+      let current: ItemState | null = null;
+      let ledgerNo: number | undefined;
+      if (command.type !== 'report') {
+        // Scope is checked on the projection before the command is sent (the workflow knows no org tree).
+        const row = await ledgerRow(itemId, req.scopePath);
+        if (!row) throw new ItemNotFound(itemId);
+        current = row.state;
+        ledgerNo = row.seqNo;
+      }
+      const campaignId = current?.campaignId ?? (command.type === 'report' ? command.campaignId : '');
+      const input: ExecuteInput = {
+        command, actor: req.actor, ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}),
+        env: { settings: await env.settings(campaignId), calendar: await env.calendar() },
+      };
+      if (Date.now() - answeredAt > TRUST_PROBE_MS) await probe();
+      try {
+        // One deadline for every call of this command (start, update, retries of either).
+        const result = await client.withDeadline(Date.now() + commandTimeoutMs, async () => {
+          if (command.type === 'report') await ensureStarted(itemId, null, input);
+          try {
+            return await update(itemId, input);
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError) || current === null) throw err;
+            // The item predates the Temporal runtime (or its workflow was never started): start it
+            // from the ledger row, which is what the persist activity last wrote, and send again.
+            await ensureStarted(itemId, current, input);
+            return update(itemId, input);
+          }
+        });
+        answeredAt = Date.now();
+        // A new item's ledger number is given when the persist activity creates its row.
+        ledgerNo ??= (await ledgerRow(itemId, null))?.seqNo;
+        if (ledgerNo === undefined) throw new Error(`item ${itemId}: the workflow answered but its ledger row is missing`);
+        return { ...result, ledgerNo };
+      } catch (err) {
+        throw portError(err, itemId, address, commandTimeoutMs);
+      }
+    },
+  };
+}
+
+/** The workflow's and the client's failures as the port's errors (the API maps those once). */
+export function portError(err: unknown, itemId: string, address: string, timeoutMs: number): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const f = err.cause;
+    const detail = f.details?.[0];
+    switch (f.type) {
+      case FAILURE.refused: return new CommandRefused(detail as DomainError);
+      case FAILURE.versionConflict: {
+        const v = detail as { expected: number; actual: number };
+        return new VersionConflict(itemId, v.expected, v.actual);
+      }
+      case FAILURE.notFound: return new ItemNotFound(itemId);
+      default: return new Error(`item ${itemId}: the workflow failed the command: ${f.type}: ${f.message}`, { cause: err });
+    }
+  }
+  if (err instanceof WorkflowNotFoundError) return new ItemNotFound(itemId);
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcUnavailable(err)) {
+    return new EngineUnavailable(
+      `Temporal at ${address} gave no answer for item ${itemId} within ${timeoutMs} ms (${briefly(err)}); `
+      + `the command may still be applied — reload the item before trying again`, 'unknown', { cause: err });
+  }
+  return err;
+}
+
+/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), directly or as the cause of a client error. */
+function isGrpcUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code === 14 || e.code === 4) return true;
+  }
+  return false;
+}
+
+function briefly(err: unknown): string {
+  const msgs: string[] = [];
+  for (let e = err as { message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+    if (typeof e.message === 'string' && e.message && !msgs.includes(e.message)) msgs.push(e.message);
+  }
+  return msgs.join(': ') || String(err);
+}
