@@ -1,0 +1,161 @@
+// Statistics counted from the permanent trail (item_events) "as of" any instant, so a frozen report
+// snapshot or a published ranking can be recomputed and compared. Each query is one aggregation in
+// PostgreSQL returning rows per (responsible unit as of the instant, lead unit, reporting unit, …);
+// rolling those rows up to a unit's subtree happens in JS (a few hundred rows per unit at most).
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../client.ts';
+import type { IndicatorFacts } from '../../domain/ranking/score.ts';
+
+/** Is a row (by its unit paths) part of the ledger of the unit at `path`? Responsible (as of the
+ * instant), lead or reporting unit in the subtree — an item is counted once per unit either way. */
+export const rowBelongs = (r: { respPath: string | null; leadPath: string | null; reportingPath: string | null }, path: string) =>
+  !!(r.respPath?.startsWith(path) || r.leadPath?.startsWith(path) || r.reportingPath?.startsWith(path));
+
+// ------------------------------------------------------------------ monthly report statistics
+
+export interface StatCounts { newItems: number; rectified: number; inProgress: number; overdue: number; reopened: number }
+export interface ReportStats extends StatCounts {
+  asOf: string; from: string; to: string;
+  byCategory: Record<string, StatCounts>;
+  bySource: Record<string, StatCounts>;
+}
+
+interface MonthRow { respPath: string | null; leadPath: string | null; reportingPath: string | null; categoryId: string | null; source: string;
+  newItems: number; rectified: number; inProgress: number; overdue: number; reopened: number }
+
+/**
+ * The month's statistics for every unit of a campaign in one pass: new (reported in [from, to)),
+ * rectified (approved in the window), reopened (反弹 in the window), and — as of `asOf` — in
+ * progress (assigned, in progress or submitted) and overdue (open, and the last deadline fact is a
+ * missed deadline). Status and deadline "as of" come from the last status- or deadline-changing
+ * event at or before `asOf`, found with one max(seq·16 + code) per item instead of a sort.
+ */
+export async function monthStatRows(db: DbOrTx, campaignId: string, from: string, to: string, asOf: string): Promise<MonthRow[]> {
+  const res = await db.execute(sql`
+    with facts as (
+      select e.item_id,
+        max(e.seq * 16 + case e.type
+          when 'ItemReported' then 1 when 'ItemAssigned' then 2 when 'ItemTransferred' then 2
+          when 'ItemAccepted' then 3 when 'ItemRejected' then 3 when 'ItemReopened' then 3
+          when 'ItemSubmitted' then 4 when 'ItemApproved' then 5 when 'RecheckScheduled' then 5
+          when 'ItemVerified' then 6 when 'ItemDismissed' then 7 end) as st,
+        max(e.seq * 16 + case
+          when e.type = 'DeadlineMissed' then 1
+          when e.type in ('ItemAssigned', 'ItemReopened', 'DeadlineRecomputed') then 0
+          when e.type = 'ExtensionDecided' and (e.data->>'approved')::boolean then 0 end) as dl,
+        max(e.seq) filter (where e.type in ('ItemAssigned', 'ItemTransferred')) as unit_seq,
+        bool_or(e.type = 'ItemReported' and e.at >= ${from}) as is_new,
+        count(*) filter (where e.type = 'ItemApproved' and e.at >= ${from}) as rectified,
+        count(*) filter (where e.type = 'ItemReopened' and e.at >= ${from}) as reopened
+      from item_events e
+      join items i on i.id = e.item_id and i.campaign_id = ${campaignId}
+      where e.at <= ${asOf} and e.at < ${to} and e.type in ('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted',
+        'ItemRejected', 'ItemReopened', 'ItemSubmitted', 'ItemApproved', 'RecheckScheduled', 'ItemVerified', 'ItemDismissed',
+        'DeadlineMissed', 'DeadlineRecomputed', 'ExtensionDecided')
+      group by e.item_id
+    ), placed as (
+      select f.*, coalesce(u.data->'to'->>'path', u.data->'responsibleUnit'->>'path') as resp_path,
+        (f.st % 16) in (2, 3, 4) as open, (f.st % 16) in (2, 3, 4) and f.dl % 16 = 1 as overdue
+      from facts f left join item_events u on u.item_id = f.item_id and u.seq = f.unit_seq
+    )
+    select p.resp_path as "respPath", i.lead_unit_path as "leadPath", i.reporting_unit_path as "reportingPath",
+      i.category_id as "categoryId", i.source,
+      count(*) filter (where p.is_new)::int as "newItems", sum(p.rectified)::int as rectified,
+      count(*) filter (where p.open)::int as "inProgress", count(*) filter (where p.overdue)::int as overdue,
+      sum(p.reopened)::int as reopened
+    from placed p join items i on i.id = p.item_id
+    group by 1, 2, 3, 4, 5`);
+  return res.rows as unknown as MonthRow[];
+}
+
+const zero = (): StatCounts => ({ newItems: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 });
+const add = (a: StatCounts, r: StatCounts) => {
+  a.newItems += r.newItems; a.rectified += r.rectified; a.inProgress += r.inProgress; a.overdue += r.overdue; a.reopened += r.reopened;
+};
+
+/** One unit's statistics from the rows of monthStatRows. Categories are keyed by their code. */
+export function statsFor(rows: MonthRow[], unitPath: string, categoryCodes: Map<string, string>, window: { from: string; to: string; asOf: string }): ReportStats {
+  const total = zero();
+  const byCategory: Record<string, StatCounts> = {};
+  const bySource: Record<string, StatCounts> = {};
+  for (const r of rows) {
+    if (!rowBelongs(r, unitPath)) continue;
+    add(total, r);
+    const cat = (r.categoryId && categoryCodes.get(r.categoryId)) || 'none';
+    add(byCategory[cat] ??= zero(), r);
+    add(bySource[r.source] ??= zero(), r);
+  }
+  return { asOf: window.asOf, from: window.from, to: window.to, ...total, byCategory: sortKeys(byCategory), bySource: sortKeys(bySource) };
+}
+
+const sortKeys = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+// ------------------------------------------------------------------ ranking indicators
+
+interface IndicatorRow { respPath: string | null; leadPath: string | null; reportingPath: string | null;
+  accDen: number; accNum: number; onTimeDen: number; onTimeNum: number; submitted: number; rejected: number; passed: number; failed: number }
+
+/**
+ * Per-unit indicator counts over [from, to) for the round's focus categories, as of `asOf`:
+ * - 及时签收: items assigned (or transferred) in the window; timely when accepted within
+ *   `acceptWithinHours`; an item assigned too close to the window's end and not yet accepted is left out;
+ * - 按时办结: items approved or found overdue in the window; on time when approved with no missed
+ *   deadline before the approval (in the whole trail);
+ * - 退回率 = rejections / submissions; 反弹率 = failed / (passed + failed) rechecks; 复核通过率 its complement.
+ * The responsible unit is the one responsible as of `asOf` (the last assignment or transfer).
+ */
+export async function indicatorRows(db: DbOrTx, campaignId: string, categoryIds: string[], from: string, to: string, asOf: string,
+  acceptWithinHours: number): Promise<IndicatorRow[]> {
+  const res = await db.execute(sql`
+    with ev as (
+      select e.item_id,
+        min(e.at) filter (where e.type in ('ItemAssigned', 'ItemTransferred')) as assigned_at,
+        min(e.at) filter (where e.type = 'ItemAccepted') as accepted_at,
+        max(e.at) filter (where e.type = 'ItemApproved') as approved_at,
+        count(*) filter (where e.type = 'DeadlineMissed') as missed,
+        count(*) filter (where e.type = 'ItemSubmitted') as submitted,
+        count(*) filter (where e.type = 'ItemRejected') as rejected,
+        count(*) filter (where e.type = 'RecheckPassed') as passed,
+        count(*) filter (where e.type = 'RecheckFailed') as failed
+      from item_events e
+      join items i on i.id = e.item_id and i.campaign_id = ${campaignId} and i.category_id = any(${sql.param(categoryIds)}::uuid[])
+      where e.at >= ${from} and e.at < ${to} and e.at <= ${asOf} and e.type in ('ItemAssigned', 'ItemTransferred', 'ItemAccepted',
+        'ItemApproved', 'DeadlineMissed', 'ItemSubmitted', 'ItemRejected', 'RecheckPassed', 'RecheckFailed')
+      group by e.item_id
+    ), scored as (
+      select ev.*,
+        ev.assigned_at is not null and not (ev.accepted_at is null and ev.assigned_at > ${to}::timestamptz - make_interval(hours => ${acceptWithinHours})) as acc_den,
+        ev.accepted_at is not null and ev.accepted_at >= ev.assigned_at and ev.accepted_at <= ev.assigned_at + make_interval(hours => ${acceptWithinHours}) as acc_num,
+        ev.approved_at is not null and not exists (
+          select 1 from item_events m where m.item_id = ev.item_id and m.type = 'DeadlineMissed' and m.at <= ev.approved_at) as on_time,
+        (select coalesce(a.data->'to'->>'path', a.data->'responsibleUnit'->>'path') from item_events a
+          where a.item_id = ev.item_id and a.type in ('ItemAssigned', 'ItemTransferred') and a.at <= ${asOf}
+          order by a.seq desc limit 1) as resp_path
+      from ev
+    )
+    select s.resp_path as "respPath", i.lead_unit_path as "leadPath", i.reporting_unit_path as "reportingPath",
+      count(*) filter (where s.acc_den)::int as "accDen", count(*) filter (where s.acc_den and s.acc_num)::int as "accNum",
+      count(*) filter (where s.approved_at is not null or s.missed > 0)::int as "onTimeDen", count(*) filter (where s.on_time)::int as "onTimeNum",
+      sum(s.submitted)::int as submitted, sum(s.rejected)::int as rejected, sum(s.passed)::int as passed, sum(s.failed)::int as failed
+    from scored s join items i on i.id = s.item_id
+    group by 1, 2, 3`);
+  return res.rows as unknown as IndicatorRow[];
+}
+
+/** One unit's indicator facts from indicatorRows (ledger indicators only; reports and sheets are added apart). */
+export function factsFor(rows: IndicatorRow[], unitPath: string): IndicatorFacts {
+  const t = { accDen: 0, accNum: 0, onTimeDen: 0, onTimeNum: 0, submitted: 0, rejected: 0, passed: 0, failed: 0 };
+  for (const r of rows) {
+    if (!rowBelongs(r, unitPath)) continue;
+    for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += r[k];
+  }
+  return {
+    timely_acceptance: { numerator: t.accNum, denominator: t.accDen },
+    on_time_completion: { numerator: t.onTimeNum, denominator: t.onTimeDen },
+    return_rate: { numerator: t.rejected, denominator: t.submitted },
+    rebound_rate: { numerator: t.failed, denominator: t.passed + t.failed },
+    recheck_pass_rate: { numerator: t.passed, denominator: t.passed + t.failed },
+    // 群众满意度 is not collected in the ledger yet: no data, so its weight goes to the others.
+    satisfaction: { numerator: 0, denominator: 0 },
+  };
+}
