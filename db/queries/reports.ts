@@ -46,7 +46,8 @@ export async function categoryCodes(db: DbOrTx, campaignId: string): Promise<Map
 
 export interface ReportAction {
   campaignId: string; period: ReportPeriod; unit: { id: string; path: string };
-  command: Omit<ReportCommand, 'stats'> & { type: ReportCommand['type'] };
+  /** Submissions get their statistics here, from the ledger as of `now`. */
+  command: Exclude<ReportCommand, { type: 'submit' }> | Omit<Extract<ReportCommand, { type: 'submit' }>, 'stats'>;
   actorId: string; as: 'unit' | 'office'; now: string; expectedVersion?: number;
 }
 
@@ -91,7 +92,7 @@ export async function reportBoard(db: DbOrTx, campaignId: string, cycle: ReportC
     .leftJoin(reports, and(eq(reports.unitId, orgUnits.id), eq(reports.campaignId, campaignId), eq(reports.period, period.period)))
     .where(and(sql`${orgUnits.id} = any(${sql.param(cycle.reportingUnitIds)}::uuid[])`,
       scopePath ? sql`${orgUnits.path} like ${`${scopePath}%`}` : undefined))
-    .orderBy(asc(orgUnits.path));
+    .orderBy(asc(orgUnits.kind), asc(orgUnits.name), asc(orgUnits.id));
   return rows.map((x) => {
     const s = stateOf(x.r ?? undefined);
     return { unitId: x.unitId, unitName: x.unitName, unitKind: x.unitKind, status: s.status, late: s.late, submittedAt: s.submittedAt,

@@ -37,7 +37,7 @@ describe('monthly reports', () => {
 
     w.clock.set('2026-04-01T02:00:00.000Z');
     const board = await w.call('super', 'GET', `${base()}/reports/2026-03`);
-    expect(board.body.units.map((u: { unitName: string; standing: string }) => [u.unitName, u.standing])).toEqual([['朝阳村', 'on_time'], ['南陈村', 'missing']]);
+    expect(board.body.units.map((u: { unitName: string; standing: string }) => [u.unitName, u.standing])).toEqual([['南陈村', 'missing'], ['朝阳村', 'on_time']]);
     const late = await w.call('h2', 'POST', `${base()}/reports/2026-03/units/${w.units.village2.id}/submit`, { narrative });
     expect(late.body).toMatchObject({ late: true });
     // A village sees only its own line of the board.
