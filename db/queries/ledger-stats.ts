@@ -24,48 +24,73 @@ interface MonthRow { respPath: string | null; leadPath: string | null; reporting
   newItems: number; rectified: number; inProgress: number; overdue: number; reopened: number }
 
 /**
- * The month's statistics for every unit of a campaign in one pass: new (reported in [from, to)),
- * rectified (approved in the window), reopened (反弹 in the window), and — as of `asOf` — in
- * progress (assigned, in progress or submitted) and overdue (open, and the last deadline fact is a
- * missed deadline). Status and deadline "as of" come from the last status- or deadline-changing
- * event at or before `asOf`, found with one max(seq·16 + code) per item instead of a sort.
+ * The month's statistics for every unit of a campaign in one statement: new (reported in the
+ * window), rectified (approved in the window), reopened (反弹 in the window), and — as of the cut
+ * (`asOf`, or the window's end if earlier) — in progress (assigned, in progress or submitted) and
+ * overdue (open, and the last deadline fact is a missed deadline).
+ *
+ * "As of" without replaying the whole trail: an item with no status-, deadline- or unit-changing
+ * event after the cut stands as its ledger row says (the row is written with its events in one
+ * transaction). Only items changed after the cut are replayed from their events up to the cut, with
+ * one max(seq·16 + code) per item instead of a sort. Reports filed at the month end replay almost
+ * nothing; recomputing an old month replays what changed since.
  */
 export async function monthStatRows(db: DbOrTx, campaignId: string, from: string, to: string, asOf: string): Promise<MonthRow[]> {
-  const res = await db.execute(sql`
-    with facts as (
+  const res = await db.execute(monthStatSql(campaignId, from, to, asOf));
+  return res.rows as unknown as MonthRow[];
+}
+
+/** The last instant a window [from, to) statistic looks at, as of `asOf`. */
+export const cutOf = (to: string, asOf: string) => (asOf < to ? asOf : new Date(Date.parse(to) - 1).toISOString());
+
+const CHANGING = sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened', 'ItemSubmitted',
+  'ItemApproved', 'RecheckScheduled', 'ItemVerified', 'ItemDismissed', 'DeadlineMissed', 'DeadlineRecomputed', 'ExtensionDecided')`);
+
+export function monthStatSql(campaignId: string, from: string, to: string, asOf: string) {
+  const cut = cutOf(to, asOf);
+  return sql`
+    with later as (
+      select distinct e.item_id from item_events e where e.type in ${CHANGING} and e.at > ${cut}
+    ), replayed as (
       select e.item_id,
         max(e.seq * 16 + case e.type
           when 'ItemReported' then 1 when 'ItemAssigned' then 2 when 'ItemTransferred' then 2
           when 'ItemAccepted' then 3 when 'ItemRejected' then 3 when 'ItemReopened' then 3
           when 'ItemSubmitted' then 4 when 'ItemApproved' then 5 when 'RecheckScheduled' then 5
-          when 'ItemVerified' then 6 when 'ItemDismissed' then 7 end) as st,
+          when 'ItemVerified' then 6 when 'ItemDismissed' then 7 end) % 16 as st,
         max(e.seq * 16 + case
           when e.type = 'DeadlineMissed' then 1
           when e.type in ('ItemAssigned', 'ItemReopened', 'DeadlineRecomputed') then 0
-          when e.type = 'ExtensionDecided' and (e.data->>'approved')::boolean then 0 end) as dl,
-        max(e.seq) filter (where e.type in ('ItemAssigned', 'ItemTransferred')) as unit_seq,
-        bool_or(e.type = 'ItemReported' and e.at >= ${from}) as is_new,
-        count(*) filter (where e.type = 'ItemApproved' and e.at >= ${from}) as rectified,
-        count(*) filter (where e.type = 'ItemReopened' and e.at >= ${from}) as reopened
+          when e.type = 'ExtensionDecided' and (e.data->>'approved')::boolean then 0 end) % 16 as dl,
+        max(e.seq) filter (where e.type in ('ItemAssigned', 'ItemTransferred')) as unit_seq
+      from item_events e join later l on l.item_id = e.item_id
+      where e.type in ${CHANGING} and e.at <= ${cut}
+      group by e.item_id
+    ), counted as (
+      select e.item_id, bool_or(e.type = 'ItemReported') as is_new,
+        count(*) filter (where e.type = 'ItemApproved') as rectified, count(*) filter (where e.type = 'ItemReopened') as reopened
       from item_events e
-      join items i on i.id = e.item_id and i.campaign_id = ${campaignId}
-      where e.at <= ${asOf} and e.at < ${to} and e.type in ('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted',
-        'ItemRejected', 'ItemReopened', 'ItemSubmitted', 'ItemApproved', 'RecheckScheduled', 'ItemVerified', 'ItemDismissed',
-        'DeadlineMissed', 'DeadlineRecomputed', 'ExtensionDecided')
+      where e.type in ('ItemReported', 'ItemApproved', 'ItemReopened') and e.at >= ${from} and e.at <= ${cut}
       group by e.item_id
     ), placed as (
-      select f.*, coalesce(u.data->'to'->>'path', u.data->'responsibleUnit'->>'path') as resp_path,
-        (f.st % 16) in (2, 3, 4) as open, (f.st % 16) in (2, 3, 4) and f.dl % 16 = 1 as overdue
-      from facts f left join item_events u on u.item_id = f.item_id and u.seq = f.unit_seq
+      select i.id, i.lead_unit_path, i.reporting_unit_path, i.category_id, i.source, c.is_new, c.rectified, c.reopened,
+        case when l.item_id is null then i.responsible_unit_path
+          else (select coalesce(u.data->'to'->>'path', u.data->'responsibleUnit'->>'path') from item_events u where u.item_id = r.item_id and u.seq = r.unit_seq) end as resp_path,
+        case when l.item_id is null then i.status in ('assigned', 'in_progress', 'submitted') else r.st in (2, 3, 4) end as open,
+        case when l.item_id is null then i.overdue else r.dl = 1 end as late
+      from items i
+      left join later l on l.item_id = i.id
+      left join replayed r on r.item_id = i.id
+      left join counted c on c.item_id = i.id
+      where i.campaign_id = ${campaignId} and i.reported_at <= ${cut} and (l.item_id is null or r.item_id is not null)
     )
-    select p.resp_path as "respPath", i.lead_unit_path as "leadPath", i.reporting_unit_path as "reportingPath",
-      i.category_id as "categoryId", i.source,
-      count(*) filter (where p.is_new)::int as "newItems", sum(p.rectified)::int as rectified,
-      count(*) filter (where p.open)::int as "inProgress", count(*) filter (where p.overdue)::int as overdue,
-      sum(p.reopened)::int as reopened
-    from placed p join items i on i.id = p.item_id
-    group by 1, 2, 3, 4, 5`);
-  return res.rows as unknown as MonthRow[];
+    select p.resp_path as "respPath", p.lead_unit_path as "leadPath", p.reporting_unit_path as "reportingPath",
+      p.category_id as "categoryId", p.source,
+      count(*) filter (where p.is_new)::int as "newItems", coalesce(sum(p.rectified), 0)::int as rectified,
+      count(*) filter (where p.open)::int as "inProgress", count(*) filter (where p.open and p.late)::int as overdue,
+      coalesce(sum(p.reopened), 0)::int as reopened
+    from placed p
+    group by 1, 2, 3, 4, 5`;
 }
 
 const zero = (): StatCounts => ({ newItems: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 });
@@ -106,7 +131,12 @@ interface IndicatorRow { respPath: string | null; leadPath: string | null; repor
  */
 export async function indicatorRows(db: DbOrTx, campaignId: string, categoryIds: string[], from: string, to: string, asOf: string,
   acceptWithinHours: number): Promise<IndicatorRow[]> {
-  const res = await db.execute(sql`
+  const res = await db.execute(indicatorSql(campaignId, categoryIds, from, to, asOf, acceptWithinHours));
+  return res.rows as unknown as IndicatorRow[];
+}
+
+export function indicatorSql(campaignId: string, categoryIds: string[], from: string, to: string, asOf: string, acceptWithinHours: number) {
+  return sql`
     with ev as (
       select e.item_id,
         min(e.at) filter (where e.type in ('ItemAssigned', 'ItemTransferred')) as assigned_at,
@@ -128,18 +158,20 @@ export async function indicatorRows(db: DbOrTx, campaignId: string, categoryIds:
         ev.accepted_at is not null and ev.accepted_at >= ev.assigned_at and ev.accepted_at <= ev.assigned_at + make_interval(hours => ${acceptWithinHours}) as acc_num,
         ev.approved_at is not null and not exists (
           select 1 from item_events m where m.item_id = ev.item_id and m.type = 'DeadlineMissed' and m.at <= ev.approved_at) as on_time,
+        -- The responsible unit as of the instant: the ledger row's, unless reassigned since.
+        case when ra.item_id is null then cur.responsible_unit_path else
         (select coalesce(a.data->'to'->>'path', a.data->'responsibleUnit'->>'path') from item_events a
           where a.item_id = ev.item_id and a.type in ('ItemAssigned', 'ItemTransferred') and a.at <= ${asOf}
-          order by a.seq desc limit 1) as resp_path
-      from ev
+          order by a.seq desc limit 1) end as resp_path
+      from ev join items cur on cur.id = ev.item_id
+      left join (select distinct item_id from item_events where type in ('ItemAssigned', 'ItemTransferred') and at > ${asOf}) ra on ra.item_id = ev.item_id
     )
     select s.resp_path as "respPath", i.lead_unit_path as "leadPath", i.reporting_unit_path as "reportingPath",
       count(*) filter (where s.acc_den)::int as "accDen", count(*) filter (where s.acc_den and s.acc_num)::int as "accNum",
       count(*) filter (where s.approved_at is not null or s.missed > 0)::int as "onTimeDen", count(*) filter (where s.on_time)::int as "onTimeNum",
       sum(s.submitted)::int as submitted, sum(s.rejected)::int as rejected, sum(s.passed)::int as passed, sum(s.failed)::int as failed
     from scored s join items i on i.id = s.item_id
-    group by 1, 2, 3`);
-  return res.rows as unknown as IndicatorRow[];
+    group by 1, 2, 3`;
 }
 
 /** One unit's indicator facts from indicatorRows (ledger indicators only; reports and sheets are added apart). */

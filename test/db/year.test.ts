@@ -3,15 +3,19 @@
 // categories; rankings whose every score is explained and equals a recomputation from the trail;
 // the 002 rules firing exactly where the published history says; a bulletin .docx that parses back.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
+import { fold } from '../../domain/item/index.ts';
+import type { ItemEvent } from '../../domain/item/types.ts';
+import { findPeriod } from '../../domain/report/cycle.ts';
+import type { ReportStats } from '../../db/queries/ledger-stats.ts';
 import JSZip from 'jszip';
 import { buildApp } from '../../api/app.ts';
 import { loadDemo } from '../../bin/demo.ts';
 import { RETURNED_REPORT, WEAK_VILLAGE } from '../../bin/demo-history.ts';
 import { DEMO } from '../../bin/demo-data.ts';
-import { reportConfig } from '../../db/queries/reports.ts';
+import { reportConfig, reportStats } from '../../db/queries/reports.ts';
 import { computeRanking, publishedHistory, roundWindow } from '../../db/queries/rounds.ts';
-import { accountabilityRecords, orgUnits, reports } from '../../db/schema.ts';
+import { accountabilityRecords, itemEvents, orgUnits, reports } from '../../db/schema.ts';
 import { createEngineEnv } from '../../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../../workflows/local/local-engine.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -53,6 +57,45 @@ describe('a year of the demo campaign', () => {
     const returned = rows.filter((r) => r.returnCount > 0);
     expect(returned).toHaveLength(1);
     expect(returned[0]).toMatchObject({ period: `2026-${RETURNED_REPORT.month}`, status: 'accepted' });
+  });
+
+  it('freezes report statistics that equal a recomputation from the trail, and a fold of every item’s events by the pure evolve', async () => {
+    const rows = await db.select().from(reports).where(eq(reports.campaignId, campaignId));
+    const cfg = (await reportConfig(db, campaignId))!;
+    const cal = await createEngineEnv(db, 0).calendar();
+    const units = await db.select().from(orgUnits);
+    for (const r of rows.filter((x) => ['2026-03', '2026-06', '2026-09', '2026-12'].includes(x.period))) {
+      const stats = r.stats as ReportStats;
+      const unit = units.find((u) => u.id === r.unitId)!;
+      expect(await reportStats(db, campaignId, unit.path, findPeriod(cfg.cycle, r.period, cal)!, stats.asOf)).toEqual(stats);
+    }
+    // Independently: fold each item's events up to the month end with the domain's evolve.
+    const events = await db.select().from(itemEvents).orderBy(asc(itemEvents.itemId), asc(itemEvents.seq));
+    const byItem = new Map<string, typeof events>();
+    for (const e of events) byItem.set(e.itemId, [...(byItem.get(e.itemId) ?? []), e]);
+    for (const month of ['2026-06', '2026-12']) {
+      const p = findPeriod(cfg.cycle, month, cal)!;
+      const cut = new Date(Date.parse(p.to) - 1).toISOString();
+      const village = units.find((u) => u.name === DEMO.villages[2])!;
+      const expected = { newItems: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
+      for (const list of byItem.values()) {
+        const upTo = list.filter((e) => new Date(e.at).toISOString() <= cut);
+        const s = fold(upTo.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), actorId: e.actorId, data: e.data }) as ItemEvent));
+        if (!s) continue;
+        const mine = [s.responsibleUnit?.path, s.leadUnit?.path, s.reportingUnit.path].some((x) => x?.startsWith(village.path));
+        if (!mine) continue;
+        const inWindow = upTo.filter((e) => new Date(e.at).toISOString() >= p.from);
+        expected.newItems += inWindow.some((e) => e.type === 'ItemReported') ? 1 : 0;
+        expected.rectified += inWindow.filter((e) => e.type === 'ItemApproved').length;
+        expected.reopened += inWindow.filter((e) => e.type === 'ItemReopened').length;
+        const open = ['assigned', 'in_progress', 'submitted'].includes(s.status);
+        expected.inProgress += open ? 1 : 0;
+        expected.overdue += open && s.overdue ? 1 : 0;
+      }
+      const got = await reportStats(db, campaignId, village.path, p, NOW);
+      expect({ newItems: got.newItems, rectified: got.rectified, inProgress: got.inProgress, overdue: got.overdue, reopened: got.reopened }).toEqual(expected);
+      expect(expected.newItems + expected.inProgress).toBeGreaterThan(0);
+    }
   });
 
   it('has four published rounds with 003’s focus categories, Q4 a look-back over all ten', async () => {
