@@ -21,7 +21,7 @@ import { DEFAULT_SCHEME, DEFAULT_SCORE_LINES } from '../domain/ranking/scheme.ts
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { hashPassword } from '../db/queries/auth.ts';
-import { indicatorSql, monthStatRows, monthStatSql, statsFor } from '../db/queries/ledger-stats.ts';
+import { indicatorSql, monthStatRows, monthStatSql, statsForMany } from '../db/queries/ledger-stats.ts';
 import { categoryCodes } from '../db/queries/reports.ts';
 import { computeRanking, createRound } from '../db/queries/rounds.ts';
 import { campaigns, categories, orgUnits, reportConfigs, roundScores, users } from '../db/schema.ts';
@@ -78,7 +78,7 @@ async function generateLedger(db: Db, w: Awaited<ReturnType<typeof seedCounty>>,
       reporting_unit_path, responsible_unit_id, responsible_unit_path, deadline, reported_at, updated_at, last_hash, state)
     select gen_random_uuid(), g, ${w.campaignId}, c.id, (array['screening','self_report','petition','hotline','inspection'])[1 + g % 5],
       '问题' || g, '问题描述', 'verified', 11, ${w.officePath}, c.lead_path, u.path, u.id, u.path,
-      ('2026-01-01'::date + (g * 7919 % 330)), '2026-01-01T00:00:00Z'::timestamptz + make_interval(mins => (g * 104729) % (330 * 1440)), now(), '', '{}'::jsonb
+      ('2026-01-01'::date + (g::bigint * 7919 % 330)::int), '2026-01-01T00:00:00Z'::timestamptz + make_interval(mins => ((g::bigint * 104729) % (330 * 1440))::int), now(), '', '{}'::jsonb
     from generate_series(1, ${n}) g
     join bench_units u on u.k = case when g % 20 = 0 then 300 + (g / 20) % 30 else g % 300 end
     join bench_cats c on c.k = (g / 7) % 10`);
@@ -161,14 +161,21 @@ async function runSize(server: Awaited<ReturnType<typeof startEmbeddedPostgres>>
     const lines = ranking.out.groups.reduce((a, g) => a + g.lines.length, 0);
     log(`  quarterly ranking, all units:      median ${ranking.median.toFixed(0)} ms (max ${ranking.max.toFixed(0)} ms), ${lines} lines in ${ranking.out.groups.length} peer groups`);
 
-    const period = findPeriod(cycle, '2026-06', cal)!;
     const units = await db.select({ path: orgUnits.path }).from(orgUnits).where(sql`${orgUnits.id} = any(${sql.param(cycle.reportingUnitIds)}::uuid[])`);
-    const month = await timeIt(3, async () => {
-      const [rows, codes] = await Promise.all([monthStatRows(db, w.campaignId, period.from, period.to, period.to), categoryCodes(db, w.campaignId)]);
-      return units.map((u) => statsFor(rows, u.path, codes, { from: period.from, to: period.to, asOf: period.to }));
-    });
-    const sum = month.out.reduce((a, s) => a + s.newItems, 0);
-    log(`  month statistics, all 330 units:   median ${month.median.toFixed(0)} ms (max ${month.max.toFixed(0)} ms), ${sum} new items in June counted`);
+    let monthMs = 0;
+    for (const [label, ym] of [['the latest month (Nov, as filed)', '2026-11'], ['a past month recomputed (Jun)', '2026-06']] as const) {
+      const period = findPeriod(cycle, ym, cal)!;
+      let sqlMs = 0;
+      const month = await timeIt(3, async () => {
+        const t0 = performance.now();
+        const [rows, codes] = await Promise.all([monthStatRows(db, w.campaignId, period.from, period.to, period.to), categoryCodes(db, w.campaignId)]);
+        sqlMs = performance.now() - t0;
+        return [...statsForMany(rows, units.map((u) => u.path), codes, { from: period.from, to: period.to, asOf: period.to }).values()];
+      });
+      monthMs = Math.max(monthMs, month.median);
+      const sum = month.out.reduce((a, s) => a + s.newItems, 0);
+      log(`  month statistics, all 330 units, ${label}: median ${month.median.toFixed(0)} ms (max ${month.max.toFixed(0)} ms; SQL ${sqlMs.toFixed(0)} ms), ${sum} new items counted`);
+    }
 
     const clock = { now: () => new Date('2026-07-03T02:00:00Z') };
     const app = await buildApp({ db, env, clock, engine: createLocalEngine({ db, env, clock }), config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 65536, LOG_LEVEL: 'silent' } });
@@ -182,7 +189,7 @@ async function runSize(server: Awaited<ReturnType<typeof startEmbeddedPostgres>>
     for (let i = 0; i < 300; i++) { t = performance.now(); await board(); ms.push(performance.now() - t); }
     log(`  report board page (330 units):     p50 ${pct(ms, 0.5).toFixed(1)} ms, p99 ${pct(ms, 0.99).toFixed(1)} ms (300 sequential requests, in-process)`);
     await app.close();
-    return { n, events, rankingMs: ranking.median, monthMs: month.median, boardP99: pct(ms, 0.99) };
+    return { n, events, rankingMs: ranking.median, monthMs, boardP99: pct(ms, 0.99) };
   } finally {
     await db.$client.end();
   }

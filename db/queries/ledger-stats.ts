@@ -93,6 +93,28 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
     group by 1, 2, 3, 4, 5`;
 }
 
+/**
+ * For each row, the units (by path) whose ledger it belongs to — found by walking the ancestors of
+ * the row's unit paths (a tree is shallow) instead of testing every row against every unit.
+ */
+export function rowOwners<R extends { respPath: string | null; leadPath: string | null; reportingPath: string | null }>(
+  rows: R[], unitPaths: string[]): Map<string, R[]> {
+  const wanted = new Set(unitPaths);
+  const out = new Map<string, R[]>(unitPaths.map((p) => [p, []]));
+  for (const r of rows) {
+    const owners = new Set<string>();
+    for (const path of [r.respPath, r.leadPath, r.reportingPath]) {
+      if (!path) continue;
+      for (let i = path.indexOf('/', 1); i !== -1; i = path.indexOf('/', i + 1)) {
+        const prefix = path.slice(0, i + 1);
+        if (wanted.has(prefix)) owners.add(prefix);
+      }
+    }
+    for (const o of owners) out.get(o)!.push(r);
+  }
+  return out;
+}
+
 const zero = (): StatCounts => ({ newItems: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 });
 const add = (a: StatCounts, r: StatCounts) => {
   a.newItems += r.newItems; a.rectified += r.rectified; a.inProgress += r.inProgress; a.overdue += r.overdue; a.reopened += r.reopened;
@@ -100,11 +122,19 @@ const add = (a: StatCounts, r: StatCounts) => {
 
 /** One unit's statistics from the rows of monthStatRows. Categories are keyed by their code. */
 export function statsFor(rows: MonthRow[], unitPath: string, categoryCodes: Map<string, string>, window: { from: string; to: string; asOf: string }): ReportStats {
+  return statsOfOwnRows(rows.filter((r) => rowBelongs(r, unitPath)), categoryCodes, window);
+}
+
+/** Statistics of many units at once (the month's figures for every reporting unit). */
+export function statsForMany(rows: MonthRow[], unitPaths: string[], categoryCodes: Map<string, string>, window: { from: string; to: string; asOf: string }): Map<string, ReportStats> {
+  return new Map([...rowOwners(rows, unitPaths)].map(([path, own]) => [path, statsOfOwnRows(own, categoryCodes, window)]));
+}
+
+function statsOfOwnRows(rows: MonthRow[], categoryCodes: Map<string, string>, window: { from: string; to: string; asOf: string }): ReportStats {
   const total = zero();
   const byCategory: Record<string, StatCounts> = {};
   const bySource: Record<string, StatCounts> = {};
   for (const r of rows) {
-    if (!rowBelongs(r, unitPath)) continue;
     add(total, r);
     const cat = (r.categoryId && categoryCodes.get(r.categoryId)) || 'none';
     add(byCategory[cat] ??= zero(), r);
@@ -176,9 +206,17 @@ export function indicatorSql(campaignId: string, categoryIds: string[], from: st
 
 /** One unit's indicator facts from indicatorRows (ledger indicators only; reports and sheets are added apart). */
 export function factsFor(rows: IndicatorRow[], unitPath: string): IndicatorFacts {
+  return factsOfOwnRows(rows.filter((r) => rowBelongs(r, unitPath)));
+}
+
+/** Indicator facts of many units at once; reporting units do not own ledger counts here. */
+export function factsForMany(rows: IndicatorRow[], unitPaths: string[]): Map<string, IndicatorFacts> {
+  return new Map([...rowOwners(rows.map((r) => ({ ...r, reportingPath: null })), unitPaths)].map(([path, own]) => [path, factsOfOwnRows(own)]));
+}
+
+function factsOfOwnRows(rows: IndicatorRow[]): IndicatorFacts {
   const t = { accDen: 0, accNum: 0, onTimeDen: 0, onTimeNum: 0, submitted: 0, rejected: 0, passed: 0, failed: 0 };
   for (const r of rows) {
-    if (!rowBelongs(r, unitPath)) continue;
     for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += r[k];
   }
   return {

@@ -8,7 +8,7 @@ import { cyclePeriods, type ReportCycle } from '../../domain/report/cycle.ts';
 import { rankUnits, type RankedGroup, type RankedUnitInput, type ScoreSheet } from '../../domain/ranking/score.ts';
 import type { Db, DbOrTx } from '../client.ts';
 import { accountabilityRecords, acceptanceRounds, orgUnits, reports, roundRankings, roundScores, type RoundRow } from '../schema.ts';
-import { factsFor, indicatorRows } from './ledger-stats.ts';
+import { factsForMany, indicatorRows } from './ledger-stats.ts';
 
 export class RuleBroken extends Error {
   constructor(readonly status: 409 | 422, readonly code: string, message: string, readonly field?: string) { super(message); }
@@ -59,10 +59,10 @@ export async function computeRanking(db: DbOrTx, round: RoundRow, cycle: ReportC
   const sheetOf = new Map(sheets.map((s) => [s.unitId, { lines: s.lines, veto: s.veto, vetoReason: s.vetoReason } satisfies ScoreSheet]));
   const onTime = new Map(reported.map((r) => [r.unitId, r.onTime]));
   // Ledger counts belong to a unit when it is (or contains) the responsible or lead unit.
-  const ledgerRows = rows.map((r) => ({ ...r, reportingPath: null }));
+  const facts = factsForMany(rows, units.map((u) => u.path));
   const inputs: RankedUnitInput[] = units.map((u) => ({
     unitId: u.id, name: u.name, kind: u.kind, sheet: sheetOf.get(u.id) ?? null,
-    facts: { ...factsFor(ledgerRows, u.path), report_timeliness: { numerator: onTime.get(u.id) ?? 0, denominator: dueHere.length } },
+    facts: { ...facts.get(u.path)!, report_timeliness: { numerator: onTime.get(u.id) ?? 0, denominator: dueHere.length } },
   }));
   const { groups, unranked } = rankUnits(inputs, round.scheme, round.scoreLines);
   return { roundId: round.id, asOf: until, schemeVersion: round.scheme.version, groups, unranked };

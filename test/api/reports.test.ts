@@ -146,3 +146,30 @@ describe('rounds, ranking, bulletin', () => {
     expect(text).toContain(lines[0].score.toFixed(2));
   });
 });
+
+describe('look-back (回头看) selection', () => {
+  it('selects closed items of the focus categories for recheck, reproducibly from the seed, once', async () => {
+    w.clock.set('2026-04-10T02:00:00.000Z');
+    const closed: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await report(w); await assign(w, id);
+      await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {});
+      await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, { summary: '已整改', evidence: ['照片.jpg'] });
+      const r = await w.call('lead', 'POST', `/api/v1/items/${id}/approve`, {});
+      if (r.body.status === 'closed' && !r.body.recheck) closed.push(id);
+    }
+    const round = await w.call('super', 'POST', `${base()}/rounds`, { name: '四季度回头看', periodStart: '2026-10-01', periodEnd: '2026-12-31', focusCategoryIds: [w.categoryId], lookBack: true });
+    expect(round.status).toBe(201);
+    const sel = await w.call('super', 'POST', `/api/v1/rounds/${round.body.id}/look-back`, { rate: 1, seed: 'q4-2026', dueBy: '2026-04-30' });
+    expect(sel.status).toBe(200);
+    expect(sel.body.itemIds).toEqual(expect.arrayContaining(closed));
+    for (const id of closed) {
+      const item = (await w.call('super', 'GET', `/api/v1/items/${id}`)).body;
+      expect(item.timeline.at(-1)).toMatchObject({ type: 'RecheckScheduled', data: { reason: 'look_back' } });
+    }
+    const again = await w.call('super', 'POST', `/api/v1/rounds/${round.body.id}/look-back`, { rate: 1, seed: 'q4-2026', dueBy: '2026-04-30' });
+    expect(again).toMatchObject({ status: 409, body: { code: 'look_back_already_selected' } });
+    const notLookBack = await w.call('super', 'POST', `/api/v1/rounds/${(await w.call('super', 'GET', `${base()}/rounds`)).body.rounds[0].id}/look-back`, { rate: 0.5, seed: 'x', dueBy: '2026-04-30' });
+    expect(notLookBack.body.code).toBe('not_a_look_back_round');
+  });
+});

@@ -157,6 +157,14 @@ describe('a year of the demo campaign', () => {
     expect(interview).toMatchObject({ action: 'interview', actionTitle: '约谈主要负责人、分管负责人', roundIds: [history[0]!.round.id, history[1]!.round.id], firedAtRoundId: history[1]!.round.id });
     const listed = (await get(`/api/v1/campaigns/${campaignId}/accountability`)).body.records;
     expect(listed).toHaveLength(records.length);
+    // The office tracks a record to done, with a note; once.
+    const post = (body: unknown) => app.inject({ method: 'POST', url: `/api/v1/accountability/${interview!.id}/done`, payload: body as object, headers: { authorization: `Bearer ${token}` } });
+    const done = await post({ note: '已于1月8日约谈村党支部书记、村委会主任，责令限期整改。', attachments: ['约谈记录.pdf'] });
+    expect(done.statusCode).toBe(200);
+    expect(done.json()).toMatchObject({ status: 'done', attachments: ['约谈记录.pdf'] });
+    expect((await post({ note: '再次' })).json().code).toBe('already_done');
+    const villageToken = await login('cun01');
+    expect((await app.inject({ method: 'POST', url: `/api/v1/accountability/${interview!.id}/done`, payload: { note: 'x' }, headers: { authorization: `Bearer ${villageToken}` } })).statusCode).toBe(404);
   });
 
   it('produces a bulletin .docx that opens and lists the same ranking and the 约谈', async () => {

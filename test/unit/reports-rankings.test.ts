@@ -133,3 +133,22 @@ describe('accountability rules (002 §六(三))', () => {
     expect(t.filter((x) => x.ruleId === 'lagging_twice_total').map((x) => x.unitId)).toEqual(['b']);
   });
 });
+
+describe('rolling statistics up the org tree', () => {
+  it('gives every unit the same figures whether rows are matched per unit or by walking row ancestors', async () => {
+    const { statsFor, statsForMany } = await import('../../db/queries/ledger-stats.ts');
+    const paths = ['/c/', '/c/t1/', '/c/t1/v1/', '/c/t1/v2/', '/c/t2/', '/c/t2/v3/', '/c/d1/'];
+    const rnd = (() => { let x = 7; return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31; })();
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const rows = Array.from({ length: 300 }, () => ({
+      respPath: rnd() < 0.2 ? null : pick(paths.slice(2)), leadPath: rnd() < 0.5 ? '/c/d1/' : null, reportingPath: pick(paths),
+      categoryId: pick(['a', 'b', null]), source: pick(['petition', 'screening']),
+      newItems: Math.floor(rnd() * 3), rectified: Math.floor(rnd() * 3), inProgress: Math.floor(rnd() * 3), overdue: Math.floor(rnd() * 2), reopened: Math.floor(rnd() * 2),
+    }));
+    const codes = new Map([['a', 'c01'], ['b', 'c02']]);
+    const win = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z', asOf: '2026-04-01T00:00:00Z' };
+    const many = statsForMany(rows, paths, codes, win);
+    for (const p of paths) expect(many.get(p)).toEqual(statsFor(rows, p, codes, win));
+    expect(many.get('/c/')!.newItems).toBe(rows.reduce((a, r) => a + r.newItems, 0));
+  });
+});

@@ -252,6 +252,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       .innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId)).where(eq(accountabilityRecords.id, req.params.id));
     if (!row) throw notFound('accountability record');
     const c = await visibleCampaign(db, u, row.r.campaignId).catch(() => { throw notFound('accountability record'); });
+    if (!seesAll(u, c) && !within(row.r.unitPath, u.unitPath)) throw notFound('accountability record');
     if (!isOffice(u, c)) throw forbidden('the campaign office tracks accountability records');
     if (row.r.status === 'done') throw new Problem(409, 'already_done', 'Rule violated', `the record was closed at ${row.r.doneAt}`);
     const [out] = await db.update(accountabilityRecords).set({ status: 'done', note: req.body.note, attachments: req.body.attachments, doneBy: u.id, doneAt: now() })
