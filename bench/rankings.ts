@@ -78,7 +78,9 @@ async function generateLedger(db: Db, w: Awaited<ReturnType<typeof seedCounty>>,
       reporting_unit_path, responsible_unit_id, responsible_unit_path, deadline, reported_at, updated_at, last_hash, state)
     select gen_random_uuid(), g, ${w.campaignId}, c.id, (array['screening','self_report','petition','hotline','inspection'])[1 + g % 5],
       '问题' || g, '问题描述', 'verified', 11, ${w.officePath}, c.lead_path, u.path, u.id, u.path,
-      ('2026-01-01'::date + (g::bigint * 7919 % 330)::int), '2026-01-01T00:00:00Z'::timestamptz + make_interval(mins => ((g::bigint * 104729) % (330 * 1440))::int), now(), '', '{}'::jsonb
+      ('2026-01-01'::date + (g::bigint * 7919 % 330)::int), '2026-01-01T00:00:00Z'::timestamptz + make_interval(mins => ((g::bigint * 104729) % (330 * 1440))::int), now(), '',
+      -- The ledger row carries the whole decider state; ~1.5 kB here, so scans of items cost what they would.
+      jsonb_build_object('id', g, 'title', '问题' || g, 'description', repeat('排查发现问题描述', 40), 'measures', repeat('整改措施', 30), 'milestones', '[]'::jsonb)
     from generate_series(1, ${n}) g
     join bench_units u on u.k = case when g % 20 = 0 then 300 + (g / 20) % 30 else g % 300 end
     join bench_cats c on c.k = (g / 7) % 10`);

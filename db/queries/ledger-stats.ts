@@ -2,7 +2,7 @@
 // snapshot or a published ranking can be recomputed and compared. Each query is one aggregation in
 // PostgreSQL returning rows per (responsible unit as of the instant, lead unit, reporting unit, …);
 // rolling those rows up to a unit's subtree happens in JS (a few hundred rows per unit at most).
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import type { IndicatorFacts } from '../../domain/ranking/score.ts';
 
@@ -36,8 +36,21 @@ interface MonthRow { respPath: string | null; leadPath: string | null; reporting
  * nothing; recomputing an old month replays what changed since.
  */
 export async function monthStatRows(db: DbOrTx, campaignId: string, from: string, to: string, asOf: string): Promise<MonthRow[]> {
-  const res = await db.execute(monthStatSql(campaignId, from, to, asOf));
-  return res.rows as unknown as MonthRow[];
+  return aggregate<MonthRow>(db, monthStatSql(campaignId, from, to, asOf));
+}
+
+/**
+ * Run one of these aggregations with room to hash and sort in memory (the default 4 MB spills a
+ * 100k-item ranking to disk) and without parallel workers: the per-item aggregate sits below a
+ * parallel hash join that every worker would otherwise rebuild in full, tripling the CPU spent.
+ */
+async function aggregate<R>(db: DbOrTx, query: SQL): Promise<R[]> {
+  const run = async (tx: DbOrTx) => {
+    await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`);
+    return (await tx.execute(query)).rows as unknown as R[];
+  };
+  // Inside a caller's transaction this is a savepoint; the settings end with the outer transaction.
+  return db.transaction(run);
 }
 
 /** The last instant a window [from, to) statistic looks at, as of `asOf`. */
@@ -161,8 +174,7 @@ interface IndicatorRow { respPath: string | null; leadPath: string | null; repor
  */
 export async function indicatorRows(db: DbOrTx, campaignId: string, categoryIds: string[], from: string, to: string, asOf: string,
   acceptWithinHours: number): Promise<IndicatorRow[]> {
-  const res = await db.execute(indicatorSql(campaignId, categoryIds, from, to, asOf, acceptWithinHours));
-  return res.rows as unknown as IndicatorRow[];
+  return aggregate<IndicatorRow>(db, indicatorSql(campaignId, categoryIds, from, to, asOf, acceptWithinHours));
 }
 
 export function indicatorSql(campaignId: string, categoryIds: string[], from: string, to: string, asOf: string, acceptWithinHours: number) {
@@ -178,29 +190,31 @@ export function indicatorSql(campaignId: string, categoryIds: string[], from: st
         count(*) filter (where e.type = 'RecheckPassed') as passed,
         count(*) filter (where e.type = 'RecheckFailed') as failed
       from item_events e
-      join items i on i.id = e.item_id and i.campaign_id = ${campaignId} and i.category_id = any(${sql.param(categoryIds)}::uuid[])
       where e.at >= ${from} and e.at < ${to} and e.at <= ${asOf} and e.type in ('ItemAssigned', 'ItemTransferred', 'ItemAccepted',
         'ItemApproved', 'DeadlineMissed', 'ItemSubmitted', 'ItemRejected', 'RecheckPassed', 'RecheckFailed')
       group by e.item_id
+    ), reassigned as (
+      select distinct item_id from item_events where type in ('ItemAssigned', 'ItemTransferred') and at > ${asOf}
     ), scored as (
-      select ev.*,
+      select ev.*, i.lead_unit_path, i.reporting_unit_path,
         ev.assigned_at is not null and not (ev.accepted_at is null and ev.assigned_at > ${to}::timestamptz - make_interval(hours => ${acceptWithinHours})) as acc_den,
         ev.accepted_at is not null and ev.accepted_at >= ev.assigned_at and ev.accepted_at <= ev.assigned_at + make_interval(hours => ${acceptWithinHours}) as acc_num,
         ev.approved_at is not null and not exists (
           select 1 from item_events m where m.item_id = ev.item_id and m.type = 'DeadlineMissed' and m.at <= ev.approved_at) as on_time,
         -- The responsible unit as of the instant: the ledger row's, unless reassigned since.
-        case when ra.item_id is null then cur.responsible_unit_path else
+        case when ra.item_id is null then i.responsible_unit_path else
         (select coalesce(a.data->'to'->>'path', a.data->'responsibleUnit'->>'path') from item_events a
           where a.item_id = ev.item_id and a.type in ('ItemAssigned', 'ItemTransferred') and a.at <= ${asOf}
           order by a.seq desc limit 1) end as resp_path
-      from ev join items cur on cur.id = ev.item_id
-      left join (select distinct item_id from item_events where type in ('ItemAssigned', 'ItemTransferred') and at > ${asOf}) ra on ra.item_id = ev.item_id
+      from ev join items i on i.id = ev.item_id
+      left join reassigned ra on ra.item_id = ev.item_id
+      where i.campaign_id = ${campaignId} and i.category_id = any(${sql.param(categoryIds)}::uuid[])
     )
-    select s.resp_path as "respPath", i.lead_unit_path as "leadPath", i.reporting_unit_path as "reportingPath",
+    select s.resp_path as "respPath", s.lead_unit_path as "leadPath", s.reporting_unit_path as "reportingPath",
       count(*) filter (where s.acc_den)::int as "accDen", count(*) filter (where s.acc_den and s.acc_num)::int as "accNum",
       count(*) filter (where s.approved_at is not null or s.missed > 0)::int as "onTimeDen", count(*) filter (where s.on_time)::int as "onTimeNum",
       sum(s.submitted)::int as submitted, sum(s.rejected)::int as rejected, sum(s.passed)::int as passed, sum(s.failed)::int as failed
-    from scored s join items i on i.id = s.item_id
+    from scored s
     group by 1, 2, 3`;
 }
 

@@ -22,7 +22,7 @@ export const schemeSchema = z.strictObject({
   version: z.string().min(1).max(40),
   indicators: z.array(z.strictObject({
     key: z.string().refine((k): k is IndicatorKey => k in INDICATORS, { message: `unknown indicator; known: ${INDICATOR_KEYS.join(', ')}` }),
-    weight: z.number().finite('weights must be finite').min(0, 'weights may not be negative'),
+    weight: z.number({ error: 'weights must be finite numbers' }).min(0, 'weights may not be negative'),
   })).min(1, 'a scheme weighs at least one indicator'),
   /** An indicator whose denominator is below this is not scored for that unit; its weight goes to the others. */
   minVolume: z.number().int().min(0).max(1000).default(3),

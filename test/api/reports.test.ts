@@ -71,11 +71,15 @@ describe('rounds, ranking, bulletin', () => {
   });
 
   it('refuses bad schemes, naming the rule, and writes nothing', async () => {
-    const post = (s: unknown) => w.call('super', 'POST', `${base()}/rounds`, { name: '一季度', periodStart: '2026-03-01', periodEnd: '2026-03-31', focusCategoryIds: [w.categoryId], scheme: s });
+    const post = (s: unknown) => {
+      const body = { name: '一季度', periodStart: '2026-03-01', periodEnd: '2026-03-31', focusCategoryIds: [w.categoryId], scheme: '@scheme' };
+      return w.call('super', 'POST', `${base()}/rounds`, JSON.stringify(body).replace('"@scheme"', typeof s === 'string' ? s : JSON.stringify(s)));
+    };
     const cases: [unknown, RegExp][] = [
       [scheme({ indicators: [{ key: 'speed', weight: 1 }] }), /unknown indicator/],
       [scheme({ indicators: [{ key: 'on_time_completion', weight: -5 }] }), /negative/],
-      [scheme({ indicators: [{ key: 'on_time_completion', weight: '1e999' }] }), /number/],
+      // JSON has no Infinity, but the number 1e999 parses to it.
+      [JSON.stringify(scheme({ indicators: [{ key: 'on_time_completion', weight: 12345 }] })).replace('12345', '1e999'), /finite/],
       [scheme({ peerGroups: [] }), /peer group/],
     ];
     for (const [s, rule] of cases) {
