@@ -155,7 +155,10 @@ async function runSize(server: Awaited<ReturnType<typeof startEmbeddedPostgres>>
       const period = findPeriod(cycle, '2026-06', cal)!;
       for (const [label, q] of [['indicators', indicatorSql(w.campaignId, w.cats.map((c) => c.id), '2026-06-30T16:00:00.000Z', '2026-09-30T16:00:00.000Z', '2026-09-30T16:00:00.000Z', 72)],
         ['month', monthStatSql(w.campaignId, period.from, period.to, period.to)]] as const) {
-        const plan = await db.execute(sql`explain (analyze, buffers) ${q}`);
+        const plan = await db.transaction(async (tx) => {
+          await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`);
+          return tx.execute(sql`explain (analyze, buffers) ${q}`);
+        });
         log(`--- ${label}\n${plan.rows.map((r) => (r as Record<string, string>)['QUERY PLAN']).join('\n')}`);
       }
     }

@@ -59,6 +59,9 @@ export const cutOf = (to: string, asOf: string) => (asOf < to ? asOf : new Date(
 const CHANGING = sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened', 'ItemSubmitted',
   'ItemApproved', 'RecheckScheduled', 'ItemVerified', 'ItemDismissed', 'DeadlineMissed', 'DeadlineRecomputed', 'ExtensionDecided')`);
 
+const CHANGING_NO_DATA = sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened',
+  'ItemSubmitted', 'ItemApproved', 'RecheckScheduled', 'ItemVerified', 'ItemDismissed', 'DeadlineMissed', 'DeadlineRecomputed')`);
+
 export function monthStatSql(campaignId: string, from: string, to: string, asOf: string) {
   const cut = cutOf(to, asOf);
   return sql`
@@ -74,10 +77,16 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
         max(e.seq * 16 + case
           when e.type = 'DeadlineMissed' then 1
           when e.type in ('ItemAssigned', 'ItemReopened', 'DeadlineRecomputed') then 0
-          when e.type = 'ExtensionDecided' and (e.data->>'approved')::boolean then 0 end) % 16 as dl,
+          when e.type = 'ExtensionDecided' and e.approved then 0 end) % 16 as dl,
         max(e.seq) filter (where e.type in ('ItemAssigned', 'ItemTransferred')) as unit_seq
-      from item_events e join later l on l.item_id = e.item_id
-      where e.type in ${CHANGING} and e.at <= ${cut}
+      from (
+        -- Everything but extension decisions comes from the (type, at) index alone; those need their data.
+        select x.item_id, x.seq, x.type, null::boolean as approved from item_events x
+        where x.type in ${CHANGING_NO_DATA} and x.at <= ${cut}
+        union all
+        select x.item_id, x.seq, x.type, (x.data->>'approved')::boolean from item_events x
+        where x.type = 'ExtensionDecided' and x.at <= ${cut}
+      ) e join later l on l.item_id = e.item_id
       group by e.item_id
     ), counted as (
       select e.item_id, bool_or(e.type = 'ItemReported') as is_new,
@@ -195,12 +204,13 @@ export function indicatorSql(campaignId: string, categoryIds: string[], from: st
       group by e.item_id
     ), reassigned as (
       select distinct item_id from item_events where type in ('ItemAssigned', 'ItemTransferred') and at > ${asOf}
+    ), first_missed as (
+      select item_id, min(at) as at from item_events where type = 'DeadlineMissed' and at <= ${asOf} group by item_id
     ), scored as (
       select ev.*, i.lead_unit_path, i.reporting_unit_path,
         ev.assigned_at is not null and not (ev.accepted_at is null and ev.assigned_at > ${to}::timestamptz - make_interval(hours => ${acceptWithinHours})) as acc_den,
         ev.accepted_at is not null and ev.accepted_at >= ev.assigned_at and ev.accepted_at <= ev.assigned_at + make_interval(hours => ${acceptWithinHours}) as acc_num,
-        ev.approved_at is not null and not exists (
-          select 1 from item_events m where m.item_id = ev.item_id and m.type = 'DeadlineMissed' and m.at <= ev.approved_at) as on_time,
+        ev.approved_at is not null and (fm.at is null or fm.at > ev.approved_at) as on_time,
         -- The responsible unit as of the instant: the ledger row's, unless reassigned since.
         case when ra.item_id is null then i.responsible_unit_path else
         (select coalesce(a.data->'to'->>'path', a.data->'responsibleUnit'->>'path') from item_events a
@@ -208,6 +218,7 @@ export function indicatorSql(campaignId: string, categoryIds: string[], from: st
           order by a.seq desc limit 1) end as resp_path
       from ev join items i on i.id = ev.item_id
       left join reassigned ra on ra.item_id = ev.item_id
+      left join first_missed fm on fm.item_id = ev.item_id
       where i.campaign_id = ${campaignId} and i.category_id = any(${sql.param(categoryIds)}::uuid[])
     )
     select s.resp_path as "respPath", s.lead_unit_path as "leadPath", s.reporting_unit_path as "reportingPath",
