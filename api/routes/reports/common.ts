@@ -6,7 +6,9 @@ import type { AuthUser } from '../../../db/queries/auth.ts';
 import { related, within } from '../../../db/queries/org.ts';
 import { ReportRefused, ReportVersionConflict } from '../../../db/queries/reports.ts';
 import { RuleBroken } from '../../../db/queries/rounds.ts';
-import { campaigns, orgUnits } from '../../../db/schema.ts';
+import { campaigns, orgUnits, reportConfigs } from '../../../db/schema.ts';
+
+type ReportConfigRow = typeof reportConfigs.$inferSelect;
 import type { Db } from '../../../db/client.ts';
 import { notFound, Problem } from '../../problem.ts';
 import { alias } from 'drizzle-orm/pg-core';
@@ -17,9 +19,16 @@ export interface CampaignScope { id: string; name: string; ownerPath: string; ar
 
 /** The campaign if the caller may see it (units inside its area or above it), else 404. */
 export async function visibleCampaign(db: Db, user: AuthUser, id: string): Promise<CampaignScope> {
+  const { config: _config, ...scope } = await visibleCampaignWithConfig(db, user, id);
+  return scope;
+}
+
+/** The same, with the campaign's report configuration (null when none is set) in the same round trip. */
+export async function visibleCampaignWithConfig(db: Db, user: AuthUser, id: string): Promise<CampaignScope & { config: ReportConfigRow | null }> {
   const [row] = await db.select({ id: campaigns.id, name: campaigns.name, areaPath: orgUnits.path, ownerPath: ownerUnits.path,
-    areaUnitId: campaigns.areaUnitId, endsOn: campaigns.endsOn, startsOn: campaigns.startsOn }).from(campaigns)
+    areaUnitId: campaigns.areaUnitId, endsOn: campaigns.endsOn, startsOn: campaigns.startsOn, config: reportConfigs }).from(campaigns)
     .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId)).innerJoin(ownerUnits, eq(ownerUnits.id, campaigns.ownerUnitId))
+    .leftJoin(reportConfigs, eq(reportConfigs.campaignId, campaigns.id))
     .where(eq(campaigns.id, id));
   if (!row || !(user.roles.includes('admin') || related(user.unitPath, row.areaPath))) throw notFound('campaign');
   return row;

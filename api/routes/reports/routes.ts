@@ -14,7 +14,7 @@ import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts';
-import { asProblem, invalid, isOffice, parseIfMatch, seesAll, visibleCampaign, type CampaignScope } from './common.ts';
+import { asProblem, invalid, isOffice, parseIfMatch, seesAll, visibleCampaign, visibleCampaignWithConfig, type CampaignScope } from './common.ts';
 
 const campaignParams = z.object({ id: z.uuid() });
 const reportParams = z.object({ id: z.uuid(), period: z.string().max(50), unitId: z.uuid() });
@@ -42,8 +42,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
     if (!cfg) throw new Problem(404, 'no_report_cycle', 'No report cycle', 'this campaign has no report cycle yet; the office sets one with PUT /campaigns/:id/report-config');
     return cfg;
   }
-  async function periodOf(c: CampaignScope, period: string) {
-    const cfg = await configOf(c);
+  async function periodOf(c: CampaignScope, period: string, known?: Awaited<ReturnType<typeof reportConfig>>) {
+    const cfg = known ?? await configOf(c);
     const p = findPeriod(cfg.cycle, period, await env.calendar());
     if (!p) throw new Problem(404, 'unknown_period', 'Unknown period', `the report cycle has no period ${period} (months as YYYY-MM from ${cfg.cycle.firstMonth}, one-off reports as x-<key>)`);
     return { cfg, p };
@@ -107,8 +107,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
       response: { 200: boardView, ...problemResponses } },
   }, async (req) => {
     const u = req.user!;
-    const c = await visibleCampaign(db, u, req.params.id);
-    const { cfg, p } = await periodOf(c, req.params.period);
+    // Two round trips: the campaign with its cycle, then the board.
+    const { config, ...c } = await visibleCampaignWithConfig(db, u, req.params.id);
+    const { cfg, p } = await periodOf(c, req.params.period, config);
     const units = await reportBoard(db, c.id, cfg.cycle, p, now(), seesAll(u, c) ? null : u.unitPath);
     const counts: Record<string, number> = {};
     for (const x of units) counts[x.standing] = (counts[x.standing] ?? 0) + 1;
