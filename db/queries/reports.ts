@@ -35,7 +35,9 @@ export const iso = (t: string) => new Date(t).toISOString();
 
 /** The statistics of a unit's subtree for a period, as of an instant (recomputable at any time). */
 export async function reportStats(db: DbOrTx, campaignId: string, unitPath: string, period: ReportPeriod, asOf: string): Promise<ReportStats> {
-  const [rows, codes] = await Promise.all([monthStatRows(db, campaignId, period.from, period.to, asOf), categoryCodes(db, campaignId)]);
+  // One after the other: `db` may be a transaction, whose one connection must not get concurrent queries.
+  const rows = await monthStatRows(db, campaignId, period.from, period.to, asOf);
+  const codes = await categoryCodes(db, campaignId);
   return statsFor(rows, unitPath, codes, { from: period.from, to: period.to, asOf });
 }
 

@@ -47,15 +47,14 @@ export async function computeRanking(db: DbOrTx, round: RoundRow, cycle: ReportC
   const { from, to } = roundWindow(round);
   const until = asOf < to ? asOf : to;
   const dueHere = cyclePeriods(cycle, round.periodEnd.slice(0, 7), cal).filter((p) => p.dueAt >= from && p.dueAt <= to);
-  const [units, rows, sheets, reported] = await Promise.all([
-    db.select({ id: orgUnits.id, name: orgUnits.name, kind: orgUnits.kind, path: orgUnits.path }).from(orgUnits)
-      .where(sql`${orgUnits.id} = any(${sql.param(cycle.reportingUnitIds)}::uuid[])`),
-    indicatorRows(db, round.campaignId, round.focusCategoryIds, from, to, until, round.scheme.acceptWithinHours),
-    db.select().from(roundScores).where(eq(roundScores.roundId, round.id)),
-    dueHere.length === 0 ? [] : db.select({ unitId: reports.unitId, onTime: sql<number>`count(*) filter (where ${reports.late} = false and ${reports.firstSubmittedAt} <= ${until})::int` })
-      .from(reports).where(and(eq(reports.campaignId, round.campaignId), sql`${reports.period} = any(${sql.param(dueHere.map((p) => p.period))}::text[])`))
-      .groupBy(reports.unitId),
-  ]);
+  // One after the other: `db` may be the publishing transaction, whose one connection must not get concurrent queries.
+  const units = await db.select({ id: orgUnits.id, name: orgUnits.name, kind: orgUnits.kind, path: orgUnits.path }).from(orgUnits)
+    .where(sql`${orgUnits.id} = any(${sql.param(cycle.reportingUnitIds)}::uuid[])`);
+  const rows = await indicatorRows(db, round.campaignId, round.focusCategoryIds, from, to, until, round.scheme.acceptWithinHours);
+  const sheets = await db.select().from(roundScores).where(eq(roundScores.roundId, round.id));
+  const reported = dueHere.length === 0 ? [] : await db.select({ unitId: reports.unitId, onTime: sql<number>`count(*) filter (where ${reports.late} = false and ${reports.firstSubmittedAt} <= ${until})::int` })
+    .from(reports).where(and(eq(reports.campaignId, round.campaignId), sql`${reports.period} = any(${sql.param(dueHere.map((p) => p.period))}::text[])`))
+    .groupBy(reports.unitId);
   const sheetOf = new Map(sheets.map((s) => [s.unitId, { lines: s.lines, veto: s.veto, vetoReason: s.vetoReason } satisfies ScoreSheet]));
   const onTime = new Map(reported.map((r) => [r.unitId, r.onTime]));
   // Ledger counts belong to a unit when it is (or contains) the responsible or lead unit.
