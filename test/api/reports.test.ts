@@ -177,3 +177,20 @@ describe('look-back (回头看) selection', () => {
     expect(notLookBack.body.code).toBe('not_a_look_back_round');
   });
 });
+
+describe('report cycle and rules configuration', () => {
+  it('refuses a bad cycle or bad rules, naming the rule, and keeps the stored configuration', async () => {
+    const before = (await w.call('super', 'GET', `${base()}/report-config`)).body;
+    const put = (body: unknown) => w.call('super', 'PUT', `${base()}/report-config`, body);
+    const good = { reportingUnitIds: [w.units.village1.id], firstMonth: '2026-03', dueDay: 'month_end' };
+    expect((await put({ cycle: { ...good, firstMonth: '2026-13' } })).body).toMatchObject({ status: 422, code: 'invalid_report_cycle' });
+    expect((await put({ cycle: { ...good, reportingUnitIds: [w.units.county.id] } })).body).toMatchObject({ status: 422, code: 'unit_outside_campaign' });
+    const rules = { laggingShare: 0.2, rules: [{ id: 'x', title: '倒数第一', position: 'first', count: 2, consecutive: true, action: 'interview', actionTitle: '约谈' }] };
+    const bad = await put({ cycle: good, accountability: rules });
+    expect(bad.body).toMatchObject({ status: 422, code: 'invalid_accountability_rules' });
+    expect(bad.body.errors[0].path).toBe('body.accountability.rules.0.position');
+    expect((await w.call('h1', 'PUT', `${base()}/report-config`, { cycle: good })).status).toBe(403);
+    expect((await w.call('super', 'GET', `${base()}/report-config`)).body).toEqual(before);
+  });
+});
+
