@@ -13,7 +13,9 @@ export const rowBelongs = (r: { respPath: string | null; leadPath: string | null
 
 // ------------------------------------------------------------------ monthly report statistics
 
-export interface StatCounts { newItems: number; rectified: number; inProgress: number; overdue: number; reopened: number }
+/** `closed` = signed off (销号) in the window; `rectified` = verified in the window (recheck passed or its
+ * window elapsed) — DESIGN §4: closed is never counted as fixed before that. */
+export interface StatCounts { newItems: number; closed: number; rectified: number; inProgress: number; overdue: number; reopened: number }
 export interface ReportStats extends StatCounts {
   asOf: string; from: string; to: string;
   byCategory: Record<string, StatCounts>;
@@ -21,11 +23,11 @@ export interface ReportStats extends StatCounts {
 }
 
 interface MonthRow { respPath: string | null; leadPath: string | null; reportingPath: string | null; categoryId: string | null; source: string;
-  newItems: number; rectified: number; inProgress: number; overdue: number; reopened: number }
+  newItems: number; closed: number; rectified: number; inProgress: number; overdue: number; reopened: number }
 
 /**
  * The month's statistics for every unit of a campaign in one statement: new (reported in the
- * window), rectified (approved in the window), reopened (反弹 in the window), and — as of the cut
+ * window), closed (approved in the window), rectified (verified in the window), reopened (反弹 in the window), and — as of the cut
  * (`asOf`, or the window's end if earlier) — in progress (assigned, in progress or submitted) and
  * overdue (open, and the last deadline fact is a missed deadline).
  *
@@ -90,12 +92,13 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
       group by e.item_id
     ), counted as (
       select e.item_id, bool_or(e.type = 'ItemReported') as is_new,
-        count(*) filter (where e.type = 'ItemApproved') as rectified, count(*) filter (where e.type = 'ItemReopened') as reopened
+        count(*) filter (where e.type = 'ItemApproved') as closed, count(*) filter (where e.type = 'ItemVerified') as rectified,
+        count(*) filter (where e.type = 'ItemReopened') as reopened
       from item_events e
-      where e.type in ('ItemReported', 'ItemApproved', 'ItemReopened') and e.at >= ${from} and e.at <= ${cut}
+      where e.type in ('ItemReported', 'ItemApproved', 'ItemVerified', 'ItemReopened') and e.at >= ${from} and e.at <= ${cut}
       group by e.item_id
     ), placed as (
-      select i.id, i.lead_unit_path, i.reporting_unit_path, i.category_id, i.source, c.is_new, c.rectified, c.reopened,
+      select i.id, i.lead_unit_path, i.reporting_unit_path, i.category_id, i.source, c.is_new, c.closed, c.rectified, c.reopened,
         case when l.item_id is null then i.responsible_unit_path
           else (select coalesce(u.data->'to'->>'path', u.data->'responsibleUnit'->>'path') from item_events u where u.item_id = r.item_id and u.seq = r.unit_seq) end as resp_path,
         case when l.item_id is null then i.status in ('assigned', 'in_progress', 'submitted') else r.st in (2, 3, 4) end as open,
@@ -108,7 +111,7 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
     )
     select p.resp_path as "respPath", p.lead_unit_path as "leadPath", p.reporting_unit_path as "reportingPath",
       p.category_id as "categoryId", p.source,
-      count(*) filter (where p.is_new)::int as "newItems", coalesce(sum(p.rectified), 0)::int as rectified,
+      count(*) filter (where p.is_new)::int as "newItems", coalesce(sum(p.closed), 0)::int as closed, coalesce(sum(p.rectified), 0)::int as rectified,
       count(*) filter (where p.open)::int as "inProgress", count(*) filter (where p.open and p.late)::int as overdue,
       coalesce(sum(p.reopened), 0)::int as reopened
     from placed p
@@ -137,9 +140,9 @@ export function rowOwners<R extends { respPath: string | null; leadPath: string 
   return out;
 }
 
-const zero = (): StatCounts => ({ newItems: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 });
+const zero = (): StatCounts => ({ newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 });
 const add = (a: StatCounts, r: StatCounts) => {
-  a.newItems += r.newItems; a.rectified += r.rectified; a.inProgress += r.inProgress; a.overdue += r.overdue; a.reopened += r.reopened;
+  a.newItems += r.newItems; a.closed += r.closed; a.rectified += r.rectified; a.inProgress += r.inProgress; a.overdue += r.overdue; a.reopened += r.reopened;
 };
 
 /** One unit's statistics from the rows of monthStatRows. Categories are keyed by their code. */

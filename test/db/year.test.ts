@@ -77,7 +77,7 @@ describe('a year of the demo campaign', () => {
       const p = findPeriod(cfg.cycle, month, cal)!;
       const cut = new Date(Date.parse(p.to) - 1).toISOString();
       const village = units.find((u) => u.name === DEMO.villages[2])!;
-      const expected = { newItems: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
+      const expected = { newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
       for (const list of byItem.values()) {
         const upTo = list.filter((e) => new Date(e.at).toISOString() <= cut);
         const s = fold(upTo.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), actorId: e.actorId, data: e.data }) as ItemEvent));
@@ -86,14 +86,15 @@ describe('a year of the demo campaign', () => {
         if (!mine) continue;
         const inWindow = upTo.filter((e) => new Date(e.at).toISOString() >= p.from);
         expected.newItems += inWindow.some((e) => e.type === 'ItemReported') ? 1 : 0;
-        expected.rectified += inWindow.filter((e) => e.type === 'ItemApproved').length;
+        expected.closed += inWindow.filter((e) => e.type === 'ItemApproved').length;
+        expected.rectified += inWindow.filter((e) => e.type === 'ItemVerified').length;
         expected.reopened += inWindow.filter((e) => e.type === 'ItemReopened').length;
         const open = ['assigned', 'in_progress', 'submitted'].includes(s.status);
         expected.inProgress += open ? 1 : 0;
         expected.overdue += open && s.overdue ? 1 : 0;
       }
       const got = await reportStats(db, campaignId, village.path, p, NOW);
-      expect({ newItems: got.newItems, rectified: got.rectified, inProgress: got.inProgress, overdue: got.overdue, reopened: got.reopened }).toEqual(expected);
+      expect({ newItems: got.newItems, closed: got.closed, rectified: got.rectified, inProgress: got.inProgress, overdue: got.overdue, reopened: got.reopened }).toEqual(expected);
       expect(expected.newItems + expected.inProgress).toBeGreaterThan(0);
     }
   });

@@ -143,7 +143,7 @@ describe('rolling statistics up the org tree', () => {
     const rows = Array.from({ length: 300 }, () => ({
       respPath: rnd() < 0.2 ? null : pick(paths.slice(2)), leadPath: rnd() < 0.5 ? '/c/d1/' : null, reportingPath: pick(paths),
       categoryId: pick(['a', 'b', null]), source: pick(['petition', 'screening']),
-      newItems: Math.floor(rnd() * 3), rectified: Math.floor(rnd() * 3), inProgress: Math.floor(rnd() * 3), overdue: Math.floor(rnd() * 2), reopened: Math.floor(rnd() * 2),
+      newItems: Math.floor(rnd() * 3), closed: Math.floor(rnd() * 3), rectified: Math.floor(rnd() * 3), inProgress: Math.floor(rnd() * 3), overdue: Math.floor(rnd() * 2), reopened: Math.floor(rnd() * 2),
     }));
     const codes = new Map([['a', 'c01'], ['b', 'c02']]);
     const win = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z', asOf: '2026-04-01T00:00:00Z' };
