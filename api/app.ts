@@ -16,6 +16,8 @@ import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
 import itemRoutes from './routes/items/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
+import reportRoutes from './routes/reports/routes.ts';
+import roundRoutes from './routes/rounds/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 
 export interface AppDeps {
@@ -58,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes]) {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes]) {
       await api.register(routes, deps);
     }
   }, { prefix: '/api/v1' });

@@ -13,6 +13,7 @@ import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { sweepDueItems } from '../workflows/local/sweep.ts';
 import { DEMO, NAMES } from './demo-data.ts';
+import { loadDemoHistory } from './demo-history.ts';
 import { mulberry32 } from './prng.ts';
 import type { Log } from './runtime.ts';
 
@@ -21,9 +22,9 @@ const DAY = 86_400_000;
 
 interface DemoUser { username: string; displayName: string; unit: OrgUnitRow; roles: Role[]; head?: boolean; id?: string }
 
-export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: Date } = {}) {
+export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: Date; year?: number } = {}) {
   const now = opts.now ?? systemClock.now();
-  const year = Number(new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 4));
+  const year = opts.year ?? Number(new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 4));
   const name = DEMO.campaignName(year);
   const [existing] = await db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.name, name));
   if (existing) {
@@ -169,6 +170,7 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
   const swept = await sweepDueItems({ db, engine, clock });
   log(`demo loaded in ${Date.now() - t0} ms: ${DEMO.township}, ${villages.length} villages, ${offices.size} offices, ` +
     `${cats.length} categories, ${count} items (${swept.events} catch-up events, ${refusals} commands refused by the rules)`);
+  await loadDemoHistory(db, log, { campaignId: campaign!.id, year, now });
   printUsers(log, people);
   return { campaignId: campaign!.id };
 }
