@@ -15,6 +15,7 @@ import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
 import itemRoutes from './routes/items/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
+import statsRoutes from './routes/stats/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 
 export interface AppDeps {
@@ -57,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes]) {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, statsRoutes]) {
       await api.register(routes, deps);
     }
   }, { prefix: '/api/v1' });
