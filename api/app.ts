@@ -10,6 +10,7 @@ import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
 import openapi from './plugins/openapi.ts';
+import web from './plugins/web.ts';
 import authRoutes from './routes/auth/routes.ts';
 import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
   readiness?: () => Promise<void>;
+  /** The built web application (web/dist) to serve beside the API; omitted in API-only tests. */
+  webRoot?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -62,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(routes, deps);
     }
   }, { prefix: '/api/v1' });
+  if (deps.webRoot) await app.register(web, { root: deps.webRoot });
 
   return app;
 }
