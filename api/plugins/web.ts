@@ -22,8 +22,8 @@ export default fp(async (app: FastifyInstance, { root }: WebOptions) => {
     root,
     wildcard: false, // one route per built file; the SPA fallback below takes the rest
     index: false,
-    setHeaders(res, path) {
-      res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    setHeaders(reply, path) {
+      reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   app.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
