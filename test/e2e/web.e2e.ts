@@ -51,8 +51,8 @@ describe('the web application', () => {
     await expect.poll(() => form.innerText()).toContain('请填写问题标题');
     await choose(page, page.locator('[data-test="reg-category"]'), '重点人群未参保');
     await choose(page, form.locator('.el-form-item').filter({ hasText: '问题来源' }).locator('.el-select'), '信访');
-    await page.locator('[data-test="reg-title"] input').fill(title);
-    await page.locator('[data-test="reg-description"] textarea').fill('群众来信反映朝阳村王某户脱贫人口未参加城乡居民医保');
+    await page.locator('[data-test="reg-title"]').fill(title);
+    await page.locator('[data-test="reg-description"]').fill('群众来信反映朝阳村王某户脱贫人口未参加城乡居民医保');
     await form.getByLabel('户主/反映人').fill('王建国');
     await form.getByLabel('联系电话').fill('13812345678');
     await shot(page, '03-office-register');
@@ -64,8 +64,8 @@ describe('the web application', () => {
     const assign = await openAction(page, 'assign');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => assign.innerText()).toContain('请选择责任单位');
-    await choose(page, page.locator('[data-test="f-unit"]'), '朝阳村');
-    await page.locator('[data-test="f-measures"] textarea').fill('入户动员参保，落实分类资助');
+    await choose(page, page.locator('.el-select[data-test="f-unit"]'), '朝阳村');
+    await page.locator('[data-test="f-measures"]').fill('入户动员参保，落实分类资助');
     await shot(page, '04-office-assign');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('待签收');
@@ -92,17 +92,17 @@ describe('the web application', () => {
     await expect.poll(() => statusOf(page)).toBe('整改中');
 
     await openAction(page, 'record_progress');
-    await page.locator('[data-test="f-note"] textarea').fill('已入户动员，户主同意参保');
-    await page.locator('[data-test="f-evidence"] textarea').fill('入户照片.jpg');
+    await page.locator('[data-test="f-note"]').fill('已入户动员，户主同意参保');
+    await page.locator('[data-test="f-evidence"]').fill('入户照片.jpg');
     await shot(page, '08-village-phone-progress');
     await page.locator('[data-test="action-submit"]').click();
     await page.locator('[data-test="timeline"]').getByText('已入户动员，户主同意参保').waitFor();
 
     const submit = await openAction(page, 'submit');
-    await page.locator('[data-test="f-summary"] textarea').fill('已参保缴费');
+    await page.locator('[data-test="f-summary"]').fill('已参保缴费');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => submit.innerText()).toContain('申请销号须附佐证材料');
-    await page.locator('[data-test="f-evidence"] textarea').fill('参保缴费凭证.jpg');
+    await page.locator('[data-test="f-evidence"]').fill('参保缴费凭证.jpg');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('待审核');
     await shot(page, '09-village-phone-submitted');
@@ -116,7 +116,8 @@ describe('the web application', () => {
   it('lead department: rejects (with a reason), meets a stale version, approves the resubmission', async () => {
     const ctx = await browser.newContext(DESKTOP);
     const page = await signIn(ctx, demo.baseUrl, 'laobao');
-    await page.locator('[data-test="card-toReview"]').getByText(title).waitFor();
+    await expect.poll(async () => Number((await page.locator('[data-test="card-toReview"] .count').innerText()).match(/\d+/)?.[0] ?? 0)).toBeGreaterThan(0);
+    await shot(page, '10b-lead-workbench');
     await item(page);
     const reject = await openAction(page, 'reject');
     await page.locator('[data-test="action-submit"]').click();
@@ -128,16 +129,16 @@ describe('the web application', () => {
     const token = (await login.json()).token as string;
     const c = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/comments`, { data: { text: '请劳保所尽快审核' }, headers: { authorization: `Bearer ${token}` } });
     expect(c.status()).toBe(200);
-    await page.locator('[data-test="f-reason"] textarea').fill('缺少户主签字确认');
+    await page.locator('[data-test="f-reason"]').fill('缺少户主签字确认');
     await page.locator('[data-test="action-submit"]').click();
     const box = page.locator('.el-message-box');
-    await box.getByText('该问题已被他人更新').waitFor();
+    await box.getByText('该问题已被他人更新', { exact: true }).waitFor();
     await shot(page, '11-lead-stale-version');
     await box.getByRole('button', { name: '重新加载' }).click();
     await page.locator('[data-test="timeline"]').getByText('请劳保所尽快审核').waitFor();
 
     await openAction(page, 'reject');
-    await page.locator('[data-test="f-reason"] textarea').fill('缺少户主签字确认');
+    await page.locator('[data-test="f-reason"]').fill('缺少户主签字确认');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('整改中');
     await shot(page, '12-lead-rejected');
@@ -150,7 +151,7 @@ describe('the web application', () => {
     await page.reload();
     await expect.poll(() => statusOf(page)).toBe('待审核');
     await openAction(page, 'approve');
-    await page.locator('[data-test="f-note"] textarea').fill('同意销号');
+    await page.locator('[data-test="f-note"]').fill('同意销号');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('已销号');
     await ctx.close();
@@ -161,9 +162,9 @@ describe('the web application', () => {
     const page = await signIn(ctx, demo.baseUrl, 'yanshou');
     await page.locator('[data-test="card-toRecheck"]').waitFor();
     await item(page);
-    await page.getByText('信访件必复核').waitFor();
+    await page.getByText('信访件必复核').first().waitFor();
     await openAction(page, 'recheck');
-    await page.locator('[data-test="f-findings"] textarea').fill('入户核实，已参保缴费，属实');
+    await page.locator('[data-test="f-findings"]').fill('入户核实，已参保缴费，属实');
     await shot(page, '13-inspector-recheck');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('已核实');
@@ -196,13 +197,13 @@ describe('the web application', () => {
     await page.locator('[data-test="prev"]').click();
     await page.getByText('第 1 页').waitFor();
 
-    await page.locator('[data-test="filter-q"] input').fill('王某户未参加医保');
+    await page.locator('[data-test="filter-q"]').fill(title);
     await page.locator('[data-test="search"]').click();
     await page.waitForURL(/q=/);
     await expect.poll(async () => page.locator('[data-test="ledger-table"] .el-table__row').count()).toBe(1);
     await page.locator('[data-test="saved-filters"]').click();
     await page.locator('[data-test="save-filter"]').click();
-    await page.locator('[data-test="filter-name"] input').fill('王某户');
+    await page.locator('[data-test="filter-name"]').fill('王某户');
     await page.locator('[data-test="filter-save"]').click();
     await page.goto(`${demo.baseUrl}/ledger`);
     await page.locator('[data-test="saved-filters"]').click();
@@ -286,18 +287,20 @@ describe('the web application', () => {
     await page.goto(`${demo.baseUrl}/ledger?status=submitted`);
     await page.waitForURL(/\/login\?next=/);
     await shot(page, '00-login');
-    await page.keyboard.press('Tab');
+    // The username field has focus on arrival; Tab goes to the password, Enter signs in.
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('username');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
     await page.keyboard.type('laobao');
     await page.keyboard.press('Tab');
-    const ring = await page.evaluate(() => getComputedStyle(document.activeElement!.closest('.el-input__wrapper') ?? document.activeElement!).boxShadow + getComputedStyle(document.activeElement!).outlineStyle);
-    expect(ring).not.toBe('none' + 'none');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('password');
     await page.keyboard.type('zhenggai-demo');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/\/ledger\?status=submitted/);
-    await page.keyboard.press('Tab'); // the skip link comes first
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('跳到主要内容');
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
-    expect(outline).toBe('solid');
+    await page.waitForURL((u) => u.pathname === '/ledger' && u.searchParams.get('status') === 'submitted');
+    // Focus moved to the page's content; the next Tab reaches its first control, with a visible ring.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('登记问题');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
     await ctx.close();
   });
 });

@@ -204,6 +204,7 @@ export default {
     dismiss: '核销（不属实）', flag: '挂牌督办', unflag: '撤销督办', comment: '批注',
   },
   form: {
+    acceptConfirm: '确认签收该问题？签收后由本单位按整改时限落实整改。',
     responsibleUnit: '责任单位',
     measures: '整改措施',
     mode: '整改方式',
