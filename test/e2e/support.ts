@@ -28,9 +28,13 @@ export async function startDemo(): Promise<Demo> {
   if (process.env.E2E_BASE_URL) return { baseUrl: process.env.E2E_BASE_URL, stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-e2e-'));
+  // Self-contained: its own embedded PostgreSQL, BullMQ on it, whatever the surrounding environment says.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/zhenggai.ts', 'start', '--demo'], {
     cwd: join(import.meta.dirname, '../..'),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -24,7 +24,7 @@ export function useServerErrors() {
 
 /** Element Plus rules with Chinese messages. */
 export const required = (field: string, select = false) => ({
-  required: true, trigger: select ? 'change' : 'blur',
+  required: true, trigger: select ? 'change' : ['blur', 'change'],
   message: t(select ? 'form.requiredSelect' : 'form.required', { field }),
   // whitespace only counts as empty, as the API trims
   validator: (_r: unknown, v: unknown, cb: (e?: Error) => void) =>
