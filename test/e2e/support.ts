@@ -82,9 +82,9 @@ export async function signIn(ctx: BrowserContext, baseUrl: string, username: str
   return page;
 }
 
-export async function shot(page: Page, name: string) {
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}) {
   await page.waitForTimeout(250); // let transitions settle
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: opts.fullPage ?? true });
 }
 
 /** Pick an option of an Element Plus select/tree-select whose trigger is `trigger`. */

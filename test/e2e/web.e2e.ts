@@ -43,6 +43,7 @@ describe('the web application', () => {
     console.log(`[e2e] ledger first load (navigation → rows visible, demo data, loopback): ${ledgerMs} ms (target < 1000 ms)`);
     await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toMatch(/共 \d+ 条/);
     await shot(page, '02-office-ledger');
+    await shot(page, 'readme-ledger', { fullPage: false });
 
     await page.locator('[data-test="register"]').click();
     const form = page.locator('[data-test="register-form"]');
@@ -106,6 +107,8 @@ describe('the web application', () => {
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('待审核');
     await shot(page, '09-village-phone-submitted');
+    await page.waitForTimeout(3000); // let the success messages fade
+    await shot(page, 'readme-phone-item', { fullPage: false });
 
     await page.goto(`${demo.baseUrl}/ledger`);
     await page.locator('[data-test="ledger-cards"] .m-card').first().waitFor();
@@ -235,6 +238,7 @@ describe('the web application', () => {
     await page.locator('canvas').first().waitFor();
     await page.waitForTimeout(800);
     await shot(page, '16-dashboard');
+    await shot(page, 'readme-dashboard', { fullPage: false });
     const overdue = Number(await page.locator('[data-test="tile-overdue"] .tile-value').innerText());
     await page.locator('[data-test="tile-overdue"]').click();
     await page.waitForURL(/\/ledger\?.*overdue=true/);
