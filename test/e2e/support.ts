@@ -87,11 +87,18 @@ export async function shot(page: Page, name: string, opts: { fullPage?: boolean 
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: opts.fullPage ?? true });
 }
 
-/** Pick an option of an Element Plus select/tree-select whose trigger is `trigger`. */
+/** Pick an option of an Element Plus select/tree-select whose trigger is `trigger`; checks the choice took
+ * (a click during the previous dropdown's closing animation can miss) and tries again if not. */
 export async function choose(page: Page, trigger: ReturnType<Page['locator']>, option: string) {
-  await trigger.click();
-  const item = page.locator('.el-select-dropdown__item:visible, .el-tree-node__content:visible').filter({ hasText: option }).first();
-  await item.click();
+  for (let attempt = 1; ; attempt++) {
+    await trigger.click();
+    const item = page.locator('.el-select-dropdown__item:visible, .el-tree-node__content:visible').filter({ hasText: option }).first();
+    await item.click();
+    await page.waitForTimeout(300);
+    if ((await trigger.innerText()).includes(option)) return;
+    if (attempt === 3) throw new Error(`could not choose "${option}": the select shows "${await trigger.innerText()}"`);
+    await page.keyboard.press('Escape');
+  }
 }
 
 /** Open an item action dialog and return its form. */

@@ -108,6 +108,7 @@ describe('the web application', () => {
     await expect.poll(() => statusOf(page)).toBe('待审核');
     await shot(page, '09-village-phone-submitted');
     await page.waitForTimeout(3000); // let the success messages fade
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'readme-phone-item', { fullPage: false });
 
     await page.goto(`${demo.baseUrl}/ledger`);
@@ -165,7 +166,7 @@ describe('the web application', () => {
     const page = await signIn(ctx, demo.baseUrl, 'yanshou');
     await page.locator('[data-test="card-toRecheck"]').waitFor();
     await item(page);
-    await page.getByText('信访件必复核').first().waitFor();
+    await page.locator('.el-descriptions').getByText(/信访件必复核/).waitFor();
     await openAction(page, 'recheck');
     await page.locator('[data-test="f-findings"]').fill('入户核实，已参保缴费，属实');
     await shot(page, '13-inspector-recheck');
