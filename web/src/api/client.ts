@@ -65,7 +65,11 @@ export function problemMessage(p: Problem): string {
   if (p.code === 'network') return t('app.networkError');
   if (p.code === 'internal') return t('problem.internal', { id: p.requestId ?? '' });
   const known = t(`problem.${p.code}`);
-  if (known !== `problem.${p.code}`) return p.detail && p.code !== 'validation_failed' ? `${known}（${p.detail}）` : known;
+  // Known codes are said in Chinese only; the server's English detail stays in the console for support.
+  if (known !== `problem.${p.code}`) {
+    if (p.detail) console.info(`[api] ${p.code}: ${p.detail}${p.requestId ? ` (request ${p.requestId})` : ''}`);
+    return known;
+  }
   return t('problem.other', { detail: p.detail ?? p.title });
 }
 
