@@ -41,13 +41,20 @@ export async function startDemo(): Promise<Demo> {
   child.stdout!.on('data', (b) => { out += b; });
   child.stderr!.on('data', (b) => { out += b; });
   const t0 = Date.now();
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (out.includes('listening on')) { clearInterval(timer); resolve(); }
       else if (child.exitCode !== null) { clearInterval(timer); reject(new Error(`demo server exited (${child.exitCode}):\n${out}`)); }
       else if (Date.now() - t0 > 240_000) { clearInterval(timer); reject(new Error(`demo server not listening after 240 s:\n${out}`)); }
     }, 200);
   });
+  try {
+    await ready;
+  } catch (err) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   console.log(`[e2e] demo server on port ${port} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
