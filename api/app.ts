@@ -11,6 +11,7 @@ import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
 import { serializerCompiler } from './serializer.ts';
 import openapi from './plugins/openapi.ts';
+import web from './plugins/web.ts';
 import authRoutes from './routes/auth/routes.ts';
 import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
@@ -18,6 +19,7 @@ import itemRoutes from './routes/items/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
 import reportRoutes from './routes/reports/routes.ts';
 import roundRoutes from './routes/rounds/routes.ts';
+import statsRoutes from './routes/stats/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 
 export interface AppDeps {
@@ -28,6 +30,8 @@ export interface AppDeps {
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
   readiness?: () => Promise<void>;
+  /** The built web application (web/dist) to serve beside the API; omitted in API-only tests. */
+  webRoot?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -60,10 +64,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes]) {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes, statsRoutes]) {
       await api.register(routes, deps);
     }
   }, { prefix: '/api/v1' });
+  if (deps.webRoot) await app.register(web, { root: deps.webRoot });
 
   return app;
 }

@@ -1,4 +1,5 @@
 // Assembling the process: database (server or embedded), migrations, engine, HTTP app, background work.
+import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { buildApp } from '../api/app.ts';
@@ -69,7 +70,8 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
     log(`background work on BullMQ's ${kit.backend} backend; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   }
   await opts.beforeListen?.(db);
-  const app = await buildApp({ db, engine, env, clock, config, readiness });
+  const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
+  const app = await buildApp({ db, engine, env, clock, config, readiness, webRoot });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;

@@ -76,26 +76,33 @@ describe('a year of the demo campaign', () => {
     for (const month of ['2026-06', '2026-12']) {
       const p = findPeriod(cfg.cycle, month, cal)!;
       const cut = new Date(Date.parse(p.to) - 1).toISOString();
-      const village = units.find((u) => u.name === DEMO.villages[2])!;
-      const expected = { newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
-      for (const list of byItem.values()) {
+      const folded = [...byItem.values()].map((list) => {
         const upTo = list.filter((e) => new Date(e.at).toISOString() <= cut);
         const s = fold(upTo.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), actorId: e.actorId, data: e.data }) as ItemEvent));
-        if (!s) continue;
-        const mine = [s.responsibleUnit?.path, s.leadUnit?.path, s.reportingUnit.path].some((x) => x?.startsWith(village.path));
-        if (!mine) continue;
-        const inWindow = upTo.filter((e) => new Date(e.at).toISOString() >= p.from);
-        expected.newItems += inWindow.some((e) => e.type === 'ItemReported') ? 1 : 0;
-        expected.closed += inWindow.filter((e) => e.type === 'ItemApproved').length;
-        expected.rectified += inWindow.filter((e) => e.type === 'ItemVerified').length;
-        expected.reopened += inWindow.filter((e) => e.type === 'ItemReopened').length;
-        const open = ['assigned', 'in_progress', 'submitted'].includes(s.status);
-        expected.inProgress += open ? 1 : 0;
-        expected.overdue += open && s.overdue ? 1 : 0;
+        return { s, inWindow: upTo.filter((e) => new Date(e.at).toISOString() >= p.from) };
+      });
+      // Every village, so the check never rests on one village that happened to be quiet that month.
+      let volume = 0;
+      for (const name of DEMO.villages) {
+        const village = units.find((u) => u.name === name)!;
+        const expected = { newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
+        for (const { s, inWindow } of folded) {
+          if (!s) continue;
+          const mine = [s.responsibleUnit?.path, s.leadUnit?.path, s.reportingUnit.path].some((x) => x?.startsWith(village.path));
+          if (!mine) continue;
+          expected.newItems += inWindow.some((e) => e.type === 'ItemReported') ? 1 : 0;
+          expected.closed += inWindow.filter((e) => e.type === 'ItemApproved').length;
+          expected.rectified += inWindow.filter((e) => e.type === 'ItemVerified').length;
+          expected.reopened += inWindow.filter((e) => e.type === 'ItemReopened').length;
+          const open = ['assigned', 'in_progress', 'submitted'].includes(s.status);
+          expected.inProgress += open ? 1 : 0;
+          expected.overdue += open && s.overdue ? 1 : 0;
+        }
+        const got = await reportStats(db, campaignId, village.path, p, NOW);
+        expect({ newItems: got.newItems, closed: got.closed, rectified: got.rectified, inProgress: got.inProgress, overdue: got.overdue, reopened: got.reopened }, `${name} ${month}`).toEqual(expected);
+        volume += expected.newItems + expected.inProgress;
       }
-      const got = await reportStats(db, campaignId, village.path, p, NOW);
-      expect({ newItems: got.newItems, closed: got.closed, rectified: got.rectified, inProgress: got.inProgress, overdue: got.overdue, reopened: got.reopened }).toEqual(expected);
-      expect(expected.newItems + expected.inProgress).toBeGreaterThan(0);
+      expect(volume).toBeGreaterThan(0);
     }
   });
 

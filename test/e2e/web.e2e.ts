@@ -1,0 +1,311 @@
+// Every role through the web application, in a real browser against the demo: the office registers
+// and assigns; the village cadre (on a 360 px phone) accepts, reports progress and requests sign-off;
+// the lead department rejects, meets a stale version, then approves; the inspector rechecks. Plus the
+// ledger's filters and pagination, the dashboard's click-through, the profile's password change,
+// a reader without actions, administration, and the keyboard. Screenshots go to test-results/screenshots.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { choose, cleanShots, DESKTOP, launch, openAction, PHONE, shot, signIn, startDemo, statusOf, type Demo } from './support.ts';
+
+let demo: Demo;
+let browser: Browser;
+let itemUrl = '';
+const title = `信访反映：朝阳村王某户未参加医保 ${Date.now().toString(36)}`;
+
+beforeAll(async () => {
+  cleanShots();
+  demo = await startDemo();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+async function item(page: Page) {
+  await page.goto(itemUrl);
+  await page.locator('[data-test="item-title"]').waitFor();
+}
+
+describe('the web application', () => {
+  it('office: signs in, sees the workbench and ledger, registers and assigns a problem', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    await expect.poll(() => page.locator('[data-test="card-toAssign"]').isVisible()).toBe(true);
+    await page.locator('[data-test="card-toReview"] .count').filter({ hasText: '件' }).waitFor();
+    await shot(page, '01-office-workbench');
+
+    // First load of the ledger page: navigation until the rows are on screen.
+    const t0 = Date.now();
+    await page.goto(`${demo.baseUrl}/ledger`);
+    await page.locator('[data-test="ledger-table"] .el-table__row').first().waitFor();
+    const ledgerMs = Date.now() - t0;
+    console.log(`[e2e] ledger first load (navigation → rows visible, demo data, loopback): ${ledgerMs} ms (target < 1000 ms)`);
+    await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toMatch(/共 \d+ 条/);
+    await shot(page, '02-office-ledger');
+    await shot(page, 'readme-ledger', { fullPage: false });
+
+    await page.locator('[data-test="register"]').click();
+    const form = page.locator('[data-test="register-form"]');
+    await form.waitFor();
+    await page.locator('[data-test="reg-submit"]').click(); // empty: Chinese validation, nothing sent
+    await expect.poll(() => form.innerText()).toContain('请填写问题标题');
+    await choose(page, page.locator('[data-test="reg-category"]'), '重点人群未参保');
+    await choose(page, form.locator('.el-form-item').filter({ hasText: '问题来源' }).locator('.el-select'), '信访');
+    await page.locator('[data-test="reg-title"]').fill(title);
+    await page.locator('[data-test="reg-description"]').fill('群众来信反映朝阳村王某户脱贫人口未参加城乡居民医保');
+    await form.getByLabel('户主/反映人').fill('王建国');
+    await form.getByLabel('联系电话').fill('13812345678');
+    await shot(page, '03-office-register');
+    await page.locator('[data-test="reg-submit"]').click();
+    await page.waitForURL(/\/items\//);
+    itemUrl = page.url();
+    expect(await statusOf(page)).toBe('待交办');
+
+    const assign = await openAction(page, 'assign');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => assign.innerText()).toContain('请选择责任单位');
+    await choose(page, page.locator('.el-select[data-test="f-unit"]'), '朝阳村');
+    await page.locator('[data-test="f-measures"]').fill('入户动员参保，落实分类资助');
+    await shot(page, '04-office-assign');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => statusOf(page)).toBe('待签收');
+    await expect.poll(() => page.locator('[data-test="deadline-text"]').first().innerText()).toMatch(/剩余 \d+ 个工作日|今天到期/);
+    await shot(page, '05-office-item-assigned');
+    await ctx.close();
+  });
+
+  it('village cadre on a 360 px phone: accepts, reports progress and requests sign-off', async () => {
+    const ctx = await browser.newContext(PHONE);
+    const page = await signIn(ctx, demo.baseUrl, 'cun01');
+    const card = page.locator('[data-test="card-toAssign"], [data-test="card-toAccept"]').first();
+    await card.waitFor();
+    await page.locator('[data-test="card-toAccept"]').getByText(title).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(360); // no sideways scrolling on the phone
+    await shot(page, '06-village-phone-workbench');
+    await page.locator('[data-test="card-toAccept"]').getByText(title).click();
+    await page.locator('[data-test="item-title"]').waitFor();
+    await shot(page, '07-village-phone-item');
+
+    await openAction(page, 'accept');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => statusOf(page)).toBe('整改中');
+
+    await openAction(page, 'record_progress');
+    await page.locator('[data-test="f-note"]').fill('已入户动员，户主同意参保');
+    await page.locator('[data-test="f-evidence"]').fill('入户照片.jpg');
+    await shot(page, '08-village-phone-progress');
+    await page.locator('[data-test="action-submit"]').click();
+    await page.locator('[data-test="timeline"]').getByText('已入户动员，户主同意参保').waitFor();
+
+    const submit = await openAction(page, 'submit');
+    await page.locator('[data-test="f-summary"]').fill('已参保缴费');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => submit.innerText()).toContain('申请销号须附佐证材料');
+    await page.locator('[data-test="f-evidence"]').fill('参保缴费凭证.jpg');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => statusOf(page)).toBe('待审核');
+    await shot(page, '09-village-phone-submitted');
+    await page.waitForTimeout(3000); // let the success messages fade
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'readme-phone-item', { fullPage: false });
+
+    await page.goto(`${demo.baseUrl}/ledger`);
+    await page.locator('[data-test="ledger-cards"] .m-card').first().waitFor();
+    await shot(page, '10-village-phone-ledger');
+    await ctx.close();
+  });
+
+  it('lead department: rejects (with a reason), meets a stale version, approves the resubmission', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'laobao');
+    await expect.poll(async () => Number((await page.locator('[data-test="card-toReview"] .count').innerText()).match(/\d+/)?.[0] ?? 0)).toBeGreaterThan(0);
+    await shot(page, '10b-lead-workbench');
+    await item(page);
+    const reject = await openAction(page, 'reject');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => reject.innerText()).toContain('请填写退回理由');
+
+    // Meanwhile someone else changes the item: the form's version is stale → 412 → reload offered.
+    const id = itemUrl.split('/').pop()!;
+    const login = await ctx.request.post(`${demo.baseUrl}/api/v1/auth/login`, { data: { username: 'zhenban', password: 'zhenggai-demo' } });
+    const token = (await login.json()).token as string;
+    const c = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/comments`, { data: { text: '请劳保所尽快审核' }, headers: { authorization: `Bearer ${token}` } });
+    expect(c.status()).toBe(200);
+    await page.locator('[data-test="f-reason"]').fill('缺少户主签字确认');
+    await page.locator('[data-test="action-submit"]').click();
+    const box = page.locator('.el-message-box');
+    await box.getByText('该问题已被他人更新', { exact: true }).waitFor();
+    await shot(page, '11-lead-stale-version');
+    await box.getByRole('button', { name: '重新加载' }).click();
+    await page.locator('[data-test="timeline"]').getByText('请劳保所尽快审核').waitFor();
+
+    await openAction(page, 'reject');
+    await page.locator('[data-test="f-reason"]').fill('缺少户主签字确认');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => statusOf(page)).toBe('整改中');
+    await shot(page, '12-lead-rejected');
+
+    // The village resubmits (through the API, as in the previous step's form), the lead approves.
+    const v = await ctx.request.post(`${demo.baseUrl}/api/v1/auth/login`, { data: { username: 'cun01', password: 'zhenggai-demo' } });
+    const vt = (await v.json()).token as string;
+    const s = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/submit`, { data: { summary: '已补充户主签字', evidence: ['签字确认.jpg'] }, headers: { authorization: `Bearer ${vt}` } });
+    expect(s.status()).toBe(200);
+    await page.reload();
+    await expect.poll(() => statusOf(page)).toBe('待审核');
+    await openAction(page, 'approve');
+    await page.locator('[data-test="f-note"]').fill('同意销号');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => statusOf(page)).toBe('已销号');
+    await ctx.close();
+  });
+
+  it('inspector: rechecks the closed petition item; it is verified', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'yanshou');
+    await page.locator('[data-test="card-toRecheck"]').waitFor();
+    await item(page);
+    await page.locator('.el-descriptions').getByText(/信访件必复核/).waitFor();
+    await openAction(page, 'recheck');
+    await page.locator('[data-test="f-findings"]').fill('入户核实，已参保缴费，属实');
+    await shot(page, '13-inspector-recheck');
+    await page.locator('[data-test="action-submit"]').click();
+    await expect.poll(() => statusOf(page)).toBe('已核实');
+    const timeline = await page.locator('[data-test="timeline"]').innerText();
+    for (const step of ['登记问题', '交办', '签收', '报告进展', '申请销号', '退回', '审核通过（销号）', '复核通过', '核实办结']) expect(timeline).toContain(step);
+    await page.getByRole('button', { name: '校验留痕' }).click();
+    await page.getByText(/留痕完整/).waitFor();
+    await shot(page, '14-inspector-verified-timeline');
+    await ctx.close();
+  });
+
+  it('a reader (纪委) sees the item but no actions', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'jijian');
+    await item(page);
+    await page.locator('[data-test="no-actions"]').waitFor();
+    expect(await page.locator('[data-test^="act-"]').count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('ledger: filters in the address bar, saved filters, columns, cursor pages', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    await page.goto(`${demo.baseUrl}/ledger`);
+    await page.locator('[data-test="ledger-table"] .el-table__row').first().waitFor();
+    const total = Number((await page.locator('[data-test="total"]').innerText()).match(/\d+/)![0]);
+    expect(total).toBeGreaterThan(50); // the demo has ~200 items: more than one page
+    await page.locator('[data-test="next"]').click();
+    await page.getByText('第 2 页').waitFor();
+    await page.locator('[data-test="prev"]').click();
+    await page.getByText('第 1 页').waitFor();
+
+    await page.locator('[data-test="filter-q"]').fill(title);
+    await page.locator('[data-test="search"]').click();
+    await page.waitForURL(/q=/);
+    await expect.poll(async () => page.locator('[data-test="ledger-table"] .el-table__row').count()).toBe(1);
+    await page.locator('[data-test="saved-filters"]').click();
+    await page.locator('[data-test="save-filter"]').click();
+    await page.locator('[data-test="filter-name"]').fill('王某户');
+    await page.locator('[data-test="filter-save"]').click();
+    await page.goto(`${demo.baseUrl}/ledger`);
+    await page.locator('[data-test="saved-filters"]').click();
+    await page.locator('.el-dropdown-menu__item').filter({ hasText: '王某户' }).first().click();
+    await page.waitForURL(/q=/);
+    await expect.poll(async () => page.locator('[data-test="ledger-table"] .el-table__row').count()).toBe(1);
+
+    await page.locator('[data-test="columns"]').click();
+    await page.locator('.el-popover .el-checkbox').filter({ hasText: '登记时间' }).click();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test="ledger-table"] th').filter({ hasText: '登记时间' }).waitFor();
+    await page.reload(); // the column choice is kept
+    await page.locator('[data-test="ledger-table"] th').filter({ hasText: '登记时间' }).waitFor();
+
+    await page.goto(`${demo.baseUrl}/ledger?overdue=true&status=assigned,in_progress`);
+    await page.locator('[data-test="ledger-table"]').waitFor();
+    await page.waitForTimeout(500);
+    const texts = await page.locator('[data-test="ledger-table"] [data-test="deadline-text"]').allInnerTexts();
+    for (const x of texts) expect(x).toMatch(/已逾期 \d+ 天/);
+    await shot(page, '15-ledger-overdue-filter');
+    await ctx.close();
+  });
+
+  it('dashboard: figures and charts, each number opens the ledger behind it', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    await page.goto(`${demo.baseUrl}/dashboard`);
+    await page.locator('[data-test="tile-total"]').waitFor();
+    await page.locator('canvas').first().waitFor();
+    await page.waitForTimeout(800);
+    await shot(page, '16-dashboard');
+    await shot(page, 'readme-dashboard', { fullPage: false });
+    const overdue = Number(await page.locator('[data-test="tile-overdue"] .tile-value').innerText());
+    await page.locator('[data-test="tile-overdue"]').click();
+    await page.waitForURL(/\/ledger\?.*overdue=true/);
+    await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toBe(`共 ${overdue} 条`);
+    await ctx.close();
+  });
+
+  it('administration: org tree, users, campaigns and categories', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'admin');
+    await page.goto(`${demo.baseUrl}/admin/org`);
+    await page.locator('[data-test="org-tree"]').getByText('安驾沟社区').waitFor();
+    await shot(page, '17-admin-org');
+    await page.goto(`${demo.baseUrl}/admin/users`);
+    await page.locator('[data-test="users-table"]').getByText('yanshou').waitFor();
+    await shot(page, '18-admin-users');
+    await page.goto(`${demo.baseUrl}/admin/campaigns`);
+    await page.locator('[data-test="categories-table"]').getByText('重点人群未参保').waitFor();
+    await shot(page, '19-admin-campaigns');
+    await ctx.close();
+  });
+
+  it('profile: a wrong current password is said next to the field; a change signs out and the new password works', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'cun02');
+    await page.goto(`${demo.baseUrl}/profile`);
+    const form = page.locator('[data-test="password-form"]');
+    await form.getByLabel('当前密码').fill('not-the-password');
+    await form.getByLabel('新密码', { exact: true }).fill('short');
+    await form.getByRole('button', { name: '修改密码' }).click();
+    await expect.poll(() => form.innerText()).toContain('新密码至少 10 个字符');
+    await form.getByLabel('新密码', { exact: true }).fill('new-password-2026');
+    await form.getByLabel('确认新密码').fill('new-password-2026');
+    await form.getByRole('button', { name: '修改密码' }).click();
+    await expect.poll(() => form.innerText()).toContain('当前密码不正确');
+    await shot(page, '20-profile-wrong-password');
+    await form.getByLabel('当前密码').fill('zhenggai-demo');
+    await form.getByRole('button', { name: '修改密码' }).click();
+    await page.waitForURL(/\/login/);
+    await ctx.close();
+    const again = await browser.newContext(DESKTOP);
+    const p2 = await signIn(again, demo.baseUrl, 'cun02', 'new-password-2026');
+    expect(new URL(p2.url()).pathname).toBe('/');
+    await again.close();
+  });
+
+  it('keyboard: sign in without a mouse, with a visible focus ring; deep links survive a reload', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await ctx.newPage();
+    await page.goto(`${demo.baseUrl}/ledger?status=submitted`);
+    await page.waitForURL(/\/login\?next=/);
+    await shot(page, '00-login');
+    // The username field has focus on arrival; Tab goes to the password, Enter signs in.
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('username');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await page.keyboard.type('laobao');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('password');
+    await page.keyboard.type('zhenggai-demo');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === '/ledger' && u.searchParams.get('status') === 'submitted');
+    // Focus moved to the page's content; the next Tab reaches its first control, with a visible ring.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('登记问题');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+    await ctx.close();
+  });
+});

@@ -1,0 +1,91 @@
+// The typed API client: openapi-fetch over the types generated from the service's OpenAPI document.
+// Every request carries the user's token; a 401 signs the user out and sends them to sign in.
+import createClient from 'openapi-fetch';
+import { t } from '../i18n.ts';
+import { session, signOutLocally } from '../session.ts';
+import type { components, paths } from './schema';
+
+export type Problem = components['schemas']['Problem'];
+export type Item = components['schemas']['Item'];
+export type ItemDetail = components['schemas']['ItemDetail'];
+
+export const api = createClient<paths>({ baseUrl: '' });
+
+let onSignedOut: () => void = () => {};
+export const setSignedOutHandler = (fn: () => void) => { onSignedOut = fn; };
+
+api.use({
+  onRequest({ request }) {
+    if (session.token) request.headers.set('authorization', `Bearer ${session.token}`);
+    return request;
+  },
+  onResponse({ response, request }) {
+    if (response.status === 401 && session.token && !request.url.endsWith('/auth/login')) {
+      signOutLocally();
+      onSignedOut();
+    }
+    return response;
+  },
+});
+
+/** An API refusal, carrying its problem+json body. */
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) { super(problemMessage(problem)); }
+  get status() { return this.problem.status; }
+  get code() { return this.problem.code; }
+  /** Field errors keyed by the field name ("body.reason" → "reason"). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) {
+      const field = e.path.replace(/^(body|querystring|params)\./, '').split('.')[0]!;
+      out[field] ??= fieldMessage(e.message);
+    }
+    return out;
+  }
+}
+
+/** The data of a successful call, or an ApiError (network failures become one too). */
+export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let r: { data?: T; error?: unknown; response: Response };
+  try {
+    r = await p;
+  } catch {
+    throw new ApiError({ type: 'about:blank', title: 'network', status: 0, code: 'network', detail: t('app.networkError') });
+  }
+  if (r.response.ok) return r.data as T;
+  const body = r.error as Partial<Problem> | undefined;
+  throw new ApiError({
+    type: body?.type ?? 'about:blank', title: body?.title ?? r.response.statusText, status: r.response.status,
+    code: body?.code ?? 'other', detail: body?.detail, errors: body?.errors, allowed: body?.allowed, requestId: body?.requestId,
+  });
+}
+
+/** A problem in Chinese: known codes by name, else the server's detail. */
+export function problemMessage(p: Problem): string {
+  if (p.code === 'network') return t('app.networkError');
+  if (p.code === 'internal') return t('problem.internal', { id: p.requestId ?? '' });
+  const known = t(`problem.${p.code}`);
+  // Known codes are said in Chinese only; the server's English detail stays in the console for support.
+  if (known !== `problem.${p.code}`) {
+    if (p.detail) console.info(`[api] ${p.code}: ${p.detail}${p.requestId ? ` (request ${p.requestId})` : ''}`);
+    return known;
+  }
+  return t('problem.other', { detail: p.detail ?? p.title });
+}
+
+// The schema's English messages for common field failures, said in Chinese.
+const FIELD_MESSAGES: [RegExp, string][] = [
+  [/too small|at least|>=\s*1|Too small/i, '不能为空或过短'],
+  [/too big|at most|Too big/i, '内容过长'],
+  [/expected YYYY-MM-DD|no such date/i, '日期格式应为 YYYY-MM-DD'],
+  [/not a phone number/i, '电话号码格式不正确'],
+  [/resident ID/i, '身份证号应为 18 位'],
+  [/control characters/i, '含有不允许的控制字符'],
+  [/uuid|Invalid UUID/i, '请选择有效的选项'],
+  [/deadline.*past|in the past/i, '日期不能早于今天'],
+  [/outside the campaign area|unknown unit/i, '该单位不在本整改行动范围内'],
+];
+export function fieldMessage(m: string): string {
+  for (const [re, zh] of FIELD_MESSAGES) if (re.test(m)) return zh;
+  return m;
+}

@@ -1,0 +1,42 @@
+// The deadline said plainly: 剩余 3 个工作日 / 今天到期 / 已逾期 5 天, and the escalation level (督办级别).
+// Working days come from the same calendar code the server decides with (domain/calendar).
+import { daysBetween, shanghaiDate, workingDaysBetween, type CalendarData } from '../../../domain/calendar/calendar.ts';
+import { t } from '../i18n.ts';
+
+export interface DeadlineInfo { text: string; tone: 'ok' | 'warn' | 'bad' | 'muted'; provisional: boolean }
+
+interface ItemLike {
+  status: string; deadline: string | null; overdue: boolean; deadlineProvisional: boolean;
+}
+
+export const today = () => shanghaiDate(new Date().toISOString());
+
+export function deadlineInfo(item: ItemLike, opts: { calendar: CalendarData | null; workingDays: boolean; now?: string }): DeadlineInfo {
+  const provisional = item.deadlineProvisional;
+  if (['submitted', 'closed', 'verified', 'dismissed'].includes(item.status)) return { text: t('deadline.done'), tone: 'muted', provisional: false };
+  if (!item.deadline) return { text: t('deadline.none'), tone: 'muted', provisional: false };
+  const now = opts.now ?? today();
+  if (item.overdue || item.deadline < now) {
+    return { text: t('deadline.overdueDays', { n: Math.max(1, daysBetween(item.deadline, now)) }), tone: 'bad', provisional };
+  }
+  if (item.deadline === now) return { text: t('deadline.today'), tone: 'warn', provisional };
+  if (opts.workingDays && opts.calendar) {
+    const n = workingDaysBetween(now, item.deadline, opts.calendar).days;
+    return { text: t('deadline.remainingWorking', { n }), tone: n <= 3 ? 'warn' : 'ok', provisional };
+  }
+  const n = daysBetween(now, item.deadline);
+  return { text: t('deadline.remainingDays', { n }), tone: n <= 3 ? 'warn' : 'ok', provisional };
+}
+
+export function escalationText(level: number, steps: { level: number; target: string }[] | undefined): string {
+  if (level <= 0) return '';
+  const step = steps?.find((s) => s.level === level);
+  const target = step ? t(`deadline.escalationTarget.${step.target}`) : '';
+  return `${t('deadline.escalation', { n: level })}${target ? ` · ${target}` : ''}`;
+}
+
+export const formatTime = (iso: string | null | undefined) => {
+  if (!iso) return '';
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString();
+  return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
+};
