@@ -8,7 +8,7 @@ import { fastInFastOut } from './quality.ts';
 import { recheckReason } from './recheck.ts';
 import {
   type DecideContext, type Decision, type DomainErrorCode, type ItemCommand, type ItemEvent, type ItemEventType,
-  type ItemState, ITEM_SOURCES, type UnitRef,
+  type ItemState, ITEM_SOURCES, NOTICE_KINDS, type UnitRef,
 } from './types.ts';
 
 type Cmd<T extends ItemCommand['type']> = Extract<ItemCommand, { type: T }>;
@@ -140,6 +140,19 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
       const why = badText(command.text, MAX_COMMENT);
       if (why) return t.invalid('text', why);
       return t.ok(t.ev('CommentAdded', { text: command.text }));
+    }
+    case 'record_notice': {
+      // Once per cause: a retried or duplicated notifier job records nothing the second time.
+      if ((s.noticesRecorded ?? []).includes(command.causeSeq)) return t.ok();
+      if (!Number.isInteger(command.causeSeq) || command.causeSeq < 1 || command.causeSeq > s.version) {
+        return t.invalid('causeSeq', `must name an event of this item (1..${s.version})`);
+      }
+      if (!NOTICE_KINDS.includes(command.kind)) return t.invalid('kind', `must be one of ${NOTICE_KINDS.join(', ')}`);
+      if (!Array.isArray(command.recipients) || !Array.isArray(command.channels)) return t.invalid('recipients', 'recipients and channels are lists');
+      return t.ok(t.ev('NoticeSent', {
+        causeSeq: command.causeSeq, kind: command.kind,
+        recipients: command.recipients.map((r) => ({ userId: r.userId, name: r.name })), channels: [...command.channels],
+      }));
     }
     case 'tick':
       // Never refused: nothing due is an empty list, not an error.
