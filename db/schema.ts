@@ -183,3 +183,4 @@ export type CampaignRow = typeof campaigns.$inferSelect;
 export type CategoryRow = typeof categories.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
 export type ItemEventRow = typeof itemEvents.$inferSelect;
+export * from './schema/notifications.ts';

@@ -5,7 +5,8 @@ import { decide, evolve, nextWake } from '../../domain/item/index.ts';
 import type { DecideContext, ItemEvent, ItemState } from '../../domain/item/types.ts';
 import { eventHash, GENESIS_HASH } from '../../db/audit.ts';
 import type { Db, Tx } from '../../db/client.ts';
-import { campaigns, itemEvents, items, milestones } from '../../db/schema.ts';
+import { campaigns, itemEvents, items, milestones, notifyOutbox } from '../../db/schema.ts';
+import { NOTIFYING_EVENTS } from '../../domain/notice/derive.ts';
 import {
   type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound,
   type StoredEvent, VersionConflict,
@@ -65,6 +66,11 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
       itemId: req.itemId, seq: s.seq, type: s.event.type, at: s.event.at, actorId: s.event.actorId,
       data: s.event.data, prevHash: s.prevHash, hash: s.hash,
     })));
+    // The transactional outbox: events that may concern people are handed to the notifier atomically.
+    const notify = stored.filter((s) => NOTIFYING_EVENTS.has(s.event.type));
+    if (notify.length > 0) {
+      await tx.insert(notifyOutbox).values(notify.map((s) => ({ itemId: req.itemId, seq: s.seq })));
+    }
     if (decision.events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted')) {
       await syncMilestones(tx, after);
     }

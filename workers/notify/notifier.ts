@@ -1,0 +1,265 @@
+// The notifier: from the outbox (events the engine wrote with the command) to notices in the inbox
+// and messages on external channels.
+//
+//   notify_outbox ──drain──▶ `cause` job per item ──▶ notices (inbox) + deliveries (planned) + NoticeSent in the trail
+//                                                      └──▶ `deliver` job per delivery ──▶ webhook / e-mail / SMS
+//
+// Once per cause: notices and deliveries carry unique keys built from (item, event seq, recipient,
+// channel), BullMQ job ids are those keys, and the trail records each cause once (the decider
+// refuses a second record). PostgreSQL holds the truth; the queue is transport — an outbox row or a
+// delivery whose job was lost (Redis restarted empty) is enqueued again by `drain`/`reconcile`.
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { endOfDay, instantMs, shanghaiDate } from '../../domain/calendar/calendar.ts';
+import { evolve } from '../../domain/item/evolve.ts';
+import type { ItemEvent, ItemState, NoticeRecipient } from '../../domain/item/types.ts';
+import { noticeFor } from '../../domain/notice/derive.ts';
+import type { Db } from '../../db/client.ts';
+import {
+  deliveries, deliveryAttempts, type DeliveryRow, itemEvents, notices, notificationPrefs, notifyOutbox, webhookTargets,
+} from '../../db/schema.ts';
+import type { Clock, ItemEngine } from '../../workflows/engine.ts';
+import type { Log } from '../jobs.ts';
+import type { QueueKit } from '../queues.ts';
+import type { Mailer } from './channels/email.ts';
+import type { SmsProvider } from './channels/sms.ts';
+import { PermanentDeliveryError, postWebhook } from './channels/webhook.ts';
+import { audienceUnits, resolveAudiences } from './recipients.ts';
+
+export const NOTIFY_QUEUE = 'notify';
+export const DELIVER_QUEUE = 'deliver';
+
+export interface NotifyConfig {
+  allowedHosts: string[];
+  /** External messages per recipient (user or robot) per hour; more wait for the next window. */
+  ratePerHour: number;
+  timeoutMs: number;
+  /** Attempts per delivery before it is dead-lettered. */
+  attempts: number;
+  backoffMs: number;
+}
+
+export interface NotifyDeps {
+  db: Db; engine: ItemEngine; clock: Clock; kit: QueueKit;
+  mailer: Mailer | null; sms: SmsProvider; config: NotifyConfig; log: Log;
+}
+
+/** A job lost in a queue (e.g. Redis restarted empty) is enqueued again after this long. */
+const REENQUEUE_AFTER_MS = 2 * 60_000;
+
+// ---------------------------------------------------------------- drain: outbox → cause jobs
+
+/** Enqueue a `cause` job per item for outbox rows never enqueued or enqueued long ago. Returns rows handled. */
+export async function drainOutbox(deps: NotifyDeps, opts: { limit?: number } = {}): Promise<number> {
+  const { db, kit } = deps;
+  const stale = new Date(Date.now() - REENQUEUE_AFTER_MS).toISOString();
+  return db.transaction(async (tx) => {
+    const rows = await tx.select({ itemId: notifyOutbox.itemId, seq: notifyOutbox.seq }).from(notifyOutbox)
+      .where(or(isNull(notifyOutbox.enqueuedAt), lt(notifyOutbox.enqueuedAt, stale)))
+      .orderBy(asc(notifyOutbox.createdAt), asc(notifyOutbox.seq)).limit(opts.limit ?? 2000).for('update', { skipLocked: true });
+    if (rows.length === 0) return 0;
+    const byItem = new Map<string, number[]>();
+    for (const r of rows) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), r.seq]);
+    // Enqueued inside the transaction: if the commit fails the rows are enqueued again, and the
+    // job ids (and the notices' keys) make the second enqueue harmless.
+    await kit.queue(NOTIFY_QUEUE).addBulk([...byItem].map(([itemId, seqs]) => ({
+      name: 'cause', data: { itemId, seqs },
+      opts: { jobId: `cause-${itemId}-${seqs.join('_')}`, attempts: deps.config.attempts, backoff: { type: 'exponential', delay: deps.config.backoffMs } },
+    })));
+    await tx.update(notifyOutbox).set({ enqueuedAt: new Date().toISOString() })
+      .where(sql`(${notifyOutbox.itemId}, ${notifyOutbox.seq}) in (select * from unnest(${sql.param(rows.map((r) => r.itemId))}::uuid[], ${sql.param(rows.map((r) => r.seq))}::int[]))`);
+    return rows.length;
+  });
+}
+
+// ---------------------------------------------------------------- cause: event → notices + deliveries
+
+type Prefs = { channels: string[]; email: string | null; smsQuietHours: boolean; digest: boolean };
+const DEFAULT_PREFS: Prefs = { channels: [], email: null, smsQuietHours: true, digest: false };
+
+/** 22:00–07:00 Asia/Shanghai: the next 07:00 when `at` falls inside, else null. */
+export function quietUntil(at: string): string | null {
+  const shanghaiHour = new Date(instantMs(at) + 8 * 3600_000).getUTCHours();
+  if (shanghaiHour >= 7 && shanghaiHour < 22) return null;
+  const day = shanghaiDate(at);
+  const nextDay = shanghaiHour >= 22 ? shanghaiDate(new Date(instantMs(endOfDay(day)) + 1).toISOString()) : day;
+  return new Date(Date.parse(`${nextDay}T07:00:00+08:00`)).toISOString();
+}
+
+/** Notices and deliveries for the outbox rows of one item, in event order; removes the rows. */
+export async function handleCause(deps: NotifyDeps, itemId: string, seqs: number[]): Promise<{ notices: number; deliveries: number }> {
+  const { db } = deps;
+  const upTo = Math.max(...seqs);
+  const rows = await db.select({ seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId, data: itemEvents.data })
+    .from(itemEvents).where(and(eq(itemEvents.itemId, itemId), sql`${itemEvents.seq} <= ${upTo}`)).orderBy(asc(itemEvents.seq));
+  let state: ItemState | null = null;
+  const wanted = new Set(seqs);
+  const total = { notices: 0, deliveries: 0 };
+  for (const r of rows) {
+    const event = { type: r.type, at: r.at, actorId: r.actorId, data: r.data } as ItemEvent;
+    state = evolve(state, event);
+    if (!wanted.has(r.seq)) continue;
+    const n = await noticesForEvent(deps, state, event, r.seq);
+    total.notices += n.notices;
+    total.deliveries += n.deliveries;
+    await db.delete(notifyOutbox).where(and(eq(notifyOutbox.itemId, itemId), eq(notifyOutbox.seq, r.seq)));
+    wanted.delete(r.seq);
+  }
+  if (wanted.size > 0) throw new Error(`item ${itemId}: events ${[...wanted].join(', ')} are in the outbox but not in the trail`);
+  return total;
+}
+
+async function noticesForEvent(deps: NotifyDeps, s: ItemState, event: ItemEvent, seq: number) {
+  const { db, clock } = deps;
+  const spec = noticeFor(event, s);
+  if (!spec) return { notices: 0, deliveries: 0 };
+  const now = clock.now().toISOString();
+  const people = await resolveAudiences(db, spec.audiences, s);
+  const prefs = new Map<string, Prefs>();
+  if (people.length > 0) {
+    const rows = await db.select().from(notificationPrefs).where(inArray(notificationPrefs.userId, people.map((p) => p.id)));
+    for (const r of rows) prefs.set(r.userId, r);
+  }
+  const units = audienceUnits(spec.audiences, s, people);
+  const targets = units.length === 0 ? [] : await db.select({ id: webhookTargets.id, kind: webhookTargets.kind }).from(webhookTargets)
+    .where(and(inArray(webhookTargets.unitId, units), eq(webhookTargets.enabled, true)));
+
+  const base = `${s.id}-${seq}`;
+  const noticeRows = people.map((p) => ({
+    key: `n-${base}-${p.id}`, userId: p.id, kind: spec.kind, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, createdAt: now,
+  }));
+  const planned: (typeof deliveries.$inferInsert)[] = [];
+  const plan = (d: Pick<DeliveryRow, 'key' | 'channel' | 'userId' | 'targetId' | 'address'> & { notBefore?: string | null }) =>
+    planned.push({ ...d, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, status: 'pending', createdAt: now, updatedAt: now });
+  for (const p of people) {
+    const pr = prefs.get(p.id) ?? DEFAULT_PREFS;
+    if (pr.digest) continue; // external channels get the daily digest instead
+    if (pr.channels.includes('email') && pr.email) plan({ key: `d-${base}-${p.id}-email`, channel: 'email', userId: p.id, targetId: null, address: pr.email });
+    if (pr.channels.includes('sms') && p.phone) {
+      plan({ key: `d-${base}-${p.id}-sms`, channel: 'sms', userId: p.id, targetId: null, address: p.phone, notBefore: pr.smsQuietHours ? quietUntil(now) : null });
+    }
+  }
+  for (const t of targets) plan({ key: `d-${base}-${t.id}-webhook`, channel: 'webhook', userId: null, targetId: t.id, address: null });
+  const recipients: NoticeRecipient[] = people.map((p) => ({ userId: p.id, name: p.displayName }));
+  if (spec.audiences.includes('petitioner') && s.person?.phone) {
+    // 事事有回音: the petitioner hears the outcome by SMS (quiet hours apply to citizens too).
+    plan({ key: `d-${base}-petitioner-sms`, channel: 'sms', userId: null, targetId: null, address: s.person.phone, notBefore: quietUntil(now) });
+    recipients.push({ userId: null, name: '信访人' });
+  }
+
+  await db.transaction(async (tx) => {
+    if (noticeRows.length > 0) await tx.insert(notices).values(noticeRows).onConflictDoNothing();
+    if (planned.length > 0) await tx.insert(deliveries).values(planned).onConflictDoNothing();
+  });
+  const channels = [...new Set(['inbox', ...planned.map((d) => d.channel === 'webhook' ? `webhook:${targets.find((t) => t.id === d.targetId)?.kind}` : d.channel)])];
+  // The trail (催办记录): once per cause — a retry of this job records nothing new.
+  await deps.engine.execute({ itemId: s.id, actor: null, command: { type: 'record_notice', causeSeq: seq, kind: spec.kind, recipients, channels } });
+  if (people.length === 0 && planned.length === 0) deps.log(`notice ${spec.kind} for item ${s.id} event ${seq}: nobody to tell (no users in the audience ${spec.audiences.join(', ')})`);
+  if (planned.length > 0) await enqueueDeliveries(deps, and(eq(deliveries.itemId, s.id), eq(deliveries.causeSeq, seq))!);
+  return { notices: noticeRows.length, deliveries: planned.length };
+}
+
+/** Enqueue a deliver job for each pending/failed delivery matching `where`; the key is the job id. */
+export async function enqueueDeliveries(deps: NotifyDeps, where: ReturnType<typeof and>) {
+  const { db, kit, clock, config } = deps;
+  const rows = await db.select({ id: deliveries.id, key: deliveries.key, notBefore: deliveries.notBefore }).from(deliveries)
+    .where(and(where, inArray(deliveries.status, ['pending', 'failed'])));
+  if (rows.length === 0) return 0;
+  const now = clock.now().getTime();
+  await kit.queue(DELIVER_QUEUE).addBulk(rows.map((r) => ({
+    name: 'deliver', data: { deliveryId: r.id },
+    opts: { jobId: r.key, delay: r.notBefore ? Math.max(0, Date.parse(r.notBefore) - now) : 0,
+      attempts: config.attempts, backoff: { type: 'exponential', delay: config.backoffMs } },
+  })));
+  await db.update(deliveries).set({ enqueuedAt: new Date().toISOString() }).where(inArray(deliveries.id, rows.map((r) => r.id)));
+  return rows.length;
+}
+
+// ---------------------------------------------------------------- deliver: one message on one channel
+
+export type DeliverOutcome = 'sent' | 'already_sent' | 'in_flight' | 'delayed';
+
+export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | null, token?: string): Promise<DeliverOutcome> {
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const nowIso = now.toISOString();
+  const [d] = await db.update(deliveries).set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: nowIso })
+    .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ['pending', 'failed', 'dead']))).returning();
+  if (!d) {
+    const [cur] = await db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, deliveryId));
+    if (!cur) throw new UnrecoverableError(`delivery ${deliveryId} does not exist (deleted, or a job from another database)`);
+    return cur.status === 'sent' ? 'already_sent' : 'in_flight';
+  }
+
+  // Quiet hours and the per-recipient rate: wait, never drop.
+  let waitUntil = d.notBefore && Date.parse(d.notBefore) > now.getTime() ? d.notBefore : null;
+  if (!waitUntil) {
+    const who = d.channel === 'webhook' ? eq(deliveries.targetId, d.targetId!) : d.userId ? eq(deliveries.userId, d.userId) : eq(deliveries.address, d.address ?? '');
+    const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
+    const [r] = await db.select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${deliveries.sentAt})` }).from(deliveries)
+      .where(and(who, eq(deliveries.channel, d.channel), eq(deliveries.status, 'sent'), sql`${deliveries.sentAt} > ${hourAgo}`));
+    if (r && r.n >= config.ratePerHour && r.oldest) waitUntil = new Date(Date.parse(r.oldest) + 3600_000).toISOString();
+  }
+  if (waitUntil) {
+    await db.update(deliveries).set({ status: 'pending', attempts: d.attempts - 1, notBefore: waitUntil, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+    if (job && token) {
+      await job.moveToDelayed(Date.now() + Math.max(1000, Date.parse(waitUntil) - now.getTime()), token);
+      throw new DelayedError();
+    }
+    return 'delayed';
+  }
+
+  try {
+    const detail = await send(deps, d);
+    await db.transaction(async (tx) => {
+      await tx.update(deliveries).set({ status: 'sent', sentAt: nowIso, lastError: null, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+      await tx.insert(deliveryAttempts).values({ deliveryId: d.id, at: nowIso, ok: true, detail });
+    });
+    return 'sent';
+  } catch (err) {
+    const reason = (err as Error).message;
+    const permanent = err instanceof PermanentDeliveryError;
+    const attempt = (job?.attemptsMade ?? 0) + 1;
+    const last = permanent || attempt >= (job?.opts.attempts ?? config.attempts);
+    await db.transaction(async (tx) => {
+      await tx.update(deliveries).set({ status: last ? 'dead' : 'failed', lastError: reason, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+      await tx.insert(deliveryAttempts).values({ deliveryId: d.id, at: nowIso, ok: false, detail: reason });
+    });
+    throw permanent ? new UnrecoverableError(reason) : new Error(reason);
+  }
+}
+
+async function send(deps: NotifyDeps, d: DeliveryRow): Promise<string> {
+  const { db, config } = deps;
+  switch (d.channel) {
+    case 'webhook': {
+      const [t] = await db.select().from(webhookTargets).where(eq(webhookTargets.id, d.targetId!));
+      if (!t) throw new PermanentDeliveryError(`webhook target ${d.targetId} was removed`);
+      if (!t.enabled) throw new PermanentDeliveryError(`webhook target ${t.name} is disabled`);
+      return postWebhook(t, { title: d.title, body: d.body }, { allowedHosts: config.allowedHosts, timeoutMs: config.timeoutMs, nowMs: Date.now() });
+    }
+    case 'email':
+      if (!deps.mailer) throw new PermanentDeliveryError('e-mail is not configured: set SMTP_URL (and SMTP_FROM)');
+      return deps.mailer.send(d.address!, d.title, d.body);
+    case 'sms':
+      return `${deps.sms.name}: ${await deps.sms.send(d.address!, `${d.title} ${d.body}`)}`;
+    default: {
+      const _exhaustive: never = d.channel;
+      throw new PermanentDeliveryError(`unknown channel ${String(_exhaustive)}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- reconcile: nothing lost after downtime
+
+/** Deliveries stuck in 'sending' (a worker died mid-send) become 'failed'; pending/failed ones whose job was lost are enqueued again. */
+export async function requeueDeliveries(deps: NotifyDeps): Promise<{ unstuck: number; requeued: number }> {
+  const { db } = deps;
+  const stale = new Date(Date.now() - REENQUEUE_AFTER_MS).toISOString();
+  // A send takes at most the timeout; 'sending' for minutes means the worker died mid-send.
+  const stuckSince = new Date(deps.clock.now().getTime() - 5 * 60_000).toISOString();
+  const unstuck = await db.update(deliveries).set({ status: 'failed', lastError: 'the worker stopped while sending; retried' })
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, stuckSince))).returning({ id: deliveries.id });
+  const requeued = await enqueueDeliveries(deps, or(isNull(deliveries.enqueuedAt), lt(deliveries.enqueuedAt, stale)));
+  return { unstuck: unstuck.length, requeued };
+}
