@@ -6,14 +6,18 @@ import type { Config } from '../bin/config.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
 import type { EngineEnv } from '../workflows/local/engine-env.ts';
+import type { QueueKit } from '../workers/queues.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
+import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import authRoutes from './routes/auth/routes.ts';
+import adminRoutes from './routes/admin/routes.ts';
 import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
 import itemRoutes from './routes/items/routes.ts';
+import noticeRoutes from './routes/notices/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 
@@ -25,6 +29,10 @@ export interface AppDeps {
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
   readiness?: () => Promise<void>;
+  /** The queues of this process, for the admin view and /metrics (absent: no background work here). */
+  queues?: QueueKit;
+  /** Hosts webhook targets may point at (WEBHOOK_ALLOWED_HOSTS). */
+  webhookAllowedHosts?: string[];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -42,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapi);
   await app.register(auth, { db: deps.db });
   await app.register(idempotency, { db: deps.db });
+  await app.register(metrics, { db: deps.db, queues: deps.queues });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
@@ -57,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes]) {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, noticeRoutes, adminRoutes]) {
       await api.register(routes, deps);
     }
   }, { prefix: '/api/v1' });

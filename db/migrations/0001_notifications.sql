@@ -30,6 +30,7 @@ CREATE TABLE "delivery_attempts" (
 --> statement-breakpoint
 CREATE TABLE "notices" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"seq" bigserial NOT NULL,
 	"key" text NOT NULL,
 	"user_id" uuid NOT NULL,
 	"kind" text NOT NULL,
@@ -77,7 +78,7 @@ CREATE INDEX "deliveries_target_sent" ON "deliveries" USING btree ("target_id","
 CREATE INDEX "deliveries_open" ON "deliveries" USING btree ("status","enqueued_at") WHERE "deliveries"."status" in ('pending', 'failed');--> statement-breakpoint
 CREATE INDEX "delivery_attempts_delivery" ON "delivery_attempts" USING btree ("delivery_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "notices_key" ON "notices" USING btree ("key");--> statement-breakpoint
-CREATE INDEX "notices_user_created" ON "notices" USING btree ("user_id","created_at");--> statement-breakpoint
+CREATE INDEX "notices_user_seq" ON "notices" USING btree ("user_id","seq");--> statement-breakpoint
 CREATE INDEX "notices_user_unread" ON "notices" USING btree ("user_id") WHERE "notices"."read_at" is null;--> statement-breakpoint
 CREATE INDEX "notices_item" ON "notices" USING btree ("item_id","cause_seq");--> statement-breakpoint
 CREATE INDEX "notify_outbox_enqueued" ON "notify_outbox" USING btree ("enqueued_at");--> statement-breakpoint

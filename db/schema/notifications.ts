@@ -18,6 +18,8 @@ export const notifyOutbox = pgTable('notify_outbox', {
 /** The in-app inbox. `key` names the cause and the recipient, so a notice exists at most once. */
 export const notices = pgTable('notices', {
   id: uuid('id').primaryKey().defaultRandom(),
+  /** Insertion order: a user's inbox is read newest first, and pages by this number. */
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
   key: text('key').notNull(),
   userId: uuid('user_id').notNull(),
   kind: text('kind').notNull(),
@@ -29,7 +31,7 @@ export const notices = pgTable('notices', {
   readAt: ts('read_at'),
 }, (t) => [
   uniqueIndex('notices_key').on(t.key),
-  index('notices_user_created').on(t.userId, t.createdAt),
+  index('notices_user_seq').on(t.userId, t.seq),
   index('notices_user_unread').on(t.userId).where(sql`${t.readAt} is null`),
   index('notices_item').on(t.itemId, t.causeSeq),
 ]);
