@@ -183,31 +183,42 @@ export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | n
   const { db, clock, config } = deps;
   const now = clock.now();
   const nowIso = now.toISOString();
-  const [d] = await db.update(deliveries).set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: nowIso })
-    .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ['pending', 'failed', 'dead']))).returning();
-  if (!d) {
-    const [cur] = await db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, deliveryId));
-    if (!cur) throw new UnrecoverableError(`delivery ${deliveryId} does not exist (deleted, or a job from another database)`);
-    return cur.status === 'sent' ? 'already_sent' : 'in_flight';
-  }
-
-  // Quiet hours and the per-recipient rate: wait, never drop.
-  let waitUntil = d.notBefore && Date.parse(d.notBefore) > now.getTime() ? d.notBefore : null;
-  if (!waitUntil) {
-    const who = d.channel === 'webhook' ? eq(deliveries.targetId, d.targetId!) : d.userId ? eq(deliveries.userId, d.userId) : eq(deliveries.address, d.address ?? '');
-    const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
-    const [r] = await db.select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${deliveries.sentAt})` }).from(deliveries)
-      .where(and(who, eq(deliveries.channel, d.channel), eq(deliveries.status, 'sent'), sql`${deliveries.sentAt} > ${hourAgo}`));
-    if (r && r.n >= config.ratePerHour && r.oldest) waitUntil = new Date(Date.parse(r.oldest) + 3600_000).toISOString();
-  }
-  if (waitUntil) {
-    await db.update(deliveries).set({ status: 'pending', attempts: d.attempts - 1, notBefore: waitUntil, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+  const [row] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
+  if (!row) throw new UnrecoverableError(`delivery ${deliveryId} does not exist (deleted, or a job from another database)`);
+  if (row.status === 'sent') return 'already_sent';
+  // Claim and rate check under one lock per recipient, so parallel workers cannot all slip under the limit.
+  const recipient = row.channel === 'webhook' ? `t:${row.targetId}` : row.userId ? `u:${row.userId}:${row.channel}` : `a:${row.address}:${row.channel}`;
+  const who = row.channel === 'webhook' ? eq(deliveries.targetId, row.targetId!)
+    : row.userId ? eq(deliveries.userId, row.userId) : eq(deliveries.address, row.address ?? '');
+  const claim = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${recipient}))`);
+    const [d] = await tx.update(deliveries).set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: nowIso })
+      .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ['pending', 'failed', 'dead']))).returning();
+    if (!d) return { outcome: 'in_flight' as const };
+    // Quiet hours and the per-recipient rate: wait, never drop. In-flight sends count as used.
+    let waitUntil = d.notBefore && Date.parse(d.notBefore) > now.getTime() ? new Date(d.notBefore).toISOString() : null;
+    if (!waitUntil) {
+      const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
+      const [r] = await tx.select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(coalesce(${deliveries.sentAt}, ${deliveries.updatedAt}))` })
+        .from(deliveries).where(and(who, eq(deliveries.channel, d.channel), sql`${deliveries.id} <> ${d.id}`,
+          or(and(eq(deliveries.status, 'sent'), sql`${deliveries.sentAt} > ${hourAgo}`), eq(deliveries.status, 'sending'))));
+      if (r && r.n >= config.ratePerHour) waitUntil = new Date(Math.max(now.getTime(), Date.parse(r.oldest ?? nowIso)) + 3600_000).toISOString();
+    }
+    if (waitUntil) {
+      await tx.update(deliveries).set({ status: 'pending', attempts: d.attempts - 1, notBefore: waitUntil, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+      return { outcome: 'delayed' as const, waitUntil };
+    }
+    return { outcome: 'send' as const, d };
+  });
+  if (claim.outcome === 'in_flight') return 'in_flight';
+  if (claim.outcome === 'delayed') {
     if (job && token) {
-      await job.moveToDelayed(Date.now() + Math.max(1000, Date.parse(waitUntil) - now.getTime()), token);
+      await job.moveToDelayed(Date.now() + Math.max(1000, Date.parse(claim.waitUntil) - now.getTime()), token);
       throw new DelayedError();
     }
     return 'delayed';
   }
+  const d = claim.d;
 
   try {
     const detail = await send(deps, d);
