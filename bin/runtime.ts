@@ -51,7 +51,7 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   const { db, url, close: closeDb } = await openMigratedDb(config, log);
   const env = createEngineEnv(db);
   const engine = createLocalEngine({ db, env, clock });
-  const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url });
+  const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url, log });
   const sweep = await startWakeSweep(kit, { db, engine, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
   const mailer = config.SMTP_URL ? createMailer({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.NOTIFY_TIMEOUT_MS }) : null;
   const notifier = await startNotifier(kit, {

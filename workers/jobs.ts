@@ -45,7 +45,6 @@ export function startJobWorkers(kit: QueueKit, defs: JobDef<any>[], opts: { log:
       const last = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       opts.log(`job ${queue}/${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}${last ? ', dead-lettered' : ', will retry'}): ${err.message}`);
     });
-    worker.on('error', (err) => opts.log(`worker ${queue}: ${err.message}`));
     workers.push(worker);
   }
   return workers;

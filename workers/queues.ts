@@ -37,7 +37,9 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 5000 },
 };
 
-export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; prefix?: string; defaultJobOptions?: JobsOptions }): QueueKit {
+export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; prefix?: string; defaultJobOptions?: JobsOptions;
+  /** Where connection errors go (throttled: one line per queue per 30 s while the backend is down). */
+  log?: (msg: string) => void }): QueueKit {
   const opened: { close(): Promise<void> }[] = [];
   const track = <T extends { close(): Promise<void> }>(x: T) => { opened.push(x); return x; };
   const queues = new Map<string, Queue>();
@@ -62,17 +64,26 @@ export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; p
     makeWorker = (name, processor, concurrency) => new pg.Worker(name, processor, { connection, concurrency }) as unknown as Worker;
   }
 
+  const lastError = new Map<string, number>();
+  const onError = (what: string) => (err: Error) => {
+    if (Date.now() - (lastError.get(what) ?? 0) < 30_000) return;
+    lastError.set(what, Date.now());
+    (opts.log ?? ((m: string) => console.error(m)))(`[queues] ${what} on the ${backend} backend: ${err.message} (retrying; further errors muted for 30 s)`);
+  };
   const queue = <D>(name: string): Queue<D> => {
     let q = queues.get(name);
-    if (!q) { q = track(makeQueue(name)); queues.set(name, q); }
+    if (!q) { q = track(makeQueue(name)); q.on('error', onError(`queue ${name}`)); queues.set(name, q); }
     return q as unknown as Queue<D>;
   };
 
   return {
     backend,
     queue,
-    worker: <D>(name: string, processor: Processor<D>, o?: { concurrency?: number }) =>
-      track(makeWorker(name, processor as Processor, o?.concurrency ?? 1)) as unknown as Worker<D>,
+    worker: <D>(name: string, processor: Processor<D>, o?: { concurrency?: number }) => {
+      const w = track(makeWorker(name, processor as Processor, o?.concurrency ?? 1));
+      w.on('error', onError(`worker ${name}`));
+      return w as unknown as Worker<D>;
+    },
     async cancel(name, jobId) {
       const job = await queue(name).getJob(jobId);
       if (!job) return false;

@@ -10,7 +10,7 @@ import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { createMailer, type Mailer } from '../../workers/notify/channels/email.ts';
 import { loggingSmsProvider } from '../../workers/notify/channels/sms.ts';
 import { DELIVER_QUEUE, drainOutbox, NOTIFY_QUEUE, type NotifyConfig, type NotifyDeps } from '../../workers/notify/notifier.ts';
-import { startNotifier } from '../../workers/notify/start.ts';
+import { type NotifierSchedule, startNotifier } from '../../workers/notify/start.ts';
 import { createQueueKit, type QueueKit } from '../../workers/queues.ts';
 import { PASSWORD, type World } from '../support/app.ts';
 
@@ -18,22 +18,23 @@ export interface NotifyWorld {
   kit: QueueKit; deps: NotifyDeps; sms: ReturnType<typeof loggingSmsProvider>; logs: string[];
   notifier: Awaited<ReturnType<typeof startNotifier>>;
   call: World['call'];
-  /** Drain the outbox and wait until no notify/deliver job waits or runs (delayed ones may remain). */
-  settle(ms?: number): Promise<void>;
+  /** Drain the outbox and wait until no notify/deliver job waits or runs (delayed ones may remain).
+   * passive: do not drain, wait for the schedules alone to empty the outbox. */
+  settle(ms?: number, opts?: { passive?: boolean }): Promise<void>;
   sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startNotifyWorld(w: World, opts: { redisUrl?: string; prefix: string; smtpUrl?: string; config?: Partial<NotifyConfig> }): Promise<NotifyWorld> {
-  const kit = createQueueKit({ redisUrl: opts.redisUrl, databaseUrl: w.url, prefix: opts.prefix });
-  const env = createEngineEnv(w.db, 0);
+export async function startNotifyWorld(w: World, opts: { redisUrl?: string; prefix: string; smtpUrl?: string; config?: Partial<NotifyConfig>; schedule?: Partial<NotifierSchedule> }): Promise<NotifyWorld> {
   const logs: string[] = [];
   const log = (m: string, extra?: object) => { logs.push(`${m}${extra ? ` ${JSON.stringify(extra)}` : ''}`); };
+  const kit = createQueueKit({ redisUrl: opts.redisUrl, databaseUrl: w.url, prefix: opts.prefix, log });
+  const env = createEngineEnv(w.db, 0);
   const sms = loggingSmsProvider(log);
   const mailer: Mailer | null = opts.smtpUrl ? createMailer({ url: opts.smtpUrl, from: 'zhenggai@test.local', timeoutMs: 2000 }) : null;
   const config: NotifyConfig = { allowedHosts: ['127.0.0.1'], ratePerHour: 100, timeoutMs: 500, attempts: 3, backoffMs: 100, ...opts.config };
   const deps: NotifyDeps = { db: w.db, engine: w.engine, clock: w.clock, kit, mailer, sms, config, log };
-  const notifier = await startNotifier(kit, { ...deps, env }, { drainEverySeconds: 1, digestCron: '0 8 * * *', reconcileEverySeconds: 3600 }, { log });
+  const notifier = await startNotifier(kit, { ...deps, env }, { drainEverySeconds: 1, digestCron: '0 8 * * *', reconcileEverySeconds: 3600, ...opts.schedule }, { log });
   const app = await buildApp({
     db: w.db, engine: w.engine, env, clock: w.clock, queues: kit, webhookAllowedHosts: config.allowedHosts,
     config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' },
@@ -48,10 +49,10 @@ export async function startNotifyWorld(w: World, opts: { redisUrl?: string; pref
     try { parsed = res.body ? JSON.parse(res.body) : null; } catch { parsed = res.body; }
     return { status: res.statusCode, body: parsed, headers: res.headers };
   };
-  const settle = async (ms = 20_000) => {
+  const settle = async (ms = 20_000, how: { passive?: boolean } = {}) => {
     const end = Date.now() + ms;
     for (;;) {
-      await drainOutbox(deps);
+      if (!how.passive) await drainOutbox(deps);
       const [o] = await w.db.select({ n: count() }).from(notifyOutbox);
       const c = [await kit.counts(NOTIFY_QUEUE), await kit.counts(DELIVER_QUEUE)];
       if (o!.n === 0 && c.every((x) => x.waiting + x.active + x.prioritized === 0)) return;

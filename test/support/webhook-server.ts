@@ -15,6 +15,8 @@ export interface FakeRobot {
   okBody: unknown;
   /** Optional check of each request (e.g. a signature); a string return is answered as a refusal. */
   verify?: (r: Received) => string | null;
+  /** Answer this many ms late (a slow robot, so messages are in flight when something breaks). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -22,7 +24,7 @@ export async function startFakeRobot(path = '/cgi-bin/webhook/send'): Promise<Fa
   const sockets = new Set<Socket>();
   const robot = {
     url: '', origin: '', received: [] as Received[], mode: 'ok' as RobotMode, okBody: { errcode: 0, errmsg: 'ok' } as unknown,
-    verify: undefined as FakeRobot['verify'],
+    verify: undefined as FakeRobot['verify'], delayMs: 0,
     close: async () => {},
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -42,8 +44,10 @@ export async function startFakeRobot(path = '/cgi-bin/webhook/send'): Promise<Fa
         case 'refuse': res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ errcode: 310000, errmsg: 'sign not match' })); return;
         default: {
           const why = robot.verify?.(r) ?? null;
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(why ? { errcode: 310000, errmsg: why } : robot.okBody));
+          setTimeout(() => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(why ? { errcode: 310000, errmsg: why } : robot.okBody));
+          }, robot.delayMs);
         }
       }
     });

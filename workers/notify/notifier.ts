@@ -37,6 +37,8 @@ export interface NotifyConfig {
   /** Attempts per delivery before it is dead-lettered. */
   attempts: number;
   backoffMs: number;
+  /** An outbox row or delivery whose job may have been lost is enqueued again after this long (default 2 min). */
+  requeueAfterMs?: number;
 }
 
 export interface NotifyDeps {
@@ -45,14 +47,14 @@ export interface NotifyDeps {
 }
 
 /** A job lost in a queue (e.g. Redis restarted empty) is enqueued again after this long. */
-const REENQUEUE_AFTER_MS = 2 * 60_000;
+const requeueAfter = (c: NotifyConfig) => c.requeueAfterMs ?? 2 * 60_000;
 
 // ---------------------------------------------------------------- drain: outbox → cause jobs
 
 /** Enqueue a `cause` job per item for outbox rows never enqueued or enqueued long ago. Returns rows handled. */
 export async function drainOutbox(deps: NotifyDeps, opts: { limit?: number } = {}): Promise<number> {
   const { db, kit } = deps;
-  const stale = new Date(Date.now() - REENQUEUE_AFTER_MS).toISOString();
+  const stale = new Date(Date.now() - requeueAfter(deps.config)).toISOString();
   return db.transaction(async (tx) => {
     const rows = await tx.select({ itemId: notifyOutbox.itemId, seq: notifyOutbox.seq }).from(notifyOutbox)
       .where(or(isNull(notifyOutbox.enqueuedAt), lt(notifyOutbox.enqueuedAt, stale)))
@@ -266,7 +268,7 @@ async function send(deps: NotifyDeps, d: DeliveryRow): Promise<string> {
 /** Deliveries stuck in 'sending' (a worker died mid-send) become 'failed'; pending/failed ones whose job was lost are enqueued again. */
 export async function requeueDeliveries(deps: NotifyDeps): Promise<{ unstuck: number; requeued: number }> {
   const { db } = deps;
-  const stale = new Date(Date.now() - REENQUEUE_AFTER_MS).toISOString();
+  const stale = new Date(Date.now() - requeueAfter(deps.config)).toISOString();
   // A send takes at most the timeout; 'sending' for minutes means the worker died mid-send.
   const stuckSince = new Date(deps.clock.now().getTime() - 5 * 60_000).toISOString();
   const unstuck = await db.update(deliveries).set({ status: 'failed', lastError: 'the worker stopped while sending; retried' })

@@ -13,6 +13,8 @@ export interface NotifierSchedule {
   digestCron: string;
   /** How often lost jobs and wrong wake-ups are repaired, in seconds. */
   reconcileEverySeconds: number;
+  /** How often the schedules are re-asserted (a Redis that restarted empty forgot them), in seconds. Default 60. */
+  ensureEverySeconds?: number;
 }
 
 export const SCHEDULE_TZ = 'Asia/Shanghai';
@@ -52,14 +54,22 @@ export async function startNotifier(kit: QueueKit, deps: NotifyDeps & { env: Eng
   const notify = kit.queue(NOTIFY_QUEUE);
   kit.queue(DELIVER_QUEUE);
   const keep = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
-  await notify.upsertJobScheduler('notify-drain', { every: schedule.drainEverySeconds * 1000 }, { name: 'drain', data: {}, opts: keep });
-  await notify.upsertJobScheduler('notify-digest', { pattern: schedule.digestCron, tz: SCHEDULE_TZ }, { name: 'digest', data: {}, opts: keep });
-  await notify.upsertJobScheduler('notify-reconcile', { every: schedule.reconcileEverySeconds * 1000 }, { name: 'reconcile', data: {}, opts: keep });
+  const ensureSchedules = async () => {
+    await notify.upsertJobScheduler('notify-drain', { every: schedule.drainEverySeconds * 1000 }, { name: 'drain', data: {}, opts: keep });
+    await notify.upsertJobScheduler('notify-digest', { pattern: schedule.digestCron, tz: SCHEDULE_TZ }, { name: 'digest', data: {}, opts: keep });
+    await notify.upsertJobScheduler('notify-reconcile', { every: schedule.reconcileEverySeconds * 1000 }, { name: 'reconcile', data: {}, opts: keep });
+  };
+  await ensureSchedules();
+  // Upserting is idempotent; doing it now and then brings the schedules back after Redis lost them.
+  const timer = setInterval(() => {
+    ensureSchedules().catch((err) => opts.log(`notifier: could not re-assert the schedules (queue backend down?): ${(err as Error).message}`));
+  }, (schedule.ensureEverySeconds ?? 60) * 1000);
+  timer.unref();
   return {
     workers,
     /** Drain now instead of at the next scheduled run (after a sweep, in tests). */
     drainNow: () => notify.add('drain', {}, keep),
     reconcileNow: () => notify.add('reconcile', {}, keep),
-    close: async () => { await Promise.allSettled(workers.map((w) => w.close())); },
+    close: async () => { clearInterval(timer); await Promise.allSettled(workers.map((w) => w.close())); },
   };
 }
