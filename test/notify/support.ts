@@ -70,7 +70,12 @@ export async function startNotifyWorld(w: World, opts: { redisUrl?: string; pref
     mailer?.close();
   };
   afterAll(stop);
-  return { kit, deps, sms, logs, notifier, call, settle, stop, sweep: async () => { await sweepDueItems({ db: w.db, engine: w.engine, clock: w.clock }); } };
+  return { kit, deps, sms, logs, notifier, call, settle, stop, sweep: async () => {
+    // Settle first: a notice being recorded holds the item's row, and the sweep skips locked rows (it would tick them next time).
+    await settle();
+    const r = await sweepDueItems({ db: w.db, engine: w.engine, clock: w.clock });
+    if (r.failed.length > 0) throw new Error(`sweep failed: ${JSON.stringify(r.failed)}`);
+  } };
 }
 
 /** A unit head (负责人) in a unit, logged in. */
