@@ -43,6 +43,7 @@ export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; p
   const opened: { close(): Promise<void> }[] = [];
   const track = <T extends { close(): Promise<void> }>(x: T) => { opened.push(x); return x; };
   const queues = new Map<string, Queue>();
+  const redisConnections: Redis[] = [];
   const defaultJobOptions = opts.defaultJobOptions ?? DEFAULT_JOB_OPTIONS;
 
   let makeQueue: (name: string) => Queue;
@@ -51,7 +52,13 @@ export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; p
   if (opts.redisUrl) {
     const url = opts.redisUrl;
     // maxRetriesPerRequest: null — commands wait for a Redis that restarts instead of failing the job.
-    const connection = () => new Redis(url, { maxRetriesPerRequest: null });
+    // BullMQ does not close connections it was given: the kit closes them after the queues and workers.
+    const connection = () => {
+      const c = new Redis(url, { maxRetriesPerRequest: null });
+      c.on('error', () => {}); // reported (throttled) through the queue's and worker's 'error' events
+      redisConnections.push(c);
+      return c;
+    };
     backend = 'redis';
     makeQueue = (name) => new Queue(name, { connection: connection(), prefix: opts.prefix, defaultJobOptions });
     makeWorker = (name, processor, concurrency) => new Worker(name, processor, { connection: connection(), prefix: opts.prefix, concurrency });
@@ -111,6 +118,9 @@ export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; p
       return 'retried';
     },
     names: () => [...queues.keys()],
-    close: async () => { await Promise.allSettled(opened.reverse().map((x) => x.close())); },
+    close: async () => {
+      await Promise.allSettled(opened.reverse().map((x) => x.close()));
+      for (const c of redisConnections) c.disconnect();
+    },
   };
 }
