@@ -14,7 +14,7 @@ import { endOfDay, instantMs, shanghaiDate } from '../../domain/calendar/calenda
 import { evolve } from '../../domain/item/evolve.ts';
 import type { ItemEvent, ItemState, NoticeRecipient } from '../../domain/item/types.ts';
 import { noticeFor } from '../../domain/notice/derive.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, DbOrTx } from '../../db/client.ts';
 import {
   deliveries, deliveryAttempts, type DeliveryRow, itemEvents, notices, notificationPrefs, notifyOutbox, webhookTargets,
 } from '../../db/schema.ts';
@@ -104,7 +104,6 @@ export async function handleCause(deps: NotifyDeps, itemId: string, seqs: number
     const n = await noticesForEvent(deps, state, event, r.seq);
     total.notices += n.notices;
     total.deliveries += n.deliveries;
-    await db.delete(notifyOutbox).where(and(eq(notifyOutbox.itemId, itemId), eq(notifyOutbox.seq, r.seq)));
     wanted.delete(r.seq);
   }
   if (wanted.size > 0) throw new Error(`item ${itemId}: events ${[...wanted].join(', ')} are in the outbox but not in the trail`);
@@ -114,7 +113,8 @@ export async function handleCause(deps: NotifyDeps, itemId: string, seqs: number
 async function noticesForEvent(deps: NotifyDeps, s: ItemState, event: ItemEvent, seq: number) {
   const { db, clock } = deps;
   const spec = noticeFor(event, s);
-  if (!spec) return { notices: 0, deliveries: 0 };
+  const done = (tx: DbOrTx) => tx.delete(notifyOutbox).where(and(eq(notifyOutbox.itemId, s.id), eq(notifyOutbox.seq, seq)));
+  if (!spec) { await done(db); return { notices: 0, deliveries: 0 }; }
   const now = clock.now().toISOString();
   const people = await resolveAudiences(db, spec.audiences, s);
   const prefs = new Map<string, Prefs>();
@@ -149,13 +149,15 @@ async function noticesForEvent(deps: NotifyDeps, s: ItemState, event: ItemEvent,
     recipients.push({ userId: null, name: '信访人' });
   }
 
-  await db.transaction(async (tx) => {
-    if (noticeRows.length > 0) await tx.insert(notices).values(noticeRows).onConflictDoNothing();
-    if (planned.length > 0) await tx.insert(deliveries).values(planned).onConflictDoNothing();
-  });
   const channels = [...new Set(['inbox', ...planned.map((d) => d.channel === 'webhook' ? `webhook:${targets.find((t) => t.id === d.targetId)?.kind}` : d.channel)])];
   // The trail (催办记录): once per cause — a retry of this job records nothing new.
   await deps.engine.execute({ itemId: s.id, actor: null, command: { type: 'record_notice', causeSeq: seq, kind: spec.kind, recipients, channels } });
+  // The inbox, the planned messages and the end of the outbox row, together.
+  await db.transaction(async (tx) => {
+    if (noticeRows.length > 0) await tx.insert(notices).values(noticeRows).onConflictDoNothing();
+    if (planned.length > 0) await tx.insert(deliveries).values(planned).onConflictDoNothing();
+    await done(tx);
+  });
   if (people.length === 0 && planned.length === 0) deps.log(`notice ${spec.kind} for item ${s.id} event ${seq}: nobody to tell (no users in the audience ${spec.audiences.join(', ')})`);
   if (planned.length > 0) await enqueueDeliveries(deps, and(eq(deliveries.itemId, s.id), eq(deliveries.causeSeq, seq))!);
   return { notices: noticeRows.length, deliveries: planned.length };
