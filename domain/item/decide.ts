@@ -143,16 +143,22 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
     }
     case 'record_notice': {
       // Once per cause: a retried or duplicated notifier job records nothing the second time.
-      if ((s.noticesRecorded ?? []).includes(command.causeSeq)) return t.ok();
-      if (!Number.isInteger(command.causeSeq) || command.causeSeq < 1 || command.causeSeq > s.version) {
-        return t.invalid('causeSeq', `must name an event of this item (1..${s.version})`);
+      if (!Array.isArray(command.notices) || command.notices.length === 0) return t.invalid('notices', 'at least one notice to record');
+      const seen = new Set(s.noticesRecorded ?? []);
+      const events: ItemEvent[] = [];
+      for (const [i, n] of command.notices.entries()) {
+        if (!Number.isInteger(n.causeSeq) || n.causeSeq < 1 || n.causeSeq > s.version) {
+          return t.invalid(`notices[${i}].causeSeq`, `must name an event of this item (1..${s.version})`);
+        }
+        if (!NOTICE_KINDS.includes(n.kind)) return t.invalid(`notices[${i}].kind`, `must be one of ${NOTICE_KINDS.join(', ')}`);
+        if (!Array.isArray(n.recipients) || !Array.isArray(n.channels)) return t.invalid(`notices[${i}].recipients`, 'recipients and channels are lists');
+        if (seen.has(n.causeSeq)) continue;
+        seen.add(n.causeSeq);
+        events.push(t.ev('NoticeSent', {
+          causeSeq: n.causeSeq, kind: n.kind, recipients: n.recipients.map((r) => ({ userId: r.userId, name: r.name })), channels: [...n.channels],
+        }));
       }
-      if (!NOTICE_KINDS.includes(command.kind)) return t.invalid('kind', `must be one of ${NOTICE_KINDS.join(', ')}`);
-      if (!Array.isArray(command.recipients) || !Array.isArray(command.channels)) return t.invalid('recipients', 'recipients and channels are lists');
-      return t.ok(t.ev('NoticeSent', {
-        causeSeq: command.causeSeq, kind: command.kind,
-        recipients: command.recipients.map((r) => ({ userId: r.userId, name: r.name })), channels: [...command.channels],
-      }));
+      return t.ok(...events);
     }
     case 'tick':
       // Never refused: nothing due is an empty list, not an error.

@@ -159,8 +159,8 @@ export type ItemCommand =
   | { type: 'tick' }
   /** Select a closed or verified item again (回头看) — sent by an acceptance round. */
   | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string }
-  /** Record in the trail who was told about event `causeSeq` (催办记录) — sent by the notifier, once per cause. */
-  | { type: 'record_notice'; causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] };
+  /** Record in the trail who was told about which event (催办记录) — sent by the notifier; each cause is recorded once. */
+  | { type: 'record_notice'; notices: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] }[] };
 
 /** Why someone is told about an item (one notice kind per event that matters to people). */
 export const NOTICE_KINDS = [

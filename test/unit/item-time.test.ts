@@ -203,16 +203,21 @@ describe('provisional deadlines', () => {
 describe('notices in the trail (催办记录)', () => {
   it('records the notices of one event once, however often the notifier retries', () => {
     const s = storyAt('in_progress');
-    const cmd: ItemCommand = { type: 'record_notice', causeSeq: 2, kind: 'assigned', recipients: [{ userId: 'u1', name: '张三' }], channels: ['inbox', 'email'] };
+    const cmd: ItemCommand = { type: 'record_notice', notices: [{ causeSeq: 2, kind: 'assigned', recipients: [{ userId: 'u1', name: '张三' }], channels: ['inbox', 'email'] }] };
     expect(s.do(cmd, null, '2026-03-05T01:00:00.000Z').map((e) => e.type)).toEqual(['NoticeSent']);
     expect(s.do(cmd, null, '2026-03-05T01:00:01.000Z')).toEqual([]);
     expect(s.state.noticesRecorded).toEqual([2]);
+    // Several causes at once: only the new ones are recorded, in the order given.
+    const both: ItemCommand = { type: 'record_notice', notices: [
+      { causeSeq: 2, kind: 'assigned', recipients: [], channels: ['inbox'] }, { causeSeq: 3, kind: 'assigned', recipients: [], channels: ['inbox'] }] };
+    expect(s.do(both, null, '2026-03-05T01:00:02.000Z').map((e) => e.type === 'NoticeSent' && e.data.causeSeq)).toEqual([3]);
   });
 
   it('refuses a cause that is not an event of the item', () => {
     const s = storyAt('in_progress');
-    expect(s.refused({ type: 'record_notice', causeSeq: 99, kind: 'assigned', recipients: [], channels: [] }, null, '2026-03-05T01:00:00.000Z'))
-      .toMatchObject({ code: 'validation', field: 'causeSeq' });
+    expect(s.refused({ type: 'record_notice', notices: [{ causeSeq: 99, kind: 'assigned', recipients: [], channels: [] }] }, null, '2026-03-05T01:00:00.000Z'))
+      .toMatchObject({ code: 'validation', field: 'notices[0].causeSeq' });
+    expect(s.refused({ type: 'record_notice', notices: [] }, null, '2026-03-05T01:00:00.000Z')).toMatchObject({ code: 'validation', field: 'notices' });
   });
 
   it('reminds the reviewers once when a submission waits longer than the review limit', () => {

@@ -28,7 +28,7 @@ function payload(type: ItemCommandType, who: Actor | null): ItemCommand {
     case 'comment': return { type, text: '请加快进度' };
     case 'tick': return { type };
     case 'schedule_recheck': return { type, reason: 'look_back', dueBy: '2026-12-31' };
-    case 'record_notice': return { type, causeSeq: 1, kind: 'assigned', recipients: [{ userId: 'u-handler', name: '张三' }], channels: ['inbox'] };
+    case 'record_notice': return { type, notices: [{ causeSeq: 1, kind: 'assigned', recipients: [{ userId: 'u-handler', name: '张三' }], channels: ['inbox'] }] };
   }
 }
 

@@ -12,9 +12,9 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { endOfDay, instantMs, shanghaiDate } from '../../domain/calendar/calendar.ts';
 import { evolve } from '../../domain/item/evolve.ts';
-import type { ItemEvent, ItemState, NoticeRecipient } from '../../domain/item/types.ts';
+import type { ItemCommand, ItemEvent, ItemState, NoticeRecipient } from '../../domain/item/types.ts';
 import { noticeFor } from '../../domain/notice/derive.ts';
-import type { Db, DbOrTx } from '../../db/client.ts';
+import type { Db } from '../../db/client.ts';
 import {
   deliveries, deliveryAttempts, type DeliveryRow, itemEvents, notices, notificationPrefs, notifyOutbox, webhookTargets,
 } from '../../db/schema.ts';
@@ -24,7 +24,7 @@ import type { QueueKit } from '../queues.ts';
 import type { Mailer } from './channels/email.ts';
 import type { SmsProvider } from './channels/sms.ts';
 import { PermanentDeliveryError, postWebhook } from './channels/webhook.ts';
-import { audienceUnits, resolveAudiences } from './recipients.ts';
+import { type AudienceCache, audienceUnits, type Recipient, resolveAudiences } from './recipients.ts';
 
 export const NOTIFY_QUEUE = 'notify';
 export const DELIVER_QUEUE = 'deliver';
@@ -46,6 +46,9 @@ export interface NotifyDeps {
   mailer: Mailer | null; sms: SmsProvider; config: NotifyConfig; log: Log;
 }
 
+/** Items per `cause` job: recipients, preferences and robots are looked up once per batch. */
+const CAUSE_BATCH = 25;
+
 /** A job lost in a queue (e.g. Redis restarted empty) is enqueued again after this long. */
 const requeueAfter = (c: NotifyConfig) => c.requeueAfterMs ?? 2 * 60_000;
 
@@ -62,11 +65,14 @@ export async function drainOutbox(deps: NotifyDeps, opts: { limit?: number } = {
     if (rows.length === 0) return 0;
     const byItem = new Map<string, number[]>();
     for (const r of rows) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), r.seq]);
+    const causes = [...byItem].map(([itemId, seqs]) => ({ itemId, seqs }));
+    const jobs = [];
+    for (let i = 0; i < causes.length; i += CAUSE_BATCH) jobs.push(causes.slice(i, i + CAUSE_BATCH));
     // Enqueued inside the transaction: if the commit fails the rows are enqueued again, and the
     // job ids (and the notices' keys) make the second enqueue harmless.
-    await kit.queue(NOTIFY_QUEUE).addBulk([...byItem].map(([itemId, seqs]) => ({
-      name: 'cause', data: { itemId, seqs },
-      opts: { jobId: `cause-${itemId}-${seqs.join('_')}`, attempts: deps.config.attempts, backoff: { type: 'exponential', delay: deps.config.backoffMs } },
+    await kit.queue(NOTIFY_QUEUE).addBulk(jobs.map((batch) => ({
+      name: 'cause', data: { causes: batch },
+      opts: { jobId: `cause-${batch[0]!.itemId}-${batch[0]!.seqs[0]}-${batch.length}`, attempts: deps.config.attempts, backoff: { type: 'exponential', delay: deps.config.backoffMs } },
     })));
     await tx.update(notifyOutbox).set({ enqueuedAt: new Date().toISOString() })
       .where(sql`(${notifyOutbox.itemId}, ${notifyOutbox.seq}) in (select * from unnest(${sql.param(rows.map((r) => r.itemId))}::uuid[], ${sql.param(rows.map((r) => r.seq))}::int[]))`);
@@ -88,78 +94,92 @@ export function quietUntil(at: string): string | null {
   return new Date(Date.parse(`${nextDay}T07:00:00+08:00`)).toISOString();
 }
 
-/** Notices and deliveries for the outbox rows of one item, in event order; removes the rows. */
-export async function handleCause(deps: NotifyDeps, itemId: string, seqs: number[]): Promise<{ notices: number; deliveries: number }> {
-  const { db } = deps;
-  const upTo = Math.max(...seqs);
-  const rows = await db.select({ seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId, data: itemEvents.data })
-    .from(itemEvents).where(and(eq(itemEvents.itemId, itemId), sql`${itemEvents.seq} <= ${upTo}`)).orderBy(asc(itemEvents.seq));
-  let state: ItemState | null = null;
-  const wanted = new Set(seqs);
-  const total = { notices: 0, deliveries: 0 };
-  for (const r of rows) {
-    const event = { type: r.type, at: r.at, actorId: r.actorId, data: r.data } as ItemEvent;
-    state = evolve(state, event);
-    if (!wanted.has(r.seq)) continue;
-    const n = await noticesForEvent(deps, state, event, r.seq);
-    total.notices += n.notices;
-    total.deliveries += n.deliveries;
-    wanted.delete(r.seq);
-  }
-  if (wanted.size > 0) throw new Error(`item ${itemId}: events ${[...wanted].join(', ')} are in the outbox but not in the trail`);
-  return total;
-}
+/** One event that concerns people, with whom it reaches. */
+interface Cause { s: ItemState; seq: number; spec: NonNullable<ReturnType<typeof noticeFor>>; people: Recipient[] }
 
-async function noticesForEvent(deps: NotifyDeps, s: ItemState, event: ItemEvent, seq: number) {
+/**
+ * Notices and deliveries for outbox rows of several items (each in event order): the inbox rows, the
+ * planned messages and the removal of the outbox rows in one transaction, after each item's trail has
+ * recorded its causes (one engine command per item).
+ */
+export async function handleCauses(deps: NotifyDeps, batch: { itemId: string; seqs: number[] }[]): Promise<{ notices: number; deliveries: number }> {
   const { db, clock } = deps;
-  const spec = noticeFor(event, s);
-  const done = (tx: DbOrTx) => tx.delete(notifyOutbox).where(and(eq(notifyOutbox.itemId, s.id), eq(notifyOutbox.seq, seq)));
-  if (!spec) { await done(db); return { notices: 0, deliveries: 0 }; }
   const now = clock.now().toISOString();
-  const people = await resolveAudiences(db, spec.audiences, s);
-  const prefs = new Map<string, Prefs>();
-  if (people.length > 0) {
-    const rows = await db.select().from(notificationPrefs).where(inArray(notificationPrefs.userId, people.map((p) => p.id)));
-    for (const r of rows) prefs.set(r.userId, r);
-  }
-  const units = audienceUnits(spec.audiences, s, people);
-  const targets = units.length === 0 ? [] : await db.select({ id: webhookTargets.id, kind: webhookTargets.kind }).from(webhookTargets)
-    .where(and(inArray(webhookTargets.unitId, units), eq(webhookTargets.enabled, true)));
-
-  const base = `${s.id}-${seq}`;
-  const noticeRows = people.map((p) => ({
-    key: `n-${base}-${p.id}`, userId: p.id, kind: spec.kind, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, createdAt: now,
-  }));
-  const planned: (typeof deliveries.$inferInsert)[] = [];
-  const plan = (d: Pick<DeliveryRow, 'key' | 'channel' | 'userId' | 'targetId' | 'address'> & { notBefore?: string | null }) =>
-    planned.push({ ...d, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, status: 'pending', createdAt: now, updatedAt: now });
-  for (const p of people) {
-    const pr = prefs.get(p.id) ?? DEFAULT_PREFS;
-    if (pr.digest) continue; // external channels get the daily digest instead
-    if (pr.channels.includes('email') && pr.email) plan({ key: `d-${base}-${p.id}-email`, channel: 'email', userId: p.id, targetId: null, address: pr.email });
-    if (pr.channels.includes('sms') && p.phone) {
-      plan({ key: `d-${base}-${p.id}-sms`, channel: 'sms', userId: p.id, targetId: null, address: p.phone, notBefore: pr.smsQuietHours ? quietUntil(now) : null });
+  const ids = batch.map((b) => b.itemId);
+  const rows = await db.select({ itemId: itemEvents.itemId, seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId, data: itemEvents.data })
+    .from(itemEvents).where(inArray(itemEvents.itemId, ids)).orderBy(asc(itemEvents.itemId), asc(itemEvents.seq));
+  const cache: AudienceCache = new Map();
+  const causes: Cause[] = [];
+  const done: { itemId: string; seq: number }[] = [];
+  for (const { itemId, seqs } of batch) {
+    const wanted = new Set(seqs);
+    let state: ItemState | null = null;
+    for (const r of rows) {
+      if (r.itemId !== itemId || wanted.size === 0) continue;
+      const event = { type: r.type, at: r.at, actorId: r.actorId, data: r.data } as ItemEvent;
+      state = evolve(state, event);
+      if (!wanted.delete(r.seq)) continue;
+      done.push({ itemId, seq: r.seq });
+      const spec = noticeFor(event, state);
+      if (spec) causes.push({ s: state, seq: r.seq, spec, people: await resolveAudiences(db, spec.audiences, state, cache) });
     }
-  }
-  for (const t of targets) plan({ key: `d-${base}-${t.id}-webhook`, channel: 'webhook', userId: null, targetId: t.id, address: null });
-  const recipients: NoticeRecipient[] = people.map((p) => ({ userId: p.id, name: p.displayName }));
-  if (spec.audiences.includes('petitioner') && s.person?.phone) {
-    // 事事有回音: the petitioner hears the outcome by SMS (quiet hours apply to citizens too).
-    plan({ key: `d-${base}-petitioner-sms`, channel: 'sms', userId: null, targetId: null, address: s.person.phone, notBefore: quietUntil(now) });
-    recipients.push({ userId: null, name: '信访人' });
+    if (wanted.size > 0) throw new Error(`item ${itemId}: events ${[...wanted].join(', ')} are in the outbox but not in the trail`);
   }
 
-  const channels = [...new Set(['inbox', ...planned.map((d) => d.channel === 'webhook' ? `webhook:${targets.find((t) => t.id === d.targetId)?.kind}` : d.channel)])];
-  // The trail (催办记录): once per cause — a retry of this job records nothing new.
-  await deps.engine.execute({ itemId: s.id, actor: null, command: { type: 'record_notice', causeSeq: seq, kind: spec.kind, recipients, channels } });
-  // The inbox, the planned messages and the end of the outbox row, together.
+  // Preferences and group robots for everyone in the batch, in two queries.
+  const prefs = new Map<string, Prefs>();
+  const userIds = [...new Set(causes.flatMap((c) => c.people.map((p) => p.id)))];
+  if (userIds.length > 0) for (const r of await db.select().from(notificationPrefs).where(inArray(notificationPrefs.userId, userIds))) prefs.set(r.userId, r);
+  const unitsOf = new Map(causes.map((c) => [c, audienceUnits(c.spec.audiences, c.s, c.people)]));
+  const allUnits = [...new Set([...unitsOf.values()].flat())];
+  const targets = allUnits.length === 0 ? [] : await db.select({ id: webhookTargets.id, kind: webhookTargets.kind, unitId: webhookTargets.unitId })
+    .from(webhookTargets).where(and(inArray(webhookTargets.unitId, allUnits), eq(webhookTargets.enabled, true)));
+
+  const noticeRows: (typeof notices.$inferInsert)[] = [];
+  const planned: (typeof deliveries.$inferInsert)[] = [];
+  const records = new Map<string, Extract<ItemCommand, { type: 'record_notice' }>['notices']>();
+  for (const c of causes) {
+    const { s, seq, spec, people } = c;
+    const base = `${s.id}-${seq}`;
+    const plannedBefore = planned.length;
+    for (const p of people) {
+      noticeRows.push({ key: `n-${base}-${p.id}`, userId: p.id, kind: spec.kind, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, createdAt: now });
+    }
+    const plan = (d: Pick<DeliveryRow, 'key' | 'channel' | 'userId' | 'targetId' | 'address'> & { notBefore?: string | null }) =>
+      planned.push({ ...d, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, status: 'pending', createdAt: now, updatedAt: now });
+    for (const p of people) {
+      const pr = prefs.get(p.id) ?? DEFAULT_PREFS;
+      if (pr.digest) continue; // external channels get the daily digest instead
+      if (pr.channels.includes('email') && pr.email) plan({ key: `d-${base}-${p.id}-email`, channel: 'email', userId: p.id, targetId: null, address: pr.email });
+      if (pr.channels.includes('sms') && p.phone) {
+        plan({ key: `d-${base}-${p.id}-sms`, channel: 'sms', userId: p.id, targetId: null, address: p.phone, notBefore: pr.smsQuietHours ? quietUntil(now) : null });
+      }
+    }
+    const units = unitsOf.get(c)!;
+    for (const t of targets) if (units.includes(t.unitId)) plan({ key: `d-${base}-${t.id}-webhook`, channel: 'webhook', userId: null, targetId: t.id, address: null });
+    const recipients: NoticeRecipient[] = people.map((p) => ({ userId: p.id, name: p.displayName }));
+    if (spec.audiences.includes('petitioner') && s.person?.phone) {
+      // 事事有回音: the petitioner hears the outcome by SMS (quiet hours apply to citizens too).
+      plan({ key: `d-${base}-petitioner-sms`, channel: 'sms', userId: null, targetId: null, address: s.person.phone, notBefore: quietUntil(now) });
+      recipients.push({ userId: null, name: '信访人' });
+    }
+    const mine = planned.slice(plannedBefore);
+    const channels = [...new Set(['inbox', ...mine.map((d) => d.channel === 'webhook' ? `webhook:${targets.find((t) => t.id === d.targetId)?.kind}` : d.channel)])];
+    records.set(s.id, [...(records.get(s.id) ?? []), { causeSeq: seq, kind: spec.kind, recipients, channels }]);
+    if (people.length === 0 && mine.length === 0) deps.log(`notice ${spec.kind} for item ${s.id} event ${seq}: nobody to tell (no users in the audience ${spec.audiences.join(', ')})`);
+  }
+
+  // The trail (催办记录): one command per item; causes already recorded (a retried job) are skipped by the decider.
+  for (const [itemId, list] of records) {
+    await deps.engine.execute({ itemId, actor: null, command: { type: 'record_notice', notices: list } });
+  }
+  // The inbox, the planned messages and the end of the outbox rows, together.
   await db.transaction(async (tx) => {
-    if (noticeRows.length > 0) await tx.insert(notices).values(noticeRows).onConflictDoNothing();
-    if (planned.length > 0) await tx.insert(deliveries).values(planned).onConflictDoNothing();
-    await done(tx);
+    for (let i = 0; i < noticeRows.length; i += 1000) await tx.insert(notices).values(noticeRows.slice(i, i + 1000)).onConflictDoNothing();
+    for (let i = 0; i < planned.length; i += 1000) await tx.insert(deliveries).values(planned.slice(i, i + 1000)).onConflictDoNothing();
+    await tx.delete(notifyOutbox).where(sql`(${notifyOutbox.itemId}, ${notifyOutbox.seq}) in (select * from unnest(${sql.param(done.map((d) => d.itemId))}::uuid[], ${sql.param(done.map((d) => d.seq))}::int[]))`);
   });
-  if (people.length === 0 && planned.length === 0) deps.log(`notice ${spec.kind} for item ${s.id} event ${seq}: nobody to tell (no users in the audience ${spec.audiences.join(', ')})`);
-  if (planned.length > 0) await enqueueDeliveries(deps, and(eq(deliveries.itemId, s.id), eq(deliveries.causeSeq, seq))!);
+  if (planned.length > 0) await enqueueDeliveries(deps, inArray(deliveries.key, planned.map((d) => d.key)));
   return { notices: noticeRows.length, deliveries: planned.length };
 }
 

@@ -13,8 +13,33 @@ const parent = alias(orgUnits, 'parent_unit');
 const cols = { id: users.id, displayName: users.displayName, unitId: users.unitId, phone: users.phone };
 const hasRole = (role: string) => sql`${role} = any(${users.roles})`;
 
+/** Per-job memo of audience lookups: the same village's handlers are read once per batch of items. */
+export type AudienceCache = Map<string, Promise<Recipient[]>>;
+
+function cacheKey(a: Audience, s: ItemState): string {
+  switch (a) {
+    case 'responsible_handlers': case 'unit_head': case 'inspectors': return `${a}|${s.responsibleUnit?.path ?? ''}`;
+    case 'assigning_unit': return `${a}|${s.assignedBy ?? ''}`;
+    case 'reviewers': return `${a}|${s.leadUnit?.id ?? `owner:${s.ownerUnit.id}`}`;
+    case 'supervising_office': return `${a}|${s.ownerUnit.id}`;
+    case 'petitioner': return a;
+  }
+}
+
 /** The people of each audience, without duplicates (first audience wins the order). */
-export async function resolveAudiences(db: DbOrTx, audiences: readonly Audience[], s: ItemState): Promise<Recipient[]> {
+export async function resolveAudiences(db: DbOrTx, audiences: readonly Audience[], s: ItemState, cache: AudienceCache = new Map()): Promise<Recipient[]> {
+  const out = new Map<string, Recipient>();
+  for (const a of audiences) {
+    const key = cacheKey(a, s);
+    let hit = cache.get(key);
+    if (!hit) { hit = resolveOne(db, a, s); cache.set(key, hit); }
+    for (const r of await hit) if (!out.has(r.id)) out.set(r.id, r);
+  }
+  return [...out.values()];
+}
+
+async function resolveOne(db: DbOrTx, a: Audience, s: ItemState): Promise<Recipient[]> {
+  const audiences = [a];
   const out = new Map<string, Recipient>();
   const add = (rows: Recipient[]) => { for (const r of rows) if (!out.has(r.id)) out.set(r.id, r); };
   const inUnit = (unitId: string, cond: ReturnType<typeof sql>) =>

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { EngineEnv } from '../../workflows/local/engine-env.ts';
 import { defineJob, type JobDef, type Log, startJobWorkers } from '../jobs.ts';
 import type { QueueKit } from '../queues.ts';
-import { DELIVER_QUEUE, deliver, drainOutbox, handleCause, NOTIFY_QUEUE, type NotifyDeps, requeueDeliveries } from './notifier.ts';
+import { DELIVER_QUEUE, deliver, drainOutbox, handleCauses, NOTIFY_QUEUE, type NotifyDeps, requeueDeliveries } from './notifier.ts';
 import { rederiveWakeups, runDigest } from './periodic.ts';
 
 export interface NotifierSchedule {
@@ -25,8 +25,8 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>
     defineJob({ queue: NOTIFY_QUEUE, name: 'drain', schema: empty, handle: async () => ({ enqueued: await drainOutbox(deps) }) }),
     defineJob({
       queue: NOTIFY_QUEUE, name: 'cause',
-      schema: z.object({ itemId: z.uuid(), seqs: z.array(z.number().int().min(1)).min(1).max(10_000) }),
-      handle: (d) => handleCause(deps, d.itemId, d.seqs),
+      schema: z.object({ causes: z.array(z.object({ itemId: z.uuid(), seqs: z.array(z.number().int().min(1)).min(1).max(10_000) })).min(1).max(1000) }),
+      handle: (d) => handleCauses(deps, d.causes),
     }),
     defineJob({ queue: NOTIFY_QUEUE, name: 'digest', schema: empty, handle: () => runDigest(deps) }),
     defineJob({
