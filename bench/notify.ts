@@ -39,6 +39,8 @@ const { values: argv } = parseArgs({
     backends: { type: 'string', default: 'postgres,redis' },
     concurrency: { type: 'string', default: '8' },
     out: { type: 'string' },
+    /** Diagnostics: run the sweep to its end before the notifier starts (no overlap). */
+    'sweep-first': { type: 'boolean', default: false },
   },
 });
 const items = Number(argv.items);
@@ -88,12 +90,14 @@ async function main() {
       const engine = createLocalEngine({ db, env, clock });
       const redis = backend === 'redis' ? (process.env.REDIS_URL ? { url: process.env.REDIS_URL, stop: async () => {} } : await startOwnRedis()) : null;
       const kit = createQueueKit({ redisUrl: redis?.url, databaseUrl: url, prefix: `bench${process.pid}`, log });
-      const notifier = await startNotifier(kit, {
+      const startNotifying = () => startNotifier(kit, {
         db, engine, env, clock, kit, mailer: null, sms: loggingSmsProvider(() => {}), log,
         config: { allowedHosts: [], ratePerHour: 1000, timeoutMs: 5000, attempts: 5, backoffMs: 1000 },
       }, { drainEverySeconds: 1, digestCron: '0 8 * * *', reconcileEverySeconds: 3600 }, { log, concurrency: { notify: concurrency, deliver: concurrency } });
       const start = Date.now();
+      let notifier = argv['sweep-first'] ? null : await startNotifying();
       const swept = await sweepDueItems({ db, engine, clock });
+      notifier ??= await startNotifying();
       const sweepSeconds = (Date.now() - start) / 1000;
       log(`${backend}: sweep ticked ${swept.ticked} items (${swept.events} events, ${swept.failed.length} failed) in ${sweepSeconds.toFixed(1)} s`);
       await notifier.drainNow();
