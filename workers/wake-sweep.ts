@@ -12,9 +12,15 @@ export const WAKE_SWEEP_QUEUE = 'wake-sweep';
 export async function startWakeSweep(kit: QueueKit, deps: { db: Db; engine: LocalEngine; clock: Clock },
   opts: { everySeconds: number; log: (msg: string, extra?: object) => void }) {
   const queue = kit.queue(WAKE_SWEEP_QUEUE);
-  await queue.upsertJobScheduler('wake-sweep', { every: opts.everySeconds * 1000 }, {
+  const schedule = () => queue.upsertJobScheduler('wake-sweep', { every: opts.everySeconds * 1000 }, {
     name: 'sweep', data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 },
   });
+  await schedule();
+  // Re-asserted now and then (idempotent): a Redis that restarted without its data forgot the schedule.
+  const timer = setInterval(() => {
+    schedule().catch((err) => opts.log(`wake sweep: could not re-assert the schedule (queue backend down?): ${(err as Error).message}`));
+  }, 60_000);
+  timer.unref();
   const worker = kit.worker(WAKE_SWEEP_QUEUE, async () => {
     const r = await sweepDueItems(deps);
     if (r.ticked > 0 || r.failed.length > 0) {
@@ -24,5 +30,6 @@ export async function startWakeSweep(kit: QueueKit, deps: { db: Db; engine: Loca
     return { ticked: r.ticked, events: r.events, failed: r.failed.length };
   });
   worker.on('failed', (_job, err) => opts.log(`wake sweep failed: ${err.message}`));
+  worker.on('closed', () => clearInterval(timer));
   return { queue, worker, runNow: () => queue.add('sweep-now', {}, { removeOnComplete: 100 }) };
 }
