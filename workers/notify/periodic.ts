@@ -64,7 +64,9 @@ export async function rederiveWakeups(db: Db, env: EngineEnv, opts: { batchSize?
       const stored = r.wake === null ? null : new Date(r.wake).toISOString();
       if (wake !== stored) updates.push({ id: r.id, wake });
     }
-    for (const u of updates) await db.update(items).set({ nextWakeAt: u.wake }).where(eq(items.id, u.id));
+    if (updates.length > 0) {
+      await db.execute(sql`update items set next_wake_at = u.wake from unnest(${sql.param(updates.map((u) => u.id))}::uuid[], ${sql.param(updates.map((u) => u.wake))}::timestamptz[]) as u(id, wake) where items.id = u.id`);
+    }
     checked += rows.length;
     fixed += updates.length;
     after = rows[rows.length - 1]!.id;
