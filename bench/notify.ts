@@ -22,7 +22,7 @@ import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { campaigns, notices, notifyOutbox } from '../db/schema.ts';
 import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
-import { sweepDueItems } from '../workflows/local/sweep.ts';
+import { sweepInParallel } from '../workers/wake-sweep.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { DELIVER_QUEUE, NOTIFY_QUEUE } from '../workers/notify/notifier.ts';
 import { rederiveWakeups } from '../workers/notify/periodic.ts';
@@ -41,6 +41,8 @@ const { values: argv } = parseArgs({
     out: { type: 'string' },
     /** Diagnostics: run the sweep to its end before the notifier starts (no overlap). */
     'sweep-first': { type: 'boolean', default: false },
+    /** Claimers of the one sweep run (workers/wake-sweep.ts sweepInParallel; the service uses 3). */
+    claimers: { type: 'string', default: '3' },
   },
 });
 const items = Number(argv.items);
@@ -96,10 +98,10 @@ async function main() {
       }, { drainEverySeconds: 1, digestCron: '0 8 * * *', reconcileEverySeconds: 3600 }, { log, concurrency: { notify: concurrency, deliver: concurrency } });
       const start = Date.now();
       let notifier = argv['sweep-first'] ? null : await startNotifying();
-      const swept = await sweepDueItems({ db, engine, clock });
+      const swept = await sweepInParallel({ db, engine, clock }, Number(argv.claimers));
       notifier ??= await startNotifying();
       const sweepSeconds = (Date.now() - start) / 1000;
-      log(`${backend}: sweep ticked ${swept.ticked} items (${swept.events} events, ${swept.failed.length} failed) in ${sweepSeconds.toFixed(1)} s`);
+      log(`${backend}: sweep (${argv.claimers} claimers) ticked ${swept.ticked} items (${swept.events} events, ${swept.failed.length} failed) in ${sweepSeconds.toFixed(1)} s`);
       await notifier.drainNow();
       let last = 0;
       for (;;) {
