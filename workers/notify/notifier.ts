@@ -170,8 +170,12 @@ export async function handleCauses(deps: NotifyDeps, batch: { itemId: string; se
   }
 
   // The trail (催办记录): one command per item; causes already recorded (a retried job) are skipped by the decider.
-  for (const [itemId, list] of records) {
-    await deps.engine.execute({ itemId, actor: null, command: { type: 'record_notice', notices: list } });
+  const reqs = [...records].map(([itemId, list]) => ({ itemId, actor: null, command: { type: 'record_notice' as const, notices: list } }));
+  if (deps.engine.executeMany && reqs.length > 1) {
+    const failed = (await deps.engine.executeMany(reqs)).find((r): r is { error: Error } => 'error' in r);
+    if (failed) throw failed.error; // the job is retried; what was recorded stays recorded once
+  } else {
+    for (const req of reqs) await deps.engine.execute(req);
   }
   // The inbox, the planned messages and the end of the outbox rows, together.
   await db.transaction(async (tx) => {
