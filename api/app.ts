@@ -6,16 +6,20 @@ import type { Config } from '../bin/config.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
 import type { EngineEnv } from '../workflows/local/engine-env.ts';
+import type { QueueKit } from '../workers/queues.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
 import { serializerCompiler } from './serializer.ts';
+import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import web from './plugins/web.ts';
 import authRoutes from './routes/auth/routes.ts';
+import adminRoutes from './routes/admin/routes.ts';
 import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
 import itemRoutes from './routes/items/routes.ts';
+import noticeRoutes from './routes/notices/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
 import reportRoutes from './routes/reports/routes.ts';
 import roundRoutes from './routes/rounds/routes.ts';
@@ -32,6 +36,10 @@ export interface AppDeps {
   readiness?: () => Promise<void>;
   /** The built web application (web/dist) to serve beside the API; omitted in API-only tests. */
   webRoot?: string;
+  /** The queues of this process, for the admin view and /metrics (absent: no background work here). */
+  queues?: QueueKit;
+  /** Hosts webhook targets may point at (WEBHOOK_ALLOWED_HOSTS). */
+  webhookAllowedHosts?: string[];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -49,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapi);
   await app.register(auth, { db: deps.db });
   await app.register(idempotency, { db: deps.db });
+  await app.register(metrics, { db: deps.db, queues: deps.queues });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
@@ -64,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes, statsRoutes]) {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes, statsRoutes, noticeRoutes, adminRoutes]) {
       await api.register(routes, deps);
     }
   }, { prefix: '/api/v1' });

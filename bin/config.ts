@@ -24,6 +24,26 @@ export const configSchema = z.object({
   /** How often the wake-up sweep runs (BullMQ job scheduler), in seconds. */
   SWEEP_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  // Notifications (README "Notifications")
+  /** Hosts webhook targets may point at, comma-separated; "*.example.cn" allows subdomains. */
+  WEBHOOK_ALLOWED_HOSTS: z.string().default('qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn')
+    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /** SMTP server for e-mail, e.g. smtps://user:pass@mail.example.cn:465; unset: no e-mail. */
+  SMTP_URL: optionalUrl,
+  SMTP_FROM: z.string().min(3).default('整改通知 <zhenggai@localhost>'),
+  /** SMS provider; `log` writes messages to the log (plug a gateway in workers/notify/channels/sms.ts). */
+  SMS_PROVIDER: z.enum(['log']).default('log'),
+  /** External messages per recipient (user or group robot) per hour; more wait for the next hour. */
+  NOTIFY_RATE_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** How often the outbox is drained into notices, in seconds. */
+  NOTIFY_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** Attempts per delivery before it is dead-lettered, and the first backoff (doubling). */
+  NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  /** Time limit of one webhook or SMTP request. */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The daily digest, a cron pattern in Asia/Shanghai. */
+  DIGEST_CRON: z.string().min(9).default('0 8 * * *'),
 }).refine((c) => c.ENGINE !== 'temporal' || c.DATABASE_URL !== undefined, {
   path: ['ENGINE'],
   message: 'ENGINE=temporal needs DATABASE_URL: the Temporal worker, a separate process, writes the ledger into the same database',

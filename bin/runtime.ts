@@ -11,6 +11,9 @@ import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { openTemporalEngine } from '../workflows/temporal/connect.ts';
 import { createQueueKit } from '../workers/queues.ts';
 import { startWakeSweep } from '../workers/wake-sweep.ts';
+import { createMailer } from '../workers/notify/channels/email.ts';
+import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
+import { startNotifier } from '../workers/notify/start.ts';
 import type { Config } from './config.ts';
 
 export type Log = (msg: string, extra?: object) => void;
@@ -49,7 +52,7 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   const clock = opts.clock ?? systemClock;
   const { db, url, close: closeDb } = await openMigratedDb(config, log);
   const env = createEngineEnv(db);
-  const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url });
+  const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url, log });
   let engine: ItemEngine;
   let readiness: (() => Promise<void>) | undefined;
   let afterListen = async () => {};
@@ -67,22 +70,35 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
     engine = local;
     const sweep = await startWakeSweep(kit, { db, engine: local, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
     afterListen = async () => { await sweep.runNow(); };
-    log(`background work on BullMQ's ${kit.backend} backend; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
+    log(`lifecycles run locally; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   }
+  // Notices come from the outbox both runtimes write (workflows/local/ledger.ts).
+  const mailer = config.SMTP_URL ? createMailer({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.NOTIFY_TIMEOUT_MS }) : null;
+  const notifier = await startNotifier(kit, {
+    db, engine, env, clock, kit, mailer, sms: loggingSmsProvider((m) => log(m)), log,
+    config: { allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, ratePerHour: config.NOTIFY_RATE_PER_HOUR, timeoutMs: config.NOTIFY_TIMEOUT_MS,
+      attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS },
+  }, { drainEverySeconds: config.NOTIFY_EVERY_SECONDS, digestCron: config.DIGEST_CRON, reconcileEverySeconds: 600 }, { log });
+  log(`background work on BullMQ's ${kit.backend} backend; notifications every ${config.NOTIFY_EVERY_SECONDS} s (e-mail ${mailer ? 'on' : 'off: no SMTP_URL'}, SMS provider ${config.SMS_PROVIDER})`);
   await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
-  const app = await buildApp({ db, engine, env, clock, config, readiness, webRoot });
+  const app = await buildApp({
+    db, engine, env, clock, config, readiness, webRoot, queues: kit, webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+  });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;
   await afterListen();
+  await notifier.reconcileNow(); // after downtime: lost jobs and wrong wake-ups are repaired at once
 
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= (async () => {
     log('shutting down: no new requests, finishing background jobs');
     await app.close();
+    await notifier.close();
     await kit.close();
     await closeEngine();
+    mailer?.close();
     await closeDb();
     log('stopped');
   })());

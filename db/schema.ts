@@ -184,3 +184,4 @@ export type CategoryRow = typeof categories.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
 export type ItemEventRow = typeof itemEvents.$inferSelect;
 export * from './schema/reports.ts';
+export * from './schema/notifications.ts';

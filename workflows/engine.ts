@@ -25,6 +25,11 @@ export interface CommandOutcome {
 
 export interface ItemEngine {
   execute(req: CommandRequest): Promise<CommandOutcome>;
+  /**
+   * Optional: several commands on different items at once (the notifier records its notices this way).
+   * Each succeeds or fails on its own; the local runtime commits them together (one WAL flush, not one each).
+   */
+  executeMany?(reqs: CommandRequest[]): Promise<(CommandOutcome | { error: Error })[]>;
 }
 
 /** The decider refused the command; `error` says which rule and what is allowed now. */

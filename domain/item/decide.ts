@@ -8,7 +8,7 @@ import { fastInFastOut } from './quality.ts';
 import { recheckReason } from './recheck.ts';
 import {
   type DecideContext, type Decision, type DomainErrorCode, type ItemCommand, type ItemEvent, type ItemEventType,
-  type ItemState, ITEM_SOURCES, type UnitRef,
+  type ItemState, ITEM_SOURCES, NOTICE_KINDS, type UnitRef,
 } from './types.ts';
 
 type Cmd<T extends ItemCommand['type']> = Extract<ItemCommand, { type: T }>;
@@ -140,6 +140,25 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
       const why = badText(command.text, MAX_COMMENT);
       if (why) return t.invalid('text', why);
       return t.ok(t.ev('CommentAdded', { text: command.text }));
+    }
+    case 'record_notice': {
+      // Once per cause: a retried or duplicated notifier job records nothing the second time.
+      if (!Array.isArray(command.notices) || command.notices.length === 0) return t.invalid('notices', 'at least one notice to record');
+      const seen = new Set(s.noticesRecorded ?? []);
+      const events: ItemEvent[] = [];
+      for (const [i, n] of command.notices.entries()) {
+        if (!Number.isInteger(n.causeSeq) || n.causeSeq < 1 || n.causeSeq > s.version) {
+          return t.invalid(`notices[${i}].causeSeq`, `must name an event of this item (1..${s.version})`);
+        }
+        if (!NOTICE_KINDS.includes(n.kind)) return t.invalid(`notices[${i}].kind`, `must be one of ${NOTICE_KINDS.join(', ')}`);
+        if (!Array.isArray(n.recipients) || !Array.isArray(n.channels)) return t.invalid(`notices[${i}].recipients`, 'recipients and channels are lists');
+        if (seen.has(n.causeSeq)) continue;
+        seen.add(n.causeSeq);
+        events.push(t.ev('NoticeSent', {
+          causeSeq: n.causeSeq, kind: n.kind, recipients: n.recipients.map((r) => ({ userId: r.userId, name: r.name })), channels: [...n.channels],
+        }));
+      }
+      return t.ok(...events);
     }
     case 'tick':
       // Never refused: nothing due is an empty list, not an error.

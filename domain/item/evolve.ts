@@ -79,7 +79,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       return { ...s, status: 'assigned', responsibleUnit: event.data.to, acceptedAt: null, extensionRequest: null };
     case 'ItemSubmitted':
       return {
-        ...s, status: 'submitted', submittedAt: event.at, submittedBy: event.actorId,
+        ...s, status: 'submitted', submittedAt: event.at, submittedBy: event.actorId, reviewRemindedAt: null,
         summary: event.data.summary, evidence: addEvidence(s.evidence, event.data.evidence),
       };
     case 'ItemApproved':
@@ -117,7 +117,10 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       if (event.data.kind === 'recheck_due') {
         return s.recheck ? { ...s, recheck: { ...s.recheck, remindedAt: event.at } } : s;
       }
+      if (event.data.kind === 'review_waiting') return { ...s, reviewRemindedAt: event.at };
       return { ...s, remindersSent: [...s.remindersSent, event.data.daysBefore ?? 0] };
+    case 'NoticeSent':
+      return { ...s, noticesRecorded: [...(s.noticesRecorded ?? []), event.data.causeSeq] };
     case 'DeadlineMissed':
       return { ...s, overdue: true, overdueSince: event.data.dueAt };
     case 'Escalated':

@@ -31,11 +31,12 @@ export type Timer =
   | { kind: 'escalation'; dueAt: string; step: Step }
   | { kind: 'included_not_helped'; dueAt: string }
   | { kind: 'window_elapsed'; dueAt: string }
-  | { kind: 'recheck_due'; dueAt: string };
+  | { kind: 'recheck_due'; dueAt: string }
+  | { kind: 'review_waiting'; dueAt: string };
 
 // Ties at the same instant: recompute first (it may move the deadline), then the deadline's story in order.
 const PRIORITY: Record<Timer['kind'], number> = {
-  recompute: 0, reminder: 1, deadline_missed: 2, escalation: 3, included_not_helped: 4, window_elapsed: 5, recheck_due: 6,
+  recompute: 0, reminder: 1, deadline_missed: 2, escalation: 3, included_not_helped: 4, window_elapsed: 5, recheck_due: 6, review_waiting: 7,
 };
 
 /** Every timer pending in this state, earliest first. */
@@ -69,6 +70,14 @@ export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
 
   const nah = includedNotHelpedDue(state, settings);
   if (nah !== null) out.push({ kind: 'included_not_helped', dueAt: nah });
+
+  // A submission waits for review at most reviewLimitDays; then the reviewers are reminded, once per submission.
+  if (state.status === 'submitted' && state.submittedAt !== null && !state.reviewRemindedAt) {
+    const limit = settings.reviewLimitDays ?? 5;
+    if (Number.isInteger(limit) && limit > 0) {
+      out.push({ kind: 'review_waiting', dueAt: atHour(addDays(shanghaiDate(state.submittedAt), limit, kind, calendar).date, 9) });
+    }
+  }
 
   if (state.status === 'closed' && state.closedAt !== null) {
     if (state.recheck === null) {
@@ -122,6 +131,8 @@ function fire(t: Timer, s: ItemState, now: string, actorId: string | null, env: 
       return [{ type: 'ItemVerified', at, actorId, data: { by: 'window_elapsed' } }];
     case 'recheck_due':
       return [{ type: 'ReminderIssued', at, actorId, data: { kind: 'recheck_due', daysBefore: null, dueAt: t.dueAt } }];
+    case 'review_waiting':
+      return [{ type: 'ReminderIssued', at, actorId, data: { kind: 'review_waiting', daysBefore: null, dueAt: t.dueAt } }];
     default: {
       const _exhaustive: never = t;
       throw new Error(`unknown timer ${(_exhaustive as Timer).kind}`);

@@ -10,7 +10,7 @@ import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role
 export const ITEM_COMMAND_TYPES = [
   'report', 'assign', 'accept', 'record_progress', 'complete_milestone', 'request_extension',
   'decide_extension', 'transfer', 'submit', 'approve', 'reject', 'recheck', 'dismiss', 'flag',
-  'unflag', 'comment', 'tick', 'schedule_recheck',
+  'unflag', 'comment', 'tick', 'schedule_recheck', 'record_notice',
 ] as const satisfies readonly ItemCommandType[];
 // Compile-time check that the list names every command type.
 type MissingCommand = Exclude<ItemCommandType, (typeof ITEM_COMMAND_TYPES)[number]>;
@@ -48,7 +48,8 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
       if (TERMINAL.includes(st)) return `a ${st} item cannot be unflagged`;
       return state.flagged ? null : 'the item is not flagged';
     case 'comment':
-    case 'tick': return null;
+    case 'tick':
+    case 'record_notice': return null;
     default: {
       const _exhaustive: never = type;
       return `unknown command ${String(_exhaustive)}`;
@@ -80,8 +81,10 @@ const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.in
 export function actorRule(state: ItemState | null, actor: Actor | null, type: ItemCommandType): ActorRefusal | null {
   if (type === 'tick') return null;
   if (actor === null) {
-    return type === 'schedule_recheck' ? null : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick or schedule a recheck` };
+    return type === 'schedule_recheck' || type === 'record_notice' ? null
+      : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick, schedule a recheck or record a notice` };
   }
+  if (type === 'record_notice') return { code: 'forbidden', message: 'notices are recorded by the notifier, not by users' };
   const roleIs = (...roles: Role[]): ActorRefusal | null => has(actor, ...roles) ? null
     : { code: 'forbidden', message: `${type} needs the role ${roles.join(' or ')}` };
   if (state === null) return roleIs('supervisor', 'lead', 'handler', 'inspector');

@@ -17,4 +17,5 @@ export const DEFAULT_SETTINGS: CampaignSettings = {
   recheckWindowDays: 30,
   reopenDays: 10,
   noMeasuresWarningMonths: 1,
+  reviewLimitDays: 5,
 };

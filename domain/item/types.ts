@@ -60,6 +60,8 @@ export interface CampaignSettings {
   reopenDays: number;
   /** 纳而不帮: months after assignment without recorded measures before the warning. */
   noMeasuresWarningMonths: number;
+  /** Added: a submission waiting longer than this many (working) days for review reminds the reviewers. Default 5. */
+  reviewLimitDays?: number;
 }
 
 export interface ItemState {
@@ -123,6 +125,10 @@ export interface ItemState {
   qualityWarnings: QualityWarning[];
   /** Petition/hotline items: the outcome must go back to the reporter (事事有回音). */
   feedbackRequired: boolean;
+  /** Added: when the current submission's review_waiting reminder fired (reset by each submission). */
+  reviewRemindedAt?: string | null;
+  /** Added: sequence numbers of the events whose notices are recorded in the trail (催办记录), so each is recorded once. */
+  noticesRecorded?: number[];
 }
 
 // ---------------------------------------------------------------- commands
@@ -152,7 +158,19 @@ export type ItemCommand =
   /** Time passing; sent by the runtime at nextWake (or later, after downtime). */
   | { type: 'tick' }
   /** Select a closed or verified item again (回头看) — sent by an acceptance round. */
-  | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string };
+  | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string }
+  /** Record in the trail who was told about which event (催办记录) — sent by the notifier; each cause is recorded once. */
+  | { type: 'record_notice'; notices: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] }[] };
+
+/** Why someone is told about an item (one notice kind per event that matters to people). */
+export const NOTICE_KINDS = [
+  'assigned', 'deadline_approaching', 'deadline_missed', 'escalated', 'flagged', 'review_waiting', 'recheck_due',
+  'extension_decided', 'rejected', 'reopened', 'transferred', 'reporter_feedback',
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** Someone a notice went to: a user, or the petitioner (userId null) for reporter feedback. */
+export interface NoticeRecipient { userId: string | null; name: string }
 
 export type ItemCommandType = ItemCommand['type'];
 
@@ -196,7 +214,9 @@ export type ItemEvent = EventBase & (
   | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean } }
   | { type: 'ItemUnflagged'; data: { reason: string } }
   | { type: 'CommentAdded'; data: { text: string } }
-  | { type: 'ReminderIssued'; data: { kind: 'deadline_approaching' | 'recheck_due'; daysBefore: number | null; dueAt: string } }
+  | { type: 'ReminderIssued'; data: { kind: 'deadline_approaching' | 'recheck_due' | 'review_waiting'; daysBefore: number | null; dueAt: string } }
+  /** 催办记录: the notices derived from event `causeSeq` were produced for these recipients and channels. */
+  | { type: 'NoticeSent'; data: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] } }
   | { type: 'DeadlineMissed'; data: { deadline: string; dueAt: string } }
   | { type: 'Escalated'; data: { level: number; target: 'handler' | 'unit_head' | 'supervisor' | 'flag'; dueAt: string } }
   | { type: 'QualityWarningRaised'; data: QualityWarning }

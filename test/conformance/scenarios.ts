@@ -102,7 +102,8 @@ export const SCENARIOS: Scenario[] = [
       { day: 3, time: '16:00', as: 'lead', command: { type: 'reject', reason: '佐证不全' }, expect: { status: 'in_progress', events: ['ItemRejected'] } },
       { day: 4, as: 'h1', command: { type: 'submit', summary: '已参保并补充凭证', evidence: ['缴费凭证2.jpg'] }, expect: { status: 'submitted' } },
       // Submitted items wait for review; the deadline passing meanwhile is not "overdue".
-      { day: 12, as: 'lead', command: { type: 'approve' }, expect: { status: 'closed', overdue: false, events: ['ItemApproved'] } },
+      // Eight days in review: past the campaign's review limit (5 days), so the review reminder falls due first.
+      { day: 12, as: 'lead', command: { type: 'approve' }, expect: { status: 'closed', overdue: false, events: ['ReminderIssued:review_waiting', 'ItemApproved'] } },
       { day: 42, expect: { status: 'closed', events: [] } },
       { day: 43, expect: { status: 'verified', events: ['ItemVerified'] } },
       { day: 120, expect: { status: 'verified', events: [] } },

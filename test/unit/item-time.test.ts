@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { endOfDay, withYears } from '../../domain/calendar/calendar.ts';
 import { OFFICIAL_CALENDAR } from '../../domain/calendar/cn-official.ts';
-import { DEFAULT_SETTINGS, nextWake } from '../../domain/item/index.ts';
+import { DEFAULT_SETTINGS, type ItemCommand, nextWake } from '../../domain/item/index.ts';
 import { A, ctx, given, reportCmd, Story, storyAt, T, U } from './support/fixtures.ts';
 
 const env = (over: Partial<typeof DEFAULT_SETTINGS> = {}, calendar = OFFICIAL_CALENDAR) =>
@@ -62,8 +62,11 @@ describe('escalation after downtime', () => {
 
   it('a submitted item waiting for review is not overdue; after a rejection the clock catches up', () => {
     const s = storyAt('submitted');
-    given(s.events).when({ type: 'tick' }, ctx('2026-04-30T00:00:00.000Z', null)).then([]);
+    // Not overdue while under review; only the reviewers' reminder (review limit, 5 working days) falls due, once.
+    const waiting = s.do({ type: 'tick' }, null, '2026-04-30T00:00:00.000Z');
+    expect(waiting.map((e) => [e.type, e.type === 'ReminderIssued' ? e.data.kind : null])).toEqual([['ReminderIssued', 'review_waiting']]);
     expect(nextWake(s.state, env())).toBeNull();
+    s.events.pop(); // back to the submission as it stood (the rejection below happens before the reminder)
     s.do({ type: 'reject', reason: '佐证不足' }, A.lead, '2026-03-11T01:00:00.000Z');
     // The reminders that fell due while it was under review fire late (each exactly once), then the rest.
     expect(s.do({ type: 'tick' }, null, '2026-03-11T02:00:00.000Z').map((e) => e.type))
@@ -194,5 +197,34 @@ describe('provisional deadlines', () => {
     const s = storyAt('closed');
     s.do({ type: 'recheck', passed: false, findings: '反弹', deadline: '2027-02-01' }, A.inspector, '2026-12-24T01:00:00.000Z');
     expect(s.state).toMatchObject({ deadline: '2027-02-01', deadlineProvisional: false, deadlineWorkingDays: null, reopenCount: 1 });
+  });
+});
+
+describe('notices in the trail (催办记录)', () => {
+  it('records the notices of one event once, however often the notifier retries', () => {
+    const s = storyAt('in_progress');
+    const cmd: ItemCommand = { type: 'record_notice', notices: [{ causeSeq: 2, kind: 'assigned', recipients: [{ userId: 'u1', name: '张三' }], channels: ['inbox', 'email'] }] };
+    expect(s.do(cmd, null, '2026-03-05T01:00:00.000Z').map((e) => e.type)).toEqual(['NoticeSent']);
+    expect(s.do(cmd, null, '2026-03-05T01:00:01.000Z')).toEqual([]);
+    expect(s.state.noticesRecorded).toEqual([2]);
+    // Several causes at once: only the new ones are recorded, in the order given.
+    const both: ItemCommand = { type: 'record_notice', notices: [
+      { causeSeq: 2, kind: 'assigned', recipients: [], channels: ['inbox'] }, { causeSeq: 3, kind: 'assigned', recipients: [], channels: ['inbox'] }] };
+    expect(s.do(both, null, '2026-03-05T01:00:02.000Z').map((e) => e.type === 'NoticeSent' && e.data.causeSeq)).toEqual([3]);
+  });
+
+  it('refuses a cause that is not an event of the item', () => {
+    const s = storyAt('in_progress');
+    expect(s.refused({ type: 'record_notice', notices: [{ causeSeq: 99, kind: 'assigned', recipients: [], channels: [] }] }, null, '2026-03-05T01:00:00.000Z'))
+      .toMatchObject({ code: 'validation', field: 'notices[0].causeSeq' });
+    expect(s.refused({ type: 'record_notice', notices: [] }, null, '2026-03-05T01:00:00.000Z')).toMatchObject({ code: 'validation', field: 'notices' });
+  });
+
+  it('reminds the reviewers once when a submission waits longer than the review limit', () => {
+    const s = storyAt('submitted');
+    const wake = nextWake(s.state, env())!;
+    expect(s.do({ type: 'tick' }, null, new Date(Date.parse(wake) - 1).toISOString())).toEqual([]);
+    expect(s.do({ type: 'tick' }, null, wake).map((e) => e.type === 'ReminderIssued' && e.data.kind)).toEqual(['review_waiting']);
+    expect(nextWake(s.state, env())).toBeNull();
   });
 });

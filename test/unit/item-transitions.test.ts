@@ -28,6 +28,7 @@ function payload(type: ItemCommandType, who: Actor | null): ItemCommand {
     case 'comment': return { type, text: '请加快进度' };
     case 'tick': return { type };
     case 'schedule_recheck': return { type, reason: 'look_back', dueBy: '2026-12-31' };
+    case 'record_notice': return { type, notices: [{ causeSeq: 1, kind: 'assigned', recipients: [{ userId: 'u-handler', name: '张三' }], channels: ['inbox'] }] };
   }
 }
 
@@ -37,6 +38,7 @@ const SENDER: Record<ItemCommandType, Actor | null> = {
   complete_milestone: A.handler, request_extension: A.handler, decide_extension: A.lead, transfer: A.lead,
   submit: A.handler, approve: A.lead, reject: A.lead, recheck: A.inspector, dismiss: A.supervisor,
   flag: A.supervisor, unflag: A.supervisor, comment: A.supervisor, tick: null, schedule_recheck: A.supervisor,
+  record_notice: null,
 };
 
 type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged';
@@ -92,6 +94,8 @@ const TABLE: Record<ItemCommandType, Outcome[]> = {
   comment:            [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   tick:               [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   schedule_recheck:   [no, no, no, no, no, no, no, ok, ok, no, no],
+  // the notifier records a notice in any state of an existing item
+  record_notice:      [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
 };
 
 describe('every command in every state', () => {
@@ -144,6 +148,7 @@ const ROLE_TABLE: Record<ItemCommandType, { row: Row; expect: ('ok' | 'forbidden
   comment:            { row: 'in_progress',           expect: [ok, ok, ok, ok, f, f, f, f] },
   tick:               { row: 'in_progress',           expect: [ok, ok, ok, ok, ok, ok, ok, ok] },
   schedule_recheck:   { row: 'verified',              expect: [ok, f, f, f, f, f, f, ok] },
+  record_notice:      { row: 'in_progress',           expect: [f, f, f, f, f, f, f, ok] },
 };
 
 describe('every role for every command', () => {

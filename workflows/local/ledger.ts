@@ -1,12 +1,14 @@
 // Writing an item's accepted events: append them to the hash-chained trail and bring the ledger
 // row (the projection) up to date. Both runtimes write through here — the local engine inside its
-// command transaction, the Temporal persist activity inside its own — so the rows are identical.
+// command transaction, the Temporal persist activity inside its own — so the rows are identical,
+// the notifier's outbox included.
 import { eq, sql } from 'drizzle-orm';
 import type { ItemEvent, ItemState } from '../../domain/item/types.ts';
 import { eventHash } from '../../db/audit.ts';
 import type { DbOrTx, Tx } from '../../db/client.ts';
 import { visibleToPattern } from '../../db/queries/items.ts';
-import { campaigns, itemEvents, items, milestones } from '../../db/schema.ts';
+import { campaigns, itemEvents, items, milestones, notifyOutbox } from '../../db/schema.ts';
+import { NOTIFYING_EVENTS } from '../../domain/notice/derive.ts';
 import type { StoredEvent } from '../engine.ts';
 
 export interface LedgerAppend {
@@ -71,6 +73,11 @@ export async function appendToLedger(tx: Tx, a: LedgerAppend): Promise<{ events:
       [`data${i}`, s.event.data], [`prevHash${i}`, s.prevHash], [`hash${i}`, s.hash],
     ]),
   ]));
+  // The transactional outbox: events that may concern people are handed to the notifier atomically.
+  const notify = stored.filter((s) => NOTIFYING_EVENTS.has(s.event.type));
+  if (notify.length > 0) {
+    await tx.insert(notifyOutbox).values(notify.map((s) => ({ itemId: a.itemId, seq: s.seq })));
+  }
   if (a.events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted')) {
     await syncMilestones(tx, a.after);
   }

@@ -62,6 +62,16 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
 
   return {
     execute: (req) => db.transaction((tx) => executeIn(tx, req)),
+    // Items locked in id order, so two batches that share items cannot deadlock; a savepoint per
+    // command, so one refused command does not undo the others.
+    executeMany: (reqs) => db.transaction(async (tx) => {
+      const order = reqs.map((r, i) => ({ r, i })).sort((a, b) => (a.r.itemId < b.r.itemId ? -1 : a.r.itemId > b.r.itemId ? 1 : a.i - b.i));
+      const out: (CommandOutcome | { error: Error })[] = new Array(reqs.length);
+      for (const { r, i } of order) {
+        try { out[i] = await tx.transaction((sp) => executeIn(sp, r)); } catch (err) { out[i] = { error: err as Error }; }
+      }
+      return out;
+    }),
     executeIn,
   };
 }

@@ -25,6 +25,8 @@ export const settingsSchema = z.strictObject({
   recheckWindowDays: z.number().int().min(1).max(365),
   reopenDays: z.number().int().min(1).max(365),
   noMeasuresWarningMonths: z.number().int().min(1).max(12),
+  /** Review limit (审核时限): a submission waiting longer reminds the reviewers. Default 5 (working) days. */
+  reviewLimitDays: z.number().int().min(1).max(60).optional(),
 }).meta({ id: 'CampaignSettings' });
 
 const campaignSchema = z.object({

@@ -1,0 +1,42 @@
+// /metrics in the Prometheus text format: queue depth, failed (dead) and delayed jobs per queue,
+// notices and deliveries by state, and the process defaults (memory, event loop, GC).
+import fp from 'fastify-plugin';
+import { sql } from 'drizzle-orm';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Db } from '../../db/client.ts';
+import type { QueueKit } from '../../workers/queues.ts';
+
+export default fp<{ db: Db; queues?: QueueKit }>(async (app, { db, queues }) => {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'zhenggai_' });
+  new Gauge({
+    name: 'zhenggai_queue_jobs', help: 'BullMQ jobs per queue and state (failed = dead letters)', labelNames: ['queue', 'state'], registers: [registry],
+    async collect() {
+      this.reset();
+      if (!queues) return;
+      for (const name of queues.names()) {
+        const c = await queues.counts(name);
+        for (const [state, n] of Object.entries(c)) this.set({ queue: name, state }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'zhenggai_deliveries', help: 'Notification deliveries per channel and status', labelNames: ['channel', 'status'], registers: [registry],
+    async collect() {
+      this.reset();
+      const r = await db.execute<{ channel: string; status: string; n: number }>(sql`select channel, status, count(*)::int as n from deliveries group by 1, 2`);
+      for (const row of r.rows) this.set({ channel: row.channel, status: row.status }, row.n);
+    },
+  });
+  new Gauge({
+    name: 'zhenggai_notify_outbox', help: 'Events waiting for their notices', registers: [registry],
+    async collect() {
+      const r = await db.execute<{ n: number }>(sql`select count(*)::int as n from notify_outbox`);
+      this.set(r.rows[0]?.n ?? 0);
+    },
+  });
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  });
+}, { name: 'metrics' });
