@@ -183,3 +183,6 @@ export type CampaignRow = typeof campaigns.$inferSelect;
 export type CategoryRow = typeof categories.$inferSelect;
 export type ItemRow = typeof items.$inferSelect;
 export type ItemEventRow = typeof itemEvents.$inferSelect;
+
+export * from './schema/evidence.ts';
+export * from './schema/ledger-import.ts';

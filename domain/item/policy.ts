@@ -10,7 +10,7 @@ import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role
 export const ITEM_COMMAND_TYPES = [
   'report', 'assign', 'accept', 'record_progress', 'complete_milestone', 'request_extension',
   'decide_extension', 'transfer', 'submit', 'approve', 'reject', 'recheck', 'dismiss', 'flag',
-  'unflag', 'comment', 'tick', 'schedule_recheck',
+  'unflag', 'comment', 'tick', 'schedule_recheck', 'raise_evidence_warnings', 'dismiss_evidence_warning',
 ] as const satisfies readonly ItemCommandType[];
 // Compile-time check that the list names every command type.
 type MissingCommand = Exclude<ItemCommandType, (typeof ITEM_COMMAND_TYPES)[number]>;
@@ -48,7 +48,10 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
       if (TERMINAL.includes(st)) return `a ${st} item cannot be unflagged`;
       return state.flagged ? null : 'the item is not flagged';
     case 'comment':
-    case 'tick': return null;
+    case 'tick':
+    case 'raise_evidence_warnings': return null;
+    case 'dismiss_evidence_warning':
+      return (state.evidenceWarnings ?? []).some((w) => w.dismissed === null) ? null : 'there is no open evidence warning';
     default: {
       const _exhaustive: never = type;
       return `unknown command ${String(_exhaustive)}`;
@@ -80,7 +83,8 @@ const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.in
 export function actorRule(state: ItemState | null, actor: Actor | null, type: ItemCommandType): ActorRefusal | null {
   if (type === 'tick') return null;
   if (actor === null) {
-    return type === 'schedule_recheck' ? null : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick or schedule a recheck` };
+    return type === 'schedule_recheck' || type === 'raise_evidence_warnings' ? null
+      : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick, schedule a recheck or raise evidence warnings` };
   }
   const roleIs = (...roles: Role[]): ActorRefusal | null => has(actor, ...roles) ? null
     : { code: 'forbidden', message: `${type} needs the role ${roles.join(' or ')}` };
@@ -92,6 +96,11 @@ export function actorRule(state: ItemState | null, actor: Actor | null, type: It
       : { code: 'forbidden', message: `${type} is for the responsible unit (${state.responsibleUnit?.path ?? 'none'})` });
 
   switch (type) {
+    case 'raise_evidence_warnings': return { code: 'forbidden', message: 'evidence warnings are raised by the guard, not by users' };
+    case 'dismiss_evidence_warning':
+      // The reviewers of a sign-off; not the person whose submission is under review.
+      return scoped('supervisor', 'lead') ?? (state.submittedBy === actor.userId
+        ? { code: 'separation_of_duties', message: 'a reviewer cannot dismiss a warning on their own submission' } : null);
     case 'report': return roleIs('supervisor', 'lead', 'handler', 'inspector');
     case 'assign':
     case 'decide_extension':

@@ -28,6 +28,8 @@ function payload(type: ItemCommandType, who: Actor | null): ItemCommand {
     case 'comment': return { type, text: '请加快进度' };
     case 'tick': return { type };
     case 'schedule_recheck': return { type, reason: 'look_back', dueBy: '2026-12-31' };
+    case 'raise_evidence_warnings': return { type, warnings: [{ id: 'w-1', code: 'same_file_elsewhere', detail: '同一文件', attachmentIds: ['file-1'], related: [] }] };
+    case 'dismiss_evidence_warning': return { type, warningId: 'w-1', reason: '已核实为同一户' };
   }
 }
 
@@ -37,9 +39,10 @@ const SENDER: Record<ItemCommandType, Actor | null> = {
   complete_milestone: A.handler, request_extension: A.handler, decide_extension: A.lead, transfer: A.lead,
   submit: A.handler, approve: A.lead, reject: A.lead, recheck: A.inspector, dismiss: A.supervisor,
   flag: A.supervisor, unflag: A.supervisor, comment: A.supervisor, tick: null, schedule_recheck: A.supervisor,
+  raise_evidence_warnings: null, dismiss_evidence_warning: A.lead,
 };
 
-type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged';
+type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged' | 'warned';
 const ROWS: Row[] = ['none', 'reported', 'assigned', 'in_progress', 'in_progress+milestone', 'in_progress+extension',
   'submitted', 'closed', 'verified', 'dismissed', 'flagged'];
 
@@ -56,6 +59,11 @@ function stateOf(row: Row): ItemState | null {
   if (row === 'in_progress+extension') {
     const s = storyAt('in_progress');
     s.do({ type: 'request_extension', newDeadline: '2026-05-31', reason: '材料未到' }, A.handler, '2026-03-05T01:00:00.000Z');
+    return s.state;
+  }
+  if (row === 'warned') {
+    const s = storyAt('in_progress');
+    s.do(payload('raise_evidence_warnings', null), null, '2026-03-05T01:00:00.000Z');
     return s.state;
   }
   if (row === 'flagged') {
@@ -92,6 +100,9 @@ const TABLE: Record<ItemCommandType, Outcome[]> = {
   comment:            [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   tick:               [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   schedule_recheck:   [no, no, no, no, no, no, no, ok, ok, no, no],
+  raise_evidence_warnings: [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  // no row here carries a warning (see the role table's 'warned' row)
+  dismiss_evidence_warning: [no, no, no, no, no, no, no, no, no, no, no],
 };
 
 describe('every command in every state', () => {
@@ -144,6 +155,8 @@ const ROLE_TABLE: Record<ItemCommandType, { row: Row; expect: ('ok' | 'forbidden
   comment:            { row: 'in_progress',           expect: [ok, ok, ok, ok, f, f, f, f] },
   tick:               { row: 'in_progress',           expect: [ok, ok, ok, ok, ok, ok, ok, ok] },
   schedule_recheck:   { row: 'verified',              expect: [ok, f, f, f, f, f, f, ok] },
+  raise_evidence_warnings: { row: 'in_progress',      expect: [f, f, f, f, f, f, f, ok] },
+  dismiss_evidence_warning: { row: 'warned',          expect: [ok, ok, f, f, f, f, f, f] },
 };
 
 describe('every role for every command', () => {
