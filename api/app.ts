@@ -16,6 +16,9 @@ import campaignRoutes from './routes/campaigns/routes.ts';
 import itemRoutes from './routes/items/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
 import userRoutes from './routes/users/routes.ts';
+import evidenceRoutes from './routes/evidence/routes.ts';
+import type { UploadLimits } from './routes/evidence/ingest.ts';
+import type { FileStore } from '../storage/file-store.ts';
 
 export interface AppDeps {
   db: Db;
@@ -23,6 +26,8 @@ export interface AppDeps {
   env: EngineEnv;
   clock: Clock;
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
+  /** Evidence files: where bytes go and the upload limits. Without it, the evidence routes are off. */
+  evidence?: { store: FileStore; stageDir: string; limits: UploadLimits };
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
   readiness?: () => Promise<void>;
 }
@@ -60,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes]) {
       await api.register(routes, deps);
     }
+    if (deps.evidence) await api.register(evidenceRoutes, deps);
   }, { prefix: '/api/v1' });
 
   return app;

@@ -9,6 +9,8 @@ import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { createQueueKit } from '../workers/queues.ts';
 import { startWakeSweep } from '../workers/wake-sweep.ts';
+import { createLocalStore } from '../storage/local-store.ts';
+import { createS3Store } from '../storage/s3-store.ts';
 import type { Config } from './config.ts';
 
 export type Log = (msg: string, extra?: object) => void;
@@ -41,6 +43,22 @@ export async function openMigratedDb(config: Config, log: Log): Promise<{ db: Db
   return { db, url: database.url, close: async () => { await db.$client.end(); await database.stop(); } };
 }
 
+/** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
+export function evidenceDeps(config: Config, log: Log) {
+  const dataDir = resolve(config.DATA_DIR);
+  const store = config.S3_ENDPOINT
+    ? createS3Store({
+      endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, region: config.S3_REGION, forcePathStyle: true,
+      accessKeyId: config.S3_ACCESS_KEY_ID!, secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
+    })
+    : createLocalStore(join(dataDir, 'files'));
+  log(`evidence files in ${config.S3_ENDPOINT ? `bucket ${config.S3_BUCKET} at ${config.S3_ENDPOINT}` : join(dataDir, 'files')}`);
+  return {
+    store, stageDir: join(dataDir, 'tmp'),
+    limits: { maxFileBytes: config.UPLOAD_MAX_FILE_BYTES, maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES, maxFiles: config.UPLOAD_MAX_FILES },
+  };
+}
+
 /** Everything `npm start` runs in one process: API, wake-up sweep. */
 export async function startAll(config: Config, opts: { clock?: Clock; log: Log; beforeListen?: (db: Db) => Promise<void> }) {
   const { log } = opts;
@@ -52,7 +70,7 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   const sweep = await startWakeSweep(kit, { db, engine, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
   log(`background work on BullMQ's ${kit.backend} backend; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   await opts.beforeListen?.(db);
-  const app = await buildApp({ db, engine, env, clock, config });
+  const app = await buildApp({ db, engine, env, clock, config, evidence: evidenceDeps(config, log) });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;

@@ -5,6 +5,7 @@ import { decide, evolve, nextWake } from '../../domain/item/index.ts';
 import type { DecideContext, ItemEvent, ItemState } from '../../domain/item/types.ts';
 import { eventHash, GENESIS_HASH } from '../../db/audit.ts';
 import type { Db, Tx } from '../../db/client.ts';
+import { recordEvidenceRefs } from '../../db/queries/evidence.ts';
 import { campaigns, itemEvents, items, milestones } from '../../db/schema.ts';
 import {
   type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound,
@@ -65,6 +66,8 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
       itemId: req.itemId, seq: s.seq, type: s.event.type, at: s.event.at, actorId: s.event.actorId,
       data: s.event.data, prevHash: s.prevHash, hash: s.hash,
     })));
+    // The trail cites evidence by attachment id; evidence_refs keeps each cited file row from deletion.
+    await recordEvidenceRefs(tx, req.itemId, stored);
     if (decision.events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted')) {
       await syncMilestones(tx, after);
     }

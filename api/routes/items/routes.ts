@@ -3,16 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allowedCommands } from '../../../domain/item/index.ts';
+import { actorRule, allowedCommands, stateRule } from '../../../domain/item/index.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItemChain } from '../../../db/audit.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems, type ItemListRow } from '../../../db/queries/items.ts';
 import { related, unitById, within } from '../../../db/queries/org.ts';
-import { campaigns, categories, orgUnits } from '../../../db/schema.ts';
+import { campaigns, categories, items, orgUnits } from '../../../db/schema.ts';
+import { assertCitable, citedEvidence, runEvidenceGuard } from '../evidence/guard-runner.ts';
 import type { AppDeps } from '../../app.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { badRequest, notFound, Problem, problemResponses } from '../../problem.ts';
+import { VersionConflict } from '../../../workflows/engine.ts';
 import {
   auditVerdict, commandBodies, commandResult, itemDetail, itemPage, listQuery, milestoneCompleteBody, reportBody,
 } from './schema.ts';
@@ -30,8 +32,21 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
     const expectedVersion = parseIfMatch(ifMatchHeader);
     const before = seen ?? (command.type === 'report' ? undefined : await getVisibleItem(db, user, itemId));
     if (command.type !== 'report' && !before) throw notFound('item');
+    // A stale If-Match is the first thing to say (the engine checks again under the row lock).
+    if (before && expectedVersion !== undefined && before.state.version !== expectedVersion) {
+      throw new VersionConflict(itemId, expectedVersion, before.state.version);
+    }
     const actor = actorOf(user);
-    const out = await engine.execute({ itemId, command, actor, expectedVersion });
+    // Unknown evidence is said after the decider's state and role rules (the engine refuses those).
+    if (before && stateRule(before.state, command.type) === null && actorRule(before.state, actor, command.type) === null) {
+      await assertCitable(db, itemId, command);
+    }
+    let out = await engine.execute({ itemId, command, actor, expectedVersion });
+    if (citedEvidence(command)) {
+      await runEvidenceGuard({ db, engine, clock }, itemId, command, app.log);
+      const [now] = await db.select({ state: items.state }).from(items).where(eq(items.id, itemId));
+      if (now && now.state.version !== out.state.version) out = { state: now.state, events: out.events };
+    }
     // Names change only when the item is created or its unit changes; otherwise answer from the new state.
     const row = before && command.type !== 'assign' && command.type !== 'transfer'
       ? { ...before, state: out.state, updatedAt: clock.now().toISOString() }
