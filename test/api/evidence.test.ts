@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 async function counts() {
   const r = await w.db.execute(sql`select (select count(*) from attachments)::int a, (select count(*) from evidence_files)::int f, (select count(*) from evidence_uploads)::int u, (select count(*) from item_events)::int e`);
-  return r.rows[0];
+  return r.rows[0] as { a: number; f: number; u: number; e: number };
 }
 async function staged() { return readdir(w.evidence.stageDir).catch(() => []); }
 const get = (user: string, url: string, headers: Record<string, string> = {}) =>
