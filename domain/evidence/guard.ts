@@ -53,21 +53,23 @@ export function guardEvidence(input: GuardInput): NewWarning[] {
   const { item, evidence } = input;
   const out: NewWarning[] = [];
   const add = (code: EvidenceWarningCode, detail: string, attachmentIds: string[], related: NewWarning['related'] = []) => {
-    const id = warningId(item.id, code, attachmentIds, related);
+    const id = warningId(item.id, code, attachmentIds);
     if ((item.evidenceWarnings ?? []).some((w) => w.id === id) || out.some((w) => w.id === id)) return;
     out.push({ id, code, detail, attachmentIds, related });
   };
   const name = (id: string) => evidence.find((e) => e.attachmentId === id)?.fileName ?? id;
 
-  for (const u of input.sameFile) {
+  // One warning per cited file, listing every other item it was found on.
+  for (const [mine, uses] of byAttachment(input.sameFile)) {
     add('same_file_elsewhere',
-      `佐证材料「${name(u.attachmentId)}」与另一事项（${u.otherUnitName ?? '其他单位'}）使用的文件完全相同`,
-      [u.attachmentId], [{ itemId: u.otherItemId, attachmentId: u.otherAttachmentId }]);
+      `佐证材料「${name(mine)}」与其他 ${uses.length} 个事项（${unitList(uses)}）使用的文件完全相同`,
+      [mine], uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })));
   }
-  for (const u of input.nearDuplicates) {
+  for (const [mine, uses] of byAttachment(input.nearDuplicates)) {
+    const closest = Math.min(...uses.map((u) => u.distance ?? 64));
     add('near_duplicate_photo',
-      `照片「${name(u.attachmentId)}」与另一事项（${u.otherUnitName ?? '其他单位'}）的照片高度相似（差异 ${u.distance ?? '?'}/64，阈值 ${NEAR_DUPLICATE_MAX_DISTANCE}）`,
-      [u.attachmentId], [{ itemId: u.otherItemId, attachmentId: u.otherAttachmentId }]);
+      `照片「${name(mine)}」与其他 ${uses.length} 个事项（${unitList(uses)}）的照片高度相似（最小差异 ${closest}/64，阈值 ${NEAR_DUPLICATE_MAX_DISTANCE}）`,
+      [mine], uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })));
   }
   for (const e of evidence) {
     if (e.kind !== 'photo') continue;
@@ -94,10 +96,18 @@ export function guardEvidence(input: GuardInput): NewWarning[] {
   return out;
 }
 
-/** Same finding, same id: raising it twice (a retry, a second citation) adds nothing. */
-function warningId(itemId: string, code: string, attachmentIds: string[], related: NewWarning['related']): string {
+function byAttachment(uses: OtherUse[]): Map<string, OtherUse[]> {
+  const m = new Map<string, OtherUse[]>();
+  for (const u of uses) m.set(u.attachmentId, [...(m.get(u.attachmentId) ?? []), u]);
+  return m;
+}
+
+const unitList = (uses: OtherUse[]) => [...new Set(uses.map((u) => u.otherUnitName ?? '其他单位'))].join('、');
+
+/** One finding per code and cited files: raising it again (a retry, a second citation) adds nothing. */
+function warningId(itemId: string, code: string, attachmentIds: string[]): string {
   // FNV, not node:crypto: the domain also runs inside Temporal's workflow sandbox.
-  const key = JSON.stringify([itemId, code, [...attachmentIds].sort(), related.map((r) => r.attachmentId).sort()]);
+  const key = JSON.stringify([itemId, code, [...attachmentIds].sort()]);
   const hex = (n: number) => n.toString(16).padStart(8, '0');
   return `${code}-${hex(fnv1a32(key))}${hex(fnv1a32(`${key}#`))}`;
 }
