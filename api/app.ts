@@ -17,6 +17,8 @@ import itemRoutes from './routes/items/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 import evidenceRoutes from './routes/evidence/routes.ts';
+import ledgerRoutes from './routes/ledger/routes.ts';
+import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
 import type { UploadLimits } from './routes/evidence/ingest.ts';
 import type { FileStore } from '../storage/file-store.ts';
 
@@ -28,6 +30,8 @@ export interface AppDeps {
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
   /** Evidence files: where bytes go and the upload limits. Without it, the evidence routes are off. */
   evidence?: { store: FileStore; stageDir: string; limits: UploadLimits };
+  /** Ledger import bounds. Without it (or without `evidence`, whose staging folder it uses), import is off. */
+  imports?: ImportLimits;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
   readiness?: () => Promise<void>;
 }
@@ -62,10 +66,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes]) {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, ledgerRoutes]) {
       await api.register(routes, deps);
     }
     if (deps.evidence) await api.register(evidenceRoutes, deps);
+    if (deps.evidence && deps.imports) await api.register(importRoutes, deps);
   }, { prefix: '/api/v1' });
 
   return app;

@@ -32,7 +32,7 @@ export const configSchema = z.object({
   /** Ledger import bounds: rows and columns read, and the uncompressed size of an .xlsx. */
   IMPORT_MAX_ROWS: z.coerce.number().int().min(10).max(1_000_000).default(50_000),
   IMPORT_MAX_COLUMNS: z.coerce.number().int().min(5).max(16_384).default(60),
-  IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 ** 3).default(200 * 1024 * 1024),
+  IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 ** 3).default(100 * 1024 * 1024),
 }).superRefine((c, ctx) => {
   if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
     ctx.addIssue({ code: 'custom', path: ['S3_ACCESS_KEY_ID'], message: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY' });

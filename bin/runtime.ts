@@ -70,7 +70,10 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   const sweep = await startWakeSweep(kit, { db, engine, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
   log(`background work on BullMQ's ${kit.backend} backend; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   await opts.beforeListen?.(db);
-  const app = await buildApp({ db, engine, env, clock, config, evidence: evidenceDeps(config, log) });
+  const app = await buildApp({
+    db, engine, env, clock, config, evidence: evidenceDeps(config, log),
+    imports: { maxRows: config.IMPORT_MAX_ROWS, maxColumns: config.IMPORT_MAX_COLUMNS, maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES, maxFileBytes: config.UPLOAD_MAX_FILE_BYTES },
+  });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;

@@ -62,7 +62,8 @@ CREATE TABLE "imported_rows" (
 	"campaign_id" uuid NOT NULL,
 	"row_key" text NOT NULL,
 	"item_id" uuid NOT NULL,
-	"job_id" uuid NOT NULL
+	"job_id" uuid NOT NULL,
+	"original" jsonb NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "evidence_refs" ADD CONSTRAINT "evidence_refs_item_id_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."items"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -37,4 +37,6 @@ export const importedRows = pgTable('imported_rows', {
   rowKey: text('row_key').notNull(),
   itemId: uuid('item_id').notNull().references(() => items.id),
   jobId: uuid('job_id').notNull().references(() => importJobs.id),
+  /** The row as the office wrote it (header → text), e.g. a deadline of "2025年9月底前" kept verbatim. */
+  original: jsonb('original').notNull().$type<Record<string, string>>(),
 }, (t) => [uniqueIndex('imported_rows_key').on(t.campaignId, t.rowKey)]);

@@ -38,7 +38,7 @@ export interface World {
   call(user: string | null, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 }
 
-export async function build(opts: { now?: string; settings?: Partial<CampaignSettings>; evidence?: AppDeps['evidence'] } = {}): Promise<World> {
+export async function build(opts: { now?: string; settings?: Partial<CampaignSettings>; evidence?: AppDeps['evidence']; imports?: AppDeps['imports'] } = {}): Promise<World> {
   const { db, url } = await createTestDatabase();
   const clock = new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
   const env = createEngineEnv(db, 0);
@@ -48,7 +48,8 @@ export async function build(opts: { now?: string; settings?: Partial<CampaignSet
     store: createLocalStore(join(files, 'store')), stageDir: join(files, 'stage'),
     limits: { maxFileBytes: 8 * 1024 * 1024, maxRequestBytes: 20 * 1024 * 1024, maxFiles: 5 },
   };
-  const app = await buildApp({ db, engine, env, clock, evidence, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: process.env.TEST_LOG ?? 'silent' } as never });
+  const imports = opts.imports ?? { maxRows: 20_000, maxColumns: 60, maxUncompressedBytes: 50 * 1024 * 1024, maxFileBytes: 8 * 1024 * 1024 };
+  const app = await buildApp({ db, engine, env, clock, evidence, imports, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: process.env.TEST_LOG ?? 'silent' } as never });
   afterAll(async () => { await app.close(); await rm(files, { recursive: true, force: true }); });
 
   const county = await createOrgUnit(db, { name: '孟津区', kind: 'county', parentId: null, divisionCode: '410308' });
