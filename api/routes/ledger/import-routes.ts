@@ -69,7 +69,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     let header;
     try {
       const type = await fileTypeFromFile(staged.path);
-      const kind = type?.ext === 'xlsx' ? 'xlsx' : !type && /\.csv$/i.test(fileName) ? 'csv' : null;
+      // A damaged .xlsx may sniff as a plain zip: let the zip guard say what is wrong with it.
+      const kind = type?.ext === 'xlsx' || (type?.ext === 'zip' && /\.xlsx$/i.test(fileName)) ? 'xlsx'
+        : !type && /\.csv$/i.test(fileName) ? 'csv' : null;
       if (!kind) {
         throw new Problem(415, 'unsupported_sheet', 'Unsupported sheet', `${fileName} is ${type ? `.${type.ext}` : 'not a spreadsheet'} by its content; send .xlsx (save .xls/.et/.wps files as .xlsx first) or .csv`);
       }
