@@ -25,7 +25,14 @@ export function xlsxWriter(out: Writable, title: string): LedgerWriter {
     views: [{ state: 'frozen', ySplit: 2, xSplit: 0 }],
     pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
   });
-  ws.columns = LEDGER_COLUMNS.map((c) => ({ key: c.key, width: c.width }));
+  // Styles by column, not by cell: per-cell style objects cost more than the rows themselves.
+  ws.columns = LEDGER_COLUMNS.map((c) => ({
+    key: c.key, width: c.width,
+    style: {
+      ...('wrap' in c && c.wrap ? { alignment: { wrapText: true, vertical: 'top' as const } } : { alignment: { vertical: 'top' as const } }),
+      ...(c.key === 'deadline' || c.key === 'closed' ? { numFmt: 'yyyy-mm-dd' } : {}),
+    },
+  }));
   const last = LEDGER_COLUMNS.length;
   const titleRow = ws.getRow(1);
   titleRow.getCell(1).value = neutralise(title);
@@ -53,10 +60,7 @@ export function xlsxWriter(out: Writable, title: string): LedgerWriter {
         const row = ws.getRow(++n);
         LEDGER_COLUMNS.forEach((c, i) => {
           const v = r[c.key];
-          const cell = row.getCell(i + 1);
-          cell.value = typeof v === 'string' ? neutralise(v) : v;
-          if (v instanceof Date) cell.numFmt = 'yyyy-mm-dd';
-          if ('wrap' in c && c.wrap) cell.alignment = { wrapText: true, vertical: 'top' };
+          row.getCell(i + 1).value = typeof v === 'string' ? neutralise(v) : v;
         });
         row.commit();
       }

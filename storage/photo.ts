@@ -11,6 +11,16 @@ export interface PhotoFacts {
   gps: { lat: number; lon: number } | null;
 }
 
+// libvips may use every core for one image; uploads are many and the API must stay responsive, so
+// one thread per image and one image at a time (the others wait their turn).
+sharp.concurrency(1);
+let queue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
+  const run = queue.then(job, job);
+  queue = run.catch(() => {});
+  return run;
+}
+
 // A decompression bomb (a tiny PNG of 50,000 × 50,000 pixels) is refused before decoding.
 const LIMIT_PIXELS = 100_000_000;
 
@@ -36,35 +46,32 @@ export function exifInstant(raw: unknown, offset: unknown): string | null {
   return Number.isNaN(ms) || m[1] === '0000' ? null : new Date(ms).toISOString();
 }
 
-export async function readPhoto(path: string): Promise<PhotoFacts> {
-  const facts: PhotoFacts = { width: null, height: null, dhash: null, takenAt: null, gps: null };
-  try {
-    const tags = await exifr.parse(path, { reviveValues: false, translateValues: false, pick: undefined }) as Record<string, unknown> | undefined;
-    if (tags) {
-      facts.takenAt = exifInstant(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal);
-      const lat = tags.latitude, lon = tags.longitude;
-      if (typeof lat === 'number' && typeof lon === 'number' && Number.isFinite(lat) && Number.isFinite(lon)
-        && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0)) facts.gps = { lat, lon };
+/** Photo facts and a WebP thumbnail (longest side 320 px) written to `thumbPath` (thumbnail false
+ * when the image cannot be decoded). */
+export function processPhoto(path: string, thumbPath: string): Promise<PhotoFacts & { thumbnail: boolean }> {
+  return oneAtATime(async () => {
+    const facts: PhotoFacts & { thumbnail: boolean } = { width: null, height: null, dhash: null, takenAt: null, gps: null, thumbnail: false };
+    try {
+      const tags = await exifr.parse(path, { reviveValues: false, translateValues: false }) as Record<string, unknown> | undefined;
+      if (tags) {
+        facts.takenAt = exifInstant(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal);
+        const lat = tags.latitude, lon = tags.longitude;
+        if (typeof lat === 'number' && typeof lon === 'number' && Number.isFinite(lat) && Number.isFinite(lon)
+          && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0)) facts.gps = { lat, lon };
+      }
+    } catch { /* no or unreadable EXIF: nothing to keep */ }
+    try {
+      const meta = await sharp(path, { limitInputPixels: LIMIT_PIXELS }).metadata();
+      facts.width = meta.autoOrient?.width ?? meta.width ?? null;
+      facts.height = meta.autoOrient?.height ?? meta.height ?? null;
+      await sharp(path, { limitInputPixels: LIMIT_PIXELS }).rotate()
+        .resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toFile(thumbPath);
+      facts.thumbnail = true;
+      // From the original, not the thumbnail (less noise; JPEG shrink-on-load keeps this decode cheap).
+      facts.dhash = await dHash(path);
+    } catch {
+      // HEIC: the sharp build here carries no HEVC decoder, so no thumbnail or dHash (EXIF still read).
     }
-  } catch { /* no or unreadable EXIF: nothing to keep */ }
-  try {
-    const meta = await sharp(path, { limitInputPixels: LIMIT_PIXELS }).metadata();
-    facts.width = meta.autoOrient?.width ?? meta.width ?? null;
-    facts.height = meta.autoOrient?.height ?? meta.height ?? null;
-    facts.dhash = await dHash(path);
-  } catch {
-    // HEIC: the sharp build here carries no HEVC decoder, so no thumbnail or dHash (EXIF still read).
-  }
-  return facts;
-}
-
-/** A WebP thumbnail (longest side 320 px) written to `out`; false when the image cannot be decoded. */
-export async function makeThumbnail(path: string, out: string): Promise<boolean> {
-  try {
-    await sharp(path, { limitInputPixels: LIMIT_PIXELS }).rotate()
-      .resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toFile(out);
-    return true;
-  } catch {
-    return false;
-  }
+    return facts;
+  });
 }

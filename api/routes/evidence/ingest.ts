@@ -10,7 +10,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
 import { blobKey, type FileStore, thumbnailKey } from '../../../storage/file-store.ts';
-import { makeThumbnail, type PhotoFacts, readPhoto } from '../../../storage/photo.ts';
+import { type PhotoFacts, processPhoto } from '../../../storage/photo.ts';
 import { Problem } from '../../problem.ts';
 
 /** Evidence types we accept, by the type sniffed from the bytes (never the name or the client's word). */
@@ -97,12 +97,14 @@ export async function ingestStaged(staged: StagedFile, store: FileStore, stageDi
     throw new Problem(415, 'file_type_not_allowed', 'File type not allowed',
       `${staged.fileName} is ${type ? `${type.mime} (.${type.ext})` : 'of no recognised type'} by its content; accepted: photos (JPEG, PNG, WebP, HEIC), PDF, Office documents, MP4/MOV videos`);
   }
-  const photo = kind === 'photo' ? await readPhoto(staged.path) : null;
+  let photo: PhotoFacts | null = null;
   let thumbnail = false;
   if (kind === 'photo') {
     const thumbPath = `${staged.path}.thumb.webp`;
     try {
-      if (await makeThumbnail(staged.path, thumbPath)) {
+      const facts = await processPhoto(staged.path, thumbPath);
+      photo = facts;
+      if (facts.thumbnail) {
         await store.put(thumbnailKey(staged.sha256), thumbPath, 'image/webp');
         thumbnail = true;
       }
