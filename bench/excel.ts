@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { createDb, migrateDb } from '../db/client.ts';
@@ -118,25 +119,25 @@ try {
   for (let i = 0; i < noise.length; i++) noise[i] = (Math.imul(i, 2654435761) >>> 24) ^ (i % 251);
   const jpeg = await sharp(noise, { raw: { width: 1600, height: 1200, channels: 3 } }).jpeg({ quality: 98 }).toBuffer();
   const photo = Buffer.concat([jpeg, Buffer.alloc(Math.max(0, 5 * 1024 * 1024 - jpeg.length))]);
-  // "Other requests": two clients reading an item (detail with its trail) and a ledger page, one after another.
-  let uploading = true;
-  const others = (into: number[]) => Array.from({ length: 2 }, (_, k) => (async () => {
-    while (uploading) {
-      const s = performance.now();
-      const r = await fetch(k === 0 ? `${base}/api/v1/items/${seedId}` : `${base}/api/v1/items?campaignId=${campaign!.id}&limit=20`, { headers: auth });
-      await r.arrayBuffer();
-      into.push(performance.now() - s);
-    }
-  })());
-  const baseline: number[] = [];
-  const b = others(baseline);
-  await new Promise((r) => setTimeout(r, 5000));
-  uploading = false;
-  await Promise.all(b);
+  // "Other requests": two clients, in a worker thread (their own event loop, so the uploads' client work
+  // in this thread does not delay them), reading an item with its trail and a ledger page in turn.
+  const others = (ms: number | null) => new Promise<number[]>((resolve, reject) => {
+    const worker = new Worker(`
+      const { parentPort, workerData: d } = require('node:worker_threads');
+      let on = true; const lat = [];
+      parentPort.on('message', () => { on = false; });
+      const loop = async (url) => { while (on) { const s = performance.now(); const r = await fetch(url, { headers: d.auth }); await r.arrayBuffer(); lat.push(performance.now() - s); } };
+      Promise.all([loop(d.item), loop(d.page)]).then(() => parentPort.postMessage(lat));
+    `, { eval: true, workerData: { auth, item: `${base}/api/v1/items/${seedId}`, page: `${base}/api/v1/items?campaignId=${campaign!.id}&limit=20` } });
+    worker.once('message', (lat: number[]) => { void worker.terminate(); resolve(lat); });
+    worker.once('error', reject);
+    if (ms !== null) setTimeout(() => worker.postMessage('stop'), ms);
+    stopOthers = () => worker.postMessage('stop');
+  });
+  let stopOthers = () => {};
+  const baseline = await others(5000);
   log(`other requests without uploads: n=${baseline.length} p50 ${pct(baseline, 50).toFixed(0)} ms p99 ${pct(baseline, 99).toFixed(0)} ms`);
-  const latencies: number[] = [];
-  uploading = true;
-  const reader = Promise.all(others(latencies));
+  const during = others(null);
   const u0 = Date.now();
   const statuses = await Promise.all(Array.from({ length: UPLOADS }, async (_, k) => {
     const f = new FormData();
@@ -147,8 +148,8 @@ try {
     return r.status;
   }));
   const uploadS = (Date.now() - u0) / 1000;
-  uploading = false;
-  await reader;
+  stopOthers();
+  const latencies = await during;
   results.uploads = {
     seconds: uploadS, statuses: [...new Set(statuses)], photoBytes: photo.length + 9,
     otherRequests: { n: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies) },

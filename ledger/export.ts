@@ -54,6 +54,11 @@ export function xlsxWriter(out: Writable, title: string): LedgerWriter {
   header.commit();
   ws.autoFilter = { from: { row: 2, column: 1 }, to: { row: 2, column: last } };
   let n = 2;
+  // exceljs's worksheet buffer pushes into the zip without backpressure: rows committed faster than
+  // zlib compresses pile up in memory. Wait for the zip's input to drain (exceljs internals: the
+  // worksheet stream's pipes; if they change shape, this degrades to no waiting).
+  type Internal = { once(e: 'drain', f: () => void): void; _writableState?: { length: number; needDrain: boolean } };
+  const zipInput = () => (ws as unknown as { _stream?: { pipes?: Internal[] } })._stream?.pipes?.[0];
   return {
     async write(rows) {
       for (const r of rows) {
@@ -64,6 +69,8 @@ export function xlsxWriter(out: Writable, title: string): LedgerWriter {
         });
         row.commit();
       }
+      const z = zipInput();
+      if (z?._writableState?.needDrain) await new Promise<void>((resolve) => z.once('drain', resolve));
       await waitDrain(out);
     },
     async end() {

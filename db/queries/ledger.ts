@@ -1,30 +1,41 @@
-// Reads for the ledger export: pages of items (the list's filters and scope), with each item's latest
-// progress note and its responsible unit's head (责任人).
-import { and, eq, inArray, sql } from 'drizzle-orm';
+// Reads for the ledger export: pages of ledger rows (the list's filters and scope) in ledger order,
+// with only the columns the ledger shows — not whole item states — and each item's latest progress
+// note and its responsible unit's head (责任人).
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
-import { users } from '../schema.ts';
-import { listItems, type ItemFilters, type Reader } from './items.ts';
+import { categories, items, orgUnits } from '../schema.ts';
+import { filterConditions, type ItemFilters, type Reader, visibleTo } from './items.ts';
 
-export async function* ledgerPages(db: DbOrTx, reader: Reader, filters: ItemFilters, pageSize = 500) {
-  let cursor: { v: string | number; id: string } | undefined;
-  const heads = new Map<string, string>();
+const responsible = alias(orgUnits, 'responsible');
+
+export async function* ledgerPages(db: DbOrTx, reader: Reader, filters: ItemFilters, pageSize = 1000) {
+  let after = 0;
   for (;;) {
-    const page = await listItems(db, reader, filters, { sort: 'seqNo', order: 'asc', limit: pageSize, cursor });
-    if (page.rows.length === 0) return;
-    const ids = page.rows.map((r) => r.state.id);
-    const notes = await db.execute<{ item_id: string; note: string; at: string }>(sql`
-      select distinct on (item_id) item_id, data->>'note' as note, at from item_events
-      where item_id = any(${sql.param(ids)}::uuid[]) and type in ('ProgressRecorded', 'MilestoneCompleted') and data->>'note' is not null
-      order by item_id, seq desc`);
-    const unitIds = [...new Set(page.rows.map((r) => r.state.responsibleUnit?.id).filter((x): x is string => !!x && !heads.has(x)))];
-    if (unitIds.length) {
-      const rows = await db.select({ unitId: users.unitId, name: users.displayName }).from(users)
-        .where(and(inArray(users.unitId, unitIds), eq(users.isUnitHead, true), eq(users.disabled, false)));
-      for (const id of unitIds) heads.set(id, rows.filter((r) => r.unitId === id).map((r) => r.name).join('、'));
-    }
-    const noteOf = new Map(notes.rows.map((n) => [n.item_id, n]));
-    yield page.rows.map((r) => ({ ...r, progress: noteOf.get(r.state.id) ?? null, head: r.state.responsibleUnit ? heads.get(r.state.responsibleUnit.id) ?? '' : '' }));
-    if (!page.next) return;
-    cursor = page.next;
+    const rows = await db.select({
+      id: items.id, seqNo: items.seqNo, source: items.source, title: items.title, description: items.description,
+      status: items.status, deadline: items.deadline, overdue: items.overdue, flagged: items.flagged, closedAt: items.closedAt,
+      categoryName: categories.name, responsibleName: responsible.name,
+      measures: sql<string | null>`${items.state}->>'measures'`,
+      mode: sql<string | null>`${items.state}->>'mode'`,
+      location: sql<string | null>`${items.state}->>'location'`,
+      flagReason: sql<string | null>`${items.state}->>'flagReason'`,
+      deadlineProvisional: sql<boolean>`coalesce((${items.state}->>'deadlineProvisional')::boolean, false)`,
+      extensionsGranted: sql<number>`coalesce((${items.state}->>'extensionsGranted')::int, 0)`,
+      qualityWarnings: sql<string[] | null>`(select array_agg(q->>'code') from jsonb_array_elements(${items.state}->'qualityWarnings') q)`,
+      openEvidenceWarnings: sql<number>`(select count(*)::int from jsonb_array_elements(coalesce(${items.state}->'evidenceWarnings', '[]'::jsonb)) w where jsonb_typeof(w->'dismissed') <> 'object')`,
+      progress: sql<string | null>`(select e.data->>'note' from item_events e where e.item_id = ${items.id}
+        and e.type in ('ProgressRecorded', 'MilestoneCompleted') and e.data->>'note' is not null order by e.seq desc limit 1)`,
+      head: sql<string | null>`(select string_agg(u.display_name, '、') from users u where u.unit_id = ${items.responsibleUnitId} and u.is_unit_head and not u.disabled)`,
+    }).from(items)
+      .leftJoin(categories, eq(categories.id, items.categoryId))
+      .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
+      .where(and(visibleTo(reader), ...filterConditions(filters), sql`${items.seqNo} > ${after}`))
+      .orderBy(asc(items.seqNo)).limit(pageSize);
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.seqNo;
   }
 }
+

@@ -148,6 +148,7 @@ describe('bad uploads: a problem+json answer, no rows, no staged files left', ()
     ['a name with a control character', async () => [{ name: 'a\u0007b.jpg', bytes: await photo(1) }], 400, 'invalid_file_name'],
     ['a name with a bidi override', async () => [{ name: 'gpj.\u202eexe', bytes: await photo(1) }], 400, 'invalid_file_name'],
     ['a file over the size limit', async () => [{ name: '大.pdf', bytes: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(9 * 1024 * 1024)]) }], 413, 'file_too_large'],
+    ['files that together exceed the request limit', async () => [1, 2, 3].map((i) => ({ name: `${i}.pdf`, bytes: Buffer.concat([Buffer.from(`%PDF-1.4\n${i}`), Buffer.alloc(7.5 * 1024 * 1024)]) })), 413, 'upload_too_large'],
     ['too many files', async () => Array.from({ length: 6 }, (_, i) => ({ name: `${i}.pdf`, bytes: Buffer.from(`%PDF-1.4\n${i}`) })), 413, 'too_many_files'],
     ['a good file then a bad one (nothing of either kept)', async () => [{ name: 'good.jpg', bytes: await photo(2) }, { name: 'bad.jpg', bytes: Buffer.from('MZ not a photo') }], 415, 'file_type_not_allowed'],
   ];

@@ -71,7 +71,7 @@ export async function stageFile(file: Readable & { truncated?: boolean }, fileNa
     await unlink(path).catch(() => {});
     if (overRequest) {
       file.resume();
-      throw new Problem(413, 'upload_too_large', 'Upload too large', `the files of one request may total at most ${budget.remaining + 0} more bytes`);
+      throw new Problem(413, 'upload_too_large', 'Upload too large', `the files of one request together exceed the limit; send them in several requests`);
     }
     throw new Problem(400, 'upload_incomplete', 'Upload incomplete',
       `the upload of ${JSON.stringify(fileName)} ended before the file was complete (${(err as Error).message}); nothing was stored`);
@@ -89,7 +89,7 @@ export async function stageFile(file: Readable & { truncated?: boolean }, fileNa
 }
 
 /** Check the real type, read photo facts, and put the bytes (and thumbnail) into the store. */
-export async function ingestStaged(staged: StagedFile, store: FileStore, stageDir: string): Promise<IngestedFile> {
+export async function ingestStaged(staged: StagedFile, store: FileStore): Promise<IngestedFile> {
   const type = await fileTypeFromFile(staged.path);
   const mime = type?.mime ?? 'unknown';
   const kind = ALLOWED_TYPES[mime];
@@ -113,6 +113,5 @@ export async function ingestStaged(staged: StagedFile, store: FileStore, stageDi
     }
   }
   await store.put(blobKey(staged.sha256), staged.path, mime);
-  void stageDir;
   return { ...staged, contentType: mime, kind, photo, thumbnail };
 }

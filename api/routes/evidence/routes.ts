@@ -90,7 +90,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         const name = checkFileName(part.filename);
         const staged = await stageFile(part.file, name, stageDir, budget);
         try {
-          done.push(await ingestStaged(staged, store, stageDir));
+          done.push(await ingestStaged(staged, store));
         } finally {
           await unlink(staged.path).catch(() => {});
         }
