@@ -25,14 +25,15 @@ export function xlsxWriter(out: Writable, title: string): LedgerWriter {
     views: [{ state: 'frozen', ySplit: 2, xSplit: 0 }],
     pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
   });
-  // Styles by column, not by cell: per-cell style objects cost more than the rows themselves.
-  ws.columns = LEDGER_COLUMNS.map((c) => ({
-    key: c.key, width: c.width,
-    style: {
-      ...('wrap' in c && c.wrap ? { alignment: { wrapText: true, vertical: 'top' as const } } : { alignment: { vertical: 'top' as const } }),
-      ...(c.key === 'deadline' || c.key === 'closed' ? { numFmt: 'yyyy-mm-dd' } : {}),
-    },
-  }));
+  ws.columns = LEDGER_COLUMNS.map((c) => ({ key: c.key, width: c.width }));
+  // One style object per kind, shared by every cell: exceljs caches styles by object identity, and
+  // hashing a fresh style per cell costs more than writing the row itself.
+  const STYLE = {
+    plain: { alignment: { vertical: 'top' } } as Partial<ExcelJS.Style>,
+    wrap: { alignment: { vertical: 'top', wrapText: true } } as Partial<ExcelJS.Style>,
+    date: { alignment: { vertical: 'top' }, numFmt: 'yyyy-mm-dd' } as Partial<ExcelJS.Style>,
+  };
+  const columnStyle = LEDGER_COLUMNS.map((c) => ('wrap' in c && c.wrap ? STYLE.wrap : STYLE.plain));
   const last = LEDGER_COLUMNS.length;
   const titleRow = ws.getRow(1);
   titleRow.getCell(1).value = neutralise(title);
@@ -65,7 +66,9 @@ export function xlsxWriter(out: Writable, title: string): LedgerWriter {
         const row = ws.getRow(++n);
         LEDGER_COLUMNS.forEach((c, i) => {
           const v = r[c.key];
-          row.getCell(i + 1).value = typeof v === 'string' ? neutralise(v) : v;
+          const cell = row.getCell(i + 1);
+          cell.value = typeof v === 'string' ? neutralise(v) : v;
+          cell.style = v instanceof Date ? STYLE.date : columnStyle[i]!;
         });
         row.commit();
       }
