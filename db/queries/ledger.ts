@@ -10,9 +10,7 @@ import { filterConditions, type ItemFilters, type Reader, visibleTo } from './it
 const responsible = alias(orgUnits, 'responsible');
 
 export async function* ledgerPages(db: DbOrTx, reader: Reader, filters: ItemFilters, pageSize = 1000) {
-  let after = 0;
-  for (;;) {
-    const rows = await db.select({
+  const page = (after: number) => db.select({
       id: items.id, seqNo: items.seqNo, source: items.source, title: items.title, description: items.description,
       status: items.status, deadline: items.deadline, overdue: items.overdue, flagged: items.flagged, closedAt: items.closedAt,
       categoryName: categories.name, responsibleName: responsible.name,
@@ -32,10 +30,18 @@ export async function* ledgerPages(db: DbOrTx, reader: Reader, filters: ItemFilt
       .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
       .where(and(visibleTo(reader), ...filterConditions(filters), sql`${items.seqNo} > ${after}`))
       .orderBy(asc(items.seqNo)).limit(pageSize);
+  // The next page is read while the caller writes this one (PostgreSQL and the writer overlap).
+  // Drizzle queries run when awaited: start each now, and keep a caller that stops early from
+  // leaving an unhandled rejection behind.
+  const start = (after: number) => { const p = Promise.resolve(page(after)); p.catch(() => {}); return p; };
+  let next = start(0);
+  for (;;) {
+    const rows = await next;
     if (rows.length === 0) return;
+    const more = rows.length === pageSize;
+    if (more) next = start(rows[rows.length - 1]!.seqNo);
     yield rows;
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1]!.seqNo;
+    if (!more) return;
   }
 }
 
