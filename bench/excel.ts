@@ -19,7 +19,8 @@ import { campaigns, categories, users } from '../db/schema.ts';
 import { DEFAULT_SETTINGS } from '../domain/item/index.ts';
 import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
-import { memoryOf } from './proc.ts';
+import { readdirSync } from 'node:fs';
+import { cmdlineOf, cpuSnap, cpuUse, memoryOf } from './proc.ts';
 import { startServer } from './server-process.ts';
 
 const { values: args } = parseArgs({ options: {
@@ -29,6 +30,14 @@ const ROWS = Number(args.rows), IMPORT_ROWS = Number(args['import-rows']), UPLOA
 const PASSWORD = 'bench-password-1';
 const log = (s: string) => console.log(`[bench:excel] ${s}`);
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN; };
+
+/** The embedded PostgreSQL's postmaster: the oldest process started with `-D <dir>`. */
+function postmasterOf(dir: string): number | null {
+  const pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  return pids.find((p) => { const c = cmdlineOf(p); return c.includes('postgres') && c.includes(dir); }) ?? null;
+}
+const cpuLine = (u: ReturnType<typeof cpuUse>, secs: number) =>
+  `CPU (share of one core): server ${u.serverPct}%, PostgreSQL ${u.postgresPct}%, bench client ${u.loadgenPct}%, everything else on the machine ${u.otherPct}% — server ${(u.serverPct * secs / 100).toFixed(1)} s, PostgreSQL ${(u.postgresPct * secs / 100).toFixed(1)} s`;
 
 const work = await mkdtemp(join(tmpdir(), 'zg-bench-excel-'));
 const pg = await startEmbeddedPostgres({ dir: join(work, 'pg'), durable: true });
@@ -88,15 +97,19 @@ try {
   const rss0 = memoryOf(server.pid)!.rssKB;
   let peak = rss0;
   const watch = setInterval(() => { const m = memoryOf(server!.pid); if (m) peak = Math.max(peak, m.rssKB); }, 50);
+  const pgPid = postmasterOf(join(work, 'pg'));
+  const c0 = cpuSnap(server.pid, pgPid);
   const e0 = Date.now();
   const res = await fetch(`${base}/api/v1/ledger/export?campaignId=${campaign!.id}&format=xlsx`, { headers: auth });
   let bytes = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
   const exportS = (Date.now() - e0) / 1000;
+  const exportCpu = cpuUse(c0, cpuSnap(server.pid, pgPid));
   clearInterval(watch);
   const growthMB = (peak - rss0) / 1024;
-  results.export = { seconds: exportS, bytes, rssBeforeMB: rss0 / 1024, rssPeakMB: peak / 1024, rssGrowthMB: growthMB, status: res.status };
+  results.export = { cpu: exportCpu, seconds: exportS, bytes, rssBeforeMB: rss0 / 1024, rssPeakMB: peak / 1024, rssGrowthMB: growthMB, status: res.status };
   log(`export ${ROWS} rows .xlsx: ${exportS.toFixed(1)} s, ${(bytes / 1024 / 1024).toFixed(1)} MB, server RSS ${(rss0 / 1024).toFixed(0)} → peak ${(peak / 1024).toFixed(0)} MB (growth ${growthMB.toFixed(0)} MB) — target ≤ 30 s, ≤ 150 MB`);
+  log(`  export ${cpuLine(exportCpu, exportS)}`);
 
   // 2. Dry-run import.
   const lines = ['序号,问题来源,专项/类别,问题描述,责任单位,整改措施,整改时限,备注'];
@@ -107,12 +120,15 @@ try {
   await writeFile(csvPath, `\ufeff${lines.join('\r\n')}`);
   const form = new FormData();
   form.append('file', new Blob([`\ufeff${lines.join('\r\n')}`]), '第三方评估问题清单.csv');
+  const ci0 = cpuSnap(server.pid, pgPid);
   const i0 = Date.now();
   const dry = await fetch(`${base}/api/v1/campaigns/${campaign!.id}/imports?mode=dry_run`, { method: 'POST', headers: auth, body: form });
   const dryBody = await dry.json() as { totals?: unknown };
   const importS = (Date.now() - i0) / 1000;
-  results.dryRunImport = { seconds: importS, status: dry.status, totals: dryBody.totals };
+  const importCpu = cpuUse(ci0, cpuSnap(server.pid, pgPid));
+  results.dryRunImport = { cpu: importCpu, seconds: importS, status: dry.status, totals: dryBody.totals };
   log(`dry-run import ${IMPORT_ROWS} rows: ${importS.toFixed(1)} s, ${JSON.stringify(dryBody.totals)} — target ≤ 20 s`);
+  log(`  import ${cpuLine(importCpu, importS)}`);
 
   // 3. Concurrent uploads while another client reads the ledger.
   const noise = Buffer.alloc(1600 * 1200 * 3);
@@ -138,6 +154,7 @@ try {
   const baseline = await others(5000);
   log(`other requests without uploads: n=${baseline.length} p50 ${pct(baseline, 50).toFixed(0)} ms p99 ${pct(baseline, 99).toFixed(0)} ms`);
   const during = others(null);
+  const cu0 = cpuSnap(server.pid, pgPid);
   const u0 = Date.now();
   const statuses = await Promise.all(Array.from({ length: UPLOADS }, async (_, k) => {
     const f = new FormData();
@@ -148,14 +165,16 @@ try {
     return r.status;
   }));
   const uploadS = (Date.now() - u0) / 1000;
+  const uploadCpu = cpuUse(cu0, cpuSnap(server.pid, pgPid));
   stopOthers();
   const latencies = await during;
   results.uploads = {
-    seconds: uploadS, statuses: [...new Set(statuses)], photoBytes: photo.length + 9,
+    cpu: uploadCpu, seconds: uploadS, statuses: [...new Set(statuses)], photoBytes: photo.length + 9,
     otherRequests: { n: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies) },
     otherRequestsWithoutUploads: { n: baseline.length, p50: pct(baseline, 50), p99: pct(baseline, 99) },
   };
   log(`${UPLOADS} concurrent ${(photo.length / 1024 / 1024).toFixed(1)} MB photo uploads: ${uploadS.toFixed(1)} s (statuses ${[...new Set(statuses)].join(',')}); other requests meanwhile: n=${latencies.length} p50 ${pct(latencies, 50).toFixed(0)} ms p99 ${pct(latencies, 99).toFixed(0)} ms max ${Math.max(...latencies).toFixed(0)} ms — target p99 ≤ 100 ms`);
+  log(`  uploads ${cpuLine(uploadCpu, uploadS)}`);
   await writeFile(join(import.meta.dirname, 'results', 'excel.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
 } finally {
   await server?.stop();
