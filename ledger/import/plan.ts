@@ -152,7 +152,7 @@ export function planImport(input: PlanInput): RowPlan[] {
       else bad('unit', u.text, res.suggestions.length
         ? `责任单位「${u.text}」未找到，是否为「${res.suggestions.map((s) => s.name).join('」或「')}」？`
         : `责任单位「${u.text}」不在本行动的范围内`);
-    } else if (u) bad('unit', '', '责任单位为空');
+    } else if (u) notes.push('未填责任单位：仅登记，待交办');
 
     const measures = at('measures')?.text || null;
     let deadline: Deadline | null = null;
@@ -160,7 +160,7 @@ export function planImport(input: PlanInput): RowPlan[] {
     if (dl && (dl.text !== '' || dl.cell instanceof Date || typeof dl.cell === 'number')) {
       deadline = parseDeadline(dl.cell instanceof Date || typeof dl.cell === 'number' ? dl.cell : dl.text, input.today);
       if (deadline.kind === 'invalid') bad('deadline', deadline.original, deadline.reason);
-      else if (deadline.kind === 'date' && deadline.date < input.today) bad('deadline', deadline.original, `整改时限 ${deadline.date} 已过（今天是 ${input.today}），请核实或改为新的时限`);
+      else if (deadline.kind === 'date' && deadline.date < input.today && unit && measures) bad('deadline', deadline.original, `整改时限 ${deadline.date} 已过（今天是 ${input.today}），请核实或改为新的时限`);
       else if (deadline.kind === 'date' && deadline.original !== deadline.date) notes.push(`整改时限「${deadline.original}」按 ${deadline.date} 计`);
       else if (deadline.kind === 'long_term') notes.push('长期坚持：按限期整改登记，时限为行动结束日，设年度节点');
       else if (deadline.kind === 'immediate') notes.push('立行立改：交办后按行动设定的天数计算时限');
@@ -176,8 +176,11 @@ export function planImport(input: PlanInput): RowPlan[] {
     const key = input.rowKey([description.replace(/\s+/g, ''), unit?.id ?? '', categoryId ?? '', source]);
     const idCell = at('itemId')?.text;
     let status: RowPlan['status'] = problems.length ? 'error' : 'ok';
-    if (status === 'ok' && (input.existingKeys.has(key) || (idCell && input.existingItemIds.has(idCell)))) {
+    // A row already in the campaign is skipped whatever else is wrong with it (e.g. a deadline that has
+    // passed since): re-importing our own export must not fail on the items it already has.
+    if (input.existingKeys.has(key) || (idCell && input.existingItemIds.has(idCell))) {
       status = 'duplicate';
+      problems.length = 0;
       notes.push('已导入过（或系统中已有此事项），跳过');
     } else if (status === 'ok' && seenKeys.has(key)) {
       status = 'duplicate';

@@ -49,7 +49,7 @@ export async function build(opts: { now?: string; settings?: Partial<CampaignSet
     limits: { maxFileBytes: 8 * 1024 * 1024, maxRequestBytes: 20 * 1024 * 1024, maxFiles: 5 },
   };
   const imports = opts.imports ?? { maxRows: 20_000, maxColumns: 60, maxUncompressedBytes: 50 * 1024 * 1024, maxFileBytes: 8 * 1024 * 1024 };
-  const app = await buildApp({ db, engine, env, clock, evidence, imports, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: process.env.TEST_LOG ?? 'silent' } as never });
+  const app = await buildApp({ db, engine, env, clock, evidence, imports, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' } });
   afterAll(async () => { await app.close(); await rm(files, { recursive: true, force: true }); });
 
   const county = await createOrgUnit(db, { name: '孟津区', kind: 'county', parentId: null, divisionCode: '410308' });
