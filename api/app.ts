@@ -25,6 +25,11 @@ import reportRoutes from './routes/reports/routes.ts';
 import roundRoutes from './routes/rounds/routes.ts';
 import statsRoutes from './routes/stats/routes.ts';
 import userRoutes from './routes/users/routes.ts';
+import evidenceRoutes from './routes/evidence/routes.ts';
+import ledgerRoutes from './routes/ledger/routes.ts';
+import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
+import type { UploadLimits } from './routes/evidence/ingest.ts';
+import type { FileStore } from '../storage/file-store.ts';
 
 export interface AppDeps {
   db: Db;
@@ -32,6 +37,10 @@ export interface AppDeps {
   env: EngineEnv;
   clock: Clock;
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
+  /** Evidence files: where bytes go and the upload limits. Without it, the evidence routes are off. */
+  evidence?: { store: FileStore; stageDir: string; limits: UploadLimits };
+  /** Ledger import bounds. Without it (or without `evidence`, whose staging folder it uses), import is off. */
+  imports?: ImportLimits;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
   readiness?: () => Promise<void>;
   /** The built web application (web/dist) to serve beside the API; omitted in API-only tests. */
@@ -73,9 +82,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes, statsRoutes, noticeRoutes, adminRoutes]) {
+    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes, statsRoutes, noticeRoutes, adminRoutes, ledgerRoutes]) {
       await api.register(routes, deps);
     }
+    if (deps.evidence) await api.register(evidenceRoutes, deps);
+    if (deps.evidence && deps.imports) await api.register(importRoutes, deps);
   }, { prefix: '/api/v1' });
   if (deps.webRoot) await app.register(web, { root: deps.webRoot });
 

@@ -44,9 +44,27 @@ export const configSchema = z.object({
   NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** The daily digest, a cron pattern in Asia/Shanghai. */
   DIGEST_CRON: z.string().min(9).default('0 8 * * *'),
-}).refine((c) => c.ENGINE !== 'temporal' || c.DATABASE_URL !== undefined, {
-  path: ['ENGINE'],
-  message: 'ENGINE=temporal needs DATABASE_URL: the Temporal worker, a separate process, writes the ledger into the same database',
+  /** Evidence files go to this S3-compatible store (MinIO) instead of DATA_DIR/files. */
+  S3_ENDPOINT: optionalUrl,
+  S3_BUCKET: z.string().min(3).default('zhenggai-evidence'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Largest evidence file, and the most bytes and files in one upload request. */
+  UPLOAD_MAX_FILE_BYTES: z.coerce.number().int().min(1024).max(2 * 1024 ** 3).default(100 * 1024 * 1024),
+  UPLOAD_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(8 * 1024 ** 3).default(300 * 1024 * 1024),
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(100).default(20),
+  /** Ledger import bounds: rows and columns read, and the uncompressed size of an .xlsx. */
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(10).max(1_000_000).default(50_000),
+  IMPORT_MAX_COLUMNS: z.coerce.number().int().min(5).max(16_384).default(60),
+  IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024 * 1024).max(4 * 1024 ** 3).default(100 * 1024 * 1024),
+}).superRefine((c, ctx) => {
+  if (c.ENGINE === 'temporal' && c.DATABASE_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ENGINE'], message: 'ENGINE=temporal needs DATABASE_URL: the Temporal worker, a separate process, writes the ledger into the same database' });
+  }
+  if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['S3_ACCESS_KEY_ID'], message: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -14,6 +14,8 @@ import { startWakeSweep } from '../workers/wake-sweep.ts';
 import { createMailer } from '../workers/notify/channels/email.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { startNotifier } from '../workers/notify/start.ts';
+import { createLocalStore } from '../storage/local-store.ts';
+import { createS3Store } from '../storage/s3-store.ts';
 import type { Config } from './config.ts';
 
 export type Log = (msg: string, extra?: object) => void;
@@ -44,6 +46,22 @@ export async function openMigratedDb(config: Config, log: Log): Promise<{ db: Db
     throw new Error(`database migration failed: ${(err as Error).message}`);
   }
   return { db, url: database.url, close: async () => { await db.$client.end(); await database.stop(); } };
+}
+
+/** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
+export function evidenceDeps(config: Config, log: Log) {
+  const dataDir = resolve(config.DATA_DIR);
+  const store = config.S3_ENDPOINT
+    ? createS3Store({
+      endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, region: config.S3_REGION, forcePathStyle: true,
+      accessKeyId: config.S3_ACCESS_KEY_ID!, secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
+    })
+    : createLocalStore(join(dataDir, 'files'));
+  log(`evidence files in ${config.S3_ENDPOINT ? `bucket ${config.S3_BUCKET} at ${config.S3_ENDPOINT}` : join(dataDir, 'files')}`);
+  return {
+    store, stageDir: join(dataDir, 'tmp'),
+    limits: { maxFileBytes: config.UPLOAD_MAX_FILE_BYTES, maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES, maxFiles: config.UPLOAD_MAX_FILES },
+  };
 }
 
 /** Everything `npm start` runs in one process: API, wake-up sweep. */
@@ -84,6 +102,8 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
     db, engine, env, clock, config, readiness, webRoot, queues: kit, webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+    evidence: evidenceDeps(config, log),
+    imports: { maxRows: config.IMPORT_MAX_ROWS, maxColumns: config.IMPORT_MAX_COLUMNS, maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES, maxFileBytes: config.UPLOAD_MAX_FILE_BYTES },
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;

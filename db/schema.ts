@@ -185,3 +185,5 @@ export type ItemRow = typeof items.$inferSelect;
 export type ItemEventRow = typeof itemEvents.$inferSelect;
 export * from './schema/reports.ts';
 export * from './schema/notifications.ts';
+export * from './schema/evidence.ts';
+export * from './schema/ledger-import.ts';

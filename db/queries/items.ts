@@ -39,7 +39,7 @@ export function visibleToPattern(p: unknown): SQL {
 /** Escape LIKE wildcards so a search for "100%" means the text "100%". */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function filterConditions(f: ItemFilters): (SQL | undefined)[] {
+export function filterConditions(f: ItemFilters): (SQL | undefined)[] {
   const q = f.q?.trim();
   return [
     f.campaignId ? eq(items.campaignId, f.campaignId) : undefined,

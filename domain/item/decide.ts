@@ -8,7 +8,7 @@ import { fastInFastOut } from './quality.ts';
 import { recheckReason } from './recheck.ts';
 import {
   type DecideContext, type Decision, type DomainErrorCode, type ItemCommand, type ItemEvent, type ItemEventType,
-  type ItemState, ITEM_SOURCES, NOTICE_KINDS, type UnitRef,
+  type ItemState, ITEM_SOURCES, NOTICE_KINDS, type UnitRef, EVIDENCE_WARNING_CODES,
 } from './types.ts';
 
 type Cmd<T extends ItemCommand['type']> = Extract<ItemCommand, { type: T }>;
@@ -159,6 +159,26 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
         }));
       }
       return t.ok(...events);
+    }
+    case 'raise_evidence_warnings': {
+      const known = new Set((s.evidenceWarnings ?? []).map((w) => w.id));
+      const fresh = (Array.isArray(command.warnings) ? command.warnings : []).filter((w) => !known.has(w.id));
+      for (const [i, w] of fresh.entries()) {
+        if (typeof w.id !== 'string' || w.id === '' || !EVIDENCE_WARNING_CODES.includes(w.code)) {
+          return t.invalid(`warnings[${i}]`, 'needs an id and a known code');
+        }
+      }
+      return t.ok(...fresh.map((w) => t.ev('EvidenceWarningRaised', {
+        id: w.id, code: w.code, detail: w.detail, attachmentIds: w.attachmentIds, related: w.related,
+      })));
+    }
+    case 'dismiss_evidence_warning': {
+      const w = (s.evidenceWarnings ?? []).find((x) => x.id === command.warningId);
+      if (!w) return t.invalid('warningId', `no evidence warning ${String(command.warningId)} on this item`);
+      if (w.dismissed) return t.invalid('warningId', `the warning was already dismissed at ${w.dismissed.at}`);
+      const why = badText(command.reason, MAX_TEXT);
+      if (why) return t.invalid('reason', `a reason is required to dismiss a warning: ${why}`);
+      return t.ok(t.ev('EvidenceWarningDismissed', { warningId: w.id, reason: command.reason }));
     }
     case 'tick':
       // Never refused: nothing due is an empty list, not an error.

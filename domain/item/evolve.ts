@@ -29,7 +29,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       submittedAt: null, submittedBy: null, summary: null, evidence: [],
       closedAt: null, closedBy: null, verifiedAt: null, dismissedAt: null,
       rejectCount: 0, reopenCount: 0, ...freshDeadline,
-      flagged: false, flagReason: null, everFlagged: false, recheck: null, qualityWarnings: [],
+      flagged: false, flagReason: null, everFlagged: false, recheck: null, qualityWarnings: [], evidenceWarnings: [],
       feedbackRequired: d.source === 'petition' || d.source === 'hotline',
     };
   }
@@ -127,6 +127,13 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       return { ...s, escalationLevel: Math.max(s.escalationLevel, event.data.level) };
     case 'QualityWarningRaised':
       return { ...s, qualityWarnings: [...s.qualityWarnings, event.data] };
+    case 'EvidenceWarningRaised':
+      return { ...s, evidenceWarnings: [...(s.evidenceWarnings ?? []), { ...event.data, raisedAt: event.at, dismissed: null }] };
+    case 'EvidenceWarningDismissed':
+      return {
+        ...s, evidenceWarnings: (s.evidenceWarnings ?? []).map((w) => w.id !== event.data.warningId ? w
+          : { ...w, dismissed: { at: event.at, by: event.actorId ?? '', reason: event.data.reason } }),
+      };
     case 'DeadlineRecomputed': {
       const moved = event.data.deadline !== s.deadline;
       return {

@@ -10,7 +10,7 @@ import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role
 export const ITEM_COMMAND_TYPES = [
   'report', 'assign', 'accept', 'record_progress', 'complete_milestone', 'request_extension',
   'decide_extension', 'transfer', 'submit', 'approve', 'reject', 'recheck', 'dismiss', 'flag',
-  'unflag', 'comment', 'tick', 'schedule_recheck', 'record_notice',
+  'unflag', 'comment', 'tick', 'schedule_recheck', 'record_notice', 'raise_evidence_warnings', 'dismiss_evidence_warning',
 ] as const satisfies readonly ItemCommandType[];
 // Compile-time check that the list names every command type.
 type MissingCommand = Exclude<ItemCommandType, (typeof ITEM_COMMAND_TYPES)[number]>;
@@ -50,6 +50,9 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
     case 'comment':
     case 'tick':
     case 'record_notice': return null;
+    case 'raise_evidence_warnings': return null;
+    case 'dismiss_evidence_warning':
+      return (state.evidenceWarnings ?? []).some((w) => w.dismissed === null) ? null : 'there is no open evidence warning';
     default: {
       const _exhaustive: never = type;
       return `unknown command ${String(_exhaustive)}`;
@@ -81,8 +84,8 @@ const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.in
 export function actorRule(state: ItemState | null, actor: Actor | null, type: ItemCommandType): ActorRefusal | null {
   if (type === 'tick') return null;
   if (actor === null) {
-    return type === 'schedule_recheck' || type === 'record_notice' ? null
-      : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick, schedule a recheck or record a notice` };
+    return type === 'schedule_recheck' || type === 'record_notice' || type === 'raise_evidence_warnings' ? null
+      : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick, schedule a recheck, record a notice or raise evidence warnings` };
   }
   if (type === 'record_notice') return { code: 'forbidden', message: 'notices are recorded by the notifier, not by users' };
   const roleIs = (...roles: Role[]): ActorRefusal | null => has(actor, ...roles) ? null
@@ -95,6 +98,11 @@ export function actorRule(state: ItemState | null, actor: Actor | null, type: It
       : { code: 'forbidden', message: `${type} is for the responsible unit (${state.responsibleUnit?.path ?? 'none'})` });
 
   switch (type) {
+    case 'raise_evidence_warnings': return { code: 'forbidden', message: 'evidence warnings are raised by the guard, not by users' };
+    case 'dismiss_evidence_warning':
+      // The reviewers of a sign-off; not the person whose submission is under review.
+      return scoped('supervisor', 'lead') ?? (state.submittedBy === actor.userId
+        ? { code: 'separation_of_duties', message: 'a reviewer cannot dismiss a warning on their own submission' } : null);
     case 'report': return roleIs('supervisor', 'lead', 'handler', 'inspector');
     case 'assign':
     case 'decide_extension':

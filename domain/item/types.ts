@@ -39,6 +39,30 @@ export type QualityWarningCode =
 
 export interface QualityWarning { code: QualityWarningCode; raisedAt: string; detail: string }
 
+/** 纸面销号 guard: why a piece of evidence looks like paper work rather than real work. */
+export type EvidenceWarningCode =
+  | 'same_file_elsewhere' // the same file is evidence on an item of another household, village or unit
+  | 'near_duplicate_photo' // a photo nearly identical (resized, cropped, recompressed) to another item's
+  | 'photo_before_report' // EXIF capture time earlier than the problem was reported
+  | 'photo_far_away' // EXIF GPS far from the item's place
+  | 'last_minute_bulk'; // signed off with evidence uploaded in bulk in the last minutes before the deadline
+
+export const EVIDENCE_WARNING_CODES: readonly EvidenceWarningCode[] = [
+  'same_file_elsewhere', 'near_duplicate_photo', 'photo_before_report', 'photo_far_away', 'last_minute_bulk',
+];
+
+export interface EvidenceWarning {
+  id: string;
+  code: EvidenceWarningCode;
+  raisedAt: string;
+  detail: string;
+  /** The evidence (attachment ids) on this item that the warning is about. */
+  attachmentIds: string[];
+  /** The other items and attachments it points to (same file, near-duplicate photo). */
+  related: { itemId: string; attachmentId: string }[];
+  dismissed: { at: string; by: string; reason: string } | null;
+}
+
 export type RecheckReason = 'petition' | 'flagged' | 'sampled' | 'look_back';
 
 /** Per-campaign settings that the rules read (stored with the campaign, passed in the context). */
@@ -123,6 +147,8 @@ export interface ItemState {
   /** Added `remindedAt`: when the recheck_due reminder fired, so it fires once. */
   recheck: { reason: RecheckReason; dueBy: string; remindedAt?: string } | null;
   qualityWarnings: QualityWarning[];
+  /** Added with evidence files: paper sign-off (纸面销号) warnings; absent on states stored before. */
+  evidenceWarnings?: EvidenceWarning[];
   /** Petition/hotline items: the outcome must go back to the reporter (事事有回音). */
   feedbackRequired: boolean;
   /** Added: when the current submission's review_waiting reminder fired (reset by each submission). */
@@ -160,7 +186,11 @@ export type ItemCommand =
   /** Select a closed or verified item again (回头看) — sent by an acceptance round. */
   | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string }
   /** Record in the trail who was told about which event (催办记录) — sent by the notifier; each cause is recorded once. */
-  | { type: 'record_notice'; notices: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] }[] };
+  | { type: 'record_notice'; notices: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] }[] }
+  /** The paper sign-off guard's findings, sent by the runtime after a command cited evidence. */
+  | { type: 'raise_evidence_warnings'; warnings: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'>[] }
+  /** A reviewer sets a warning aside, saying why. */
+  | { type: 'dismiss_evidence_warning'; warningId: string; reason: string };
 
 /** Why someone is told about an item (one notice kind per event that matters to people). */
 export const NOTICE_KINDS = [
@@ -222,6 +252,8 @@ export type ItemEvent = EventBase & (
   | { type: 'QualityWarningRaised'; data: QualityWarning }
   | { type: 'DeadlineRecomputed'; data: { deadline: string; deadlineProvisional: boolean } }
   | { type: 'ReporterFeedbackDue'; data: { outcome: 'closed' | 'dismissed'; text: string } }
+  | { type: 'EvidenceWarningRaised'; data: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'> }
+  | { type: 'EvidenceWarningDismissed'; data: { warningId: string; reason: string } }
 );
 
 export type ItemEventType = ItemEvent['type'];

@@ -1,7 +1,7 @@
 // Who may see and do what: roles, the org subtree, masking of personal data, separation of
 // duties, sign-in and sign-out, admin-only endpoints, and tokens that must stop working.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assign, build, PASSWORD, report, type World } from '../support/app.ts';
+import { assign, build, PASSWORD, report, type World, evidenceFile } from '../support/app.ts';
 
 let w: World;
 let X: string; // assigned to village1, with a person
@@ -127,7 +127,7 @@ describe('roles', () => {
     const id = await report(w);
     await assign(w, id);
     expect((await w.call('leadhandler', 'POST', `${items}/${id}/accept`, {})).status).toBe(200);
-    expect((await w.call('leadhandler', 'POST', `${items}/${id}/submit`, { summary: '已整改', evidence: ['a.jpg'] })).body.status).toBe('submitted');
+    expect((await w.call('leadhandler', 'POST', `${items}/${id}/submit`, { summary: '已整改', evidence: [await evidenceFile(w, 'leadhandler', id)] })).body.status).toBe('submitted');
     const detail = await w.call('leadhandler', 'GET', `${items}/${id}`);
     expect(detail.body.allowedCommands).not.toContain('approve');
     problem(await w.call('leadhandler', 'POST', `${items}/${id}/approve`, {}), 403, 'separation_of_duties');
@@ -140,7 +140,7 @@ describe('roles', () => {
     const id = await report(w, 'super', { source: 'petition' });
     await assign(w, id);
     await w.call('h1', 'POST', `${items}/${id}/accept`, {});
-    await w.call('h1', 'POST', `${items}/${id}/submit`, { summary: '已整改', evidence: ['a.jpg'] });
+    await w.call('h1', 'POST', `${items}/${id}/submit`, { summary: '已整改', evidence: [await evidenceFile(w, 'h1', id)] });
     expect((await w.call('lead', 'POST', `${items}/${id}/approve`, {})).body.status).toBe('closed');
     expect((await w.call('insp1', 'GET', `${items}/${id}`)).body.allowedCommands).not.toContain('recheck');
     problem(await w.call('insp1', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' }), 403, 'separation_of_duties');

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assign, build, PASSWORD, report, type World } from '../support/app.ts';
+import { assign, build, evidenceFile, PASSWORD, report, type World } from '../support/app.ts';
 
 let w: World;
 /** Fixture items, one per state (all assigned to village1 where assigned). */
@@ -39,9 +39,9 @@ beforeAll(async () => {
   await assign(w, A);
   P = await inProgress();
   S = await inProgress();
-  await ok(await w.call('h1', 'POST', `${items}/${S}/submit`, { summary: '已整改', evidence: ['凭证.jpg'] }));
+  await ok(await w.call('h1', 'POST', `${items}/${S}/submit`, { summary: '已整改', evidence: [await evidenceFile(w, 'h1', S)] }));
   C = await inProgress({ source: 'petition' });
-  await ok(await w.call('h1', 'POST', `${items}/${C}/submit`, { summary: '已整改', evidence: ['凭证.jpg'] }));
+  await ok(await w.call('h1', 'POST', `${items}/${C}/submit`, { summary: '已整改', evidence: [await evidenceFile(w, 'h1', C)] }));
   const closed = await ok(await w.call('lead', 'POST', `${items}/${C}/approve`, {}));
   expect(closed.status).toBe('closed');
   expect(closed.recheck).not.toBeNull();
@@ -107,7 +107,8 @@ function cases(): Case[] {
     'request-extension': { newDeadline: '2026-05-30', reason: '需协调' },
     'decide-extension': { approve: true },
     transfer: { responsibleUnitId: w.units.village2.id, reason: '属地调整' },
-    submit: { summary: '已整改', evidence: ['a.jpg'] },
+    // An id of no file: every case below fails before evidence is looked at (or on it, where said).
+    submit: { summary: '已整改', evidence: [randomUUID()] },
     approve: {},
     reject: { reason: '材料不全' },
     recheck: { passed: true, findings: '属实' },

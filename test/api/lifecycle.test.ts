@@ -1,7 +1,7 @@
 // The whole lifecycle over HTTP, as the people who do it: report → assign → accept → progress →
 // submit → reject → submit → approve → recheck fails (反弹) → … → recheck passes → verified.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, type World } from '../support/app.ts';
+import { build, evidenceFile, type World } from '../support/app.ts';
 
 let w: World;
 beforeAll(async () => { w = await build(); });
@@ -21,10 +21,10 @@ describe('item lifecycle over HTTP', () => {
     expect(r.body).toMatchObject({ status: 'assigned', deadline: '2026-03-09' }); // 5 working days after Mon 2 March
     expect((await post('h1', 'accept', {})).body.status).toBe('in_progress');
     expect((await post('h1', 'progress', { note: '已入户动员，户主同意参保', substantive: true })).status).toBe(200);
-    expect((await post('h1', 'submit', { summary: '已参保缴费', evidence: ['参保缴费凭证.jpg'] })).body.status).toBe('submitted');
+    expect((await post('h1', 'submit', { summary: '已参保缴费', evidence: [await evidenceFile(w, 'h1', id, '参保缴费凭证.pdf')] })).body.status).toBe('submitted');
     r = await post('lead', 'reject', { reason: '缺少户主签字' });
     expect(r.body).toMatchObject({ status: 'in_progress', rejectCount: 1 });
-    expect((await post('h1', 'submit', { summary: '已补充签字', evidence: ['签字确认.jpg'] })).body.status).toBe('submitted');
+    expect((await post('h1', 'submit', { summary: '已补充签字', evidence: [await evidenceFile(w, 'h1', id, '签字确认.pdf')] })).body.status).toBe('submitted');
     r = await post('lead', 'approve', { note: '同意销号' });
     expect(r.body.status).toBe('closed');
     expect(r.body.recheck).toMatchObject({ reason: 'petition' }); // petition items are always rechecked (000)
@@ -32,7 +32,7 @@ describe('item lifecycle over HTTP', () => {
     w.clock.advanceDays(3);
     r = await post('insp', 'recheck', { passed: false, findings: '回头看发现未实际缴费' });
     expect(r.body).toMatchObject({ status: 'in_progress', reopenCount: 1 });
-    expect((await post('h1', 'submit', { summary: '已实际缴费', evidence: ['缴费回执.jpg'] })).body.status).toBe('submitted');
+    expect((await post('h1', 'submit', { summary: '已实际缴费', evidence: [await evidenceFile(w, 'h1', id, '缴费回执.pdf')] })).body.status).toBe('submitted');
     expect((await post('lead', 'approve', {})).body.status).toBe('closed');
     r = await post('insp', 'recheck', { passed: true, findings: '复核属实' });
     expect(r.body.status).toBe('verified');

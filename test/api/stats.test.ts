@@ -2,7 +2,7 @@
 // the same filter, in the caller's scope; closed is not counted as rectified until verified.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
-import { assign, build, report, type World } from '../support/app.ts';
+import { assign, build, report, type World, evidenceFile } from '../support/app.ts';
 
 let w: World;
 let ids: Record<string, string> = {};
@@ -26,7 +26,7 @@ beforeAll(async () => {
   await assign(w, ids.village2Late!, { deadline: '2026-03-04', responsibleUnitId: w.units.village2.id });
   for (const k of ['closed', 'verified']) {
     await post('h1', ids[k]!, 'accept', {});
-    await post('h1', ids[k]!, 'submit', { summary: '已整改', evidence: ['凭证.jpg'] });
+    await post('h1', ids[k]!, 'submit', { summary: '已整改', evidence: [await evidenceFile(w, 'h1', ids[k]!, '凭证.pdf')] });
     await post('lead', ids[k]!, 'approve', {});
   }
   await post('insp', ids.verified!, 'recheck', { passed: true, findings: '复核属实' });

@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, notices } from '../../db/schema.ts';
 import { drainOutbox } from '../../workers/notify/notifier.ts';
-import { assign, build, report, type World } from '../support/app.ts';
+import { assign, build, report, type World, evidenceFile } from '../support/app.ts';
 import { type FakeRobot, startFakeRobot } from '../support/webhook-server.ts';
 import { addUser, type NotifyWorld, startNotifyWorld } from './support.ts';
 
@@ -127,9 +127,9 @@ describe('other triggers', () => {
     await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {});
     await w.call('h1', 'POST', `/api/v1/items/${id}/request-extension`, { newDeadline: '2026-07-31', reason: '等待汛期结束' }).then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
     await w.call('lead', 'POST', `/api/v1/items/${id}/decide-extension`, { approve: true }).then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
-    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, { summary: '已参保', evidence: ['f1'] });
+    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, { summary: '已参保', evidence: [await evidenceFile(w, 'h1', id, 'f1.pdf')] });
     await w.call('lead', 'POST', `/api/v1/items/${id}/reject`, { reason: '缺少缴费凭证' });
-    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, { summary: '已参保并缴费', evidence: ['f2'] });
+    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, { summary: '已参保并缴费', evidence: [await evidenceFile(w, 'h1', id, 'f2.pdf')] });
     w.clock.set('2026-05-20T02:00:00.000Z'); // more than 5 working days later: the reviewers are reminded
     await n.sweep();
     await n.settle();

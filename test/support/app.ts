@@ -1,7 +1,11 @@
 // build(): a real app on its own real database, with a clock the test moves, and seeded people.
 import { afterAll } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppDeps, buildApp } from '../../api/app.ts';
+import { createLocalStore } from '../../storage/local-store.ts';
 import { DEFAULT_SETTINGS } from '../../domain/item/index.ts';
 import type { CampaignSettings, Role } from '../../domain/item/types.ts';
 import type { Db } from '../../db/client.ts';
@@ -23,6 +27,8 @@ export const PASSWORD = 'test-password-1';
 
 export interface World {
   app: FastifyInstance; db: Db; url: string; clock: TestClock; engine: LocalEngine;
+  /** Where the test's evidence files live (local store and staging folder). */
+  evidence: NonNullable<AppDeps['evidence']>;
   units: Record<'county' | 'town' | 'office' | 'labour' | 'inspection' | 'village1' | 'village2', OrgUnitRow>;
   campaignId: string; categoryId: string;
   /** username → bearer token */
@@ -32,13 +38,19 @@ export interface World {
   call(user: string | null, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 }
 
-export async function build(opts: { now?: string; settings?: Partial<CampaignSettings> } = {}): Promise<World> {
+export async function build(opts: { now?: string; settings?: Partial<CampaignSettings>; evidence?: AppDeps['evidence']; imports?: AppDeps['imports'] } = {}): Promise<World> {
   const { db, url } = await createTestDatabase();
   const clock = new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
   const env = createEngineEnv(db, 0);
   const engine = createLocalEngine({ db, env, clock });
-  const app = await buildApp({ db, engine, env, clock, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' } });
-  afterAll(() => app.close());
+  const files = await mkdtemp(join(tmpdir(), 'zg-files-'));
+  const evidence = opts.evidence ?? {
+    store: createLocalStore(join(files, 'store')), stageDir: join(files, 'stage'),
+    limits: { maxFileBytes: 8 * 1024 * 1024, maxRequestBytes: 20 * 1024 * 1024, maxFiles: 5 },
+  };
+  const imports = opts.imports ?? { maxRows: 20_000, maxColumns: 60, maxUncompressedBytes: 50 * 1024 * 1024, maxFileBytes: 8 * 1024 * 1024 };
+  const app = await buildApp({ db, engine, env, clock, evidence, imports, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' } });
+  afterAll(async () => { await app.close(); await rm(files, { recursive: true, force: true }); });
 
   const county = await createOrgUnit(db, { name: '孟津区', kind: 'county', parentId: null, divisionCode: '410308' });
   const town = await createOrgUnit(db, { name: '朝阳镇', kind: 'township', parentId: county.id });
@@ -82,7 +94,7 @@ export async function build(opts: { now?: string; settings?: Partial<CampaignSet
     if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
     tokens[username] = r.body.token;
   }
-  return { app, db, url, clock, engine, units, campaignId: campaign!.id, categoryId: category!.id, tokens, userIds, call };
+  return { app, db, url, clock, engine, evidence, units, campaignId: campaign!.id, categoryId: category!.id, tokens, userIds, call };
 }
 
 /** Report an item as `user` and return its id. */
@@ -101,4 +113,40 @@ export async function assign(w: World, id: string, extra: Record<string, unknown
   });
   if (r.status !== 200) throw new Error(`assign failed: ${JSON.stringify(r.body)}`);
   return r.body;
+}
+
+/** Upload files to an item (multipart, built by hand as a browser would) and return their attachment ids. */
+export async function upload(w: World, user: string, itemId: string, files: { name: string; bytes: Buffer; type?: string }[], purpose = 'progress') {
+  const r = await uploadRaw(w, user, itemId, files, purpose);
+  if (r.status !== 201) throw new Error(`upload failed: ${JSON.stringify(r.body)}`);
+  return (r.body.attachments as { id: string }[]).map((a) => a.id);
+}
+
+export function multipartBody(files: { name: string; bytes: Buffer; type?: string }[]) {
+  const boundary = `----zg${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"; filename*=UTF-8''${encodeURIComponent(f.name)}\r\nContent-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n`));
+    parts.push(f.bytes, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export async function uploadRaw(w: World, user: string, itemId: string, files: { name: string; bytes: Buffer; type?: string }[], purpose = 'progress') {
+  const { body, contentType } = multipartBody(files);
+  const res = await w.app.inject({
+    method: 'POST', url: `/api/v1/items/${itemId}/attachments?purpose=${purpose}`, payload: body,
+    headers: { authorization: `Bearer ${w.tokens[user]}`, 'content-type': contentType },
+  });
+  let parsed: any = null;
+  try { parsed = JSON.parse(res.body); } catch { parsed = res.body; }
+  return { status: res.statusCode, body: parsed, headers: res.headers };
+}
+
+/** A small, unique PDF uploaded to the item as evidence; returns its attachment id. */
+export async function evidenceFile(w: World, user: string, itemId: string, name = '佐证材料.pdf', purpose = 'submission'): Promise<string> {
+  const bytes = Buffer.from(`%PDF-1.4\n% ${name} ${Math.random()}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`);
+  const [id] = await upload(w, user, itemId, [{ name, bytes, type: 'application/pdf' }], purpose);
+  return id!;
 }

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bin/config.ts';
 import { migrateOpenItems, runTemporalMigrate, selectOpenItems, type StartOutcome } from '../../bin/temporal-migrate.ts';
 import { connectToTemporal } from '../../workers/temporal-worker.ts';
-import { assign, build, report, type World } from '../support/app.ts';
+import { assign, build, report, type World, evidenceFile } from '../support/app.ts';
 
 let w: World;
 let open: string[];
@@ -25,13 +25,13 @@ beforeAll(async () => {
   const closed = await report(w);
   await assign(w, closed);
   expect((await w.call('h1', 'POST', `/api/v1/items/${closed}/accept`, {})).status).toBe(200);
-  expect((await w.call('h1', 'POST', `/api/v1/items/${closed}/submit`, { summary: '已参保', evidence: ['缴费凭证.jpg'] })).status).toBe(200);
+  expect((await w.call('h1', 'POST', `/api/v1/items/${closed}/submit`, { summary: '已参保', evidence: [await evidenceFile(w, 'h1', closed, '缴费凭证.pdf')] })).status).toBe(200);
   expect((await w.call('lead', 'POST', `/api/v1/items/${closed}/approve`, {})).status).toBe(200);
   // Verified after a passed recheck: nothing pending.
   const verified = await report(w, 'super', { source: 'petition' });
   await assign(w, verified);
   await w.call('h1', 'POST', `/api/v1/items/${verified}/accept`, {});
-  await w.call('h1', 'POST', `/api/v1/items/${verified}/submit`, { summary: '已参保', evidence: ['缴费凭证2.jpg'] });
+  await w.call('h1', 'POST', `/api/v1/items/${verified}/submit`, { summary: '已参保', evidence: [await evidenceFile(w, 'h1', verified, '缴费凭证2.pdf')] });
   await w.call('lead', 'POST', `/api/v1/items/${verified}/approve`, {});
   const rc = await w.call('insp', 'POST', `/api/v1/items/${verified}/recheck`, { passed: true, findings: '复核属实' });
   expect(rc.status).toBe(200);

@@ -29,6 +29,8 @@ function payload(type: ItemCommandType, who: Actor | null): ItemCommand {
     case 'tick': return { type };
     case 'schedule_recheck': return { type, reason: 'look_back', dueBy: '2026-12-31' };
     case 'record_notice': return { type, notices: [{ causeSeq: 1, kind: 'assigned', recipients: [{ userId: 'u-handler', name: '张三' }], channels: ['inbox'] }] };
+    case 'raise_evidence_warnings': return { type, warnings: [{ id: 'w-1', code: 'same_file_elsewhere', detail: '同一文件', attachmentIds: ['file-1'], related: [] }] };
+    case 'dismiss_evidence_warning': return { type, warningId: 'w-1', reason: '已核实为同一户' };
   }
 }
 
@@ -39,9 +41,10 @@ const SENDER: Record<ItemCommandType, Actor | null> = {
   submit: A.handler, approve: A.lead, reject: A.lead, recheck: A.inspector, dismiss: A.supervisor,
   flag: A.supervisor, unflag: A.supervisor, comment: A.supervisor, tick: null, schedule_recheck: A.supervisor,
   record_notice: null,
+  raise_evidence_warnings: null, dismiss_evidence_warning: A.lead,
 };
 
-type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged';
+type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged' | 'warned';
 const ROWS: Row[] = ['none', 'reported', 'assigned', 'in_progress', 'in_progress+milestone', 'in_progress+extension',
   'submitted', 'closed', 'verified', 'dismissed', 'flagged'];
 
@@ -58,6 +61,11 @@ function stateOf(row: Row): ItemState | null {
   if (row === 'in_progress+extension') {
     const s = storyAt('in_progress');
     s.do({ type: 'request_extension', newDeadline: '2026-05-31', reason: '材料未到' }, A.handler, '2026-03-05T01:00:00.000Z');
+    return s.state;
+  }
+  if (row === 'warned') {
+    const s = storyAt('in_progress');
+    s.do(payload('raise_evidence_warnings', null), null, '2026-03-05T01:00:00.000Z');
     return s.state;
   }
   if (row === 'flagged') {
@@ -96,6 +104,9 @@ const TABLE: Record<ItemCommandType, Outcome[]> = {
   schedule_recheck:   [no, no, no, no, no, no, no, ok, ok, no, no],
   // the notifier records a notice in any state of an existing item
   record_notice:      [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  raise_evidence_warnings: [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  // no row here carries a warning (see the role table's 'warned' row)
+  dismiss_evidence_warning: [no, no, no, no, no, no, no, no, no, no, no],
 };
 
 describe('every command in every state', () => {
@@ -149,6 +160,8 @@ const ROLE_TABLE: Record<ItemCommandType, { row: Row; expect: ('ok' | 'forbidden
   tick:               { row: 'in_progress',           expect: [ok, ok, ok, ok, ok, ok, ok, ok] },
   schedule_recheck:   { row: 'verified',              expect: [ok, f, f, f, f, f, f, ok] },
   record_notice:      { row: 'in_progress',           expect: [f, f, f, f, f, f, f, ok] },
+  raise_evidence_warnings: { row: 'in_progress',      expect: [f, f, f, f, f, f, f, ok] },
+  dismiss_evidence_warning: { row: 'warned',          expect: [ok, ok, f, f, f, f, f, f] },
 };
 
 describe('every role for every command', () => {

@@ -6,6 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { ItemEvent, ItemState } from '../../domain/item/types.ts';
 import { eventHash } from '../../db/audit.ts';
 import type { DbOrTx, Tx } from '../../db/client.ts';
+import { recordEvidenceRefs } from '../../db/queries/evidence.ts';
 import { visibleToPattern } from '../../db/queries/items.ts';
 import { campaigns, itemEvents, items, milestones, notifyOutbox } from '../../db/schema.ts';
 import { NOTIFYING_EVENTS } from '../../domain/notice/derive.ts';
@@ -73,6 +74,8 @@ export async function appendToLedger(tx: Tx, a: LedgerAppend): Promise<{ events:
       [`data${i}`, s.event.data], [`prevHash${i}`, s.prevHash], [`hash${i}`, s.hash],
     ]),
   ]));
+  // The trail cites evidence by attachment id; evidence_refs keeps each cited file row from deletion.
+  await recordEvidenceRefs(tx, a.itemId, stored);
   // The transactional outbox: events that may concern people are handed to the notifier atomically.
   const notify = stored.filter((s) => NOTIFYING_EVENTS.has(s.event.type));
   if (notify.length > 0) {

@@ -3,17 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { allowedCommands } from '../../../domain/item/index.ts';
+import { actorRule, allowedCommands, stateRule } from '../../../domain/item/index.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItemChain } from '../../../db/audit.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
 import { createNameCache } from '../../../db/queries/names.ts';
 import { related, unitById, within } from '../../../db/queries/org.ts';
-import { campaigns, categories, orgUnits } from '../../../db/schema.ts';
+import { campaigns, categories, items, orgUnits } from '../../../db/schema.ts';
+import { assertCitable, citedEvidence, runEvidenceGuard } from '../evidence/guard-runner.ts';
 import type { AppDeps } from '../../app.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { badRequest, notFound, Problem, problemResponses } from '../../problem.ts';
+import { VersionConflict } from '../../../workflows/engine.ts';
 import {
   auditVerdict, commandBodies, commandResult, itemDetail, itemPage, listQuery, milestoneCompleteBody, reportBody,
 } from './schema.ts';
@@ -32,7 +34,24 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   async function run(user: AuthUser, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined) {
     const expectedVersion = parseIfMatch(ifMatchHeader);
     const actor = actorOf(user);
-    const out = await engine.execute({ itemId, command, actor, expectedVersion, scopePath: user.scopePath });
+    if (citedEvidence(command)) {
+      // Evidence is checked against the item before the command: a stale If-Match is said first,
+      // then the decider's state and role rules (the engine refuses those), then unknown evidence.
+      const before = await getVisibleItem(db, user, itemId);
+      if (!before) throw notFound('item');
+      if (expectedVersion !== undefined && before.state.version !== expectedVersion) {
+        throw new VersionConflict(itemId, expectedVersion, before.state.version);
+      }
+      if (stateRule(before.state, command.type) === null && actorRule(before.state, actor, command.type) === null) {
+        await assertCitable(db, itemId, command);
+      }
+    }
+    let out = await engine.execute({ itemId, command, actor, expectedVersion, scopePath: user.scopePath });
+    if (citedEvidence(command)) {
+      await runEvidenceGuard({ db, engine, clock }, itemId, command, app.log);
+      const [now] = await db.select({ state: items.state }).from(items).where(eq(items.id, itemId));
+      if (now && now.state.version !== out.state.version) out = { ...out, state: now.state };
+    }
     const s = out.state;
     const [categoryName, responsibleName] = await Promise.all([names.category(s.categoryId), names.unit(s.responsibleUnit?.id)]);
     const row = { state: s, seqNo: out.ledgerNo, updatedAt: clock.now().toISOString(), categoryName, responsibleName };

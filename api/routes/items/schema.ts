@@ -13,7 +13,7 @@ export const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY
   .refine(isValidDate, 'no such date').describe('a calendar day, YYYY-MM-DD (Asia/Shanghai)');
 
 export const uuid = z.uuid();
-export const evidence = z.array(text(500)).max(50).describe('evidence references (attachment ids or file names)');
+export const evidence = z.array(z.uuid()).max(50).describe('evidence: ids of files uploaded to this item (POST /items/{id}/attachments)');
 
 export const person = z.strictObject({
   name: text(50).optional(),
@@ -88,6 +88,12 @@ export const listQuery = z.strictObject({
   count: z.enum(['true', 'false']).optional().describe('also return the total count (slower)'),
 });
 
+export const evidenceWarningView = z.object({
+  id: z.string(), code: z.string(), raisedAt: z.string(), detail: z.string(), attachmentIds: z.array(z.string()),
+  related: z.array(z.object({ itemId: z.string(), attachmentId: z.string() })),
+  dismissed: z.object({ at: z.string(), by: z.string(), reason: z.string() }).nullable(),
+}).meta({ id: 'EvidenceWarning' });
+
 const unitRef = z.object({ id: z.string(), name: z.string().nullable() });
 
 export const itemView = z.object({
@@ -126,6 +132,7 @@ export const itemView = z.object({
   reopenCount: z.number().int(),
   recheck: z.object({ reason: z.string(), dueBy: z.string() }).nullable(),
   qualityWarnings: z.array(z.object({ code: z.string(), raisedAt: z.string(), detail: z.string() })),
+  evidenceWarnings: z.array(evidenceWarningView).describe('paper sign-off (纸面销号) warnings, open and dismissed'),
   updatedAt: z.string(),
 }).meta({ id: 'Item' });
 

@@ -19,7 +19,7 @@ export function itemView(row: ItemListRow, actor: Actor) {
     milestones: s.milestones.map(({ id, title, dueOn, completedAt }) => ({ id, title, dueOn, completedAt })),
     extensionRequest: s.extensionRequest, submittedAt: s.submittedAt, summary: s.summary, evidence: s.evidence,
     closedAt: s.closedAt, verifiedAt: s.verifiedAt, rejectCount: s.rejectCount, reopenCount: s.reopenCount,
-    recheck: s.recheck, qualityWarnings: s.qualityWarnings, updatedAt: iso(row.updatedAt),
+    recheck: s.recheck, qualityWarnings: s.qualityWarnings, evidenceWarnings: s.evidenceWarnings ?? [], updatedAt: iso(row.updatedAt),
   };
 }
 
