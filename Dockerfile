@@ -1,8 +1,19 @@
 # One image for the API (`start`) and the Temporal worker (`worker`), and the CLI (`migrate`,
-# `create-admin`, `temporal-migrate`). It runs the TypeScript sources with tsx, exactly as `npm start`.
+# `create-admin`, `temporal-migrate`). It runs the TypeScript sources with tsx, exactly as `npm start`,
+# and serves the web application built in the first stage.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY web/package.json web/
+# Everything, dev dependencies included: the web build needs Vite, vue-tsc and the app's own OpenAPI.
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build:web
+
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY web/package.json web/
 # Production dependencies only, from the lockfile; install scripts follow package.json's allowScripts.
 RUN npm ci --omit=dev --no-audit --no-fund
 
@@ -14,6 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
+COPY --from=web /app/web/dist ./web/dist
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

@@ -27,10 +27,11 @@ describe('docker-compose.yml', () => {
     if (skipReason) ctx.skip(skipReason);
     const r = compose('--env-file', '.env.example', 'config');
     expect(r.status, r.stderr).toBe(0);
-    for (const service of ['postgresql', 'redis', 'temporal', 'temporal-ui', 'api', 'worker']) expect(r.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
+    for (const service of ['postgresql', 'redis', 'minio', 'minio-init', 'temporal', 'temporal-ui', 'api', 'worker']) expect(r.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     expect(r.stdout.match(/image: zhenggai:latest/g)).toHaveLength(2);
     expect(r.stdout.match(/ENGINE: temporal/g)).toHaveLength(2);
     expect(r.stdout).toContain('TEMPORAL_ADDRESS: temporal:7233');
+    expect(r.stdout.match(/S3_ENDPOINT: http:\/\/minio:9000/g)).toHaveLength(2);
   });
 
   it('refuses to start without the passwords, naming the variable', (ctx) => {
