@@ -49,27 +49,34 @@ export async function runDigest(deps: NotifyDeps): Promise<{ users: number; sent
  * settings or the calendar changed, a row was restored from a backup…). The sweep then ticks what is due,
  * however long the process was down: nothing due is skipped.
  */
-export async function rederiveWakeups(db: Db, env: EngineEnv, opts: { batchSize?: number } = {}): Promise<{ checked: number; fixed: number }> {
+export async function rederiveWakeups(db: Db, env: EngineEnv, opts: { batchSize?: number; pauseMs?: number } = {}): Promise<{ checked: number; fixed: number }> {
   const batch = opts.batchSize ?? 1000;
+  // A pause between batches leaves the event loop and the pool to requests: on a county's 100,000 open
+  // items this is a background pass of a minute or so, not a stall.
+  const pauseMs = opts.pauseMs ?? 25;
   let after = '00000000-0000-0000-0000-000000000000';
   let checked = 0, fixed = 0;
   for (;;) {
-    const rows = await db.select({ id: items.id, state: items.state, wake: items.nextWakeAt, campaignId: items.campaignId }).from(items)
+    const rows = await db.select({ id: items.id, state: items.state, version: items.version, wake: items.nextWakeAt, campaignId: items.campaignId }).from(items)
       .where(and(gt(items.id, after), notInArray(items.status, ['verified', 'dismissed']))).orderBy(asc(items.id)).limit(batch);
     if (rows.length === 0) break;
     const calendar = await env.calendar();
-    const updates: { id: string; wake: string | null }[] = [];
+    const updates: { id: string; version: number; wake: string | null }[] = [];
     for (const r of rows) {
       const wake = nextWake(r.state, { settings: await env.settings(r.campaignId), calendar });
       const stored = r.wake === null ? null : new Date(r.wake).toISOString();
-      if (wake !== stored) updates.push({ id: r.id, wake });
+      if (wake !== stored) updates.push({ id: r.id, version: r.version, wake });
     }
     if (updates.length > 0) {
-      await db.execute(sql`update items set next_wake_at = u.wake from unnest(${sql.param(updates.map((u) => u.id))}::uuid[], ${sql.param(updates.map((u) => u.wake))}::timestamptz[]) as u(id, wake) where items.id = u.id`);
+      // Only rows still at the version read: a command meanwhile has set its own wake-up from the newer state.
+      await db.execute(sql`update items set next_wake_at = u.wake
+        from unnest(${sql.param(updates.map((u) => u.id))}::uuid[], ${sql.param(updates.map((u) => u.version))}::int[], ${sql.param(updates.map((u) => u.wake))}::timestamptz[]) as u(id, version, wake)
+        where items.id = u.id and items.version = u.version`);
     }
     checked += rows.length;
     fixed += updates.length;
     after = rows[rows.length - 1]!.id;
+    if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   }
   return { checked, fixed };
 }

@@ -19,7 +19,11 @@ export interface NotifierSchedule {
 
 export const SCHEDULE_TZ = 'Asia/Shanghai';
 
+/** How often the reconcile job also re-derives every open item's wake-up (settings or calendar changed). */
+const REDERIVE_EVERY_MS = 6 * 3600_000;
+
 export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>[] {
+  let lastRederive = 0;
   const empty = z.object({}).passthrough();
   return [
     defineJob({ queue: NOTIFY_QUEUE, name: 'drain', schema: empty, handle: async () => ({ enqueued: await drainOutbox(deps) }) }),
@@ -32,7 +36,11 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>
     defineJob({
       queue: NOTIFY_QUEUE, name: 'reconcile', schema: empty,
       handle: async () => {
-        const wakeups = await rederiveWakeups(deps.db, deps.env);
+        // Re-deriving every open item's wake-up is a full pass: at start (after downtime) and then every
+        // REDERIVE_EVERY_MS; lost jobs and the outbox are checked on every run.
+        const due = lastRederive === 0 || Date.now() - lastRederive >= REDERIVE_EVERY_MS;
+        const wakeups = due ? await rederiveWakeups(deps.db, deps.env) : { checked: 0, fixed: 0 };
+        if (due) lastRederive = Date.now();
         const d = await requeueDeliveries(deps);
         const enqueued = await drainOutbox(deps);
         if (wakeups.fixed > 0 || d.unstuck > 0 || d.requeued > 0) deps.log('notify reconcile', { ...wakeups, ...d, enqueued });
