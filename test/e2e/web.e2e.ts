@@ -3,8 +3,11 @@
 // the lead department rejects, meets a stale version, then approves; the inspector rechecks. Plus the
 // ledger's filters and pagination, the dashboard's click-through, the profile's password change,
 // a reader without actions, administration, and the keyboard. Screenshots go to test-results/screenshots.
+import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { photo } from '../support/photos.ts';
 import { choose, cleanShots, DESKTOP, launch, openAction, PHONE, shot, signIn, startDemo, statusOf, type Demo } from './support.ts';
 
 let demo: Demo;
@@ -21,6 +24,35 @@ afterAll(async () => {
   await browser?.close();
   await demo?.stop();
 });
+
+/** A generated JPEG (640×480) chosen in the action form's file input, waited for until uploaded. */
+async function attachPhoto(page: Page, name: string, seed: number) {
+  const before = await page.locator('[data-test="evidence-done"]').count();
+  await page.locator('[data-test="f-evidence-file"]').setInputFiles({ name, mimeType: 'image/jpeg', buffer: await photo(seed, { width: 640, height: 480 }) });
+  await expect.poll(() => page.locator('[data-test="evidence-done"]').count()).toBe(before + 1);
+}
+
+/**
+ * Opens an action form, fills it and sends it until the item shows `status`. The system may append to
+ * the item meanwhile (notices are recorded on the trail asynchronously after a command): the form then
+ * meets a stale version, says so, and the user reloads and sends it again — at most three times.
+ */
+async function actUntil(page: Page, action: string, fill: () => Promise<void>, status: string, beforeSend?: () => Promise<void>) {
+  for (let attempt = 1; ; attempt++) {
+    await openAction(page, action);
+    await fill();
+    if (beforeSend) await beforeSend();
+    await page.locator('[data-test="action-submit"]').click();
+    const done = page.locator('[data-test="item-status"]').filter({ hasText: status });
+    const stale = page.locator('.el-message-box').getByText('该问题已被他人更新', { exact: true });
+    await done.or(stale).first().waitFor();
+    if (await done.isVisible()) return;
+    expect(attempt).toBeLessThan(3);
+    console.log(`[e2e] ${action} met a stale version (a system event landed first); reloading and sending again`);
+    await page.locator('.el-message-box').getByRole('button', { name: '重新加载' }).click();
+    await page.locator('.el-message-box').waitFor({ state: 'hidden' });
+  }
+}
 
 async function item(page: Page) {
   await page.goto(itemUrl);
@@ -84,6 +116,30 @@ describe('the web application', () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(360); // no sideways scrolling on the phone
     await shot(page, '06-village-phone-workbench');
+
+    // The assignment reaches the village's inbox (delivered asynchronously after the command): the
+    // header bell shows the unread count, the notice opens the item.
+    await page.locator('.bell .el-badge__content').waitFor();
+    await page.locator('[data-test="notices-bell"]').click();
+    await page.waitForURL(/\/notices$/);
+    const notice = page.locator('[data-test="notice"]').filter({ hasText: '【交办】' }).filter({ hasText: title.slice(-6) });
+    await expect.poll(async () => {
+      if (await notice.count()) return true;
+      await page.reload();
+      await page.locator('[data-test="notices-list"]').waitFor();
+      await page.waitForTimeout(500);
+      return (await notice.count()) > 0;
+    }, { timeout: 45_000, interval: 1000 }).toBe(true);
+    expect(await notice.evaluate((li) => li.classList.contains('unread'))).toBe(true);
+    const unreadBefore = await page.locator('[data-test="notices-unread"]').innerText();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(page, '06b-village-phone-notices', { fullPage: false });
+    await notice.locator('button').click();
+    await page.waitForURL(/\/items\//);
+    await page.locator('[data-test="item-title"]').waitFor();
+    await page.goto(`${demo.baseUrl}/notices`);
+    await expect.poll(() => page.locator('[data-test="notices-unread"]').innerText()).not.toBe(unreadBefore);
+    await page.goto(`${demo.baseUrl}/`);
     await page.locator('[data-test="card-toAccept"]').getByText(title).click();
     await page.locator('[data-test="item-title"]').waitFor();
     await shot(page, '07-village-phone-item');
@@ -94,18 +150,28 @@ describe('the web application', () => {
 
     await openAction(page, 'record_progress');
     await page.locator('[data-test="f-note"]').fill('已入户动员，户主同意参保');
-    await page.locator('[data-test="f-evidence"]').fill('入户照片.jpg');
+    // On the phone the file input opens the camera (image/*, capture); the photo uploads at once.
+    expect(await page.locator('[data-test="f-evidence-file"]').getAttribute('accept')).toBe('image/*');
+    expect(await page.locator('[data-test="f-evidence-file"]').getAttribute('capture')).toBe('environment');
+    await attachPhoto(page, '入户照片.jpg', 101);
+    await page.locator('[data-test="evidence-list"]').getByText('入户照片.jpg').waitFor();
     await shot(page, '08-village-phone-progress');
     await page.locator('[data-test="action-submit"]').click();
     await page.locator('[data-test="timeline"]').getByText('已入户动员，户主同意参保').waitFor();
+    // The timeline shows the photo as a thumbnail (fetched with the token) and its name as a link.
+    const thumb = page.locator('[data-test="timeline"] [data-test="evidence-thumb"]').first();
+    await thumb.waitFor();
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await page.locator('[data-test="timeline"]').getByText('入户照片.jpg').waitFor();
 
     const submit = await openAction(page, 'submit');
     await page.locator('[data-test="f-summary"]').fill('已参保缴费');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => submit.innerText()).toContain('申请销号须附佐证材料');
-    await page.locator('[data-test="f-evidence"]').fill('参保缴费凭证.jpg');
+    await attachPhoto(page, '参保缴费凭证.jpg', 102);
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('待审核');
+    await page.locator('.el-descriptions [data-test="evidence-files"]').getByText('参保缴费凭证.jpg').waitFor();
     await shot(page, '09-village-phone-submitted');
     await page.waitForTimeout(3000); // let the success messages fade
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -150,14 +216,31 @@ describe('the web application', () => {
     // The village resubmits (through the API, as in the previous step's form), the lead approves.
     const v = await ctx.request.post(`${demo.baseUrl}/api/v1/auth/login`, { data: { username: 'cun01', password: 'zhenggai-demo' } });
     const vt = (await v.json()).token as string;
-    const s = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/submit`, { data: { summary: '已补充户主签字', evidence: ['签字确认.jpg'] }, headers: { authorization: `Bearer ${vt}` } });
+    // Its photo says it was taken in 2025, before the problem was reported: the paper sign-off guard warns.
+    const up = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/attachments?purpose=submission`, {
+      multipart: { file: { name: '签字确认.jpg', mimeType: 'image/jpeg', buffer: await photo(103, { width: 640, height: 480, takenAt: '2025-03-01T02:00:00Z' }) } },
+      headers: { authorization: `Bearer ${vt}` },
+    });
+    expect(up.status()).toBe(201);
+    const evidence = ((await up.json()).attachments as { id: string }[]).map((a) => a.id);
+    const s = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/submit`, { data: { summary: '已补充户主签字', evidence }, headers: { authorization: `Bearer ${vt}` } });
     expect(s.status()).toBe(200);
     await page.reload();
     await expect.poll(() => statusOf(page)).toBe('待审核');
-    await openAction(page, 'approve');
-    await page.locator('[data-test="f-note"]').fill('同意销号');
-    await page.locator('[data-test="action-submit"]').click();
-    await expect.poll(() => statusOf(page)).toBe('已销号');
+    const warnings = page.locator('[data-test="evidence-warnings"]');
+    await warnings.getByText('照片拍摄早于登记').waitFor();
+    await page.locator('[data-test="evidence-warning-tag"]').waitFor();
+    await warnings.locator('[data-test="evidence-thumb"]').waitFor();
+    await shot(page, '12b-lead-evidence-warning');
+    // The reviewer checked the original and dismisses the warning with a reason, which stays on record.
+    await warnings.locator('[data-test="dismiss-warning-photo_before_report"]').click();
+    const prompt = page.locator('.el-message-box');
+    await prompt.locator('input').fill('签字确认书为原件翻拍，原件日期核实无误');
+    await prompt.getByRole('button', { name: '排除预警' }).click();
+    await warnings.getByText(/已于 .* 排除：签字确认书为原件翻拍/).waitFor();
+    await shot(page, '12c-lead-warning-dismissed');
+    await expect.poll(() => page.locator('[data-test="evidence-warning-tag"]').count()).toBe(0);
+    await actUntil(page, 'approve', async () => { await page.locator('[data-test="f-note"]').fill('同意销号'); }, '已销号');
     await ctx.close();
   });
 
@@ -167,11 +250,8 @@ describe('the web application', () => {
     await page.locator('[data-test="card-toRecheck"]').waitFor();
     await item(page);
     await page.locator('.el-descriptions').getByText(/信访件必复核/).waitFor();
-    await openAction(page, 'recheck');
-    await page.locator('[data-test="f-findings"]').fill('入户核实，已参保缴费，属实');
-    await shot(page, '13-inspector-recheck');
-    await page.locator('[data-test="action-submit"]').click();
-    await expect.poll(() => statusOf(page)).toBe('已核实');
+    await actUntil(page, 'recheck', async () => { await page.locator('[data-test="f-findings"]').fill('入户核实，已参保缴费，属实'); }, '已核实',
+      () => shot(page, '13-inspector-recheck'));
     const timeline = await page.locator('[data-test="timeline"]').innerText();
     for (const step of ['登记问题', '交办', '签收', '报告进展', '申请销号', '退回', '审核通过（销号）', '复核通过', '核实办结']) expect(timeline).toContain(step);
     await page.getByRole('button', { name: '校验留痕' }).click();
@@ -231,6 +311,41 @@ describe('the web application', () => {
     await ctx.close();
   });
 
+  it('ledger Excel: the office exports the filtered ledger and imports a list (dry run names the bad row first)', async () => {
+    const ctx = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    await page.goto(`${demo.baseUrl}/ledger?overdue=true`);
+    await page.locator('[data-test="ledger-table"] .el-table__row').first().waitFor();
+    await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toMatch(/共 \d+ 条/);
+    const total = Number((await page.locator('[data-test="total"]').innerText()).match(/\d+/)![0]);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="ledger-export"]').click()]);
+    expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await file.path())!);
+    const ws = wb.worksheets[0]!;
+    expect(ws.getRow(2).getCell(4).text).toBe('问题描述');
+    expect(ws.actualRowCount - 2).toBe(total); // title and header rows, then one row per overdue item
+
+    const stamp = Date.now().toString(36);
+    const good = `朝阳村村道路灯不亮 ${stamp}`;
+    const sheet = (rows: string[]) => Buffer.from(`\ufeff序号,问题描述,责任单位,整改时限\r\n${rows.join('\r\n')}\r\n`);
+    await page.locator('[data-test="ledger-import"]').click();
+    await page.locator('[data-test="import-file"]').setInputFiles({ name: '问题清单.csv', mimeType: 'text/csv', buffer: sheet([`1,${good},朝阳村,2026-12-31`, `2,某村水渠堵塞 ${stamp},不存在村,2026-12-31`]) });
+    await page.locator('[data-test="import-dry-run"]').click();
+    await expect.poll(() => page.locator('[data-test="import-totals"]').innerText()).toContain('共 2 行：可导入 1 行，有错误 1 行');
+    await page.locator('[data-test="import-rows"]').getByText('不存在村').waitFor();
+    expect(await page.locator('[data-test="import-commit"]').isDisabled()).toBe(true); // all or nothing
+    await shot(page, '15b-ledger-import-dry-run');
+    await page.locator('[data-test="import-file"]').setInputFiles({ name: '问题清单.csv', mimeType: 'text/csv', buffer: sheet([`1,${good},朝阳村,2026-12-31`]) });
+    await page.locator('[data-test="import-dry-run"]').click();
+    await expect.poll(() => page.locator('[data-test="import-totals"]').innerText()).toContain('可导入 1 行，有错误 0 行');
+    await page.locator('[data-test="import-commit"]').click();
+    await page.getByText('已导入 1 条问题').waitFor();
+    await page.goto(`${demo.baseUrl}/ledger?q=${encodeURIComponent(stamp)}`);
+    await expect.poll(async () => page.locator('[data-test="ledger-table"] .el-table__row').count()).toBe(1);
+    await ctx.close();
+  });
+
   it('dashboard: figures and charts, each number opens the ledger behind it', async () => {
     const ctx = await browser.newContext(DESKTOP);
     const page = await signIn(ctx, demo.baseUrl, 'zhenban');
@@ -244,6 +359,26 @@ describe('the web application', () => {
     await page.locator('[data-test="tile-overdue"]').click();
     await page.waitForURL(/\/ledger\?.*overdue=true/);
     await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toBe(`共 ${overdue} 条`);
+    await ctx.close();
+  });
+
+  it('验收与排名: the office reads the ranking per peer group, each score explained, and downloads the bulletin', async () => {
+    const ctx = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    await page.goto(`${demo.baseUrl}/rankings`);
+    const table = page.locator('[data-test="ranking-table"]').first();
+    await table.locator('.el-table__row').first().waitFor();
+    await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toContain('已发布');
+    expect(await page.locator('[data-test="ranking-table"]').count()).toBeGreaterThan(0);
+    await table.locator('.el-table__expand-icon').first().click();
+    const why = page.locator('[data-test="explanation"]').first();
+    await why.waitFor();
+    expect(await why.innerText()).toMatch(/\d+ \/ \d+/); // numerator / denominator per indicator
+    await shot(page, '16b-rankings');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="bulletin-docx"]').click()]);
+    expect(file.suggestedFilename()).toMatch(/\.docx$/);
+    const bytes = readFileSync((await file.path())!);
+    expect(bytes.subarray(0, 2).toString()).toBe('PK'); // a Word (OOXML) package
     await ctx.close();
   });
 
@@ -304,7 +439,7 @@ describe('the web application', () => {
     // Focus moved to the page's content; the next Tab reaches its first control, with a visible ring.
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('登记问题');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('导出 Excel');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
     await ctx.close();
   });

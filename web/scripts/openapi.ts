@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildApp } from '../../api/app.ts';
 import { createDb } from '../../db/client.ts';
+import { tmpdir } from 'node:os';
+import { createLocalStore } from '../../storage/local-store.ts';
 import { systemClock } from '../../workflows/engine.ts';
 import { createEngineEnv } from '../../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../../workflows/local/local-engine.ts';
@@ -20,6 +22,9 @@ const env = createEngineEnv(db);
 const app = await buildApp({
   db, env, clock: systemClock, engine: createLocalEngine({ db, env, clock: systemClock }),
   config: { TOKEN_TTL_HOURS: 1, BODY_LIMIT: 262_144, LOG_LEVEL: 'silent' },
+  // The evidence and import routes register only with these; nothing is read or written here.
+  evidence: { store: createLocalStore(join(tmpdir(), 'zhenggai-openapi-unused')), stageDir: join(tmpdir(), 'zhenggai-openapi-unused'), limits: { maxFileBytes: 1, maxRequestBytes: 1, maxFiles: 1 } },
+  imports: { maxRows: 1, maxColumns: 1, maxUncompressedBytes: 1, maxFileBytes: 1 },
 });
 await app.ready();
 const doc = app.swagger();
