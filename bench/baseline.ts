@@ -53,66 +53,45 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
   const run = (client: pg.PoolClient, c: Compiled, values: Record<string, unknown>, rowMode?: 'array') =>
     client.query<unknown[]>({ name: c.name, text: c.text, values: bind(c, values, json), ...(rowMode ? { rowMode } : {}) });
 
-  const pool = new pg.Pool({ connectionString: url, max: opts.connections, application_name: 'bench-baseline' });
-  const lat: number[] = [];
   const t = { begin: 0, select: 0, update: 0, insert: 0, commit: 0, js: 0 };
-  let ops = 0;
-  let errors = 0;
-  let firstError: unknown = null;
-  const started = performance.now();
-  const until = started + opts.seconds * 1000;
-
-  async function worker() {
-    const client = await pool.connect();
+  const d = await drive(url, 'bench-baseline', opts, async (client) => {
+    const { id, actor } = work[Math.floor(Math.random() * work.length)]!;
+    const t0 = performance.now();
     try {
-      while (performance.now() < until) {
-        const { id, actor } = work[Math.floor(Math.random() * work.length)]!;
-        const t0 = performance.now();
-        try {
-          await client.query('begin');
-          const t1 = performance.now();
-          const { rows: [row] } = await run(client, select, { itemId: id, scope: subtreePattern(actor.unitPath) }, 'array');
-          const t2 = performance.now();
-          if (!row || row[3] !== true) throw new Error(`baseline: item ${id} not found, or outside its handler's scope`);
-          const state = row[0] as ItemState;
-          const prevHash = row[1] as string;
-          const now = new Date().toISOString();
-          const decision = decide(state, { type: 'record_progress', note: opts.note }, { now, actor, settings: opts.settings, calendar: opts.calendar });
-          if (!decision.ok) throw new Error(`baseline: progress refused: ${decision.error.message}`);
-          const event = decision.events[0]!;
-          const after = evolve(state, event);
-          const seq = state.version + 1;
-          const hash = eventHash(prevHash, { itemId: id, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
-          const projection = { ...ledgerColumns(after), nextWakeAt: nextWake(after, { settings: opts.settings, calendar: opts.calendar }), lastHash: hash, updatedAt: now };
-          const t3 = performance.now();
-          await run(client, update, { ...projection, itemId: id });
-          const t4 = performance.now();
-          await run(client, insert, {
-            itemId: id, seq0: seq, type0: event.type, at0: event.at, actorId0: event.actorId, data0: event.data, prevHash0: prevHash, hash0: hash,
-          });
-          const t5 = performance.now();
-          await client.query('commit');
-          const t6 = performance.now();
-          t.begin += t1 - t0; t.select += t2 - t1; t.js += t3 - t2; t.update += t4 - t3; t.insert += t5 - t4; t.commit += t6 - t5;
-          lat.push(t6 - t0);
-          ops++;
-        } catch (err) {
-          errors++;
-          firstError ??= err;
-          await client.query('rollback').catch(() => {});
-        }
-      }
-    } finally {
-      client.release();
+      await client.query('begin');
+      const t1 = performance.now();
+      const { rows: [row] } = await run(client, select, { itemId: id, scope: subtreePattern(actor.unitPath) }, 'array');
+      const t2 = performance.now();
+      if (!row || row[3] !== true) throw new Error(`baseline: item ${id} not found, or outside its handler's scope`);
+      const state = row[0] as ItemState;
+      const prevHash = row[1] as string;
+      const now = new Date().toISOString();
+      const decision = decide(state, { type: 'record_progress', note: opts.note }, { now, actor, settings: opts.settings, calendar: opts.calendar });
+      if (!decision.ok) throw new Error(`baseline: progress refused: ${decision.error.message}`);
+      const event = decision.events[0]!;
+      const after = evolve(state, event);
+      const seq = state.version + 1;
+      const hash = eventHash(prevHash, { itemId: id, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
+      const projection = { ...ledgerColumns(after), nextWakeAt: nextWake(after, { settings: opts.settings, calendar: opts.calendar }), lastHash: hash, updatedAt: now };
+      const t3 = performance.now();
+      await run(client, update, { ...projection, itemId: id });
+      const t4 = performance.now();
+      await run(client, insert, {
+        itemId: id, seq0: seq, type0: event.type, at0: event.at, actorId0: event.actorId, data0: event.data, prevHash0: prevHash, hash0: hash,
+      });
+      const t5 = performance.now();
+      await client.query('commit');
+      const t6 = performance.now();
+      t.begin += t1 - t0; t.select += t2 - t1; t.js += t3 - t2; t.update += t4 - t3; t.insert += t5 - t4; t.commit += t6 - t5;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
     }
-  }
-  await Promise.all(Array.from({ length: opts.connections }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  await pool.end();
-  if (firstError) console.error(`baseline: ${errors} errors, first: ${String(firstError)}`);
+  });
+  const { ops } = d;
   const per = (x: number) => (ops ? x / ops : 0);
   return {
-    opsPerSec: ops / seconds, ops, seconds, errors, latency: percentiles(lat),
+    opsPerSec: d.opsPerSec, ops, seconds: d.seconds, errors: d.errors, latency: d.latency,
     perStatementMs: { begin: per(t.begin), select: per(t.select), update: per(t.update), insert: per(t.insert), commit: per(t.commit), js: per(t.js) },
   };
 }
@@ -129,11 +108,22 @@ export async function rawListBaseline(db: Db, url: string, opts: {
   reader: Reader; filters: ItemFilters; connections: number; seconds: number;
 }): Promise<ListBaselineResult> {
   const { sql: text, params } = listItemsQuery(db, opts.reader, opts.filters, { sort: 'reportedAt', order: 'desc', limit: 50 }).toSQL();
-  const pool = new pg.Pool({ connectionString: url, max: opts.connections, application_name: 'bench-baseline-list' });
+  let rows = 0;
+  const d = await drive(url, 'bench-baseline-list', opts, async (client) => {
+    rows = (await client.query({ text, values: params, rowMode: 'array' })).rows.length;
+  });
+  return { ...d, rows };
+}
+
+/**
+ * `connections` clients, each running `op` back to back for `seconds`: throughput, latency of each op,
+ * and errors (the first one printed). The same loop for every baseline.
+ */
+async function drive(url: string, name: string, opts: { connections: number; seconds: number }, op: (client: pg.PoolClient) => Promise<void>) {
+  const pool = new pg.Pool({ connectionString: url, max: opts.connections, application_name: name });
   const lat: number[] = [];
   let ops = 0;
   let errors = 0;
-  let rows = 0;
   let firstError: unknown = null;
   const started = performance.now();
   const until = started + opts.seconds * 1000;
@@ -143,8 +133,7 @@ export async function rawListBaseline(db: Db, url: string, opts: {
       while (performance.now() < until) {
         const t0 = performance.now();
         try {
-          const r = await client.query({ text, values: params, rowMode: 'array' });
-          rows = r.rows.length;
+          await op(client);
           lat.push(performance.now() - t0);
           ops++;
         } catch (err) {
@@ -159,6 +148,6 @@ export async function rawListBaseline(db: Db, url: string, opts: {
   await Promise.all(Array.from({ length: opts.connections }, worker));
   const seconds = (performance.now() - started) / 1000;
   await pool.end();
-  if (firstError) console.error(`list baseline: ${errors} errors, first: ${String(firstError)}`);
-  return { opsPerSec: ops / seconds, ops, seconds, errors, latency: percentiles(lat), rows };
+  if (firstError) console.error(`${name}: ${errors} errors, first: ${String(firstError)}`);
+  return { opsPerSec: ops / seconds, ops, seconds, errors, latency: percentiles(lat) };
 }
