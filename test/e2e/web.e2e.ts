@@ -70,7 +70,7 @@ describe('the web application', () => {
     // First load of the ledger page: navigation until the rows are on screen.
     const t0 = Date.now();
     await page.goto(`${demo.baseUrl}/ledger`);
-    await page.locator('[data-test="ledger-table"] .el-table__row').first().waitFor();
+    await page.locator('[data-test="ledger-row"]').first().waitFor();
     const ledgerMs = Date.now() - t0;
     console.log(`[e2e] ledger first load (navigation → rows visible, demo data, loopback): ${ledgerMs} ms (target < 1000 ms)`);
     await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toMatch(/共 \d+ 条/);
@@ -273,7 +273,7 @@ describe('the web application', () => {
     const ctx = await browser.newContext(DESKTOP);
     const page = await signIn(ctx, demo.baseUrl, 'zhenban');
     await page.goto(`${demo.baseUrl}/ledger`);
-    await page.locator('[data-test="ledger-table"] .el-table__row').first().waitFor();
+    await page.locator('[data-test="ledger-row"]').first().waitFor();
     const total = Number((await page.locator('[data-test="total"]').innerText()).match(/\d+/)![0]);
     expect(total).toBeGreaterThan(50); // the demo has ~200 items: more than one page
     await page.locator('[data-test="next"]').click();
@@ -284,7 +284,7 @@ describe('the web application', () => {
     await page.locator('[data-test="filter-q"]').fill(title);
     await page.locator('[data-test="search"]').click();
     await page.waitForURL(/q=/);
-    await expect.poll(async () => page.locator('[data-test="ledger-table"] .el-table__row').count()).toBe(1);
+    await expect.poll(async () => page.locator('[data-test="ledger-row"]').count()).toBe(1);
     await page.locator('[data-test="saved-filters"]').click();
     await page.locator('[data-test="save-filter"]').click();
     await page.locator('[data-test="filter-name"]').fill('王某户');
@@ -293,7 +293,7 @@ describe('the web application', () => {
     await page.locator('[data-test="saved-filters"]').click();
     await page.locator('.el-dropdown-menu__item').filter({ hasText: '王某户' }).first().click();
     await page.waitForURL(/q=/);
-    await expect.poll(async () => page.locator('[data-test="ledger-table"] .el-table__row').count()).toBe(1);
+    await expect.poll(async () => page.locator('[data-test="ledger-row"]').count()).toBe(1);
 
     await page.locator('[data-test="columns"]').click();
     await page.locator('.el-popover .el-checkbox').filter({ hasText: '登记时间' }).click();
@@ -315,7 +315,7 @@ describe('the web application', () => {
     const ctx = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
     const page = await signIn(ctx, demo.baseUrl, 'zhenban');
     await page.goto(`${demo.baseUrl}/ledger?overdue=true`);
-    await page.locator('[data-test="ledger-table"] .el-table__row').first().waitFor();
+    await page.locator('[data-test="ledger-row"]').first().waitFor();
     await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toMatch(/共 \d+ 条/);
     const total = Number((await page.locator('[data-test="total"]').innerText()).match(/\d+/)![0]);
     const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="ledger-export"]').click()]);
@@ -342,7 +342,7 @@ describe('the web application', () => {
     await page.locator('[data-test="import-commit"]').click();
     await page.getByText('已导入 1 条问题').waitFor();
     await page.goto(`${demo.baseUrl}/ledger?q=${encodeURIComponent(stamp)}`);
-    await expect.poll(async () => page.locator('[data-test="ledger-table"] .el-table__row').count()).toBe(1);
+    await expect.poll(async () => page.locator('[data-test="ledger-row"]').count()).toBe(1);
     await ctx.close();
   });
 

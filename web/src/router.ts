@@ -2,6 +2,7 @@
 // one of its roles. Later screens (月报, 验收与排名, 通知, 证据, Excel) slot in as routes here.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { setSignedOutHandler } from './api/client.ts';
+import { filterFromRoute, prefetchFirstPage } from './api/ledger.ts';
 import { t, type MessageKey } from './i18n.ts';
 import LoginView from './views/LoginView.vue';
 import { hasRole, session, type Role } from './session.ts';
@@ -45,6 +46,7 @@ router.beforeEach((to) => {
   if (to.meta.public) return true;
   if (!session.token) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
   if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'workbench' };
+  if (to.name === 'ledger') prefetchFirstPage(filterFromRoute(to.query));
   return true;
 });
 

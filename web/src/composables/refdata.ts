@@ -1,6 +1,8 @@
 // Reference data most screens need (campaigns, their categories, the org tree, the working calendar),
-// fetched once per session and shared.
-import { computed, reactive } from 'vue';
+// fetched once per session and shared. The data is replaced, never edited in place, so the state is
+// shallow and its values raw: a deadline tag on every ledger row reads the whole working calendar, and
+// through deep reactive proxies that read cost more than the rest of the page's rendering.
+import { computed, markRaw, shallowReactive } from 'vue';
 import type { CalendarData } from '../../../domain/calendar/calendar.ts';
 import { api, call } from '../api/client.ts';
 import type { components } from '../api/schema';
@@ -9,7 +11,7 @@ export type Campaign = components['schemas']['Campaign'];
 export type Category = components['schemas']['Category'];
 export type OrgUnit = components['schemas']['OrgUnit'];
 
-const state = reactive({
+const state = shallowReactive({
   campaigns: null as Campaign[] | null,
   units: null as OrgUnit[] | null,
   calendar: null as CalendarData | null,
@@ -23,21 +25,22 @@ function once<T>(key: string, load: () => Promise<T>): Promise<T> {
 }
 
 export const loadCampaigns = () => once('campaigns', async () => {
-  state.campaigns = (await call(api.GET('/api/v1/campaigns'))).campaigns;
+  state.campaigns = markRaw((await call(api.GET('/api/v1/campaigns'))).campaigns);
   return state.campaigns;
 });
 export const loadUnits = () => once('units', async () => {
-  state.units = (await call(api.GET('/api/v1/org-units'))).units;
+  state.units = markRaw((await call(api.GET('/api/v1/org-units'))).units);
   return state.units;
 });
 export const loadCalendar = () => once('calendar', async () => {
   const years = (await call(api.GET('/api/v1/calendar/years'))).years;
-  state.calendar = { years: Object.fromEntries(years.map((y) => [String(y.year), y])) };
+  state.calendar = markRaw({ years: Object.fromEntries(years.map((y) => [String(y.year), y])) });
   return state.calendar;
 });
 export const loadCategories = (campaignId: string) => once(`cat:${campaignId}`, async () => {
-  state.categories[campaignId] = (await call(api.GET('/api/v1/campaigns/{id}/categories', { params: { path: { id: campaignId } } }))).categories;
-  return state.categories[campaignId]!;
+  const list = markRaw((await call(api.GET('/api/v1/campaigns/{id}/categories', { params: { path: { id: campaignId } } }))).categories);
+  state.categories = { ...state.categories, [campaignId]: list };
+  return list;
 });
 /** Forget cached data after an administrator changed it. */
 export function invalidate(key: 'campaigns' | 'units' | `cat:${string}`) {
