@@ -1,6 +1,7 @@
 // Every role through the web application, in a real browser against the demo: the office registers
 // and assigns; the village cadre (on a 360 px phone) accepts, reports progress and requests sign-off;
-// the lead department rejects, meets a stale version, then approves; the inspector rechecks. Plus the
+// the lead department rejects, meets a stale version, then approves; the inspector rechecks; the
+// monthly report (月报) is filed on a phone, returned by the office and accepted. Plus the
 // ledger's filters and pagination, the dashboard's click-through, the profile's password change,
 // a reader without actions, administration, and the keyboard. Screenshots go to test-results/screenshots.
 import { readFileSync } from 'node:fs';
@@ -467,6 +468,14 @@ describe('the web application', () => {
     await expect.poll(() => v.locator('[data-test="report-status"]').first().innerText()).toBe('已审核通过');
     expect(await v.locator('[data-test="report-form"]').count()).toBe(0);
     await shot(v, '28-village-phone-report-accepted');
+    // The village's periods: this month accepted, the earlier months as the demo filed them.
+    await v.goto(`${demo.baseUrl}/reports`);
+    const periods = v.locator('[data-test="my-reports"] li');
+    await periods.first().waitFor();
+    expect(await periods.count()).toBeGreaterThan(1);
+    expect(await periods.first().locator('[data-test="report-status"]').innerText()).toBe('已审核通过');
+    expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(v, '29-village-phone-report-periods');
     await octx.close();
     await vctx.close();
   });

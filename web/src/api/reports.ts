@@ -2,7 +2,6 @@
 // its commands (draft, submit by the unit; return, accept by the office), with the version as If-Match.
 import { api, call } from './client.ts';
 import type { components } from './schema';
-import { formatDate } from '../utils/time.ts';
 
 export type Report = components['schemas']['Report'];
 export type ReportBoard = components['schemas']['ReportBoard'];
@@ -22,9 +21,6 @@ export const STAT_KEYS: (keyof StatCounts)[] = ['newItems', 'closed', 'rectified
 
 /** One entry of the report's trail. */
 export interface ReportEvent { type: 'ReportDraftSaved' | 'ReportSubmitted' | 'ReportReturned' | 'ReportAccepted'; at: string; actorId: string; data: Record<string, unknown> }
-
-/** The last day a report may be filed on time: `dueAt` is the (exclusive) midnight after it. */
-export const dueDayOf = (dueAt: string) => formatDate(new Date(Date.parse(dueAt) - 1).toISOString());
 
 const path = (campaignId: string, period: string, unitId: string) => ({ id: campaignId, period, unitId });
 const ifMatch = (version: number) => ({ 'if-match': `"${version}"` });

@@ -25,3 +25,6 @@ export function formatDate(iso: string | null | undefined): string {
  * replaced by their Shanghai time; bare dates stay as they are. */
 const INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
 export const formatTimesIn = (text: string | null | undefined): string => (text ?? '').replace(INSTANT, (m) => formatTime(m));
+
+/** The last day before an exclusive end instant (a due instant is the midnight after the due day). */
+export const dueDayOf = (dueAt: string) => formatDate(new Date(Date.parse(dueAt) - 1).toISOString());
