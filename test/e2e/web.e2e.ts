@@ -476,6 +476,18 @@ describe('the web application', () => {
     expect(await periods.first().locator('[data-test="report-status"]').innerText()).toBe('已审核通过');
     expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(v, '29-village-phone-report-periods');
+
+    // 镇乡村振兴办 both runs the campaign (sees the board) and reports as a lead department (fills its own).
+    const zctx = await browser.newContext(DESKTOP);
+    const z = await signIn(zctx, demo.baseUrl, 'zhenban');
+    await z.goto(`${demo.baseUrl}/reports`);
+    await z.locator('[data-test="report-board"] .el-table__row').first().waitFor();
+    const own = z.locator('[data-test="my-reports"] li').first();
+    await own.waitFor();
+    await shot(z, '30-office-lead-reports');
+    await own.locator('a').first().click();
+    await z.locator('[data-test="report-form"]').waitFor(); // its own report: it may write it
+    await zctx.close();
     await octx.close();
     await vctx.close();
   });
