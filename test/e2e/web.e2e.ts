@@ -476,6 +476,9 @@ describe('the web application', () => {
     expect(await periods.first().locator('[data-test="report-status"]').innerText()).toBe('已审核通过');
     expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(v, '29-village-phone-report-periods');
+    // A report outside the village's scope (or not there at all) is said so, in Chinese.
+    await v.goto(reportUrl.replace(/units\/[0-9a-f-]{36}$/, 'units/00000000-0000-4000-8000-000000000000'));
+    await v.getByText('月报不存在或不在您的管辖范围内').waitFor();
 
     // 镇乡村振兴办 both runs the campaign (sees the board) and reports as a lead department (fills its own).
     const zctx = await browser.newContext(DESKTOP);

@@ -155,6 +155,7 @@ export default {
     noCycle: '该整改行动尚未设置月报周期',
     notReporting: '本单位不在该整改行动的月报报送单位之列',
     noPeriods: '暂无需报送的月报',
+    notFound: '月报不存在或不在您的管辖范围内',
     readOnly: '只读：月报由报送单位的责任人填报',
     stale: '该月报已被他人更新，请重新加载后再操作',
     reload: '重新加载',
