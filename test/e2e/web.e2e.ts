@@ -1,6 +1,7 @@
 // Every role through the web application, in a real browser against the demo: the office registers
 // and assigns; the village cadre (on a 360 px phone) accepts, reports progress and requests sign-off;
-// the lead department rejects, meets a stale version, then approves; the inspector rechecks. Plus the
+// the lead department rejects, meets a stale version, then approves; the inspector rechecks; the
+// monthly report (月报) is filed on a phone, returned by the office and accepted. Plus the
 // ledger's filters and pagination, the dashboard's click-through, the profile's password change,
 // a reader without actions, administration, and the keyboard. Screenshots go to test-results/screenshots.
 import { readFileSync } from 'node:fs';
@@ -231,6 +232,10 @@ describe('the web application', () => {
     await warnings.getByText('照片拍摄早于登记').waitFor();
     await page.locator('[data-test="evidence-warning-tag"]').waitFor();
     await warnings.locator('[data-test="evidence-thumb"]').waitFor();
+    // Times in the warning are said in Shanghai time, not as raw ISO instants.
+    const warningText = await warnings.innerText();
+    expect(warningText).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    expect(warningText).toContain('2025-03-01 10:00');
     await shot(page, '12b-lead-evidence-warning');
     // The reviewer checked the original and dismisses the warning with a reason, which stays on record.
     await warnings.locator('[data-test="dismiss-warning-photo_before_report"]').click();
@@ -360,6 +365,134 @@ describe('the web application', () => {
     await page.waitForURL(/\/ledger\?.*overdue=true/);
     await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toBe(`共 ${overdue} 条`);
     await ctx.close();
+  });
+
+  it('月报: a village cadre on a phone fills and submits; the office returns it with a reason (meeting a stale version), the village resubmits, the office accepts', async () => {
+    // The village (朝阳村) on a phone: the workbench says this month's report is due.
+    const vctx = await browser.newContext(PHONE);
+    const v = await signIn(vctx, demo.baseUrl, 'cun01');
+    const mine = v.locator('[data-test="wb-report-mine"]');
+    await mine.waitFor();
+    expect(await mine.locator('[data-test="report-status"]').innerText()).toBe('待报送');
+    await shot(v, '19b-village-phone-workbench-report');
+    await mine.getByText('去填报').click();
+    const form = v.locator('[data-test="report-form"]');
+    await form.waitFor();
+    const reportUrl = v.url();
+    expect(reportUrl).toMatch(/\/reports\/[0-9a-f-]{36}\/\d{4}-\d{2}\/units\/[0-9a-f-]{36}$/);
+    await expect.poll(() => v.locator('[data-test="stats-note"]').innerText()).toContain('预览');
+    // Empty: said in Chinese next to the field, nothing sent.
+    await v.locator('[data-test="report-draft"]').click();
+    await expect.poll(() => form.innerText()).toContain('请填写本月进展');
+    await v.locator('[data-test="r-progress"]').fill('本月排查新增问题 3 个，已整改 2 个；入户核查医保参保情况。');
+    await v.locator('[data-test="r-problems"]').fill('个别农户外出务工，核查不及时。');
+    await v.locator('[data-test="r-next"]').fill('下月完成剩余问题整改并对账销号。');
+    await v.locator('[data-test="report-draft"]').click();
+    await expect.poll(() => v.locator('[data-test="report-status"]').first().innerText()).toBe('草稿');
+    // The draft is kept on the server: a reload shows it.
+    await v.reload();
+    await expect.poll(() => v.locator('[data-test="r-progress"]').inputValue()).toContain('入户核查医保参保情况');
+    expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(v, '20-village-phone-report-draft');
+    await v.locator('[data-test="report-submit"]').click();
+    await v.locator('.el-message-box').getByRole('button', { name: '提交月报' }).click();
+    await expect.poll(() => v.locator('[data-test="report-status"]').first().innerText()).toBe('已报送待审核');
+    expect(await v.locator('[data-test="report-standing"]').first().innerText()).toBe('按时报送');
+    await expect.poll(() => v.locator('[data-test="stats-note"]').innerText()).toContain('之后不再变化');
+    expect(await v.locator('[data-test="report-form"]').count()).toBe(0); // submitted: read only
+    expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(v, '21-village-phone-report-submitted');
+
+    // The office (督查考评办) on the board: 朝阳村 has reported on time.
+    const octx = await browser.newContext(DESKTOP);
+    const o = await signIn(octx, demo.baseUrl, 'ducha');
+    await o.locator('[data-test="wb-report-office"]').waitFor();
+    await shot(o, '22-office-workbench-report');
+    await o.locator('[data-test="wb-report-office"] a.title').click();
+    const boardTable = o.locator('[data-test="board-table"]');
+    await boardTable.locator('.el-table__row').first().waitFor();
+    await o.locator('[data-test="board-search"]').fill('朝阳');
+    await expect.poll(() => boardTable.locator('.el-table__row').count()).toBe(1);
+    const row = boardTable.locator('.el-table__row').first();
+    expect(await row.locator('[data-test="report-status"]').innerText()).toBe('已报送待审核');
+    expect(await row.locator('[data-test="report-standing"]').innerText()).toBe('按时报送');
+    await o.locator('[data-test="board-search"]').fill('');
+    await shot(o, '23-office-report-board');
+    await o.locator('[data-test="board-search"]').fill('朝阳');
+    await row.getByRole('link', { name: '朝阳村' }).click();
+    await o.locator('[data-test="report-narrative"]').getByText('入户核查医保参保情况', { exact: false }).waitFor();
+    expect(o.url()).toBe(reportUrl);
+
+    // A second office tab meanwhile returns it: this tab's accept meets a stale version and offers to reload.
+    const o2 = await octx.newPage();
+    await o2.goto(reportUrl);
+    await o2.locator('[data-test="report-return"]').click();
+    await o2.locator('[data-test="review-submit"]').click(); // empty reason: said in Chinese
+    await expect.poll(() => o2.locator('[data-test="form-report-return"]').innerText()).toContain('请填写退回原因');
+    await o2.locator('[data-test="r-reason"]').fill('本月新增问题数与台账不一致，请核对后重新报送。');
+    await shot(o2, '24-office-report-return');
+    await o2.locator('[data-test="review-submit"]').click();
+    await expect.poll(() => o2.locator('[data-test="report-status"]').first().innerText()).toBe('已退回');
+    await o2.close();
+    await o.locator('[data-test="report-accept"]').click();
+    await o.locator('[data-test="review-submit"]').click();
+    const box = o.locator('.el-message-box');
+    await box.getByText('该月报已被他人更新', { exact: false }).waitFor();
+    await shot(o, '25-office-report-stale');
+    await box.getByRole('button', { name: '重新加载' }).click();
+    await expect.poll(() => o.locator('[data-test="report-status"]').first().innerText()).toBe('已退回');
+    expect(await o.locator('[data-test="report-accept"]').count()).toBe(0); // nothing to review now
+
+    // The village sees the reason and resubmits.
+    await v.reload();
+    const returned = v.locator('[data-test="report-returned"]');
+    await returned.getByText('本月新增问题数与台账不一致').waitFor();
+    expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(v, '26-village-phone-report-returned');
+    await v.locator('[data-test="r-progress"]').fill('本月排查新增问题 4 个（已与台账核对），已整改 2 个。');
+    await v.locator('[data-test="report-submit"]').click();
+    await v.locator('.el-message-box').getByRole('button', { name: '提交月报' }).click();
+    await expect.poll(() => v.locator('[data-test="report-status"]').first().innerText()).toBe('已报送待审核');
+    // Timeliness is judged on the first submission: still on time.
+    expect(await v.locator('[data-test="report-standing"]').first().innerText()).toBe('按时报送');
+    await v.locator('[data-test="report-history"]').getByText('退回修改').waitFor();
+
+    // The office accepts it.
+    await o.reload();
+    await o.locator('[data-test="report-accept"]').click();
+    await o.locator('[data-test="r-note"]').fill('同意');
+    await o.locator('[data-test="review-submit"]').click();
+    await expect.poll(() => o.locator('[data-test="report-status"]').first().innerText()).toBe('已审核通过');
+    await shot(o, '27-office-report-accepted');
+    await v.reload();
+    await expect.poll(() => v.locator('[data-test="report-status"]').first().innerText()).toBe('已审核通过');
+    expect(await v.locator('[data-test="report-form"]').count()).toBe(0);
+    await shot(v, '28-village-phone-report-accepted');
+    // The village's periods: this month accepted, the earlier months as the demo filed them.
+    await v.goto(`${demo.baseUrl}/reports`);
+    const periods = v.locator('[data-test="my-reports"] li');
+    await periods.first().waitFor();
+    expect(await periods.count()).toBeGreaterThan(1);
+    expect(await periods.first().locator('[data-test="report-status"]').innerText()).toBe('已审核通过');
+    expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(v, '29-village-phone-report-periods');
+    // A report outside the village's scope (or not there at all) is said so, in Chinese.
+    await v.goto(reportUrl.replace(/units\/[0-9a-f-]{36}$/, 'units/00000000-0000-4000-8000-000000000000'));
+    await v.getByText('月报不存在或不在您的管辖范围内').waitFor();
+
+    // 镇乡村振兴办 both runs the campaign (sees the board) and reports as a lead department (fills its own).
+    const zctx = await browser.newContext(DESKTOP);
+    const z = await signIn(zctx, demo.baseUrl, 'zhenban');
+    await z.goto(`${demo.baseUrl}/reports`);
+    await z.locator('[data-test="report-board"] .el-table__row').first().waitFor();
+    const own = z.locator('[data-test="my-reports"] li').first();
+    await own.waitFor();
+    await shot(z, '30-office-lead-reports');
+    await own.locator('a').first().click();
+    await z.locator('[data-test="report-form"]').waitFor(); // its own report: it may write it
+    await zctx.close();
+    await octx.close();
+    await vctx.close();
   });
 
   it('验收与排名: the office reads the ranking per peer group, each score explained, and downloads the bulletin', async () => {

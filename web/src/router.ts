@@ -28,6 +28,8 @@ export const appRoutes: RouteRecordRaw[] = [
   { path: 'admin/users', name: 'users', component: () => import('./views/admin/UsersView.vue'), meta: { title: 'nav.users', roles: ['admin', 'supervisor'], menu: { icon: 'User', group: 'admin' } } },
   { path: 'admin/campaigns', name: 'campaigns', component: () => import('./views/admin/CampaignsView.vue'), meta: { title: 'nav.campaigns', roles: ['admin', 'supervisor', 'lead'], menu: { icon: 'Flag', group: 'admin' } } },
   { path: 'rankings', name: 'rankings', component: () => import('./views/RankingView.vue'), meta: { title: 'nav.rankings', roles: ['admin', 'supervisor', 'lead', 'inspector', 'viewer'], menu: { icon: 'Trophy' } } },
+  { path: 'reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { title: 'report.nav', roles: ALL, menu: { icon: 'Document' } } },
+  { path: 'reports/:campaignId/:period/units/:unitId', name: 'report', component: () => import('./views/ReportView.vue'), meta: { title: 'report.nav', roles: ALL } },
   { path: 'notices', name: 'notices', component: () => import('./views/NoticesView.vue'), meta: { title: 'nav.notices', roles: ALL } },
   { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: 'nav.profile', roles: ALL } },
 ];

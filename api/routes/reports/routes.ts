@@ -55,14 +55,18 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
     if (!seesAll(u, c) && !within(unit.path, u.unitPath)) throw notFound('reporting unit');
     return unit;
   }
-  const view = (row: ReportRow | undefined, p: { period: string; title: string; dueAt: string }, c: CampaignScope, unit: { id: string; name: string }, u: AuthUser) => {
+  /** A handler or lead of the reporting unit writes its report (the same rule the commands check). */
+  const writesFor = (u: AuthUser, unit: { path: string }) => within(unit.path, u.unitPath) && u.roles.some((r) => r === 'handler' || r === 'lead');
+  const view = (row: ReportRow | undefined, p: { period: string; title: string; dueAt: string }, c: CampaignScope, unit: { id: string; name: string; path: string }, u: AuthUser) => {
     const s = stateOf(row);
-    const as = isOffice(u, c) ? 'office' : 'unit';
+    // What this caller may do now: as the unit (draft, submit) and/or as the office (return, accept) —
+    // an office supervisor who also leads a reporting department (镇乡村振兴办) does both.
+    const allowed = [...(writesFor(u, unit) ? allowedReportCommands(s, 'unit') : []), ...(isOffice(u, c) ? allowedReportCommands(s, 'office') : [])];
     return {
       campaignId: c.id, period: p.period, title: p.title, unitId: unit.id, unitName: unit.name, status: s.status, version: s.version,
       dueAt: p.dueAt, late: s.late, firstSubmittedAt: s.firstSubmittedAt, submittedAt: s.submittedAt, acceptedAt: s.acceptedAt,
       returnCount: s.returnCount, narrative: s.narrative, attachments: s.attachments, stats: s.stats, history: row?.history ?? [],
-      allowedCommands: u.roles.some((r) => r === 'handler' || r === 'lead' || r === 'supervisor' || r === 'admin') ? allowedReportCommands(s, as) : [],
+      allowedCommands: allowed,
     };
   };
 
@@ -153,7 +157,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
       const { cfg, p } = await periodOf(c, req.params.period);
       const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
       const byUnit = type === 'save_draft' || type === 'submit';
-      if (byUnit && !(within(unit.path, u.unitPath) && u.roles.some((r) => r === 'handler' || r === 'lead'))) {
+      if (byUnit && !writesFor(u, unit)) {
         throw forbidden('only a handler or lead of the reporting unit writes and submits its report');
       }
       if (!byUnit && !isOffice(u, c)) throw forbidden('only the campaign office returns or accepts reports');

@@ -35,8 +35,5 @@ export function escalationText(level: number, steps: { level: number; target: st
   return `${t('deadline.escalation', { n: level })}${target ? ` · ${target}` : ''}`;
 }
 
-export const formatTime = (iso: string | null | undefined) => {
-  if (!iso) return '';
-  const d = new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
-};
+/** Kept here for existing imports; the one formatter lives in utils/time.ts. */
+export { formatTime } from './time.ts';
