@@ -38,7 +38,9 @@ export function useDialogForm<F extends object>(blank: () => F) {
       if (opts.success !== false) ElMessage.success(opts.success ?? t('app.saved'));
       return true;
     } catch (e) {
-      opts.onError?.(errors.show(e));
+      // Shown first, whether or not the caller also wants it (an optional call skips its argument).
+      const err = errors.show(e);
+      opts.onError?.(err);
       return false;
     } finally {
       busy.value = false;

@@ -489,7 +489,7 @@ export default {
   notify: {
     title: '通知渠道',
     webhooks: '群机器人',
-    webhooksHint: '问题交办、逾期等通知同时推送到单位的企业微信、钉钉或飞书群机器人。只允许以下地址：{hosts}',
+    webhooksHint: '问题交办、逾期等通知同时推送到单位的企业微信、钉钉或飞书群机器人。只接受服务器允许名单（WEBHOOK_ALLOWED_HOSTS）中的地址。',
     addWebhook: '新增群机器人',
     editWebhook: '编辑群机器人',
     unit: '所属单位',
