@@ -552,7 +552,7 @@ describe('the web application', () => {
     const row = table.locator('.el-table__row').filter({ hasText: '镇纪委工作群' });
     await row.waitFor();
     expect(await row.innerText()).toContain('key=***'); // the robot's key is never shown again
-    await row.getByRole('switch').click(); // disabled before any notice could reach it
+    await row.locator('.el-switch').click(); // disabled before any notice could reach it
     await expect.poll(() => row.locator('.el-switch').getAttribute('class')).not.toContain('is-checked');
     await shot(page, '21b-notify-admin');
     await row.locator('[data-test="webhook-delete-镇纪委工作群"]').click();
