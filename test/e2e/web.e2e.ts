@@ -2,7 +2,9 @@
 // and assigns; the village cadre (on a 360 px phone) accepts, reports progress and requests sign-off;
 // the lead department rejects, meets a stale version, then approves; the inspector rechecks. Plus the
 // ledger's filters and pagination, the dashboard's click-through, the profile's password change,
-// a reader without actions, administration, and the keyboard. Screenshots go to test-results/screenshots.
+// a reader without actions, administration, and the keyboard; an acceptance round from creation through
+// score entry, publication (once), bulletin and correction to a closed accountability record; group
+// robots and the queues; notification preferences. Screenshots go to test-results/screenshots.
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
