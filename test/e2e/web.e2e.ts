@@ -415,10 +415,23 @@ describe('the web application', () => {
     await shot(page, '17a-round-create-overlap');
     await pickDate('验收期间开始', '2025-10-01');
     await pickDate('验收期间结束', '2025-12-31');
+    await form.locator('.el-checkbox').filter({ hasText: '回头看轮次' }).click();
     await page.locator('[data-test="round-form-submit"]').click();
     await page.getByText(`已新建验收轮次“${name}”`).waitFor();
     await expect.poll(() => page.locator('[data-test="round-select"]').innerText()).toContain(name);
     await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toContain('未发布');
+
+    // 回头看: the office draws closed items of the focus category again for a recheck, once.
+    await page.locator('[data-test="lookback-open"]').click();
+    const lb = page.locator('[data-test="lookback-form"]');
+    await lb.waitFor();
+    const due = lb.locator('.el-form-item').filter({ hasText: '复核期限' }).locator('input');
+    await due.fill('2026-12-20');
+    await due.press('Enter');
+    await page.locator('[data-test="lookback-form-submit"]').click();
+    await page.getByText(/已抽取 \d+ 件问题列入回头看复核/).waitFor();
+    await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toMatch(/回头看：\d{4}-\d{2}-\d{2} 按 30\.0% 抽取 \d+ 件/);
+    expect(await page.locator('[data-test="lookback-open"]').count()).toBe(0);
 
     // The inspector enters one unit's sheet in the browser: a line above its maximum is refused under that line.
     const insp = await browser.newContext(DESKTOP);
