@@ -3,9 +3,12 @@
 // the lead department rejects, meets a stale version, then approves; the inspector rechecks; the
 // monthly report (月报) is filed on a phone, returned by the office and accepted. Plus the
 // ledger's filters and pagination, the dashboard's click-through, the profile's password change,
-// a reader without actions, administration, and the keyboard. Screenshots go to test-results/screenshots.
+// a reader without actions, administration, and the keyboard; an acceptance round from creation through
+// score entry, publication (once), bulletin and correction to a closed accountability record; group
+// robots and the queues; notification preferences. Screenshots go to test-results/screenshots.
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photo } from '../support/photos.ts';
@@ -512,6 +515,218 @@ describe('the web application', () => {
     expect(file.suggestedFilename()).toMatch(/\.docx$/);
     const bytes = readFileSync((await file.path())!);
     expect(bytes.subarray(0, 2).toString()).toBe('PK'); // a Word (OOXML) package
+    await ctx.close();
+  });
+
+  it('acceptance round: the office creates it, the inspector scores, the office publishes once (again is refused), reads and downloads the bulletin, corrects it and closes an accountability record', async () => {
+    const office = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+    const page = await signIn(office, demo.baseUrl, 'zhenban');
+    await page.goto(`${demo.baseUrl}/rankings`);
+    await page.locator('[data-test="ranking-table"]').first().waitFor();
+    await page.locator('[data-test="round-create"]').click();
+    const form = page.locator('[data-test="round-form"]');
+    await form.waitFor();
+    const field = (label: string) => form.locator('.el-form-item').filter({ has: page.locator('label.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
+    const pickDate = async (label: string, date: string) => {
+      const input = field(label).locator('input');
+      await input.fill(date);
+      await input.press('Enter');
+    };
+    // Empty: each required field says so, in Chinese, next to it.
+    await page.locator('[data-test="round-form-submit"]').click();
+    await expect.poll(() => form.innerText()).toContain('请填写轮次名称');
+    await expect.poll(() => field('重点专项').innerText()).toContain('请选择重点专项');
+    // A period overlapping the demo's 2026 rounds: the API's refusal lands on the start date.
+    const name = '2025年第四季度验收';
+    await field('轮次名称').locator('input').fill(name);
+    await pickDate('验收期间开始', '2026-05-01');
+    await pickDate('验收期间结束', '2026-05-31');
+    await choose(page, field('重点专项').locator('.el-select__wrapper'), '重点人群未参保');
+    await page.locator('.el-dialog__header').filter({ hasText: '新建验收轮次' }).click(); // closes the dropdown
+    await page.locator('[data-test="round-form-submit"]').click();
+    await expect.poll(() => field('验收期间开始').locator('.el-form-item__error').innerText()).toContain('重叠');
+    await shot(page, '17a-round-create-overlap');
+    await pickDate('验收期间开始', '2025-10-01');
+    await pickDate('验收期间结束', '2025-12-31');
+    await form.locator('.el-checkbox').filter({ hasText: '回头看轮次' }).click();
+    await page.locator('[data-test="round-form-submit"]').click();
+    await page.getByText(`已新建验收轮次“${name}”`).waitFor();
+    await expect.poll(() => page.locator('[data-test="round-select"]').innerText()).toContain(name);
+    await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toContain('未发布');
+
+    // 回头看: the office draws closed items of the focus category again for a recheck, once.
+    await page.locator('[data-test="lookback-open"]').click();
+    const lb = page.locator('[data-test="lookback-form"]');
+    await lb.waitFor();
+    const due = lb.locator('.el-form-item').filter({ hasText: '复核期限' }).locator('input');
+    await due.fill('2026-12-20');
+    await due.press('Enter');
+    await page.locator('[data-test="lookback-form-submit"]').click();
+    await page.getByText(/已抽取 \d+ 件问题列入回头看复核/).waitFor();
+    await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toMatch(/回头看：\d{4}-\d{2}-\d{2} 按 30\.0% 抽取 \d+ 件/);
+    expect(await page.locator('[data-test="lookback-open"]').count()).toBe(0);
+
+    // The inspector enters one unit's sheet in the browser: a line above its maximum is refused under that line.
+    const insp = await browser.newContext(DESKTOP);
+    const ip = await signIn(insp, demo.baseUrl, 'yanshou');
+    await ip.goto(`${demo.baseUrl}/rankings`);
+    await ip.locator('[data-test="ranking-table"]').first().waitFor();
+    await choose(ip, ip.locator('[data-test="round-select"]'), name);
+    await ip.locator('[data-test="score-朝阳村"]').click();
+    const sheet = ip.locator('[data-test="score-form"]');
+    await sheet.waitFor();
+    await sheet.locator('[data-test="line-ledger"] input').fill('45');
+    await sheet.locator('[data-test="line-onsite"] input').fill('55');
+    await sheet.locator('[data-test="line-paper"] input').fill('0');
+    await ip.locator('[data-test="score-form-submit"]').click();
+    await expect.poll(() => sheet.locator('[data-test="line-ledger"]').innerText()).toContain('不能超过 40 分');
+    await shot(ip, '17b-score-sheet-over-max');
+    await sheet.locator('[data-test="line-ledger"] input').fill('38');
+    await ip.locator('[data-test="score-form-submit"]').click();
+    await ip.getByText('已保存朝阳村的评分表').waitFor();
+    await insp.close();
+
+    // The other units' sheets through the API (the same PUT the form sends), so the round can be published.
+    const login = await fetch(`${demo.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'yanshou', password: 'zhenggai-demo' }) });
+    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+    const campaigns = ((await (await fetch(`${demo.baseUrl}/api/v1/campaigns`, { headers: auth })).json()) as { campaigns: { id: string }[] }).campaigns;
+    const rounds = ((await (await fetch(`${demo.baseUrl}/api/v1/campaigns/${campaigns[0]!.id}/rounds`, { headers: auth })).json()) as { rounds: { id: string; name: string }[] }).rounds;
+    const roundId = rounds.find((r) => r.name === name)!.id;
+    const ranking = (await (await fetch(`${demo.baseUrl}/api/v1/rounds/${roundId}/ranking?live=true`, { headers: auth })).json()) as { groups: { lines: { unitId: string; name: string }[] }[] };
+    for (const l of ranking.groups.flatMap((g) => g.lines).filter((x) => x.name !== '朝阳村')) {
+      const r = await fetch(`${demo.baseUrl}/api/v1/rounds/${roundId}/scores/${l.unitId}`, { method: 'PUT', headers: auth, body: JSON.stringify({ lines: { ledger: 35, onsite: 50, paper: l.name === '南陈村' ? 5 : 0 } }) });
+      expect(r.status, `${l.name}: ${await r.clone().text()}`).toBe(200);
+    }
+
+    // A second office tab still shows the round open; the first publishes after confirming.
+    const stale = await office.newPage();
+    await stale.goto(`${demo.baseUrl}/rankings`);
+    await stale.locator('[data-test="ranking-table"]').first().waitFor();
+    await choose(stale, stale.locator('[data-test="round-select"]'), name);
+    await stale.locator('[data-test="publish"]').waitFor();
+    await page.reload();
+    await page.locator('[data-test="ranking-table"]').first().waitFor();
+    await choose(page, page.locator('[data-test="round-select"]'), name);
+    await page.locator('[data-test="publish"]').click();
+    const box = page.locator('.el-message-box');
+    await expect.poll(() => box.innerText()).toContain('2025-12-31');
+    await shot(page, '17c-publish-confirm', { fullPage: false });
+    await box.getByRole('button', { name: '发布排名' }).click();
+    await page.getByText('已发布第 1 版排名').first().waitFor();
+    await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toContain('已发布（第 1 版）');
+    await expect.poll(() => page.locator('[data-test="publish"]').count()).toBe(0);
+    await stale.locator('[data-test="publish"]').click();
+    await stale.locator('.el-message-box').getByRole('button', { name: '发布排名' }).click();
+    const refused = stale.locator('.el-message-box').filter({ hasText: '不能再次发布' });
+    await refused.waitFor();
+    await shot(stale, '17d-republish-refused', { fullPage: false });
+    await refused.getByRole('button', { name: '确定' }).click();
+    await expect.poll(() => stale.locator('[data-test="ranking-meta"]').innerText()).toContain('已发布（第 1 版）');
+    await stale.close();
+
+    // The bulletin: as JSON on screen, and as Word with the same title and ranking.
+    await page.locator('[data-test="bulletin-view"]').click();
+    const bulletin = page.locator('[data-test="bulletin"]');
+    await bulletin.waitFor();
+    const bulletinTitle = (await bulletin.locator('.title').innerText()).trim();
+    expect(bulletinTitle).toContain(name);
+    expect(await bulletin.innerText()).toContain('朝阳村');
+    await shot(page, '17e-bulletin', { fullPage: false });
+    await page.keyboard.press('Escape');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="bulletin-docx"]').click()]);
+    expect(file.suggestedFilename()).toBe(`${bulletinTitle}.docx`);
+    const xml = await (await JSZip.loadAsync(readFileSync((await file.path())!))).file('word/document.xml')!.async('string');
+    const text = xml.replace(/<[^>]+>/g, '');
+    expect(text).toContain(bulletinTitle);
+    expect(text).toContain('朝阳村');
+    // 朝阳村 scored 38 + 55 against everyone else's 35 + 50: it comes before the others of its group.
+    expect(text.indexOf('朝阳村')).toBeLessThan(text.indexOf('南陈村'));
+
+    // A correction needs its reason and becomes version 2.
+    await page.locator('[data-test="correct"]').click();
+    const corr = page.locator('[data-test="correction-form"]');
+    await page.locator('[data-test="correction-form-submit"]').click();
+    await expect.poll(() => corr.innerText()).toContain('请填写更正理由');
+    await corr.locator('textarea').fill('南陈村扣分经复核后确认，重新计算');
+    await page.locator('[data-test="correction-form-submit"]').click();
+    await page.getByText('已发布更正（第 2 版）').waitFor();
+    await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toContain('南陈村扣分经复核后确认');
+    await shot(page, '17f-round-published');
+
+    // 问责记录: the demo's weak village was last twice; the office records the interview and closes it.
+    await page.getByRole('tab', { name: '问责记录' }).click();
+    const records = page.locator('[data-test="accountability-table"]');
+    await records.locator('.el-table__row').first().waitFor();
+    await shot(page, '17g-accountability');
+    const open = await records.locator('[data-test="record-done"]').count();
+    expect(open).toBeGreaterThan(0);
+    await records.locator('[data-test="record-done"]').first().click();
+    const done = page.locator('[data-test="record-form"]');
+    await page.locator('[data-test="record-form-submit"]').click();
+    await expect.poll(() => done.innerText()).toContain('请填写办理情况');
+    await done.locator('textarea').fill('2026年11月由镇党委书记约谈该村党支部书记、主任，已形成约谈记录。');
+    await page.locator('[data-test="record-form-submit"]').click();
+    await page.getByText('问责记录已办结').waitFor();
+    await expect.poll(() => records.locator('[data-test="record-done"]').count()).toBe(open - 1);
+    await expect.poll(() => records.innerText()).toContain('已形成约谈记录');
+    await office.close();
+  });
+
+  it('notification channels: the administrator adds a group robot on an allowed host, is told why another host is refused, disables and removes it, and sees the queues', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'admin');
+    await page.goto(`${demo.baseUrl}/admin/notify`);
+    await page.locator('[data-test="queues-table"] .el-table__row').first().waitFor();
+    await page.locator('[data-test="webhook-add"]').click();
+    const form = page.locator('[data-test="webhook-form"]');
+    await form.waitFor();
+    const field = (label: string) => form.locator('.el-form-item').filter({ has: page.locator('label.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
+    // The unit tree is collapsed: type to filter it, then pick.
+    await field('所属单位').locator('.el-select__wrapper').click();
+    await page.keyboard.type('镇纪委');
+    await page.locator('.el-tree-node__content:visible').filter({ hasText: '镇纪委' }).first().click();
+    await expect.poll(() => field('所属单位').innerText()).toContain('镇纪委');
+    await field('名称').locator('input').fill('镇纪委工作群');
+    await field('Webhook 地址').locator('input').fill('https://hooks.example.net/robot/send?key=abc');
+    await page.locator('[data-test="webhook-form-submit"]').click();
+    const urlError = field('Webhook 地址').locator('.el-form-item__error');
+    await expect.poll(() => urlError.innerText()).toContain('hooks.example.net 不在允许名单内');
+    expect(await urlError.innerText()).toContain('qyapi.weixin.qq.com');
+    await shot(page, '21a-webhook-refused', { fullPage: false });
+    await field('Webhook 地址').locator('input').fill('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=e2e-not-a-real-key');
+    await page.locator('[data-test="webhook-form-submit"]').click();
+    await form.waitFor({ state: 'hidden' });
+    const table = page.locator('[data-test="webhooks-table"]');
+    const row = table.locator('.el-table__row').filter({ hasText: '镇纪委工作群' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('key=***'); // the robot's key is never shown again
+    await row.locator('.el-switch').click(); // disabled before any notice could reach it
+    await expect.poll(() => row.locator('.el-switch').getAttribute('class')).not.toContain('is-checked');
+    await shot(page, '21b-notify-admin');
+    await row.locator('[data-test="webhook-delete-镇纪委工作群"]').click();
+    await page.locator('.el-message-box').getByRole('button', { name: '删除' }).click();
+    await expect.poll(() => table.locator('.el-table__row').filter({ hasText: '镇纪委工作群' }).count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('notification preferences: SMS with quiet hours and the daily digest are kept; e-mail needs an address', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'laobao');
+    await page.goto(`${demo.baseUrl}/profile`);
+    const form = page.locator('[data-test="prefs-form"]');
+    await form.locator('.el-checkbox').filter({ hasText: /^短信$/ }).click();
+    await form.locator('.el-checkbox').filter({ hasText: /^电子邮件$/ }).click();
+    await form.locator('.el-checkbox').filter({ hasText: '每日汇总' }).click();
+    await page.locator('[data-test="prefs-save"]').click();
+    await expect.poll(() => form.innerText()).toContain('选择电子邮件时须填写地址');
+    await form.locator('.el-checkbox').filter({ hasText: /^电子邮件$/ }).click();
+    await page.locator('[data-test="prefs-save"]').click();
+    await page.getByText('通知方式已保存').waitFor();
+    await page.reload();
+    await expect.poll(() => form.locator('.el-checkbox.is-checked').allInnerTexts()).toEqual([
+      '短信', expect.stringContaining('夜间免打扰'), expect.stringContaining('每日汇总'),
+    ]);
+    await shot(page, '22-profile-notification-prefs');
     await ctx.close();
   });
 

@@ -27,6 +27,7 @@ export const appRoutes: RouteRecordRaw[] = [
   { path: 'admin/org', name: 'org', component: () => import('./views/admin/OrgView.vue'), meta: { title: 'nav.org', roles: ['admin', 'supervisor'], menu: { icon: 'OfficeBuilding', group: 'admin' } } },
   { path: 'admin/users', name: 'users', component: () => import('./views/admin/UsersView.vue'), meta: { title: 'nav.users', roles: ['admin', 'supervisor'], menu: { icon: 'User', group: 'admin' } } },
   { path: 'admin/campaigns', name: 'campaigns', component: () => import('./views/admin/CampaignsView.vue'), meta: { title: 'nav.campaigns', roles: ['admin', 'supervisor', 'lead'], menu: { icon: 'Flag', group: 'admin' } } },
+  { path: 'admin/notify', name: 'notify', component: () => import('./views/admin/NotifyView.vue'), meta: { title: 'nav.notify', roles: ['admin'], menu: { icon: 'Bell', group: 'admin' } } },
   { path: 'rankings', name: 'rankings', component: () => import('./views/RankingView.vue'), meta: { title: 'nav.rankings', roles: ['admin', 'supervisor', 'lead', 'inspector', 'viewer'], menu: { icon: 'Trophy' } } },
   { path: 'reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { title: 'report.nav', roles: ALL, menu: { icon: 'Document' } } },
   { path: 'reports/:campaignId/:period/units/:unitId', name: 'report', component: () => import('./views/ReportView.vue'), meta: { title: 'report.nav', roles: ALL } },

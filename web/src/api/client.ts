@@ -84,8 +84,12 @@ const FIELD_MESSAGES: [RegExp, string][] = [
   [/uuid|Invalid UUID/i, '请选择有效的选项'],
   [/deadline.*past|in the past/i, '日期不能早于今天'],
   [/outside the campaign area|unknown unit/i, '该单位不在本整改行动范围内'],
+  [/the period overlaps round “(.+?)”/, '与验收轮次“$1”的期间重叠'],
+  [/not in this campaign/i, '不属于本整改行动'],
+  [/required with veto/i, '一票否决须写明理由'],
+  [/not in this round/i, '不是本轮的被考核单位'],
 ];
 export function fieldMessage(m: string): string {
-  for (const [re, zh] of FIELD_MESSAGES) if (re.test(m)) return zh;
+  for (const [re, zh] of FIELD_MESSAGES) { const hit = re.exec(m); if (hit) return zh.replace('$1', hit[1] ?? ''); }
   return m;
 }
