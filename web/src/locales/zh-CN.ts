@@ -411,7 +411,6 @@ export default {
     category_code_taken: '该整改行动已有此编码的专项',
     period_not_open: '该报送期尚未开始',
     report_already_accepted: '该月报已审核通过，不能再修改',
-    no_report_cycle: '该整改行动尚未设置月报周期',
     unknown_period: '没有这个报送期',
     other: '操作失败：{detail}',
   },
