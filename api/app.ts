@@ -49,6 +49,8 @@ export interface AppDeps {
   queues?: QueueKit;
   /** Hosts webhook targets may point at (WEBHOOK_ALLOWED_HOSTS). */
   webhookAllowedHosts?: string[];
+  /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
+  metricsToken?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -66,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapi);
   await app.register(auth, { db: deps.db });
   await app.register(idempotency, { db: deps.db });
-  await app.register(metrics, { db: deps.db, queues: deps.queues });
+  await app.register(metrics, { db: deps.db, queues: deps.queues, token: deps.metricsToken });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {

@@ -44,6 +44,8 @@ export const configSchema = z.object({
   NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** The daily digest, a cron pattern in Asia/Shanghai. */
   DIGEST_CRON: z.string().min(9).default('0 8 * * *'),
+  /** Bearer token Prometheus must send to read /metrics; unset: /metrics is open (keep it off the public network). */
+  METRICS_TOKEN: z.string().trim().min(16, 'at least 16 characters').optional(),
   /** Evidence files go to this S3-compatible store (MinIO) instead of DATA_DIR/files. */
   S3_ENDPOINT: optionalUrl,
   S3_BUCKET: z.string().min(3).default('zhenggai-evidence'),

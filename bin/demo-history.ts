@@ -27,6 +27,14 @@ export const WEAK_VILLAGE = '姚凹村';
 /** The report that the office returns once for corrections. */
 export const RETURNED_REPORT = { village: '南陈村', month: '05' };
 
+/**
+ * The demo's scheme: the default with a minimum volume for a township. A village here has 0–5 items
+ * per indicator in a quarter's focus categories (1–2 in the first quarter), so the default minimum of 3
+ * left most villages 样本不足 on most indicators; 1 scores every indicator that has any item at all
+ * (an indicator with none is no_data either way).
+ */
+export const DEMO_SCHEME = { ...DEFAULT_SCHEME, version: '2026.1-township', minVolume: 1 };
+
 const QUARTERS = [
   { q: 1, name: '第一季度', start: '03-01', end: '03-31' },
   { q: 2, name: '第二季度', start: '04-01', end: '06-30' },
@@ -103,7 +111,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
     const round = await createRound(db, {
       campaignId, name: `${year}年${q.name}验收`, periodStart, periodEnd, lookBack: q.q === 4,
       focusCategoryIds: cats.filter((c) => c.focusQuarters.includes(q.q)).sort((a, b) => a.sortOrder - b.sortOrder).map((c) => c.id),
-      scheme: DEFAULT_SCHEME, scoreLines: DEFAULT_SCORE_LINES, createdBy: office.id,
+      scheme: DEMO_SCHEME, scoreLines: DEFAULT_SCORE_LINES, createdBy: office.id,
     });
     if (q.q === 4) {
       // 回头看: select closed items of all ten categories again, reproducibly, and schedule their recheck.

@@ -101,7 +101,7 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
-    db, engine, env, clock, config, readiness, webRoot, queues: kit, webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+    db, engine, env, clock, config, readiness, webRoot, queues: kit, webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS, metricsToken: config.METRICS_TOKEN,
     evidence: evidenceDeps(config, log),
     imports: { maxRows: config.IMPORT_MAX_ROWS, maxColumns: config.IMPORT_MAX_COLUMNS, maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES, maxFileBytes: config.UPLOAD_MAX_FILE_BYTES },
   });

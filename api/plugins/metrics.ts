@@ -1,12 +1,18 @@
 // /metrics in the Prometheus text format: queue depth, failed (dead) and delayed jobs per queue,
 // notices and deliveries by state, and the process defaults (memory, event loop, GC).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { sql } from 'drizzle-orm';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Db } from '../../db/client.ts';
 import type { QueueKit } from '../../workers/queues.ts';
+import { unauthenticated } from '../problem.ts';
 
-export default fp<{ db: Db; queues?: QueueKit }>(async (app, { db, queues }) => {
+/** Compared as digests: equal length, constant time, whatever the caller sends. */
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** token: when set (METRICS_TOKEN), /metrics answers only requests with "Authorization: Bearer <token>". */
+export default fp<{ db: Db; queues?: QueueKit; token?: string }>(async (app, { db, queues, token }) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'zhenggai_' });
   new Gauge({
@@ -35,7 +41,14 @@ export default fp<{ db: Db; queues?: QueueKit }>(async (app, { db, queues }) => 
       this.set(r.rows[0]?.n ?? 0);
     },
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+  const expected = token ? digest(token) : null;
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+    if (expected) {
+      const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+      if (!m || !timingSafeEqual(digest(m[1]!), expected)) {
+        throw unauthenticated('/metrics needs "Authorization: Bearer <METRICS_TOKEN>" (the scrape token set in the server\'s configuration)');
+      }
+    }
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
   });

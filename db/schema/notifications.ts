@@ -38,7 +38,8 @@ export const notices = pgTable('notices', {
 
 export const DELIVERY_CHANNELS = ['webhook', 'email', 'sms'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
+/** cancelled: not sent because its cause was gone at send time (the item closed, the deadline moved…). */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'cancelled';
 
 /** One message on one external channel to one target, for one cause (`key`). */
 export const deliveries = pgTable('deliveries', {

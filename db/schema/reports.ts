@@ -105,7 +105,12 @@ export const accountabilityRecords = pgTable('accountability_records', {
   doneBy: uuid('done_by'),
   doneAt: ts('done_at'),
   createdAt: ts('created_at').notNull(),
-}, (t) => [uniqueIndex('accountability_campaign_unit_rule_key').on(t.campaignId, t.unitId, t.ruleId)]);
+  /** When the notifier told the unit's superiors (null: not yet; the notifier picks it up). */
+  notifiedAt: ts('notified_at'),
+}, (t) => [
+  uniqueIndex('accountability_campaign_unit_rule_key').on(t.campaignId, t.unitId, t.ruleId),
+  index('accountability_unnotified').on(t.createdAt).where(sql`${t.notifiedAt} is null`),
+]);
 
 export type ReportRow = typeof reports.$inferSelect;
 export type RoundRow = typeof acceptanceRounds.$inferSelect;

@@ -85,3 +85,35 @@ export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null
       return null;
   }
 }
+
+const CLOSED = new Set(['closed', 'verified', 'dismissed']);
+const STATUS_LABEL: Record<string, string> = { closed: 'closed (销号)', verified: 'verified (复核通过)', dismissed: 'dismissed (不予立项)' };
+
+/**
+ * Whether a notice is still worth sending at `now` (a message held for quiet hours or a rate limit is
+ * decided when it goes out): null if its cause still holds, else the reason it no longer does.
+ * `then` is the item right after the cause event, `current` the item now. Notices of facts (an
+ * extension decided, a rejection, a reopening, the petitioner's answer) always hold.
+ */
+export function causeGone(event: ItemEvent, then: ItemState, current: ItemState): string | null {
+  const closed = CLOSED.has(current.status) ? `the item is ${STATUS_LABEL[current.status]} now` : null;
+  const deadlineMoved = current.deadline !== then.deadline ? `the deadline moved from ${then.deadline} to ${current.deadline}` : null;
+  const moved = (current.responsibleUnit?.id ?? null) !== (then.responsibleUnit?.id ?? null) ? 'the item went to another unit' : null;
+  switch (event.type) {
+    case 'ItemAssigned': case 'ItemTransferred': case 'ItemFlagged':
+      return closed ?? moved;
+    case 'DeadlineMissed': case 'Escalated':
+      return closed ?? (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ?? deadlineMoved ?? moved;
+    case 'ReminderIssued':
+      if (event.data.kind === 'deadline_approaching') {
+        return closed ?? (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ?? deadlineMoved ?? moved;
+      }
+      if (event.data.kind === 'review_waiting') {
+        return current.status !== 'submitted' || current.submittedAt !== then.submittedAt ? 'the closure application was reviewed' : null;
+      }
+      return current.recheck === null || current.recheck.dueBy !== then.recheck?.dueBy
+        ? (current.status === 'dismissed' ? closed : 'the recheck was done') : null;
+    default:
+      return null;
+  }
+}

@@ -124,6 +124,9 @@ describe('a year of the demo campaign', () => {
       const again = await computeRanking(db, h.round, cfg.cycle, await env.calendar(), roundWindow(h.round).to);
       expect(api.groups).toEqual(again.groups);
       expect(api.groups.map((g: { key: string }) => g.key)).toEqual(['villages', 'departments']);
+      // The demo's township minimum volume (DEMO_SCHEME): no unit is 样本不足 on an indicator that has items.
+      const notes = api.groups.flatMap((g: { lines: { explanation: { note: string }[] }[] }) => g.lines.flatMap((l) => l.explanation.map((e) => e.note)));
+      expect(notes).not.toContain('below_min_volume');
       for (const line of api.groups.flatMap((g: { lines: unknown[] }) => g.lines) as { score: number; deductions: number; explanation: { contribution: number; weight: number; numerator: number; denominator: number }[] }[]) {
         expect(line.explanation).toHaveLength(8);
         expect(line.score).toBeCloseTo(line.explanation.reduce((a, e) => a + e.contribution, 0) - line.deductions, 3);

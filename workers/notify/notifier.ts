@@ -9,14 +9,14 @@
 // refuses a second record). PostgreSQL holds the truth; the queue is transport — an outbox row or a
 // delivery whose job was lost (Redis restarted empty) is enqueued again by `drain`/`reconcile`.
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { endOfDay, instantMs, shanghaiDate } from '../../domain/calendar/calendar.ts';
 import { evolve } from '../../domain/item/evolve.ts';
 import type { ItemCommand, ItemEvent, ItemState, NoticeRecipient } from '../../domain/item/types.ts';
-import { noticeFor } from '../../domain/notice/derive.ts';
+import { causeGone, noticeFor } from '../../domain/notice/derive.ts';
 import type { Db } from '../../db/client.ts';
 import {
-  deliveries, deliveryAttempts, type DeliveryRow, itemEvents, notices, notificationPrefs, notifyOutbox, webhookTargets,
+  deliveries, deliveryAttempts, type DeliveryRow, itemEvents, items, notices, notificationPrefs, notifyOutbox, webhookTargets,
 } from '../../db/schema.ts';
 import type { Clock, ItemEngine } from '../../workflows/engine.ts';
 import type { Log } from '../jobs.ts';
@@ -82,8 +82,8 @@ export async function drainOutbox(deps: NotifyDeps, opts: { limit?: number } = {
 
 // ---------------------------------------------------------------- cause: event → notices + deliveries
 
-type Prefs = { channels: string[]; email: string | null; smsQuietHours: boolean; digest: boolean };
-const DEFAULT_PREFS: Prefs = { channels: [], email: null, smsQuietHours: true, digest: false };
+export type Prefs = { channels: string[]; email: string | null; smsQuietHours: boolean; digest: boolean };
+export const DEFAULT_PREFS: Prefs = { channels: [], email: null, smsQuietHours: true, digest: false };
 
 /** 22:00–07:00 Asia/Shanghai: the next 07:00 when `at` falls inside, else null. */
 export function quietUntil(at: string): string | null {
@@ -205,7 +205,7 @@ export async function enqueueDeliveries(deps: NotifyDeps, where: ReturnType<type
 
 // ---------------------------------------------------------------- deliver: one message on one channel
 
-export type DeliverOutcome = 'sent' | 'already_sent' | 'in_flight' | 'delayed';
+export type DeliverOutcome = 'sent' | 'already_sent' | 'in_flight' | 'delayed' | 'cancelled';
 
 export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | null, token?: string): Promise<DeliverOutcome> {
   const { db, clock, config } = deps;
@@ -248,6 +248,18 @@ export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | n
   }
   const d = claim.d;
 
+  // Decided at send time: a message held back (quiet hours, rate limit) or retried may have lost its
+  // cause meanwhile (the item was closed, its deadline extended…). Such a message is not sent.
+  const gone = await causeGoneNow(db, d);
+  if (gone) {
+    await db.transaction(async (tx) => {
+      await tx.update(deliveries).set({ status: 'cancelled', lastError: `not sent: ${gone}`, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+      await tx.insert(deliveryAttempts).values({ deliveryId: d.id, at: nowIso, ok: false, detail: `cancelled at send time: ${gone}` });
+    });
+    deps.log(`delivery ${d.key} (${d.channel}) cancelled: the cause no longer holds — ${gone}`);
+    return 'cancelled';
+  }
+
   try {
     const detail = await send(deps, d);
     await db.transaction(async (tx) => {
@@ -266,6 +278,22 @@ export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | n
     });
     throw permanent ? new UnrecoverableError(reason) : new Error(reason);
   }
+}
+
+/** Why an item notice's cause no longer holds (see causeGone), or null; null also for notices not about an item. */
+async function causeGoneNow(db: Db, d: DeliveryRow): Promise<string | null> {
+  if (!d.itemId || d.causeSeq === null) return null;
+  const rows = await db.select({ seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId, data: itemEvents.data })
+    .from(itemEvents).where(and(eq(itemEvents.itemId, d.itemId), lte(itemEvents.seq, d.causeSeq))).orderBy(asc(itemEvents.seq));
+  const [current] = await db.select({ state: items.state }).from(items).where(eq(items.id, d.itemId));
+  if (!current || rows.length === 0) return null;
+  let then: ItemState | null = null;
+  let cause: ItemEvent | null = null;
+  for (const r of rows) {
+    cause = { type: r.type, at: r.at, actorId: r.actorId, data: r.data } as ItemEvent;
+    then = evolve(then, cause);
+  }
+  return causeGone(cause!, then!, current.state);
 }
 
 async function send(deps: NotifyDeps, d: DeliveryRow): Promise<string> {

@@ -4,6 +4,7 @@ import type { EngineEnv } from '../../workflows/local/engine-env.ts';
 import { defineJob, type JobDef, type Log, startJobWorkers } from '../jobs.ts';
 import type { QueueKit } from '../queues.ts';
 import { DELIVER_QUEUE, deliver, drainOutbox, handleCauses, NOTIFY_QUEUE, type NotifyDeps, requeueDeliveries } from './notifier.ts';
+import { sendAccountabilityNotices, sendReportReminders } from './office.ts';
 import { rederiveWakeups, runDigest } from './periodic.ts';
 
 export interface NotifierSchedule {
@@ -15,6 +16,8 @@ export interface NotifierSchedule {
   reconcileEverySeconds: number;
   /** How often the schedules are re-asserted (a Redis that restarted empty forgot them), in seconds. Default 60. */
   ensureEverySeconds?: number;
+  /** How often report reminders and accountability notices are looked for, in seconds. Default 300. */
+  officeEverySeconds?: number;
 }
 
 export const SCHEDULE_TZ = 'Asia/Shanghai';
@@ -33,6 +36,15 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>
       handle: (d) => handleCauses(deps, d.causes),
     }),
     defineJob({ queue: NOTIFY_QUEUE, name: 'digest', schema: empty, handle: () => runDigest(deps) }),
+    defineJob({
+      queue: NOTIFY_QUEUE, name: 'office', schema: empty,
+      handle: async () => {
+        const reports = await sendReportReminders(deps);
+        const accountability = await sendAccountabilityNotices(deps);
+        if (reports.notices + accountability.notices > 0) deps.log('notify office', { reports, accountability });
+        return { reports, accountability };
+      },
+    }),
     defineJob({
       queue: NOTIFY_QUEUE, name: 'reconcile', schema: empty,
       handle: async () => {
@@ -65,6 +77,7 @@ export async function startNotifier(kit: QueueKit, deps: NotifyDeps & { env: Eng
   const ensureSchedules = async () => {
     await notify.upsertJobScheduler('notify-drain', { every: schedule.drainEverySeconds * 1000 }, { name: 'drain', data: {}, opts: keep });
     await notify.upsertJobScheduler('notify-digest', { pattern: schedule.digestCron, tz: SCHEDULE_TZ }, { name: 'digest', data: {}, opts: keep });
+    await notify.upsertJobScheduler('notify-office', { every: (schedule.officeEverySeconds ?? 300) * 1000 }, { name: 'office', data: {}, opts: keep });
     await notify.upsertJobScheduler('notify-reconcile', { every: schedule.reconcileEverySeconds * 1000 }, { name: 'reconcile', data: {}, opts: keep });
   };
   await ensureSchedules();
@@ -78,6 +91,8 @@ export async function startNotifier(kit: QueueKit, deps: NotifyDeps & { env: Eng
     /** Drain now instead of at the next scheduled run (after a sweep, in tests). */
     drainNow: () => notify.add('drain', {}, keep),
     reconcileNow: () => notify.add('reconcile', {}, keep),
+    /** Look for report reminders and accountability notices now. */
+    officeNow: () => notify.add('office', {}, keep),
     close: async () => { clearInterval(timer); await Promise.allSettled(workers.map((w) => w.close())); },
   };
 }

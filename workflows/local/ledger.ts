@@ -2,7 +2,7 @@
 // row (the projection) up to date. Both runtimes write through here — the local engine inside its
 // command transaction, the Temporal persist activity inside its own — so the rows are identical,
 // the notifier's outbox included.
-import { eq, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { ItemEvent, ItemState } from '../../domain/item/types.ts';
 import { eventHash } from '../../db/audit.ts';
 import type { DbOrTx, Tx } from '../../db/client.ts';
@@ -87,6 +87,38 @@ export async function appendToLedger(tx: Tx, a: LedgerAppend): Promise<{ events:
   return { events: stored.map(({ seq, event, hash }) => ({ seq, event, hash })), ledgerNo };
 }
 
+/**
+ * appendToLedger for many existing items at once, in three statements whatever their number: one UPDATE
+ * of the ledger rows (from a JSON recordset typed by the items table itself), one INSERT of the events,
+ * one INSERT into the outbox. The caller holds every row lock. Commands whose events need more
+ * (milestones) go through appendToLedger instead (see needsSingleAppend).
+ */
+export async function appendManyToLedger(tx: Tx, list: (LedgerAppend & { ledgerNo: number })[]): Promise<{ events: StoredEvent[]; ledgerNo: number }[]> {
+  if (list.length === 0) return [];
+  const stored = list.map((a) => {
+    if (!a.before) throw new Error(`item ${a.itemId}: appendManyToLedger appends to existing rows only`);
+    return chain(a.itemId, a.before.version, a.lastHash, a.events);
+  });
+  const rows = list.map((a, i) => {
+    const projection: Record<string, unknown> = { ...ledgerColumns(a.after), nextWakeAt: a.wake, lastHash: stored[i]!.at(-1)!.hash, updatedAt: a.now };
+    return Object.fromEntries([['id', a.itemId], ...PROJECTION_KEYS.map((k) => [COLUMN_NAMES[k], projection[k] ?? null])]);
+  });
+  const names = PROJECTION_KEYS.map((k) => `"${COLUMN_NAMES[k]}"`);
+  await tx.execute(sql`update items set (${sql.raw(names.join(', '))}) = (${sql.raw(names.map((n) => `x.${n}`).join(', '))})
+    from jsonb_populate_recordset(null::items, ${JSON.stringify(rows)}::jsonb) as x where items.id = x.id`);
+  const eventRows = list.flatMap((a, i) => stored[i]!.map((s) => ({
+    itemId: a.itemId, seq: s.seq, type: s.event.type, at: s.event.at, actorId: s.event.actorId, data: s.event.data, prevHash: s.prevHash, hash: s.hash,
+  })));
+  for (let i = 0; i < eventRows.length; i += 1000) await tx.insert(itemEvents).values(eventRows.slice(i, i + 1000));
+  for (const [i, a] of list.entries()) await recordEvidenceRefs(tx, a.itemId, stored[i]!);
+  const notify = list.flatMap((a, i) => stored[i]!.filter((s) => NOTIFYING_EVENTS.has(s.event.type)).map((s) => ({ itemId: a.itemId, seq: s.seq })));
+  for (let i = 0; i < notify.length; i += 1000) await tx.insert(notifyOutbox).values(notify.slice(i, i + 1000));
+  return list.map((a, i) => ({ events: stored[i]!.map(({ seq, event, hash }) => ({ seq, event, hash })), ledgerNo: a.ledgerNo }));
+}
+
+/** Events whose write needs more than the ledger row, the trail and the outbox (appendToLedger does it). */
+export const needsSingleAppend = (events: ItemEvent[]) => events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted');
+
 export function chain(itemId: string, fromVersion: number, prevHash: string, events: ItemEvent[]) {
   let prev = prevHash;
   return events.map((event, i) => {
@@ -115,6 +147,13 @@ export function ledgerColumns(s: ItemState) {
 const PROJECTION_KEYS = Object.keys({
   ...ledgerColumns({ ownerUnit: {}, reportingUnit: {} } as ItemState), nextWakeAt: null, lastHash: '', updatedAt: '',
 });
+const ITEM_COLUMNS = getTableColumns(items) as Record<string, { name: string }>;
+/** Property → column name in the items table. */
+const COLUMN_NAMES: Record<string, string> = Object.fromEntries(PROJECTION_KEYS.map((k) => {
+  const c = ITEM_COLUMNS[k];
+  if (!c) throw new Error(`ledger projection key ${k} is not a column of items`);
+  return [k, c.name];
+}));
 
 async function syncMilestones(tx: Tx, s: ItemState) {
   await tx.delete(milestones).where(eq(milestones.itemId, s.id));

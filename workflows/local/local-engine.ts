@@ -1,6 +1,6 @@
 // The local runtime: each command is one PostgreSQL transaction — lock the item row, decide,
 // append the events to the hash-chained trail, update the ledger row and its next wake-up.
-import { eq } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { decide, evolve, nextWake } from '../../domain/item/index.ts';
 import type { DecideContext, ItemState } from '../../domain/item/types.ts';
 import { GENESIS_HASH } from '../../db/audit.ts';
@@ -11,14 +11,23 @@ import {
   type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound, VersionConflict,
 } from '../engine.ts';
 import type { EngineEnv } from './engine-env.ts';
-import { appendToLedger, statements } from './ledger.ts';
+import { appendManyToLedger, appendToLedger, type LedgerAppend, needsSingleAppend, statements } from './ledger.ts';
 
 export { ledgerColumns, statements } from './ledger.ts';
 
 export interface LocalEngine extends ItemEngine {
   /** Run a command inside a transaction the caller holds (the sweep ticks rows it has locked). */
   executeIn(tx: Tx, req: CommandRequest): Promise<CommandOutcome>;
+  /**
+   * Several commands on different existing items inside the caller's transaction, written together
+   * (one lock statement, one ledger update, one events insert). Each succeeds or fails on its own: a
+   * refused command is answered with its error; if the joint write fails, every command of it is run
+   * again alone in its own savepoint, so one bad item cannot take the others down (nor pass silently).
+   */
+  executeBatchIn(tx: Tx, reqs: CommandRequest[]): Promise<Outcome[]>;
 }
+
+export type Outcome = CommandOutcome | { error: Error };
 
 export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }): LocalEngine {
   const { db, env, clock } = deps;
@@ -60,18 +69,79 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     return { state: after, events, ledgerNo };
   }
 
+  async function executeBatchIn(tx: Tx, reqs: CommandRequest[]): Promise<Outcome[]> {
+    const out: Outcome[] = new Array(reqs.length);
+    const alone = async (i: number) => {
+      try { out[i] = await tx.transaction((sp) => executeIn(sp, reqs[i]!)); } catch (err) { out[i] = { error: err as Error }; }
+    };
+    // Items in id order, so two batches that share items cannot deadlock.
+    const order = reqs.map((r, i) => ({ r, i })).sort((a, b) => (a.r.itemId < b.r.itemId ? -1 : a.r.itemId > b.r.itemId ? 1 : a.i - b.i));
+    const ids = reqs.map((r) => r.itemId);
+    const batchable = reqs.length > 1 && new Set(ids).size === ids.length
+      && reqs.every((r) => r.command.type !== 'report' && (r.scopePath === undefined || r.scopePath === null));
+    if (!batchable) {
+      for (const { i } of order) await alone(i);
+      return out;
+    }
+    const rows = await tx.select({ id: items.id, state: items.state, lastHash: items.lastHash, seqNo: items.seqNo }).from(items)
+      .where(inArray(items.id, order.map((o) => o.r.itemId))).orderBy(asc(items.id)).for('update');
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const calendar = await env.calendar(tx);
+    const now = clock.now().toISOString();
+    const writes: { i: number; append: LedgerAppend & { ledgerNo: number } }[] = [];
+    const reaim: { id: string; wake: string | null }[] = [];
+    const reaimed: number[] = [];
+    const single: number[] = [];
+    for (const { r, i } of order) {
+      try {
+        const row = byId.get(r.itemId);
+        if (!row) throw new ItemNotFound(r.itemId);
+        const state = row.state;
+        if (r.expectedVersion !== undefined && state.version !== r.expectedVersion) throw new VersionConflict(r.itemId, r.expectedVersion, state.version);
+        const settings = await env.settings(state.campaignId, tx);
+        const decision = decide(state, r.command, { now, actor: r.actor, settings, calendar });
+        if (!decision.ok) throw new CommandRefused(decision.error);
+        if (decision.events.length === 0) {
+          if (r.command.type === 'tick') {
+            const wake = nextWake(state, { settings, calendar });
+            if (wake && wake <= now) throw new Error(`item ${r.itemId}: nextWake ${wake} is due but a tick changes nothing`);
+            reaim.push({ id: r.itemId, wake });
+            reaimed.push(i);
+          }
+          out[i] = { state, events: [], ledgerNo: row.seqNo };
+          continue;
+        }
+        if (needsSingleAppend(decision.events)) { single.push(i); continue; }
+        let next: ItemState | null = state;
+        for (const e of decision.events) next = evolve(next, e);
+        writes.push({ i, append: { itemId: r.itemId, campaignId: state.campaignId, before: state, ledgerNo: row.seqNo, lastHash: row.lastHash,
+          events: decision.events, after: next!, wake: nextWake(next!, { settings, calendar }), now } });
+      } catch (err) {
+        out[i] = { error: err as Error };
+      }
+    }
+    try {
+      await tx.transaction(async (sp) => {
+        if (reaim.length > 0) {
+          await sp.execute(sql`update items set next_wake_at = u.wake from unnest(${sql.param(reaim.map((x) => x.id))}::uuid[],
+            ${sql.param(reaim.map((x) => x.wake))}::timestamptz[]) as u(id, wake) where items.id = u.id`);
+        }
+        const written = await appendManyToLedger(sp, writes.map((w) => w.append));
+        for (const [k, w] of writes.entries()) out[w.i] = { state: w.append.after, ...written[k]! };
+      });
+    } catch {
+      // Which one? Each alone: the bad one gets its error, the others are written.
+      for (const i of [...reaimed, ...writes.map((w) => w.i)].sort((a, b) => a - b)) await alone(i);
+    }
+    for (const i of single) await alone(i);
+    return out;
+  }
+
   return {
     execute: (req) => db.transaction((tx) => executeIn(tx, req)),
-    // Items locked in id order, so two batches that share items cannot deadlock; a savepoint per
-    // command, so one refused command does not undo the others.
-    executeMany: (reqs) => db.transaction(async (tx) => {
-      const order = reqs.map((r, i) => ({ r, i })).sort((a, b) => (a.r.itemId < b.r.itemId ? -1 : a.r.itemId > b.r.itemId ? 1 : a.i - b.i));
-      const out: (CommandOutcome | { error: Error })[] = new Array(reqs.length);
-      for (const { r, i } of order) {
-        try { out[i] = await tx.transaction((sp) => executeIn(sp, r)); } catch (err) { out[i] = { error: err as Error }; }
-      }
-      return out;
-    }),
+    // One transaction, the commands written together; see executeBatchIn.
+    executeMany: (reqs) => db.transaction((tx) => executeBatchIn(tx, reqs)),
     executeIn,
+    executeBatchIn,
   };
 }

@@ -1,7 +1,7 @@
 // The wake-up sweep: tick every item whose next wake-up is due. Rows are claimed with
 // FOR UPDATE SKIP LOCKED, so several sweepers (processes, or a sweep racing a user's command)
 // never tick one item twice; a sweep that runs late simply finds more rows due.
-import { and, asc, eq, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, inArray, isNotNull, lte } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { items } from '../../db/schema.ts';
 import { CommandRefused, type Clock } from '../engine.ts';
@@ -20,21 +20,25 @@ export async function sweepDueItems(deps: { db: Db; engine: LocalEngine; clock: 
       const due = await tx.select({ id: items.id }).from(items)
         .where(and(isNotNull(items.nextWakeAt), lte(items.nextWakeAt, now)))
         .orderBy(asc(items.nextWakeAt)).limit(batchSize).for('update', { skipLocked: true });
-      for (const { id } of due) {
-        // A savepoint per item: one bad item must not hold back the rest of the batch.
-        try {
-          await tx.transaction(async (sp) => {
-            const out = await engine.executeIn(sp, { itemId: id, command: { type: 'tick' }, actor: null });
-            result.events += out.events.length;
-          });
-          result.ticked++;
-        } catch (err) {
+      // Ticked together (one lock statement, one ledger update, one events insert for the batch); each
+      // item succeeds or fails on its own — a failing joint write is retried item by item (executeBatchIn).
+      const outcomes = await engine.executeBatchIn(tx, due.map(({ id }) => ({ itemId: id, command: { type: 'tick' as const }, actor: null })));
+      const failed: string[] = [];
+      for (const [k, o] of outcomes.entries()) {
+        if ('error' in o) {
+          const err = o.error;
           const msg = err instanceof CommandRefused ? `${err.error.code}: ${err.message}` : String(err);
-          result.failed.push({ itemId: id, error: msg });
-          // Try again later rather than spin on the same row in this sweep.
-          const retryAt = new Date(clock.now().getTime() + 5 * 60_000).toISOString();
-          await tx.update(items).set({ nextWakeAt: retryAt }).where(eq(items.id, id));
+          result.failed.push({ itemId: due[k]!.id, error: msg });
+          failed.push(due[k]!.id);
+        } else {
+          result.events += o.events.length;
+          result.ticked++;
         }
+      }
+      if (failed.length > 0) {
+        // Try again later rather than spin on the same rows in this sweep.
+        const retryAt = new Date(clock.now().getTime() + 5 * 60_000).toISOString();
+        await tx.update(items).set({ nextWakeAt: retryAt }).where(inArray(items.id, failed));
       }
       return due.length;
     });

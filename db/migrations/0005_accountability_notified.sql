@@ -1,0 +1,2 @@
+ALTER TABLE "accountability_records" ADD COLUMN "notified_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "accountability_unnotified" ON "accountability_records" USING btree ("created_at") WHERE "accountability_records"."notified_at" is null;
