@@ -33,7 +33,7 @@ describe('causeGone', () => {
     expect(causeGone(waiting, submitted, submitted)).toBeNull();
     expect(causeGone(waiting, submitted, at({ status: 'closed' }))).toBe('the closure application was reviewed');
     const recheck = ev('ReminderIssued', { kind: 'recheck_due', daysBefore: null, dueAt: 'x' });
-    const due = at({ status: 'closed', recheck: { reason: 'sample', dueBy: '2026-05-01T00:00:00.000Z' } as ItemState['recheck'] });
+    const due = at({ status: 'closed', recheck: { reason: 'sampled', dueBy: '2026-05-01T00:00:00.000Z' } as ItemState['recheck'] });
     expect(causeGone(recheck, due, due)).toBeNull();
     expect(causeGone(recheck, due, at({ status: 'verified', recheck: null }))).toBe('the recheck was done');
   });
