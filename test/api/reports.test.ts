@@ -108,6 +108,11 @@ describe('rounds, ranking, bulletin', () => {
     expect(tooMany).toMatchObject({ status: 422, body: { code: 'invalid_score' } });
     expect(await rows('round_scores')).toBe(0);
     expect((await w.call('insp', 'PUT', `/api/v1/rounds/${roundId}/scores/${w.units.village1.id}`, { lines: { ledger: 35, onsite: 50 } })).status).toBe(200);
+    // the sheet reads back for the acceptance team (to review or amend it), not for a unit
+    const sheet = await w.call('insp', 'GET', `/api/v1/rounds/${roundId}/scores/${w.units.village1.id}`);
+    expect(sheet).toMatchObject({ status: 200, body: { unitId: w.units.village1.id, lines: { ledger: 35, onsite: 50 }, veto: false } });
+    expect((await w.call('h1', 'GET', `/api/v1/rounds/${roundId}/scores/${w.units.village1.id}`)).status).toBe(403);
+    expect(await w.call('super', 'GET', `/api/v1/rounds/${roundId}/scores/${w.units.village2.id}`)).toMatchObject({ status: 404, body: { code: 'not_found' } });
 
     w.clock.set('2026-03-31T10:00:00.000Z');
     expect((await w.call('super', 'POST', `/api/v1/rounds/${roundId}/publish`, {})).body.code).toBe('round_not_finished');

@@ -129,6 +129,23 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     return selection;
   });
 
+  const scoreSheet = z.object({ roundId: z.string(), unitId: z.string(), lines: z.record(z.string(), z.number()), veto: z.boolean(), vetoReason: z.string().nullable(), note: z.string().nullable() });
+
+  app.get('/rounds/:id/scores/:unitId', {
+    schema: {
+      tags: ['rounds'], summary: "A unit's recorded score sheet (the acceptance team), to review or amend it", params: z.object({ id: z.uuid(), unitId: z.uuid() }),
+      response: { 200: scoreSheet.extend({ scoredBy: z.string().nullable(), scoredAt: z.string() }), ...problemResponses },
+    },
+  }, async (req) => {
+    const u = req.user!;
+    requireRole(u, ['inspector', 'supervisor', 'admin']);
+    const { round, c } = await roundFor(u, req.params.id);
+    if (!seesAll(u, c)) throw forbidden('score sheets are read by the acceptance team of the campaign');
+    const [sheet] = await db.select().from(roundScores).where(and(eq(roundScores.roundId, round.id), eq(roundScores.unitId, req.params.unitId)));
+    if (!sheet) throw notFound(`score sheet of unit ${req.params.unitId} in round ${round.id}`);
+    return { roundId: sheet.roundId, unitId: sheet.unitId, lines: sheet.lines, veto: sheet.veto, vetoReason: sheet.vetoReason, note: sheet.note, scoredBy: sheet.scoredBy, scoredAt: sheet.scoredAt };
+  });
+
   app.put('/rounds/:id/scores/:unitId', {
     schema: {
       tags: ['rounds'], summary: "Record a unit's score sheet (inspector)", params: z.object({ id: z.uuid(), unitId: z.uuid() }),
@@ -136,7 +153,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         lines: z.record(z.string(), z.number().finite().min(0)), veto: z.boolean().default(false),
         vetoReason: z.string().trim().min(1).max(1000).optional(), note: z.string().trim().max(2000).optional(),
       }),
-      response: { 200: z.object({ roundId: z.string(), unitId: z.string(), lines: z.record(z.string(), z.number()), veto: z.boolean(), vetoReason: z.string().nullable(), note: z.string().nullable() }), ...problemResponses },
+      response: { 200: scoreSheet, ...problemResponses },
     },
   }, async (req) => {
     const u = req.user!;
