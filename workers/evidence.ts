@@ -62,7 +62,15 @@ export async function guardEvent(deps: Pick<EvidenceDeps, 'db' | 'engine'>, item
   const facts = await guardFacts(db, itemId, ids, row.state.responsibleUnit?.id ?? null, NEAR_DUPLICATE_MAX_DISTANCE);
   const warnings = guardEvidence({ item: row.state, command, now: new Date(ev.at).toISOString(), ...facts });
   // Warning ids are derived from their content, so a pass that ran twice raises nothing twice.
-  if (warnings.length > 0) await deps.engine.execute({ itemId, command: { type: 'raise_evidence_warnings', warnings }, actor: null });
+  if (warnings.length > 0) {
+    try {
+      await deps.engine.execute({ itemId, command: { type: 'raise_evidence_warnings', warnings }, actor: null });
+    } catch (err) {
+      // The database's own words (drizzle puts them in `cause`), for whoever reads the dead-letter list.
+      const e = err as Error & { cause?: Error };
+      throw new Error(`recording ${warnings.length} evidence warning(s) on item ${itemId} (event ${seq}) failed: ${e.cause?.message ?? e.message}`, { cause: err });
+    }
+  }
   await db.insert(evidenceGuardRuns).values({ itemId, seq, warnings: warnings.length }).onConflictDoNothing();
   return { status: 'done', warnings: warnings.length };
 }
