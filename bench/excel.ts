@@ -1,7 +1,8 @@
 // Evidence and Excel benchmark (issue 7), printing figures:
 //  1. export of 100,000 ledger rows as .xlsx — time, and growth of the server's RSS (target ≤ 30 s, ≤ 150 MB);
 //  2. dry-run import of 10,000 rows — time (target ≤ 20 s);
-//  3. 20 concurrent 5 MB photo uploads while another client reads the ledger — p99 of those reads (target ≤ 100 ms).
+//  3. 20 concurrent 5 MB photo uploads while another client reads the ledger — p99 of those reads (target ≤ 100 ms),
+//     measured until every photo's background picture work (thumbnail, dHash) is done.
 // The server runs in its own process (the production entry point) on an embedded PostgreSQL in a temp folder.
 // Usage: npm run bench:excel [-- --rows 100000 --import-rows 10000 --uploads 20]
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -165,16 +166,25 @@ try {
     return r.status;
   }));
   const uploadS = (Date.now() - u0) / 1000;
+  // The picture work (thumbnail, dHash) runs on the evidence queue after the answers: keep measuring
+  // the other requests until every photo has its thumbnail, so the background work is counted too.
+  let pending = UPLOADS;
+  while (pending > 0 && Date.now() - u0 < 600_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const list = await (await fetch(`${base}/api/v1/items/${seedId}/attachments`, { headers: auth })).json() as { attachments: { processing: boolean; thumbnailUrl: string | null }[] };
+    pending = list.attachments.filter((a) => a.processing).length;
+  }
+  const processedS = (Date.now() - u0) / 1000;
   const uploadCpu = cpuUse(cu0, cpuSnap(server.pid, pgPid));
   stopOthers();
   const latencies = await during;
   results.uploads = {
-    cpu: uploadCpu, seconds: uploadS, statuses: [...new Set(statuses)], photoBytes: photo.length + 9,
+    cpu: uploadCpu, seconds: uploadS, secondsUntilAllThumbnails: processedS, statuses: [...new Set(statuses)], photoBytes: photo.length + 9,
     otherRequests: { n: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), max: Math.max(...latencies) },
     otherRequestsWithoutUploads: { n: baseline.length, p50: pct(baseline, 50), p99: pct(baseline, 99) },
   };
-  log(`${UPLOADS} concurrent ${(photo.length / 1024 / 1024).toFixed(1)} MB photo uploads: ${uploadS.toFixed(1)} s (statuses ${[...new Set(statuses)].join(',')}); other requests meanwhile: n=${latencies.length} p50 ${pct(latencies, 50).toFixed(0)} ms p99 ${pct(latencies, 99).toFixed(0)} ms max ${Math.max(...latencies).toFixed(0)} ms — target p99 ≤ 100 ms`);
-  log(`  uploads ${cpuLine(uploadCpu, uploadS)}`);
+  log(`${UPLOADS} concurrent ${(photo.length / 1024 / 1024).toFixed(1)} MB photo uploads: answered in ${uploadS.toFixed(1)} s (statuses ${[...new Set(statuses)].join(',')}), all thumbnails after ${processedS.toFixed(1)} s; other requests over that whole time: n=${latencies.length} p50 ${pct(latencies, 50).toFixed(0)} ms p99 ${pct(latencies, 99).toFixed(0)} ms max ${Math.max(...latencies).toFixed(0)} ms — target p99 ≤ 100 ms`);
+  log(`  uploads ${cpuLine(uploadCpu, processedS)}`);
   await writeFile(join(import.meta.dirname, 'results', 'excel.json'), `${JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2)}\n`);
 } finally {
   await server?.stop();
