@@ -16,6 +16,7 @@ import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { startNotifier } from '../workers/notify/start.ts';
 import { startEvidenceWorkers } from '../workers/evidence.ts';
 import { startImportWorkers } from '../workers/imports.ts';
+import { createPictureProcess } from '../storage/picture-process.ts';
 import { createLocalStore } from '../storage/local-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
 import type { Config } from './config.ts';
@@ -105,7 +106,8 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   log(`background work on BullMQ's ${kit.backend} backend; notifications every ${config.NOTIFY_EVERY_SECONDS} s (e-mail ${mailer ? 'on' : 'off: no SMTP_URL'}, SMS provider ${config.SMS_PROVIDER})`);
   // Evidence: photos' picture work and the paper sign-off guard's passes, off the request path.
   const evidence = evidenceDeps(config, log);
-  const evidenceWork = await startEvidenceWorkers(kit, { db, engine, store: evidence.store, stageDir: evidence.stageDir, log });
+  const pictures = createPictureProcess({ log });
+  const evidenceWork = await startEvidenceWorkers(kit, { db, engine, store: evidence.store, stageDir: evidence.stageDir, log, pictures: pictures.run });
   await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
@@ -126,6 +128,7 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
     await app.close();
     await notifier.close();
     await evidenceWork.close();
+    await pictures.close();
     await importWork?.close();
     await kit.close();
     await closeEngine();

@@ -18,13 +18,16 @@ import { guardFacts } from '../db/queries/evidence.ts';
 import { evidenceFiles, evidenceGuardRuns, itemEvents, items } from '../db/schema.ts';
 import { blobKey, type FileStore, thumbnailKey } from '../storage/file-store.ts';
 import { processPicture } from '../storage/photo.ts';
+import type { PictureWork } from '../storage/picture-process.ts';
 import type { ItemEngine } from '../workflows/engine.ts';
 import { defineJob, type JobDef, type Log, startJobWorkers } from './jobs.ts';
 import type { QueueKit } from './queues.ts';
 
 export const EVIDENCE_QUEUE = 'evidence';
 
-export interface EvidenceDeps { db: Db; engine: ItemEngine; store: FileStore; stageDir: string; log: Log }
+export interface EvidenceDeps { db: Db; engine: ItemEngine; store: FileStore; stageDir: string; log: Log;
+  /** Where the picture work runs: storage/picture-process.ts (a low-priority child) in `npm start`; default in-process. */
+  pictures?: PictureWork }
 
 /** What the API hands to the background: enqueue a photo's picture work, or a guard pass. */
 export interface EvidenceJobs {
@@ -97,7 +100,7 @@ export async function processStoredPhoto(deps: EvidenceDeps, jobs: EvidenceJobs,
     const path = await fetchToStage(deps.store, blobKey(sha256), deps.stageDir);
     const thumbPath = `${path}.thumb.webp`;
     try {
-      const pic = await processPicture(path, thumbPath, file.contentType);
+      const pic = await (deps.pictures ?? processPicture)(path, thumbPath, file.contentType);
       if (pic.thumbnail) await deps.store.put(thumbnailKey(sha256), thumbPath, 'image/webp');
       await deps.db.update(evidenceFiles).set({
         width: pic.width, height: pic.height, dhash: pic.dhash, thumbnailKey: pic.thumbnail ? thumbnailKey(sha256) : null,

@@ -2,9 +2,12 @@
 // item with the evidence it points to, shown in the review data, dismissed with a reason, counted per unit.
 // As `npm start` runs it: photos' picture work (dHash) and waiting guard passes are jobs on the
 // evidence queue, so each check waits for the queue to be idle and then reads the item.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { assign, build, report, upload, type World } from '../support/app.ts';
 import { photo, variants } from '../support/photos.ts';
+
+// Background work (a child process started with tsx, queue polling) is slow on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let w: World;
 const items = '/api/v1/items';

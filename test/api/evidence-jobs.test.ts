@@ -6,10 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { assign, build, report, upload, uploadRaw, type World } from '../support/app.ts';
 import { photo } from '../support/photos.ts';
 import { EVIDENCE_QUEUE } from '../../workers/evidence.ts';
+
+// Background work (a child process started with tsx, queue polling) is slow on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let w: World;
 const items = '/api/v1/items';

@@ -7,6 +7,7 @@ import type { LocalEngine } from '../../workflows/local/local-engine.ts';
 import { EVIDENCE_QUEUE, startEvidenceWorkers } from '../../workers/evidence.ts';
 import { IMPORTS_QUEUE, startImportWorkers } from '../../workers/imports.ts';
 import { createQueueKit, type QueueKit } from '../../workers/queues.ts';
+import { createPictureProcess } from '../../storage/picture-process.ts';
 import type { TestClock } from './app.ts';
 
 export interface Background {
@@ -23,11 +24,13 @@ export async function startBackground(deps: { db: Db; url: string; engine: Local
   const logs: string[] = [];
   const log = (m: string, extra?: object) => { logs.push(`${m}${extra ? ` ${JSON.stringify(extra)}` : ''}`); };
   const kit = createQueueKit({ databaseUrl: deps.url, log });
-  const ev = await startEvidenceWorkers(kit, { db: deps.db, engine: deps.engine, store: deps.evidence.store, stageDir: deps.evidence.stageDir, log }, { reconcileEverySeconds: 0, backoffMs: 100 });
+  const pictures = createPictureProcess({ log }); // as in `npm start`: the picture work in its low-priority child
+  const ev = await startEvidenceWorkers(kit, { db: deps.db, engine: deps.engine, store: deps.evidence.store, stageDir: deps.evidence.stageDir, log, pictures: pictures.run },
+    { reconcileEverySeconds: 0, backoffMs: 100 });
   const im = startImportWorkers(kit, { db: deps.db, engine: deps.engine, clock: deps.clock, log }, { backoffMs: 200 });
   deps.evidence.jobs = ev.jobs;
   deps.imports.queue = im.imports;
-  const idle = async (ms = 30_000) => {
+  const idle = async (ms = 90_000) => {
     const end = Date.now() + ms;
     for (;;) {
       const c = [await kit.counts(EVIDENCE_QUEUE), await kit.counts(IMPORTS_QUEUE)];
@@ -36,5 +39,5 @@ export async function startBackground(deps: { db: Db; url: string; engine: Local
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  return { kit, logs, idle, reconcileNow: ev.reconcileNow, close: async () => { await ev.close(); await im.close(); await kit.close(); } };
+  return { kit, logs, idle, reconcileNow: ev.reconcileNow, close: async () => { await ev.close(); await im.close(); await pictures.close(); await kit.close(); } };
 }
