@@ -30,6 +30,7 @@ import ledgerRoutes from './routes/ledger/routes.ts';
 import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
 import type { UploadLimits } from './routes/evidence/ingest.ts';
 import type { FileStore } from '../storage/file-store.ts';
+import type { EvidenceJobs } from '../workers/evidence.ts';
 
 export interface AppDeps {
   db: Db;
@@ -38,7 +39,9 @@ export interface AppDeps {
   clock: Clock;
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
   /** Evidence files: where bytes go and the upload limits. Without it, the evidence routes are off. */
-  evidence?: { store: FileStore; stageDir: string; limits: UploadLimits };
+  evidence?: { store: FileStore; stageDir: string; limits: UploadLimits;
+    /** The evidence queue (workers/evidence.ts): photos' picture work and guard passes run there. Without it, inline. */
+    jobs?: EvidenceJobs };
   /** Ledger import bounds. Without it (or without `evidence`, whose staging folder it uses), import is off. */
   imports?: ImportLimits;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */

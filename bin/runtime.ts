@@ -14,6 +14,9 @@ import { startWakeSweep } from '../workers/wake-sweep.ts';
 import { createMailer } from '../workers/notify/channels/email.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { startNotifier } from '../workers/notify/start.ts';
+import { startEvidenceWorkers } from '../workers/evidence.ts';
+import { startImportWorkers } from '../workers/imports.ts';
+import { createPictureProcess } from '../storage/picture-process.ts';
 import { createLocalStore } from '../storage/local-store.ts';
 import { createS3Store } from '../storage/s3-store.ts';
 import type { Config } from './config.ts';
@@ -75,6 +78,7 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   let readiness: (() => Promise<void>) | undefined;
   let afterListen = async () => {};
   let closeEngine = async () => {};
+  let importWork: ReturnType<typeof startImportWorkers> | null = null;
   if (config.ENGINE === 'temporal') {
     // Wake-ups are the workflows' durable timers; the worker process (`zhenggai worker`) runs them.
     const temporal = openTemporalEngine(
@@ -88,6 +92,8 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
     engine = local;
     const sweep = await startWakeSweep(kit, { db, engine: local, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
     afterListen = async () => { await sweep.runNow(); };
+    // Large ledger imports commit through the local engine's executeIn (one transaction).
+    importWork = startImportWorkers(kit, { db, engine: local, clock, log });
     log(`lifecycles run locally; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   }
   // Notices come from the outbox both runtimes write (workflows/local/ledger.ts).
@@ -98,12 +104,17 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
       attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS },
   }, { drainEverySeconds: config.NOTIFY_EVERY_SECONDS, digestCron: config.DIGEST_CRON, reconcileEverySeconds: 600 }, { log });
   log(`background work on BullMQ's ${kit.backend} backend; notifications every ${config.NOTIFY_EVERY_SECONDS} s (e-mail ${mailer ? 'on' : 'off: no SMTP_URL'}, SMS provider ${config.SMS_PROVIDER})`);
+  // Evidence: photos' picture work and the paper sign-off guard's passes, off the request path.
+  const evidence = evidenceDeps(config, log);
+  const pictures = createPictureProcess({ log });
+  const evidenceWork = await startEvidenceWorkers(kit, { db, engine, store: evidence.store, stageDir: evidence.stageDir, log, pictures: pictures.run });
   await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
     db, engine, env, clock, config, readiness, webRoot, queues: kit, webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS, metricsToken: config.METRICS_TOKEN,
-    evidence: evidenceDeps(config, log),
-    imports: { maxRows: config.IMPORT_MAX_ROWS, maxColumns: config.IMPORT_MAX_COLUMNS, maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES, maxFileBytes: config.UPLOAD_MAX_FILE_BYTES },
+    evidence: { ...evidence, jobs: evidenceWork.jobs },
+    imports: { maxRows: config.IMPORT_MAX_ROWS, maxColumns: config.IMPORT_MAX_COLUMNS, maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES, maxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
+      ...(importWork ? { queue: importWork.imports } : {}) },
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
@@ -116,6 +127,9 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
     log('shutting down: no new requests, finishing background jobs');
     await app.close();
     await notifier.close();
+    await evidenceWork.close();
+    await pictures.close();
+    await importWork?.close();
     await kit.close();
     await closeEngine();
     mailer?.close();

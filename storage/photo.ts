@@ -1,7 +1,7 @@
 // What a photo tells us: size, a thumbnail for the timeline, a perceptual hash for near-duplicate
 // search, EXIF capture time and GPS. sharp and exifr read from the staged file, never a buffer of it.
 import exifr from 'exifr';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 export interface PhotoFacts {
   width: number | null; height: number | null;
@@ -25,8 +25,9 @@ function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
 const LIMIT_PIXELS = 100_000_000;
 
 /** dHash: shrink to 9×8 grey pixels, one bit per horizontal neighbour pair (left brighter). */
-export async function dHash(input: string | Buffer): Promise<bigint> {
-  const px = await sharp(input, { limitInputPixels: LIMIT_PIXELS }).rotate().greyscale()
+export async function dHash(input: string | Buffer | Sharp): Promise<bigint> {
+  const img = typeof input === 'string' || Buffer.isBuffer(input) ? sharp(input, { limitInputPixels: LIMIT_PIXELS }) : input;
+  const px = await img.rotate().greyscale()
     .resize(9, 8, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   let h = 0n;
   for (let y = 0; y < 8; y++) {
@@ -46,32 +47,70 @@ export function exifInstant(raw: unknown, offset: unknown): string | null {
   return Number.isNaN(ms) || m[1] === '0000' ? null : new Date(ms).toISOString();
 }
 
-/** Photo facts and a WebP thumbnail (longest side 320 px) written to `thumbPath` (thumbnail false
- * when the image cannot be decoded). */
-export function processPhoto(path: string, thumbPath: string): Promise<PhotoFacts & { thumbnail: boolean }> {
+/** EXIF capture time and GPS: cheap (exifr reads the header only), done on the upload's request. */
+export async function readExif(path: string): Promise<Pick<PhotoFacts, 'takenAt' | 'gps'>> {
+  const out: Pick<PhotoFacts, 'takenAt' | 'gps'> = { takenAt: null, gps: null };
+  try {
+    const tags = await exifr.parse(path, { reviveValues: false, translateValues: false }) as Record<string, unknown> | undefined;
+    if (tags) {
+      out.takenAt = exifInstant(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal);
+      const lat = tags.latitude, lon = tags.longitude;
+      if (typeof lat === 'number' && typeof lon === 'number' && Number.isFinite(lat) && Number.isFinite(lon)
+        && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0)) out.gps = { lat, lon };
+    }
+  } catch { /* no or unreadable EXIF: nothing to keep */ }
+  return out;
+}
+
+export interface PictureFacts { width: number | null; height: number | null; dhash: bigint | null; thumbnail: boolean }
+
+/** The picture work: size, a WebP thumbnail (longest side 320 px) written to `thumbPath`, and the
+ * dHash. HEIC/HEIF (which the sharp build here cannot decode) goes through libheif compiled to
+ * WebAssembly first. thumbnail false and nulls when the image cannot be decoded at all. */
+export function processPicture(path: string, thumbPath: string, contentType: string): Promise<PictureFacts> {
   return oneAtATime(async () => {
-    const facts: PhotoFacts & { thumbnail: boolean } = { width: null, height: null, dhash: null, takenAt: null, gps: null, thumbnail: false };
+    const facts: PictureFacts = { width: null, height: null, dhash: null, thumbnail: false };
+    let input: string | { data: Buffer; raw: { width: number; height: number; channels: 4 } } = path;
+    if (contentType === 'image/heic' || contentType === 'image/heif') {
+      const decoded = await decodeHeic(path);
+      if (!decoded) return facts;
+      input = decoded;
+    }
+    const open = () => typeof input === 'string'
+      ? sharp(input, { limitInputPixels: LIMIT_PIXELS })
+      : sharp(input.data, { raw: input.raw, limitInputPixels: LIMIT_PIXELS });
     try {
-      const tags = await exifr.parse(path, { reviveValues: false, translateValues: false }) as Record<string, unknown> | undefined;
-      if (tags) {
-        facts.takenAt = exifInstant(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal);
-        const lat = tags.latitude, lon = tags.longitude;
-        if (typeof lat === 'number' && typeof lon === 'number' && Number.isFinite(lat) && Number.isFinite(lon)
-          && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0)) facts.gps = { lat, lon };
-      }
-    } catch { /* no or unreadable EXIF: nothing to keep */ }
-    try {
-      const meta = await sharp(path, { limitInputPixels: LIMIT_PIXELS }).metadata();
+      const meta = await open().metadata();
       facts.width = meta.autoOrient?.width ?? meta.width ?? null;
       facts.height = meta.autoOrient?.height ?? meta.height ?? null;
-      await sharp(path, { limitInputPixels: LIMIT_PIXELS }).rotate()
-        .resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toFile(thumbPath);
+      await open().rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toFile(thumbPath);
       facts.thumbnail = true;
       // From the original, not the thumbnail (less noise; JPEG shrink-on-load keeps this decode cheap).
-      facts.dhash = await dHash(path);
+      facts.dhash = await dHash(open());
     } catch {
-      // HEIC: the sharp build here carries no HEVC decoder, so no thumbnail or dHash (EXIF still read).
+      // Not decodable (damaged, or a type sharp cannot read): no thumbnail or dHash; EXIF was read at upload.
     }
     return facts;
   });
+}
+
+/** HEIC/HEIF to RGBA pixels (the primary image), or null when it cannot be decoded. Bounded by LIMIT_PIXELS. */
+async function decodeHeic(path: string): Promise<{ data: Buffer; raw: { width: number; height: number; channels: 4 } } | null> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const { default: decode } = await import('heic-decode');
+    const buffer = await readFile(path);
+    const img = await decode({ buffer });
+    if (img.width * img.height > LIMIT_PIXELS) return null;
+    return { data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), raw: { width: img.width, height: img.height, channels: 4 } };
+  } catch {
+    return null;
+  }
+}
+
+/** Everything at once (EXIF and picture work), for callers that have no background queue. */
+export async function processPhoto(path: string, thumbPath: string, contentType = 'image/jpeg'): Promise<PhotoFacts & { thumbnail: boolean }> {
+  const exif = await readExif(path);
+  const pic = await processPicture(path, thumbPath, contentType);
+  return { ...exif, ...pic };
 }

@@ -8,6 +8,8 @@ export interface NewUpload {
   sha256: string; size: number; contentType: string; kind: string; fileName: string; storageKey: string;
   dhash: bigint | null; width: number | null; height: number | null; takenAt: string | null;
   gps: { lat: number; lon: number } | null; thumbnailKey: string | null;
+  /** false: a photo whose picture work (size, thumbnail, dHash) a background job will do. */
+  processed?: boolean;
 }
 
 export interface UploadOwner {
@@ -22,6 +24,7 @@ export async function recordUploads(tx: Tx, files: NewUpload[], owner: UploadOwn
     await tx.insert(evidenceFiles).values({
       sha256: f.sha256, size: f.size, contentType: f.contentType, kind: f.kind, dhash: f.dhash, width: f.width, height: f.height,
       takenAt: f.takenAt, gpsLat: f.gps?.lat ?? null, gpsLon: f.gps?.lon ?? null, thumbnailKey: f.thumbnailKey,
+      ...(f.processed === false ? { processedAt: null } : {}),
     }).onConflictDoNothing();
     const [a] = await tx.insert(attachments).values({
       sha256: f.sha256, size: f.size, contentType: f.contentType, fileName: f.fileName, storageKey: f.storageKey,
@@ -41,7 +44,7 @@ const attachmentColumns = {
   uploadedBy: attachments.uploadedBy, uploadedAt: attachments.uploadedAt,
   purpose: evidenceUploads.purpose, ownerKind: evidenceUploads.ownerKind, ownerId: evidenceUploads.ownerId, unitPath: evidenceUploads.unitPath,
   kind: evidenceFiles.kind, width: evidenceFiles.width, height: evidenceFiles.height, takenAt: evidenceFiles.takenAt,
-  gpsLat: evidenceFiles.gpsLat, gpsLon: evidenceFiles.gpsLon, thumbnailKey: evidenceFiles.thumbnailKey,
+  gpsLat: evidenceFiles.gpsLat, gpsLon: evidenceFiles.gpsLon, thumbnailKey: evidenceFiles.thumbnailKey, processedAt: evidenceFiles.processedAt,
 };
 
 export async function getAttachment(db: DbOrTx, id: string) {

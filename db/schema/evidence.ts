@@ -24,6 +24,9 @@ export const evidenceFiles = pgTable('evidence_files', {
   gpsLon: doublePrecision('gps_lon'),
   thumbnailKey: text('thumbnail_key'),
   storedAt: ts('stored_at').notNull().defaultNow(),
+  /** When the picture work (size, thumbnail, dHash) was done: null while a photo waits for its
+   * background job; set at once for other kinds. The guard's near-duplicate check waits for it. */
+  processedAt: ts('processed_at').defaultNow(),
 }, (t) => [index('evidence_files_dhash').on(t.dhash).where(sql`${t.dhash} is not null`)]);
 
 /** What an upload was for: an item's progress, milestone, submission or recheck, or a monthly report. */
@@ -53,5 +56,14 @@ export const unitPlaces = pgTable('unit_places', {
   /** How far from it a site photo may be taken before the guard warns, in metres. */
   radiusM: integer('radius_m').notNull().default(5000),
 });
+
+/** Guard passes done: one row per citing event (item, seq) once its warnings were evaluated and
+ * recorded. A citing event without a row here is still owed a pass (retried, or found by reconcile). */
+export const evidenceGuardRuns = pgTable('evidence_guard_runs', {
+  itemId: uuid('item_id').notNull().references(() => items.id),
+  seq: integer('seq').notNull(),
+  doneAt: ts('done_at').notNull().defaultNow(),
+  warnings: integer('warnings').notNull(),
+}, (t) => [primaryKey({ columns: [t.itemId, t.seq] })]);
 
 export type EvidenceFileRow = typeof evidenceFiles.$inferSelect;

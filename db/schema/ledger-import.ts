@@ -26,6 +26,10 @@ export const importJobs = pgTable('import_jobs', {
   processedRows: integer('processed_rows').notNull().default(0),
   createdItems: integer('created_items').notNull().default(0),
   report: jsonb('report'),
+  /** The rows to create, kept while a background commit is queued or running (cleared when it ends). */
+  plan: jsonb('plan'),
+  /** Attempts a background commit made (each one all or nothing). */
+  attempts: integer('attempts').notNull().default(0),
   error: text('error'),
   createdAt: ts('created_at').notNull().defaultNow(),
   finishedAt: ts('finished_at'),

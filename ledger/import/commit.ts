@@ -41,7 +41,9 @@ export async function commitPlan(ctx: CommitContext, plans: RowPlan[], onProgres
       try {
         await one(p);
       } catch (err) {
-        throw new Error(`第 ${p.row} 行未能登记（整批未导入）：${(err as Error).message}`, { cause: err });
+        // A database error says why in `cause` (drizzle's own message is the whole query).
+        const e = err as Error & { cause?: Error };
+        throw new Error(`第 ${p.row} 行未能登记（整批未导入）：${e.cause?.message ?? e.message}`, { cause: err });
       }
       created++;
       if (created % 100 === 0) await onProgress(created);

@@ -79,9 +79,14 @@ describe('webhook failures: retried, then dead-lettered with a readable reason',
       expect(robot.received).toHaveLength(3); // three attempts
       expect(d.attempts).toBe(3);
       expect(d.lastError).toMatch(c.reason);
-      const dead = (await n.call('admin', 'GET', '/api/v1/admin/queues/deliver/dead')).body.dead;
-      const letter = dead.find((x: { id: string }) => x.id === d.key);
-      expect(letter.reason).toMatch(c.reason);
+      // The delivery row says dead inside the job; BullMQ files the job as failed just after it returns.
+      let letter: { reason: string } | undefined;
+      await until('the dead letter in the queue', async () => {
+        const dead = (await n.call('admin', 'GET', '/api/v1/admin/queues/deliver/dead')).body.dead;
+        letter = dead.find((x: { id: string }) => x.id === d.key);
+        return letter !== undefined;
+      });
+      expect(letter!.reason).toMatch(c.reason);
       // The delivery log shows each attempt; the inbox got its notice regardless.
       const notice = (await w.db.select().from(notices).where(and(eq(notices.itemId, id), eq(notices.userId, w.userIds.h2!))))[0]!;
       const log = (await n.call('h2', 'GET', `/api/v1/notices/${notice.id}/deliveries`)).body.deliveries[0];

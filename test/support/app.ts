@@ -15,6 +15,7 @@ import { campaigns, categories, users, type OrgUnitRow } from '../../db/schema.t
 import { createEngineEnv } from '../../workflows/local/engine-env.ts';
 import { createLocalEngine, type LocalEngine } from '../../workflows/local/local-engine.ts';
 import { createTestDatabase } from './db.ts';
+import { type Background, startBackground } from './background.ts';
 
 export class TestClock {
   constructor(public t: Date) {}
@@ -29,6 +30,8 @@ export interface World {
   app: FastifyInstance; db: Db; url: string; clock: TestClock; engine: LocalEngine;
   /** Where the test's evidence files live (local store and staging folder). */
   evidence: NonNullable<AppDeps['evidence']>;
+  /** With build({ background: true }): the queues and workers `npm start` runs (else photos and imports run inline). */
+  background: Background | null;
   units: Record<'county' | 'town' | 'office' | 'labour' | 'inspection' | 'village1' | 'village2', OrgUnitRow>;
   campaignId: string; categoryId: string;
   /** username → bearer token */
@@ -38,7 +41,7 @@ export interface World {
   call(user: string | null, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 }
 
-export async function build(opts: { now?: string; settings?: Partial<CampaignSettings>; evidence?: AppDeps['evidence']; imports?: AppDeps['imports'] } = {}): Promise<World> {
+export async function build(opts: { now?: string; settings?: Partial<CampaignSettings>; evidence?: AppDeps['evidence']; imports?: AppDeps['imports']; background?: boolean } = {}): Promise<World> {
   const { db, url } = await createTestDatabase();
   const clock = new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
   const env = createEngineEnv(db, 0);
@@ -49,8 +52,9 @@ export async function build(opts: { now?: string; settings?: Partial<CampaignSet
     limits: { maxFileBytes: 8 * 1024 * 1024, maxRequestBytes: 20 * 1024 * 1024, maxFiles: 5 },
   };
   const imports = opts.imports ?? { maxRows: 20_000, maxColumns: 60, maxUncompressedBytes: 50 * 1024 * 1024, maxFileBytes: 8 * 1024 * 1024 };
+  const background = opts.background ? await startBackground({ db, url, engine, clock, evidence, imports }) : null;
   const app = await buildApp({ db, engine, env, clock, evidence, imports, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' } });
-  afterAll(async () => { await app.close(); await rm(files, { recursive: true, force: true }); });
+  afterAll(async () => { await background?.close(); await app.close(); await rm(files, { recursive: true, force: true }); });
 
   const county = await createOrgUnit(db, { name: '孟津区', kind: 'county', parentId: null, divisionCode: '410308' });
   const town = await createOrgUnit(db, { name: '朝阳镇', kind: 'township', parentId: county.id });
@@ -94,7 +98,7 @@ export async function build(opts: { now?: string; settings?: Partial<CampaignSet
     if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
     tokens[username] = r.body.token;
   }
-  return { app, db, url, clock, engine, evidence, units, campaignId: campaign!.id, categoryId: category!.id, tokens, userIds, call };
+  return { app, db, url, clock, engine, evidence, background, units, campaignId: campaign!.id, categoryId: category!.id, tokens, userIds, call };
 }
 
 /** Report an item as `user` and return its id. */

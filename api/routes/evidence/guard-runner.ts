@@ -1,12 +1,11 @@
-// Running the paper sign-off guard after a command cited evidence: gather the facts, let the pure
-// guard decide, and record each finding as an event on the item (sent by the runtime, actor null).
-import { eq } from 'drizzle-orm';
-import { guardEvidence, NEAR_DUPLICATE_MAX_DISTANCE, type GuardInput } from '../../../domain/evidence/guard.ts';
+// Running the paper sign-off guard after a command cited evidence (workers/evidence.ts gathers the
+// facts, lets the pure guard decide, and records each finding as an event on the item, actor null).
+import type { GuardInput } from '../../../domain/evidence/guard.ts';
 import type { ItemCommand } from '../../../domain/item/types.ts';
 import type { Db } from '../../../db/client.ts';
-import { foreignEvidence, guardFacts } from '../../../db/queries/evidence.ts';
-import { items } from '../../../db/schema.ts';
-import type { Clock, ItemEngine } from '../../../workflows/engine.ts';
+import { foreignEvidence } from '../../../db/queries/evidence.ts';
+import type { ItemEngine } from '../../../workflows/engine.ts';
+import { type EvidenceJobs, guardEvent, type GuardOutcome } from '../../../workers/evidence.ts';
 import { Problem } from '../../problem.ts';
 
 type Cited = { command: GuardInput['command']; ids: string[] };
@@ -33,19 +32,33 @@ export async function assertCitable(db: Db, itemId: string, command: ItemCommand
   }
 }
 
-export async function runEvidenceGuard(deps: { db: Db; engine: ItemEngine; clock: Clock }, itemId: string, command: ItemCommand,
-  log: { error: (o: object, m: string) => void }): Promise<void> {
-  const cited = citedEvidence(command);
-  if (!cited) return;
+/** The guard pass for the citing event the command just recorded: at once when its inputs are
+ * ready (the answer then shows the warnings), else — a cited photo still being processed, or the
+ * pass failing — as a job on the evidence queue, retried with backoff and dead-lettered visibly.
+ * Should even the queue be unreachable, the reconcile job finds the event without a guard pass. */
+export async function runEvidenceGuard(deps: { db: Db; engine: ItemEngine; jobs?: EvidenceJobs }, itemId: string, command: ItemCommand,
+  events: { seq: number; event: { type: string } }[], log: { error: (o: object, m: string) => void }): Promise<GuardOutcome | 'queued' | null> {
+  if (!citedEvidence(command)) return null;
+  const citing = events.find((e) => CITING_EVENTS.has(e.event.type));
+  if (!citing) return null;
+  let outcome: GuardOutcome | null = null;
   try {
-    const [row] = await deps.db.select({ state: items.state }).from(items).where(eq(items.id, itemId));
-    if (!row) return;
-    const facts = await guardFacts(deps.db, itemId, cited.ids, row.state.responsibleUnit?.id ?? null, NEAR_DUPLICATE_MAX_DISTANCE);
-    const warnings = guardEvidence({ item: row.state, command: cited.command, now: deps.clock.now().toISOString(), ...facts });
-    if (warnings.length === 0) return;
-    await deps.engine.execute({ itemId, command: { type: 'raise_evidence_warnings', warnings }, actor: null });
+    outcome = await guardEvent(deps, itemId, citing.seq);
+    if (outcome.status !== 'waiting') return outcome;
   } catch (err) {
-    // The command itself stands; a missed guard pass is logged loudly (the warnings can be re-derived from the trail).
-    log.error({ err, itemId }, 'evidence guard failed after the command committed; no warnings were recorded for it');
+    log.error({ err, itemId, seq: citing.seq }, 'evidence guard failed after the command committed; queued to try again');
   }
+  if (!deps.jobs) {
+    if (outcome) return outcome;
+    log.error({ itemId, seq: citing.seq }, 'evidence guard could not run and this process has no queue: no warnings recorded for this event');
+    return null;
+  }
+  try {
+    await deps.jobs.guard(itemId, citing.seq, outcome ? 'after-command' : 'retry');
+  } catch (err) {
+    log.error({ err, itemId, seq: citing.seq }, 'evidence guard could not be queued; the reconcile job will find it within minutes');
+  }
+  return 'queued';
 }
+
+const CITING_EVENTS = new Set(['ProgressRecorded', 'MilestoneCompleted', 'ItemSubmitted', 'RecheckPassed', 'RecheckFailed']);

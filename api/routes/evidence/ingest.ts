@@ -10,7 +10,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
 import { blobKey, type FileStore, thumbnailKey } from '../../../storage/file-store.ts';
-import { type PhotoFacts, processPhoto } from '../../../storage/photo.ts';
+import { type PhotoFacts, processPhoto, readExif } from '../../../storage/photo.ts';
 import { Problem } from '../../problem.ts';
 
 /** Evidence types we accept, by the type sniffed from the bytes (never the name or the client's word). */
@@ -31,6 +31,8 @@ export interface StagedFile { path: string; sha256: string; size: number; fileNa
 
 export interface IngestedFile extends StagedFile {
   contentType: string; kind: 'photo' | 'video' | 'document'; photo: PhotoFacts | null; thumbnail: boolean;
+  /** false: a photo whose picture work (size, thumbnail, dHash) is left to a background job. */
+  processed: boolean;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -88,8 +90,10 @@ export async function stageFile(file: Readable & { truncated?: boolean }, fileNa
   return { path, sha256: hash.digest('hex'), size, fileName };
 }
 
-/** Check the real type, read photo facts, and put the bytes (and thumbnail) into the store. */
-export async function ingestStaged(staged: StagedFile, store: FileStore): Promise<IngestedFile> {
+/** Check the real type, read photo facts, and put the bytes (and thumbnail) into the store.
+ * pictures 'deferred': only EXIF is read here (cheap); the picture work is a background job's
+ * (workers/evidence.ts), keeping decoding and resizing off the request path. */
+export async function ingestStaged(staged: StagedFile, store: FileStore, pictures: 'inline' | 'deferred' = 'inline'): Promise<IngestedFile> {
   const type = await fileTypeFromFile(staged.path);
   const mime = type?.mime ?? 'unknown';
   const kind = ALLOWED_TYPES[mime];
@@ -99,10 +103,12 @@ export async function ingestStaged(staged: StagedFile, store: FileStore): Promis
   }
   let photo: PhotoFacts | null = null;
   let thumbnail = false;
-  if (kind === 'photo') {
+  if (kind === 'photo' && pictures === 'deferred') {
+    photo = { width: null, height: null, dhash: null, ...(await readExif(staged.path)) };
+  } else if (kind === 'photo') {
     const thumbPath = `${staged.path}.thumb.webp`;
     try {
-      const facts = await processPhoto(staged.path, thumbPath);
+      const facts = await processPhoto(staged.path, thumbPath, mime);
       photo = facts;
       if (facts.thumbnail) {
         await store.put(thumbnailKey(staged.sha256), thumbPath, 'image/webp');
@@ -113,5 +119,5 @@ export async function ingestStaged(staged: StagedFile, store: FileStore): Promis
     }
   }
   await store.put(blobKey(staged.sha256), staged.path, mime);
-  return { ...staged, contentType: mime, kind, photo, thumbnail };
+  return { ...staged, contentType: mime, kind, photo, thumbnail, processed: kind !== 'photo' || pictures === 'inline' };
 }

@@ -28,6 +28,7 @@ const attachmentView = z.object({
   width: z.number().int().nullable(), height: z.number().int().nullable(),
   takenAt: z.string().nullable().describe('EXIF capture time'), gps: z.object({ lat: z.number(), lon: z.number() }).nullable(),
   url: z.string(), thumbnailUrl: z.string().nullable(),
+  processing: z.boolean().describe('a photo whose size, thumbnail and similarity hash are still being made in the background'),
 }).meta({ id: 'Attachment' });
 
 const view = (a: AttachmentRow) => ({
@@ -36,6 +37,7 @@ const view = (a: AttachmentRow) => ({
   takenAt: a.takenAt ? new Date(a.takenAt).toISOString() : null,
   gps: a.gpsLat !== null && a.gpsLon !== null ? { lat: a.gpsLat, lon: a.gpsLon } : null,
   url: `/api/v1/attachments/${a.id}`, thumbnailUrl: a.thumbnailKey ? `/api/v1/attachments/${a.id}/thumbnail` : null,
+  processing: a.processedAt === null,
 });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
@@ -90,7 +92,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         const name = checkFileName(part.filename);
         const staged = await stageFile(part.file, name, stageDir, budget);
         try {
-          done.push(await ingestStaged(staged, store));
+          done.push(await ingestStaged(staged, store, ev.jobs ? 'deferred' : 'inline'));
         } finally {
           await unlink(staged.path).catch(() => {});
         }
@@ -105,7 +107,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       sha256: f.sha256, size: f.size, contentType: f.contentType, kind: f.kind, fileName: f.fileName, storageKey: blobKey(f.sha256),
       dhash: f.photo?.dhash ?? null, width: f.photo?.width ?? null, height: f.photo?.height ?? null,
       takenAt: f.photo?.takenAt ?? null, gps: f.photo?.gps ?? null, thumbnailKey: f.thumbnail ? thumbnailKey(f.sha256) : null,
+      processed: f.processed,
     })), { purpose, ownerKind: 'item', ownerId: req.params.id, unitPath: actor.unitPath, userId: user.id, at }));
+    // Picture work in the background: a lost enqueue is found by the reconcile job (processed_at stays null).
+    for (const f of done.filter((x) => !x.processed)) {
+      await ev.jobs!.photo(f.sha256, f.contentType).catch((err) => req.log.error({ err, sha256: f.sha256 }, 'photo job not queued; the evidence reconcile job will queue it'));
+    }
     const full = await Promise.all(rows.map((r) => getAttachment(db, r.id)));
     return reply.code(201).send({ attachments: full.map((a) => view(a!)) });
   });

@@ -24,7 +24,7 @@ import { eventDataFor, itemView } from './view.ts';
 const idParams = z.object({ id: z.uuid() });
 const ifMatch = z.object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') }).loose();
 
-const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock }) => {
+const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock, evidence }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
 
   const names = createNameCache(db);
@@ -48,7 +48,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
     }
     let out = await engine.execute({ itemId, command, actor, expectedVersion, scopePath: user.scopePath });
     if (citedEvidence(command)) {
-      await runEvidenceGuard({ db, engine, clock }, itemId, command, app.log);
+      await runEvidenceGuard({ db, engine, jobs: evidence?.jobs }, itemId, command, out.events, app.log);
       const [now] = await db.select({ state: items.state }).from(items).where(eq(items.id, itemId));
       if (now && now.state.version !== out.state.version) out = { ...out, state: now.state };
     }
