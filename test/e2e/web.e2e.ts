@@ -351,6 +351,17 @@ describe('the web application', () => {
     await page.getByText('已导入 1 条问题').waitFor();
     await page.goto(`${demo.baseUrl}/ledger?q=${encodeURIComponent(stamp)}`);
     await expect.poll(async () => page.locator('[data-test="ledger-row"]').count()).toBe(1);
+
+    // A list of more than 200 rows is committed by a background job; the dialog follows its progress.
+    const big = Array.from({ length: 230 }, (_, i) => `${i + 1},村级光伏电站收益未公示 ${stamp}-批量-${i + 1},朝阳村,2026-12-31`);
+    await page.locator('[data-test="ledger-import"]').click();
+    await page.locator('[data-test="import-file"]').setInputFiles({ name: '第三方评估问题清单.csv', mimeType: 'text/csv', buffer: sheet(big) });
+    await page.locator('[data-test="import-dry-run"]').click();
+    await expect.poll(() => page.locator('[data-test="import-totals"]').innerText()).toContain('可导入 230 行，有错误 0 行');
+    await page.locator('[data-test="import-commit"]').click();
+    await page.getByText('已导入 230 条问题').waitFor({ timeout: 90_000 });
+    await page.goto(`${demo.baseUrl}/ledger?q=${encodeURIComponent(`${stamp}-批量`)}`);
+    await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toContain('共 230 条');
     await ctx.close();
   });
 

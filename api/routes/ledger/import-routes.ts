@@ -23,7 +23,7 @@ import type { ImportQueue } from '../../../workers/imports.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
-import { notFound, Problem } from '../../problem.ts';
+import { notFound, Problem, problemResponses } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { checkFileName, stageFile } from '../evidence/ingest.ts';
 
@@ -160,7 +160,17 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   });
 
   app.get('/imports/:id', {
-    schema: { tags: ['ledger'], summary: 'An import job: status, progress and its row-by-row report', params: z.object({ id: z.uuid() }) },
+    schema: {
+      tags: ['ledger'], summary: 'An import job: status, progress and its row-by-row report', params: z.object({ id: z.uuid() }),
+      response: {
+        200: z.object({
+          jobId: z.string(), campaignId: z.string(), fileName: z.string(), mode: z.string(), status: z.string(),
+          totalRows: z.number().nullable(), processedRows: z.number().nullable(), createdItems: z.number().nullable(), attempts: z.number(), error: z.string().nullable(),
+          createdAt: z.string(), finishedAt: z.string().nullable(), report: z.any(),
+        }).meta({ id: 'ImportJob' }),
+        ...problemResponses,
+      },
+    },
   }, async (req) => {
     const { plan: _plan, ...columns } = getTableColumns(importJobs); // the stored plan can be megabytes: not on every poll
     const [job] = await db.select(columns).from(importJobs).where(eq(importJobs.id, req.params.id));
