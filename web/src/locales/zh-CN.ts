@@ -232,6 +232,8 @@ export default {
     escalationTarget: { handler: '提醒经办人', unit_head: '提醒单位负责人', supervisor: '报督查办', flag: '挂牌督办' },
   },
   ledger: {
+    moreFilters: '更多筛选',
+    lessFilters: '收起筛选',
     title: '问题台账',
     register: '登记问题',
     filters: '筛选',
