@@ -14,6 +14,7 @@ import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { sweepDueItems } from '../workflows/local/sweep.ts';
 import { DEMO, NAMES } from './demo-data.ts';
 import { loadDemoHistory } from './demo-history.ts';
+import { createHash } from 'node:crypto';
 import { mulberry32 } from './prng.ts';
 import type { Log } from './runtime.ts';
 
@@ -104,7 +105,7 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
     const handler = `cun${String(villageIdx + 1).padStart(2, '0')}`;
     const lead = leadUser(cat.data.lead);
     const target = pick(targets);
-    const itemId = crypto.randomUUID();
+    const itemId = demoItemId(year, n);
     let t = start + rnd() * (end - start);
     const at = (days: number) => { t += days * DAY; return t < end; };
     const step = async (who: string | null, command: ItemCommand): Promise<ItemState | null> => {
@@ -178,4 +179,14 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
 function printUsers(log: Log, list: { username: string; displayName: string; roles: string[] }[]) {
   log(`demo users (password for all: ${DEMO_PASSWORD}):`);
   for (const u of list) log(`  ${u.username.padEnd(14)} ${u.roles.join(',').padEnd(18)} ${u.displayName}`);
+}
+
+/**
+ * The demo's item ids, derived from the year and the item's number: the recheck sample is drawn by item id
+ * (domain/item/recheck.ts), so random ids would give a different year of rankings on every load — and a
+ * different unit called in for 约谈. The demo is loaded once per database, so these never collide.
+ */
+export function demoItemId(year: number, n: number): string {
+  const h = createHash('sha256').update(`zhenggai-demo:${year}:${n}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

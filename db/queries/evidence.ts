@@ -64,6 +64,16 @@ export async function itemAttachments(db: DbOrTx, itemId: string): Promise<Attac
     .where(eq(attachments.itemId, itemId)).orderBy(asc(attachments.uploadedAt), asc(attachments.id));
 }
 
+/** Of `ids`, the files uploaded for this unit's reports (what a report may cite and show). */
+export async function reportAttachments(db: DbOrTx, unitId: string, ids: string[]): Promise<AttachmentRow[]> {
+  if (ids.length === 0) return [];
+  return db.select(attachmentColumns).from(attachments)
+    .innerJoin(evidenceUploads, eq(evidenceUploads.attachmentId, attachments.id))
+    .innerJoin(evidenceFiles, eq(evidenceFiles.sha256, attachments.sha256))
+    .where(and(inArray(attachments.id, ids), eq(evidenceUploads.ownerKind, 'report'), eq(evidenceUploads.ownerId, unitId)))
+    .orderBy(asc(attachments.uploadedAt), asc(attachments.id));
+}
+
 /** Of `ids`, those that are not attachments of this item (so cannot be cited on it). */
 export async function foreignEvidence(db: DbOrTx, itemId: string, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import JSZip from 'jszip';
-import { assign, build, report, type World } from '../support/app.ts';
+import { assign, build, evidenceFile, multipartBody, report, type World } from '../support/app.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -60,6 +60,36 @@ describe('monthly reports', () => {
     expect((await w.call('h1', 'POST', `${base()}/reports/2026-03/units/${w.units.village2.id}/draft`, { narrative })).status).toBe(404);
     expect((await w.call('h1', 'POST', `${base()}/reports/2025-12/units/${w.units.village1.id}/draft`, { narrative })).body.code).toBe('unknown_period');
     expect(await rows('reports')).toBe(before);
+  });
+
+  it('keeps files with a report: uploaded by the unit, cited by id, readable by the unit and the office only', async () => {
+    const unit = w.units.village1.id;
+    const uploadTo = async (user: string, unitId: string) => {
+      const { body, contentType } = multipartBody([{ name: '四月工作台账.pdf', bytes: Buffer.from(`%PDF-1.4\n% ${Math.random()}\n%%EOF\n`), type: 'application/pdf' }]);
+      const res = await w.app.inject({ method: 'POST', url: `${base()}/reports/2026-04/units/${unitId}/attachments`, payload: body, headers: { authorization: `Bearer ${w.tokens[user]}`, 'content-type': contentType } });
+      return { status: res.statusCode, body: JSON.parse(res.body) };
+    };
+    const up = await uploadTo('h1', unit);
+    expect(up).toMatchObject({ status: 201, body: { attachments: [{ fileName: '四月工作台账.pdf', purpose: 'report' }] } });
+    const fileId = up.body.attachments[0].id as string;
+    expect((await uploadTo('h2', unit)).status).toBe(404); // another village's report is not there for it
+    expect((await uploadTo('super', unit)).body.code).toBe('forbidden'); // the office reads reports, the unit writes them
+
+    const draft = await w.call('h1', 'POST', `${base()}/reports/2026-04/units/${unit}/draft`, { narrative, attachments: [fileId] });
+    expect(draft).toMatchObject({ status: 200, body: { attachments: [fileId] } });
+    // Citing a file that is not this unit's report file: refused, naming the entry, nothing written.
+    const itemFile = await evidenceFile(w, 'h1', await (async () => { const id = await report(w); await assign(w, id); return id; })());
+    for (const bad of [crypto.randomUUID(), itemFile, 'not-an-id']) {
+      const r = await w.call('h1', 'POST', `${base()}/reports/2026-04/units/${unit}/draft`, { narrative, attachments: [fileId, bad] });
+      expect(r).toMatchObject({ status: 422, body: { code: 'unknown_attachment', errors: [{ path: 'body.attachments.1' }] } });
+    }
+    expect((await w.call('h1', 'GET', `${base()}/reports/2026-04/units/${unit}`)).body).toMatchObject({ version: draft.body.version, attachments: [fileId] });
+
+    const listed = await w.call('super', 'GET', `${base()}/reports/2026-04/units/${unit}/attachments`);
+    expect(listed.body.attachments.map((a: { id: string; fileName: string }) => [a.id, a.fileName])).toEqual([[fileId, '四月工作台账.pdf']]);
+    expect((await w.call('h2', 'GET', `${base()}/reports/2026-04/units/${unit}/attachments`)).status).toBe(404);
+    expect((await w.call('super', 'GET', `/api/v1/attachments/${fileId}`)).status).toBe(200);
+    expect((await w.call('h2', 'GET', `/api/v1/attachments/${fileId}`)).status).toBe(404);
   });
 });
 

@@ -401,11 +401,13 @@ describe('the web application', () => {
     await v.locator('[data-test="r-progress"]').fill('本月排查新增问题 3 个，已整改 2 个；入户核查医保参保情况。');
     await v.locator('[data-test="r-problems"]').fill('个别农户外出务工，核查不及时。');
     await v.locator('[data-test="r-next"]').fill('下月完成剩余问题整改并对账销号。');
+    await attachPhoto(v, '入户核查照片.jpg', 2031); // a photo from the phone's camera goes with the report
     await v.locator('[data-test="report-draft"]').click();
     await expect.poll(() => v.locator('[data-test="report-status"]').first().innerText()).toBe('草稿');
-    // The draft is kept on the server: a reload shows it.
+    // The draft is kept on the server, with its file: a reload shows both.
     await v.reload();
     await expect.poll(() => v.locator('[data-test="r-progress"]').inputValue()).toContain('入户核查医保参保情况');
+    await v.locator('[data-test="report-files"]').getByText('入户核查照片.jpg').waitFor();
     expect(await v.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(v, '20-village-phone-report-draft');
     await v.locator('[data-test="report-submit"]').click();

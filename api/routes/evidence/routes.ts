@@ -1,15 +1,18 @@
 // /api/v1 evidence files (佐证材料): upload to an item, list, download (ranges, UTF-8 names),
 // thumbnails; unit places for the GPS check; dismissing evidence warnings; warning counts per unit.
 import multipart from '@fastify/multipart';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inItemScope } from '../../../domain/item/policy.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import {
-  evidenceWarningCounts, getAttachment, itemAttachments, recordUploads, setUnitPlace, type AttachmentRow, type NewUpload,
+  evidenceWarningCounts, getAttachment, itemAttachments, recordUploads, reportAttachments, setUnitPlace, type AttachmentRow, type NewUpload, type UploadOwner,
 } from '../../../db/queries/evidence.ts';
 import { getVisibleItem } from '../../../db/queries/items.ts';
 import { unitById, within } from '../../../db/queries/org.ts';
+import { reports } from '../../../db/schema.ts';
 import { blobKey, FileMissing, thumbnailKey } from '../../../storage/file-store.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
@@ -18,6 +21,7 @@ import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts
 import { checkFileName, ingestStaged, stageFile, type IngestedFile } from './ingest.ts';
 import { contentDisposition, parseRange } from './http.ts';
 import { evidenceWarningView } from '../items/schema.ts';
+import { reportingUnitOf, reportPeriodOf, visibleCampaign, writesFor } from '../reports/common.ts';
 import { unlink } from 'node:fs/promises';
 
 const PURPOSES = ['progress', 'milestone', 'submission', 'recheck'] as const;
@@ -41,7 +45,7 @@ const view = (a: AttachmentRow) => ({
 });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  const { db, engine, clock } = deps;
+  const { db, engine, clock, env } = deps;
   const ev = deps.evidence;
   if (!ev) throw new Error('evidence routes need deps.evidence (file store, staging folder, limits)');
   const { store, stageDir, limits } = ev;
@@ -65,6 +69,41 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     return a;
   }
 
+  /** Streams the request's file parts into the store and records them in one transaction (a request with
+   * one bad file records none). Photos' picture work is queued when the process has the evidence jobs. */
+  async function receive(req: FastifyRequest, owner: Omit<UploadOwner, 'at'>) {
+    if (!req.isMultipart()) throw new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send multipart/form-data with one or more file parts');
+    const budget = { remaining: limits.maxRequestBytes, maxFileBytes: limits.maxFileBytes };
+    const done: IngestedFile[] = [];
+    try {
+      for await (const part of req.files()) {
+        const name = checkFileName(part.filename);
+        const staged = await stageFile(part.file, name, stageDir, budget);
+        try {
+          done.push(await ingestStaged(staged, store, ev!.jobs ? 'deferred' : 'inline'));
+        } finally {
+          await unlink(staged.path).catch(() => {});
+        }
+      }
+    } catch (err) {
+      throw mapMultipartError(err);
+    }
+    if (done.length === 0) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
+    const at = clock.now().toISOString();
+    const rows = await db.transaction((tx) => recordUploads(tx, done.map((f): NewUpload => ({
+      sha256: f.sha256, size: f.size, contentType: f.contentType, kind: f.kind, fileName: f.fileName, storageKey: blobKey(f.sha256),
+      dhash: f.photo?.dhash ?? null, width: f.photo?.width ?? null, height: f.photo?.height ?? null,
+      takenAt: f.photo?.takenAt ?? null, gps: f.photo?.gps ?? null, thumbnailKey: f.thumbnail ? thumbnailKey(f.sha256) : null,
+      processed: f.processed,
+    })), { ...owner, at }));
+    // Picture work in the background: a lost enqueue is found by the reconcile job (processed_at stays null).
+    for (const f of done.filter((x) => !x.processed)) {
+      await ev!.jobs!.photo(f.sha256, f.contentType).catch((err) => req.log.error({ err, sha256: f.sha256 }, 'photo job not queued; the evidence reconcile job will queue it'));
+    }
+    const full = await Promise.all(rows.map((r) => getAttachment(db, r.id)));
+    return full.map((a) => view(a!));
+  }
+
   app.post('/items/:id/attachments', {
     schema: {
       tags: ['evidence'], summary: 'Upload evidence files (multipart/form-data, one or more `file` parts)',
@@ -83,38 +122,38 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       ? actor.roles.some((r) => r === 'inspector' || r === 'supervisor')
       : actor.roles.some((r) => r === 'handler' || r === 'lead' || r === 'supervisor') && inItemScope(row.state, actor);
     if (!may) throw forbidden(`uploading ${purpose} evidence to this item needs a working role in its scope`);
-    if (!req.isMultipart()) throw new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send multipart/form-data with one or more file parts');
+    return reply.code(201).send({ attachments: await receive(req, { purpose, ownerKind: 'item', ownerId: req.params.id, unitPath: actor.unitPath, userId: user.id }) });
+  });
 
-    const budget = { remaining: limits.maxRequestBytes, maxFileBytes: limits.maxFileBytes };
-    const done: IngestedFile[] = [];
-    try {
-      for await (const part of req.files()) {
-        const name = checkFileName(part.filename);
-        const staged = await stageFile(part.file, name, stageDir, budget);
-        try {
-          done.push(await ingestStaged(staged, store, ev.jobs ? 'deferred' : 'inline'));
-        } finally {
-          await unlink(staged.path).catch(() => {});
-        }
-      }
-    } catch (err) {
-      throw mapMultipartError(err);
-    }
-    if (done.length === 0) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
-    // All rows in one transaction: a request with one bad file records none of its files.
-    const at = clock.now().toISOString();
-    const rows = await db.transaction((tx) => recordUploads(tx, done.map((f): NewUpload => ({
-      sha256: f.sha256, size: f.size, contentType: f.contentType, kind: f.kind, fileName: f.fileName, storageKey: blobKey(f.sha256),
-      dhash: f.photo?.dhash ?? null, width: f.photo?.width ?? null, height: f.photo?.height ?? null,
-      takenAt: f.photo?.takenAt ?? null, gps: f.photo?.gps ?? null, thumbnailKey: f.thumbnail ? thumbnailKey(f.sha256) : null,
-      processed: f.processed,
-    })), { purpose, ownerKind: 'item', ownerId: req.params.id, unitPath: actor.unitPath, userId: user.id, at }));
-    // Picture work in the background: a lost enqueue is found by the reconcile job (processed_at stays null).
-    for (const f of done.filter((x) => !x.processed)) {
-      await ev.jobs!.photo(f.sha256, f.contentType).catch((err) => req.log.error({ err, sha256: f.sha256 }, 'photo job not queued; the evidence reconcile job will queue it'));
-    }
-    const full = await Promise.all(rows.map((r) => getAttachment(db, r.id)));
-    return reply.code(201).send({ attachments: full.map((a) => view(a!)) });
+  app.post('/campaigns/:id/reports/:period/units/:unitId/attachments', {
+    schema: {
+      tags: ['evidence', 'reports'], summary: "Upload files for a unit's monthly report (multipart/form-data, one or more `file` parts); cite their ids in the draft",
+      params: z.object({ id: z.uuid(), period: z.string().min(1).max(40), unitId: z.uuid() }),
+      response: { 201: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+    },
+  }, async (req, reply) => {
+    const user = me(req);
+    const c = await visibleCampaign(db, user, req.params.id);
+    const { cfg } = await reportPeriodOf(db, env, c, req.params.period);
+    const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+    if (!writesFor(user, unit)) throw forbidden('only a handler or lead of the reporting unit adds files to its report');
+    // Readable as the report is: by the unit and by those whose scope covers it (the office).
+    return reply.code(201).send({ attachments: await receive(req, { purpose: 'report', ownerKind: 'report', ownerId: unit.id, unitPath: unit.path, userId: user.id }) });
+  });
+
+  app.get('/campaigns/:id/reports/:period/units/:unitId/attachments', {
+    schema: {
+      tags: ['evidence', 'reports'], summary: "The files a unit's report cites", params: z.object({ id: z.uuid(), period: z.string().min(1).max(40), unitId: z.uuid() }),
+      response: { 200: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+    },
+  }, async (req) => {
+    const user = me(req);
+    const c = await visibleCampaign(db, user, req.params.id);
+    const { cfg, p } = await reportPeriodOf(db, env, c, req.params.period);
+    const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+    const [row] = await db.select({ attachments: reports.attachments }).from(reports)
+      .where(and(eq(reports.campaignId, c.id), eq(reports.period, p.period), eq(reports.unitId, unit.id)));
+    return { attachments: (await reportAttachments(db, unit.id, row?.attachments ?? [])).map(view) };
   });
 
   app.get('/items/:id/attachments', {

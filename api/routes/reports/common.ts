@@ -4,7 +4,9 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { related, within } from '../../../db/queries/org.ts';
-import { ReportRefused, ReportVersionConflict } from '../../../db/queries/reports.ts';
+import { reportConfig, ReportRefused, ReportVersionConflict } from '../../../db/queries/reports.ts';
+import { findPeriod } from '../../../domain/report/cycle.ts';
+import type { CalendarData } from '../../../domain/calendar/calendar.ts';
 import { RuleBroken } from '../../../db/queries/rounds.ts';
 import { campaigns, orgUnits, reportConfigs } from '../../../db/schema.ts';
 
@@ -67,3 +69,29 @@ export function parseIfMatch(h: string | undefined): number | undefined {
   if (!m) throw new Problem(400, 'invalid_if_match', 'Bad If-Match', 'send the version you last saw, e.g. If-Match: "3"');
   return Number(m[1]);
 }
+
+// ---------------------------------------------------------------- one unit's report, as the caller may reach it
+
+export async function reportConfigOf(db: Db, c: CampaignScope) {
+  const cfg = await reportConfig(db, c.id);
+  if (!cfg) throw new Problem(404, 'no_report_cycle', 'No report cycle', 'this campaign has no report cycle yet; the office sets one with PUT /campaigns/:id/report-config');
+  return cfg;
+}
+
+export async function reportPeriodOf(db: Db, env: { calendar(): Promise<CalendarData> }, c: CampaignScope, period: string, known?: Awaited<ReturnType<typeof reportConfig>>) {
+  const cfg = known ?? await reportConfigOf(db, c);
+  const p = findPeriod(cfg.cycle, period, await env.calendar());
+  if (!p) throw new Problem(404, 'unknown_period', 'Unknown period', `the report cycle has no period ${period} (months as YYYY-MM from ${cfg.cycle.firstMonth}, one-off reports as x-<key>)`);
+  return { cfg, p };
+}
+
+/** The caller acts for the unit (it is theirs) or as the office; anyone else gets 404 for out-of-scope units. */
+export async function reportingUnitOf(db: Db, u: AuthUser, c: CampaignScope, unitId: string, reportingUnitIds: string[]) {
+  const [unit] = await db.select().from(orgUnits).where(eq(orgUnits.id, unitId));
+  if (!unit || !reportingUnitIds.includes(unit.id)) throw notFound('reporting unit');
+  if (!seesAll(u, c) && !within(unit.path, u.unitPath)) throw notFound('reporting unit');
+  return unit;
+}
+
+/** A handler or lead of the reporting unit writes its report (the same rule the commands check). */
+export const writesFor = (u: AuthUser, unit: { path: string }) => within(unit.path, u.unitPath) && u.roles.some((r) => r === 'handler' || r === 'lead');

@@ -1,20 +1,23 @@
 // /api/v1/campaigns/:id/report-config, the report board per period, one unit's report and its
 // commands (draft, submit, return, accept), and its statistics recomputed as of any instant.
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accountabilitySchema, DEFAULT_ACCOUNTABILITY } from '../../../domain/accountability/rules.ts';
-import { cyclePeriods, findPeriod, reportCycleSchema } from '../../../domain/report/cycle.ts';
+import { cyclePeriods, reportCycleSchema } from '../../../domain/report/cycle.ts';
 import { allowedReportCommands } from '../../../domain/report/lifecycle.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
+import { reportAttachments } from '../../../db/queries/evidence.ts';
 import { within } from '../../../db/queries/org.ts';
 import { actOnReport, iso, reportBoard, reportConfig, reportStats, stateOf } from '../../../db/queries/reports.ts';
 import { orgUnits, reportConfigs, reports, type ReportRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
-import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts';
-import { asProblem, invalid, isOffice, parseIfMatch, seesAll, visibleCampaign, visibleCampaignWithConfig, type CampaignScope } from './common.ts';
+import { forbidden, Problem, problemResponses } from '../../problem.ts';
+import {
+  asProblem, invalid, isOffice, parseIfMatch, reportConfigOf, reportingUnitOf, reportPeriodOf, seesAll, visibleCampaign, visibleCampaignWithConfig, writesFor, type CampaignScope,
+} from './common.ts';
 
 const campaignParams = z.object({ id: z.uuid() });
 const reportParams = z.object({ id: z.uuid(), period: z.string().max(50), unitId: z.uuid() });
@@ -37,26 +40,19 @@ const boardView = z.object({
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) => {
   const now = () => clock.now().toISOString();
 
-  async function configOf(c: CampaignScope) {
-    const cfg = await reportConfig(db, c.id);
-    if (!cfg) throw new Problem(404, 'no_report_cycle', 'No report cycle', 'this campaign has no report cycle yet; the office sets one with PUT /campaigns/:id/report-config');
-    return cfg;
+  const configOf = (c: CampaignScope) => reportConfigOf(db, c);
+  const periodOf = async (c: CampaignScope, period: string, known?: Awaited<ReturnType<typeof reportConfig>>) => reportPeriodOf(db, env, c, period, known);
+  const unitOf = (u: AuthUser, c: CampaignScope, unitId: string, reportingUnitIds: string[]) => reportingUnitOf(db, u, c, unitId, reportingUnitIds);
+  /** A report cites files uploaded for this unit's reports (POST …/units/:unitId/attachments), nothing else. */
+  async function checkReportFiles(ids: string[], unitId: string) {
+    const found = await reportAttachments(db, unitId, ids.filter((id) => z.uuid().safeParse(id).success));
+    const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !found.some((f) => f.id === id));
+    if (missing.length) {
+      throw new Problem(422, 'unknown_attachment', 'Unknown attachment', 'a report cites only files uploaded for this unit\'s reports', {
+        errors: missing.map(({ i }) => ({ path: `body.attachments.${i}`, message: 'not a file uploaded for this unit\'s report' })),
+      });
+    }
   }
-  async function periodOf(c: CampaignScope, period: string, known?: Awaited<ReturnType<typeof reportConfig>>) {
-    const cfg = known ?? await configOf(c);
-    const p = findPeriod(cfg.cycle, period, await env.calendar());
-    if (!p) throw new Problem(404, 'unknown_period', 'Unknown period', `the report cycle has no period ${period} (months as YYYY-MM from ${cfg.cycle.firstMonth}, one-off reports as x-<key>)`);
-    return { cfg, p };
-  }
-  /** The caller acts for the unit (it is theirs) or as the office; anyone else gets 404 for out-of-scope units. */
-  async function unitOf(u: AuthUser, c: CampaignScope, unitId: string, reportingUnitIds: string[]) {
-    const [unit] = await db.select().from(orgUnits).where(eq(orgUnits.id, unitId));
-    if (!unit || !reportingUnitIds.includes(unit.id)) throw notFound('reporting unit');
-    if (!seesAll(u, c) && !within(unit.path, u.unitPath)) throw notFound('reporting unit');
-    return unit;
-  }
-  /** A handler or lead of the reporting unit writes its report (the same rule the commands check). */
-  const writesFor = (u: AuthUser, unit: { path: string }) => within(unit.path, u.unitPath) && u.roles.some((r) => r === 'handler' || r === 'lead');
   const view = (row: ReportRow | undefined, p: { period: string; title: string; dueAt: string }, c: CampaignScope, unit: { id: string; name: string; path: string }, u: AuthUser) => {
     const s = stateOf(row);
     // What this caller may do now: as the unit (draft, submit) and/or as the office (return, accept) —
@@ -162,6 +158,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
       }
       if (!byUnit && !isOffice(u, c)) throw forbidden('only the campaign office returns or accepts reports');
       const b = req.body as Record<string, unknown>;
+      if (Array.isArray(b.attachments) && b.attachments.length) await checkReportFiles(b.attachments as string[], unit.id);
       const row = await actOnReport(db, {
         campaignId: c.id, period: p, unit: { id: unit.id, path: unit.path }, actorId: actorOf(u).userId, as: byUnit ? 'unit' : 'office',
         now: now(), expectedVersion: parseIfMatch(req.headers['if-match']), command: { type, ...b } as never,

@@ -12,9 +12,14 @@ export type EvidencePurpose = 'progress' | 'submission' | 'milestone' | 'recheck
 
 /** Uploads one file; onProgress gets 0..100. Resolves to the stored attachment, rejects with an ApiError. */
 export function uploadEvidence(itemId: string, purpose: EvidencePurpose, file: File, onProgress: (pct: number) => void): Promise<Attachment> {
+  return uploadFile(`/api/v1/items/${encodeURIComponent(itemId)}/attachments?purpose=${purpose}`, file, onProgress);
+}
+
+/** The same to any upload endpoint of the API (a monthly report's files). */
+export function uploadFile(url: string, file: File, onProgress: (pct: number) => void): Promise<Attachment> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/v1/items/${encodeURIComponent(itemId)}/attachments?purpose=${purpose}`);
+    xhr.open('POST', url);
     if (session.token) xhr.setRequestHeader('authorization', `Bearer ${session.token}`);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100)); };
     xhr.onerror = () => reject(new ApiError({ type: 'about:blank', title: 'network', status: 0, code: 'network', detail: t('app.networkError') }));

@@ -52,15 +52,22 @@ export const liveStats = async (campaignId: string, period: string, unitId: stri
     params: { path: path(campaignId, period, unitId), query: asOf ? { asOf } : {} },
   })) as ReportStats;
 
-export const saveDraft = (r: Report, narrative: Narrative) =>
+export const saveDraft = (r: Report, narrative: Narrative, attachments: string[]) =>
   call(api.POST('/api/v1/campaigns/{id}/reports/{period}/units/{unitId}/draft', {
-    params: { path: path(r.campaignId, r.period, r.unitId), header: ifMatch(r.version) }, body: { narrative },
+    params: { path: path(r.campaignId, r.period, r.unitId), header: ifMatch(r.version) }, body: { narrative, attachments },
   }));
 
-export const submitReport = (r: Report, narrative: Narrative) =>
+export const submitReport = (r: Report, narrative: Narrative, attachments: string[]) =>
   call(api.POST('/api/v1/campaigns/{id}/reports/{period}/units/{unitId}/submit', {
-    params: { path: path(r.campaignId, r.period, r.unitId), header: ifMatch(r.version) }, body: { narrative },
+    params: { path: path(r.campaignId, r.period, r.unitId), header: ifMatch(r.version) }, body: { narrative, attachments },
   }));
+
+/** Where a unit's report files are uploaded to (and listed from). */
+export const reportFilesUrl = (r: Pick<Report, 'campaignId' | 'period' | 'unitId'>) =>
+  `/api/v1/campaigns/${r.campaignId}/reports/${encodeURIComponent(r.period)}/units/${r.unitId}/attachments`;
+
+export const reportFiles = async (r: Pick<Report, 'campaignId' | 'period' | 'unitId'>) =>
+  (await call(api.GET('/api/v1/campaigns/{id}/reports/{period}/units/{unitId}/attachments', { params: { path: path(r.campaignId, r.period, r.unitId) } }))).attachments;
 
 export const returnReport = (r: Report, reason: string) =>
   call(api.POST('/api/v1/campaigns/{id}/reports/{period}/units/{unitId}/return', {

@@ -99,6 +99,9 @@ export default {
     bell: '通知（未读 {n} 条）',
   },
   report: {
+    fileRefused: '有附件不属于本单位的月报，请移除后重新上传',
+    files: '附件（工作台账、会议记录、照片等）',
+    removeFile: '移除',
     nav: '月报',
     title: '月报报送',
     campaign: '整改行动',
@@ -385,6 +388,7 @@ export default {
     phasedNeedsDeadline: '限期整改须填写整改时限',
   },
   problem: {
+    unknown_attachment: '附件不属于本单位的月报',
     validation_failed: '填写的内容有误，请检查标出的字段',
     invalid_transition: '当前状态下不能办理此事项',
     forbidden: '您没有办理此事项的权限',
