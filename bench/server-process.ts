@@ -16,21 +16,39 @@ export interface ServerProcess {
 }
 
 export async function startServer(opts: {
-  databaseUrl: string; port: number; logFile: string; logLevel?: string; poolSize?: number; cpuProfDir?: string;
+  databaseUrl: string;
+  port: number;
+  logFile: string;
+  logLevel?: string;
+  poolSize?: number;
+  cpuProfDir?: string;
   echo?: (line: string) => void;
 }): Promise<ServerProcess> {
   const nodeArgs = ['--import', 'tsx'];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: opts.databaseUrl, PORT: String(opts.port), HOST: '127.0.0.1', LOG_LEVEL: opts.logLevel ?? 'warn',
+    DATABASE_URL: opts.databaseUrl,
+    PORT: String(opts.port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: opts.logLevel ?? 'warn',
   };
   delete env.REDIS_URL; // as shipped without Redis: BullMQ on PostgreSQL
   if (opts.poolSize) env.DB_POOL_SIZE = String(opts.poolSize);
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/zhenggai.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/zhenggai.ts', 'start'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log = createWriteStream(opts.logFile);
   let exited: number | null | undefined;
-  const exit = new Promise<number | null>((res) => child.once('exit', (code, signal) => { exited = code ?? (signal ? -1 : null); log.end(); res(exited); }));
+  const exit = new Promise<number | null>((res) =>
+    child.once('exit', (code, signal) => {
+      exited = code ?? (signal ? -1 : null);
+      log.end();
+      res(exited);
+    }),
+  );
   let tail = '';
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk: Buffer) => {
@@ -57,8 +75,13 @@ export async function startServer(opts: {
     try {
       const res = await fetch(`${baseUrl}/readyz`);
       if (res.ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { await stop(); throw new Error(`the server was not ready within 90 s:\n${tail}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the server was not ready within 90 s:\n${tail}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const cmd = cmdlineOf(child.pid!);

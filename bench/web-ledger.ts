@@ -23,27 +23,33 @@ try {
     await ctx.clearCookies();
     const cdp = await ctx.newCDPSession(page);
     await cdp.send('Performance.enable');
-    const taskTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
+    const taskTime = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
     const busy0 = await taskTime();
     let t0 = performance.now();
     await page.goto(`${demo.baseUrl}/ledger`);
     await page.locator('[data-test="ledger-row"]').first().waitFor();
     cold.push(performance.now() - t0);
-    busy.push(await taskTime() - busy0);
+    busy.push((await taskTime()) - busy0);
     // warm: the same again, assets now cached
     t0 = performance.now();
     await page.goto(`${demo.baseUrl}/ledger`);
     await page.locator('[data-test="ledger-row"]').first().waitFor();
     warm.push(performance.now() - t0);
-    api.push(await page.evaluate(async () => {
-      const token = JSON.parse(localStorage.getItem('zhenggai.session')!).token;
-      const s = performance.now();
-      await fetch('/api/v1/items?limit=50&count=true', { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
-      return performance.now() - s;
-    }));
+    api.push(
+      await page.evaluate(async () => {
+        const token = JSON.parse(localStorage.getItem('zhenggai.session')!).token;
+        const s = performance.now();
+        await fetch('/api/v1/items?limit=50&count=true', { headers: { authorization: `Bearer ${token}` } }).then((r) =>
+          r.json(),
+        );
+        return performance.now() - s;
+      }),
+    );
     await ctx.close();
   }
-  const f = (xs: number[]) => `${Math.round(median(xs))} ms (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`;
+  const f = (xs: number[]) =>
+    `${Math.round(median(xs))} ms (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`;
   console.log(`[bench:web] ledger page, navigation → first rows visible, ${RUNS} runs, median:`);
   console.log(`  first visit (ledger chunks not cached): ${f(cold)}`);
   console.log(`  repeat visit (cached assets):           ${f(warm)}`);

@@ -12,7 +12,11 @@ export async function createAdmin(db: Db, a: { username: string; password: strin
   let [root] = await db.select().from(orgUnits).where(isNull(orgUnits.parentId)).limit(1);
   root ??= await createOrgUnit(db, { name: a.unitName ?? '系统管理', kind: 'office', parentId: null });
   await db.insert(users).values({
-    username: a.username, displayName: a.username, unitId: root.id, roles: ['admin'], passwordHash: await hashPassword(a.password),
+    username: a.username,
+    displayName: a.username,
+    unitId: root.id,
+    roles: ['admin'],
+    passwordHash: await hashPassword(a.password),
   });
   return { unitName: root.name };
 }

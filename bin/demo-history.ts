@@ -13,7 +13,16 @@ import { DEFAULT_SCHEME, DEFAULT_SCORE_LINES } from '../domain/ranking/scheme.ts
 import type { Db } from '../db/client.ts';
 import { actOnReport } from '../db/queries/reports.ts';
 import { createRound, publishRound } from '../db/queries/rounds.ts';
-import { acceptanceRounds, campaigns, categories, items, orgUnits, reportConfigs, roundScores, users } from '../db/schema.ts';
+import {
+  acceptanceRounds,
+  campaigns,
+  categories,
+  items,
+  orgUnits,
+  reportConfigs,
+  roundScores,
+  users,
+} from '../db/schema.ts';
 import { CommandRefused } from '../workflows/engine.ts';
 import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
@@ -61,15 +70,23 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
   const inspector = user('yanshou');
 
   const cycle = reportCycleSchema.parse({
-    reportingUnitIds: [...villages, ...leadOffices].map((u) => u.id), firstMonth: `${year}-03`, lastMonth: `${year}-12`, dueDay: 'month_end',
-    extras: [{ key: `${year}-work-report`, title: '工作报告、整改台账', opensOn: `${year}-09-01`, dueOn: `${year}-09-30` }],
+    reportingUnitIds: [...villages, ...leadOffices].map((u) => u.id),
+    firstMonth: `${year}-03`,
+    lastMonth: `${year}-12`,
+    dueDay: 'month_end',
+    extras: [
+      { key: `${year}-work-report`, title: '工作报告、整改台账', opensOn: `${year}-09-01`, dueOn: `${year}-09-30` },
+    ],
   });
-  await db.insert(reportConfigs).values({ campaignId, cycle, accountability: DEFAULT_ACCOUNTABILITY, updatedAt: nowIso });
+  await db
+    .insert(reportConfigs)
+    .values({ campaignId, cycle, accountability: DEFAULT_ACCOUNTABILITY, updatedAt: nowIso });
   const env = createEngineEnv(db);
   const cal = await env.calendar();
 
   // Monthly reports: most a few days before the month end; some after it (the weak village often).
-  let reports = 0; let late = 0;
+  let reports = 0;
+  let late = 0;
   for (const p of cyclePeriods(cycle, `${year}-12`, cal)) {
     for (const u of [...villages, ...leadOffices]) {
       const weak = u.name === WEAK_VILLAGE;
@@ -82,23 +99,61 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
         problems: rnd() < 0.3 ? '个别问题整改进度滞后，佐证材料不够规范。' : '无',
         nextSteps: '继续对照问题台账推进整改，做好对账销号。',
       };
-      await actOnReport(db, { campaignId, period: p, unit: unitRef, command: { type: 'submit', narrative } ,
-        actorId: reporterOf.get(u.id)!, as: 'unit', now: new Date(at).toISOString() });
-      reports++; if (isLate) late++;
+      await actOnReport(db, {
+        campaignId,
+        period: p,
+        unit: unitRef,
+        command: { type: 'submit', narrative },
+        actorId: reporterOf.get(u.id)!,
+        as: 'unit',
+        now: new Date(at).toISOString(),
+      });
+      reports++;
+      if (isLate) late++;
       const review = at + (1 + rnd() * 3) * DAY;
       if (review > opts.now.getTime()) continue;
       if (u.name === RETURNED_REPORT.village && p.period === `${year}-${RETURNED_REPORT.month}`) {
-        await actOnReport(db, { campaignId, period: p, unit: unitRef, command: { type: 'return', reason: '本月新增问题数与台账不一致，请核对后重新报送。' },
-          actorId: office.id, as: 'office', now: new Date(review).toISOString() });
+        await actOnReport(db, {
+          campaignId,
+          period: p,
+          unit: unitRef,
+          command: { type: 'return', reason: '本月新增问题数与台账不一致，请核对后重新报送。' },
+          actorId: office.id,
+          as: 'office',
+          now: new Date(review).toISOString(),
+        });
         const again = review + DAY;
         if (again > opts.now.getTime()) continue;
-        await actOnReport(db, { campaignId, period: p, unit: unitRef, command: { type: 'submit', narrative: { ...narrative, problems: '已核对台账，更正新增问题数。' } } ,
-          actorId: reporterOf.get(u.id)!, as: 'unit', now: new Date(again).toISOString() });
+        await actOnReport(db, {
+          campaignId,
+          period: p,
+          unit: unitRef,
+          command: { type: 'submit', narrative: { ...narrative, problems: '已核对台账，更正新增问题数。' } },
+          actorId: reporterOf.get(u.id)!,
+          as: 'unit',
+          now: new Date(again).toISOString(),
+        });
         if (again + DAY > opts.now.getTime()) continue;
-        await actOnReport(db, { campaignId, period: p, unit: unitRef, command: { type: 'accept' }, actorId: office.id, as: 'office', now: new Date(again + DAY).toISOString() });
+        await actOnReport(db, {
+          campaignId,
+          period: p,
+          unit: unitRef,
+          command: { type: 'accept' },
+          actorId: office.id,
+          as: 'office',
+          now: new Date(again + DAY).toISOString(),
+        });
         continue;
       }
-      await actOnReport(db, { campaignId, period: p, unit: unitRef, command: { type: 'accept' }, actorId: office.id, as: 'office', now: new Date(review).toISOString() });
+      await actOnReport(db, {
+        campaignId,
+        period: p,
+        unit: unitRef,
+        command: { type: 'accept' },
+        actorId: office.id,
+        as: 'office',
+        now: new Date(review).toISOString(),
+      });
     }
   }
 
@@ -106,26 +161,48 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
   const cats = await db.select().from(categories).where(eq(categories.campaignId, campaignId));
   let published = 0;
   for (const q of QUARTERS) {
-    const periodStart = `${year}-${q.start}`; const periodEnd = `${year}-${q.end}`;
+    const periodStart = `${year}-${q.start}`;
+    const periodEnd = `${year}-${q.end}`;
     if (periodStart > nowIso.slice(0, 10)) break;
     const round = await createRound(db, {
-      campaignId, name: `${year}年${q.name}验收`, periodStart, periodEnd, lookBack: q.q === 4,
-      focusCategoryIds: cats.filter((c) => c.focusQuarters.includes(q.q)).sort((a, b) => a.sortOrder - b.sortOrder).map((c) => c.id),
-      scheme: DEMO_SCHEME, scoreLines: DEFAULT_SCORE_LINES, createdBy: office.id,
+      campaignId,
+      name: `${year}年${q.name}验收`,
+      periodStart,
+      periodEnd,
+      lookBack: q.q === 4,
+      focusCategoryIds: cats
+        .filter((c) => c.focusQuarters.includes(q.q))
+        .sort((a, b) => a.sortOrder - b.sortOrder)
+        .map((c) => c.id),
+      scheme: DEMO_SCHEME,
+      scoreLines: DEFAULT_SCORE_LINES,
+      createdBy: office.id,
     });
     if (q.q === 4) {
       // 回头看: select closed items of all ten categories again, reproducibly, and schedule their recheck.
       const engine = createLocalEngine({ db, env, clock: { now: () => opts.now } });
       const seed = `chaoyang-${year}-q4`;
-      const closed = await db.select({ id: items.id }).from(items).where(and(eq(items.campaignId, campaignId), inArray(items.status, ['closed', 'verified'])));
+      const closed = await db
+        .select({ id: items.id })
+        .from(items)
+        .where(and(eq(items.campaignId, campaignId), inArray(items.status, ['closed', 'verified'])));
       const chosen: string[] = [];
       for (const { id } of closed.filter((x) => isSampled(seed, x.id, 0.3))) {
         try {
-          await engine.execute({ itemId: id, actor: null, command: { type: 'schedule_recheck', reason: 'look_back', dueBy: `${year}-12-25` } });
+          await engine.execute({
+            itemId: id,
+            actor: null,
+            command: { type: 'schedule_recheck', reason: 'look_back', dueBy: `${year}-12-25` },
+          });
           chosen.push(id);
-        } catch (err) { if (!(err instanceof CommandRefused)) throw err; }
+        } catch (err) {
+          if (!(err instanceof CommandRefused)) throw err;
+        }
       }
-      await db.update(acceptanceRounds).set({ selection: { rate: 0.3, seed, at: nowIso, itemIds: chosen } }).where(eq(acceptanceRounds.id, round.id));
+      await db
+        .update(acceptanceRounds)
+        .set({ selection: { rate: 0.3, seed, at: nowIso, itemIds: chosen } })
+        .where(eq(acceptanceRounds.id, round.id));
     }
     const scoredAt = Date.parse(endOfDay(periodEnd)) + 2 * DAY;
     if (scoredAt > opts.now.getTime()) continue;
@@ -133,17 +210,31 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
       const weak = u.name === WEAK_VILLAGE && q.q <= 2;
       const share = weak ? 0.2 + rnd() * 0.1 : 0.75 + rnd() * 0.25;
       await db.insert(roundScores).values({
-        roundId: round.id, unitId: u.id, scoredBy: inspector.id, scoredAt: new Date(scoredAt).toISOString(),
-        lines: { ledger: Math.round(40 * share), onsite: Math.round(60 * share), paper: weak ? 10 : 0 }, veto: false,
+        roundId: round.id,
+        unitId: u.id,
+        scoredBy: inspector.id,
+        scoredAt: new Date(scoredAt).toISOString(),
+        lines: { ledger: Math.round(40 * share), onsite: Math.round(60 * share), paper: weak ? 10 : 0 },
+        veto: false,
         note: weak ? '台账不规范，部分问题纸面销号，入户核查整改不到位。' : '台账规范，整改基本到位。',
       });
     }
     const publishAt = scoredAt + 3 * DAY;
     if (publishAt > opts.now.getTime()) continue;
-    const out = await publishRound(db, { round, cycle, cal, accountability: DEFAULT_ACCOUNTABILITY, actorId: office.id,
-      now: new Date(publishAt).toISOString(), correction: null });
+    const out = await publishRound(db, {
+      round,
+      cycle,
+      cal,
+      accountability: DEFAULT_ACCOUNTABILITY,
+      actorId: office.id,
+      now: new Date(publishAt).toISOString(),
+      correction: null,
+    });
     published++;
-    if (out.triggered.length) log(`demo: ${round.name} published; ${out.triggered.length} accountability record(s) triggered`);
+    if (out.triggered.length)
+      log(`demo: ${round.name} published; ${out.triggered.length} accountability record(s) triggered`);
   }
-  log(`demo history: ${reports} monthly reports (${late} late, one returned), ${published} published rounds (campaign ${campaign?.name})`);
+  log(
+    `demo history: ${reports} monthly reports (${late} late, one returned), ${published} published rounds (campaign ${campaign?.name})`,
+  );
 }

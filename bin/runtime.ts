@@ -38,7 +38,10 @@ export async function openDatabase(config: Config, log: Log): Promise<{ url: str
   return { url: server.url('zhenggai'), stop: () => server.stop() };
 }
 
-export async function openMigratedDb(config: Config, log: Log): Promise<{ db: Db; url: string; close: () => Promise<void> }> {
+export async function openMigratedDb(
+  config: Config,
+  log: Log,
+): Promise<{ db: Db; url: string; close: () => Promise<void> }> {
   const database = await openDatabase(config, log);
   const db = createDb(database.url, { max: config.DB_POOL_SIZE });
   try {
@@ -48,7 +51,14 @@ export async function openMigratedDb(config: Config, log: Log): Promise<{ db: Db
     await database.stop();
     throw new Error(`database migration failed: ${(err as Error).message}`);
   }
-  return { db, url: database.url, close: async () => { await db.$client.end(); await database.stop(); } };
+  return {
+    db,
+    url: database.url,
+    close: async () => {
+      await db.$client.end();
+      await database.stop();
+    },
+  };
 }
 
 /** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
@@ -56,19 +66,33 @@ export function evidenceDeps(config: Config, log: Log) {
   const dataDir = resolve(config.DATA_DIR);
   const store = config.S3_ENDPOINT
     ? createS3Store({
-      endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, region: config.S3_REGION, forcePathStyle: true,
-      accessKeyId: config.S3_ACCESS_KEY_ID!, secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
-    })
+        endpoint: config.S3_ENDPOINT,
+        bucket: config.S3_BUCKET,
+        region: config.S3_REGION,
+        forcePathStyle: true,
+        accessKeyId: config.S3_ACCESS_KEY_ID!,
+        secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
+      })
     : createLocalStore(join(dataDir, 'files'));
-  log(`evidence files in ${config.S3_ENDPOINT ? `bucket ${config.S3_BUCKET} at ${config.S3_ENDPOINT}` : join(dataDir, 'files')}`);
+  log(
+    `evidence files in ${config.S3_ENDPOINT ? `bucket ${config.S3_BUCKET} at ${config.S3_ENDPOINT}` : join(dataDir, 'files')}`,
+  );
   return {
-    store, stageDir: join(dataDir, 'tmp'),
-    limits: { maxFileBytes: config.UPLOAD_MAX_FILE_BYTES, maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES, maxFiles: config.UPLOAD_MAX_FILES },
+    store,
+    stageDir: join(dataDir, 'tmp'),
+    limits: {
+      maxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
+      maxRequestBytes: config.UPLOAD_MAX_REQUEST_BYTES,
+      maxFiles: config.UPLOAD_MAX_FILES,
+    },
   };
 }
 
 /** Everything `npm start` runs in one process: API, wake-up sweep. */
-export async function startAll(config: Config, opts: { clock?: Clock; log: Log; beforeListen?: (db: Db) => Promise<void> }) {
+export async function startAll(
+  config: Config,
+  opts: { clock?: Clock; log: Log; beforeListen?: (db: Db) => Promise<void> },
+) {
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
   const { db, url, close: closeDb } = await openMigratedDb(config, log);
@@ -82,39 +106,91 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   if (config.ENGINE === 'temporal') {
     // Wake-ups are the workflows' durable timers; the worker process (`zhenggai worker`) runs them.
     const temporal = openTemporalEngine(
-      { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, { db, env });
+      { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+      { db, env },
+    );
     engine = temporal.engine;
     readiness = () => temporal.engine.probe();
     closeEngine = temporal.close;
-    log(`lifecycles run on Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`);
+    log(
+      `lifecycles run on Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+    );
   } else {
     const local = createLocalEngine({ db, env, clock });
     engine = local;
-    const sweep = await startWakeSweep(kit, { db, engine: local, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log });
-    afterListen = async () => { await sweep.runNow(); };
+    const sweep = await startWakeSweep(
+      kit,
+      { db, engine: local, clock },
+      { everySeconds: config.SWEEP_EVERY_SECONDS, log },
+    );
+    afterListen = async () => {
+      await sweep.runNow();
+    };
     // Large ledger imports commit through the local engine's executeIn (one transaction).
     importWork = startImportWorkers(kit, { db, engine: local, clock, log });
     log(`lifecycles run locally; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   }
   // Notices come from the outbox both runtimes write (workflows/local/ledger.ts).
-  const mailer = config.SMTP_URL ? createMailer({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.NOTIFY_TIMEOUT_MS }) : null;
-  const notifier = await startNotifier(kit, {
-    db, engine, env, clock, kit, mailer, sms: loggingSmsProvider((m) => log(m)), log,
-    config: { allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, ratePerHour: config.NOTIFY_RATE_PER_HOUR, timeoutMs: config.NOTIFY_TIMEOUT_MS,
-      attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS },
-  }, { drainEverySeconds: config.NOTIFY_EVERY_SECONDS, digestCron: config.DIGEST_CRON, reconcileEverySeconds: 600 }, { log });
-  log(`background work on BullMQ's ${kit.backend} backend; notifications every ${config.NOTIFY_EVERY_SECONDS} s (e-mail ${mailer ? 'on' : 'off: no SMTP_URL'}, SMS provider ${config.SMS_PROVIDER})`);
+  const mailer = config.SMTP_URL
+    ? createMailer({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.NOTIFY_TIMEOUT_MS })
+    : null;
+  const notifier = await startNotifier(
+    kit,
+    {
+      db,
+      engine,
+      env,
+      clock,
+      kit,
+      mailer,
+      sms: loggingSmsProvider((m) => log(m)),
+      log,
+      config: {
+        allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+        ratePerHour: config.NOTIFY_RATE_PER_HOUR,
+        timeoutMs: config.NOTIFY_TIMEOUT_MS,
+        attempts: config.NOTIFY_ATTEMPTS,
+        backoffMs: config.NOTIFY_BACKOFF_MS,
+      },
+    },
+    { drainEverySeconds: config.NOTIFY_EVERY_SECONDS, digestCron: config.DIGEST_CRON, reconcileEverySeconds: 600 },
+    { log },
+  );
+  log(
+    `background work on BullMQ's ${kit.backend} backend; notifications every ${config.NOTIFY_EVERY_SECONDS} s (e-mail ${mailer ? 'on' : 'off: no SMTP_URL'}, SMS provider ${config.SMS_PROVIDER})`,
+  );
   // Evidence: photos' picture work and the paper sign-off guard's passes, off the request path.
   const evidence = evidenceDeps(config, log);
   const pictures = createPictureProcess({ log });
-  const evidenceWork = await startEvidenceWorkers(kit, { db, engine, store: evidence.store, stageDir: evidence.stageDir, log, pictures: pictures.run });
+  const evidenceWork = await startEvidenceWorkers(kit, {
+    db,
+    engine,
+    store: evidence.store,
+    stageDir: evidence.stageDir,
+    log,
+    pictures: pictures.run,
+  });
   await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
-    db, engine, env, clock, config, readiness, webRoot, queues: kit, webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS, metricsToken: config.METRICS_TOKEN,
+    db,
+    engine,
+    env,
+    clock,
+    config,
+    readiness,
+    webRoot,
+    queues: kit,
+    webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+    metricsToken: config.METRICS_TOKEN,
     evidence: { ...evidence, jobs: evidenceWork.jobs },
-    imports: { maxRows: config.IMPORT_MAX_ROWS, maxColumns: config.IMPORT_MAX_COLUMNS, maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES, maxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
-      ...(importWork ? { queue: importWork.imports } : {}) },
+    imports: {
+      maxRows: config.IMPORT_MAX_ROWS,
+      maxColumns: config.IMPORT_MAX_COLUMNS,
+      maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES,
+      maxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
+      ...(importWork ? { queue: importWork.imports } : {}),
+    },
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
@@ -123,18 +199,19 @@ export async function startAll(config: Config, opts: { clock?: Clock; log: Log; 
   await notifier.reconcileNow(); // after downtime: lost jobs and wrong wake-ups are repaired at once
 
   let closing: Promise<void> | null = null;
-  const close = () => (closing ??= (async () => {
-    log('shutting down: no new requests, finishing background jobs');
-    await app.close();
-    await notifier.close();
-    await evidenceWork.close();
-    await pictures.close();
-    await importWork?.close();
-    await kit.close();
-    await closeEngine();
-    mailer?.close();
-    await closeDb();
-    log('stopped');
-  })());
+  const close = () =>
+    (closing ??= (async () => {
+      log('shutting down: no new requests, finishing background jobs');
+      await app.close();
+      await notifier.close();
+      await evidenceWork.close();
+      await pictures.close();
+      await importWork?.close();
+      await kit.close();
+      await closeEngine();
+      mailer?.close();
+      await closeDb();
+      log('stopped');
+    })());
   return { app, db, engine, close };
 }

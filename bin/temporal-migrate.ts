@@ -19,18 +19,30 @@ import { openMigratedDb, type Log } from './runtime.ts';
  */
 const isOpen: SQL = or(notInArray(items.status, ['verified', 'dismissed']), isNotNull(items.nextWakeAt))!;
 
-export async function selectOpenItems(db: Db, opts: { after?: string; limit: number }): Promise<{ id: string; state: ItemState }[]> {
-  return db.select({ id: items.id, state: items.state }).from(items)
+export async function selectOpenItems(
+  db: Db,
+  opts: { after?: string; limit: number },
+): Promise<{ id: string; state: ItemState }[]> {
+  return db
+    .select({ id: items.id, state: items.state })
+    .from(items)
     .where(and(isOpen, opts.after ? gt(items.id, opts.after) : undefined))
-    .orderBy(asc(items.id)).limit(opts.limit);
+    .orderBy(asc(items.id))
+    .limit(opts.limit);
 }
 
 export type StartOutcome = 'started' | 'running';
-export interface MigrateResult { started: number; running: number; last: string | null }
+export interface MigrateResult {
+  started: number;
+  running: number;
+  last: string | null;
+}
 
 /** Walk the open items in id order, starting each one's workflow; stops at the first failure, whose error names where to resume. */
-export async function migrateOpenItems(deps: { db: Db; start: (item: { id: string; state: ItemState }) => Promise<StartOutcome>; log: Log },
-  opts: { after?: string; batch?: number } = {}): Promise<MigrateResult> {
+export async function migrateOpenItems(
+  deps: { db: Db; start: (item: { id: string; state: ItemState }) => Promise<StartOutcome>; log: Log },
+  opts: { after?: string; batch?: number } = {},
+): Promise<MigrateResult> {
   const batch = opts.batch ?? 200;
   const result: MigrateResult = { started: 0, running: 0, last: opts.after ?? null };
   for (;;) {
@@ -41,12 +53,17 @@ export async function migrateOpenItems(deps: { db: Db; start: (item: { id: strin
         result[await deps.start(row)]++;
       } catch (err) {
         const resume = result.last ? ` --after ${result.last}` : '';
-        throw new Error(`starting the workflow of item ${row.id} failed (${(err as Error).message}); `
-          + `${result.started} started, ${result.running} already running so far — resume with: temporal-migrate${resume}`, { cause: err });
+        throw new Error(
+          `starting the workflow of item ${row.id} failed (${(err as Error).message}); ` +
+            `${result.started} started, ${result.running} already running so far — resume with: temporal-migrate${resume}`,
+          { cause: err },
+        );
       }
       result.last = row.id;
     }
-    deps.log(`temporal-migrate: ${result.started} started, ${result.running} already running; last item ${result.last} (resume with --after ${result.last})`);
+    deps.log(
+      `temporal-migrate: ${result.started} started, ${result.running} already running; last item ${result.last} (resume with --after ${result.last})`,
+    );
     if (rows.length < batch) break;
   }
   return result;
@@ -59,15 +76,20 @@ export async function runTemporalMigrate(config: Config, log: Log, opts: { after
     try {
       connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '10 seconds' });
     } catch (err) {
-      throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const start = async (item: { id: string; state: ItemState }): Promise<StartOutcome> => {
       try {
         await client.workflow.start(itemWorkflow, {
-          workflowId: workflowIdOf(item.id), taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowId: workflowIdOf(item.id),
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
           // env null: the workflow loads the campaign's settings and calendar before its first timer.
-          args: [{ itemId: item.id, state: item.state, env: null }], workflowIdConflictPolicy: 'FAIL',
+          args: [{ itemId: item.id, state: item.state, env: null }],
+          workflowIdConflictPolicy: 'FAIL',
         });
         return 'started';
       } catch (err) {

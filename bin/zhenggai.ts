@@ -28,11 +28,23 @@ async function main(argv: string[]) {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } } });
       const server = await startAll(config, {
         log,
-        beforeListen: values.demo ? async (db) => { await loadDemo(db, log); } : undefined,
+        beforeListen: values.demo
+          ? async (db) => {
+              await loadDemo(db, log);
+            }
+          : undefined,
       });
       log(`listening on http://127.0.0.1:${config.PORT} — API docs at /docs, OpenAPI at /openapi.json`);
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(sig, () => { server.close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); }); });
+        process.once(sig, () => {
+          server.close().then(
+            () => process.exit(0),
+            (e) => {
+              console.error(e);
+              process.exit(1);
+            },
+          );
+        });
       }
       return;
     }
@@ -42,7 +54,8 @@ async function main(argv: string[]) {
     case 'temporal-migrate': {
       const { values } = parseArgs({ args: rest, options: { after: { type: 'string' }, batch: { type: 'string' } } });
       const batch = values.batch === undefined ? undefined : Number(values.batch);
-      if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 10_000)) throw new UsageError('--batch must be a whole number from 1 to 10000');
+      if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 10_000))
+        throw new UsageError('--batch must be a whole number from 1 to 10000');
       await runTemporalMigrate(config, log, { after: values.after, batch });
       return;
     }
@@ -53,18 +66,31 @@ async function main(argv: string[]) {
       return;
     }
     case 'create-admin': {
-      const { values } = parseArgs({ args: rest, options: { username: { type: 'string' }, password: { type: 'string' }, unit: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { username: { type: 'string' }, password: { type: 'string' }, unit: { type: 'string' } },
+      });
       if (!values.username || !values.password) throw new UsageError('create-admin needs --username and --password');
       const { db, close } = await openMigratedDb(config, log);
       try {
-        const r = await createAdmin(db, { username: values.username, password: values.password, unitName: values.unit });
+        const r = await createAdmin(db, {
+          username: values.username,
+          password: values.password,
+          unitName: values.unit,
+        });
         log(`admin ${values.username} created in unit ${r.unitName}`);
-      } finally { await close(); }
+      } finally {
+        await close();
+      }
       return;
     }
     case 'demo': {
       const { db, close } = await openMigratedDb(config, log);
-      try { await loadDemo(db, log); } finally { await close(); }
+      try {
+        await loadDemo(db, log);
+      } finally {
+        await close();
+      }
       return;
     }
     default:
@@ -80,6 +106,6 @@ main(process.argv.slice(2)).catch((err) => {
     if (err instanceof UsageError) console.error(USAGE);
     process.exit(2);
   }
-  console.error(`zhenggai: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  console.error(`zhenggai: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

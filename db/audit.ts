@@ -18,12 +18,23 @@ export function canonicalJson(value: unknown): string {
 }
 
 export interface ChainedEvent {
-  itemId: string; seq: number; type: string; at: string; actorId: string | null; data: unknown;
+  itemId: string;
+  seq: number;
+  type: string;
+  at: string;
+  actorId: string | null;
+  data: unknown;
 }
 
 export function eventHash(prevHash: string, e: ChainedEvent): string {
-  const body = canonicalJson({ itemId: e.itemId, seq: e.seq, type: e.type, at: new Date(e.at).toISOString(),
-    actorId: e.actorId, data: e.data });
+  const body = canonicalJson({
+    itemId: e.itemId,
+    seq: e.seq,
+    type: e.type,
+    at: new Date(e.at).toISOString(),
+    actorId: e.actorId,
+    data: e.data,
+  });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
@@ -37,21 +48,39 @@ export async function verifyItemChain(db: DbOrTx, itemId: string): Promise<Chain
   let prev = GENESIS_HASH;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    if (r.seq !== i + 1) return { ok: false, events: rows.length, brokenAt: i + 1, reason: `event ${i + 1} is missing` };
+    if (r.seq !== i + 1)
+      return { ok: false, events: rows.length, brokenAt: i + 1, reason: `event ${i + 1} is missing` };
     if (r.prevHash !== prev) {
-      return { ok: false, events: rows.length, brokenAt: r.seq, reason: `event ${r.seq} does not link to event ${r.seq - 1}` };
+      return {
+        ok: false,
+        events: rows.length,
+        brokenAt: r.seq,
+        reason: `event ${r.seq} does not link to event ${r.seq - 1}`,
+      };
     }
     const h = eventHash(prev, { itemId, seq: r.seq, type: r.type, at: r.at, actorId: r.actorId, data: r.data });
     if (h !== r.hash) {
-      return { ok: false, events: rows.length, brokenAt: r.seq, reason: `event ${r.seq} (${r.type}) was changed after it was recorded` };
+      return {
+        ok: false,
+        events: rows.length,
+        brokenAt: r.seq,
+        reason: `event ${r.seq} (${r.type}) was changed after it was recorded`,
+      };
     }
     prev = r.hash;
   }
   // The ledger row records the head of the chain: a deleted last event shows up here.
-  const [head] = await db.select({ lastHash: items.lastHash, version: items.version }).from(items).where(eq(items.id, itemId));
+  const [head] = await db
+    .select({ lastHash: items.lastHash, version: items.version })
+    .from(items)
+    .where(eq(items.id, itemId));
   if (head && (head.lastHash !== prev || head.version !== rows.length)) {
-    return { ok: false, events: rows.length, brokenAt: rows.length + 1,
-      reason: `the ledger row is at version ${head.version} but the trail ends at event ${rows.length}` };
+    return {
+      ok: false,
+      events: rows.length,
+      brokenAt: rows.length + 1,
+      reason: `the ledger row is at version ${head.version} but the trail ends at event ${rows.length}`,
+    };
   }
   return { ok: true, events: rows.length, lastHash: prev };
 }

@@ -16,6 +16,12 @@ export async function loadCalendar(db: DbOrTx): Promise<CalendarData> {
 }
 
 export async function saveCalendarYear(db: DbOrTx, y: CalendarYear): Promise<void> {
-  const values = { year: y.year, source: y.source, holidays: y.holidays, workdays: y.workdays, updatedAt: new Date().toISOString() };
+  const values = {
+    year: y.year,
+    source: y.source,
+    holidays: y.holidays,
+    workdays: y.workdays,
+    updatedAt: new Date().toISOString(),
+  };
   await db.insert(calendarYears).values(values).onConflictDoUpdate({ target: calendarYears.year, set: values });
 }

@@ -41,9 +41,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=200',
-      ...(opts.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      ...(opts.durable === false
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+        : []),
     ],
     onLog: log,
     onError: (e) => log(String(e)),
@@ -52,8 +56,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(`embedded PostgreSQL did not start in ${dir} on port ${port}` +
-      ` (another server using this folder? a stale postmaster.pid?): ${String(err ?? 'process exited')}`);
+    throw new Error(
+      `embedded PostgreSQL did not start in ${dir} on port ${port}` +
+        ` (another server using this folder? a stale postmaster.pid?): ${String(err ?? 'process exited')}`,
+    );
   }
   return {
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
@@ -62,7 +68,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 }
 
 async function exists(p: string) {
-  try { await access(p, constants.F_OK); return true; } catch { return false; }
+  try {
+    await access(p, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -80,7 +91,9 @@ async function prepareDir(dir: string, log: (line: string) => void) {
       const mode = (await stat(p)).mode;
       if ((mode & 0o001) === 0) {
         await chmod(p, (mode & 0o7777) | 0o001);
-        console.warn(`[embedded-postgres] gave ${p} the search bit (o+x) so the 'postgres' user can reach the database and its binaries`);
+        console.warn(
+          `[embedded-postgres] gave ${p} the search bit (o+x) so the 'postgres' user can reach the database and its binaries`,
+        );
         log(`chmod o+x ${p}`);
       }
     }

@@ -2,13 +2,24 @@
 import type { ItemSource, ItemStatus } from '../domain/item/types.ts';
 
 export const SOURCE_LABELS: Record<ItemSource, string> = {
-  self_report: '农户申报', screening: '干部排查', department_screening: '部门筛查预警', third_party: '第三方评估',
-  inspection: '督查巡察', audit: '审计', petition: '信访', hotline: '12345热线',
+  self_report: '农户申报',
+  screening: '干部排查',
+  department_screening: '部门筛查预警',
+  third_party: '第三方评估',
+  inspection: '督查巡察',
+  audit: '审计',
+  petition: '信访',
+  hotline: '12345热线',
 };
 
 export const STATUS_LABELS: Record<ItemStatus, string> = {
-  reported: '待交办', assigned: '已交办待签收', in_progress: '整改中', submitted: '待审核销号',
-  closed: '已销号', verified: '已销号（复核通过）', dismissed: '已核销（不属实）',
+  reported: '待交办',
+  assigned: '已交办待签收',
+  in_progress: '整改中',
+  submitted: '待审核销号',
+  closed: '已销号',
+  verified: '已销号（复核通过）',
+  dismissed: '已核销（不属实）',
 };
 
 /** Export columns: header, width in Excel character units (a Chinese character counts about 2), wrap. */

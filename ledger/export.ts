@@ -11,12 +11,25 @@ export interface LedgerWriter {
   end(): Promise<void>;
 }
 
-const waitDrain = (out: Writable) => new Promise<void>((resolve, reject) => {
-  if (!out.writableNeedDrain) { resolve(); return; }
-  const done = () => { out.off('drain', done); out.off('error', fail); out.off('close', done); resolve(); };
-  const fail = (e: Error) => { out.off('drain', done); out.off('close', done); reject(e); };
-  out.once('drain', done).once('error', fail).once('close', done);
-});
+const waitDrain = (out: Writable) =>
+  new Promise<void>((resolve, reject) => {
+    if (!out.writableNeedDrain) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      out.off('drain', done);
+      out.off('error', fail);
+      out.off('close', done);
+      resolve();
+    };
+    const fail = (e: Error) => {
+      out.off('drain', done);
+      out.off('close', done);
+      reject(e);
+    };
+    out.once('drain', done).once('error', fail).once('close', done);
+  });
 
 export function xlsxWriter(out: Writable, title: string): LedgerWriter {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -49,7 +62,12 @@ export function xlsxWriter(out: Writable, title: string): LedgerWriter {
     cell.font = { name: '宋体', size: 11, bold: true };
     cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
-    cell.border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } };
+    cell.border = {
+      top: { style: 'thin' },
+      bottom: { style: 'thin' },
+      left: { style: 'thin' },
+      right: { style: 'thin' },
+    };
   });
   header.height = 28;
   header.commit();

@@ -7,11 +7,28 @@ const day = (d: string) => new Date(`${d}T00:00:00.000Z`);
 const shanghaiDay = (instant: string) => day(new Date(Date.parse(instant) + 8 * 3600_000).toISOString().slice(0, 10));
 
 export interface LedgerSource {
-  id: string; seqNo: number; source: string; title: string; description: string; status: string;
-  deadline: string | null; overdue: boolean; flagged: boolean; closedAt: string | null;
-  categoryName: string | null; responsibleName: string | null; measures: string | null; mode: string | null;
-  location: string | null; flagReason: string | null; deadlineProvisional: boolean; extensionsGranted: number;
-  qualityWarnings: string[] | null; openEvidenceWarnings: number; progress: string | null; head: string | null;
+  id: string;
+  seqNo: number;
+  source: string;
+  title: string;
+  description: string;
+  status: string;
+  deadline: string | null;
+  overdue: boolean;
+  flagged: boolean;
+  closedAt: string | null;
+  categoryName: string | null;
+  responsibleName: string | null;
+  measures: string | null;
+  mode: string | null;
+  location: string | null;
+  flagReason: string | null;
+  deadlineProvisional: boolean;
+  extensionsGranted: number;
+  qualityWarnings: string[] | null;
+  openEvidenceWarnings: number;
+  progress: string | null;
+  head: string | null;
 }
 
 export function ledgerRow(r: LedgerSource): LedgerRow {

@@ -3,7 +3,10 @@
 import type { Readable } from 'node:stream';
 
 /** An inclusive byte range, as HTTP Range requests give it. */
-export interface ByteRange { start: number; end: number }
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 
 export interface FileStore {
   readonly kind: 'local' | 's3';
@@ -15,7 +18,9 @@ export interface FileStore {
 }
 
 export class FileMissing extends Error {
-  constructor(readonly key: string) { super(`no stored file ${key}`); }
+  constructor(readonly key: string) {
+    super(`no stored file ${key}`);
+  }
 }
 
 /** Keys fan out by the first hash bytes so no directory (or listing prefix) grows huge. */

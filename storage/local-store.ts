@@ -7,8 +7,15 @@ import { assertKey, type ByteRange, FileMissing, type FileStore } from './file-s
 
 export function createLocalStore(root: string): FileStore {
   const base = resolve(root);
-  const pathOf = (key: string) => { assertKey(key); return join(base, key); };
-  const exists = async (p: string) => stat(p).then(() => true, () => false);
+  const pathOf = (key: string) => {
+    assertKey(key);
+    return join(base, key);
+  };
+  const exists = async (p: string) =>
+    stat(p).then(
+      () => true,
+      () => false,
+    );
   return {
     kind: 'local',
     async put(key, sourcePath) {

@@ -4,7 +4,8 @@ import exifr from 'exifr';
 import sharp, { type Sharp } from 'sharp';
 
 export interface PhotoFacts {
-  width: number | null; height: number | null;
+  width: number | null;
+  height: number | null;
   /** 64-bit dHash as a signed bigint (PostgreSQL bigint), or null when the image cannot be decoded. */
   dhash: bigint | null;
   takenAt: string | null;
@@ -26,9 +27,9 @@ const LIMIT_PIXELS = 100_000_000;
 
 /** dHash: shrink to 9×8 grey pixels, one bit per horizontal neighbour pair (left brighter). */
 export async function dHash(input: string | Buffer | Sharp): Promise<bigint> {
-  const img = typeof input === 'string' || Buffer.isBuffer(input) ? sharp(input, { limitInputPixels: LIMIT_PIXELS }) : input;
-  const px = await img.rotate().greyscale()
-    .resize(9, 8, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  const img =
+    typeof input === 'string' || Buffer.isBuffer(input) ? sharp(input, { limitInputPixels: LIMIT_PIXELS }) : input;
+  const px = await img.rotate().greyscale().resize(9, 8, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   let h = 0n;
   for (let y = 0; y < 8; y++) {
     for (let x = 0; x < 8; x++) h = (h << 1n) | (px[y * 9 + x]! > px[y * 9 + x + 1]! ? 1n : 0n);
@@ -51,18 +52,36 @@ export function exifInstant(raw: unknown, offset: unknown): string | null {
 export async function readExif(path: string): Promise<Pick<PhotoFacts, 'takenAt' | 'gps'>> {
   const out: Pick<PhotoFacts, 'takenAt' | 'gps'> = { takenAt: null, gps: null };
   try {
-    const tags = await exifr.parse(path, { reviveValues: false, translateValues: false }) as Record<string, unknown> | undefined;
+    const tags = (await exifr.parse(path, { reviveValues: false, translateValues: false })) as
+      | Record<string, unknown>
+      | undefined;
     if (tags) {
       out.takenAt = exifInstant(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal);
-      const lat = tags.latitude, lon = tags.longitude;
-      if (typeof lat === 'number' && typeof lon === 'number' && Number.isFinite(lat) && Number.isFinite(lon)
-        && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && !(lat === 0 && lon === 0)) out.gps = { lat, lon };
+      const lat = tags.latitude,
+        lon = tags.longitude;
+      if (
+        typeof lat === 'number' &&
+        typeof lon === 'number' &&
+        Number.isFinite(lat) &&
+        Number.isFinite(lon) &&
+        Math.abs(lat) <= 90 &&
+        Math.abs(lon) <= 180 &&
+        !(lat === 0 && lon === 0)
+      )
+        out.gps = { lat, lon };
     }
-  } catch { /* no or unreadable EXIF: nothing to keep */ }
+  } catch {
+    /* no or unreadable EXIF: nothing to keep */
+  }
   return out;
 }
 
-export interface PictureFacts { width: number | null; height: number | null; dhash: bigint | null; thumbnail: boolean }
+export interface PictureFacts {
+  width: number | null;
+  height: number | null;
+  dhash: bigint | null;
+  thumbnail: boolean;
+}
 
 /** The picture work: size, a WebP thumbnail (longest side 320 px) written to `thumbPath`, and the
  * dHash. HEIC/HEIF (which the sharp build here cannot decode) goes through libheif compiled to
@@ -76,14 +95,19 @@ export function processPicture(path: string, thumbPath: string, contentType: str
       if (!decoded) return facts;
       input = decoded;
     }
-    const open = () => typeof input === 'string'
-      ? sharp(input, { limitInputPixels: LIMIT_PIXELS })
-      : sharp(input.data, { raw: input.raw, limitInputPixels: LIMIT_PIXELS });
+    const open = () =>
+      typeof input === 'string'
+        ? sharp(input, { limitInputPixels: LIMIT_PIXELS })
+        : sharp(input.data, { raw: input.raw, limitInputPixels: LIMIT_PIXELS });
     try {
       const meta = await open().metadata();
       facts.width = meta.autoOrient?.width ?? meta.width ?? null;
       facts.height = meta.autoOrient?.height ?? meta.height ?? null;
-      await open().rotate().resize(320, 320, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toFile(thumbPath);
+      await open()
+        .rotate()
+        .resize(320, 320, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 70 })
+        .toFile(thumbPath);
       facts.thumbnail = true;
       // From the original, not the thumbnail (less noise; JPEG shrink-on-load keeps this decode cheap).
       facts.dhash = await dHash(open());
@@ -95,21 +119,30 @@ export function processPicture(path: string, thumbPath: string, contentType: str
 }
 
 /** HEIC/HEIF to RGBA pixels (the primary image), or null when it cannot be decoded. Bounded by LIMIT_PIXELS. */
-async function decodeHeic(path: string): Promise<{ data: Buffer; raw: { width: number; height: number; channels: 4 } } | null> {
+async function decodeHeic(
+  path: string,
+): Promise<{ data: Buffer; raw: { width: number; height: number; channels: 4 } } | null> {
   try {
     const { readFile } = await import('node:fs/promises');
     const { default: decode } = await import('heic-decode');
     const buffer = await readFile(path);
     const img = await decode({ buffer });
     if (img.width * img.height > LIMIT_PIXELS) return null;
-    return { data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), raw: { width: img.width, height: img.height, channels: 4 } };
+    return {
+      data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+      raw: { width: img.width, height: img.height, channels: 4 },
+    };
   } catch {
     return null;
   }
 }
 
 /** Everything at once (EXIF and picture work), for callers that have no background queue. */
-export async function processPhoto(path: string, thumbPath: string, contentType = 'image/jpeg'): Promise<PhotoFacts & { thumbnail: boolean }> {
+export async function processPhoto(
+  path: string,
+  thumbPath: string,
+  contentType = 'image/jpeg',
+): Promise<PhotoFacts & { thumbnail: boolean }> {
   const exif = await readExif(path);
   const pic = await processPicture(path, thumbPath, contentType);
   return { ...exif, ...pic };

@@ -2,7 +2,11 @@
 // threads, created later, inherit it; then one request at a time from the parent over IPC.
 import { setPriority } from 'node:os';
 
-try { setPriority(19); } catch { /* not permitted: runs at normal priority */ }
+try {
+  setPriority(19);
+} catch {
+  /* not permitted: runs at normal priority */
+}
 const { processPicture } = await import('./photo.ts');
 
 process.on('message', (msg: { id: number; path: string; thumbPath: string; contentType: string }) => {

@@ -9,38 +9,61 @@ import type { PictureFacts } from './photo.ts';
 
 export type PictureWork = (path: string, thumbPath: string, contentType: string) => Promise<PictureFacts>;
 
-export function createPictureProcess(opts: { timeoutMs?: number; log?: (m: string) => void } = {}): { run: PictureWork; pid(): number | null; close(): Promise<void> } {
+export function createPictureProcess(opts: { timeoutMs?: number; log?: (m: string) => void } = {}): {
+  run: PictureWork;
+  pid(): number | null;
+  close(): Promise<void>;
+} {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   let child: ChildProcess | null = null;
   let ready: Promise<ChildProcess> | null = null;
   let next = 1;
-  const pending = new Map<number, { resolve: (f: PictureFacts) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    number,
+    { resolve: (f: PictureFacts) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
 
   const failAll = (why: string) => {
-    for (const [id, p] of pending) { clearTimeout(p.timer); p.reject(new Error(why)); pending.delete(id); }
-  };
-  const start = () => ready ??= new Promise<ChildProcess>((resolve, reject) => {
-    // 'advanced' serialization carries the dHash as a bigint; tsx loads the TypeScript child.
-    const c = fork(fileURLToPath(new URL('./picture-child.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child = c;
-    c.on('message', (m: { ready?: true; id?: number; facts?: PictureFacts; error?: string }) => {
-      if (m.ready) { resolve(c); return; }
-      const p = m.id === undefined ? undefined : pending.get(m.id);
-      if (!p) return;
+    for (const [id, p] of pending) {
       clearTimeout(p.timer);
-      pending.delete(m.id!);
-      if (m.error !== undefined) p.reject(new Error(`picture work failed: ${m.error}`));
-      else p.resolve(m.facts!);
-    });
-    c.once('exit', (code, signal) => {
-      if (child === c) { child = null; ready = null; }
-      reject(new Error(`the picture process exited before it was ready (code ${code}, signal ${signal})`));
-      if (pending.size > 0) opts.log?.(`picture process exited (code ${code}, signal ${signal}) with ${pending.size} picture(s) in hand; their jobs will retry`);
-      failAll(`the picture process exited (code ${code}, signal ${signal}) before finishing`);
-    });
-  });
+      p.reject(new Error(why));
+      pending.delete(id);
+    }
+  };
+  const start = () =>
+    (ready ??= new Promise<ChildProcess>((resolve, reject) => {
+      // 'advanced' serialization carries the dHash as a bigint; tsx loads the TypeScript child.
+      const c = fork(fileURLToPath(new URL('./picture-child.ts', import.meta.url)), [], {
+        execArgv: ['--import', 'tsx'],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      child = c;
+      c.on('message', (m: { ready?: true; id?: number; facts?: PictureFacts; error?: string }) => {
+        if (m.ready) {
+          resolve(c);
+          return;
+        }
+        const p = m.id === undefined ? undefined : pending.get(m.id);
+        if (!p) return;
+        clearTimeout(p.timer);
+        pending.delete(m.id!);
+        if (m.error !== undefined) p.reject(new Error(`picture work failed: ${m.error}`));
+        else p.resolve(m.facts!);
+      });
+      c.once('exit', (code, signal) => {
+        if (child === c) {
+          child = null;
+          ready = null;
+        }
+        reject(new Error(`the picture process exited before it was ready (code ${code}, signal ${signal})`));
+        if (pending.size > 0)
+          opts.log?.(
+            `picture process exited (code ${code}, signal ${signal}) with ${pending.size} picture(s) in hand; their jobs will retry`,
+          );
+        failAll(`the picture process exited (code ${code}, signal ${signal}) before finishing`);
+      });
+    }));
 
   return {
     async run(path, thumbPath, contentType) {

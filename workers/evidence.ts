@@ -25,9 +25,15 @@ import type { QueueKit } from './queues.ts';
 
 export const EVIDENCE_QUEUE = 'evidence';
 
-export interface EvidenceDeps { db: Db; engine: ItemEngine; store: FileStore; stageDir: string; log: Log;
+export interface EvidenceDeps {
+  db: Db;
+  engine: ItemEngine;
+  store: FileStore;
+  stageDir: string;
+  log: Log;
   /** Where the picture work runs: storage/picture-process.ts (a low-priority child) in `npm start`; default in-process. */
-  pictures?: PictureWork }
+  pictures?: PictureWork;
+}
 
 /** What the API hands to the background: enqueue a photo's picture work, or a guard pass. */
 export interface EvidenceJobs {
@@ -37,24 +43,40 @@ export interface EvidenceJobs {
 
 /** Event types that cite evidence, and the command whose guard checks apply to them. */
 const CITING: Record<string, GuardInput['command']> = {
-  ProgressRecorded: 'record_progress', MilestoneCompleted: 'complete_milestone', ItemSubmitted: 'submit',
-  RecheckPassed: 'recheck', RecheckFailed: 'recheck',
+  ProgressRecorded: 'record_progress',
+  MilestoneCompleted: 'complete_milestone',
+  ItemSubmitted: 'submit',
+  RecheckPassed: 'recheck',
+  RecheckFailed: 'recheck',
 };
 
-export type GuardOutcome = { status: 'done'; warnings: number } | { status: 'waiting'; photos: number } | { status: 'not_citing' };
+export type GuardOutcome =
+  | { status: 'done'; warnings: number }
+  | { status: 'waiting'; photos: number }
+  | { status: 'not_citing' };
 
 /** One guard pass for the citing event (itemId, seq), evaluated as of the event's time. 'waiting'
  * when a cited photo's picture work is not done yet (its job triggers the pass again). */
-export async function guardEvent(deps: Pick<EvidenceDeps, 'db' | 'engine'>, itemId: string, seq: number): Promise<GuardOutcome> {
+export async function guardEvent(
+  deps: Pick<EvidenceDeps, 'db' | 'engine'>,
+  itemId: string,
+  seq: number,
+): Promise<GuardOutcome> {
   const { db } = deps;
-  const [done] = await db.select({ warnings: evidenceGuardRuns.warnings }).from(evidenceGuardRuns)
+  const [done] = await db
+    .select({ warnings: evidenceGuardRuns.warnings })
+    .from(evidenceGuardRuns)
     .where(and(eq(evidenceGuardRuns.itemId, itemId), eq(evidenceGuardRuns.seq, seq)));
   if (done) return { status: 'done', warnings: done.warnings };
-  const [ev] = await db.select({ type: itemEvents.type, at: itemEvents.at, data: itemEvents.data }).from(itemEvents)
+  const [ev] = await db
+    .select({ type: itemEvents.type, at: itemEvents.at, data: itemEvents.data })
+    .from(itemEvents)
     .where(and(eq(itemEvents.itemId, itemId), eq(itemEvents.seq, seq)));
   const command = ev ? CITING[ev.type] : undefined;
   if (!ev || !command) return { status: 'not_citing' };
-  const ids = ((ev.data as Extract<ItemEvent, { type: 'ProgressRecorded' }>['data']).evidence ?? []).filter((x) => typeof x === 'string');
+  const ids = ((ev.data as Extract<ItemEvent, { type: 'ProgressRecorded' }>['data']).evidence ?? []).filter(
+    (x) => typeof x === 'string',
+  );
   const pending = await db.execute<{ n: number }>(sql`
     select count(*)::int as n from attachments a join evidence_files f on f.sha256 = a.sha256
     where a.id::text = any(${sql.param(ids)}::text[]) and a.item_id = ${itemId}::uuid and f.processed_at is null`);
@@ -71,7 +93,10 @@ export async function guardEvent(deps: Pick<EvidenceDeps, 'db' | 'engine'>, item
     } catch (err) {
       // The database's own words (drizzle puts them in `cause`), for whoever reads the dead-letter list.
       const e = err as Error & { cause?: Error };
-      throw new Error(`recording ${warnings.length} evidence warning(s) on item ${itemId} (event ${seq}) failed: ${e.cause?.message ?? e.message}`, { cause: err });
+      throw new Error(
+        `recording ${warnings.length} evidence warning(s) on item ${itemId} (event ${seq}) failed: ${e.cause?.message ?? e.message}`,
+        { cause: err },
+      );
     }
   }
   await db.insert(evidenceGuardRuns).values({ itemId, seq, warnings: warnings.length }).onConflictDoNothing();
@@ -92,9 +117,15 @@ async function fetchToStage(store: FileStore, key: string, stageDir: string): Pr
 }
 
 /** The picture work of one stored photo; then every citing event that waited for it gets its guard pass. */
-export async function processStoredPhoto(deps: EvidenceDeps, jobs: EvidenceJobs, sha256: string): Promise<{ thumbnail: boolean; guards: number }> {
-  const [file] = await deps.db.select({ contentType: evidenceFiles.contentType, processedAt: evidenceFiles.processedAt })
-    .from(evidenceFiles).where(eq(evidenceFiles.sha256, sha256));
+export async function processStoredPhoto(
+  deps: EvidenceDeps,
+  jobs: EvidenceJobs,
+  sha256: string,
+): Promise<{ thumbnail: boolean; guards: number }> {
+  const [file] = await deps.db
+    .select({ contentType: evidenceFiles.contentType, processedAt: evidenceFiles.processedAt })
+    .from(evidenceFiles)
+    .where(eq(evidenceFiles.sha256, sha256));
   if (!file) return { thumbnail: false, guards: 0 }; // the upload's transaction rolled back: nothing to do
   if (file.processedAt === null) {
     const path = await fetchToStage(deps.store, blobKey(sha256), deps.stageDir);
@@ -102,10 +133,16 @@ export async function processStoredPhoto(deps: EvidenceDeps, jobs: EvidenceJobs,
     try {
       const pic = await (deps.pictures ?? processPicture)(path, thumbPath, file.contentType);
       if (pic.thumbnail) await deps.store.put(thumbnailKey(sha256), thumbPath, 'image/webp');
-      await deps.db.update(evidenceFiles).set({
-        width: pic.width, height: pic.height, dhash: pic.dhash, thumbnailKey: pic.thumbnail ? thumbnailKey(sha256) : null,
-        processedAt: sql`now()`,
-      }).where(and(eq(evidenceFiles.sha256, sha256), isNull(evidenceFiles.processedAt)));
+      await deps.db
+        .update(evidenceFiles)
+        .set({
+          width: pic.width,
+          height: pic.height,
+          dhash: pic.dhash,
+          thumbnailKey: pic.thumbnail ? thumbnailKey(sha256) : null,
+          processedAt: sql`now()`,
+        })
+        .where(and(eq(evidenceFiles.sha256, sha256), isNull(evidenceFiles.processedAt)));
     } finally {
       await unlink(path).catch(() => {});
       await unlink(thumbPath).catch(() => {});
@@ -115,26 +152,42 @@ export async function processStoredPhoto(deps: EvidenceDeps, jobs: EvidenceJobs,
     select distinct r.item_id, r.seq from evidence_refs r
     join attachments a on a.id = r.attachment_id
     join item_events e on e.item_id = r.item_id and e.seq = r.seq
-    where a.sha256 = ${sha256} and e.type in (${sql.join(Object.keys(CITING).map((t) => sql`${t}`), sql`, `)})
+    where a.sha256 = ${sha256} and e.type in (${sql.join(
+      Object.keys(CITING).map((t) => sql`${t}`),
+      sql`, `,
+    )})
       and not exists (select 1 from evidence_guard_runs g where g.item_id = r.item_id and g.seq = r.seq)`);
   for (const r of owed.rows) await jobs.guard(r.item_id, r.seq, `photo-${sha256.slice(0, 16)}`);
-  const [after] = await deps.db.select({ thumb: evidenceFiles.thumbnailKey }).from(evidenceFiles).where(eq(evidenceFiles.sha256, sha256));
+  const [after] = await deps.db
+    .select({ thumb: evidenceFiles.thumbnailKey })
+    .from(evidenceFiles)
+    .where(eq(evidenceFiles.sha256, sha256));
   return { thumbnail: !!after?.thumb, guards: owed.rows.length };
 }
 
 /** Photos never queued (or lost) and citing events without a guard pass, older than `graceMs`. */
 // Operational times (stored_at, recorded_at) are the database's clock, not the domain clock.
-export async function reconcileEvidence(deps: EvidenceDeps, jobs: EvidenceJobs, graceSeconds = 60): Promise<{ photos: number; guards: number }> {
+export async function reconcileEvidence(
+  deps: EvidenceDeps,
+  jobs: EvidenceJobs,
+  graceSeconds = 60,
+): Promise<{ photos: number; guards: number }> {
   const before = sql`now() - make_interval(secs => ${graceSeconds})`;
-  const photos = await deps.db.select({ sha256: evidenceFiles.sha256, contentType: evidenceFiles.contentType }).from(evidenceFiles)
-    .where(and(isNull(evidenceFiles.processedAt), sql`${evidenceFiles.storedAt} < ${before}`)).limit(500);
+  const photos = await deps.db
+    .select({ sha256: evidenceFiles.sha256, contentType: evidenceFiles.contentType })
+    .from(evidenceFiles)
+    .where(and(isNull(evidenceFiles.processedAt), sql`${evidenceFiles.storedAt} < ${before}`))
+    .limit(500);
   for (const p of photos) await jobs.photo(p.sha256, p.contentType);
   // Citing events of the last two days without a guard pass, whose photos are all processed
   // (the others are triggered by their photo job). The hour in the job id lets a dead-lettered pass be tried again an hour later.
   const owed = await deps.db.execute<{ item_id: string; seq: number }>(sql`
     select distinct r.item_id, r.seq from evidence_refs r
     join item_events e on e.item_id = r.item_id and e.seq = r.seq
-    where e.type in (${sql.join(Object.keys(CITING).map((t) => sql`${t}`), sql`, `)})
+    where e.type in (${sql.join(
+      Object.keys(CITING).map((t) => sql`${t}`),
+      sql`, `,
+    )})
       and e.recorded_at < ${before} and e.recorded_at > now() - interval '2 days'
       and not exists (select 1 from evidence_guard_runs g where g.item_id = r.item_id and g.seq = r.seq)
       and not exists (select 1 from evidence_refs r2 join attachments a on a.id = r2.attachment_id
@@ -142,45 +195,75 @@ export async function reconcileEvidence(deps: EvidenceDeps, jobs: EvidenceJobs, 
     limit 500`);
   const hour = new Date().toISOString().slice(0, 13);
   for (const r of owed.rows) await jobs.guard(r.item_id, r.seq, `reconcile-${hour}`);
-  if (photos.length || owed.rows.length) deps.log('evidence reconcile queued work that was owed', { photos: photos.length, guards: owed.rows.length });
+  if (photos.length || owed.rows.length)
+    deps.log('evidence reconcile queued work that was owed', { photos: photos.length, guards: owed.rows.length });
   return { photos: photos.length, guards: owed.rows.length };
 }
 
 export function evidenceJobDefs(deps: EvidenceDeps, jobs: EvidenceJobs): JobDef<any>[] {
   return [
     defineJob({
-      queue: EVIDENCE_QUEUE, name: 'photo', schema: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+      queue: EVIDENCE_QUEUE,
+      name: 'photo',
+      schema: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
       handle: (d) => processStoredPhoto(deps, jobs, d.sha256),
     }),
     defineJob({
-      queue: EVIDENCE_QUEUE, name: 'guard', schema: z.object({ itemId: z.uuid(), seq: z.number().int().min(1) }),
+      queue: EVIDENCE_QUEUE,
+      name: 'guard',
+      schema: z.object({ itemId: z.uuid(), seq: z.number().int().min(1) }),
       handle: (d) => guardEvent(deps, d.itemId, d.seq),
     }),
     defineJob({
-      queue: EVIDENCE_QUEUE, name: 'reconcile', schema: z.object({ graceSeconds: z.number().int().min(0).optional() }).passthrough(),
+      queue: EVIDENCE_QUEUE,
+      name: 'reconcile',
+      schema: z.object({ graceSeconds: z.number().int().min(0).optional() }).passthrough(),
       handle: (d) => reconcileEvidence(deps, jobs, d.graceSeconds),
     }),
   ];
 }
 
 /** The queue handle the API uses, and the workers (photos one at a time: the API must stay responsive). */
-export async function startEvidenceWorkers(kit: QueueKit, deps: EvidenceDeps,
-  opts: { reconcileEverySeconds?: number; concurrency?: number; attempts?: number; backoffMs?: number } = {}) {
+export async function startEvidenceWorkers(
+  kit: QueueKit,
+  deps: EvidenceDeps,
+  opts: { reconcileEverySeconds?: number; concurrency?: number; attempts?: number; backoffMs?: number } = {},
+) {
   const queue = kit.queue(EVIDENCE_QUEUE);
-  const keep = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 }, attempts: opts.attempts ?? 5,
-    backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000 } };
+  const keep = {
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+    attempts: opts.attempts ?? 5,
+    backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000 },
+  };
   const jobs: EvidenceJobs = {
     // One job per content: a photo uploaded twice is processed once.
-    photo: async (sha256) => { await queue.add('photo', { sha256 }, { ...keep, jobId: `photo-${sha256}` }); },
-    guard: async (itemId, seq, trigger) => { await queue.add('guard', { itemId, seq }, { ...keep, jobId: `guard-${itemId}-${seq}-${trigger}` }); },
+    photo: async (sha256) => {
+      await queue.add('photo', { sha256 }, { ...keep, jobId: `photo-${sha256}` });
+    },
+    guard: async (itemId, seq, trigger) => {
+      await queue.add('guard', { itemId, seq }, { ...keep, jobId: `guard-${itemId}-${seq}-${trigger}` });
+    },
   };
-  const workers = startJobWorkers(kit, evidenceJobDefs(deps, jobs), { log: deps.log, concurrency: { [EVIDENCE_QUEUE]: opts.concurrency ?? 2 } });
+  const workers = startJobWorkers(kit, evidenceJobDefs(deps, jobs), {
+    log: deps.log,
+    concurrency: { [EVIDENCE_QUEUE]: opts.concurrency ?? 2 },
+  });
   // 0: no schedule (tests run the reconcile job when they want it).
-  if (opts.reconcileEverySeconds !== 0) await queue.upsertJobScheduler('evidence-reconcile', { every: (opts.reconcileEverySeconds ?? 60) * 1000 }, { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } });
+  if (opts.reconcileEverySeconds !== 0)
+    await queue.upsertJobScheduler(
+      'evidence-reconcile',
+      { every: (opts.reconcileEverySeconds ?? 60) * 1000 },
+      { name: 'reconcile', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
+    );
   return {
-    jobs, workers,
+    jobs,
+    workers,
     /** Run the reconcile job now (graceSeconds: how old owed work must be; default 60). */
-    reconcileNow: (graceSeconds?: number) => queue.add('reconcile', graceSeconds === undefined ? {} : { graceSeconds }, { removeOnComplete: { count: 10 } }),
-    close: async () => { await Promise.allSettled(workers.map((w) => w.close())); },
+    reconcileNow: (graceSeconds?: number) =>
+      queue.add('reconcile', graceSeconds === undefined ? {} : { graceSeconds }, { removeOnComplete: { count: 10 } }),
+    close: async () => {
+      await Promise.allSettled(workers.map((w) => w.close()));
+    },
   };
 }

@@ -20,7 +20,8 @@ export const IMPORTS_QUEUE = 'imports';
 
 /** What the job needs besides the rows (kept with them in import_jobs.plan). */
 export interface StoredPlan {
-  actor: Actor; today: string;
+  actor: Actor;
+  today: string;
   campaign: { id: string; endsOn: string | null; owner: UnitRef };
   leadOf: [string, UnitRef][];
   rows: RowPlan[];
@@ -31,52 +32,122 @@ export interface ImportQueue {
   enqueue(jobId: string, plan: StoredPlan): Promise<void>;
 }
 
-export interface ImportDeps { db: Db; engine: Pick<LocalEngine, 'executeIn'>; clock: Clock; log: Log }
+export interface ImportDeps {
+  db: Db;
+  engine: Pick<LocalEngine, 'executeIn'>;
+  clock: Clock;
+  log: Log;
+}
 
-export async function runImportCommit(deps: ImportDeps, jobId: string, attempt: { made: number; max: number }): Promise<{ created: number; already?: boolean }> {
+export async function runImportCommit(
+  deps: ImportDeps,
+  jobId: string,
+  attempt: { made: number; max: number },
+): Promise<{ created: number; already?: boolean }> {
   const { db, clock } = deps;
-  const [job] = await db.select({ status: importJobs.status, plan: importJobs.plan, createdItems: importJobs.createdItems }).from(importJobs).where(eq(importJobs.id, jobId));
+  const [job] = await db
+    .select({ status: importJobs.status, plan: importJobs.plan, createdItems: importJobs.createdItems })
+    .from(importJobs)
+    .where(eq(importJobs.id, jobId));
   if (!job) return { created: 0 };
   if (job.status === 'done') return { created: job.createdItems, already: true };
   const [landed] = await db.select({ n: count() }).from(importedRows).where(eq(importedRows.jobId, jobId));
   if (landed!.n > 0) {
-    await setJob(db, jobId, { status: 'done', processedRows: landed!.n, createdItems: landed!.n, plan: null, error: null, finishedAt: clock.now().toISOString() });
+    await setJob(db, jobId, {
+      status: 'done',
+      processedRows: landed!.n,
+      createdItems: landed!.n,
+      plan: null,
+      error: null,
+      finishedAt: clock.now().toISOString(),
+    });
     return { created: landed!.n, already: true };
   }
   const plan = job.plan as StoredPlan | null;
   if (!plan) throw new Error(`import ${jobId} has no stored plan (status ${job.status}); it cannot be committed`);
   await setJob(db, jobId, { status: 'running', processedRows: 0, attempts: attempt.made + 1, finishedAt: null });
   try {
-    const created = await commitPlan({
-      db, engine: deps.engine, actor: plan.actor, jobId, today: plan.today, campaign: plan.campaign, leadOf: new Map(plan.leadOf),
-    }, plan.rows, (n) => setJob(db, jobId, { processedRows: n }));
-    await setJob(db, jobId, { status: 'done', processedRows: created, createdItems: created, plan: null, error: null, finishedAt: clock.now().toISOString() });
+    const created = await commitPlan(
+      {
+        db,
+        engine: deps.engine,
+        actor: plan.actor,
+        jobId,
+        today: plan.today,
+        campaign: plan.campaign,
+        leadOf: new Map(plan.leadOf),
+      },
+      plan.rows,
+      (n) => setJob(db, jobId, { processedRows: n }),
+    );
+    await setJob(db, jobId, {
+      status: 'done',
+      processedRows: created,
+      createdItems: created,
+      plan: null,
+      error: null,
+      finishedAt: clock.now().toISOString(),
+    });
     return { created };
   } catch (err) {
     const last = attempt.made + 1 >= attempt.max;
     const msg = (err as Error).message;
-    await setJob(db, jobId, last
-      ? { status: 'failed', processedRows: 0, error: msg, plan: null, finishedAt: clock.now().toISOString() }
-      : { status: 'queued', processedRows: 0, error: `第 ${attempt.made + 1} 次尝试未成功（已整批回滚），稍后重试：${msg}` });
+    await setJob(
+      db,
+      jobId,
+      last
+        ? { status: 'failed', processedRows: 0, error: msg, plan: null, finishedAt: clock.now().toISOString() }
+        : {
+            status: 'queued',
+            processedRows: 0,
+            error: `第 ${attempt.made + 1} 次尝试未成功（已整批回滚），稍后重试：${msg}`,
+          },
+    );
     throw err;
   }
 }
 
-export function startImportWorkers(kit: QueueKit, deps: ImportDeps, opts: { attempts?: number; backoffMs?: number } = {}) {
+export function startImportWorkers(
+  kit: QueueKit,
+  deps: ImportDeps,
+  opts: { attempts?: number; backoffMs?: number } = {},
+) {
   const queue = kit.queue(IMPORTS_QUEUE);
   const attempts = opts.attempts ?? 3;
-  const workers = startJobWorkers(kit, [defineJob({
-    queue: IMPORTS_QUEUE, name: 'commit', schema: z.object({ jobId: z.uuid() }),
-    handle: (d, job) => runImportCommit(deps, d.jobId, { made: job.attemptsMade, max: job.opts.attempts ?? attempts }),
-  })], { log: deps.log, concurrency: { [IMPORTS_QUEUE]: 1 } });
+  const workers = startJobWorkers(
+    kit,
+    [
+      defineJob({
+        queue: IMPORTS_QUEUE,
+        name: 'commit',
+        schema: z.object({ jobId: z.uuid() }),
+        handle: (d, job) =>
+          runImportCommit(deps, d.jobId, { made: job.attemptsMade, max: job.opts.attempts ?? attempts }),
+      }),
+    ],
+    { log: deps.log, concurrency: { [IMPORTS_QUEUE]: 1 } },
+  );
   const imports: ImportQueue = {
     async enqueue(jobId, plan) {
       await setJob(deps.db, jobId, { status: 'queued', plan, processedRows: 0, finishedAt: null });
-      await queue.add('commit', { jobId }, {
-        jobId: `import-${jobId}`, attempts, backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000 },
-        removeOnComplete: { count: 200 }, removeOnFail: { count: 1000 },
-      });
+      await queue.add(
+        'commit',
+        { jobId },
+        {
+          jobId: `import-${jobId}`,
+          attempts,
+          backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000 },
+          removeOnComplete: { count: 200 },
+          removeOnFail: { count: 1000 },
+        },
+      );
     },
   };
-  return { imports, workers, close: async () => { await Promise.allSettled(workers.map((w) => w.close())); } };
+  return {
+    imports,
+    workers,
+    close: async () => {
+      await Promise.allSettled(workers.map((w) => w.close()));
+    },
+  };
 }

@@ -22,7 +22,11 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
 }
 
-export function startJobWorkers(kit: QueueKit, defs: JobDef<any>[], opts: { log: Log; concurrency?: Record<string, number> }): Worker[] {
+export function startJobWorkers(
+  kit: QueueKit,
+  defs: JobDef<any>[],
+  opts: { log: Log; concurrency?: Record<string, number> },
+): Worker[] {
   const byQueue = new Map<string, Map<string, JobDef<any>>>();
   for (const d of defs) {
     const names = byQueue.get(d.queue) ?? new Map<string, JobDef<any>>();
@@ -32,18 +36,29 @@ export function startJobWorkers(kit: QueueKit, defs: JobDef<any>[], opts: { log:
   }
   const workers: Worker[] = [];
   for (const [queue, names] of byQueue) {
-    const worker = kit.worker(queue, async (job, token) => {
-      const def = names.get(job.name);
-      if (!def) throw new UnrecoverableError(`no handler for job "${job.name}" on queue ${queue} (known: ${[...names.keys()].join(', ')})`);
-      const parsed = def.schema.safeParse(job.data);
-      if (!parsed.success) {
-        throw new UnrecoverableError(`payload of ${queue}/${job.name} does not match its schema: ${describeIssues(parsed.error)}`);
-      }
-      return def.handle(parsed.data, job, token);
-    }, { concurrency: opts.concurrency?.[queue] ?? 1 });
+    const worker = kit.worker(
+      queue,
+      async (job, token) => {
+        const def = names.get(job.name);
+        if (!def)
+          throw new UnrecoverableError(
+            `no handler for job "${job.name}" on queue ${queue} (known: ${[...names.keys()].join(', ')})`,
+          );
+        const parsed = def.schema.safeParse(job.data);
+        if (!parsed.success) {
+          throw new UnrecoverableError(
+            `payload of ${queue}/${job.name} does not match its schema: ${describeIssues(parsed.error)}`,
+          );
+        }
+        return def.handle(parsed.data, job, token);
+      },
+      { concurrency: opts.concurrency?.[queue] ?? 1 },
+    );
     worker.on('failed', (job, err) => {
       const last = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      opts.log(`job ${queue}/${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}${last ? ', dead-lettered' : ', will retry'}): ${err.message}`);
+      opts.log(
+        `job ${queue}/${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}${last ? ', dead-lettered' : ', will retry'}): ${err.message}`,
+      );
     });
     workers.push(worker);
   }

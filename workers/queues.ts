@@ -8,9 +8,23 @@
 import { Queue, Worker, withBackend, createPostgresBackend, type Job, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 
-export interface QueueCounts { waiting: number; active: number; delayed: number; failed: number; completed: number; prioritized: number }
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  prioritized: number;
+}
 
-export interface DeadJob { id: string; name: string; reason: string; attemptsMade: number; failedAt: string | null; data: unknown }
+export interface DeadJob {
+  id: string;
+  name: string;
+  reason: string;
+  attemptsMade: number;
+  failedAt: string | null;
+  data: unknown;
+}
 
 export interface QueueKit {
   backend: 'redis' | 'postgres';
@@ -37,11 +51,19 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 5000 },
 };
 
-export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; prefix?: string; defaultJobOptions?: JobsOptions;
+export function createQueueKit(opts: {
+  redisUrl?: string;
+  databaseUrl: string;
+  prefix?: string;
+  defaultJobOptions?: JobsOptions;
   /** Where connection errors go (throttled: one line per queue per 30 s while the backend is down). */
-  log?: (msg: string) => void }): QueueKit {
+  log?: (msg: string) => void;
+}): QueueKit {
   const opened: { close(): Promise<void> }[] = [];
-  const track = <T extends { close(): Promise<void> }>(x: T) => { opened.push(x); return x; };
+  const track = <T extends { close(): Promise<void> }>(x: T) => {
+    opened.push(x);
+    return x;
+  };
   const queues = new Map<string, Queue>();
   const redisConnections: Redis[] = [];
   const defaultJobOptions = opts.defaultJobOptions ?? DEFAULT_JOB_OPTIONS;
@@ -61,25 +83,38 @@ export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; p
     };
     backend = 'redis';
     makeQueue = (name) => new Queue(name, { connection: connection(), prefix: opts.prefix, defaultJobOptions });
-    makeWorker = (name, processor, concurrency) => new Worker(name, processor, { connection: connection(), prefix: opts.prefix, concurrency });
+    makeWorker = (name, processor, concurrency) =>
+      new Worker(name, processor, { connection: connection(), prefix: opts.prefix, concurrency });
   } else {
     const pg = withBackend(createPostgresBackend);
     // migrate: true creates/updates BullMQ's own tables; without it the backend refuses to start.
-    const connection = { connectionString: opts.databaseUrl, schema: opts.prefix ? `bullmq_${opts.prefix}` : 'bullmq', migrate: true, max: 4 };
+    const connection = {
+      connectionString: opts.databaseUrl,
+      schema: opts.prefix ? `bullmq_${opts.prefix}` : 'bullmq',
+      migrate: true,
+      max: 4,
+    };
     backend = 'postgres';
     makeQueue = (name) => new pg.Queue(name, { connection, defaultJobOptions }) as unknown as Queue;
-    makeWorker = (name, processor, concurrency) => new pg.Worker(name, processor, { connection, concurrency }) as unknown as Worker;
+    makeWorker = (name, processor, concurrency) =>
+      new pg.Worker(name, processor, { connection, concurrency }) as unknown as Worker;
   }
 
   const lastError = new Map<string, number>();
   const onError = (what: string) => (err: Error) => {
     if (Date.now() - (lastError.get(what) ?? 0) < 30_000) return;
     lastError.set(what, Date.now());
-    (opts.log ?? ((m: string) => console.error(m)))(`[queues] ${what} on the ${backend} backend: ${err.message} (retrying; further errors muted for 30 s)`);
+    (opts.log ?? ((m: string) => console.error(m)))(
+      `[queues] ${what} on the ${backend} backend: ${err.message} (retrying; further errors muted for 30 s)`,
+    );
   };
   const queue = <D>(name: string): Queue<D> => {
     let q = queues.get(name);
-    if (!q) { q = track(makeQueue(name)); q.on('error', onError(`queue ${name}`)); queues.set(name, q); }
+    if (!q) {
+      q = track(makeQueue(name));
+      q.on('error', onError(`queue ${name}`));
+      queues.set(name, q);
+    }
     return q as unknown as Queue<D>;
   };
 
@@ -100,16 +135,28 @@ export function createQueueKit(opts: { redisUrl?: string; databaseUrl: string; p
     },
     async counts(name) {
       const c = await queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
-      return { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0,
-        completed: c.completed ?? 0, prioritized: c.prioritized ?? 0 };
+      return {
+        waiting: c.waiting ?? 0,
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+        completed: c.completed ?? 0,
+        prioritized: c.prioritized ?? 0,
+      };
     },
     async dead(name, o = {}) {
       const offset = o.offset ?? 0;
       const jobs = await queue(name).getFailed(offset, offset + (o.limit ?? 50) - 1);
-      return jobs.filter((j): j is Job => !!j).map((j) => ({
-        id: String(j.id), name: j.name, reason: j.failedReason ?? '(no reason recorded)', attemptsMade: j.attemptsMade,
-        failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null, data: j.data,
-      }));
+      return jobs
+        .filter((j): j is Job => !!j)
+        .map((j) => ({
+          id: String(j.id),
+          name: j.name,
+          reason: j.failedReason ?? '(no reason recorded)',
+          attemptsMade: j.attemptsMade,
+          failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+          data: j.data,
+        }));
     },
     async retryDead(name, jobId) {
       const job = await queue(name).getJob(jobId);

@@ -12,12 +12,19 @@ import { createItemActivities } from '../workflows/temporal/activities.ts';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/temporal/item.workflow.ts', import.meta.url));
 const SHUTDOWN_GRACE = '20 seconds';
 
-export interface WorkerDeps { connection: NativeConnection; db: Db; namespace: string; taskQueue: string }
+export interface WorkerDeps {
+  connection: NativeConnection;
+  db: Db;
+  namespace: string;
+  taskQueue: string;
+}
 
 /** A worker for the item workflows; the caller runs it (`worker.run()`) and owns the connection and db. */
 export function createTemporalWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
-    connection: deps.connection, namespace: deps.namespace, taskQueue: deps.taskQueue,
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     activities: createItemActivities({ db: deps.db, env: createEngineEnv(deps.db) }),
     shutdownGraceTime: SHUTDOWN_GRACE,
@@ -28,13 +35,18 @@ export async function connectToTemporal(address: string): Promise<NativeConnecti
   try {
     return await NativeConnection.connect({ address });
   } catch (err) {
-    throw new Error(`cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
 /** The process: database, connection, worker, signals. Resolves once the worker has stopped and everything is closed. */
-export async function runTemporalWorker(config: Config, log: Log,
-  openDb: (config: Config, log: Log) => Promise<{ db: Db; close: () => Promise<void> }>): Promise<void> {
+export async function runTemporalWorker(
+  config: Config,
+  log: Log,
+  openDb: (config: Config, log: Log) => Promise<{ db: Db; close: () => Promise<void> }>,
+): Promise<void> {
   if (!config.DATABASE_URL) {
     throw new Error('the Temporal worker needs DATABASE_URL: it writes the ledger into the database the API reads');
   }
@@ -44,7 +56,12 @@ export async function runTemporalWorker(config: Config, log: Log,
   let connection: NativeConnection | null = null;
   try {
     connection = await connectToTemporal(config.TEMPORAL_ADDRESS);
-    const worker = await createTemporalWorker({ connection, db, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
+    const worker = await createTemporalWorker({
+      connection,
+      db,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    });
     const stop = (signal: string) => {
       log(`${signal}: no new tasks; finishing running ones (at most ${SHUTDOWN_GRACE})`);
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -53,7 +70,9 @@ export async function runTemporalWorker(config: Config, log: Log,
     const onTerm = () => stop('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
-    log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} in namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS}`);
+    log(
+      `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} in namespace ${config.TEMPORAL_NAMESPACE} at ${config.TEMPORAL_ADDRESS}`,
+    );
     try {
       await worker.run();
     } finally {

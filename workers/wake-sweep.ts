@@ -14,21 +14,40 @@ export const WAKE_SWEEP_QUEUE = 'wake-sweep';
  * rows, so a burst (a common deadline, a clock past many deadlines, downtime) is ticked while other
  * claimers wait on the database — each item still once.
  */
-export async function sweepInParallel(deps: { db: Db; engine: LocalEngine; clock: Clock }, claimers: number): Promise<SweepResult> {
+export async function sweepInParallel(
+  deps: { db: Db; engine: LocalEngine; clock: Clock },
+  claimers: number,
+): Promise<SweepResult> {
   const runs = await Promise.all(Array.from({ length: Math.max(1, claimers) }, () => sweepDueItems(deps)));
-  return runs.reduce((a, b) => ({ ticked: a.ticked + b.ticked, events: a.events + b.events, failed: [...a.failed, ...b.failed] }));
+  return runs.reduce((a, b) => ({
+    ticked: a.ticked + b.ticked,
+    events: a.events + b.events,
+    failed: [...a.failed, ...b.failed],
+  }));
 }
 
-export async function startWakeSweep(kit: QueueKit, deps: { db: Db; engine: LocalEngine; clock: Clock },
-  opts: { everySeconds: number; log: (msg: string, extra?: object) => void; claimers?: number }) {
+export async function startWakeSweep(
+  kit: QueueKit,
+  deps: { db: Db; engine: LocalEngine; clock: Clock },
+  opts: { everySeconds: number; log: (msg: string, extra?: object) => void; claimers?: number },
+) {
   const queue = kit.queue(WAKE_SWEEP_QUEUE);
-  const schedule = () => queue.upsertJobScheduler('wake-sweep', { every: opts.everySeconds * 1000 }, {
-    name: 'sweep', data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 },
-  });
+  const schedule = () =>
+    queue.upsertJobScheduler(
+      'wake-sweep',
+      { every: opts.everySeconds * 1000 },
+      {
+        name: 'sweep',
+        data: {},
+        opts: { removeOnComplete: 100, removeOnFail: 500 },
+      },
+    );
   await schedule();
   // Re-asserted now and then (idempotent): a Redis that restarted without its data forgot the schedule.
   const timer = setInterval(() => {
-    schedule().catch((err) => opts.log(`wake sweep: could not re-assert the schedule (queue backend down?): ${(err as Error).message}`));
+    schedule().catch((err) =>
+      opts.log(`wake sweep: could not re-assert the schedule (queue backend down?): ${(err as Error).message}`),
+    );
   }, 60_000);
   timer.unref();
   const worker = kit.worker(WAKE_SWEEP_QUEUE, async () => {

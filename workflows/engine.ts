@@ -14,7 +14,11 @@ export interface CommandRequest {
   scopePath?: string | null;
 }
 
-export interface StoredEvent { seq: number; event: ItemEvent; hash: string }
+export interface StoredEvent {
+  seq: number;
+  event: ItemEvent;
+  hash: string;
+}
 
 export interface CommandOutcome {
   state: ItemState;
@@ -34,21 +38,31 @@ export interface ItemEngine {
 
 /** The decider refused the command; `error` says which rule and what is allowed now. */
 export class CommandRefused extends Error {
-  constructor(readonly error: DomainError) { super(error.message); }
+  constructor(readonly error: DomainError) {
+    super(error.message);
+  }
 }
 
 export class VersionConflict extends Error {
-  constructor(readonly itemId: string, readonly expected: number, readonly actual: number) {
+  constructor(
+    readonly itemId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
     super(`item ${itemId} is at version ${actual}, not ${expected}: reload it and try again`);
   }
 }
 
 export class ItemNotFound extends Error {
-  constructor(readonly itemId: string) { super(`item ${itemId} not found`); }
+  constructor(readonly itemId: string) {
+    super(`item ${itemId} not found`);
+  }
 }
 
 /** The clock the runtime reads; tests pass one they can move. */
-export interface Clock { now(): Date }
+export interface Clock {
+  now(): Date;
+}
 export const systemClock: Clock = { now: () => new Date() };
 
 /**
@@ -57,7 +71,11 @@ export const systemClock: Clock = { now: () => new Date() };
  * when it may have been accepted before the answer was lost (the caller should reload, not blindly retry).
  */
 export class EngineUnavailable extends Error {
-  constructor(message: string, readonly applied: false | 'unknown', options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly applied: false | 'unknown',
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

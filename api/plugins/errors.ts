@@ -7,12 +7,23 @@ import { CommandRefused, EngineUnavailable, ItemNotFound, VersionConflict } from
 import { Problem, type ProblemBody } from '../problem.ts';
 
 const DOMAIN_STATUS: Record<string, number> = {
-  invalid_transition: 409, forbidden: 403, separation_of_duties: 403, validation: 422, no_calendar: 422,
+  invalid_transition: 409,
+  forbidden: 403,
+  separation_of_duties: 403,
+  validation: 422,
+  no_calendar: 422,
 };
 
 export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
-  const base = (status: number, code: string, title: string, detail?: string): ProblemBody =>
-    ({ type: `https://zhenggai.dev/problems/${code}`, title, status, code, detail, instance: req.url, requestId: req.id });
+  const base = (status: number, code: string, title: string, detail?: string): ProblemBody => ({
+    type: `https://zhenggai.dev/problems/${code}`,
+    title,
+    status,
+    code,
+    detail,
+    instance: req.url,
+    requestId: req.id,
+  });
 
   if (err instanceof Problem) return { ...base(err.status, err.code, err.title, err.detail), ...err.extra };
   if (err instanceof CommandRefused) {
@@ -29,7 +40,8 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     // The message names the runtime and says whether the command may have been applied.
     return { ...base(503, 'engine_unavailable', 'Lifecycle engine unavailable', err.message), applied: err.applied };
   }
-  if (err instanceof ItemNotFound) return base(404, 'not_found', 'Not found', `item does not exist or is outside your scope`);
+  if (err instanceof ItemNotFound)
+    return base(404, 'not_found', 'Not found', `item does not exist or is outside your scope`);
 
   const fe = err as FastifyError;
   if (hasZodFastifySchemaValidationErrors(fe)) {
@@ -42,7 +54,8 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
       })),
     };
   }
-  if (isResponseSerializationError(fe)) return base(500, 'internal', 'Internal error', 'the server failed to shape its answer');
+  if (isResponseSerializationError(fe))
+    return base(500, 'internal', 'Internal error', 'the server failed to shape its answer');
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -58,8 +71,9 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     // Fastify's own client errors (e.g. a malformed URL): keep the status, give it a code.
     return base(fe.statusCode, String(fe.code ?? 'bad_request').toLowerCase(), 'Bad request', fe.message);
   }
-  const pgCode = (fe as { code?: string }).code ?? ((fe as { cause?: { code?: string } }).cause?.code);
-  if (pgCode === '22021' || pgCode === '22P05') return base(400, 'invalid_text', 'Invalid text', 'the request contains characters that cannot be stored');
+  const pgCode = (fe as { code?: string }).code ?? (fe as { cause?: { code?: string } }).cause?.code;
+  if (pgCode === '22021' || pgCode === '22P05')
+    return base(400, 'invalid_text', 'Invalid text', 'the request contains characters that cannot be stored');
   const chain = `${String(fe.message)} ${String((fe as { cause?: { message?: string } }).cause?.message ?? '')}`;
   if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(chain)) {
     return base(503, 'unavailable', 'Service unavailable', 'the database is not reachable; try again shortly');
@@ -69,10 +83,14 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
 
 function titleFor(code: string): string {
   switch (code) {
-    case 'invalid_transition': return 'Not allowed in the current state';
-    case 'forbidden': return 'Forbidden';
-    case 'separation_of_duties': return 'Separation of duties';
-    default: return 'Rule violated';
+    case 'invalid_transition':
+      return 'Not allowed in the current state';
+    case 'forbidden':
+      return 'Forbidden';
+    case 'separation_of_duties':
+      return 'Separation of duties';
+    default:
+      return 'Rule violated';
   }
 }
 
@@ -80,15 +98,25 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody) {
   return reply.code(body.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(body);
 }
 
-export default fp(async (app) => {
-  app.setErrorHandler((err, req, reply) => {
-    const body = toProblem(err, req);
-    if (body.status >= 500) req.log.error({ err }, `request failed: ${body.code}`);
-    else req.log.info({ code: body.code, status: body.status }, body.detail ?? body.title);
-    return sendProblem(reply, body);
-  });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, {
-    type: 'https://zhenggai.dev/problems/not_found', title: 'Not found', status: 404, code: 'not_found',
-    detail: `no route ${req.method} ${req.url.split('?')[0]}`, instance: req.url, requestId: req.id,
-  }));
-}, { name: 'errors' });
+export default fp(
+  async (app) => {
+    app.setErrorHandler((err, req, reply) => {
+      const body = toProblem(err, req);
+      if (body.status >= 500) req.log.error({ err }, `request failed: ${body.code}`);
+      else req.log.info({ code: body.code, status: body.status }, body.detail ?? body.title);
+      return sendProblem(reply, body);
+    });
+    app.setNotFoundHandler((req, reply) =>
+      sendProblem(reply, {
+        type: 'https://zhenggai.dev/problems/not_found',
+        title: 'Not found',
+        status: 404,
+        code: 'not_found',
+        detail: `no route ${req.method} ${req.url.split('?')[0]}`,
+        instance: req.url,
+        requestId: req.id,
+      }),
+    );
+  },
+  { name: 'errors' },
+);

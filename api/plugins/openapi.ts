@@ -4,22 +4,26 @@ import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
-export default fp(async (app) => {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Zhenggai API',
-        version: '1',
-        description: 'Rectification campaigns (整改行动): the ledger, the item lifecycle, org units and users. ' +
-          'Errors are application/problem+json with a stable `code`. POSTs accept Idempotency-Key; item commands accept If-Match.',
+export default fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Zhenggai API',
+          version: '1',
+          description:
+            'Rectification campaigns (整改行动): the ledger, the item lifecycle, org units and users. ' +
+            'Errors are application/problem+json with a stable `code`. POSTs accept Idempotency-Key; item commands accept If-Match.',
+        },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+        security: [{ bearer: [] }],
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-}, { name: 'openapi' });
+      transform: jsonSchemaTransform,
+      transformObject: jsonSchemaTransformObject,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: 'openapi' },
+);

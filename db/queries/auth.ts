@@ -13,8 +13,14 @@ const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 export const hashPassword = (password: string) => hash(password, ARGON);
 
 export interface AuthUser {
-  id: string; username: string; displayName: string; unitId: string; unitPath: string; unitName: string;
-  roles: Role[]; isUnitHead: boolean;
+  id: string;
+  username: string;
+  displayName: string;
+  unitId: string;
+  unitPath: string;
+  unitName: string;
+  roles: Role[];
+  isUnitHead: boolean;
   /** The subtree the user may read: everything for admins (null); for oversight roles in an office
    * or department (镇督查考评办, 镇纪委), the level that office serves; otherwise the user's own unit. */
   scopePath: string | null;
@@ -24,7 +30,8 @@ const OVERSIGHT: Role[] = ['supervisor', 'inspector', 'viewer'];
 
 function withScope(row: Omit<AuthUser, 'scopePath'> & { unitKind: string; parentPath: string | null }): AuthUser {
   const { unitKind, parentPath, ...u } = row;
-  const serves = (unitKind === 'office' || unitKind === 'department') && parentPath && u.roles.some((r) => OVERSIGHT.includes(r));
+  const serves =
+    (unitKind === 'office' || unitKind === 'department') && parentPath && u.roles.some((r) => OVERSIGHT.includes(r));
   return { ...u, scopePath: u.roles.includes('admin') ? null : serves ? parentPath : u.unitPath };
 }
 
@@ -35,10 +42,16 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 // A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
 let dummyHash: Promise<string> | null = null;
 
-export async function login(db: DbOrTx, username: string, password: string, ttlHours: number):
-  Promise<{ token: string; expiresAt: string; user: AuthUser } | null> {
-  const [u] = await db.select({ id: users.id, hash: users.passwordHash, disabled: users.disabled })
-    .from(users).where(eq(users.username, username));
+export async function login(
+  db: DbOrTx,
+  username: string,
+  password: string,
+  ttlHours: number,
+): Promise<{ token: string; expiresAt: string; user: AuthUser } | null> {
+  const [u] = await db
+    .select({ id: users.id, hash: users.passwordHash, disabled: users.disabled })
+    .from(users)
+    .where(eq(users.username, username));
   if (!u) {
     dummyHash ??= hashPassword('not-a-user-password');
     await verify(await dummyHash, password);
@@ -53,38 +66,66 @@ export async function login(db: DbOrTx, username: string, password: string, ttlH
 }
 
 export async function userByToken(db: DbOrTx, token: string): Promise<AuthUser | null> {
-  const [row] = await db.select(userColumns).from(sessions)
+  const [row] = await db
+    .select(userColumns)
+    .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
     .leftJoin(parentUnits, eq(parentUnits.id, orgUnits.parentId))
-    .where(and(eq(sessions.tokenHash, tokenHash(token)), isNull(sessions.revokedAt),
-      gt(sessions.expiresAt, sql`now()`), eq(users.disabled, false)));
+    .where(
+      and(
+        eq(sessions.tokenHash, tokenHash(token)),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql`now()`),
+        eq(users.disabled, false),
+      ),
+    );
   return row ? withScope(row) : null;
 }
 
 export async function revokeToken(db: DbOrTx, token: string): Promise<void> {
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(eq(sessions.tokenHash, tokenHash(token)));
+  await db
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(eq(sessions.tokenHash, tokenHash(token)));
 }
 
 export async function revokeUserSessions(db: DbOrTx, userId: string): Promise<void> {
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+  await db
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
 }
 
 const userColumns = {
-  id: users.id, username: users.username, displayName: users.displayName, unitId: users.unitId,
-  unitPath: orgUnits.path, unitName: orgUnits.name, roles: users.roles, isUnitHead: users.isUnitHead,
-  unitKind: orgUnits.kind, parentPath: parentUnits.path,
+  id: users.id,
+  username: users.username,
+  displayName: users.displayName,
+  unitId: users.unitId,
+  unitPath: orgUnits.path,
+  unitName: orgUnits.name,
+  roles: users.roles,
+  isUnitHead: users.isUnitHead,
+  unitKind: orgUnits.kind,
+  parentPath: parentUnits.path,
 };
 
 export async function userById(db: DbOrTx, id: string): Promise<AuthUser | null> {
-  const [row] = await db.select(userColumns).from(users).innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
-    .leftJoin(parentUnits, eq(parentUnits.id, orgUnits.parentId)).where(eq(users.id, id));
+  const [row] = await db
+    .select(userColumns)
+    .from(users)
+    .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
+    .leftJoin(parentUnits, eq(parentUnits.id, orgUnits.parentId))
+    .where(eq(users.id, id));
   return row ? withScope(row) : null;
 }
 
 export async function changePassword(db: DbOrTx, userId: string, current: string, next: string): Promise<boolean> {
   const [u] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
   if (!u || !(await verify(u.hash, current))) return false;
-  await db.update(users).set({ passwordHash: await hashPassword(next) }).where(eq(users.id, userId));
+  await db
+    .update(users)
+    .set({ passwordHash: await hashPassword(next) })
+    .where(eq(users.id, userId));
   return true;
 }

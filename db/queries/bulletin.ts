@@ -6,29 +6,53 @@ import { accountabilityRecords, campaigns, categories, orgUnits, type RoundRow }
 import type { Ranking } from './rounds.ts';
 
 export interface Bulletin {
-  title: string; campaign: string; round: string; periodStart: string; periodEnd: string; focusCategories: string[];
-  version: number; correction: string | null; publishedAt: string; asOf: string; schemeVersion: string;
+  title: string;
+  campaign: string;
+  round: string;
+  periodStart: string;
+  periodEnd: string;
+  focusCategories: string[];
+  version: number;
+  correction: string | null;
+  publishedAt: string;
+  asOf: string;
+  schemeVersion: string;
   groups: { title: string; lines: { rank: number; unitId: string; name: string; score: number; veto: boolean }[] }[];
   praised: { unitId: string; name: string; group: string; reason: string }[];
   criticised: { unitId: string; name: string; group: string; reason: string }[];
   accountability: { unitId: string; name: string; rule: string; action: string; status: string }[];
 }
 
-export async function buildBulletin(db: DbOrTx, round: RoundRow, published: { version: number; reason: string | null; publishedAt: string; result: unknown }): Promise<Bulletin> {
+export async function buildBulletin(
+  db: DbOrTx,
+  round: RoundRow,
+  published: { version: number; reason: string | null; publishedAt: string; result: unknown },
+): Promise<Bulletin> {
   const ranking = published.result as Ranking;
   const [[campaign], cats, records] = await Promise.all([
     db.select({ name: campaigns.name }).from(campaigns).where(eq(campaigns.id, round.campaignId)),
-    db.select({ id: categories.id, name: categories.name }).from(categories).where(inArray(categories.id, round.focusCategoryIds)).orderBy(asc(categories.sortOrder)),
-    db.select({ r: accountabilityRecords, name: orgUnits.name }).from(accountabilityRecords).innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId))
-      .where(eq(accountabilityRecords.firedAtRoundId, round.id)).orderBy(asc(orgUnits.path), asc(accountabilityRecords.ruleId)),
+    db
+      .select({ id: categories.id, name: categories.name })
+      .from(categories)
+      .where(inArray(categories.id, round.focusCategoryIds))
+      .orderBy(asc(categories.sortOrder)),
+    db
+      .select({ r: accountabilityRecords, name: orgUnits.name })
+      .from(accountabilityRecords)
+      .innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId))
+      .where(eq(accountabilityRecords.firedAtRoundId, round.id))
+      .orderBy(asc(orgUnits.path), asc(accountabilityRecords.ruleId)),
   ]);
   const praised: Bulletin['praised'] = [];
   const criticised: Bulletin['criticised'] = [];
   for (const g of ranking.groups) {
-    for (const l of g.lines.filter((x) => !x.veto).slice(0, round.scheme.praiseTop)) praised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名第${l.rank}名` });
+    for (const l of g.lines.filter((x) => !x.veto).slice(0, round.scheme.praiseTop))
+      praised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名第${l.rank}名` });
     for (const l of g.lines) {
-      if (l.veto) criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `一票否决：${l.vetoReason ?? ''}` });
-      else if (l.rank === l.groupSize && l.groupSize > 1) criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名倒数第一` });
+      if (l.veto)
+        criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `一票否决：${l.vetoReason ?? ''}` });
+      else if (l.rank === l.groupSize && l.groupSize > 1)
+        criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名倒数第一` });
     }
   }
   for (const x of records) {
@@ -37,12 +61,29 @@ export async function buildBulletin(db: DbOrTx, round: RoundRow, published: { ve
     }
   }
   return {
-    title: `关于${campaign?.name ?? ''}${round.name}验收排名情况的通报`, campaign: campaign?.name ?? '', round: round.name,
-    periodStart: round.periodStart, periodEnd: round.periodEnd, focusCategories: cats.map((c) => c.name),
-    version: published.version, correction: published.reason, publishedAt: new Date(published.publishedAt).toISOString(), asOf: ranking.asOf,
+    title: `关于${campaign?.name ?? ''}${round.name}验收排名情况的通报`,
+    campaign: campaign?.name ?? '',
+    round: round.name,
+    periodStart: round.periodStart,
+    periodEnd: round.periodEnd,
+    focusCategories: cats.map((c) => c.name),
+    version: published.version,
+    correction: published.reason,
+    publishedAt: new Date(published.publishedAt).toISOString(),
+    asOf: ranking.asOf,
     schemeVersion: ranking.schemeVersion,
-    groups: ranking.groups.map((g) => ({ title: g.title, lines: g.lines.map((l) => ({ rank: l.rank, unitId: l.unitId, name: l.name, score: l.score, veto: l.veto })) })),
-    praised, criticised,
-    accountability: records.map((x) => ({ unitId: x.r.unitId, name: x.name, rule: x.r.title, action: x.r.actionTitle, status: x.r.status })),
+    groups: ranking.groups.map((g) => ({
+      title: g.title,
+      lines: g.lines.map((l) => ({ rank: l.rank, unitId: l.unitId, name: l.name, score: l.score, veto: l.veto })),
+    })),
+    praised,
+    criticised,
+    accountability: records.map((x) => ({
+      unitId: x.r.unitId,
+      name: x.name,
+      rule: x.r.title,
+      action: x.r.actionTitle,
+      status: x.r.status,
+    })),
   };
 }

@@ -5,12 +5,25 @@ import type { DbOrTx } from '../client.ts';
 import { categories, itemEvents, items, orgUnits, users } from '../schema.ts';
 
 export interface ItemFilters {
-  campaignId?: string; categoryId?: string; unitPath?: string; status?: string[]; source?: string[];
-  overdue?: boolean; flagged?: boolean; deadlineFrom?: string; deadlineTo?: string; q?: string;
+  campaignId?: string;
+  categoryId?: string;
+  unitPath?: string;
+  status?: string[];
+  source?: string[];
+  overdue?: boolean;
+  flagged?: boolean;
+  deadlineFrom?: string;
+  deadlineTo?: string;
+  q?: string;
 }
 
 export type SortKey = 'reportedAt' | 'updatedAt' | 'deadline' | 'seqNo';
-export interface Page { sort: SortKey; order: 'asc' | 'desc'; limit: number; cursor?: { v: string | number; id: string } }
+export interface Page {
+  sort: SortKey;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: { v: string | number; id: string };
+}
 
 const SORT_COLUMNS = {
   reportedAt: items.reportedAt,
@@ -21,7 +34,9 @@ const SORT_COLUMNS = {
 } as const;
 
 /** Who reads: the subtree they may see (null = everything, for admins). */
-export interface Reader { scopePath: string | null }
+export interface Reader {
+  scopePath: string | null;
+}
 
 /** The rows a reader may see: items whose office, lead unit, responsible or reporting unit is in their subtree. */
 export function visibleTo(reader: Reader): SQL | undefined {
@@ -51,7 +66,9 @@ export function filterConditions(f: ItemFilters): (SQL | undefined)[] {
     f.flagged !== undefined ? eq(items.flagged, f.flagged) : undefined,
     f.deadlineFrom ? gte(items.deadline, f.deadlineFrom) : undefined,
     f.deadlineTo ? lte(items.deadline, f.deadlineTo) : undefined,
-    q ? sql`(${items.title} ilike ${`%${escapeLike(q)}%`} or ${items.description} ilike ${`%${escapeLike(q)}%`})` : undefined,
+    q
+      ? sql`(${items.title} ilike ${`%${escapeLike(q)}%`} or ${items.description} ilike ${`%${escapeLike(q)}%`})`
+      : undefined,
   ];
 }
 
@@ -63,13 +80,20 @@ export function listItemsQuery(db: DbOrTx, actor: Reader, f: ItemFilters, page: 
   const dir = page.order === 'asc' ? asc : desc;
   const c = page.cursor;
   const after = c
-    ? (page.order === 'asc' ? sql`(${col}, ${items.id}) > (${c.v}, ${c.id}::uuid)` : sql`(${col}, ${items.id}) < (${c.v}, ${c.id}::uuid)`)
+    ? page.order === 'asc'
+      ? sql`(${col}, ${items.id}) > (${c.v}, ${c.id}::uuid)`
+      : sql`(${col}, ${items.id}) < (${c.v}, ${c.id}::uuid)`
     : undefined;
-  return db.select({
-    state: items.state, seqNo: items.seqNo, updatedAt: items.updatedAt,
-    categoryName: categories.name, responsibleName: responsible.name,
-    sortValue: sql<string | number>`${col}`,
-  }).from(items)
+  return db
+    .select({
+      state: items.state,
+      seqNo: items.seqNo,
+      updatedAt: items.updatedAt,
+      categoryName: categories.name,
+      responsibleName: responsible.name,
+      sortValue: sql<string | number>`${col}`,
+    })
+    .from(items)
     .leftJoin(categories, eq(categories.id, items.categoryId))
     .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
     .where(and(visibleTo(actor), ...filterConditions(f), after))
@@ -86,15 +110,23 @@ export async function listItems(db: DbOrTx, actor: Reader, f: ItemFilters, page:
 }
 
 export async function countItems(db: DbOrTx, actor: Reader, f: ItemFilters): Promise<number> {
-  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(items).where(and(visibleTo(actor), ...filterConditions(f)));
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(items)
+    .where(and(visibleTo(actor), ...filterConditions(f)));
   return r?.n ?? 0;
 }
 
 export async function getVisibleItem(db: DbOrTx, actor: Reader, id: string) {
-  const [row] = await db.select({
-    state: items.state, seqNo: items.seqNo, updatedAt: items.updatedAt,
-    categoryName: categories.name, responsibleName: responsible.name,
-  }).from(items)
+  const [row] = await db
+    .select({
+      state: items.state,
+      seqNo: items.seqNo,
+      updatedAt: items.updatedAt,
+      categoryName: categories.name,
+      responsibleName: responsible.name,
+    })
+    .from(items)
     .leftJoin(categories, eq(categories.id, items.categoryId))
     .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
     .where(and(eq(items.id, id), visibleTo(actor)));
@@ -104,9 +136,18 @@ export async function getVisibleItem(db: DbOrTx, actor: Reader, id: string) {
 export type ItemListRow = NonNullable<Awaited<ReturnType<typeof getVisibleItem>>>;
 
 export async function itemTimeline(db: DbOrTx, itemId: string) {
-  return db.select({
-    seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId,
-    actorName: users.displayName, data: itemEvents.data, hash: itemEvents.hash,
-  }).from(itemEvents).leftJoin(users, eq(users.id, itemEvents.actorId))
-    .where(eq(itemEvents.itemId, itemId)).orderBy(asc(itemEvents.seq));
+  return db
+    .select({
+      seq: itemEvents.seq,
+      type: itemEvents.type,
+      at: itemEvents.at,
+      actorId: itemEvents.actorId,
+      actorName: users.displayName,
+      data: itemEvents.data,
+      hash: itemEvents.hash,
+    })
+    .from(itemEvents)
+    .leftJoin(users, eq(users.id, itemEvents.actorId))
+    .where(eq(itemEvents.itemId, itemId))
+    .orderBy(asc(itemEvents.seq));
 }

@@ -8,22 +8,44 @@ import type { IndicatorFacts } from '../../domain/ranking/score.ts';
 
 /** Is a row (by its unit paths) part of the ledger of the unit at `path`? Responsible (as of the
  * instant), lead or reporting unit in the subtree — an item is counted once per unit either way. */
-export const rowBelongs = (r: { respPath: string | null; leadPath: string | null; reportingPath: string | null }, path: string) =>
-  !!(r.respPath?.startsWith(path) || r.leadPath?.startsWith(path) || r.reportingPath?.startsWith(path));
+export const rowBelongs = (
+  r: { respPath: string | null; leadPath: string | null; reportingPath: string | null },
+  path: string,
+) => !!(r.respPath?.startsWith(path) || r.leadPath?.startsWith(path) || r.reportingPath?.startsWith(path));
 
 // ------------------------------------------------------------------ monthly report statistics
 
 /** `closed` = signed off (销号) in the window; `rectified` = verified in the window (recheck passed or its
  * window elapsed) — DESIGN §4: closed is never counted as fixed before that. */
-export interface StatCounts { newItems: number; closed: number; rectified: number; inProgress: number; overdue: number; reopened: number }
+export interface StatCounts {
+  newItems: number;
+  closed: number;
+  rectified: number;
+  inProgress: number;
+  overdue: number;
+  reopened: number;
+}
 export interface ReportStats extends StatCounts {
-  asOf: string; from: string; to: string;
+  asOf: string;
+  from: string;
+  to: string;
   byCategory: Record<string, StatCounts>;
   bySource: Record<string, StatCounts>;
 }
 
-interface MonthRow { respPath: string | null; leadPath: string | null; reportingPath: string | null; categoryId: string | null; source: string;
-  newItems: number; closed: number; rectified: number; inProgress: number; overdue: number; reopened: number }
+interface MonthRow {
+  respPath: string | null;
+  leadPath: string | null;
+  reportingPath: string | null;
+  categoryId: string | null;
+  source: string;
+  newItems: number;
+  closed: number;
+  rectified: number;
+  inProgress: number;
+  overdue: number;
+  reopened: number;
+}
 
 /**
  * The month's statistics for every unit of a campaign in one statement: new (reported in the
@@ -37,7 +59,13 @@ interface MonthRow { respPath: string | null; leadPath: string | null; reporting
  * one max(seq·16 + code) per item instead of a sort. Reports filed at the month end replay almost
  * nothing; recomputing an old month replays what changed since.
  */
-export async function monthStatRows(db: DbOrTx, campaignId: string, from: string, to: string, asOf: string): Promise<MonthRow[]> {
+export async function monthStatRows(
+  db: DbOrTx,
+  campaignId: string,
+  from: string,
+  to: string,
+  asOf: string,
+): Promise<MonthRow[]> {
   return aggregate<MonthRow>(db, monthStatSql(campaignId, from, to, asOf));
 }
 
@@ -48,7 +76,9 @@ export async function monthStatRows(db: DbOrTx, campaignId: string, from: string
  */
 async function aggregate<R>(db: DbOrTx, query: SQL): Promise<R[]> {
   const run = async (tx: DbOrTx) => {
-    await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`);
+    await tx.execute(
+      sql`select set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`,
+    );
     return (await tx.execute(query)).rows as unknown as R[];
   };
   // Inside a caller's transaction this is a savepoint; the settings end with the outer transaction.
@@ -58,10 +88,12 @@ async function aggregate<R>(db: DbOrTx, query: SQL): Promise<R[]> {
 /** The last instant a window [from, to) statistic looks at, as of `asOf`. */
 export const cutOf = (to: string, asOf: string) => (asOf < to ? asOf : new Date(Date.parse(to) - 1).toISOString());
 
-const CHANGING = sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened', 'ItemSubmitted',
+const CHANGING =
+  sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened', 'ItemSubmitted',
   'ItemApproved', 'RecheckScheduled', 'ItemVerified', 'ItemDismissed', 'DeadlineMissed', 'DeadlineRecomputed', 'ExtensionDecided')`);
 
-const CHANGING_NO_DATA = sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened',
+const CHANGING_NO_DATA =
+  sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened',
   'ItemSubmitted', 'ItemApproved', 'RecheckScheduled', 'ItemVerified', 'ItemDismissed', 'DeadlineMissed', 'DeadlineRecomputed')`);
 
 export function monthStatSql(campaignId: string, from: string, to: string, asOf: string) {
@@ -123,7 +155,9 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
  * the row's unit paths (a tree is shallow) instead of testing every row against every unit.
  */
 export function rowOwners<R extends { respPath: string | null; leadPath: string | null; reportingPath: string | null }>(
-  rows: R[], unitPaths: string[]): Map<string, R[]> {
+  rows: R[],
+  unitPaths: string[],
+): Map<string, R[]> {
   const wanted = new Set(unitPaths);
   const out = new Map<string, R[]>(unitPaths.map((p) => [p, []]));
   for (const r of rows) {
@@ -142,38 +176,82 @@ export function rowOwners<R extends { respPath: string | null; leadPath: string 
 
 const zero = (): StatCounts => ({ newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 });
 const add = (a: StatCounts, r: StatCounts) => {
-  a.newItems += r.newItems; a.closed += r.closed; a.rectified += r.rectified; a.inProgress += r.inProgress; a.overdue += r.overdue; a.reopened += r.reopened;
+  a.newItems += r.newItems;
+  a.closed += r.closed;
+  a.rectified += r.rectified;
+  a.inProgress += r.inProgress;
+  a.overdue += r.overdue;
+  a.reopened += r.reopened;
 };
 
 /** One unit's statistics from the rows of monthStatRows. Categories are keyed by their code. */
-export function statsFor(rows: MonthRow[], unitPath: string, categoryCodes: Map<string, string>, window: { from: string; to: string; asOf: string }): ReportStats {
-  return statsOfOwnRows(rows.filter((r) => rowBelongs(r, unitPath)), categoryCodes, window);
+export function statsFor(
+  rows: MonthRow[],
+  unitPath: string,
+  categoryCodes: Map<string, string>,
+  window: { from: string; to: string; asOf: string },
+): ReportStats {
+  return statsOfOwnRows(
+    rows.filter((r) => rowBelongs(r, unitPath)),
+    categoryCodes,
+    window,
+  );
 }
 
 /** Statistics of many units at once (the month's figures for every reporting unit). */
-export function statsForMany(rows: MonthRow[], unitPaths: string[], categoryCodes: Map<string, string>, window: { from: string; to: string; asOf: string }): Map<string, ReportStats> {
-  return new Map([...rowOwners(rows, unitPaths)].map(([path, own]) => [path, statsOfOwnRows(own, categoryCodes, window)]));
+export function statsForMany(
+  rows: MonthRow[],
+  unitPaths: string[],
+  categoryCodes: Map<string, string>,
+  window: { from: string; to: string; asOf: string },
+): Map<string, ReportStats> {
+  return new Map(
+    [...rowOwners(rows, unitPaths)].map(([path, own]) => [path, statsOfOwnRows(own, categoryCodes, window)]),
+  );
 }
 
-function statsOfOwnRows(rows: MonthRow[], categoryCodes: Map<string, string>, window: { from: string; to: string; asOf: string }): ReportStats {
+function statsOfOwnRows(
+  rows: MonthRow[],
+  categoryCodes: Map<string, string>,
+  window: { from: string; to: string; asOf: string },
+): ReportStats {
   const total = zero();
   const byCategory: Record<string, StatCounts> = {};
   const bySource: Record<string, StatCounts> = {};
   for (const r of rows) {
     add(total, r);
     const cat = (r.categoryId && categoryCodes.get(r.categoryId)) || 'none';
-    add(byCategory[cat] ??= zero(), r);
-    add(bySource[r.source] ??= zero(), r);
+    add((byCategory[cat] ??= zero()), r);
+    add((bySource[r.source] ??= zero()), r);
   }
-  return { asOf: window.asOf, from: window.from, to: window.to, ...total, byCategory: sortKeys(byCategory), bySource: sortKeys(bySource) };
+  return {
+    asOf: window.asOf,
+    from: window.from,
+    to: window.to,
+    ...total,
+    byCategory: sortKeys(byCategory),
+    bySource: sortKeys(bySource),
+  };
 }
 
-const sortKeys = <T>(o: Record<string, T>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+const sortKeys = <T>(o: Record<string, T>) =>
+  Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 // ------------------------------------------------------------------ ranking indicators
 
-interface IndicatorRow { respPath: string | null; leadPath: string | null; reportingPath: string | null;
-  accDen: number; accNum: number; onTimeDen: number; onTimeNum: number; submitted: number; rejected: number; passed: number; failed: number }
+interface IndicatorRow {
+  respPath: string | null;
+  leadPath: string | null;
+  reportingPath: string | null;
+  accDen: number;
+  accNum: number;
+  onTimeDen: number;
+  onTimeNum: number;
+  submitted: number;
+  rejected: number;
+  passed: number;
+  failed: number;
+}
 
 /**
  * Per-unit indicator counts over [from, to) for the round's focus categories, as of `asOf`:
@@ -184,12 +262,26 @@ interface IndicatorRow { respPath: string | null; leadPath: string | null; repor
  * - 退回率 = rejections / submissions; 反弹率 = failed / (passed + failed) rechecks; 复核通过率 its complement.
  * The responsible unit is the one responsible as of `asOf` (the last assignment or transfer).
  */
-export async function indicatorRows(db: DbOrTx, campaignId: string, categoryIds: string[], from: string, to: string, asOf: string,
-  acceptWithinHours: number): Promise<IndicatorRow[]> {
+export async function indicatorRows(
+  db: DbOrTx,
+  campaignId: string,
+  categoryIds: string[],
+  from: string,
+  to: string,
+  asOf: string,
+  acceptWithinHours: number,
+): Promise<IndicatorRow[]> {
   return aggregate<IndicatorRow>(db, indicatorSql(campaignId, categoryIds, from, to, asOf, acceptWithinHours));
 }
 
-export function indicatorSql(campaignId: string, categoryIds: string[], from: string, to: string, asOf: string, acceptWithinHours: number) {
+export function indicatorSql(
+  campaignId: string,
+  categoryIds: string[],
+  from: string,
+  to: string,
+  asOf: string,
+  acceptWithinHours: number,
+) {
   return sql`
     with ev as (
       select e.item_id,
@@ -239,7 +331,14 @@ export function factsFor(rows: IndicatorRow[], unitPath: string): IndicatorFacts
 
 /** Indicator facts of many units at once; reporting units do not own ledger counts here. */
 export function factsForMany(rows: IndicatorRow[], unitPaths: string[]): Map<string, IndicatorFacts> {
-  return new Map([...rowOwners(rows.map((r) => ({ ...r, reportingPath: null })), unitPaths)].map(([path, own]) => [path, factsOfOwnRows(own)]));
+  return new Map(
+    [
+      ...rowOwners(
+        rows.map((r) => ({ ...r, reportingPath: null })),
+        unitPaths,
+      ),
+    ].map(([path, own]) => [path, factsOfOwnRows(own)]),
+  );
 }
 
 function factsOfOwnRows(rows: IndicatorRow[]): IndicatorFacts {

@@ -10,30 +10,51 @@ import { filterConditions, type ItemFilters, type Reader, visibleTo } from './it
 const responsible = alias(orgUnits, 'responsible');
 
 export async function* ledgerPages(db: DbOrTx, reader: Reader, filters: ItemFilters, pageSize = 1000) {
-  const page = (after: number) => db.select({
-      id: items.id, seqNo: items.seqNo, source: items.source, title: items.title, description: items.description,
-      status: items.status, deadline: items.deadline, overdue: items.overdue, flagged: items.flagged, closedAt: items.closedAt,
-      categoryName: categories.name, responsibleName: responsible.name,
-      measures: sql<string | null>`${items.state}->>'measures'`,
-      mode: sql<string | null>`${items.state}->>'mode'`,
-      location: sql<string | null>`${items.state}->>'location'`,
-      flagReason: sql<string | null>`${items.state}->>'flagReason'`,
-      deadlineProvisional: sql<boolean>`coalesce((${items.state}->>'deadlineProvisional')::boolean, false)`,
-      extensionsGranted: sql<number>`coalesce((${items.state}->>'extensionsGranted')::int, 0)`,
-      qualityWarnings: sql<string[] | null>`(select array_agg(q->>'code') from jsonb_array_elements(${items.state}->'qualityWarnings') q)`,
-      openEvidenceWarnings: sql<number>`(select count(*)::int from jsonb_array_elements(coalesce(${items.state}->'evidenceWarnings', '[]'::jsonb)) w where jsonb_typeof(w->'dismissed') <> 'object')`,
-      progress: sql<string | null>`(select e.data->>'note' from item_events e where e.item_id = ${items.id}
+  const page = (after: number) =>
+    db
+      .select({
+        id: items.id,
+        seqNo: items.seqNo,
+        source: items.source,
+        title: items.title,
+        description: items.description,
+        status: items.status,
+        deadline: items.deadline,
+        overdue: items.overdue,
+        flagged: items.flagged,
+        closedAt: items.closedAt,
+        categoryName: categories.name,
+        responsibleName: responsible.name,
+        measures: sql<string | null>`${items.state}->>'measures'`,
+        mode: sql<string | null>`${items.state}->>'mode'`,
+        location: sql<string | null>`${items.state}->>'location'`,
+        flagReason: sql<string | null>`${items.state}->>'flagReason'`,
+        deadlineProvisional: sql<boolean>`coalesce((${items.state}->>'deadlineProvisional')::boolean, false)`,
+        extensionsGranted: sql<number>`coalesce((${items.state}->>'extensionsGranted')::int, 0)`,
+        qualityWarnings: sql<
+          string[] | null
+        >`(select array_agg(q->>'code') from jsonb_array_elements(${items.state}->'qualityWarnings') q)`,
+        openEvidenceWarnings: sql<number>`(select count(*)::int from jsonb_array_elements(coalesce(${items.state}->'evidenceWarnings', '[]'::jsonb)) w where jsonb_typeof(w->'dismissed') <> 'object')`,
+        progress: sql<string | null>`(select e.data->>'note' from item_events e where e.item_id = ${items.id}
         and e.type in ('ProgressRecorded', 'MilestoneCompleted') and e.data->>'note' is not null order by e.seq desc limit 1)`,
-      head: sql<string | null>`(select string_agg(u.display_name, '、') from users u where u.unit_id = ${items.responsibleUnitId} and u.is_unit_head and not u.disabled)`,
-    }).from(items)
+        head: sql<
+          string | null
+        >`(select string_agg(u.display_name, '、') from users u where u.unit_id = ${items.responsibleUnitId} and u.is_unit_head and not u.disabled)`,
+      })
+      .from(items)
       .leftJoin(categories, eq(categories.id, items.categoryId))
       .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
       .where(and(visibleTo(reader), ...filterConditions(filters), sql`${items.seqNo} > ${after}`))
-      .orderBy(asc(items.seqNo)).limit(pageSize);
+      .orderBy(asc(items.seqNo))
+      .limit(pageSize);
   // The next page is read while the caller writes this one (PostgreSQL and the writer overlap).
   // Drizzle queries run when awaited: start each now, and keep a caller that stops early from
   // leaving an unhandled rejection behind.
-  const start = (after: number) => { const p = Promise.resolve(page(after)); p.catch(() => {}); return p; };
+  const start = (after: number) => {
+    const p = Promise.resolve(page(after));
+    p.catch(() => {});
+    return p;
+  };
   let next = start(0);
   for (;;) {
     const rows = await next;
@@ -44,4 +65,3 @@ export async function* ledgerPages(db: DbOrTx, reader: Reader, filters: ItemFilt
     if (!more) return;
   }
 }
-

@@ -18,7 +18,11 @@ export function createNameCache(db: DbOrTx, ttlMs = 30_000): NameCache {
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < ttlMs) return hit.name;
     const table = kind === 'unit' ? orgUnits : categories;
-    const name = db.select({ name: table.name }).from(table).where(sql`${table.id} = ${id}`).then(([r]) => r?.name ?? null);
+    const name = db
+      .select({ name: table.name })
+      .from(table)
+      .where(sql`${table.id} = ${id}`)
+      .then(([r]) => r?.name ?? null);
     name.catch(() => cache.delete(key));
     cache.set(key, { at: Date.now(), name });
     return name;

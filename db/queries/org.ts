@@ -11,7 +11,10 @@ export const within = (path: string | null | undefined, root: string) => !!path 
 /** Related when one contains the other: a unit sees up its own chain (to find campaigns) and down its subtree. */
 export const related = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
 
-export async function createOrgUnit(db: DbOrTx, u: { name: string; kind: string; parentId: string | null; divisionCode?: string | null }): Promise<OrgUnitRow> {
+export async function createOrgUnit(
+  db: DbOrTx,
+  u: { name: string; kind: string; parentId: string | null; divisionCode?: string | null },
+): Promise<OrgUnitRow> {
   const id = crypto.randomUUID();
   let parentPath = '/';
   if (u.parentId) {
@@ -19,9 +22,17 @@ export async function createOrgUnit(db: DbOrTx, u: { name: string; kind: string;
     if (!p) throw new Error(`parent unit ${u.parentId} not found`);
     parentPath = p.path;
   }
-  const [row] = await db.insert(orgUnits).values({
-    id, name: u.name, kind: u.kind, parentId: u.parentId, divisionCode: u.divisionCode ?? null, path: `${parentPath}${id}/`,
-  }).returning();
+  const [row] = await db
+    .insert(orgUnits)
+    .values({
+      id,
+      name: u.name,
+      kind: u.kind,
+      parentId: u.parentId,
+      divisionCode: u.divisionCode ?? null,
+      path: `${parentPath}${id}/`,
+    })
+    .returning();
   return row!;
 }
 
@@ -31,13 +42,18 @@ export async function unitById(db: DbOrTx, id: string): Promise<OrgUnitRow | nul
 }
 
 export async function unitsInSubtree(db: DbOrTx, rootPath: string): Promise<OrgUnitRow[]> {
-  return db.select().from(orgUnits).where(like(orgUnits.path, `${rootPath}%`)).orderBy(asc(orgUnits.path));
+  return db
+    .select()
+    .from(orgUnits)
+    .where(like(orgUnits.path, `${rootPath}%`))
+    .orderBy(asc(orgUnits.path));
 }
 
 export async function unitNames(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.select({ id: orgUnits.id, name: orgUnits.name }).from(orgUnits)
+  const rows = await db
+    .select({ id: orgUnits.id, name: orgUnits.name })
+    .from(orgUnits)
     .where(sql`${orgUnits.id} = any(${sql.param(ids)}::uuid[])`);
   return new Map(rows.map((r) => [r.id, r.name]));
 }
-

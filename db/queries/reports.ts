@@ -4,18 +4,32 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CalendarData } from '../../domain/calendar/calendar.ts';
 import { findPeriod, type ReportCycle, type ReportPeriod } from '../../domain/report/cycle.ts';
 import {
-  allowedReportCommands, decideReport, evolveReport, initialReport, reportReminders, standing,
-  type BoardStanding, type ReportCommand, type ReportRefusal, type ReportReminder, type ReportState,
+  allowedReportCommands,
+  decideReport,
+  evolveReport,
+  initialReport,
+  reportReminders,
+  standing,
+  type BoardStanding,
+  type ReportCommand,
+  type ReportRefusal,
+  type ReportReminder,
+  type ReportState,
 } from '../../domain/report/lifecycle.ts';
 import type { DbOrTx, Db } from '../client.ts';
 import { categories, orgUnits, reportConfigs, reports, type ReportRow } from '../schema.ts';
 import { monthStatRows, statsFor, type ReportStats } from './ledger-stats.ts';
 
 export class ReportRefused extends Error {
-  constructor(readonly error: ReportRefusal) { super(error.message); }
+  constructor(readonly error: ReportRefusal) {
+    super(error.message);
+  }
 }
 export class ReportVersionConflict extends Error {
-  constructor(readonly expected: number, readonly actual: number) {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
     super(`the report is at version ${actual}, not ${expected}: reload it and try again`);
   }
 }
@@ -25,16 +39,32 @@ export async function reportConfig(db: DbOrTx, campaignId: string) {
   return row ?? null;
 }
 
-export const stateOf = (r: ReportRow | undefined): ReportState => r ? {
-  status: r.status as ReportState['status'], version: r.version, narrative: r.narrative, attachments: r.attachments,
-  firstSubmittedAt: r.firstSubmittedAt && iso(r.firstSubmittedAt), late: r.late, submittedAt: r.submittedAt && iso(r.submittedAt),
-  acceptedAt: r.acceptedAt && iso(r.acceptedAt), returnCount: r.returnCount, stats: r.stats,
-} : initialReport();
+export const stateOf = (r: ReportRow | undefined): ReportState =>
+  r
+    ? {
+        status: r.status as ReportState['status'],
+        version: r.version,
+        narrative: r.narrative,
+        attachments: r.attachments,
+        firstSubmittedAt: r.firstSubmittedAt && iso(r.firstSubmittedAt),
+        late: r.late,
+        submittedAt: r.submittedAt && iso(r.submittedAt),
+        acceptedAt: r.acceptedAt && iso(r.acceptedAt),
+        returnCount: r.returnCount,
+        stats: r.stats,
+      }
+    : initialReport();
 
 export const iso = (t: string) => new Date(t).toISOString();
 
 /** The statistics of a unit's subtree for a period, as of an instant (recomputable at any time). */
-export async function reportStats(db: DbOrTx, campaignId: string, unitPath: string, period: ReportPeriod, asOf: string): Promise<ReportStats> {
+export async function reportStats(
+  db: DbOrTx,
+  campaignId: string,
+  unitPath: string,
+  period: ReportPeriod,
+  asOf: string,
+): Promise<ReportStats> {
   // One after the other: `db` may be a transaction, whose one connection must not get concurrent queries.
   const rows = await monthStatRows(db, campaignId, period.from, period.to, asOf);
   const codes = await categoryCodes(db, campaignId);
@@ -42,63 +72,136 @@ export async function reportStats(db: DbOrTx, campaignId: string, unitPath: stri
 }
 
 export async function categoryCodes(db: DbOrTx, campaignId: string): Promise<Map<string, string>> {
-  const rows = await db.select({ id: categories.id, code: categories.code }).from(categories).where(eq(categories.campaignId, campaignId));
+  const rows = await db
+    .select({ id: categories.id, code: categories.code })
+    .from(categories)
+    .where(eq(categories.campaignId, campaignId));
   return new Map(rows.map((r) => [r.id, r.code]));
 }
 
 export interface ReportAction {
-  campaignId: string; period: ReportPeriod; unit: { id: string; path: string };
+  campaignId: string;
+  period: ReportPeriod;
+  unit: { id: string; path: string };
   /** Submissions get their statistics here, from the ledger as of `now`. */
   command: Exclude<ReportCommand, { type: 'submit' }> | Omit<Extract<ReportCommand, { type: 'submit' }>, 'stats'>;
-  actorId: string; as: 'unit' | 'office'; now: string; expectedVersion?: number;
+  actorId: string;
+  as: 'unit' | 'office';
+  now: string;
+  expectedVersion?: number;
 }
 
 /** Run one report command; answers the report row as it now stands. */
 export async function actOnReport(db: Db, a: ReportAction): Promise<ReportRow> {
   return db.transaction(async (tx) => {
     // Create the row on first touch so the row lock below serializes concurrent commands.
-    await tx.insert(reports).values({
-      campaignId: a.campaignId, period: a.period.period, unitId: a.unit.id, unitPath: a.unit.path, status: 'due', version: 0,
-      dueAt: a.period.dueAt, history: [], updatedAt: a.now,
-    }).onConflictDoNothing();
-    const [row] = await tx.select().from(reports).where(and(eq(reports.campaignId, a.campaignId), eq(reports.period, a.period.period),
-      eq(reports.unitId, a.unit.id))).for('update');
+    await tx
+      .insert(reports)
+      .values({
+        campaignId: a.campaignId,
+        period: a.period.period,
+        unitId: a.unit.id,
+        unitPath: a.unit.path,
+        status: 'due',
+        version: 0,
+        dueAt: a.period.dueAt,
+        history: [],
+        updatedAt: a.now,
+      })
+      .onConflictDoNothing();
+    const [row] = await tx
+      .select()
+      .from(reports)
+      .where(
+        and(eq(reports.campaignId, a.campaignId), eq(reports.period, a.period.period), eq(reports.unitId, a.unit.id)),
+      )
+      .for('update');
     const state = stateOf(row);
-    if (a.expectedVersion !== undefined && a.expectedVersion !== state.version) throw new ReportVersionConflict(a.expectedVersion, state.version);
-    const command = (a.command.type === 'submit'
-      ? { ...a.command, stats: await reportStats(tx, a.campaignId, a.unit.path, a.period, a.now) }
-      : a.command) as ReportCommand;
+    if (a.expectedVersion !== undefined && a.expectedVersion !== state.version)
+      throw new ReportVersionConflict(a.expectedVersion, state.version);
+    const command = (
+      a.command.type === 'submit'
+        ? { ...a.command, stats: await reportStats(tx, a.campaignId, a.unit.path, a.period, a.now) }
+        : a.command
+    ) as ReportCommand;
     const decision = decideReport(state, command, { now: a.now, actorId: a.actorId, period: a.period, as: a.as });
     if (!decision.ok) throw new ReportRefused(decision.error);
     const next = decision.events.reduce(evolveReport, state);
-    const [out] = await tx.update(reports).set({
-      status: next.status, version: next.version, late: next.late, firstSubmittedAt: next.firstSubmittedAt, submittedAt: next.submittedAt,
-      acceptedAt: next.acceptedAt, returnCount: next.returnCount, narrative: next.narrative, attachments: next.attachments,
-      stats: next.stats, history: [...(row?.history ?? []), ...decision.events], updatedAt: a.now,
-    }).where(eq(reports.id, row!.id)).returning();
+    const [out] = await tx
+      .update(reports)
+      .set({
+        status: next.status,
+        version: next.version,
+        late: next.late,
+        firstSubmittedAt: next.firstSubmittedAt,
+        submittedAt: next.submittedAt,
+        acceptedAt: next.acceptedAt,
+        returnCount: next.returnCount,
+        narrative: next.narrative,
+        attachments: next.attachments,
+        stats: next.stats,
+        history: [...(row?.history ?? []), ...decision.events],
+        updatedAt: a.now,
+      })
+      .where(eq(reports.id, row!.id))
+      .returning();
     return out!;
   });
 }
 
 export interface BoardLine {
-  unitId: string; unitName: string; unitKind: string; status: ReportState['status']; standing: BoardStanding;
-  late: boolean | null; submittedAt: string | null; version: number; returnCount: number;
+  unitId: string;
+  unitName: string;
+  unitKind: string;
+  status: ReportState['status'];
+  standing: BoardStanding;
+  late: boolean | null;
+  submittedAt: string | null;
+  version: number;
+  returnCount: number;
 }
 
 /** Who has reported for a period, who is late, who has not — for the reporting units in `scopePath`. */
-export async function reportBoard(db: DbOrTx, campaignId: string, cycle: ReportCycle, period: ReportPeriod, now: string,
-  scopePath: string | null): Promise<BoardLine[]> {
-  const rows = await db.select({
-    unitId: orgUnits.id, unitName: orgUnits.name, unitKind: orgUnits.kind, r: reports,
-  }).from(orgUnits)
-    .leftJoin(reports, and(eq(reports.unitId, orgUnits.id), eq(reports.campaignId, campaignId), eq(reports.period, period.period)))
-    .where(and(sql`${orgUnits.id} = any(${sql.param(cycle.reportingUnitIds)}::uuid[])`,
-      scopePath ? sql`${orgUnits.path} like ${`${scopePath}%`}` : undefined))
+export async function reportBoard(
+  db: DbOrTx,
+  campaignId: string,
+  cycle: ReportCycle,
+  period: ReportPeriod,
+  now: string,
+  scopePath: string | null,
+): Promise<BoardLine[]> {
+  const rows = await db
+    .select({
+      unitId: orgUnits.id,
+      unitName: orgUnits.name,
+      unitKind: orgUnits.kind,
+      r: reports,
+    })
+    .from(orgUnits)
+    .leftJoin(
+      reports,
+      and(eq(reports.unitId, orgUnits.id), eq(reports.campaignId, campaignId), eq(reports.period, period.period)),
+    )
+    .where(
+      and(
+        sql`${orgUnits.id} = any(${sql.param(cycle.reportingUnitIds)}::uuid[])`,
+        scopePath ? sql`${orgUnits.path} like ${`${scopePath}%`}` : undefined,
+      ),
+    )
     .orderBy(asc(orgUnits.kind), asc(orgUnits.name), asc(orgUnits.id));
   return rows.map((x) => {
     const s = stateOf(x.r ?? undefined);
-    return { unitId: x.unitId, unitName: x.unitName, unitKind: x.unitKind, status: s.status, late: s.late, submittedAt: s.submittedAt,
-      version: s.version, returnCount: s.returnCount, standing: standing(period, s, now, cycle.remindBeforeDays) };
+    return {
+      unitId: x.unitId,
+      unitName: x.unitName,
+      unitKind: x.unitKind,
+      status: s.status,
+      late: s.late,
+      submittedAt: s.submittedAt,
+      version: s.version,
+      returnCount: s.returnCount,
+      standing: standing(period, s, now, cycle.remindBeforeDays),
+    };
   });
 }
 
@@ -106,10 +209,23 @@ export async function reportBoard(db: DbOrTx, campaignId: string, cycle: ReportC
  * The report reminders due at `now` for one period (before the due day, and late). This is the hook
  * for the notification machinery: it is pure over the board, and each reminder has a stable key.
  */
-export async function dueReportReminders(db: DbOrTx, campaignId: string, cycle: ReportCycle, period: ReportPeriod, now: string): Promise<ReportReminder[]> {
+export async function dueReportReminders(
+  db: DbOrTx,
+  campaignId: string,
+  cycle: ReportCycle,
+  period: ReportPeriod,
+  now: string,
+): Promise<ReportReminder[]> {
   const board = await reportBoard(db, campaignId, cycle, period, now, null);
-  return reportReminders(period, board.map((b) => ({ unitId: b.unitId, state: b })), now, cycle.remindBeforeDays);
+  return reportReminders(
+    period,
+    board.map((b) => ({ unitId: b.unitId, state: b })),
+    now,
+    cycle.remindBeforeDays,
+  );
 }
 
-export function periodOrNull(cycle: ReportCycle, period: string, cal: CalendarData) { return findPeriod(cycle, period, cal); }
+export function periodOrNull(cycle: ReportCycle, period: string, cal: CalendarData) {
+  return findPeriod(cycle, period, cal);
+}
 export { allowedReportCommands };

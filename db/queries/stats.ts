@@ -7,9 +7,18 @@ import type { DbOrTx } from '../client.ts';
 import { categories, items, orgUnits } from '../schema.ts';
 import { visibleTo, type Reader } from './items.ts';
 
-export interface StatsFilters { campaignId?: string; categoryId?: string }
+export interface StatsFilters {
+  campaignId?: string;
+  categoryId?: string;
+}
 
-interface Counts { total: number; overdue: number; closed: number; verified: number; dismissed: number }
+interface Counts {
+  total: number;
+  overdue: number;
+  closed: number;
+  verified: number;
+  dismissed: number;
+}
 
 const responsible = alias(orgUnits, 'responsible');
 
@@ -29,17 +38,41 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
   );
   const [byStatus, byUnit, byCategory, reportedByMonth, closedByMonth, flagged] = await Promise.all([
     db.select({ status: items.status, n: sql<number>`count(*)::int` }).from(items).where(where).groupBy(items.status),
-    db.select({ unitId: items.responsibleUnitId, unitName: responsible.name, ...countColumns }).from(items)
-      .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId)).where(where)
+    db
+      .select({ unitId: items.responsibleUnitId, unitName: responsible.name, ...countColumns })
+      .from(items)
+      .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
+      .where(where)
       .groupBy(items.responsibleUnitId, responsible.name),
-    db.select({ categoryId: items.categoryId, categoryName: categories.name, ...countColumns }).from(items)
-      .leftJoin(categories, eq(categories.id, items.categoryId)).where(where)
-      .groupBy(items.categoryId, categories.name, categories.sortOrder).orderBy(categories.sortOrder),
-    db.select({ month: sql<string>`to_char(${items.reportedAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`, n: sql<number>`count(*)::int` })
-      .from(items).where(where).groupBy(sql`1`).orderBy(sql`1`),
-    db.select({ month: sql<string>`to_char(${items.closedAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`, n: sql<number>`count(*)::int` })
-      .from(items).where(and(where, sql`${items.closedAt} is not null`)).groupBy(sql`1`).orderBy(sql`1`),
-    db.select({ n: sql<number>`count(*)::int` }).from(items).where(and(where, eq(items.flagged, true))),
+    db
+      .select({ categoryId: items.categoryId, categoryName: categories.name, ...countColumns })
+      .from(items)
+      .leftJoin(categories, eq(categories.id, items.categoryId))
+      .where(where)
+      .groupBy(items.categoryId, categories.name, categories.sortOrder)
+      .orderBy(categories.sortOrder),
+    db
+      .select({
+        month: sql<string>`to_char(${items.reportedAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`,
+        n: sql<number>`count(*)::int`,
+      })
+      .from(items)
+      .where(where)
+      .groupBy(sql`1`)
+      .orderBy(sql`1`),
+    db
+      .select({
+        month: sql<string>`to_char(${items.closedAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`,
+        n: sql<number>`count(*)::int`,
+      })
+      .from(items)
+      .where(and(where, sql`${items.closedAt} is not null`))
+      .groupBy(sql`1`)
+      .orderBy(sql`1`),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(items)
+      .where(and(where, eq(items.flagged, true))),
   ]);
   const statusCounts: Record<string, number> = {};
   for (const r of byStatus) statusCounts[r.status] = r.n;
@@ -48,7 +81,12 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
   const months = [...new Set([...reportedByMonth.map((r) => r.month), ...closedByMonth.map((r) => r.month)])].sort();
   return {
     totals: { total, overdue, flagged: flagged[0]?.n ?? 0, byStatus: statusCounts, ...rates(statusCounts, total) },
-    byUnit: byUnit.map(withRates).sort((a, b) => b.overdue - a.overdue || b.total - a.total || (a.unitName ?? '').localeCompare(b.unitName ?? '', 'zh')),
+    byUnit: byUnit
+      .map(withRates)
+      .sort(
+        (a, b) =>
+          b.overdue - a.overdue || b.total - a.total || (a.unitName ?? '').localeCompare(b.unitName ?? '', 'zh'),
+      ),
     byCategory: byCategory.map(withRates),
     byMonth: months.map((month) => ({
       month,
@@ -75,5 +113,9 @@ function rates(byStatus: Record<string, number>, total: number) {
 
 function withRates<T extends Counts>(r: T) {
   const counted = r.total - r.dismissed;
-  return { ...r, closureRate: counted > 0 ? (r.closed + r.verified) / counted : null, rectificationRate: counted > 0 ? r.verified / counted : null };
+  return {
+    ...r,
+    closureRate: counted > 0 ? (r.closed + r.verified) / counted : null,
+    rectificationRate: counted > 0 ? r.verified / counted : null,
+  };
 }

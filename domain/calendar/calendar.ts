@@ -14,7 +14,9 @@ export interface CalendarYear {
   workdays: string[];
 }
 
-export interface CalendarData { years: Record<string, CalendarYear> }
+export interface CalendarData {
+  years: Record<string, CalendarYear>;
+}
 
 export type DayKind = 'calendar' | 'working';
 
@@ -157,7 +159,12 @@ export function hasYear(cal: CalendarData, year: number): boolean {
  * A day in a year without data counts as Mon–Fri, and the answer is then `provisional`:
  * the runtime recomputes it once that year's notice is loaded.
  */
-export function addDays(from: string, days: number, kind: DayKind, cal: CalendarData): { date: string; provisional: boolean } {
+export function addDays(
+  from: string,
+  days: number,
+  kind: DayKind,
+  cal: CalendarData,
+): { date: string; provisional: boolean } {
   if (!Number.isInteger(days)) throw new RangeError(`days must be an integer: ${days}`);
   let cur = epochDay(from);
   if (kind === 'calendar') return { date: fromEpochDay(cur + days), provisional: false };
@@ -177,7 +184,11 @@ export function addDays(from: string, days: number, kind: DayKind, cal: Calendar
 }
 
 /** Working days in (from, to]; negative when `to` is before `from`. Provisional as in addDays. */
-export function workingDaysBetween(from: string, to: string, cal: CalendarData): { days: number; provisional: boolean } {
+export function workingDaysBetween(
+  from: string,
+  to: string,
+  cal: CalendarData,
+): { days: number; provisional: boolean } {
   const a = epochDay(from);
   const b = epochDay(to);
   const [lo, hi, sign] = a <= b ? [a, b, 1] : [b, a, -1];
@@ -205,15 +216,23 @@ export function validateCalendarYear(input: unknown): CalendarYearCheck {
   if (typeof year !== 'number' || !Number.isInteger(year) || year < 2000 || year > 2200) {
     errors.push('year: an integer between 2000 and 2200');
   }
-  if (typeof y.source !== 'string' || y.source.trim() === '') errors.push('source: the notice\'s document number and title');
+  if (typeof y.source !== 'string' || y.source.trim() === '')
+    errors.push("source: the notice's document number and title");
   const lists: Record<'holidays' | 'workdays', string[]> = { holidays: [], workdays: [] };
   for (const key of ['holidays', 'workdays'] as const) {
     const v = y[key];
-    if (!Array.isArray(v)) { errors.push(`${key}: an array of YYYY-MM-DD dates`); continue; }
+    if (!Array.isArray(v)) {
+      errors.push(`${key}: an array of YYYY-MM-DD dates`);
+      continue;
+    }
     for (const d of v) {
-      if (!isValidDate(d)) { errors.push(`${key}: ${String(d)} is not a valid date`); continue; }
+      if (!isValidDate(d)) {
+        errors.push(`${key}: ${String(d)} is not a valid date`);
+        continue;
+      }
       if (typeof year === 'number' && Number(d.slice(0, 4)) !== year) errors.push(`${key}: ${d} is not in ${year}`);
-      if (key === 'workdays' && !isWeekend(d)) errors.push(`workdays: ${d} is a weekday; only Saturdays and Sundays can be make-up workdays`);
+      if (key === 'workdays' && !isWeekend(d))
+        errors.push(`workdays: ${d} is a weekday; only Saturdays and Sundays can be make-up workdays`);
       lists[key].push(d);
     }
   }

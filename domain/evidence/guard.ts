@@ -52,7 +52,12 @@ export type NewWarning = Omit<EvidenceWarning, 'raisedAt' | 'dismissed'>;
 export function guardEvidence(input: GuardInput): NewWarning[] {
   const { item, evidence } = input;
   const out: NewWarning[] = [];
-  const add = (code: EvidenceWarningCode, detail: string, attachmentIds: string[], related: NewWarning['related'] = []) => {
+  const add = (
+    code: EvidenceWarningCode,
+    detail: string,
+    attachmentIds: string[],
+    related: NewWarning['related'] = [],
+  ) => {
     const id = warningId(item.id, code, attachmentIds);
     if ((item.evidenceWarnings ?? []).some((w) => w.id === id) || out.some((w) => w.id === id)) return;
     out.push({ id, code, detail, attachmentIds, related });
@@ -61,25 +66,37 @@ export function guardEvidence(input: GuardInput): NewWarning[] {
 
   // One warning per cited file, listing every other item it was found on.
   for (const [mine, uses] of byAttachment(input.sameFile)) {
-    add('same_file_elsewhere',
+    add(
+      'same_file_elsewhere',
       `佐证材料「${name(mine)}」与其他 ${uses.length} 个事项（${unitList(uses)}）使用的文件完全相同`,
-      [mine], uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })));
+      [mine],
+      uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })),
+    );
   }
   for (const [mine, uses] of byAttachment(input.nearDuplicates)) {
     const closest = Math.min(...uses.map((u) => u.distance ?? 64));
-    add('near_duplicate_photo',
+    add(
+      'near_duplicate_photo',
       `照片「${name(mine)}」与其他 ${uses.length} 个事项（${unitList(uses)}）的照片高度相似（最小差异 ${closest}/64，阈值 ${NEAR_DUPLICATE_MAX_DISTANCE}）`,
-      [mine], uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })));
+      [mine],
+      uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })),
+    );
   }
   for (const e of evidence) {
     if (e.kind !== 'photo') continue;
     if (e.takenAt !== null && instantMs(e.takenAt) < instantMs(item.reportedAt)) {
-      add('photo_before_report', `照片「${e.fileName}」拍摄于 ${e.takenAt}，早于问题登记时间 ${item.reportedAt}`, [e.attachmentId]);
+      add('photo_before_report', `照片「${e.fileName}」拍摄于 ${e.takenAt}，早于问题登记时间 ${item.reportedAt}`, [
+        e.attachmentId,
+      ]);
     }
     if (e.gps && input.place) {
       const metres = distanceMetres(e.gps, input.place);
       if (metres > input.place.radiusM) {
-        add('photo_far_away', `照片「${e.fileName}」拍摄地点距事项所在地约 ${(metres / 1000).toFixed(1)} 公里（允许 ${(input.place.radiusM / 1000).toFixed(1)} 公里）`, [e.attachmentId]);
+        add(
+          'photo_far_away',
+          `照片「${e.fileName}」拍摄地点距事项所在地约 ${(metres / 1000).toFixed(1)} 公里（允许 ${(input.place.radiusM / 1000).toFixed(1)} 公里）`,
+          [e.attachmentId],
+        );
       }
     }
   }
@@ -88,9 +105,11 @@ export function guardEvidence(input: GuardInput): NewWarning[] {
     const windowStart = due - LAST_MINUTES * 60_000;
     const late = evidence.filter((e) => instantMs(e.uploadedAt) >= windowStart && instantMs(e.uploadedAt) <= due);
     if (evidence.length >= BULK_MIN_FILES && late.length === evidence.length && instantMs(input.now) <= due) {
-      add('last_minute_bulk',
+      add(
+        'last_minute_bulk',
         `申请销号的 ${evidence.length} 份佐证材料均在整改时限（${item.deadline}）前最后 ${LAST_MINUTES} 分钟内集中上传`,
-        evidence.map((e) => e.attachmentId));
+        evidence.map((e) => e.attachmentId),
+      );
     }
   }
   return out;
@@ -125,6 +144,9 @@ export function distanceMetres(a: { lat: number; lon: number }, b: { lat: number
 export function hammingDistance(a: bigint, b: bigint): number {
   let x = BigInt.asUintN(64, a ^ b);
   let n = 0;
-  while (x) { n += Number(x & 1n); x >>= 1n; }
+  while (x) {
+    n += Number(x & 1n);
+    x >>= 1n;
+  }
   return n;
 }

@@ -11,9 +11,18 @@ export interface CountedDeadline {
 }
 
 /** The last day `days` (working) days after `today` (today not counted). */
-export function countDeadline(today: string, days: number, settings: CampaignSettings, calendar: CalendarData): CountedDeadline {
+export function countDeadline(
+  today: string,
+  days: number,
+  settings: CampaignSettings,
+  calendar: CalendarData,
+): CountedDeadline {
   if (!settings.workingDays) {
-    return { deadline: addDays(today, days, 'calendar', calendar).date, deadlineProvisional: false, deadlineWorkingDays: null };
+    return {
+      deadline: addDays(today, days, 'calendar', calendar).date,
+      deadlineProvisional: false,
+      deadlineWorkingDays: null,
+    };
   }
   const r = addDays(today, days, 'working', calendar);
   return { deadline: r.date, deadlineProvisional: r.provisional, deadlineWorkingDays: { from: today, days } };

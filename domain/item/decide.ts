@@ -1,14 +1,31 @@
 // decide: a command on an item (as it stands) → the events it causes, or a refusal naming the
 // rule. Pure: time, the actor, settings and calendar come in the context.
-import { addDays, endOfDay, instantMs, isValidDate, isValidInstant, shanghaiDate, toInstant } from '../calendar/calendar.ts';
+import {
+  addDays,
+  endOfDay,
+  instantMs,
+  isValidDate,
+  isValidInstant,
+  shanghaiDate,
+  toInstant,
+} from '../calendar/calendar.ts';
 import { countDeadline, type CountedDeadline, fixedDeadline } from './deadline.ts';
 import { tickEvents } from './next-wake.ts';
 import { actorRule, allowedCommands, stateRule, within } from './policy.ts';
 import { fastInFastOut } from './quality.ts';
 import { recheckReason } from './recheck.ts';
 import {
-  type DecideContext, type Decision, type DomainErrorCode, type ItemCommand, type ItemEvent, type ItemEventType,
-  type ItemState, ITEM_SOURCES, NOTICE_KINDS, type UnitRef, EVIDENCE_WARNING_CODES,
+  type DecideContext,
+  type Decision,
+  type DomainErrorCode,
+  type ItemCommand,
+  type ItemEvent,
+  type ItemEventType,
+  type ItemState,
+  ITEM_SOURCES,
+  NOTICE_KINDS,
+  type UnitRef,
+  EVIDENCE_WARNING_CODES,
 } from './types.ts';
 
 type Cmd<T extends ItemCommand['type']> = Extract<ItemCommand, { type: T }>;
@@ -24,7 +41,12 @@ function tools(state: ItemState | null, ctx: DecideContext) {
   const actorId = ctx.actor?.userId ?? null;
   const refuse = (code: DomainErrorCode, message: string, field?: string): Decision => ({
     ok: false,
-    error: { code, message, allowed: allowedCommands(state, ctx.actor, ctx), ...(field !== undefined ? { field } : {}) },
+    error: {
+      code,
+      message,
+      allowed: allowedCommands(state, ctx.actor, ctx),
+      ...(field !== undefined ? { field } : {}),
+    },
   });
   return {
     now,
@@ -67,18 +89,29 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
   const s = state;
 
   switch (command.type) {
-    case 'assign': return assign(s, command, ctx, t);
-    case 'accept': return t.ok(t.ev('ItemAccepted', {}));
+    case 'assign':
+      return assign(s, command, ctx, t);
+    case 'accept':
+      return t.ok(t.ev('ItemAccepted', {}));
     case 'record_progress': {
       const why = badText(command.note, MAX_COMMENT);
       if (why) return t.invalid('note', why);
-      return t.ok(t.ev('ProgressRecorded', { note: command.note, substantive: command.substantive === true, evidence: command.evidence ?? [] }));
+      return t.ok(
+        t.ev('ProgressRecorded', {
+          note: command.note,
+          substantive: command.substantive === true,
+          evidence: command.evidence ?? [],
+        }),
+      );
     }
     case 'complete_milestone': {
       const m = s.milestones.find((x) => x.id === command.milestoneId);
       if (!m) return t.invalid('milestoneId', `no milestone ${command.milestoneId} on this item`);
-      if (m.completedAt !== null) return t.invalid('milestoneId', `milestone ${m.id} was already completed at ${m.completedAt}`);
-      return t.ok(t.ev('MilestoneCompleted', { milestoneId: m.id, note: command.note ?? null, evidence: command.evidence ?? [] }));
+      if (m.completedAt !== null)
+        return t.invalid('milestoneId', `milestone ${m.id} was already completed at ${m.completedAt}`);
+      return t.ok(
+        t.ev('MilestoneCompleted', { milestoneId: m.id, note: command.note ?? null, evidence: command.evidence ?? [] }),
+      );
     }
     case 'request_extension': {
       const bad = badDeadline(command.newDeadline, t.today);
@@ -92,29 +125,42 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
     }
     case 'decide_extension': {
       const approved = command.approve === true;
-      return t.ok(t.ev('ExtensionDecided', {
-        approved, newDeadline: approved ? s.extensionRequest!.newDeadline : null, note: command.note ?? null,
-      }));
+      return t.ok(
+        t.ev('ExtensionDecided', {
+          approved,
+          newDeadline: approved ? s.extensionRequest!.newDeadline : null,
+          note: command.note ?? null,
+        }),
+      );
     }
     case 'transfer': {
       if (badUnit(command.responsibleUnit)) return t.invalid('responsibleUnit', 'a unit with id and path is required');
-      if (command.responsibleUnit.id === s.responsibleUnit?.id) return t.invalid('responsibleUnit', 'the item is already with this unit');
+      if (command.responsibleUnit.id === s.responsibleUnit?.id)
+        return t.invalid('responsibleUnit', 'the item is already with this unit');
       const why = badText(command.reason, MAX_TEXT);
       if (why) return t.invalid('reason', why);
-      return t.ok(t.ev('ItemTransferred', { from: s.responsibleUnit, to: command.responsibleUnit, reason: command.reason }));
+      return t.ok(
+        t.ev('ItemTransferred', { from: s.responsibleUnit, to: command.responsibleUnit, reason: command.reason }),
+      );
     }
-    case 'submit': return submit(s, command, t);
-    case 'approve': return approve(s, command, ctx, t);
+    case 'submit':
+      return submit(s, command, t);
+    case 'approve':
+      return approve(s, command, ctx, t);
     case 'reject': {
       const why = badText(command.reason, MAX_TEXT);
       if (why) return t.invalid('reason', why);
       return t.ok(t.ev('ItemRejected', { reason: command.reason }));
     }
-    case 'recheck': return recheck(s, command, ctx, t);
+    case 'recheck':
+      return recheck(s, command, ctx, t);
     case 'schedule_recheck': {
       if (command.reason !== 'look_back') return t.invalid('reason', 'only look_back (回头看) can be scheduled');
-      const dueBy = isValidDate(command.dueBy) ? endOfDay(command.dueBy)
-        : isValidInstant(command.dueBy) ? toInstant(instantMs(command.dueBy)) : null;
+      const dueBy = isValidDate(command.dueBy)
+        ? endOfDay(command.dueBy)
+        : isValidInstant(command.dueBy)
+          ? toInstant(instantMs(command.dueBy))
+          : null;
       if (dueBy === null) return t.invalid('dueBy', `${String(command.dueBy)} is neither a date nor an instant`);
       if (dueBy <= t.now) return t.invalid('dueBy', 'must be in the future');
       return t.ok(t.ev('RecheckScheduled', { reason: 'look_back', dueBy }));
@@ -124,7 +170,12 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
       if (why) return t.invalid('reason', why);
       const events = [t.ev('ItemDismissed', { reason: command.reason })];
       if (s.feedbackRequired) {
-        events.push(t.ev('ReporterFeedbackDue', { outcome: 'dismissed', text: `经核实，您反映的问题「${s.title}」已核销：${command.reason}` }));
+        events.push(
+          t.ev('ReporterFeedbackDue', {
+            outcome: 'dismissed',
+            text: `经核实，您反映的问题「${s.title}」已核销：${command.reason}`,
+          }),
+        );
       }
       return t.ok(...events);
     }
@@ -143,20 +194,28 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
     }
     case 'record_notice': {
       // Once per cause: a retried or duplicated notifier job records nothing the second time.
-      if (!Array.isArray(command.notices) || command.notices.length === 0) return t.invalid('notices', 'at least one notice to record');
+      if (!Array.isArray(command.notices) || command.notices.length === 0)
+        return t.invalid('notices', 'at least one notice to record');
       const seen = new Set(s.noticesRecorded ?? []);
       const events: ItemEvent[] = [];
       for (const [i, n] of command.notices.entries()) {
         if (!Number.isInteger(n.causeSeq) || n.causeSeq < 1 || n.causeSeq > s.version) {
           return t.invalid(`notices[${i}].causeSeq`, `must name an event of this item (1..${s.version})`);
         }
-        if (!NOTICE_KINDS.includes(n.kind)) return t.invalid(`notices[${i}].kind`, `must be one of ${NOTICE_KINDS.join(', ')}`);
-        if (!Array.isArray(n.recipients) || !Array.isArray(n.channels)) return t.invalid(`notices[${i}].recipients`, 'recipients and channels are lists');
+        if (!NOTICE_KINDS.includes(n.kind))
+          return t.invalid(`notices[${i}].kind`, `must be one of ${NOTICE_KINDS.join(', ')}`);
+        if (!Array.isArray(n.recipients) || !Array.isArray(n.channels))
+          return t.invalid(`notices[${i}].recipients`, 'recipients and channels are lists');
         if (seen.has(n.causeSeq)) continue;
         seen.add(n.causeSeq);
-        events.push(t.ev('NoticeSent', {
-          causeSeq: n.causeSeq, kind: n.kind, recipients: n.recipients.map((r) => ({ userId: r.userId, name: r.name })), channels: [...n.channels],
-        }));
+        events.push(
+          t.ev('NoticeSent', {
+            causeSeq: n.causeSeq,
+            kind: n.kind,
+            recipients: n.recipients.map((r) => ({ userId: r.userId, name: r.name })),
+            channels: [...n.channels],
+          }),
+        );
       }
       return t.ok(...events);
     }
@@ -168,9 +227,17 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
           return t.invalid(`warnings[${i}]`, 'needs an id and a known code');
         }
       }
-      return t.ok(...fresh.map((w) => t.ev('EvidenceWarningRaised', {
-        id: w.id, code: w.code, detail: w.detail, attachmentIds: w.attachmentIds, related: w.related,
-      })));
+      return t.ok(
+        ...fresh.map((w) =>
+          t.ev('EvidenceWarningRaised', {
+            id: w.id,
+            code: w.code,
+            detail: w.detail,
+            attachmentIds: w.attachmentIds,
+            related: w.related,
+          }),
+        ),
+      );
     }
     case 'dismiss_evidence_warning': {
       const w = (s.evidenceWarnings ?? []).find((x) => x.id === command.warningId);
@@ -203,18 +270,29 @@ function report(c: Cmd<'report'>, ctx: DecideContext, t: Tools): Decision {
   if (description) return t.invalid('description', description);
   if (badUnit(c.ownerUnit)) return t.invalid('ownerUnit', 'a unit with id and path is required');
   if (c.leadUnit !== null && badUnit(c.leadUnit)) return t.invalid('leadUnit', 'a unit with id and path, or null');
-  return t.ok(t.ev('ItemReported', {
-    itemId: c.itemId, campaignId: c.campaignId, categoryId: c.categoryId ?? null, source: c.source,
-    title: c.title.trim(), description: c.description, person: c.person ?? null, location: c.location ?? null,
-    reportingUnit: c.reportingUnit, ownerUnit: c.ownerUnit, leadUnit: c.leadUnit,
-  }));
+  return t.ok(
+    t.ev('ItemReported', {
+      itemId: c.itemId,
+      campaignId: c.campaignId,
+      categoryId: c.categoryId ?? null,
+      source: c.source,
+      title: c.title.trim(),
+      description: c.description,
+      person: c.person ?? null,
+      location: c.location ?? null,
+      reportingUnit: c.reportingUnit,
+      ownerUnit: c.ownerUnit,
+      leadUnit: c.leadUnit,
+    }),
+  );
 }
 
-function assign(s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: Tools): Decision {
+function assign(_s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: Tools): Decision {
   if (badUnit(c.responsibleUnit)) return t.invalid('responsibleUnit', 'a unit with id and path is required');
   const measures = badText(c.measures, MAX_TEXT);
   if (measures) return t.invalid('measures', `整改措施 ${measures}`);
-  if (c.mode !== 'immediate' && c.mode !== 'phased') return t.invalid('mode', 'must be immediate (立行立改) or phased (限期整改)');
+  if (c.mode !== 'immediate' && c.mode !== 'phased')
+    return t.invalid('mode', 'must be immediate (立行立改) or phased (限期整改)');
 
   let d: CountedDeadline;
   if (c.deadline !== undefined) {
@@ -222,7 +300,8 @@ function assign(s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: Tools): D
     if (bad) return t.invalid('deadline', bad);
     d = fixedDeadline(c.deadline);
   } else if (c.days !== undefined) {
-    if (!Number.isInteger(c.days) || c.days < 1 || c.days > 3660) return t.invalid('days', 'must be a whole number of days, at least 1');
+    if (!Number.isInteger(c.days) || c.days < 1 || c.days > 3660)
+      return t.invalid('days', 'must be a whole number of days, at least 1');
     d = countDeadline(t.today, c.days, ctx.settings, ctx.calendar);
   } else if (c.mode === 'immediate') {
     d = countDeadline(t.today, ctx.settings.immediateDays, ctx.settings, ctx.calendar);
@@ -237,7 +316,8 @@ function assign(s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: Tools): D
   const ids = new Set<string>();
   for (const [i, m] of milestones.entries()) {
     const f = `milestones[${i}]`;
-    if (typeof m.id !== 'string' || m.id === '' || ids.has(m.id)) return t.invalid(`${f}.id`, 'must be present and unique');
+    if (typeof m.id !== 'string' || m.id === '' || ids.has(m.id))
+      return t.invalid(`${f}.id`, 'must be present and unique');
     ids.add(m.id);
     const title = badText(m.title, MAX_TITLE);
     if (title) return t.invalid(`${f}.title`, title);
@@ -245,21 +325,33 @@ function assign(s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: Tools): D
     if (bad) return t.invalid(`${f}.dueOn`, bad);
     if (m.dueOn > d.deadline) return t.invalid(`${f}.dueOn`, `${m.dueOn} is after the deadline ${d.deadline}`);
   }
-  return t.ok(t.ev('ItemAssigned', {
-    responsibleUnit: c.responsibleUnit, measures: c.measures, mode: c.mode, ...d,
-    milestones: milestones.map((m) => ({ id: m.id, title: m.title, dueOn: m.dueOn })),
-  }));
+  return t.ok(
+    t.ev('ItemAssigned', {
+      responsibleUnit: c.responsibleUnit,
+      measures: c.measures,
+      mode: c.mode,
+      ...d,
+      milestones: milestones.map((m) => ({ id: m.id, title: m.title, dueOn: m.dueOn })),
+    }),
+  );
 }
 
 function submit(s: ItemState, c: Cmd<'submit'>, t: Tools): Decision {
   const summary = badText(c.summary, MAX_TEXT);
   if (summary) return t.invalid('summary', `a summary of what was done is required to sign off (销号): ${summary}`);
-  if (!Array.isArray(c.evidence) || c.evidence.length === 0 || c.evidence.some((e) => typeof e !== 'string' || e === '')) {
+  if (
+    !Array.isArray(c.evidence) ||
+    c.evidence.length === 0 ||
+    c.evidence.some((e) => typeof e !== 'string' || e === '')
+  ) {
     return t.invalid('evidence', 'sign-off needs at least one piece of evidence (佐证材料)');
   }
   const open = s.milestones.filter((m) => m.completedAt === null);
   if (open.length > 0) {
-    return t.invalid('milestones', `every milestone must be completed first; open: ${open.map((m) => m.id).join(', ')}`);
+    return t.invalid(
+      'milestones',
+      `every milestone must be completed first; open: ${open.map((m) => m.id).join(', ')}`,
+    );
   }
   return t.ok(t.ev('ItemSubmitted', { summary: c.summary, evidence: c.evidence }));
 }

@@ -11,25 +11,63 @@ function addEvidence(have: string[], more: string[]): string[] {
 
 /** A new deadline starts a new clock: reminders, overdue and escalation all start over. */
 const freshDeadline = {
-  overdue: false, overdueSince: null, escalationLevel: 0, remindersSent: [] as number[],
+  overdue: false,
+  overdueSince: null,
+  escalationLevel: 0,
+  remindersSent: [] as number[],
 } satisfies Partial<ItemState>;
 
 export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
   if (event.type === 'ItemReported') {
     const d = event.data;
     return {
-      id: d.itemId, campaignId: d.campaignId, categoryId: d.categoryId, status: 'reported', version: 1,
-      source: d.source, title: d.title, description: d.description, person: d.person, location: d.location,
-      reportedAt: event.at, reportedBy: event.actorId ?? '', reportingUnit: d.reportingUnit,
-      ownerUnit: d.ownerUnit, leadUnit: d.leadUnit, responsibleUnit: null,
-      assignedBy: null, assignedAt: null, acceptedAt: null, mode: null, measures: null,
-      deadline: null, deadlineProvisional: false, deadlineWorkingDays: null, milestones: [],
-      progressCount: 0, substantiveProgressCount: 0, lastProgressAt: null,
-      extensionRequest: null, extensionsGranted: 0,
-      submittedAt: null, submittedBy: null, summary: null, evidence: [],
-      closedAt: null, closedBy: null, verifiedAt: null, dismissedAt: null,
-      rejectCount: 0, reopenCount: 0, ...freshDeadline,
-      flagged: false, flagReason: null, everFlagged: false, recheck: null, qualityWarnings: [], evidenceWarnings: [],
+      id: d.itemId,
+      campaignId: d.campaignId,
+      categoryId: d.categoryId,
+      status: 'reported',
+      version: 1,
+      source: d.source,
+      title: d.title,
+      description: d.description,
+      person: d.person,
+      location: d.location,
+      reportedAt: event.at,
+      reportedBy: event.actorId ?? '',
+      reportingUnit: d.reportingUnit,
+      ownerUnit: d.ownerUnit,
+      leadUnit: d.leadUnit,
+      responsibleUnit: null,
+      assignedBy: null,
+      assignedAt: null,
+      acceptedAt: null,
+      mode: null,
+      measures: null,
+      deadline: null,
+      deadlineProvisional: false,
+      deadlineWorkingDays: null,
+      milestones: [],
+      progressCount: 0,
+      substantiveProgressCount: 0,
+      lastProgressAt: null,
+      extensionRequest: null,
+      extensionsGranted: 0,
+      submittedAt: null,
+      submittedBy: null,
+      summary: null,
+      evidence: [],
+      closedAt: null,
+      closedBy: null,
+      verifiedAt: null,
+      dismissedAt: null,
+      rejectCount: 0,
+      reopenCount: 0,
+      ...freshDeadline,
+      flagged: false,
+      flagReason: null,
+      everFlagged: false,
+      recheck: null,
+      qualityWarnings: [],
+      evidenceWarnings: [],
       feedbackRequired: d.source === 'petition' || d.source === 'hotline',
     };
   }
@@ -40,9 +78,18 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
     case 'ItemAssigned': {
       const d = event.data;
       return {
-        ...s, ...freshDeadline, status: 'assigned', responsibleUnit: d.responsibleUnit, measures: d.measures, mode: d.mode,
-        assignedBy: event.actorId, assignedAt: event.at, acceptedAt: null,
-        deadline: d.deadline, deadlineProvisional: d.deadlineProvisional, deadlineWorkingDays: d.deadlineWorkingDays,
+        ...s,
+        ...freshDeadline,
+        status: 'assigned',
+        responsibleUnit: d.responsibleUnit,
+        measures: d.measures,
+        mode: d.mode,
+        assignedBy: event.actorId,
+        assignedAt: event.at,
+        acceptedAt: null,
+        deadline: d.deadline,
+        deadlineProvisional: d.deadlineProvisional,
+        deadlineWorkingDays: d.deadlineWorkingDays,
         milestones: d.milestones.map((m) => ({ ...m, completedAt: null })),
       };
     }
@@ -50,46 +97,73 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       return { ...s, status: 'in_progress', acceptedAt: event.at };
     case 'ProgressRecorded':
       return {
-        ...s, progressCount: s.progressCount + 1, lastProgressAt: event.at,
+        ...s,
+        progressCount: s.progressCount + 1,
+        lastProgressAt: event.at,
         substantiveProgressCount: s.substantiveProgressCount + (event.data.substantive ? 1 : 0),
         evidence: addEvidence(s.evidence, event.data.evidence),
       };
     case 'MilestoneCompleted': {
       const { milestoneId, note, evidence } = event.data;
       return {
-        ...s, lastProgressAt: event.at, evidence: addEvidence(s.evidence, evidence),
-        milestones: s.milestones.map((m) => m.id !== milestoneId ? m
-          : { ...m, completedAt: event.at, ...(note !== null ? { note } : {}) }),
+        ...s,
+        lastProgressAt: event.at,
+        evidence: addEvidence(s.evidence, evidence),
+        milestones: s.milestones.map((m) =>
+          m.id !== milestoneId ? m : { ...m, completedAt: event.at, ...(note !== null ? { note } : {}) },
+        ),
       };
     }
     case 'ExtensionRequested':
       return {
-        ...s, extensionRequest: {
-          requestedBy: event.actorId ?? '', requestedAt: event.at, newDeadline: event.data.newDeadline, reason: event.data.reason,
+        ...s,
+        extensionRequest: {
+          requestedBy: event.actorId ?? '',
+          requestedAt: event.at,
+          newDeadline: event.data.newDeadline,
+          reason: event.data.reason,
         },
       };
     case 'ExtensionDecided':
       if (!event.data.approved || event.data.newDeadline === null) return { ...s, extensionRequest: null };
       return {
-        ...s, ...freshDeadline, extensionRequest: null, extensionsGranted: s.extensionsGranted + 1,
-        deadline: event.data.newDeadline, deadlineProvisional: false, deadlineWorkingDays: null,
+        ...s,
+        ...freshDeadline,
+        extensionRequest: null,
+        extensionsGranted: s.extensionsGranted + 1,
+        deadline: event.data.newDeadline,
+        deadlineProvisional: false,
+        deadlineWorkingDays: null,
       };
     case 'ItemTransferred':
       // The new unit must accept; a pending extension was the old unit's request.
       return { ...s, status: 'assigned', responsibleUnit: event.data.to, acceptedAt: null, extensionRequest: null };
     case 'ItemSubmitted':
       return {
-        ...s, status: 'submitted', submittedAt: event.at, submittedBy: event.actorId, reviewRemindedAt: null,
-        summary: event.data.summary, evidence: addEvidence(s.evidence, event.data.evidence),
+        ...s,
+        status: 'submitted',
+        submittedAt: event.at,
+        submittedBy: event.actorId,
+        reviewRemindedAt: null,
+        summary: event.data.summary,
+        evidence: addEvidence(s.evidence, event.data.evidence),
       };
     case 'ItemApproved':
-      return { ...s, status: 'closed', closedAt: event.at, closedBy: event.actorId, extensionRequest: null, recheck: null };
+      return {
+        ...s,
+        status: 'closed',
+        closedAt: event.at,
+        closedBy: event.actorId,
+        extensionRequest: null,
+        recheck: null,
+      };
     case 'ItemRejected':
       return { ...s, status: 'in_progress', rejectCount: s.rejectCount + 1, submittedAt: null, submittedBy: null };
     case 'RecheckScheduled':
       // A look-back (回头看) puts a verified item back to closed until it is rechecked again.
       return {
-        ...s, recheck: { reason: event.data.reason, dueBy: event.data.dueBy },
+        ...s,
+        recheck: { reason: event.data.reason, dueBy: event.data.dueBy },
         ...(s.status === 'verified' ? { status: 'closed' as const, verifiedAt: null } : {}),
       };
     case 'RecheckPassed':
@@ -97,10 +171,18 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       return { ...s, recheck: null };
     case 'ItemReopened':
       return {
-        ...s, ...freshDeadline, status: 'in_progress', reopenCount: event.data.reopenCount,
-        deadline: event.data.deadline, deadlineProvisional: event.data.deadlineProvisional,
+        ...s,
+        ...freshDeadline,
+        status: 'in_progress',
+        reopenCount: event.data.reopenCount,
+        deadline: event.data.deadline,
+        deadlineProvisional: event.data.deadlineProvisional,
         deadlineWorkingDays: event.data.deadlineWorkingDays ?? null,
-        closedAt: null, closedBy: null, submittedAt: null, submittedBy: null, recheck: null,
+        closedAt: null,
+        closedBy: null,
+        submittedAt: null,
+        submittedBy: null,
+        recheck: null,
       };
     case 'ItemVerified':
       return { ...s, status: 'verified', verifiedAt: event.at, recheck: null };
@@ -128,17 +210,26 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
     case 'QualityWarningRaised':
       return { ...s, qualityWarnings: [...s.qualityWarnings, event.data] };
     case 'EvidenceWarningRaised':
-      return { ...s, evidenceWarnings: [...(s.evidenceWarnings ?? []), { ...event.data, raisedAt: event.at, dismissed: null }] };
+      return {
+        ...s,
+        evidenceWarnings: [...(s.evidenceWarnings ?? []), { ...event.data, raisedAt: event.at, dismissed: null }],
+      };
     case 'EvidenceWarningDismissed':
       return {
-        ...s, evidenceWarnings: (s.evidenceWarnings ?? []).map((w) => w.id !== event.data.warningId ? w
-          : { ...w, dismissed: { at: event.at, by: event.actorId ?? '', reason: event.data.reason } }),
+        ...s,
+        evidenceWarnings: (s.evidenceWarnings ?? []).map((w) =>
+          w.id !== event.data.warningId
+            ? w
+            : { ...w, dismissed: { at: event.at, by: event.actorId ?? '', reason: event.data.reason } },
+        ),
       };
     case 'DeadlineRecomputed': {
       const moved = event.data.deadline !== s.deadline;
       return {
-        ...s, ...(moved ? freshDeadline : {}),
-        deadline: event.data.deadline, deadlineProvisional: event.data.deadlineProvisional,
+        ...s,
+        ...(moved ? freshDeadline : {}),
+        deadline: event.data.deadline,
+        deadlineProvisional: event.data.deadlineProvisional,
       };
     }
     default: {

@@ -4,7 +4,13 @@ export { decide } from './decide.ts';
 export { evolve, fold } from './evolve.ts';
 export { nextWake, pendingTimers, tickEvents, type TimeEnv, type Timer } from './next-wake.ts';
 export {
-  ITEM_COMMAND_TYPES, actorRule, allowedCommands, inItemScope, stateRule, within, type ActorRefusal,
+  ITEM_COMMAND_TYPES,
+  actorRule,
+  allowedCommands,
+  inItemScope,
+  stateRule,
+  within,
+  type ActorRefusal,
 } from './policy.ts';
 export { fnv1a32, isSampled, recheckReason, sampleScore } from './recheck.ts';
 export { fastInFastOut, hasMeasures, includedNotHelped, includedNotHelpedDue } from './quality.ts';

@@ -20,7 +20,10 @@ import { evolve } from './evolve.ts';
 import { includedNotHelped, includedNotHelpedDue } from './quality.ts';
 import type { CampaignSettings, ItemEvent, ItemState } from './types.ts';
 
-export interface TimeEnv { settings: CampaignSettings; calendar: CalendarData }
+export interface TimeEnv {
+  settings: CampaignSettings;
+  calendar: CalendarData;
+}
 
 type Step = CampaignSettings['escalationSteps'][number];
 
@@ -36,7 +39,14 @@ export type Timer =
 
 // Ties at the same instant: recompute first (it may move the deadline), then the deadline's story in order.
 const PRIORITY: Record<Timer['kind'], number> = {
-  recompute: 0, reminder: 1, deadline_missed: 2, escalation: 3, included_not_helped: 4, window_elapsed: 5, recheck_due: 6, review_waiting: 7,
+  recompute: 0,
+  reminder: 1,
+  deadline_missed: 2,
+  escalation: 3,
+  included_not_helped: 4,
+  window_elapsed: 5,
+  recheck_due: 6,
+  review_waiting: 7,
 };
 
 /** Every timer pending in this state, earliest first. */
@@ -75,7 +85,10 @@ export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
   if (state.status === 'submitted' && state.submittedAt !== null && !state.reviewRemindedAt) {
     const limit = settings.reviewLimitDays ?? 5;
     if (Number.isInteger(limit) && limit > 0) {
-      out.push({ kind: 'review_waiting', dueAt: atHour(addDays(shanghaiDate(state.submittedAt), limit, kind, calendar).date, 9) });
+      out.push({
+        kind: 'review_waiting',
+        dueAt: atHour(addDays(shanghaiDate(state.submittedAt), limit, kind, calendar).date, 9),
+      });
     }
   }
 
@@ -88,8 +101,12 @@ export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
     }
   }
 
-  return out.sort((a, b) => instantMs(a.dueAt) - instantMs(b.dueAt) || PRIORITY[a.kind] - PRIORITY[b.kind]
-    || (a.kind === 'reminder' && b.kind === 'reminder' ? b.daysBefore - a.daysBefore : 0));
+  return out.sort(
+    (a, b) =>
+      instantMs(a.dueAt) - instantMs(b.dueAt) ||
+      PRIORITY[a.kind] - PRIORITY[b.kind] ||
+      (a.kind === 'reminder' && b.kind === 'reminder' ? b.daysBefore - a.daysBefore : 0),
+  );
 }
 
 function nextEscalation(state: ItemState, env: TimeEnv): Timer | null {
@@ -115,13 +132,27 @@ function fire(t: Timer, s: ItemState, now: string, actorId: string | null, env: 
     case 'recompute':
       return [{ type: 'DeadlineRecomputed', at, actorId, data: { deadline: t.deadline, deadlineProvisional: false } }];
     case 'reminder':
-      return [{ type: 'ReminderIssued', at, actorId, data: { kind: 'deadline_approaching', daysBefore: t.daysBefore, dueAt: t.dueAt } }];
+      return [
+        {
+          type: 'ReminderIssued',
+          at,
+          actorId,
+          data: { kind: 'deadline_approaching', daysBefore: t.daysBefore, dueAt: t.dueAt },
+        },
+      ];
     case 'deadline_missed':
       return [{ type: 'DeadlineMissed', at, actorId, data: { deadline: s.deadline!, dueAt: t.dueAt } }];
     case 'escalation': {
-      const events: ItemEvent[] = [{ type: 'Escalated', at, actorId, data: { level: t.step.level, target: t.step.target, dueAt: t.dueAt } }];
+      const events: ItemEvent[] = [
+        { type: 'Escalated', at, actorId, data: { level: t.step.level, target: t.step.target, dueAt: t.dueAt } },
+      ];
       if (t.step.target === 'flag' && !s.flagged) {
-        events.push({ type: 'ItemFlagged', at, actorId, data: { reason: `overdue since ${s.deadline}: flagged for supervision (挂牌督办)`, byEscalation: true } });
+        events.push({
+          type: 'ItemFlagged',
+          at,
+          actorId,
+          data: { reason: `overdue since ${s.deadline}: flagged for supervision (挂牌督办)`, byEscalation: true },
+        });
       }
       return events;
     }
@@ -132,7 +163,9 @@ function fire(t: Timer, s: ItemState, now: string, actorId: string | null, env: 
     case 'recheck_due':
       return [{ type: 'ReminderIssued', at, actorId, data: { kind: 'recheck_due', daysBefore: null, dueAt: t.dueAt } }];
     case 'review_waiting':
-      return [{ type: 'ReminderIssued', at, actorId, data: { kind: 'review_waiting', daysBefore: null, dueAt: t.dueAt } }];
+      return [
+        { type: 'ReminderIssued', at, actorId, data: { kind: 'review_waiting', daysBefore: null, dueAt: t.dueAt } },
+      ];
     default: {
       const _exhaustive: never = t;
       throw new Error(`unknown timer ${(_exhaustive as Timer).kind}`);

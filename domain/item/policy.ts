@@ -8,9 +8,27 @@
 import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role } from './types.ts';
 
 export const ITEM_COMMAND_TYPES = [
-  'report', 'assign', 'accept', 'record_progress', 'complete_milestone', 'request_extension',
-  'decide_extension', 'transfer', 'submit', 'approve', 'reject', 'recheck', 'dismiss', 'flag',
-  'unflag', 'comment', 'tick', 'schedule_recheck', 'record_notice', 'raise_evidence_warnings', 'dismiss_evidence_warning',
+  'report',
+  'assign',
+  'accept',
+  'record_progress',
+  'complete_milestone',
+  'request_extension',
+  'decide_extension',
+  'transfer',
+  'submit',
+  'approve',
+  'reject',
+  'recheck',
+  'dismiss',
+  'flag',
+  'unflag',
+  'comment',
+  'tick',
+  'schedule_recheck',
+  'record_notice',
+  'raise_evidence_warnings',
+  'dismiss_evidence_warning',
 ] as const satisfies readonly ItemCommandType[];
 // Compile-time check that the list names every command type.
 type MissingCommand = Exclude<ItemCommandType, (typeof ITEM_COMMAND_TYPES)[number]>;
@@ -24,23 +42,37 @@ const TERMINAL: ItemStatus[] = ['verified', 'dismissed'];
 export function stateRule(state: ItemState | null, type: ItemCommandType): string | null {
   if (state === null) return type === 'report' ? null : `there is no item yet: only report can create one`;
   const st = state.status;
-  const only = (...ok: ItemStatus[]) => ok.includes(st) ? null : `${type} needs the item to be ${ok.join(' or ')}, but it is ${st}`;
+  const only = (...ok: ItemStatus[]) =>
+    ok.includes(st) ? null : `${type} needs the item to be ${ok.join(' or ')}, but it is ${st}`;
   switch (type) {
-    case 'report': return `the item already exists (${st})`;
-    case 'assign': return only('reported');
-    case 'accept': return only('assigned');
+    case 'report':
+      return `the item already exists (${st})`;
+    case 'assign':
+      return only('reported');
+    case 'accept':
+      return only('assigned');
     case 'record_progress':
     case 'complete_milestone':
-    case 'submit': return only('in_progress');
+    case 'submit':
+      return only('in_progress');
     case 'request_extension':
-      return only('in_progress') ?? (state.extensionRequest ? 'an extension request is already pending; it must be decided first' : null);
-    case 'decide_extension': return state.extensionRequest ? null : 'there is no pending extension request';
-    case 'transfer': return only(...ACTIVE);
+      return (
+        only('in_progress') ??
+        (state.extensionRequest ? 'an extension request is already pending; it must be decided first' : null)
+      );
+    case 'decide_extension':
+      return state.extensionRequest ? null : 'there is no pending extension request';
+    case 'transfer':
+      return only(...ACTIVE);
     case 'approve':
-    case 'reject': return only('submitted');
-    case 'recheck': return only('closed');
-    case 'schedule_recheck': return only('closed', 'verified');
-    case 'dismiss': return only('reported', 'assigned', 'in_progress');
+    case 'reject':
+      return only('submitted');
+    case 'recheck':
+      return only('closed');
+    case 'schedule_recheck':
+      return only('closed', 'verified');
+    case 'dismiss':
+      return only('reported', 'assigned', 'in_progress');
     case 'flag':
       if (TERMINAL.includes(st)) return `a ${st} item cannot be flagged`;
       return state.flagged ? 'the item is already flagged for supervision' : null;
@@ -49,10 +81,14 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
       return state.flagged ? null : 'the item is not flagged';
     case 'comment':
     case 'tick':
-    case 'record_notice': return null;
-    case 'raise_evidence_warnings': return null;
+    case 'record_notice':
+      return null;
+    case 'raise_evidence_warnings':
+      return null;
     case 'dismiss_evidence_warning':
-      return (state.evidenceWarnings ?? []).some((w) => w.dismissed === null) ? null : 'there is no open evidence warning';
+      return (state.evidenceWarnings ?? []).some((w) => w.dismissed === null)
+        ? null
+        : 'there is no open evidence warning';
     default: {
       const _exhaustive: never = type;
       return `unknown command ${String(_exhaustive)}`;
@@ -71,7 +107,10 @@ export function inItemScope(state: ItemState, actor: Actor): boolean {
   return units.some((u) => u !== null && within(u.path, actor.unitPath));
 }
 
-export interface ActorRefusal { code: 'forbidden' | 'separation_of_duties'; message: string }
+export interface ActorRefusal {
+  code: 'forbidden' | 'separation_of_duties';
+  message: string;
+}
 
 const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.includes(r));
 
@@ -84,52 +123,83 @@ const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.in
 export function actorRule(state: ItemState | null, actor: Actor | null, type: ItemCommandType): ActorRefusal | null {
   if (type === 'tick') return null;
   if (actor === null) {
-    return type === 'schedule_recheck' || type === 'record_notice' || type === 'raise_evidence_warnings' ? null
-      : { code: 'forbidden', message: `${type} needs a user; the runtime may only tick, schedule a recheck, record a notice or raise evidence warnings` };
+    return type === 'schedule_recheck' || type === 'record_notice' || type === 'raise_evidence_warnings'
+      ? null
+      : {
+          code: 'forbidden',
+          message: `${type} needs a user; the runtime may only tick, schedule a recheck, record a notice or raise evidence warnings`,
+        };
   }
-  if (type === 'record_notice') return { code: 'forbidden', message: 'notices are recorded by the notifier, not by users' };
-  const roleIs = (...roles: Role[]): ActorRefusal | null => has(actor, ...roles) ? null
-    : { code: 'forbidden', message: `${type} needs the role ${roles.join(' or ')}` };
+  if (type === 'record_notice')
+    return { code: 'forbidden', message: 'notices are recorded by the notifier, not by users' };
+  const roleIs = (...roles: Role[]): ActorRefusal | null =>
+    has(actor, ...roles) ? null : { code: 'forbidden', message: `${type} needs the role ${roles.join(' or ')}` };
   if (state === null) return roleIs('supervisor', 'lead', 'handler', 'inspector');
-  const scoped = (...roles: Role[]): ActorRefusal | null => roleIs(...roles)
-    ?? (inItemScope(state, actor) ? null : { code: 'forbidden', message: `the item is outside the scope of unit ${actor.unitPath}` });
-  const responsible = (): ActorRefusal | null => roleIs('handler')
-    ?? (state.responsibleUnit && within(state.responsibleUnit.path, actor.unitPath) ? null
-      : { code: 'forbidden', message: `${type} is for the responsible unit (${state.responsibleUnit?.path ?? 'none'})` });
+  const scoped = (...roles: Role[]): ActorRefusal | null =>
+    roleIs(...roles) ??
+    (inItemScope(state, actor)
+      ? null
+      : { code: 'forbidden', message: `the item is outside the scope of unit ${actor.unitPath}` });
+  const responsible = (): ActorRefusal | null =>
+    roleIs('handler') ??
+    (state.responsibleUnit && within(state.responsibleUnit.path, actor.unitPath)
+      ? null
+      : {
+          code: 'forbidden',
+          message: `${type} is for the responsible unit (${state.responsibleUnit?.path ?? 'none'})`,
+        });
 
   switch (type) {
-    case 'raise_evidence_warnings': return { code: 'forbidden', message: 'evidence warnings are raised by the guard, not by users' };
+    case 'raise_evidence_warnings':
+      return { code: 'forbidden', message: 'evidence warnings are raised by the guard, not by users' };
     case 'dismiss_evidence_warning':
       // The reviewers of a sign-off; not the person whose submission is under review.
-      return scoped('supervisor', 'lead') ?? (state.submittedBy === actor.userId
-        ? { code: 'separation_of_duties', message: 'a reviewer cannot dismiss a warning on their own submission' } : null);
-    case 'report': return roleIs('supervisor', 'lead', 'handler', 'inspector');
+      return (
+        scoped('supervisor', 'lead') ??
+        (state.submittedBy === actor.userId
+          ? { code: 'separation_of_duties', message: 'a reviewer cannot dismiss a warning on their own submission' }
+          : null)
+      );
+    case 'report':
+      return roleIs('supervisor', 'lead', 'handler', 'inspector');
     case 'assign':
     case 'decide_extension':
-    case 'transfer': return scoped('supervisor', 'lead');
+    case 'transfer':
+      return scoped('supervisor', 'lead');
     case 'approve':
     case 'reject':
-      return scoped('supervisor', 'lead') ?? (state.submittedBy === actor.userId
-        ? { code: 'separation_of_duties', message: `a reviewer cannot ${type} their own submission` } : null);
+      return (
+        scoped('supervisor', 'lead') ??
+        (state.submittedBy === actor.userId
+          ? { code: 'separation_of_duties', message: `a reviewer cannot ${type} their own submission` }
+          : null)
+      );
     case 'accept':
     case 'record_progress':
     case 'complete_milestone':
     case 'request_extension':
-    case 'submit': return responsible();
+    case 'submit':
+      return responsible();
     case 'recheck':
-      return roleIs('inspector', 'supervisor') ?? (state.responsibleUnit && within(state.responsibleUnit.path, actor.unitPath)
-        ? { code: 'separation_of_duties', message: 'an inspector cannot recheck an item of their own unit' } : null);
+      return (
+        roleIs('inspector', 'supervisor') ??
+        (state.responsibleUnit && within(state.responsibleUnit.path, actor.unitPath)
+          ? { code: 'separation_of_duties', message: 'an inspector cannot recheck an item of their own unit' }
+          : null)
+      );
     case 'schedule_recheck':
     case 'dismiss':
     case 'flag':
-    case 'unflag': return scoped('supervisor');
+    case 'unflag':
+      return scoped('supervisor');
     case 'comment':
       // Inspectors comment on what they recheck, even from outside the tree.
       // Viewers (纪检, 审计) only read.
       if (!has(actor, 'supervisor', 'lead', 'handler', 'inspector')) {
         return { code: 'forbidden', message: 'comment needs the role supervisor, lead, handler or inspector' };
       }
-      return has(actor, 'inspector') || inItemScope(state, actor) ? null
+      return has(actor, 'inspector') || inItemScope(state, actor)
+        ? null
         : { code: 'forbidden', message: `the item is outside the scope of unit ${actor.unitPath}` };
     default: {
       const _exhaustive: never = type;
@@ -144,5 +214,7 @@ export function actorRule(state: ItemState | null, actor: Actor | null, type: It
  * have one; no rule here depends on time.
  */
 export function allowedCommands(state: ItemState | null, actor: Actor | null, _ctx?: DecideContext): ItemCommandType[] {
-  return ITEM_COMMAND_TYPES.filter((t) => t !== 'tick' && stateRule(state, t) === null && actorRule(state, actor, t) === null);
+  return ITEM_COMMAND_TYPES.filter(
+    (t) => t !== 'tick' && stateRule(state, t) === null && actorRule(state, actor, t) === null,
+  );
 }

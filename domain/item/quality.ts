@@ -20,7 +20,8 @@ export function fastInFastOut(state: ItemState, now: string): QualityWarning | n
   if (months > 1) return null;
   if (state.substantiveProgressCount > 0 || state.milestones.some((m) => m.completedAt !== null)) return null;
   return {
-    code: 'fast_in_fast_out', raisedAt: now,
+    code: 'fast_in_fast_out',
+    raisedAt: now,
     detail: `reported ${shanghaiDate(state.reportedAt)} and closed ${shanghaiDate(now)} without substantive measures (快进快出)`,
   };
 }
@@ -37,7 +38,8 @@ export function includedNotHelpedDue(state: ItemState, settings: CampaignSetting
 
 export function includedNotHelped(state: ItemState, settings: CampaignSettings, now: string): QualityWarning {
   return {
-    code: 'included_not_helped', raisedAt: now,
+    code: 'included_not_helped',
+    raisedAt: now,
     detail: `assigned ${shanghaiDate(state.assignedAt ?? now)}, no measures recorded within ${settings.noMeasuresWarningMonths} month(s) (纳而不帮)`,
   };
 }

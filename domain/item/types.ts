@@ -5,14 +5,26 @@
 import type { CalendarData } from '../calendar/calendar.ts';
 
 export const ITEM_STATUSES = [
-  'reported', 'assigned', 'in_progress', 'submitted', 'closed', 'verified', 'dismissed',
+  'reported',
+  'assigned',
+  'in_progress',
+  'submitted',
+  'closed',
+  'verified',
+  'dismissed',
 ] as const;
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /** 问题来源 */
 export const ITEM_SOURCES = [
-  'self_report', 'screening', 'department_screening', 'third_party',
-  'inspection', 'audit', 'petition', 'hotline',
+  'self_report',
+  'screening',
+  'department_screening',
+  'third_party',
+  'inspection',
+  'audit',
+  'petition',
+  'hotline',
 ] as const;
 export type ItemSource = (typeof ITEM_SOURCES)[number];
 
@@ -20,24 +32,47 @@ export const ROLES = ['admin', 'supervisor', 'lead', 'handler', 'inspector', 'vi
 export type Role = (typeof ROLES)[number];
 
 /** A unit as the decider sees it: id plus its materialized tree path ("/<id>/<id>/"). */
-export interface UnitRef { id: string; path: string }
+export interface UnitRef {
+  id: string;
+  path: string;
+}
 
 /** Who issues a command. `unitPath` is the actor's unit path; scope = every path starting with it. */
-export interface Actor { userId: string; unitId: string; unitPath: string; roles: Role[] }
+export interface Actor {
+  userId: string;
+  unitId: string;
+  unitPath: string;
+  roles: Role[];
+}
 
 /** The household or petitioner concerned (personal data: masked for roles that do not need it). */
-export interface Person { name?: string; phone?: string; idNumber?: string; address?: string }
+export interface Person {
+  name?: string;
+  phone?: string;
+  idNumber?: string;
+  address?: string;
+}
 
 /** 立行立改 | 限期整改 */
 export type RectificationMode = 'immediate' | 'phased';
 
-export interface Milestone { id: string; title: string; dueOn: string; completedAt: string | null; note?: string }
+export interface Milestone {
+  id: string;
+  title: string;
+  dueOn: string;
+  completedAt: string | null;
+  note?: string;
+}
 
 export type QualityWarningCode =
   | 'fast_in_fast_out' // 快进快出: closed in the same or next month as reported, no substantive measures
   | 'included_not_helped'; // 纳而不帮: no measures recorded within one month of assignment
 
-export interface QualityWarning { code: QualityWarningCode; raisedAt: string; detail: string }
+export interface QualityWarning {
+  code: QualityWarningCode;
+  raisedAt: string;
+  detail: string;
+}
 
 /** 纸面销号 guard: why a piece of evidence looks like paper work rather than real work. */
 export type EvidenceWarningCode =
@@ -48,7 +83,11 @@ export type EvidenceWarningCode =
   | 'last_minute_bulk'; // signed off with evidence uploaded in bulk in the last minutes before the deadline
 
 export const EVIDENCE_WARNING_CODES: readonly EvidenceWarningCode[] = [
-  'same_file_elsewhere', 'near_duplicate_photo', 'photo_before_report', 'photo_far_away', 'last_minute_bulk',
+  'same_file_elsewhere',
+  'near_duplicate_photo',
+  'photo_before_report',
+  'photo_far_away',
+  'last_minute_bulk',
 ];
 
 export interface EvidenceWarning {
@@ -160,13 +199,30 @@ export interface ItemState {
 // ---------------------------------------------------------------- commands
 
 export type ItemCommand =
-  | { type: 'report'; itemId: string; campaignId: string; categoryId: string | null; source: ItemSource;
-      title: string; description: string; person?: Person | null; location?: string | null;
-      reportingUnit: UnitRef; ownerUnit: UnitRef; leadUnit: UnitRef | null }
-  | { type: 'assign'; responsibleUnit: UnitRef; measures: string; mode: RectificationMode;
+  | {
+      type: 'report';
+      itemId: string;
+      campaignId: string;
+      categoryId: string | null;
+      source: ItemSource;
+      title: string;
+      description: string;
+      person?: Person | null;
+      location?: string | null;
+      reportingUnit: UnitRef;
+      ownerUnit: UnitRef;
+      leadUnit: UnitRef | null;
+    }
+  | {
+      type: 'assign';
+      responsibleUnit: UnitRef;
+      measures: string;
+      mode: RectificationMode;
       /** Either a last day, or a number of (working) days from today; immediate items default to settings.immediateDays. */
-      deadline?: string; days?: number;
-      milestones?: { id: string; title: string; dueOn: string }[] }
+      deadline?: string;
+      days?: number;
+      milestones?: { id: string; title: string; dueOn: string }[];
+    }
   | { type: 'accept' }
   | { type: 'record_progress'; note: string; substantive?: boolean; evidence?: string[] }
   | { type: 'complete_milestone'; milestoneId: string; note?: string; evidence?: string[] }
@@ -186,7 +242,10 @@ export type ItemCommand =
   /** Select a closed or verified item again (回头看) — sent by an acceptance round. */
   | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string }
   /** Record in the trail who was told about which event (催办记录) — sent by the notifier; each cause is recorded once. */
-  | { type: 'record_notice'; notices: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] }[] }
+  | {
+      type: 'record_notice';
+      notices: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] }[];
+    }
   /** The paper sign-off guard's findings, sent by the runtime after a command cited evidence. */
   | { type: 'raise_evidence_warnings'; warnings: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'>[] }
   /** A reviewer sets a warning aside, saying why. */
@@ -194,13 +253,26 @@ export type ItemCommand =
 
 /** Why someone is told about an item (one notice kind per event that matters to people). */
 export const NOTICE_KINDS = [
-  'assigned', 'deadline_approaching', 'deadline_missed', 'escalated', 'flagged', 'review_waiting', 'recheck_due',
-  'extension_decided', 'rejected', 'reopened', 'transferred', 'reporter_feedback',
+  'assigned',
+  'deadline_approaching',
+  'deadline_missed',
+  'escalated',
+  'flagged',
+  'review_waiting',
+  'recheck_due',
+  'extension_decided',
+  'rejected',
+  'reopened',
+  'transferred',
+  'reporter_feedback',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** Someone a notice went to: a user, or the petitioner (userId null) for reporter feedback. */
-export interface NoticeRecipient { userId: string | null; name: string }
+export interface NoticeRecipient {
+  userId: string | null;
+  name: string;
+}
 
 export type ItemCommandType = ItemCommand['type'];
 
@@ -215,46 +287,92 @@ export interface DecideContext {
 
 // ---------------------------------------------------------------- events
 
-interface EventBase { at: string; actorId: string | null }
+interface EventBase {
+  at: string;
+  actorId: string | null;
+}
 
-export type ItemEvent = EventBase & (
-  | { type: 'ItemReported'; data: { itemId: string; campaignId: string; categoryId: string | null; source: ItemSource;
-      title: string; description: string; person: Person | null; location: string | null;
-      reportingUnit: UnitRef; ownerUnit: UnitRef; leadUnit: UnitRef | null } }
-  | { type: 'ItemAssigned'; data: { responsibleUnit: UnitRef; measures: string; mode: RectificationMode;
-      deadline: string; deadlineProvisional: boolean; deadlineWorkingDays: { from: string; days: number } | null;
-      milestones: { id: string; title: string; dueOn: string }[] } }
-  | { type: 'ItemAccepted'; data: Record<string, never> }
-  | { type: 'ProgressRecorded'; data: { note: string; substantive: boolean; evidence: string[] } }
-  | { type: 'MilestoneCompleted'; data: { milestoneId: string; note: string | null; evidence: string[] } }
-  | { type: 'ExtensionRequested'; data: { newDeadline: string; reason: string } }
-  | { type: 'ExtensionDecided'; data: { approved: boolean; newDeadline: string | null; note: string | null } }
-  | { type: 'ItemTransferred'; data: { from: UnitRef | null; to: UnitRef; reason: string } }
-  | { type: 'ItemSubmitted'; data: { summary: string; evidence: string[] } }
-  | { type: 'ItemApproved'; data: { note: string | null } }
-  | { type: 'ItemRejected'; data: { reason: string } }
-  | { type: 'RecheckScheduled'; data: { reason: RecheckReason; dueBy: string } }
-  | { type: 'RecheckPassed'; data: { findings: string; evidence: string[] } }
-  | { type: 'RecheckFailed'; data: { findings: string; evidence: string[] } }
-  | { type: 'ItemReopened'; data: { deadline: string; deadlineProvisional: boolean; reopenCount: number;
-      /** Added: set when the deadline was counted in working days, so a provisional one can be recomputed. */
-      deadlineWorkingDays?: { from: string; days: number } | null } }
-  | { type: 'ItemVerified'; data: { by: 'recheck' | 'window_elapsed' } }
-  | { type: 'ItemDismissed'; data: { reason: string } }
-  | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean } }
-  | { type: 'ItemUnflagged'; data: { reason: string } }
-  | { type: 'CommentAdded'; data: { text: string } }
-  | { type: 'ReminderIssued'; data: { kind: 'deadline_approaching' | 'recheck_due' | 'review_waiting'; daysBefore: number | null; dueAt: string } }
-  /** 催办记录: the notices derived from event `causeSeq` were produced for these recipients and channels. */
-  | { type: 'NoticeSent'; data: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] } }
-  | { type: 'DeadlineMissed'; data: { deadline: string; dueAt: string } }
-  | { type: 'Escalated'; data: { level: number; target: 'handler' | 'unit_head' | 'supervisor' | 'flag'; dueAt: string } }
-  | { type: 'QualityWarningRaised'; data: QualityWarning }
-  | { type: 'DeadlineRecomputed'; data: { deadline: string; deadlineProvisional: boolean } }
-  | { type: 'ReporterFeedbackDue'; data: { outcome: 'closed' | 'dismissed'; text: string } }
-  | { type: 'EvidenceWarningRaised'; data: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'> }
-  | { type: 'EvidenceWarningDismissed'; data: { warningId: string; reason: string } }
-);
+export type ItemEvent = EventBase &
+  (
+    | {
+        type: 'ItemReported';
+        data: {
+          itemId: string;
+          campaignId: string;
+          categoryId: string | null;
+          source: ItemSource;
+          title: string;
+          description: string;
+          person: Person | null;
+          location: string | null;
+          reportingUnit: UnitRef;
+          ownerUnit: UnitRef;
+          leadUnit: UnitRef | null;
+        };
+      }
+    | {
+        type: 'ItemAssigned';
+        data: {
+          responsibleUnit: UnitRef;
+          measures: string;
+          mode: RectificationMode;
+          deadline: string;
+          deadlineProvisional: boolean;
+          deadlineWorkingDays: { from: string; days: number } | null;
+          milestones: { id: string; title: string; dueOn: string }[];
+        };
+      }
+    | { type: 'ItemAccepted'; data: Record<string, never> }
+    | { type: 'ProgressRecorded'; data: { note: string; substantive: boolean; evidence: string[] } }
+    | { type: 'MilestoneCompleted'; data: { milestoneId: string; note: string | null; evidence: string[] } }
+    | { type: 'ExtensionRequested'; data: { newDeadline: string; reason: string } }
+    | { type: 'ExtensionDecided'; data: { approved: boolean; newDeadline: string | null; note: string | null } }
+    | { type: 'ItemTransferred'; data: { from: UnitRef | null; to: UnitRef; reason: string } }
+    | { type: 'ItemSubmitted'; data: { summary: string; evidence: string[] } }
+    | { type: 'ItemApproved'; data: { note: string | null } }
+    | { type: 'ItemRejected'; data: { reason: string } }
+    | { type: 'RecheckScheduled'; data: { reason: RecheckReason; dueBy: string } }
+    | { type: 'RecheckPassed'; data: { findings: string; evidence: string[] } }
+    | { type: 'RecheckFailed'; data: { findings: string; evidence: string[] } }
+    | {
+        type: 'ItemReopened';
+        data: {
+          deadline: string;
+          deadlineProvisional: boolean;
+          reopenCount: number;
+          /** Added: set when the deadline was counted in working days, so a provisional one can be recomputed. */
+          deadlineWorkingDays?: { from: string; days: number } | null;
+        };
+      }
+    | { type: 'ItemVerified'; data: { by: 'recheck' | 'window_elapsed' } }
+    | { type: 'ItemDismissed'; data: { reason: string } }
+    | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean } }
+    | { type: 'ItemUnflagged'; data: { reason: string } }
+    | { type: 'CommentAdded'; data: { text: string } }
+    | {
+        type: 'ReminderIssued';
+        data: {
+          kind: 'deadline_approaching' | 'recheck_due' | 'review_waiting';
+          daysBefore: number | null;
+          dueAt: string;
+        };
+      }
+    /** 催办记录: the notices derived from event `causeSeq` were produced for these recipients and channels. */
+    | {
+        type: 'NoticeSent';
+        data: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] };
+      }
+    | { type: 'DeadlineMissed'; data: { deadline: string; dueAt: string } }
+    | {
+        type: 'Escalated';
+        data: { level: number; target: 'handler' | 'unit_head' | 'supervisor' | 'flag'; dueAt: string };
+      }
+    | { type: 'QualityWarningRaised'; data: QualityWarning }
+    | { type: 'DeadlineRecomputed'; data: { deadline: string; deadlineProvisional: boolean } }
+    | { type: 'ReporterFeedbackDue'; data: { outcome: 'closed' | 'dismissed'; text: string } }
+    | { type: 'EvidenceWarningRaised'; data: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'> }
+    | { type: 'EvidenceWarningDismissed'; data: { warningId: string; reason: string } }
+  );
 
 export type ItemEventType = ItemEvent['type'];
 

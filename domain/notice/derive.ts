@@ -13,15 +13,34 @@ import type { ItemEvent, ItemEventType, ItemState, NoticeKind } from '../item/ty
  * - inspectors: inspectors whose scope covers the responsible unit, not of that unit (验收组)
  * - petitioner: the person who reported a petition/hotline item, by SMS (事事有回音)
  */
-export type Audience = 'responsible_handlers' | 'unit_head' | 'assigning_unit' | 'reviewers'
-  | 'supervising_office' | 'inspectors' | 'petitioner';
+export type Audience =
+  | 'responsible_handlers'
+  | 'unit_head'
+  | 'assigning_unit'
+  | 'reviewers'
+  | 'supervising_office'
+  | 'inspectors'
+  | 'petitioner';
 
-export interface NoticeSpec { kind: NoticeKind; audiences: Audience[]; title: string; body: string }
+export interface NoticeSpec {
+  kind: NoticeKind;
+  audiences: Audience[];
+  title: string;
+  body: string;
+}
 
 /** Event types that may produce a notice; the engine writes only these to the outbox. */
 export const NOTIFYING_EVENTS: ReadonlySet<ItemEventType> = new Set<ItemEventType>([
-  'ItemAssigned', 'ItemTransferred', 'ReminderIssued', 'DeadlineMissed', 'Escalated', 'ItemFlagged',
-  'ExtensionDecided', 'ItemRejected', 'ItemReopened', 'ReporterFeedbackDue',
+  'ItemAssigned',
+  'ItemTransferred',
+  'ReminderIssued',
+  'DeadlineMissed',
+  'Escalated',
+  'ItemFlagged',
+  'ExtensionDecided',
+  'ItemRejected',
+  'ItemReopened',
+  'ReporterFeedbackDue',
 ]);
 
 const ESCALATION_AUDIENCE: Record<'handler' | 'unit_head' | 'supervisor' | 'flag', Audience[]> = {
@@ -30,7 +49,12 @@ const ESCALATION_AUDIENCE: Record<'handler' | 'unit_head' | 'supervisor' | 'flag
   supervisor: ['supervising_office', 'unit_head', 'assigning_unit'],
   flag: ['supervising_office', 'unit_head', 'responsible_handlers', 'assigning_unit'],
 };
-const ESCALATION_LABEL = { handler: '催办', unit_head: '督办（单位负责人）', supervisor: '督办（督查考评办）', flag: '挂牌督办' } as const;
+const ESCALATION_LABEL = {
+  handler: '催办',
+  unit_head: '督办（单位负责人）',
+  supervisor: '督办（督查考评办）',
+  flag: '挂牌督办',
+} as const;
 
 /** The notice an event causes, given the item state right after it; null when nobody needs telling. */
 export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null {
@@ -38,56 +62,109 @@ export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null
   const deadline = state.deadline ? `整改时限 ${state.deadline}` : '';
   switch (event.type) {
     case 'ItemAssigned':
-      return { kind: 'assigned', audiences: ['responsible_handlers'], title: `【交办】${t}`,
-        body: `${t}已交办贵单位，请及时签收并落实整改措施：${event.data.measures}。${deadline}。` };
+      return {
+        kind: 'assigned',
+        audiences: ['responsible_handlers'],
+        title: `【交办】${t}`,
+        body: `${t}已交办贵单位，请及时签收并落实整改措施：${event.data.measures}。${deadline}。`,
+      };
     case 'ItemTransferred':
-      return { kind: 'transferred', audiences: ['responsible_handlers'], title: `【转办】${t}`,
-        body: `${t}已转办贵单位（原因：${event.data.reason}），请及时签收。${deadline}。` };
+      return {
+        kind: 'transferred',
+        audiences: ['responsible_handlers'],
+        title: `【转办】${t}`,
+        body: `${t}已转办贵单位（原因：${event.data.reason}），请及时签收。${deadline}。`,
+      };
     case 'ReminderIssued':
       if (event.data.kind === 'deadline_approaching') {
         const d = event.data.daysBefore ?? 0;
-        return { kind: 'deadline_approaching', audiences: ['responsible_handlers'], title: `【催办】${t}距整改时限还有${d}天`,
-          body: `${t}将于 ${state.deadline} 到期，请抓紧整改并及时申请销号。` };
+        return {
+          kind: 'deadline_approaching',
+          audiences: ['responsible_handlers'],
+          title: `【催办】${t}距整改时限还有${d}天`,
+          body: `${t}将于 ${state.deadline} 到期，请抓紧整改并及时申请销号。`,
+        };
       }
       if (event.data.kind === 'review_waiting') {
-        return { kind: 'review_waiting', audiences: ['reviewers'], title: `【待审核】${t}销号申请等待审核`,
-          body: `${t}于 ${state.submittedAt ? shanghaiDate(state.submittedAt) : ''} 申请销号，已超过审核时限，请尽快审核。` };
+        return {
+          kind: 'review_waiting',
+          audiences: ['reviewers'],
+          title: `【待审核】${t}销号申请等待审核`,
+          body: `${t}于 ${state.submittedAt ? shanghaiDate(state.submittedAt) : ''} 申请销号，已超过审核时限，请尽快审核。`,
+        };
       }
-      return { kind: 'recheck_due', audiences: ['inspectors', 'supervising_office'], title: `【复核】${t}待复核`,
-        body: `${t}已销号，请于 ${state.recheck ? shanghaiDate(state.recheck.dueBy) : '时限内'} 前完成复核。` };
+      return {
+        kind: 'recheck_due',
+        audiences: ['inspectors', 'supervising_office'],
+        title: `【复核】${t}待复核`,
+        body: `${t}已销号，请于 ${state.recheck ? shanghaiDate(state.recheck.dueBy) : '时限内'} 前完成复核。`,
+      };
     case 'DeadlineMissed':
-      return { kind: 'deadline_missed', audiences: ['responsible_handlers', 'assigning_unit'], title: `【逾期】${t}已超过整改时限`,
-        body: `${t}整改时限 ${event.data.deadline} 已过，尚未申请销号，请立即整改。` };
+      return {
+        kind: 'deadline_missed',
+        audiences: ['responsible_handlers', 'assigning_unit'],
+        title: `【逾期】${t}已超过整改时限`,
+        body: `${t}整改时限 ${event.data.deadline} 已过，尚未申请销号，请立即整改。`,
+      };
     case 'Escalated': {
       const target = event.data.target;
-      return { kind: 'escalated', audiences: ESCALATION_AUDIENCE[target], title: `【${ESCALATION_LABEL[target]}】${t}逾期未整改（第${event.data.level}级）`,
-        body: `${t}整改时限 ${state.deadline} 已过，按规定升级${ESCALATION_LABEL[target]}，请责任单位立即整改，交办单位跟踪督促。` };
+      return {
+        kind: 'escalated',
+        audiences: ESCALATION_AUDIENCE[target],
+        title: `【${ESCALATION_LABEL[target]}】${t}逾期未整改（第${event.data.level}级）`,
+        body: `${t}整改时限 ${state.deadline} 已过，按规定升级${ESCALATION_LABEL[target]}，请责任单位立即整改，交办单位跟踪督促。`,
+      };
     }
     case 'ItemFlagged':
       // A flag by escalation is told by its Escalated event.
       if (event.data.byEscalation) return null;
-      return { kind: 'flagged', audiences: ['unit_head', 'responsible_handlers', 'assigning_unit'], title: `【挂牌督办】${t}`,
-        body: `${t}已挂牌督办：${event.data.reason}。` };
+      return {
+        kind: 'flagged',
+        audiences: ['unit_head', 'responsible_handlers', 'assigning_unit'],
+        title: `【挂牌督办】${t}`,
+        body: `${t}已挂牌督办：${event.data.reason}。`,
+      };
     case 'ExtensionDecided':
-      return { kind: 'extension_decided', audiences: ['responsible_handlers'],
+      return {
+        kind: 'extension_decided',
+        audiences: ['responsible_handlers'],
         title: event.data.approved ? `【延期已批准】${t}` : `【延期未批准】${t}`,
-        body: event.data.approved ? `${t}延期申请已批准，新的整改时限为 ${event.data.newDeadline}。`
-          : `${t}延期申请未获批准，请按原时限 ${state.deadline} 完成整改。${event.data.note ?? ''}` };
+        body: event.data.approved
+          ? `${t}延期申请已批准，新的整改时限为 ${event.data.newDeadline}。`
+          : `${t}延期申请未获批准，请按原时限 ${state.deadline} 完成整改。${event.data.note ?? ''}`,
+      };
     case 'ItemRejected':
-      return { kind: 'rejected', audiences: ['responsible_handlers'], title: `【退回】${t}销号申请被退回`,
-        body: `${t}销号申请被退回：${event.data.reason}。请继续整改后重新申请。` };
+      return {
+        kind: 'rejected',
+        audiences: ['responsible_handlers'],
+        title: `【退回】${t}销号申请被退回`,
+        body: `${t}销号申请被退回：${event.data.reason}。请继续整改后重新申请。`,
+      };
     case 'ItemReopened':
-      return { kind: 'reopened', audiences: ['responsible_handlers', 'unit_head', 'assigning_unit'], title: `【反弹】${t}复核未通过`,
-        body: `${t}复核未通过，已重新整改，整改时限 ${event.data.deadline}。` };
+      return {
+        kind: 'reopened',
+        audiences: ['responsible_handlers', 'unit_head', 'assigning_unit'],
+        title: `【反弹】${t}复核未通过`,
+        body: `${t}复核未通过，已重新整改，整改时限 ${event.data.deadline}。`,
+      };
     case 'ReporterFeedbackDue':
-      return { kind: 'reporter_feedback', audiences: ['petitioner'], title: '【回音】问题办理结果', body: event.data.text };
+      return {
+        kind: 'reporter_feedback',
+        audiences: ['petitioner'],
+        title: '【回音】问题办理结果',
+        body: event.data.text,
+      };
     default:
       return null;
   }
 }
 
 const CLOSED = new Set(['closed', 'verified', 'dismissed']);
-const STATUS_LABEL: Record<string, string> = { closed: 'closed (销号)', verified: 'verified (复核通过)', dismissed: 'dismissed (不予立项)' };
+const STATUS_LABEL: Record<string, string> = {
+  closed: 'closed (销号)',
+  verified: 'verified (复核通过)',
+  dismissed: 'dismissed (不予立项)',
+};
 
 /**
  * Whether a notice is still worth sending at `now` (a message held for quiet hours or a rate limit is
@@ -97,22 +174,44 @@ const STATUS_LABEL: Record<string, string> = { closed: 'closed (销号)', verifi
  */
 export function causeGone(event: ItemEvent, then: ItemState, current: ItemState): string | null {
   const closed = CLOSED.has(current.status) ? `the item is ${STATUS_LABEL[current.status]} now` : null;
-  const deadlineMoved = current.deadline !== then.deadline ? `the deadline moved from ${then.deadline} to ${current.deadline}` : null;
-  const moved = (current.responsibleUnit?.id ?? null) !== (then.responsibleUnit?.id ?? null) ? 'the item went to another unit' : null;
+  const deadlineMoved =
+    current.deadline !== then.deadline ? `the deadline moved from ${then.deadline} to ${current.deadline}` : null;
+  const moved =
+    (current.responsibleUnit?.id ?? null) !== (then.responsibleUnit?.id ?? null)
+      ? 'the item went to another unit'
+      : null;
   switch (event.type) {
-    case 'ItemAssigned': case 'ItemTransferred': case 'ItemFlagged':
+    case 'ItemAssigned':
+    case 'ItemTransferred':
+    case 'ItemFlagged':
       return closed ?? moved;
-    case 'DeadlineMissed': case 'Escalated':
-      return closed ?? (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ?? deadlineMoved ?? moved;
+    case 'DeadlineMissed':
+    case 'Escalated':
+      return (
+        closed ??
+        (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ??
+        deadlineMoved ??
+        moved
+      );
     case 'ReminderIssued':
       if (event.data.kind === 'deadline_approaching') {
-        return closed ?? (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ?? deadlineMoved ?? moved;
+        return (
+          closed ??
+          (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ??
+          deadlineMoved ??
+          moved
+        );
       }
       if (event.data.kind === 'review_waiting') {
-        return current.status !== 'submitted' || current.submittedAt !== then.submittedAt ? 'the closure application was reviewed' : null;
+        return current.status !== 'submitted' || current.submittedAt !== then.submittedAt
+          ? 'the closure application was reviewed'
+          : null;
       }
       return current.recheck === null || current.recheck.dueBy !== then.recheck?.dueBy
-        ? (current.status === 'dismissed' ? closed : 'the recheck was done') : null;
+        ? current.status === 'dismissed'
+          ? closed
+          : 'the recheck was done'
+        : null;
     default:
       return null;
   }

@@ -5,7 +5,11 @@ import type { ReportPeriod } from './cycle.ts';
 export const REPORT_STATUSES = ['due', 'draft', 'submitted', 'returned', 'accepted'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
-export interface Narrative { progress: string; problems: string; nextSteps: string }
+export interface Narrative {
+  progress: string;
+  problems: string;
+  nextSteps: string;
+}
 
 export interface ReportState {
   status: ReportStatus;
@@ -22,8 +26,16 @@ export interface ReportState {
 }
 
 export const initialReport = (): ReportState => ({
-  status: 'due', version: 0, narrative: null, attachments: [], firstSubmittedAt: null, late: null,
-  submittedAt: null, acceptedAt: null, returnCount: 0, stats: null,
+  status: 'due',
+  version: 0,
+  narrative: null,
+  attachments: [],
+  firstSubmittedAt: null,
+  late: null,
+  submittedAt: null,
+  acceptedAt: null,
+  returnCount: 0,
+  stats: null,
 });
 
 export type ReportCommand =
@@ -40,10 +52,24 @@ export type ReportEvent = { at: string; actorId: string } & (
 );
 
 /** Who is acting: the reporting unit itself, or the campaign office that reviews reports. */
-export interface ReportContext { now: string; actorId: string; period: ReportPeriod; as: 'unit' | 'office' }
+export interface ReportContext {
+  now: string;
+  actorId: string;
+  period: ReportPeriod;
+  as: 'unit' | 'office';
+}
 
-export type ReportRefusalCode = 'period_not_open' | 'report_already_accepted' | 'invalid_transition' | 'forbidden' | 'validation';
-export interface ReportRefusal { code: ReportRefusalCode; message: string; allowed: ReportCommand['type'][] }
+export type ReportRefusalCode =
+  | 'period_not_open'
+  | 'report_already_accepted'
+  | 'invalid_transition'
+  | 'forbidden'
+  | 'validation';
+export interface ReportRefusal {
+  code: ReportRefusalCode;
+  message: string;
+  allowed: ReportCommand['type'][];
+}
 export type ReportDecision = { ok: true; events: ReportEvent[] } | { ok: false; error: ReportRefusal };
 
 const FROM: Record<ReportCommand['type'], { states: ReportStatus[]; by: 'unit' | 'office' }> = {
@@ -54,28 +80,65 @@ const FROM: Record<ReportCommand['type'], { states: ReportStatus[]; by: 'unit' |
 };
 
 export function allowedReportCommands(s: ReportState, as: 'unit' | 'office'): ReportCommand['type'][] {
-  return (Object.keys(FROM) as ReportCommand['type'][]).filter((t) => FROM[t].by === as && FROM[t].states.includes(s.status));
+  return (Object.keys(FROM) as ReportCommand['type'][]).filter(
+    (t) => FROM[t].by === as && FROM[t].states.includes(s.status),
+  );
 }
 
 export function decideReport(s: ReportState, c: ReportCommand, ctx: ReportContext): ReportDecision {
-  const refuse = (code: ReportRefusalCode, message: string): ReportDecision =>
-    ({ ok: false, error: { code, message, allowed: allowedReportCommands(s, ctx.as) } });
-  if (s.status === 'accepted') return refuse('report_already_accepted', `the report for ${ctx.period.period} was accepted and can no longer change`);
-  if (ctx.now < ctx.period.opensAt) return refuse('period_not_open', `the period ${ctx.period.period} opens at ${ctx.period.opensAt}`);
+  const refuse = (code: ReportRefusalCode, message: string): ReportDecision => ({
+    ok: false,
+    error: { code, message, allowed: allowedReportCommands(s, ctx.as) },
+  });
+  if (s.status === 'accepted')
+    return refuse(
+      'report_already_accepted',
+      `the report for ${ctx.period.period} was accepted and can no longer change`,
+    );
+  if (ctx.now < ctx.period.opensAt)
+    return refuse('period_not_open', `the period ${ctx.period.period} opens at ${ctx.period.opensAt}`);
   const rule = FROM[c.type];
   if (rule.by !== ctx.as) {
-    return refuse('forbidden', rule.by === 'unit' ? 'only the reporting unit writes and submits its report' : 'only the campaign office returns or accepts reports');
+    return refuse(
+      'forbidden',
+      rule.by === 'unit'
+        ? 'only the reporting unit writes and submits its report'
+        : 'only the campaign office returns or accepts reports',
+    );
   }
-  if (!rule.states.includes(s.status)) return refuse('invalid_transition', `cannot ${c.type} a report that is ${s.status}`);
+  if (!rule.states.includes(s.status))
+    return refuse('invalid_transition', `cannot ${c.type} a report that is ${s.status}`);
   const base = { at: ctx.now, actorId: ctx.actorId };
   switch (c.type) {
     case 'save_draft':
-      return { ok: true, events: [{ ...base, type: 'ReportDraftSaved', data: { narrative: c.narrative, attachments: c.attachments ?? s.attachments } }] };
+      return {
+        ok: true,
+        events: [
+          {
+            ...base,
+            type: 'ReportDraftSaved',
+            data: { narrative: c.narrative, attachments: c.attachments ?? s.attachments },
+          },
+        ],
+      };
     case 'submit': {
       const narrative = c.narrative ?? s.narrative;
-      if (!narrative) return refuse('validation', 'a report needs its narrative (本月进展, 存在问题, 下步计划) before it is submitted');
+      if (!narrative)
+        return refuse(
+          'validation',
+          'a report needs its narrative (本月进展, 存在问题, 下步计划) before it is submitted',
+        );
       const late = s.late ?? ctx.now > ctx.period.dueAt;
-      return { ok: true, events: [{ ...base, type: 'ReportSubmitted', data: { narrative, attachments: c.attachments ?? s.attachments, late, stats: c.stats } }] };
+      return {
+        ok: true,
+        events: [
+          {
+            ...base,
+            type: 'ReportSubmitted',
+            data: { narrative, attachments: c.attachments ?? s.attachments, late, stats: c.stats },
+          },
+        ],
+      };
     }
     case 'return':
       return { ok: true, events: [{ ...base, type: 'ReportReturned', data: { reason: c.reason } }] };
@@ -91,13 +154,28 @@ export function decideReport(s: ReportState, c: ReportCommand, ctx: ReportContex
 export function evolveReport(s: ReportState, e: ReportEvent): ReportState {
   const v = { ...s, version: s.version + 1 };
   switch (e.type) {
-    case 'ReportDraftSaved': return { ...v, status: s.status === 'returned' ? 'returned' : 'draft', narrative: e.data.narrative, attachments: e.data.attachments };
-    case 'ReportSubmitted': return {
-      ...v, status: 'submitted', narrative: e.data.narrative, attachments: e.data.attachments, late: e.data.late,
-      firstSubmittedAt: s.firstSubmittedAt ?? e.at, submittedAt: e.at, stats: e.data.stats,
-    };
-    case 'ReportReturned': return { ...v, status: 'returned', returnCount: s.returnCount + 1 };
-    case 'ReportAccepted': return { ...v, status: 'accepted', acceptedAt: e.at };
+    case 'ReportDraftSaved':
+      return {
+        ...v,
+        status: s.status === 'returned' ? 'returned' : 'draft',
+        narrative: e.data.narrative,
+        attachments: e.data.attachments,
+      };
+    case 'ReportSubmitted':
+      return {
+        ...v,
+        status: 'submitted',
+        narrative: e.data.narrative,
+        attachments: e.data.attachments,
+        late: e.data.late,
+        firstSubmittedAt: s.firstSubmittedAt ?? e.at,
+        submittedAt: e.at,
+        stats: e.data.stats,
+      };
+    case 'ReportReturned':
+      return { ...v, status: 'returned', returnCount: s.returnCount + 1 };
+    case 'ReportAccepted':
+      return { ...v, status: 'accepted', acceptedAt: e.at };
     default: {
       const _exhaustive: never = e;
       return _exhaustive;
@@ -108,7 +186,12 @@ export function evolveReport(s: ReportState, e: ReportEvent): ReportState {
 /** Where a unit stands on a period at `now`, for the board and for reminders. */
 export type BoardStanding = 'not_open' | 'open' | 'due_soon' | 'missing' | 'on_time' | 'late';
 
-export function standing(period: ReportPeriod, s: Pick<ReportState, 'status' | 'late'>, now: string, remindBeforeDays: number): BoardStanding {
+export function standing(
+  period: ReportPeriod,
+  s: Pick<ReportState, 'status' | 'late'>,
+  now: string,
+  remindBeforeDays: number,
+): BoardStanding {
   if (s.late !== null) return s.late ? 'late' : 'on_time';
   if (now < period.opensAt) return 'not_open';
   if (now > period.dueAt) return 'missing';
@@ -118,15 +201,39 @@ export function standing(period: ReportPeriod, s: Pick<ReportState, 'status' | '
 /** Reminders the period calls for at `now` (for the notification machinery to deliver):
  * one `before_due` when the due day is near, one `late` once it has passed without a submission.
  * `key` is stable, so a deliverer can deduplicate. */
-export interface ReportReminder { key: string; unitId: string; period: string; kind: 'before_due' | 'late'; dueAt: string }
+export interface ReportReminder {
+  key: string;
+  unitId: string;
+  period: string;
+  kind: 'before_due' | 'late';
+  dueAt: string;
+}
 
-export function reportReminders(period: ReportPeriod, units: { unitId: string; state: Pick<ReportState, 'status' | 'late'> }[],
-  now: string, remindBeforeDays: number): ReportReminder[] {
+export function reportReminders(
+  period: ReportPeriod,
+  units: { unitId: string; state: Pick<ReportState, 'status' | 'late'> }[],
+  now: string,
+  remindBeforeDays: number,
+): ReportReminder[] {
   const out: ReportReminder[] = [];
   for (const u of units) {
     const st = standing(period, u.state, now, remindBeforeDays);
-    if (st === 'due_soon') out.push({ key: `report-${period.period}-${u.unitId}-before`, unitId: u.unitId, period: period.period, kind: 'before_due', dueAt: period.dueAt });
-    if (st === 'missing') out.push({ key: `report-${period.period}-${u.unitId}-late`, unitId: u.unitId, period: period.period, kind: 'late', dueAt: period.dueAt });
+    if (st === 'due_soon')
+      out.push({
+        key: `report-${period.period}-${u.unitId}-before`,
+        unitId: u.unitId,
+        period: period.period,
+        kind: 'before_due',
+        dueAt: period.dueAt,
+      });
+    if (st === 'missing')
+      out.push({
+        key: `report-${period.period}-${u.unitId}-late`,
+        unitId: u.unitId,
+        period: period.period,
+        kind: 'late',
+        dueAt: period.dueAt,
+      });
   }
   return out;
 }

@@ -10,30 +10,55 @@ import type { LocalEngine } from '../../workflows/local/local-engine.ts';
 import type { RowPlan } from './plan.ts';
 
 export interface CommitContext {
-  db: Db; engine: Pick<LocalEngine, 'executeIn'>; actor: Actor; jobId: string; today: string;
+  db: Db;
+  engine: Pick<LocalEngine, 'executeIn'>;
+  actor: Actor;
+  jobId: string;
+  today: string;
   campaign: { id: string; endsOn: string | null; owner: UnitRef };
   leadOf: Map<string, UnitRef>;
 }
 
-export function assignmentFor(p: NonNullable<RowPlan['item']>, campaignEnds: string | null, today: string): Extract<ItemCommand, { type: 'assign' }> | null {
+export function assignmentFor(
+  p: NonNullable<RowPlan['item']>,
+  campaignEnds: string | null,
+  today: string,
+): Extract<ItemCommand, { type: 'assign' }> | null {
   if (!p.unit || !p.measures || !p.deadline) return null;
   const base = { type: 'assign' as const, responsibleUnit: { id: p.unit.id, path: p.unit.path }, measures: p.measures };
   switch (p.deadline.kind) {
-    case 'immediate': return { ...base, mode: 'immediate' };
-    case 'date': return p.immediate
-      ? { ...base, mode: 'immediate', deadline: p.deadline.date }
-      : { ...base, mode: 'phased', deadline: p.deadline.date, milestones: [{ id: 'm1', title: '完成整改', dueOn: p.deadline.date }] };
+    case 'immediate':
+      return { ...base, mode: 'immediate' };
+    case 'date':
+      return p.immediate
+        ? { ...base, mode: 'immediate', deadline: p.deadline.date }
+        : {
+            ...base,
+            mode: 'phased',
+            deadline: p.deadline.date,
+            milestones: [{ id: 'm1', title: '完成整改', dueOn: p.deadline.date }],
+          };
     case 'long_term': {
       // 长期坚持: the campaign's end (or the year's end), with a yearly review as its milestone.
       let end = campaignEnds && campaignEnds >= today ? campaignEnds : `${today.slice(0, 4)}-12-31`;
       if (end < today) end = `${Number(today.slice(0, 4)) + 1}-12-31`;
-      return { ...base, mode: 'phased', deadline: end, milestones: [{ id: 'm1', title: '长期坚持：年度评估', dueOn: end }] };
+      return {
+        ...base,
+        mode: 'phased',
+        deadline: end,
+        milestones: [{ id: 'm1', title: '长期坚持：年度评估', dueOn: end }],
+      };
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 
-export async function commitPlan(ctx: CommitContext, plans: RowPlan[], onProgress: (done: number) => Promise<void>): Promise<number> {
+export async function commitPlan(
+  ctx: CommitContext,
+  plans: RowPlan[],
+  onProgress: (done: number) => Promise<void>,
+): Promise<number> {
   const todo = plans.filter((p) => p.status === 'ok' && p.item);
   let created = 0;
   await ctx.db.transaction(async (tx) => {
@@ -52,17 +77,28 @@ export async function commitPlan(ctx: CommitContext, plans: RowPlan[], onProgres
       const it = p.item!;
       const itemId = randomUUID();
       await ctx.engine.executeIn(tx, {
-        itemId, actor: ctx.actor,
+        itemId,
+        actor: ctx.actor,
         command: {
-          type: 'report', itemId, campaignId: ctx.campaign.id, categoryId: it.categoryId, source: it.source,
-          title: it.title, description: it.description, person: null, location: null,
-          reportingUnit: { id: ctx.actor.unitId, path: ctx.actor.unitPath }, ownerUnit: ctx.campaign.owner,
-          leadUnit: it.categoryId ? ctx.leadOf.get(it.categoryId) ?? null : null,
+          type: 'report',
+          itemId,
+          campaignId: ctx.campaign.id,
+          categoryId: it.categoryId,
+          source: it.source,
+          title: it.title,
+          description: it.description,
+          person: null,
+          location: null,
+          reportingUnit: { id: ctx.actor.unitId, path: ctx.actor.unitPath },
+          ownerUnit: ctx.campaign.owner,
+          leadUnit: it.categoryId ? (ctx.leadOf.get(it.categoryId) ?? null) : null,
         },
       });
       const assign = assignmentFor(it, ctx.campaign.endsOn, ctx.today);
       if (assign) await ctx.engine.executeIn(tx, { itemId, actor: ctx.actor, command: assign });
-      await tx.insert(importedRows).values({ campaignId: ctx.campaign.id, rowKey: it.key, itemId, jobId: ctx.jobId, original: it.original });
+      await tx
+        .insert(importedRows)
+        .values({ campaignId: ctx.campaign.id, rowKey: it.key, itemId, jobId: ctx.jobId, original: it.original });
     }
   });
   return created;

@@ -4,7 +4,20 @@ import { unneutralise } from '../safe-cell.ts';
 import type { Cell } from './read.ts';
 
 export const IMPORT_FIELDS = [
-  'seqNo', 'source', 'category', 'description', 'unit', 'person', 'measures', 'deadline', 'progress', 'status', 'closed', 'remarks', 'title', 'itemId',
+  'seqNo',
+  'source',
+  'category',
+  'description',
+  'unit',
+  'person',
+  'measures',
+  'deadline',
+  'progress',
+  'status',
+  'closed',
+  'remarks',
+  'title',
+  'itemId',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
@@ -13,7 +26,18 @@ export const SYNONYMS: Record<ImportField, string[]> = {
   seqNo: ['序号', '编号', '序'],
   source: ['问题来源', '来源', '发现途径', '反馈渠道'],
   category: ['专项类别', '专项', '类别', '问题类别', '问题类型', '问题分类', '专项名称', '所属专项'],
-  description: ['问题描述', '问题内容', '具体问题表述', '具体问题', '存在问题', '问题表述', '问题清单', '反馈问题', '主要问题', '问题'],
+  description: [
+    '问题描述',
+    '问题内容',
+    '具体问题表述',
+    '具体问题',
+    '存在问题',
+    '问题表述',
+    '问题清单',
+    '反馈问题',
+    '主要问题',
+    '问题',
+  ],
   unit: ['责任单位', '牵头责任单位', '主办单位', '牵头单位', '责任主体', '责任部门', '承办单位', '所在村', '村社区'],
   person: ['责任人', '具体责任人', '包保责任人', '联系人'],
   measures: ['整改措施', '整改举措', '整改方案', '工作措施'],
@@ -26,7 +50,12 @@ export const SYNONYMS: Record<ImportField, string[]> = {
   itemId: ['系统编号'],
 };
 
-export const normaliseHeader = (v: string) => v.replace(/[\s\u3000]+/g, '').replace(/[（(][^）)]*[）)]/g, '').replace(/[/／、·:：*＊]/g, '').toLowerCase();
+export const normaliseHeader = (v: string) =>
+  v
+    .replace(/[\s\u3000]+/g, '')
+    .replace(/[（(][^）)]*[）)]/g, '')
+    .replace(/[/／、·:：*＊]/g, '')
+    .toLowerCase();
 
 export function cellText(c: Cell | undefined): string {
   if (c === null || c === undefined) return '';
@@ -48,7 +77,8 @@ function fieldFor(header: string, template: Partial<Record<ImportField, string>>
   if (h === '') return null;
   for (const f of IMPORT_FIELDS) if (template[f] && normaliseHeader(template[f]!) === h) return f;
   for (const f of IMPORT_FIELDS) if (SYNONYMS[f].some((s) => h === normaliseHeader(s))) return f;
-  for (const f of IMPORT_FIELDS) if (SYNONYMS[f].some((s) => s.length >= 2 && h.startsWith(normaliseHeader(s)))) return f;
+  for (const f of IMPORT_FIELDS)
+    if (SYNONYMS[f].some((s) => s.length >= 2 && h.startsWith(normaliseHeader(s)))) return f;
   return null;
 }
 
@@ -56,12 +86,19 @@ function fieldFor(header: string, template: Partial<Record<ImportField, string>>
  * sub-header names the column; a header merged down both rows keeps its text in the top row. */
 function labels(rows: Cell[][], rs: number[], width: number): string[] {
   return Array.from({ length: width }, (_, j) => {
-    for (const r of [...rs].reverse()) { const t = cellText(rows[r]?.[j]); if (t !== '') return t; }
+    for (const r of [...rs].reverse()) {
+      const t = cellText(rows[r]?.[j]);
+      if (t !== '') return t;
+    }
     return '';
   });
 }
 
-export function findHeader(rows: Cell[][], template: Partial<Record<ImportField, string>> = {}, scanRows = 30): HeaderMatch | null {
+export function findHeader(
+  rows: Cell[][],
+  template: Partial<Record<ImportField, string>> = {},
+  scanRows = 30,
+): HeaderMatch | null {
   const width = Math.max(0, ...rows.slice(0, scanRows + 2).map((r) => r?.length ?? 0));
   let best: { score: number; rs: number[]; names: string[]; fields: (ImportField | null)[] } | null = null;
   for (let r = 0; r < Math.min(scanRows, rows.length); r++) {
@@ -78,12 +115,19 @@ export function findHeader(rows: Cell[][], template: Partial<Record<ImportField,
   }
   if (!best || new Set(best.fields.filter(Boolean)).size < 2) return null;
   const seen = new Set<ImportField>();
-  const columns = best.names.map((header, index) => {
-    let field = best!.fields[index] ?? null;
-    if (field && seen.has(field)) field = null; // the first column of a kind wins
-    if (field) seen.add(field);
-    return { index, header, field };
-  }).filter((c) => c.header !== '');
+  const columns = best.names
+    .map((header, index) => {
+      let field = best!.fields[index] ?? null;
+      if (field && seen.has(field)) field = null; // the first column of a kind wins
+      if (field) seen.add(field);
+      return { index, header, field };
+    })
+    .filter((c) => c.header !== '');
   const required: ImportField[] = ['description', 'unit', 'deadline'];
-  return { headerRows: best.rs, dataStart: best.rs[best.rs.length - 1]! + 1, columns, missing: required.filter((f) => !seen.has(f)) };
+  return {
+    headerRows: best.rs,
+    dataStart: best.rs[best.rs.length - 1]! + 1,
+    columns,
+    missing: required.filter((f) => !seen.has(f)),
+  };
 }

@@ -9,7 +9,12 @@ import type { RowPlan } from './plan.ts';
 
 const letterIndex = (col: string) => [...col].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
 
-export async function writeMarked(out: Writable, rows: Cell[][], plans: RowPlan[], headerRows: number[]): Promise<void> {
+export async function writeMarked(
+  out: Writable,
+  rows: Cell[][],
+  plans: RowPlan[],
+  headerRows: number[],
+): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('校验结果');
   const width = Math.max(1, ...rows.map((r) => r.length));
@@ -19,7 +24,12 @@ export async function writeMarked(out: Writable, rows: Cell[][], plans: RowPlan[
     const row = ws.getRow(i + 1);
     (rows[i] ?? []).forEach((c, j) => {
       const cell = row.getCell(j + 1);
-      cell.value = c instanceof Date ? c : typeof c === 'number' ? c : neutralise(cellText(c) || (c && typeof c === 'object' && 'formula' in c ? `=${c.formula}` : ''));
+      cell.value =
+        c instanceof Date
+          ? c
+          : typeof c === 'number'
+            ? c
+            : neutralise(cellText(c) || (c && typeof c === 'object' && 'formula' in c ? `=${c.formula}` : ''));
       if (c instanceof Date) cell.numFmt = 'yyyy-mm-dd';
     });
     if (headerRows.includes(i)) row.getCell(resultCol).value = '校验结果';
@@ -32,8 +42,12 @@ export async function writeMarked(out: Writable, rows: Cell[][], plans: RowPlan[
         cell.font = { color: { argb: 'FF9C0006' } };
         cell.note = p.message;
       }
-      const text = plan.status === 'error' ? `错误：${plan.problems.map((p) => `${p.column}列 ${p.message}`).join('；')}`
-        : plan.status === 'duplicate' ? `跳过：${plan.notes.join('；')}` : `可导入${plan.notes.length ? `（${plan.notes.join('；')}）` : ''}`;
+      const text =
+        plan.status === 'error'
+          ? `错误：${plan.problems.map((p) => `${p.column}列 ${p.message}`).join('；')}`
+          : plan.status === 'duplicate'
+            ? `跳过：${plan.notes.join('；')}`
+            : `可导入${plan.notes.length ? `（${plan.notes.join('；')}）` : ''}`;
       const rc = row.getCell(resultCol);
       rc.value = neutralise(text);
       if (plan.status === 'error') rc.font = { color: { argb: 'FF9C0006' }, bold: true };

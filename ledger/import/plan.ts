@@ -6,10 +6,23 @@ import { parseDeadline, type Deadline } from './deadline.ts';
 import { cellText, type HeaderMatch, type ImportField } from './header.ts';
 import type { Cell } from './read.ts';
 
-export interface RefUnit { id: string; name: string; path: string }
-export interface RefCategory { id: string; code: string; name: string }
+export interface RefUnit {
+  id: string;
+  name: string;
+  path: string;
+}
+export interface RefCategory {
+  id: string;
+  code: string;
+  name: string;
+}
 
-export interface Problem { column: string; field: ImportField | null; value: string; message: string }
+export interface Problem {
+  column: string;
+  field: ImportField | null;
+  value: string;
+  message: string;
+}
 export interface RowPlan {
   /** 1-based spreadsheet row */
   row: number;
@@ -17,19 +30,32 @@ export interface RowPlan {
   problems: Problem[];
   notes: string[];
   item?: {
-    key: string; title: string; description: string; source: ItemSource; categoryId: string | null;
-    unit: RefUnit | null; measures: string | null; deadline: Deadline | null; remarks: string | null;
+    key: string;
+    title: string;
+    description: string;
+    source: ItemSource;
+    categoryId: string | null;
+    unit: RefUnit | null;
+    measures: string | null;
+    deadline: Deadline | null;
+    remarks: string | null;
     /** 立行立改, said by the deadline itself or by the remarks (our export writes it there). */
     immediate: boolean;
     original: Record<string, string>;
   };
 }
 
-export const columnLetter = (i: number): string => (i >= 26 ? columnLetter(Math.floor(i / 26) - 1) : '') + String.fromCharCode(65 + (i % 26));
+export const columnLetter = (i: number): string =>
+  (i >= 26 ? columnLetter(Math.floor(i / 26) - 1) : '') + String.fromCharCode(65 + (i % 26));
 
 const SOURCE_WORDS: [RegExp, ItemSource][] = [
-  [/第三方/, 'third_party'], [/信访|来信|来访/, 'petition'], [/12345|热线/, 'hotline'], [/审计/, 'audit'],
-  [/督查|巡察|巡视|检查|暗访/, 'inspection'], [/部门|筛查|预警/, 'department_screening'], [/申报|农户/, 'self_report'],
+  [/第三方/, 'third_party'],
+  [/信访|来信|来访/, 'petition'],
+  [/12345|热线/, 'hotline'],
+  [/审计/, 'audit'],
+  [/督查|巡察|巡视|检查|暗访/, 'inspection'],
+  [/部门|筛查|预警/, 'department_screening'],
+  [/申报|农户/, 'self_report'],
   [/排查|自查|摸排/, 'screening'],
 ];
 export function sourceFrom(text: string): ItemSource | null {
@@ -40,13 +66,17 @@ export function sourceFrom(text: string): ItemSource | null {
 }
 
 /** Unit names as written: "朝阳村委会", "朝阳镇朝阳村", "朝阳村（社区）" all mean 朝阳村. */
-const unitKey = (s: string) => s.replace(/[\s\u3000]/g, '').replace(/[（(][^）)]*[）)]/g, '')
-  .replace(/(村民委员会|居民委员会|居委会|委会|党支部|党总支)$/, '');
+const unitKey = (s: string) =>
+  s
+    .replace(/[\s\u3000]/g, '')
+    .replace(/[（(][^）)]*[）)]/g, '')
+    .replace(/(村民委员会|居民委员会|居委会|委会|党支部|党总支)$/, '');
 
 function editDistance(a: string, b: string): number {
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!; dp[0] = i;
+    let prev = dp[0]!;
+    dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = dp[j]!;
       dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
@@ -58,12 +88,19 @@ function editDistance(a: string, b: string): number {
 
 function suggest<T extends { name: string }>(written: string, options: T[], key: (s: string) => string): T[] {
   const k = key(written);
-  return options.map((o) => ({ o, d: editDistance(k, key(o.name)), c: key(o.name).includes(k) || k.includes(key(o.name)) }))
+  return options
+    .map((o) => ({ o, d: editDistance(k, key(o.name)), c: key(o.name).includes(k) || k.includes(key(o.name)) }))
     .filter((x) => x.c || x.d <= Math.max(1, Math.floor(k.length / 3)))
-    .sort((a, b) => a.d - b.d).slice(0, 3).map((x) => x.o);
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((x) => x.o);
 }
 
-export function resolveUnit(written: string, units: RefUnit[], prefix: string[]): { unit: RefUnit | null; suggestions: RefUnit[] } {
+export function resolveUnit(
+  written: string,
+  units: RefUnit[],
+  prefix: string[],
+): { unit: RefUnit | null; suggestions: RefUnit[] } {
   let k = unitKey(written);
   for (const p of prefix) if (k.startsWith(p) && k.length > p.length) k = k.slice(p.length);
   const exact = units.filter((u) => unitKey(u.name) === k);
@@ -100,7 +137,10 @@ export function planImport(input: PlanInput): RowPlan[] {
     if (texts.every((t) => t === '')) continue; // spacer rows
     const problems: Problem[] = [];
     const notes: string[] = [];
-    const at = (f: ImportField) => { const c = col.get(f); return c ? { c, cell: cells[c.index] ?? null, text: texts[c.index] ?? '' } : null; };
+    const at = (f: ImportField) => {
+      const c = col.get(f);
+      return c ? { c, cell: cells[c.index] ?? null, text: texts[c.index] ?? '' } : null;
+    };
     const bad = (f: ImportField, value: string, message: string) => {
       const c = col.get(f);
       problems.push({ column: c ? columnLetter(c.index) : '-', field: f, value, message });
@@ -110,7 +150,12 @@ export function planImport(input: PlanInput): RowPlan[] {
       const cell = cells[c.index];
       if (cell && typeof cell === 'object' && !(cell instanceof Date) && 'formula' in cell) {
         if (c.field && c.field !== 'seqNo') {
-          problems.push({ column: columnLetter(c.index), field: c.field, value: `=${cell.formula}`, message: '单元格为公式，请复制后“粘贴为数值”再导入' });
+          problems.push({
+            column: columnLetter(c.index),
+            field: c.field,
+            value: `=${cell.formula}`,
+            message: '单元格为公式，请复制后“粘贴为数值”再导入',
+          });
         }
       }
     }
@@ -129,7 +174,13 @@ export function planImport(input: PlanInput): RowPlan[] {
     const src = at('source');
     if (src && src.text !== '') {
       const s = sourceFrom(src.text);
-      if (s) source = s; else bad('source', src.text, `无法识别的问题来源「${src.text}」（可写：${Object.values(SOURCE_LABELS).join('、')}）`);
+      if (s) source = s;
+      else
+        bad(
+          'source',
+          src.text,
+          `无法识别的问题来源「${src.text}」（可写：${Object.values(SOURCE_LABELS).join('、')}）`,
+        );
     }
 
     let categoryId: string | null = null;
@@ -140,7 +191,11 @@ export function planImport(input: PlanInput): RowPlan[] {
       if (hit) categoryId = hit.id;
       else {
         const near = suggest(k, input.categories, (s) => s.replace(/\s/g, ''));
-        bad('category', cat.text, `专项「${cat.text}」不在本行动中${near.length ? `，是否为「${near.map((n) => n.name).join('」或「')}」？` : ''}`);
+        bad(
+          'category',
+          cat.text,
+          `专项「${cat.text}」不在本行动中${near.length ? `，是否为「${near.map((n) => n.name).join('」或「')}」？` : ''}`,
+        );
       }
     }
 
@@ -149,9 +204,14 @@ export function planImport(input: PlanInput): RowPlan[] {
     if (u && u.text !== '') {
       const res = resolveUnit(u.text, input.units, input.unitPrefixes);
       if (res.unit) unit = res.unit;
-      else bad('unit', u.text, res.suggestions.length
-        ? `责任单位「${u.text}」未找到，是否为「${res.suggestions.map((s) => s.name).join('」或「')}」？`
-        : `责任单位「${u.text}」不在本行动的范围内`);
+      else
+        bad(
+          'unit',
+          u.text,
+          res.suggestions.length
+            ? `责任单位「${u.text}」未找到，是否为「${res.suggestions.map((s) => s.name).join('」或「')}」？`
+            : `责任单位「${u.text}」不在本行动的范围内`,
+        );
     } else if (u) notes.push('未填责任单位：仅登记，待交办');
 
     const measures = at('measures')?.text || null;
@@ -160,8 +220,14 @@ export function planImport(input: PlanInput): RowPlan[] {
     if (dl && (dl.text !== '' || dl.cell instanceof Date || typeof dl.cell === 'number')) {
       deadline = parseDeadline(dl.cell instanceof Date || typeof dl.cell === 'number' ? dl.cell : dl.text, input.today);
       if (deadline.kind === 'invalid') bad('deadline', deadline.original, deadline.reason);
-      else if (deadline.kind === 'date' && deadline.date < input.today && unit && measures) bad('deadline', deadline.original, `整改时限 ${deadline.date} 已过（今天是 ${input.today}），请核实或改为新的时限`);
-      else if (deadline.kind === 'date' && deadline.original !== deadline.date) notes.push(`整改时限「${deadline.original}」按 ${deadline.date} 计`);
+      else if (deadline.kind === 'date' && deadline.date < input.today && unit && measures)
+        bad(
+          'deadline',
+          deadline.original,
+          `整改时限 ${deadline.date} 已过（今天是 ${input.today}），请核实或改为新的时限`,
+        );
+      else if (deadline.kind === 'date' && deadline.original !== deadline.date)
+        notes.push(`整改时限「${deadline.original}」按 ${deadline.date} 计`);
       else if (deadline.kind === 'long_term') notes.push('长期坚持：按限期整改登记，时限为行动结束日，设年度节点');
       else if (deadline.kind === 'immediate') notes.push('立行立改：交办后按行动设定的天数计算时限');
     }
@@ -188,8 +254,27 @@ export function planImport(input: PlanInput): RowPlan[] {
     }
     if (status === 'ok') seenKeys.set(key, r + 1);
     plans.push({
-      row: r + 1, status, problems, notes,
-      ...(status === 'ok' ? { item: { key, title, description, source, categoryId, unit, measures, deadline, remarks, immediate, original } } : {}),
+      row: r + 1,
+      status,
+      problems,
+      notes,
+      ...(status === 'ok'
+        ? {
+            item: {
+              key,
+              title,
+              description,
+              source,
+              categoryId,
+              unit,
+              measures,
+              deadline,
+              remarks,
+              immediate,
+              original,
+            },
+          }
+        : {}),
     });
   }
   return plans;

@@ -14,7 +14,11 @@ export interface Grid {
 
 export class SheetRejected extends Error {}
 
-export interface ReadLimits { maxRows: number; maxColumns: number; maxUncompressedBytes: number }
+export interface ReadLimits {
+  maxRows: number;
+  maxColumns: number;
+  maxUncompressedBytes: number;
+}
 
 export async function readSheet(path: string, kind: 'xlsx' | 'csv', limits: ReadLimits): Promise<Grid> {
   return kind === 'xlsx' ? readXlsx(path, limits) : readCsv(path, limits);
@@ -23,14 +27,20 @@ export async function readSheet(path: string, kind: 'xlsx' | 'csv', limits: Read
 async function readXlsx(path: string, limits: ReadLimits): Promise<Grid> {
   await checkZip(path, { maxUncompressedBytes: limits.maxUncompressedBytes });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-    sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'emit',
   });
   for await (const ws of reader) {
     const rows: Cell[][] = [];
     const sheetName = (ws as unknown as { name?: string }).name ?? 'Sheet1';
     for await (const row of ws as AsyncIterable<ExcelJS.Row>) {
       if (row.number > limits.maxRows + 30) {
-        throw new SheetRejected(`表格超过 ${limits.maxRows} 行上限（读取到第 ${row.number} 行时停止），请拆分后分批导入`);
+        throw new SheetRejected(
+          `表格超过 ${limits.maxRows} 行上限（读取到第 ${row.number} 行时停止），请拆分后分批导入`,
+        );
       }
       const values = row.values as Cell[]; // 1-based: values[0] is empty
       if (values.length - 1 > limits.maxColumns) {
@@ -51,8 +61,10 @@ function normalise(v: unknown): Cell {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if ('richText' in o && Array.isArray(o.richText)) return (o.richText as { text: string }[]).map((t) => t.text).join('');
-    if ('formula' in o || 'sharedFormula' in o) return { formula: String(o.formula ?? o.sharedFormula), result: o.result ?? null };
+    if ('richText' in o && Array.isArray(o.richText))
+      return (o.richText as { text: string }[]).map((t) => t.text).join('');
+    if ('formula' in o || 'sharedFormula' in o)
+      return { formula: String(o.formula ?? o.sharedFormula), result: o.result ?? null };
     if ('text' in o) return String(o.text);
     if ('error' in o) return String(o.error);
   }
@@ -82,19 +94,24 @@ async function readCsv(path: string, limits: ReadLimits): Promise<Grid> {
     endField();
     rows.push(row);
     row = [];
-    if (rows.length > limits.maxRows + 30) throw new SheetRejected(`表格超过 ${limits.maxRows} 行上限，请拆分后分批导入`);
+    if (rows.length > limits.maxRows + 30)
+      throw new SheetRejected(`表格超过 ${limits.maxRows} 行上限，请拆分后分批导入`);
   };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
       if (ch === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
       } else field += ch;
     } else if (ch === '"' && field === '') quoted = true;
     else if (ch === ',') endField();
     else if (ch === '\n') endRow();
-    else if (ch === '\r') { if (text[i + 1] !== '\n') endRow(); }
-    else field += ch;
+    else if (ch === '\r') {
+      if (text[i + 1] !== '\n') endRow();
+    } else field += ch;
   }
   if (field !== '' || row.length) endRow();
   return { rows, sheetName: 'CSV' };

@@ -6,7 +6,12 @@ import { assign, build, PASSWORD, report, type World, evidenceFile } from '../su
 let w: World;
 let X: string; // assigned to village1, with a person
 const items = '/api/v1/items';
-const PERSON = { name: '张三丰', phone: '13812345678', idNumber: '410308195001011234', address: '朝阳镇朝阳村三组12号' };
+const PERSON = {
+  name: '张三丰',
+  phone: '13812345678',
+  idNumber: '410308195001011234',
+  address: '朝阳镇朝阳村三组12号',
+};
 const MASKED = { name: '张*丰', phone: '138****5678', idNumber: '4103**********1234' };
 
 beforeAll(async () => {
@@ -26,7 +31,13 @@ const ids = (r: { body: { items: { id: string }[] } }) => r.body.items.map((i) =
 /** Create a user as admin, sign them in, and register their token under `username`. */
 async function newUser(username: string, roles: string[] = ['handler'], unit = w.units.village1.id) {
   const password = 'initial-password-1';
-  const r = await w.call('admin', 'POST', '/api/v1/users', { username, displayName: username, unitId: unit, roles, password });
+  const r = await w.call('admin', 'POST', '/api/v1/users', {
+    username,
+    displayName: username,
+    unitId: unit,
+    roles,
+    password,
+  });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   const l = await w.call(null, 'POST', '/api/v1/auth/login', { username, password });
   expect(l.status).toBe(200);
@@ -39,9 +50,16 @@ describe('org-subtree scope', () => {
     problem(await w.call('h2', 'GET', `${items}/${X}`), 404, 'not_found');
     problem(await w.call('h2', 'GET', `${items}/${X}/audit`), 404, 'not_found');
     // The commands answer 404 too, whether the state or the role would have refused them: no leak.
-    for (const [cmd, body] of [['accept', {}], ['progress', { note: 'x' }], ['comments', { text: 'x' }], ['approve', {}],
-      ['assign', { responsibleUnitId: w.units.village2.id, measures: 'x', mode: 'immediate' }], ['recheck', { passed: true, findings: 'x' }],
-      ['flag', { reason: 'x' }], ['submit', { summary: 'x', evidence: [] }]] as const) {
+    for (const [cmd, body] of [
+      ['accept', {}],
+      ['progress', { note: 'x' }],
+      ['comments', { text: 'x' }],
+      ['approve', {}],
+      ['assign', { responsibleUnitId: w.units.village2.id, measures: 'x', mode: 'immediate' }],
+      ['recheck', { passed: true, findings: 'x' }],
+      ['flag', { reason: 'x' }],
+      ['submit', { summary: 'x', evidence: [] }],
+    ] as const) {
       const r = await w.call('h2', 'POST', `${items}/${X}/${cmd}`, body);
       problem(r, 404, 'not_found');
       expect(JSON.stringify(r.body)).not.toContain('低保户');
@@ -72,7 +90,8 @@ describe('org-subtree scope', () => {
 });
 
 describe('personal data', () => {
-  const reported = (d: { timeline: { type: string; data: any }[] }) => d.timeline.find((e) => e.type === 'ItemReported')!.data;
+  const reported = (d: { timeline: { type: string; data: any }[] }) =>
+    d.timeline.find((e) => e.type === 'ItemReported')!.data;
 
   it('the viewer (town) sees the item with the person masked — in detail, timeline and list', async () => {
     const d = await w.call('viewer', 'GET', `${items}/${X}`);
@@ -82,7 +101,8 @@ describe('personal data', () => {
     expect(d.body.person.address).not.toBe(PERSON.address);
     expect(reported(d.body).person).toMatchObject(MASKED);
     const raw = JSON.stringify(d.body);
-    for (const secret of [PERSON.name, PERSON.phone, PERSON.idNumber, PERSON.address]) expect(raw).not.toContain(secret);
+    for (const secret of [PERSON.name, PERSON.phone, PERSON.idNumber, PERSON.address])
+      expect(raw).not.toContain(secret);
 
     const list = await w.call('viewer', 'GET', `${items}?limit=200`);
     const row = list.body.items.find((i: { id: string }) => i.id === X);
@@ -114,8 +134,13 @@ describe('roles', () => {
     // The viewer (纪检/审计) reads everything in scope and the trail; it does not act on items (DESIGN §1).
     const d = await w.call('viewer', 'GET', `${items}/${X}`);
     expect.soft(d.body.allowedCommands, 'allowedCommands offered to a viewer').toEqual([]);
-    for (const [cmd, body] of [['accept', {}], ['transfer', { responsibleUnitId: w.units.village2.id, reason: 'x' }],
-      ['dismiss', { reason: 'x' }], ['flag', { reason: 'x' }], ['comments', { text: '纪检意见' }]] as const) {
+    for (const [cmd, body] of [
+      ['accept', {}],
+      ['transfer', { responsibleUnitId: w.units.village2.id, reason: 'x' }],
+      ['dismiss', { reason: 'x' }],
+      ['flag', { reason: 'x' }],
+      ['comments', { text: '纪检意见' }],
+    ] as const) {
       const r = await w.call('viewer', 'POST', `${items}/${X}/${cmd}`, body);
       expect.soft(r.status, `viewer ${cmd}: ${JSON.stringify(r.body).slice(0, 120)}`).toBe(403);
       if (r.status >= 400) expect.soft(r.body.code).toBe('forbidden');
@@ -127,7 +152,14 @@ describe('roles', () => {
     const id = await report(w);
     await assign(w, id);
     expect((await w.call('leadhandler', 'POST', `${items}/${id}/accept`, {})).status).toBe(200);
-    expect((await w.call('leadhandler', 'POST', `${items}/${id}/submit`, { summary: '已整改', evidence: [await evidenceFile(w, 'leadhandler', id)] })).body.status).toBe('submitted');
+    expect(
+      (
+        await w.call('leadhandler', 'POST', `${items}/${id}/submit`, {
+          summary: '已整改',
+          evidence: [await evidenceFile(w, 'leadhandler', id)],
+        })
+      ).body.status,
+    ).toBe('submitted');
     const detail = await w.call('leadhandler', 'GET', `${items}/${id}`);
     expect(detail.body.allowedCommands).not.toContain('approve');
     problem(await w.call('leadhandler', 'POST', `${items}/${id}/approve`, {}), 403, 'separation_of_duties');
@@ -140,10 +172,17 @@ describe('roles', () => {
     const id = await report(w, 'super', { source: 'petition' });
     await assign(w, id);
     await w.call('h1', 'POST', `${items}/${id}/accept`, {});
-    await w.call('h1', 'POST', `${items}/${id}/submit`, { summary: '已整改', evidence: [await evidenceFile(w, 'h1', id)] });
+    await w.call('h1', 'POST', `${items}/${id}/submit`, {
+      summary: '已整改',
+      evidence: [await evidenceFile(w, 'h1', id)],
+    });
     expect((await w.call('lead', 'POST', `${items}/${id}/approve`, {})).body.status).toBe('closed');
     expect((await w.call('insp1', 'GET', `${items}/${id}`)).body.allowedCommands).not.toContain('recheck');
-    problem(await w.call('insp1', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' }), 403, 'separation_of_duties');
+    problem(
+      await w.call('insp1', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' }),
+      403,
+      'separation_of_duties',
+    );
     expect((await w.call('insp', 'GET', `${items}/${id}`)).body.allowedCommands).toContain('recheck');
     const r = await w.call('insp', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' });
     expect(r.status).toBe(200);
@@ -151,11 +190,22 @@ describe('roles', () => {
   });
 
   it('admin-only endpoints: 403 for a supervisor, done for the admin', async () => {
-    const user = { username: 'clerk01', displayName: '文书', unitId: w.units.village2.id, roles: ['handler'], password: 'clerk-password-1' };
+    const user = {
+      username: 'clerk01',
+      displayName: '文书',
+      unitId: w.units.village2.id,
+      roles: ['handler'],
+      password: 'clerk-password-1',
+    };
     problem(await w.call('super', 'POST', '/api/v1/users', user), 403, 'forbidden');
     const u = await w.call('admin', 'POST', '/api/v1/users', user);
     expect(u.status).toBe(201);
-    expect(u.body).toMatchObject({ username: 'clerk01', roles: ['handler'], disabled: false, unitId: w.units.village2.id });
+    expect(u.body).toMatchObject({
+      username: 'clerk01',
+      roles: ['handler'],
+      disabled: false,
+      unitId: w.units.village2.id,
+    });
     expect(u.body).not.toHaveProperty('passwordHash');
 
     const unit = { name: '北陈村', kind: 'village', parentId: w.units.town.id, divisionCode: '410308101201' };
@@ -171,20 +221,36 @@ describe('roles', () => {
     expect(c.body).toMatchObject({ year: 2027, holidays: ['2027-01-01'] });
 
     problem(await w.call('super', 'PATCH', `/api/v1/users/${u.body.id}`, { displayName: '改名' }), 403, 'forbidden');
-    expect((await w.call('admin', 'PATCH', `/api/v1/users/${u.body.id}`, { displayName: '改名' })).body.displayName).toBe('改名');
+    expect(
+      (await w.call('admin', 'PATCH', `/api/v1/users/${u.body.id}`, { displayName: '改名' })).body.displayName,
+    ).toBe('改名');
   });
 });
 
 describe('authentication', () => {
   it('no token → 401 unauthenticated', async () => {
-    for (const url of [items, `${items}/${X}`, '/api/v1/me', '/api/v1/users', '/api/v1/campaigns', '/api/v1/org-units']) {
+    for (const url of [
+      items,
+      `${items}/${X}`,
+      '/api/v1/me',
+      '/api/v1/users',
+      '/api/v1/campaigns',
+      '/api/v1/org-units',
+    ]) {
       problem(await w.call(null, 'GET', url), 401, 'unauthenticated');
     }
   });
 
   it('a garbage or malformed token → 401 unauthenticated', async () => {
-    for (const authorization of [`Bearer ${'A'.repeat(43)}`, `Bearer ${w.tokens.h1!.slice(0, -2)}zz`, 'Bearer', `bearer${w.tokens.h1}`,
-      `Token ${w.tokens.h1}`, `Bearer ${w.tokens.h1} extra`, 'Bearer ../../etc/passwd']) {
+    for (const authorization of [
+      `Bearer ${'A'.repeat(43)}`,
+      `Bearer ${w.tokens.h1!.slice(0, -2)}zz`,
+      'Bearer',
+      `bearer${w.tokens.h1}`,
+      `Token ${w.tokens.h1}`,
+      `Bearer ${w.tokens.h1} extra`,
+      'Bearer ../../etc/passwd',
+    ]) {
       problem(await w.call(null, 'GET', '/api/v1/me', undefined, { authorization }), 401, 'unauthenticated');
     }
   });
@@ -207,9 +273,15 @@ describe('authentication', () => {
     expect(p.body.disabled).toBe(true);
     // A revoked token must stop working at once in the process that revoked it (api/plugins/auth.ts).
     const now = await w.call('tempworker', 'GET', '/api/v1/me');
-    expect.soft(now.status, 'the disabled user\'s token still works right after PATCH /users/:id (token cache)').toBe(401);
+    expect
+      .soft(now.status, "the disabled user's token still works right after PATCH /users/:id (token cache)")
+      .toBe(401);
     expect.soft((await w.call('tempworker', 'GET', items)).status).toBe(401);
-    problem(await w.call(null, 'POST', '/api/v1/auth/login', { username: 'tempworker', password: u.password }), 401, 'invalid_credentials');
+    problem(
+      await w.call(null, 'POST', '/api/v1/auth/login', { username: 'tempworker', password: u.password }),
+      401,
+      'invalid_credentials',
+    );
     // Whatever the cache, the database revocation holds once the cache entry expires.
     await new Promise((r) => setTimeout(r, 5_200));
     problem(await w.call('tempworker', 'GET', '/api/v1/me'), 401, 'unauthenticated');
@@ -229,18 +301,46 @@ describe('authentication', () => {
     w.tokens.pwuser2 = second.body.token;
     expect((await w.call('pwuser2', 'GET', '/api/v1/me')).status).toBe(200); // cached
 
-    problem(await w.call('pwuser', 'POST', '/api/v1/me/password', { currentPassword: 'not-my-password', newPassword: 'brand-new-password-1' }), 422, 'invalid_credentials');
+    problem(
+      await w.call('pwuser', 'POST', '/api/v1/me/password', {
+        currentPassword: 'not-my-password',
+        newPassword: 'brand-new-password-1',
+      }),
+      422,
+      'invalid_credentials',
+    );
     expect((await w.call('pwuser', 'GET', '/api/v1/me')).status).toBe(200); // a wrong attempt revokes nothing
-    problem(await w.call(null, 'POST', '/api/v1/auth/login', { username: 'pwuser', password: 'brand-new-password-1' }), 401, 'invalid_credentials');
-    const short = await w.call('pwuser', 'POST', '/api/v1/me/password', { currentPassword: u.password, newPassword: 'short' });
+    problem(
+      await w.call(null, 'POST', '/api/v1/auth/login', { username: 'pwuser', password: 'brand-new-password-1' }),
+      401,
+      'invalid_credentials',
+    );
+    const short = await w.call('pwuser', 'POST', '/api/v1/me/password', {
+      currentPassword: u.password,
+      newPassword: 'short',
+    });
     problem(short, 400, 'validation_failed');
     expect(short.body.errors[0].path).toBe('body.newPassword');
 
-    expect((await w.call('pwuser', 'POST', '/api/v1/me/password', { currentPassword: u.password, newPassword: 'brand-new-password-1' })).status).toBe(204);
+    expect(
+      (
+        await w.call('pwuser', 'POST', '/api/v1/me/password', {
+          currentPassword: u.password,
+          newPassword: 'brand-new-password-1',
+        })
+      ).status,
+    ).toBe(204);
     problem(await w.call('pwuser', 'GET', '/api/v1/me'), 401, 'unauthenticated');
     const other = await w.call('pwuser2', 'GET', '/api/v1/me');
     expect.soft(other.status, 'the other session still works right after the password change (token cache)').toBe(401);
-    problem(await w.call(null, 'POST', '/api/v1/auth/login', { username: 'pwuser', password: u.password }), 401, 'invalid_credentials');
-    expect((await w.call(null, 'POST', '/api/v1/auth/login', { username: 'pwuser', password: 'brand-new-password-1' })).status).toBe(200);
+    problem(
+      await w.call(null, 'POST', '/api/v1/auth/login', { username: 'pwuser', password: u.password }),
+      401,
+      'invalid_credentials',
+    );
+    expect(
+      (await w.call(null, 'POST', '/api/v1/auth/login', { username: 'pwuser', password: 'brand-new-password-1' }))
+        .status,
+    ).toBe(200);
   });
 });

@@ -22,7 +22,11 @@ async function working(unit: 'village1' | 'village2', extra: Record<string, unkn
 
 async function cite(handler: string, id: string, files: { name: string; bytes: Buffer }[], purpose = 'progress') {
   const ids = await upload(w, handler, id, files, purpose);
-  const r = await w.call(handler, 'POST', `${items}/${id}/progress`, { note: '已整改，附现场照片', substantive: true, evidence: ids });
+  const r = await w.call(handler, 'POST', `${items}/${id}/progress`, {
+    note: '已整改，附现场照片',
+    substantive: true,
+    evidence: ids,
+  });
   expect(r.status).toBe(200);
   return { ids, warnings: await settled(handler, id) };
 }
@@ -32,12 +36,22 @@ async function settled(user: string, id: string) {
   await w.background!.idle();
   const r = await w.call(user, 'GET', `${items}/${id}`);
   expect(r.status).toBe(200);
-  return r.body.evidenceWarnings as { id: string; code: string; attachmentIds: string[]; related: { itemId: string; attachmentId: string }[]; detail: string }[];
+  return r.body.evidenceWarnings as {
+    id: string;
+    code: string;
+    attachmentIds: string[];
+    related: { itemId: string; attachmentId: string }[];
+    detail: string;
+  }[];
 }
 
 beforeAll(async () => {
   w = await build({ background: true });
-  const place = await w.call('super', 'PUT', `/api/v1/org-units/${w.units.village1.id}/place`, { lat: 34.7, lon: 112.45, radiusM: 3000 });
+  const place = await w.call('super', 'PUT', `/api/v1/org-units/${w.units.village1.id}/place`, {
+    lat: 34.7,
+    lon: 112.45,
+    radiusM: 3000,
+  });
   expect(place.status).toBe(200);
 });
 
@@ -51,7 +65,9 @@ describe('paper sign-off guard', () => {
     const second = await cite('h2', b.id, [{ name: '核查表.pdf', bytes }]);
     expect(second.warnings).toHaveLength(1);
     expect(second.warnings[0]).toMatchObject({
-      code: 'same_file_elsewhere', attachmentIds: second.ids, related: [{ itemId: a.id, attachmentId: first.ids[0] }],
+      code: 'same_file_elsewhere',
+      attachmentIds: second.ids,
+      related: [{ itemId: a.id, attachmentId: first.ids[0] }],
     });
     expect(second.warnings[0]!.detail).toContain('朝阳村');
 
@@ -86,15 +102,30 @@ describe('paper sign-off guard', () => {
 
   it('(c) a photo taken before the problem was reported, or far from the village', async () => {
     const a = await working('village1');
-    const early = await cite('h1', a.id, [{ name: '整改前.jpg', bytes: await photo(11, { takenAt: '2026-02-20T03:00:00.000Z', gps: { lat: 34.701, lon: 112.451 } }) }]);
+    const early = await cite('h1', a.id, [
+      {
+        name: '整改前.jpg',
+        bytes: await photo(11, { takenAt: '2026-02-20T03:00:00.000Z', gps: { lat: 34.701, lon: 112.451 } }),
+      },
+    ]);
     expect(early.warnings.map((x) => x.code)).toEqual(['photo_before_report']);
     expect(early.warnings[0]!.attachmentIds).toEqual(early.ids);
 
-    const far = await cite('h1', a.id, [{ name: '现场.jpg', bytes: await photo(12, { takenAt: '2026-03-02T05:00:00.000Z', gps: { lat: 34.9, lon: 112.45 } }) }]);
+    const far = await cite('h1', a.id, [
+      {
+        name: '现场.jpg',
+        bytes: await photo(12, { takenAt: '2026-03-02T05:00:00.000Z', gps: { lat: 34.9, lon: 112.45 } }),
+      },
+    ]);
     expect(far.warnings.map((x) => x.code)).toEqual(['photo_before_report', 'photo_far_away']);
     expect(far.warnings[1]!.detail).toMatch(/22\.\d 公里/);
 
-    const near = await cite('h1', a.id, [{ name: '现场2.jpg', bytes: await photo(13, { takenAt: '2026-03-02T05:00:00.000Z', gps: { lat: 34.705, lon: 112.455 } }) }]);
+    const near = await cite('h1', a.id, [
+      {
+        name: '现场2.jpg',
+        bytes: await photo(13, { takenAt: '2026-03-02T05:00:00.000Z', gps: { lat: 34.705, lon: 112.455 } }),
+      },
+    ]);
     expect(near.warnings).toHaveLength(2); // nothing new
   });
 
@@ -114,7 +145,10 @@ describe('paper sign-off guard', () => {
     expect((await w.call('lead', 'POST', url, { reason: '' })).status).toBe(400);
     const ok = await w.call('lead', 'POST', url, { reason: '经核实，两户为同一家庭分户，材料共用' });
     expect(ok.status).toBe(200);
-    expect(ok.body.evidenceWarnings.find((x: { id: string }) => x.id === wid).dismissed).toMatchObject({ by: w.userIds.lead, reason: '经核实，两户为同一家庭分户，材料共用' });
+    expect(ok.body.evidenceWarnings.find((x: { id: string }) => x.id === wid).dismissed).toMatchObject({
+      by: w.userIds.lead,
+      reason: '经核实，两户为同一家庭分户，材料共用',
+    });
     const twice = await w.call('lead', 'POST', url, { reason: '再次' });
     expect([409, 422]).toContain(twice.status);
     const after = (await w.call('super', 'GET', `/api/v1/campaigns/${w.campaignId}/evidence-warnings`)).body.units;
@@ -130,17 +164,32 @@ describe('paper sign-off guard', () => {
     const steady = await working('village1');
     const deadline = (await w.call('h1', 'GET', `${items}/${late.id}`)).body.deadline as string;
     // Evidence for `steady` arrives days earlier.
-    const early = await upload(w, 'h1', steady.id, await Promise.all([21, 22, 23].map(async (s) => ({ name: `${s}.jpg`, bytes: await photo(s) }))), 'submission');
+    const early = await upload(
+      w,
+      'h1',
+      steady.id,
+      await Promise.all([21, 22, 23].map(async (s) => ({ name: `${s}.jpg`, bytes: await photo(s) }))),
+      'submission',
+    );
     // 23:20 Shanghai on the deadline day: 40 minutes left.
     w.clock.set(`${deadline}T15:20:00.000Z`);
-    const bulk = await upload(w, 'h1', late.id, await Promise.all([31, 32, 33].map(async (s) => ({ name: `${s}.jpg`, bytes: await photo(s) }))), 'submission');
+    const bulk = await upload(
+      w,
+      'h1',
+      late.id,
+      await Promise.all([31, 32, 33].map(async (s) => ({ name: `${s}.jpg`, bytes: await photo(s) }))),
+      'submission',
+    );
     w.clock.set(`${deadline}T15:30:00.000Z`);
     const r = await w.call('h1', 'POST', `${items}/${late.id}/submit`, { summary: '已全部整改到位', evidence: bulk });
     expect(r.status).toBe(200);
     const raised = await settled('h1', late.id);
     expect(raised.map((x: { code: string }) => x.code)).toEqual(['last_minute_bulk']);
     expect(raised[0]!.attachmentIds.sort()).toEqual([...bulk].sort());
-    const s = await w.call('h1', 'POST', `${items}/${steady.id}/submit`, { summary: '已全部整改到位', evidence: early });
+    const s = await w.call('h1', 'POST', `${items}/${steady.id}/submit`, {
+      summary: '已全部整改到位',
+      evidence: early,
+    });
     expect(s.status).toBe(200);
     expect(await settled('h1', steady.id)).toEqual([]);
   });

@@ -32,10 +32,14 @@ const warningsOf = async (user: string, id: string) =>
 /** A real failure inside the database: every EvidenceWarningRaised event is refused while it is on. */
 async function failWarnings(on: boolean) {
   if (on) {
-    await w.db.execute(sql.raw(`create or replace function zg_test_refuse_warning() returns trigger language plpgsql as $$
-      begin raise exception 'test: the trail refuses evidence warnings'; end $$`));
-    await w.db.execute(sql.raw(`create trigger zg_test_refuse_warning before insert on item_events
-      for each row when (new.type = 'EvidenceWarningRaised') execute function zg_test_refuse_warning()`));
+    await w.db.execute(
+      sql.raw(`create or replace function zg_test_refuse_warning() returns trigger language plpgsql as $$
+      begin raise exception 'test: the trail refuses evidence warnings'; end $$`),
+    );
+    await w.db.execute(
+      sql.raw(`create trigger zg_test_refuse_warning before insert on item_events
+      for each row when (new.type = 'EvidenceWarningRaised') execute function zg_test_refuse_warning()`),
+    );
   } else {
     await w.db.execute(sql.raw('drop trigger if exists zg_test_refuse_warning on item_events'));
   }
@@ -48,35 +52,76 @@ beforeAll(async () => {
 describe('photos are processed by a background job', () => {
   it('answers the upload before the thumbnail exists; the thumbnail, size and hash appear after the job', async () => {
     const { id, handler } = await working('village1');
-    const r = await uploadRaw(w, handler, id, [{ name: '现场照片.jpg', bytes: await photo(501, { width: 1200, height: 900, takenAt: '2026-03-02T05:00:00.000Z' }) }]);
+    const r = await uploadRaw(w, handler, id, [
+      {
+        name: '现场照片.jpg',
+        bytes: await photo(501, { width: 1200, height: 900, takenAt: '2026-03-02T05:00:00.000Z' }),
+      },
+    ]);
     expect(r.status).toBe(201);
     const a = r.body.attachments[0];
     // EXIF is read on the request (the guard's time and place checks need it at once).
     expect(a).toMatchObject({ processing: true, thumbnailUrl: null, width: null, takenAt: '2026-03-02T05:00:00.000Z' });
     await w.background!.idle();
     const [after] = (await w.call(handler, 'GET', `${items}/${id}/attachments`)).body.attachments;
-    expect(after).toMatchObject({ processing: false, width: 1200, height: 900, thumbnailUrl: `/api/v1/attachments/${a.id}/thumbnail` });
-    const thumb = await w.app.inject({ method: 'GET', url: after.thumbnailUrl, headers: { authorization: `Bearer ${w.tokens[handler]}` } });
+    expect(after).toMatchObject({
+      processing: false,
+      width: 1200,
+      height: 900,
+      thumbnailUrl: `/api/v1/attachments/${a.id}/thumbnail`,
+    });
+    const thumb = await w.app.inject({
+      method: 'GET',
+      url: after.thumbnailUrl,
+      headers: { authorization: `Bearer ${w.tokens[handler]}` },
+    });
     expect(thumb.statusCode).toBe(200);
     expect(await sharp(thumb.rawPayload).metadata()).toMatchObject({ format: 'webp', width: 320, height: 240 });
-    const [f] = (await w.db.execute<{ dhash: string | null }>(sql`select dhash::text from evidence_files where sha256 = ${a.sha256}`)).rows;
+    const [f] = (
+      await w.db.execute<{ dhash: string | null }>(
+        sql`select dhash::text from evidence_files where sha256 = ${a.sha256}`,
+      )
+    ).rows;
     expect(f!.dhash).not.toBeNull();
   });
 
   it('HEIC: a thumbnail and a dHash, so a HEIC copy of a JPEG used elsewhere is flagged', async () => {
     const heic = await readFile(HEIC); // made once with libheif's heif-enc from photo(7070, 480×360)
     const a = await working('village1');
-    const jpegIds = await upload(w, 'h1', a.id, [{ name: '原图.jpg', bytes: await photo(7070, { width: 480, height: 360, takenAt: '2026-03-02T05:00:00.000Z', gps: { lat: 34.701, lon: 112.451 } }) }]);
-    expect((await w.call('h1', 'POST', `${items}/${a.id}/progress`, { note: '整改完成', evidence: jpegIds })).status).toBe(200);
+    const jpegIds = await upload(w, 'h1', a.id, [
+      {
+        name: '原图.jpg',
+        bytes: await photo(7070, {
+          width: 480,
+          height: 360,
+          takenAt: '2026-03-02T05:00:00.000Z',
+          gps: { lat: 34.701, lon: 112.451 },
+        }),
+      },
+    ]);
+    expect(
+      (await w.call('h1', 'POST', `${items}/${a.id}/progress`, { note: '整改完成', evidence: jpegIds })).status,
+    ).toBe(200);
     const b = await working('village2');
     const r = await uploadRaw(w, 'h2', b.id, [{ name: 'IMG_7070.HEIC', bytes: heic }]);
     expect(r.status).toBe(201);
     expect(r.body.attachments[0]).toMatchObject({ contentType: 'image/heic', kind: 'photo', processing: true });
-    expect((await w.call('h2', 'POST', `${items}/${b.id}/progress`, { note: '整改完成', evidence: [r.body.attachments[0].id] })).status).toBe(200);
+    expect(
+      (
+        await w.call('h2', 'POST', `${items}/${b.id}/progress`, {
+          note: '整改完成',
+          evidence: [r.body.attachments[0].id],
+        })
+      ).status,
+    ).toBe(200);
     await w.background!.idle();
     const [att] = (await w.call('h2', 'GET', `${items}/${b.id}/attachments`)).body.attachments;
     expect(att).toMatchObject({ processing: false, width: 480, height: 360 });
-    const thumb = await w.app.inject({ method: 'GET', url: att.thumbnailUrl, headers: { authorization: `Bearer ${w.tokens.h2}` } });
+    const thumb = await w.app.inject({
+      method: 'GET',
+      url: att.thumbnailUrl,
+      headers: { authorization: `Bearer ${w.tokens.h2}` },
+    });
     expect(await sharp(thumb.rawPayload).metadata()).toMatchObject({ format: 'webp', width: 320, height: 240 });
     expect(await warningsOf('h2', b.id)).toContain('near_duplicate_photo');
   });
@@ -87,7 +132,9 @@ describe('the guard pass is never silently lost', () => {
     const bytes = Buffer.from(`%PDF-1.4\n% 同一份 ${Math.random()}\n%%EOF\n`);
     const a = await working('village1');
     const ida = await upload(w, 'h1', a.id, [{ name: 'a.pdf', bytes }]);
-    expect((await w.call('h1', 'POST', `${items}/${a.id}/progress`, { note: '已整改', evidence: ida })).status).toBe(200);
+    expect((await w.call('h1', 'POST', `${items}/${a.id}/progress`, { note: '已整改', evidence: ida })).status).toBe(
+      200,
+    );
     const b = await working('village2');
     const idb = await upload(w, 'h2', b.id, [{ name: 'b.pdf', bytes }]);
 
@@ -101,10 +148,14 @@ describe('the guard pass is never silently lost', () => {
       const mine = dead.find((d) => (d.data as { itemId?: string }).itemId === b.id);
       expect(mine).toMatchObject({ name: 'guard', attemptsMade: 5 });
       expect(mine!.reason).toContain('the trail refuses evidence warnings');
-      expect(w.background!.logs.some((l) => l.includes(`job ${EVIDENCE_QUEUE}/guard`) && l.includes('will retry'))).toBe(true);
+      expect(
+        w.background!.logs.some((l) => l.includes(`job ${EVIDENCE_QUEUE}/guard`) && l.includes('will retry')),
+      ).toBe(true);
       expect(await warningsOf('h2', b.id)).toEqual([]);
       // Owed, not done: no guard pass recorded for the event.
-      const runs = await w.db.execute(sql`select count(*)::int n from evidence_guard_runs where item_id = ${b.id}::uuid`);
+      const runs = await w.db.execute(
+        sql`select count(*)::int n from evidence_guard_runs where item_id = ${b.id}::uuid`,
+      );
       expect(runs.rows[0]!.n).toBe(0);
 
       await failWarnings(false);
@@ -122,12 +173,22 @@ describe('the guard pass is never silently lost', () => {
     const bytes = Buffer.from(`%PDF-1.4\n% 另一份 ${Math.random()}\n%%EOF\n`);
     const a = await working('village1');
     const ida = await upload(w, 'h1', a.id, [{ name: 'a.pdf', bytes }]);
-    expect((await w.call('h1', 'POST', `${items}/${a.id}/progress`, { note: '已整改', evidence: ida })).status).toBe(200);
+    expect((await w.call('h1', 'POST', `${items}/${a.id}/progress`, { note: '已整改', evidence: ida })).status).toBe(
+      200,
+    );
     const b = await working('village2');
     const idb = await upload(w, 'h2', b.id, [{ name: 'b.pdf', bytes }]);
     // The command through the engine alone: committed, but no guard pass and no job, as after a crash.
-    await w.engine.execute({ itemId: b.id, actor: { userId: w.userIds.h2!, unitId: w.units.village2.id, unitPath: w.units.village2.path, roles: ['handler'] },
-      command: { type: 'record_progress', note: '已整改', substantive: true, evidence: idb } });
+    await w.engine.execute({
+      itemId: b.id,
+      actor: {
+        userId: w.userIds.h2!,
+        unitId: w.units.village2.id,
+        unitPath: w.units.village2.path,
+        roles: ['handler'],
+      },
+      command: { type: 'record_progress', note: '已整改', substantive: true, evidence: idb },
+    });
     await w.background!.idle();
     expect(await warningsOf('h2', b.id)).toEqual([]);
     // Not yet owed long enough: nothing happens.
@@ -147,10 +208,20 @@ describe('the guard pass is never silently lost', () => {
     // Undo the job's work, as if it had never been queued.
     await w.db.execute(sql`update evidence_files set processed_at = null, thumbnail_key = null, dhash = null, stored_at = now() - interval '5 minutes'
       where sha256 = (select sha256 from attachments where id = ${att}::uuid)`);
-    await w.background!.kit.queue(EVIDENCE_QUEUE).remove(`photo-${(await w.db.execute<{ sha256: string }>(sql`select sha256 from attachments where id = ${att}::uuid`)).rows[0]!.sha256}`);
-    expect((await w.call(handler, 'GET', `${items}/${id}/attachments`)).body.attachments[0]).toMatchObject({ processing: true, thumbnailUrl: null });
+    await w
+      .background!.kit.queue(EVIDENCE_QUEUE)
+      .remove(
+        `photo-${(await w.db.execute<{ sha256: string }>(sql`select sha256 from attachments where id = ${att}::uuid`)).rows[0]!.sha256}`,
+      );
+    expect((await w.call(handler, 'GET', `${items}/${id}/attachments`)).body.attachments[0]).toMatchObject({
+      processing: true,
+      thumbnailUrl: null,
+    });
     await w.background!.reconcileNow(60);
     await w.background!.idle();
-    expect((await w.call(handler, 'GET', `${items}/${id}/attachments`)).body.attachments[0]).toMatchObject({ processing: false, thumbnailUrl: `/api/v1/attachments/${att}/thumbnail` });
+    expect((await w.call(handler, 'GET', `${items}/${id}/attachments`)).body.attachments[0]).toMatchObject({
+      processing: false,
+      thumbnailUrl: `/api/v1/attachments/${att}/thumbnail`,
+    });
   });
 });

@@ -5,13 +5,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, build, report, type World } from '../support/app.ts';
 
 let w: World;
-beforeAll(async () => { w = await build(); });
+beforeAll(async () => {
+  w = await build();
+});
 
-const count = async (table: string) => ((await w.db.execute(sql.raw(`select count(*)::int as n from ${table}`))).rows[0] as { n: number }).n;
+const count = async (table: string) =>
+  ((await w.db.execute(sql.raw(`select count(*)::int as n from ${table}`))).rows[0] as { n: number }).n;
 
 describe('Idempotency-Key', () => {
   it('replays the first answer for a retried report and creates one item', async () => {
-    const body = { campaignId: w.campaignId, categoryId: w.categoryId, source: 'hotline', title: '12345热线：饮水不达标', description: '群众反映水质浑浊' };
+    const body = {
+      campaignId: w.campaignId,
+      categoryId: w.categoryId,
+      source: 'hotline',
+      title: '12345热线：饮水不达标',
+      description: '群众反映水质浑浊',
+    };
     const before = await count('items');
     const a = await w.call('super', 'POST', '/api/v1/items', body, { 'idempotency-key': 'report-001' });
     const b = await w.call('super', 'POST', '/api/v1/items', body, { 'idempotency-key': 'report-001' });
@@ -28,7 +37,13 @@ describe('Idempotency-Key', () => {
     expect(first.status).toBe(409);
     const again = await w.call('lead', 'POST', `/api/v1/items/${id}/approve`, {}, { 'idempotency-key': 'k-approve' });
     expect(again).toMatchObject({ status: 409, body: { code: 'invalid_transition' } });
-    const other = await w.call('lead', 'POST', `/api/v1/items/${id}/approve`, { note: '不同' }, { 'idempotency-key': 'k-approve' });
+    const other = await w.call(
+      'lead',
+      'POST',
+      `/api/v1/items/${id}/approve`,
+      { note: '不同' },
+      { 'idempotency-key': 'k-approve' },
+    );
     expect(other).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
   });
 
@@ -38,7 +53,13 @@ describe('Idempotency-Key', () => {
     await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {});
     const events = await count('item_events');
     await w.call('h1', 'POST', `/api/v1/items/${id}/comments`, { text: '已联系户主' }, { 'idempotency-key': 'same' });
-    await w.call('super', 'POST', `/api/v1/items/${id}/comments`, { text: '已联系户主' }, { 'idempotency-key': 'same' });
+    await w.call(
+      'super',
+      'POST',
+      `/api/v1/items/${id}/comments`,
+      { text: '已联系户主' },
+      { 'idempotency-key': 'same' },
+    );
     await w.call('h1', 'POST', `/api/v1/items/${id}/comments`, { text: '已联系户主' }, { 'idempotency-key': 'same' });
     expect(await count('item_events')).toBe(events + 2);
   });
@@ -50,11 +71,21 @@ describe('If-Match', () => {
     const r = await w.call('super', 'GET', `/api/v1/items/${id}`);
     expect(r.headers.etag).toBe('"1"');
     await w.call('super', 'POST', `/api/v1/items/${id}/comments`, { text: '请尽快交办' });
-    const stale = await w.call('lead', 'POST', `/api/v1/items/${id}/assign`,
-      { responsibleUnitId: w.units.village1.id, measures: '动员参保', mode: 'immediate' }, { 'if-match': '"1"' });
+    const stale = await w.call(
+      'lead',
+      'POST',
+      `/api/v1/items/${id}/assign`,
+      { responsibleUnitId: w.units.village1.id, measures: '动员参保', mode: 'immediate' },
+      { 'if-match': '"1"' },
+    );
     expect(stale).toMatchObject({ status: 412, body: { code: 'version_conflict' } });
-    const fresh = await w.call('lead', 'POST', `/api/v1/items/${id}/assign`,
-      { responsibleUnitId: w.units.village1.id, measures: '动员参保', mode: 'immediate' }, { 'if-match': '"2"' });
+    const fresh = await w.call(
+      'lead',
+      'POST',
+      `/api/v1/items/${id}/assign`,
+      { responsibleUnitId: w.units.village1.id, measures: '动员参保', mode: 'immediate' },
+      { 'if-match': '"2"' },
+    );
     expect(fresh.status).toBe(200);
     expect(fresh.headers.etag).toBe('"3"');
   });

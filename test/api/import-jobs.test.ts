@@ -12,7 +12,9 @@ let w: World;
 async function postSheet(name: string, bytes: Buffer, query: string) {
   const { body, contentType } = multipartBody([{ name, bytes }]);
   const res = await w.app.inject({
-    method: 'POST', url: `/api/v1/campaigns/${w.campaignId}/imports?${query}`, payload: body,
+    method: 'POST',
+    url: `/api/v1/campaigns/${w.campaignId}/imports?${query}`,
+    payload: body,
     headers: { authorization: `Bearer ${w.tokens.super}`, 'content-type': contentType },
   });
   return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
@@ -20,18 +22,26 @@ async function postSheet(name: string, bytes: Buffer, query: string) {
 
 const sheet = (tag: string, n: number) => {
   const lines = ['序号,问题描述,责任单位,整改措施,整改时限'];
-  for (let i = 1; i <= n; i++) lines.push(`${i},${tag}第${i}户危房未改造,${i % 2 ? '朝阳村' : '南陈村'},实施危房改造,2026年${(i % 9) + 4}月底前`);
+  for (let i = 1; i <= n; i++)
+    lines.push(`${i},${tag}第${i}户危房未改造,${i % 2 ? '朝阳村' : '南陈村'},实施危房改造,2026年${(i % 9) + 4}月底前`);
   return Buffer.from(lines.join('\r\n'));
 };
-const itemsLike = async (tag: string) => Number((await w.db.execute(sql`select count(*)::int n from items where title like ${`${tag}第%`}`)).rows[0]!.n);
+const itemsLike = async (tag: string) =>
+  Number((await w.db.execute(sql`select count(*)::int n from items where title like ${`${tag}第%`}`)).rows[0]!.n);
 const job = async (id: string) => (await w.call('super', 'GET', `/api/v1/imports/${id}`)).body;
 
 /** A real failure inside the database while it is on: recording an imported row is refused. */
 async function failImportedRows(on: boolean) {
   if (on) {
-    await w.db.execute(sql.raw(`create or replace function zg_test_refuse_row() returns trigger language plpgsql as $$
-      begin raise exception 'test: imported_rows refuses rows'; end $$`));
-    await w.db.execute(sql.raw('create trigger zg_test_refuse_row before insert on imported_rows for each row execute function zg_test_refuse_row()'));
+    await w.db.execute(
+      sql.raw(`create or replace function zg_test_refuse_row() returns trigger language plpgsql as $$
+      begin raise exception 'test: imported_rows refuses rows'; end $$`),
+    );
+    await w.db.execute(
+      sql.raw(
+        'create trigger zg_test_refuse_row before insert on imported_rows for each row execute function zg_test_refuse_row()',
+      ),
+    );
   } else {
     await w.db.execute(sql.raw('drop trigger if exists zg_test_refuse_row on imported_rows'));
   }
@@ -49,18 +59,27 @@ describe('large imports on the imports queue', () => {
     expect(r.body).toMatchObject({ status: 'queued', totals: { ok: 240 } });
     const seen = new Set<string>();
     let j: any;
-    for (const end = Date.now() + 150_000; Date.now() < end;) {
+    for (const end = Date.now() + 150_000; Date.now() < end; ) {
       j = await job(r.body.jobId);
       seen.add(j.status);
       if (j.processedRows > 0 && j.processedRows < 240) seen.add('partial');
       if (j.status === 'done' || j.status === 'failed') break;
       await new Promise((res) => setTimeout(res, 50));
     }
-    expect(j).toMatchObject({ status: 'done', createdItems: 240, totalRows: 240, processedRows: 240, attempts: 1, error: null });
+    expect(j).toMatchObject({
+      status: 'done',
+      createdItems: 240,
+      totalRows: 240,
+      processedRows: 240,
+      attempts: 1,
+      error: null,
+    });
     expect(seen.has('running') || seen.has('partial') || seen.has('queued')).toBe(true);
     expect(await itemsLike('甲')).toBe(240);
     // The stored plan is dropped once the job is done.
-    expect((await w.db.execute(sql`select plan is null as gone from import_jobs where id = ${r.body.jobId}::uuid`)).rows[0]).toEqual({ gone: true });
+    expect(
+      (await w.db.execute(sql`select plan is null as gone from import_jobs where id = ${r.body.jobId}::uuid`)).rows[0],
+    ).toEqual({ gone: true });
 
     // The same rows again: all duplicates, nothing created (no job needed).
     const again = await postSheet('大批量.csv', sheet('甲', 240), 'mode=commit');
@@ -78,7 +97,7 @@ describe('large imports on the imports queue', () => {
       id = r.body.jobId;
       // Wait until the first attempt failed and the job waits for its retry.
       let j: any;
-      for (const end = Date.now() + 60_000; Date.now() < end;) {
+      for (const end = Date.now() + 60_000; Date.now() < end; ) {
         j = await job(id);
         if (j.attempts >= 1 && j.status === 'queued' && j.error) break;
         await new Promise((res) => setTimeout(res, 50));
@@ -106,7 +125,10 @@ describe('large imports on the imports queue', () => {
       expect((await job(r.body.jobId)).error).toContain('imported_rows refuses rows');
       expect(await itemsLike('丙')).toBe(0);
       const dead = await w.background!.kit.dead(IMPORTS_QUEUE);
-      expect(dead.find((d) => (d.data as { jobId: string }).jobId === r.body.jobId)).toMatchObject({ name: 'commit', attemptsMade: 3 });
+      expect(dead.find((d) => (d.data as { jobId: string }).jobId === r.body.jobId)).toMatchObject({
+        name: 'commit',
+        attemptsMade: 3,
+      });
     } finally {
       await failImportedRows(false);
     }
@@ -118,8 +140,13 @@ describe('large imports on the imports queue', () => {
     await w.background!.idle(90_000);
     expect(await itemsLike('丁')).toBe(201);
     // As if the worker died between the commit and marking the job done: the job is taken up again.
-    await w.db.execute(sql`update import_jobs set status = 'running', processed_rows = 100 where id = ${r.body.jobId}::uuid`);
-    const again = await runImportCommit({ db: w.db, engine: w.engine, clock: w.clock, log: () => {} }, r.body.jobId, { made: 1, max: 3 });
+    await w.db.execute(
+      sql`update import_jobs set status = 'running', processed_rows = 100 where id = ${r.body.jobId}::uuid`,
+    );
+    const again = await runImportCommit({ db: w.db, engine: w.engine, clock: w.clock, log: () => {} }, r.body.jobId, {
+      made: 1,
+      max: 3,
+    });
     expect(again).toEqual({ created: 201, already: true });
     expect(await job(r.body.jobId)).toMatchObject({ status: 'done', createdItems: 201 });
     expect(await itemsLike('丁')).toBe(201);

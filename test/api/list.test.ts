@@ -8,17 +8,33 @@ let w: World;
 const items = '/api/v1/items';
 
 interface Rec {
-  id: string; title: string; source: string; campaign: 'main' | 'second'; category: 'c04' | 'c05' | null;
-  unit: 'village1' | 'village2' | null; deadline: string | null; status: string; flagged: boolean; overdue: boolean;
-  reportedAt: string; ledgerNo: number;
+  id: string;
+  title: string;
+  source: string;
+  campaign: 'main' | 'second';
+  category: 'c04' | 'c05' | null;
+  unit: 'village1' | 'village2' | null;
+  deadline: string | null;
+  status: string;
+  flagged: boolean;
+  overdue: boolean;
+  reportedAt: string;
+  ledgerNo: number;
 }
 const recs: Rec[] = [];
 let secondCampaignId: string;
 let c05: string;
 
 interface Spec {
-  title: string; description?: string; source: string; category?: 'c04' | 'c05' | null; campaign?: 'main' | 'second';
-  unit?: 'village1' | 'village2'; deadline?: string; accept?: boolean; flag?: boolean;
+  title: string;
+  description?: string;
+  source: string;
+  category?: 'c04' | 'c05' | null;
+  campaign?: 'main' | 'second';
+  unit?: 'village1' | 'village2';
+  deadline?: string;
+  accept?: boolean;
+  flag?: boolean;
   /** reported at the same instant as the item before it (ties in reportedAt) */
   tie?: boolean;
 }
@@ -32,14 +48,26 @@ function specs(): Spec[] {
     { title: '饮水水质不达标', source: 'hotline', unit: 'village1', deadline: '2026-03-20', accept: true },
     { title: '100%参保率未达标', source: 'inspection' },
     { title: 'a_b 台账字段缺失', source: 'audit', unit: 'village2', deadline: '2026-04-15' },
-    { title: '路灯损坏', description: '村口自来水管道漏水', source: 'self_report', unit: 'village1', deadline: '2026-03-10', flag: true },
+    {
+      title: '路灯损坏',
+      description: '村口自来水管道漏水',
+      source: 'self_report',
+      unit: 'village1',
+      deadline: '2026-03-10',
+      flag: true,
+    },
   ];
   for (let i = 0; i < 20; i++) {
     const unit = i % 4 === 0 ? undefined : i % 4 === 3 ? 'village2' : 'village1';
     out.push({
-      title: `脱贫人口未参保问题 第${i + 1}户`, source: SOURCES[i % SOURCES.length]!, category: i % 3 === 0 ? 'c05' : 'c04',
-      unit, deadline: unit ? DEADLINES[i % DEADLINES.length] : undefined, accept: unit !== undefined && i % 2 === 1,
-      flag: i % 6 === 5, tie: i === 8 || i === 9 || i === 15,
+      title: `脱贫人口未参保问题 第${i + 1}户`,
+      source: SOURCES[i % SOURCES.length]!,
+      category: i % 3 === 0 ? 'c05' : 'c04',
+      unit,
+      deadline: unit ? DEADLINES[i % DEADLINES.length] : undefined,
+      accept: unit !== undefined && i % 2 === 1,
+      flag: i % 6 === 5,
+      tie: i === 8 || i === 9 || i === 15,
     });
   }
   out.push({ title: '第二轮：农村低保漏保', source: 'petition', campaign: 'second', category: null });
@@ -48,10 +76,19 @@ function specs(): Spec[] {
 
 beforeAll(async () => {
   w = await build();
-  const cat = await w.call('super', 'POST', `/api/v1/campaigns/${w.campaignId}/categories`, { code: 'c05', name: '低保漏保', leadUnitId: w.units.labour.id });
+  const cat = await w.call('super', 'POST', `/api/v1/campaigns/${w.campaignId}/categories`, {
+    code: 'c05',
+    name: '低保漏保',
+    leadUnitId: w.units.labour.id,
+  });
   expect(cat.status, JSON.stringify(cat.body)).toBe(201);
   c05 = cat.body.id;
-  const camp = await w.call('super', 'POST', '/api/v1/campaigns', { name: '第二轮专项整治', ownerUnitId: w.units.office.id, areaUnitId: w.units.town.id, startsOn: '2026-03-01' });
+  const camp = await w.call('super', 'POST', '/api/v1/campaigns', {
+    name: '第二轮专项整治',
+    ownerUnitId: w.units.office.id,
+    areaUnitId: w.units.town.id,
+    startsOn: '2026-03-01',
+  });
   expect(camp.status, JSON.stringify(camp.body)).toBe(201);
   secondCampaignId = camp.body.id;
 
@@ -61,13 +98,25 @@ beforeAll(async () => {
     const campaign = s.campaign ?? 'main';
     const category = s.category === undefined ? 'c04' : s.category;
     const id = await report(w, 'super', {
-      title: s.title, description: s.description ?? '朝阳村王某户脱贫人口未参保', source: s.source,
+      title: s.title,
+      description: s.description ?? '朝阳村王某户脱贫人口未参保',
+      source: s.source,
       campaignId: campaign === 'main' ? w.campaignId : secondCampaignId,
       categoryId: category === 'c04' ? w.categoryId : category === 'c05' ? c05 : null,
     });
     const rec: Rec = {
-      id, title: s.title, source: s.source, campaign, category, unit: s.unit ?? null, deadline: s.deadline ?? null,
-      status: 'reported', flagged: false, overdue: false, reportedAt: w.clock.now().toISOString(), ledgerNo: ++ledger[campaign],
+      id,
+      title: s.title,
+      source: s.source,
+      campaign,
+      category,
+      unit: s.unit ?? null,
+      deadline: s.deadline ?? null,
+      status: 'reported',
+      flagged: false,
+      overdue: false,
+      reportedAt: w.clock.now().toISOString(),
+      ledgerNo: ++ledger[campaign],
     };
     if (s.unit) {
       await assign(w, id, { responsibleUnitId: w.units[s.unit].id, deadline: s.deadline });
@@ -100,7 +149,11 @@ const get = async (qs: string, user = 'super') => {
   return r.body as { items: { id: string; [k: string]: unknown }[]; nextCursor: string | null; total?: number };
 };
 const idsOf = async (qs: string) => (await get(`${qs}&limit=200`)).items.map((i) => i.id).sort();
-const expectIds = (pred: (r: Rec) => boolean) => recs.filter(pred).map((r) => r.id).sort();
+const expectIds = (pred: (r: Rec) => boolean) =>
+  recs
+    .filter(pred)
+    .map((r) => r.id)
+    .sort();
 const byTitle = (t: string) => recs.find((r) => r.title === t)!.id;
 
 describe('filters', () => {
@@ -132,21 +185,28 @@ describe('filters', () => {
   it('status, one or a comma list', async () => {
     expect(await idsOf('status=reported')).toEqual(expectIds((r) => r.status === 'reported'));
     expect(await idsOf('status=in_progress')).toEqual(expectIds((r) => r.status === 'in_progress'));
-    expect(await idsOf('status=assigned,in_progress')).toEqual(expectIds((r) => r.status === 'assigned' || r.status === 'in_progress'));
-    expect(await idsOf('status=%20assigned%20,%20reported%20')).toEqual(expectIds((r) => r.status === 'assigned' || r.status === 'reported'));
+    expect(await idsOf('status=assigned,in_progress')).toEqual(
+      expectIds((r) => r.status === 'assigned' || r.status === 'in_progress'),
+    );
+    expect(await idsOf('status=%20assigned%20,%20reported%20')).toEqual(
+      expectIds((r) => r.status === 'assigned' || r.status === 'reported'),
+    );
     expect(await idsOf('status=closed,verified')).toEqual([]);
   });
 
   it('source, one or a comma list', async () => {
     expect(await idsOf('source=hotline')).toEqual(expectIds((r) => r.source === 'hotline'));
-    expect(await idsOf('source=petition,audit')).toEqual(expectIds((r) => r.source === 'petition' || r.source === 'audit'));
+    expect(await idsOf('source=petition,audit')).toEqual(
+      expectIds((r) => r.source === 'petition' || r.source === 'audit'),
+    );
   });
 
   it('overdue, after the deadline has passed and the sweep has run', async () => {
     const want = expectIds((r) => r.overdue);
     expect(await idsOf('overdue=true')).toEqual(want);
     expect(await idsOf('overdue=false')).toEqual(expectIds((r) => !r.overdue));
-    for (const i of (await get('overdue=true&limit=200')).items) expect(i).toMatchObject({ overdue: true, deadline: '2026-03-04' });
+    for (const i of (await get('overdue=true&limit=200')).items)
+      expect(i).toMatchObject({ overdue: true, deadline: '2026-03-04' });
   });
 
   it('flagged', async () => {
@@ -157,18 +217,23 @@ describe('filters', () => {
   });
 
   it('deadlineFrom and deadlineTo, inclusive; items without a deadline are left out', async () => {
-    expect(await idsOf('deadlineFrom=2026-03-10&deadlineTo=2026-03-20'))
-      .toEqual(expectIds((r) => r.deadline !== null && r.deadline >= '2026-03-10' && r.deadline <= '2026-03-20'));
-    expect(await idsOf('deadlineFrom=2026-03-21')).toEqual(expectIds((r) => r.deadline !== null && r.deadline >= '2026-03-21'));
+    expect(await idsOf('deadlineFrom=2026-03-10&deadlineTo=2026-03-20')).toEqual(
+      expectIds((r) => r.deadline !== null && r.deadline >= '2026-03-10' && r.deadline <= '2026-03-20'),
+    );
+    expect(await idsOf('deadlineFrom=2026-03-21')).toEqual(
+      expectIds((r) => r.deadline !== null && r.deadline >= '2026-03-21'),
+    );
     expect(await idsOf('deadlineTo=2026-03-04')).toEqual(expectIds((r) => r.deadline === '2026-03-04'));
     expect(await idsOf('deadlineFrom=2026-03-05&deadlineTo=2026-03-09')).toEqual([]);
   });
 
   it('filters combine', async () => {
-    expect(await idsOf(`unitId=${w.units.village1.id}&status=in_progress&categoryId=${w.categoryId}`))
-      .toEqual(expectIds((r) => r.unit === 'village1' && r.status === 'in_progress' && r.category === 'c04'));
-    expect(await idsOf('flagged=true&overdue=false&source=self_report,screening'))
-      .toEqual(expectIds((r) => r.flagged && !r.overdue && (r.source === 'self_report' || r.source === 'screening')));
+    expect(await idsOf(`unitId=${w.units.village1.id}&status=in_progress&categoryId=${w.categoryId}`)).toEqual(
+      expectIds((r) => r.unit === 'village1' && r.status === 'in_progress' && r.category === 'c04'),
+    );
+    expect(await idsOf('flagged=true&overdue=false&source=self_report,screening')).toEqual(
+      expectIds((r) => r.flagged && !r.overdue && (r.source === 'self_report' || r.source === 'screening')),
+    );
   });
 
   it('q matches Chinese text in the title or the description', async () => {
@@ -211,7 +276,8 @@ describe('filters', () => {
 type Sort = 'reportedAt' | 'deadline' | 'seqNo';
 const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 function expectedOrder(sort: Sort, order: 'asc' | 'desc', pool = recs): string[] {
-  const key = (r: Rec) => (sort === 'reportedAt' ? r.reportedAt : sort === 'deadline' ? r.deadline ?? '9999-12-31' : r.ledgerNo);
+  const key = (r: Rec) =>
+    sort === 'reportedAt' ? r.reportedAt : sort === 'deadline' ? (r.deadline ?? '9999-12-31') : r.ledgerNo;
   const sorted = [...pool].sort((a, b) => cmp(key(a), key(b)) || cmp(a.id, b.id)).map((r) => r.id);
   return order === 'asc' ? sorted : sorted.reverse();
 }
@@ -234,7 +300,9 @@ async function walk(qs: string, limit: number) {
 describe('sorting and pagination', () => {
   it('the ledger has ties to break: equal reportedAt and equal deadlines', () => {
     expect(new Set(recs.map((r) => r.reportedAt)).size).toBeLessThan(recs.length);
-    expect(new Set(recs.filter((r) => r.deadline).map((r) => r.deadline)).size).toBeLessThan(recs.filter((r) => r.deadline).length);
+    expect(new Set(recs.filter((r) => r.deadline).map((r) => r.deadline)).size).toBeLessThan(
+      recs.filter((r) => r.deadline).length,
+    );
   });
 
   it('sorts by reportedAt (the default, newest first), deadline and seqNo, both ways', async () => {
@@ -242,7 +310,10 @@ describe('sorting and pagination', () => {
     for (const sort of ['reportedAt', 'deadline', 'seqNo'] as const) {
       for (const order of ['asc', 'desc'] as const) {
         const got = (await get(`sort=${sort}&order=${order}&limit=200`)).items;
-        expect(got.map((i) => i.id), `${sort} ${order}`).toEqual(expectedOrder(sort, order));
+        expect(
+          got.map((i) => i.id),
+          `${sort} ${order}`,
+        ).toEqual(expectedOrder(sort, order));
       }
     }
     const asc = (await get('sort=seqNo&order=asc&limit=200&campaignId=' + w.campaignId)).items;
@@ -253,7 +324,12 @@ describe('sorting and pagination', () => {
   });
 
   it.each([
-    ['reportedAt', 'desc'], ['reportedAt', 'asc'], ['deadline', 'asc'], ['deadline', 'desc'], ['seqNo', 'asc'], ['seqNo', 'desc'],
+    ['reportedAt', 'desc'],
+    ['reportedAt', 'asc'],
+    ['deadline', 'asc'],
+    ['deadline', 'desc'],
+    ['seqNo', 'asc'],
+    ['seqNo', 'desc'],
   ] as const)('cursor pages (limit 7) by %s %s walk every item exactly once, in order', async (sort, order) => {
     const { seen, pages } = await walk(`sort=${sort}&order=${order}`, 7);
     expect(new Set(seen).size).toBe(seen.length); // no duplicates across pages

@@ -16,11 +16,20 @@ beforeAll(async () => {
   const { db } = await createTestDatabase();
   const clock = new TestClock(new Date('2026-03-02T02:00:00.000Z'));
   const env = createEngineEnv(db, 0);
-  const deps = { db, env, clock, engine: createLocalEngine({ db, env, clock }), config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' as const } };
+  const deps = {
+    db,
+    env,
+    clock,
+    engine: createLocalEngine({ db, env, clock }),
+    config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' as const },
+  };
   open = await buildApp(deps);
   guarded = await buildApp({ ...deps, metricsToken: TOKEN });
 });
-afterAll(async () => { await open?.close(); await guarded?.close(); });
+afterAll(async () => {
+  await open?.close();
+  await guarded?.close();
+});
 
 describe('/metrics scrape token', () => {
   it('is open when no token is configured', async () => {
@@ -33,11 +42,25 @@ describe('/metrics scrape token', () => {
     const ok = await guarded.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('zhenggai_notify_outbox');
-    for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, TOKEN, 'Bearer ', `Basic ${TOKEN}`]) {
-      const r = await guarded.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+    for (const authorization of [
+      undefined,
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      TOKEN,
+      'Bearer ',
+      `Basic ${TOKEN}`,
+    ]) {
+      const r = await guarded.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: authorization === undefined ? {} : { authorization },
+      });
       expect(r.statusCode, String(authorization)).toBe(401);
       expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(JSON.parse(r.body)).toMatchObject({ code: 'unauthenticated', detail: expect.stringContaining('METRICS_TOKEN') });
+      expect(JSON.parse(r.body)).toMatchObject({
+        code: 'unauthenticated',
+        detail: expect.stringContaining('METRICS_TOKEN'),
+      });
       expect(r.body).not.toContain('zhenggai_notify_outbox');
     }
     // The rest of the public surface does not need it.

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type World } from '../support/app.ts';
 
 let w: World;
-beforeAll(async () => { w = await build(); });
+beforeAll(async () => {
+  w = await build();
+});
 
 describe('platform endpoints', () => {
   it('answers /healthz and /readyz without a token', async () => {
@@ -16,8 +18,22 @@ describe('platform endpoints', () => {
     expect(r.status).toBe(200);
     expect(r.body.openapi).toMatch(/^3\./);
     const paths = Object.keys(r.body.paths);
-    for (const c of ['assign', 'accept', 'progress', 'request-extension', 'decide-extension', 'transfer', 'submit', 'approve',
-      'reject', 'recheck', 'dismiss', 'flag', 'unflag', 'comments']) {
+    for (const c of [
+      'assign',
+      'accept',
+      'progress',
+      'request-extension',
+      'decide-extension',
+      'transfer',
+      'submit',
+      'approve',
+      'reject',
+      'recheck',
+      'dismiss',
+      'flag',
+      'unflag',
+      'comments',
+    ]) {
       expect(paths).toContain(`/api/v1/items/{id}/${c}`);
     }
     expect(paths).toContain('/api/v1/items/{id}/milestones/{milestoneId}/complete');

@@ -13,7 +13,10 @@ const base = () => `/api/v1/campaigns/${w.campaignId}/reports/2026-03/units`;
 beforeAll(async () => {
   w = await build({ now: '2026-03-20T02:00:00.000Z' });
   // 'super' is a supervisor of the owning office; here it also leads that office, which reports.
-  await w.db.update(users).set({ roles: ['supervisor', 'lead'] }).where(eq(users.id, w.userIds.super!));
+  await w.db
+    .update(users)
+    .set({ roles: ['supervisor', 'lead'] })
+    .where(eq(users.id, w.userIds.super!));
   const r = await w.call('super', 'PUT', `/api/v1/campaigns/${w.campaignId}/report-config`, {
     cycle: { reportingUnitIds: [w.units.office.id, w.units.village1.id], firstMonth: '2026-03', dueDay: 'month_end' },
   });

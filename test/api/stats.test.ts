@@ -26,7 +26,10 @@ beforeAll(async () => {
   await assign(w, ids.village2Late!, { deadline: '2026-03-04', responsibleUnitId: w.units.village2.id });
   for (const k of ['closed', 'verified']) {
     await post('h1', ids[k]!, 'accept', {});
-    await post('h1', ids[k]!, 'submit', { summary: '已整改', evidence: [await evidenceFile(w, 'h1', ids[k]!, '凭证.pdf')] });
+    await post('h1', ids[k]!, 'submit', {
+      summary: '已整改',
+      evidence: [await evidenceFile(w, 'h1', ids[k]!, '凭证.pdf')],
+    });
     await post('lead', ids[k]!, 'approve', {});
   }
   await post('insp', ids.verified!, 'recheck', { passed: true, findings: '复核属实' });
@@ -40,7 +43,8 @@ const stats = async (user: string, query = '') => {
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body;
 };
-const ledgerCount = async (user: string, query: string) => (await w.call(user, 'GET', `/api/v1/items?count=true&limit=1&${query}`)).body.total as number;
+const ledgerCount = async (user: string, query: string) =>
+  (await w.call(user, 'GET', `/api/v1/items?count=true&limit=1&${query}`)).body.total as number;
 
 describe('GET /stats/ledger', () => {
   it('counts totals by status and keeps closed apart from rectified', async () => {
@@ -75,7 +79,11 @@ describe('GET /stats/ledger', () => {
   });
 
   it('answers null rates when nothing counts, and filters by category', async () => {
-    const other = await w.call('super', 'POST', `/api/v1/campaigns/${w.campaignId}/categories`, { code: 'c99', name: '空专项', leadUnitId: w.units.labour.id });
+    const other = await w.call('super', 'POST', `/api/v1/campaigns/${w.campaignId}/categories`, {
+      code: 'c99',
+      name: '空专项',
+      leadUnitId: w.units.labour.id,
+    });
     expect(other.status).toBe(201);
     const s = await stats('super', `?categoryId=${other.body.id}`);
     expect(s.totals).toMatchObject({ total: 0, closureRate: null, rectificationRate: null });

@@ -23,7 +23,11 @@ beforeAll(async () => {
   const { db } = await createTestDatabase();
   const env = createEngineEnv(db);
   app = await buildApp({
-    db, env, clock: systemClock, engine: createLocalEngine({ db, env, clock: systemClock }), webRoot: root,
+    db,
+    env,
+    clock: systemClock,
+    engine: createLocalEngine({ db, env, clock: systemClock }),
+    webRoot: root,
     config: { TOKEN_TTL_HOURS: 1, BODY_LIMIT: 65_536, LOG_LEVEL: 'silent' },
   });
 });

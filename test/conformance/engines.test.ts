@@ -46,8 +46,10 @@ describe('conformance: local runtime', () => {
 
 const serverPath = process.env.TEMPORAL_TEST_SERVER_PATH;
 const address = process.env.TEMPORAL_ADDRESS;
-const skipReason = serverPath || address ? null
-  : 'neither TEMPORAL_TEST_SERVER_PATH (a temporal-test-server binary, time-skipping) nor TEMPORAL_ADDRESS (a running Temporal server) is set';
+const skipReason =
+  serverPath || address
+    ? null
+    : 'neither TEMPORAL_TEST_SERVER_PATH (a temporal-test-server binary, time-skipping) nor TEMPORAL_ADDRESS (a running Temporal server) is set';
 if (skipReason) console.log(`[conformance] Temporal runtime SKIPPED: ${skipReason}`);
 
 describe('conformance: Temporal runtime', () => {
@@ -60,17 +62,31 @@ describe('conformance: Temporal runtime', () => {
   beforeAll(async () => {
     if (skipReason) return;
     testEnv = serverPath
-      ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } })
-      : await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+      ? await TestWorkflowEnvironment.createTimeSkipping({
+          server: { executable: { type: 'existing-path', path: serverPath } },
+        })
+      : await TestWorkflowEnvironment.createFromExistingServer({
+          address,
+          namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+        });
     const env = testEnv;
     w = await build();
     const taskQueue = `conformance-${Date.now()}`;
     worker = await Worker.create({
-      connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowsPath: WORKFLOWS_PATH,
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
       activities: createItemActivities({ db: w.db, env: createEngineEnv(w.db, 0) }),
     });
     running = worker.run();
-    const engine = createTemporalEngine({ client: env.client, connection: env.connection, taskQueue, db: w.db, env: createEngineEnv(w.db, 0) });
+    const engine = createTemporalEngine({
+      client: env.client,
+      connection: env.connection,
+      taskQueue,
+      db: w.db,
+      env: createEngineEnv(w.db, 0),
+    });
     rt = {
       name: serverPath ? 'temporal (time-skipping)' : `temporal at ${address}`,
       engine,

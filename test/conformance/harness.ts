@@ -31,17 +31,27 @@ export function instantOf(base: string, day: number, time = '10:00'): string {
 }
 
 function actorsOf(w: World): Record<ActorName, Actor> {
-  const a = (name: string, unit: keyof World['units'], roles: Actor['roles']): Actor =>
-    ({ userId: w.userIds[name]!, unitId: w.units[unit].id, unitPath: w.units[unit].path, roles });
+  const a = (name: string, unit: keyof World['units'], roles: Actor['roles']): Actor => ({
+    userId: w.userIds[name]!,
+    unitId: w.units[unit].id,
+    unitPath: w.units[unit].path,
+    roles,
+  });
   return {
-    super: a('super', 'office', ['supervisor']), lead: a('lead', 'labour', ['lead']),
-    h1: a('h1', 'village1', ['handler']), h2: a('h2', 'village2', ['handler']),
-    insp: a('insp', 'inspection', ['inspector']), viewer: a('viewer', 'town', ['viewer']),
+    super: a('super', 'office', ['supervisor']),
+    lead: a('lead', 'labour', ['lead']),
+    h1: a('h1', 'village1', ['handler']),
+    h2: a('h2', 'village2', ['handler']),
+    insp: a('insp', 'inspection', ['inspector']),
+    viewer: a('viewer', 'town', ['viewer']),
   };
 }
 
 /** Replace 'D±n', '@item', '@campaign' and '@<unit>' inside a command. */
-function resolve(value: unknown, ctx: { base: string; itemId: string; campaignId: string; units: Record<string, UnitRef> }): unknown {
+function resolve(
+  value: unknown,
+  ctx: { base: string; itemId: string; campaignId: string; units: Record<string, UnitRef> },
+): unknown {
   if (typeof value === 'string') {
     const d = /^D([+-]\d+)$/.exec(value);
     if (d) return dateOf(ctx.base, Number(d[1]));
@@ -55,7 +65,8 @@ function resolve(value: unknown, ctx: { base: string; itemId: string; campaignId
     return value;
   }
   if (Array.isArray(value)) return value.map((v) => resolve(v, ctx));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, ctx)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, ctx)]));
   return value;
 }
 
@@ -73,10 +84,16 @@ function refusalCode(err: unknown): string | null {
 }
 
 export async function runScenario(rt: Runtime, w: World, scenario: Scenario, base: string): Promise<void> {
-  const [campaign] = await w.db.insert(campaigns).values({
-    name: `一致性：${scenario.name}`.slice(0, 200), ownerUnitId: w.units.office.id, areaUnitId: w.units.town.id, startsOn: base,
-    settings: { ...DEFAULT_SETTINGS, ...scenario.settings },
-  }).returning();
+  const [campaign] = await w.db
+    .insert(campaigns)
+    .values({
+      name: `一致性：${scenario.name}`.slice(0, 200),
+      ownerUnitId: w.units.office.id,
+      areaUnitId: w.units.town.id,
+      startsOn: base,
+      settings: { ...DEFAULT_SETTINGS, ...scenario.settings },
+    })
+    .returning();
   const itemId = randomUUID();
   const units = Object.fromEntries(Object.entries(w.units).map(([k, u]) => [k, { id: u.id, path: u.path }]));
   const ctx = { base, itemId, campaignId: campaign!.id, units };
@@ -91,32 +108,59 @@ export async function runScenario(rt: Runtime, w: World, scenario: Scenario, bas
     if (step.command) {
       const command = resolve(step.command, ctx) as ItemCommand;
       const actor = actors[step.as ?? 'super'];
-      const outcome = await rt.engine.execute({ itemId, command, actor, ...(step.ifMatch !== undefined ? { expectedVersion: step.ifMatch } : {}) })
-        .then(() => null, (err: unknown) => {
-          const code = refusalCode(err);
-          if (code === null) throw new Error(`${label}: ${(err as Error).message}`, { cause: err });
-          return code;
-        });
+      const outcome = await rt.engine
+        .execute({ itemId, command, actor, ...(step.ifMatch !== undefined ? { expectedVersion: step.ifMatch } : {}) })
+        .then(
+          () => null,
+          (err: unknown) => {
+            const code = refusalCode(err);
+            if (code === null) throw new Error(`${label}: ${(err as Error).message}`, { cause: err });
+            return code;
+          },
+        );
       expect(outcome, `${label}: refusal`).toBe(x.refused ?? null);
     }
 
     const [row] = await w.db.select().from(items).where(eq(items.id, itemId));
     if (!row) throw new Error(`${label}: the item is not in the ledger`);
-    const added = await w.db.select({ type: itemEvents.type, data: itemEvents.data }).from(itemEvents)
-      .where(and(eq(itemEvents.itemId, itemId), gt(itemEvents.seq, seen))).orderBy(asc(itemEvents.seq));
+    const added = await w.db
+      .select({ type: itemEvents.type, data: itemEvents.data })
+      .from(itemEvents)
+      .where(and(eq(itemEvents.itemId, itemId), gt(itemEvents.seq, seen)))
+      .orderBy(asc(itemEvents.seq));
     if (x.refused) expect(added.map(tag), `${label}: a refused command writes nothing`).toEqual([]);
     if (x.events) expect(added.map(tag), `${label}: events`).toEqual(x.events);
     const s = row.state;
     const want: Record<string, unknown> = {};
     const got: Record<string, unknown> = {};
     for (const key of ['status', 'version', 'overdue', 'escalationLevel', 'flagged', 'reopenCount'] as const) {
-      if (x[key] !== undefined) { want[key] = x[key]; got[key] = s[key]; }
+      if (x[key] !== undefined) {
+        want[key] = x[key];
+        got[key] = s[key];
+      }
     }
-    if (x.deadline !== undefined) { want.deadline = resolve(x.deadline, ctx); got.deadline = s.deadline; }
+    if (x.deadline !== undefined) {
+      want.deadline = resolve(x.deadline, ctx);
+      got.deadline = s.deadline;
+    }
     expect(got, `${label}: item`).toEqual(want);
     // The ledger columns and the state agree, whichever runtime wrote them.
-    expect({ status: row.status, version: row.version, overdue: row.overdue, escalationLevel: row.escalationLevel, flagged: row.flagged },
-      `${label}: ledger row`).toEqual({ status: s.status, version: s.version, overdue: s.overdue, escalationLevel: s.escalationLevel, flagged: s.flagged });
+    expect(
+      {
+        status: row.status,
+        version: row.version,
+        overdue: row.overdue,
+        escalationLevel: row.escalationLevel,
+        flagged: row.flagged,
+      },
+      `${label}: ledger row`,
+    ).toEqual({
+      status: s.status,
+      version: s.version,
+      overdue: s.overdue,
+      escalationLevel: s.escalationLevel,
+      flagged: s.flagged,
+    });
     seen = row.version;
   }
 }

@@ -50,7 +50,11 @@ export interface Scenario {
 }
 
 const calendarDays: Partial<CampaignSettings> = {
-  workingDays: false, recheckRate: 0, recheckWindowDays: 30, remindBeforeDays: [3, 1], reopenDays: 10,
+  workingDays: false,
+  recheckRate: 0,
+  recheckWindowDays: 30,
+  remindBeforeDays: [3, 1],
+  reopenDays: 10,
   noMeasuresWarningMonths: 12,
   escalationSteps: [
     { level: 1, afterDays: 0, target: 'handler' },
@@ -61,11 +65,26 @@ const calendarDays: Partial<CampaignSettings> = {
 };
 
 const report = (source = 'screening') => ({
-  type: 'report', itemId: '@item', campaignId: '@campaign', categoryId: null, source,
-  title: '脱贫人口未参加城乡居民医保', description: '朝阳村王某户脱贫人口未参保', person: null, location: '朝阳村',
-  reportingUnit: '@office', ownerUnit: '@office', leadUnit: '@labour',
+  type: 'report',
+  itemId: '@item',
+  campaignId: '@campaign',
+  categoryId: null,
+  source,
+  title: '脱贫人口未参加城乡居民医保',
+  description: '朝阳村王某户脱贫人口未参保',
+  person: null,
+  location: '朝阳村',
+  reportingUnit: '@office',
+  ownerUnit: '@office',
+  leadUnit: '@labour',
 });
-const assign = (deadline: string) => ({ type: 'assign', responsibleUnit: '@village1', measures: '动员参保，落实分类资助', mode: 'immediate', deadline });
+const assign = (deadline: string) => ({
+  type: 'assign',
+  responsibleUnit: '@village1',
+  measures: '动员参保，落实分类资助',
+  mode: 'immediate',
+  deadline,
+});
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -75,18 +94,49 @@ export const SCENARIOS: Scenario[] = [
       { day: 0, as: 'super', command: report(), expect: { status: 'reported', version: 1, events: ['ItemReported'] } },
       { day: 0, as: 'super', command: report(), expect: { refused: 'invalid_transition' } },
       { day: 0, as: 'h1', command: { type: 'accept' }, expect: { refused: 'invalid_transition' } },
-      { day: 0, as: 'lead', command: { type: 'assign', responsibleUnit: '@village1', measures: '分阶段推进', mode: 'phased', deadline: 'D+30' },
-        expect: { refused: 'validation' } },
+      {
+        day: 0,
+        as: 'lead',
+        command: {
+          type: 'assign',
+          responsibleUnit: '@village1',
+          measures: '分阶段推进',
+          mode: 'phased',
+          deadline: 'D+30',
+        },
+        expect: { refused: 'validation' },
+      },
       { day: 0, as: 'lead', command: assign('D-1'), expect: { refused: 'validation' } },
       { day: 0, as: 'h1', command: assign('D+10'), expect: { refused: 'forbidden' } },
-      { day: 0, as: 'lead', command: assign('D+10'), expect: { status: 'assigned', version: 2, deadline: 'D+10', events: ['ItemAssigned'] } },
+      {
+        day: 0,
+        as: 'lead',
+        command: assign('D+10'),
+        expect: { status: 'assigned', version: 2, deadline: 'D+10', events: ['ItemAssigned'] },
+      },
       { day: 0, as: 'h2', command: { type: 'accept' }, expect: { refused: 'forbidden' } },
       { day: 0, as: 'h1', command: { type: 'accept' }, ifMatch: 1, expect: { refused: 'version_conflict' } },
-      { day: 0, as: 'h1', command: { type: 'accept' }, ifMatch: 2, expect: { status: 'in_progress', version: 3, events: ['ItemAccepted'] } },
-      { day: 0, as: 'h1', command: { type: 'submit', summary: '已参保', evidence: [] }, expect: { refused: 'validation' } },
+      {
+        day: 0,
+        as: 'h1',
+        command: { type: 'accept' },
+        ifMatch: 2,
+        expect: { status: 'in_progress', version: 3, events: ['ItemAccepted'] },
+      },
+      {
+        day: 0,
+        as: 'h1',
+        command: { type: 'submit', summary: '已参保', evidence: [] },
+        expect: { refused: 'validation' },
+      },
       { day: 0, as: 'viewer', command: { type: 'comment', text: '请加快' }, expect: { refused: 'forbidden' } },
       { day: 0, as: 'h1', command: { type: 'approve' }, expect: { refused: 'invalid_transition' } },
-      { day: 0, as: 'super', command: { type: 'comment', text: '请加快进度' }, expect: { status: 'in_progress', version: 4, events: ['CommentAdded'] } },
+      {
+        day: 0,
+        as: 'super',
+        command: { type: 'comment', text: '请加快进度' },
+        expect: { status: 'in_progress', version: 4, events: ['CommentAdded'] },
+      },
     ],
   },
   {
@@ -96,14 +146,40 @@ export const SCENARIOS: Scenario[] = [
       { day: 0, as: 'super', command: report(), expect: { status: 'reported' } },
       { day: 0, time: '11:00', as: 'lead', command: assign('D+10'), expect: { status: 'assigned', deadline: 'D+10' } },
       { day: 1, as: 'h1', command: { type: 'accept' }, expect: { status: 'in_progress', events: ['ItemAccepted'] } },
-      { day: 2, as: 'h1', command: { type: 'record_progress', note: '已入户动员', substantive: true }, expect: { events: ['ProgressRecorded'] } },
-      { day: 3, as: 'h1', command: { type: 'submit', summary: '已参保', evidence: ['缴费凭证.jpg'] }, expect: { status: 'submitted' } },
+      {
+        day: 2,
+        as: 'h1',
+        command: { type: 'record_progress', note: '已入户动员', substantive: true },
+        expect: { events: ['ProgressRecorded'] },
+      },
+      {
+        day: 3,
+        as: 'h1',
+        command: { type: 'submit', summary: '已参保', evidence: ['缴费凭证.jpg'] },
+        expect: { status: 'submitted' },
+      },
       { day: 3, time: '15:00', as: 'h1', command: { type: 'approve' }, expect: { refused: 'forbidden' } },
-      { day: 3, time: '16:00', as: 'lead', command: { type: 'reject', reason: '佐证不全' }, expect: { status: 'in_progress', events: ['ItemRejected'] } },
-      { day: 4, as: 'h1', command: { type: 'submit', summary: '已参保并补充凭证', evidence: ['缴费凭证2.jpg'] }, expect: { status: 'submitted' } },
+      {
+        day: 3,
+        time: '16:00',
+        as: 'lead',
+        command: { type: 'reject', reason: '佐证不全' },
+        expect: { status: 'in_progress', events: ['ItemRejected'] },
+      },
+      {
+        day: 4,
+        as: 'h1',
+        command: { type: 'submit', summary: '已参保并补充凭证', evidence: ['缴费凭证2.jpg'] },
+        expect: { status: 'submitted' },
+      },
       // Submitted items wait for review; the deadline passing meanwhile is not "overdue".
       // Eight days in review: past the campaign's review limit (5 days), so the review reminder falls due first.
-      { day: 12, as: 'lead', command: { type: 'approve' }, expect: { status: 'closed', overdue: false, events: ['ReminderIssued:review_waiting', 'ItemApproved'] } },
+      {
+        day: 12,
+        as: 'lead',
+        command: { type: 'approve' },
+        expect: { status: 'closed', overdue: false, events: ['ReminderIssued:review_waiting', 'ItemApproved'] },
+      },
       { day: 42, expect: { status: 'closed', events: [] } },
       { day: 43, expect: { status: 'verified', events: ['ItemVerified'] } },
       { day: 120, expect: { status: 'verified', events: [] } },
@@ -119,15 +195,36 @@ export const SCENARIOS: Scenario[] = [
       { day: 7, time: '12:00', expect: { events: ['ReminderIssued:3'], overdue: false } },
       { day: 9, time: '12:00', expect: { events: ['ReminderIssued:1'] } },
       { day: 10, time: '23:00', expect: { events: [], overdue: false } },
-      { day: 11, time: '12:00', expect: { events: ['DeadlineMissed', 'Escalated:1'], overdue: true, escalationLevel: 1 } },
+      {
+        day: 11,
+        time: '12:00',
+        expect: { events: ['DeadlineMissed', 'Escalated:1'], overdue: true, escalationLevel: 1 },
+      },
       { day: 14, time: '12:00', expect: { events: ['Escalated:2'], escalationLevel: 2 } },
       { day: 20, time: '12:00', expect: { events: ['Escalated:3'], escalationLevel: 3, flagged: false } },
       { day: 100, expect: { events: ['Escalated:4', 'ItemFlagged'], escalationLevel: 4, flagged: true } },
-      { day: 100, time: '11:00', as: 'h1', command: { type: 'request_extension', newDeadline: 'D+130', reason: '农户外出务工，需待返乡' },
-        expect: { events: ['ExtensionRequested'] } },
-      { day: 101, as: 'lead', command: { type: 'decide_extension', approve: true },
-        expect: { events: ['ExtensionDecided'], deadline: 'D+130', overdue: false, escalationLevel: 0, flagged: true } },
-      { day: 131, time: '12:00', expect: { events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'], overdue: true, escalationLevel: 1 } },
+      {
+        day: 100,
+        time: '11:00',
+        as: 'h1',
+        command: { type: 'request_extension', newDeadline: 'D+130', reason: '农户外出务工，需待返乡' },
+        expect: { events: ['ExtensionRequested'] },
+      },
+      {
+        day: 101,
+        as: 'lead',
+        command: { type: 'decide_extension', approve: true },
+        expect: { events: ['ExtensionDecided'], deadline: 'D+130', overdue: false, escalationLevel: 0, flagged: true },
+      },
+      {
+        day: 131,
+        time: '12:00',
+        expect: {
+          events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'],
+          overdue: true,
+          escalationLevel: 1,
+        },
+      },
     ],
   },
   {
@@ -137,23 +234,68 @@ export const SCENARIOS: Scenario[] = [
       { day: 0, as: 'super', command: report('petition'), expect: { status: 'reported' } },
       { day: 0, time: '11:00', as: 'lead', command: assign('D+10'), expect: { status: 'assigned' } },
       { day: 1, as: 'h1', command: { type: 'accept' }, expect: { status: 'in_progress' } },
-      { day: 2, as: 'h1', command: { type: 'record_progress', note: '已办理参保', substantive: true }, expect: { events: ['ProgressRecorded'] } },
-      { day: 3, as: 'h1', command: { type: 'submit', summary: '已参保', evidence: ['缴费凭证.jpg'] }, expect: { status: 'submitted' } },
-      { day: 3, time: '15:00', as: 'lead', command: { type: 'approve' },
-        expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled', 'ReporterFeedbackDue'] } },
+      {
+        day: 2,
+        as: 'h1',
+        command: { type: 'record_progress', note: '已办理参保', substantive: true },
+        expect: { events: ['ProgressRecorded'] },
+      },
+      {
+        day: 3,
+        as: 'h1',
+        command: { type: 'submit', summary: '已参保', evidence: ['缴费凭证.jpg'] },
+        expect: { status: 'submitted' },
+      },
+      {
+        day: 3,
+        time: '15:00',
+        as: 'lead',
+        command: { type: 'approve' },
+        expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled', 'ReporterFeedbackDue'] },
+      },
       { day: 40, expect: { status: 'closed', events: ['ReminderIssued:recheck_due'] } },
-      { day: 40, time: '11:00', as: 'h1', command: { type: 'recheck', passed: false, findings: '回访发现未缴费' }, expect: { refused: 'forbidden' } },
-      { day: 40, time: '12:00', as: 'insp', command: { type: 'recheck', passed: false, findings: '回访发现未缴费' },
-        expect: { status: 'in_progress', reopenCount: 1, deadline: 'D+50', events: ['RecheckFailed', 'ItemReopened'] } },
-      { day: 51, time: '12:00', expect: { events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'], overdue: true } },
-      { day: 52, as: 'h1', command: { type: 'submit', summary: '已补缴', evidence: ['补缴凭证.jpg'] }, expect: { status: 'submitted' } },
-      { day: 53, as: 'lead', command: { type: 'approve' }, expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled', 'ReporterFeedbackDue'] } },
-      { day: 54, as: 'insp', command: { type: 'recheck', passed: true, findings: '复核属实' },
-        expect: { status: 'verified', events: ['RecheckPassed', 'ItemVerified'] } },
+      {
+        day: 40,
+        time: '11:00',
+        as: 'h1',
+        command: { type: 'recheck', passed: false, findings: '回访发现未缴费' },
+        expect: { refused: 'forbidden' },
+      },
+      {
+        day: 40,
+        time: '12:00',
+        as: 'insp',
+        command: { type: 'recheck', passed: false, findings: '回访发现未缴费' },
+        expect: { status: 'in_progress', reopenCount: 1, deadline: 'D+50', events: ['RecheckFailed', 'ItemReopened'] },
+      },
+      {
+        day: 51,
+        time: '12:00',
+        expect: { events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'], overdue: true },
+      },
+      {
+        day: 52,
+        as: 'h1',
+        command: { type: 'submit', summary: '已补缴', evidence: ['补缴凭证.jpg'] },
+        expect: { status: 'submitted' },
+      },
+      {
+        day: 53,
+        as: 'lead',
+        command: { type: 'approve' },
+        expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled', 'ReporterFeedbackDue'] },
+      },
+      {
+        day: 54,
+        as: 'insp',
+        command: { type: 'recheck', passed: true, findings: '复核属实' },
+        expect: { status: 'verified', events: ['RecheckPassed', 'ItemVerified'] },
+      },
       { day: 200, expect: { status: 'verified', events: [] } },
     ],
   },
 ];
 
 /** A scenario that only needs its steps at one instant runs on a server whose clock cannot be moved. */
-export const needsTimeSkipping = (s: Scenario) => s.steps.some((step) => step.day !== 0 || (step.time ?? '10:00') !== '10:00');
+export const needsTimeSkipping = (s: Scenario) =>
+  s.steps.some((step) => step.day !== 0 || (step.time ?? '10:00') !== '10:00');

@@ -6,7 +6,9 @@ import { itemEvents } from '../../db/schema.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 
 let w: World;
-beforeAll(async () => { w = await build(); });
+beforeAll(async () => {
+  w = await build();
+});
 
 const verdict = async (id: string) => (await w.call('viewer', 'GET', `/api/v1/items/${id}/audit`)).body;
 
@@ -26,13 +28,18 @@ describe('audit trail', () => {
 
   it('catches an edited event and names it', async () => {
     const id = await itemWithTrail();
-    await w.db.execute(sql`update item_events set data = jsonb_set(data, '{measures}', '"已整改（篡改）"') where item_id = ${id} and seq = 2`);
+    await w.db.execute(
+      sql`update item_events set data = jsonb_set(data, '{measures}', '"已整改（篡改）"') where item_id = ${id} and seq = 2`,
+    );
     expect(await verdict(id)).toMatchObject({ ok: false, brokenAt: 2 });
   });
 
   it('catches a changed actor or time', async () => {
     const id = await itemWithTrail();
-    await w.db.update(itemEvents).set({ at: '2026-01-01T00:00:00.000Z' }).where(and(eq(itemEvents.itemId, id), eq(itemEvents.seq, 3)));
+    await w.db
+      .update(itemEvents)
+      .set({ at: '2026-01-01T00:00:00.000Z' })
+      .where(and(eq(itemEvents.itemId, id), eq(itemEvents.seq, 3)));
     expect(await verdict(id)).toMatchObject({ ok: false, brokenAt: 3 });
   });
 

@@ -8,13 +8,17 @@ import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 
 let w: World;
-beforeAll(async () => { w = await build(); });
+beforeAll(async () => {
+  w = await build();
+});
 
 const sweep = () => sweepDueItems({ db: w.db, engine: w.engine, clock: w.clock });
 
 async function types(id: string): Promise<string[]> {
   const r = await w.call('super', 'GET', `/api/v1/items/${id}`);
-  return r.body.timeline.map((e: { type: string; data: { level?: number } }) => (e.type === 'Escalated' ? `Escalated:${e.data.level}` : e.type));
+  return r.body.timeline.map((e: { type: string; data: { level?: number } }) =>
+    e.type === 'Escalated' ? `Escalated:${e.data.level}` : e.type,
+  );
 }
 
 async function acceptedItem(deadline: string) {
@@ -37,7 +41,17 @@ describe('wake-ups driven by the sweep', () => {
     }
     const all = await types(id);
     const timed = all.filter((t) => /Reminder|Deadline|Escalated|ItemFlagged|QualityWarning/.test(t));
-    expect(timed).toEqual(['ReminderIssued', 'ReminderIssued', 'DeadlineMissed', 'Escalated:1', 'Escalated:2', 'Escalated:3', 'Escalated:4', 'ItemFlagged', 'QualityWarningRaised']);
+    expect(timed).toEqual([
+      'ReminderIssued',
+      'ReminderIssued',
+      'DeadlineMissed',
+      'Escalated:1',
+      'Escalated:2',
+      'Escalated:3',
+      'Escalated:4',
+      'ItemFlagged',
+      'QualityWarningRaised',
+    ]);
     const [row] = await w.db.select().from(items).where(eq(items.id, id));
     expect(row).toMatchObject({ overdue: true, escalationLevel: 4, flagged: true });
   });
@@ -50,8 +64,15 @@ describe('wake-ups driven by the sweep', () => {
     expect(first.failed).toEqual([]);
     const r = await w.call('super', 'GET', `/api/v1/items/${id}`);
     const timed = r.body.timeline.filter((e: { type: string }) => /Reminder|Deadline|Escalated/.test(e.type));
-    expect(timed.map((e: { type: string; data: { level?: number } }) => e.data.level ?? e.type))
-      .toEqual(['ReminderIssued', 'ReminderIssued', 'DeadlineMissed', 1, 2, 3, 4]);
+    expect(timed.map((e: { type: string; data: { level?: number } }) => e.data.level ?? e.type)).toEqual([
+      'ReminderIssued',
+      'ReminderIssued',
+      'DeadlineMissed',
+      1,
+      2,
+      3,
+      4,
+    ]);
     const due = timed.map((e: { data: { dueAt: string } }) => e.data.dueAt);
     expect([...due].sort()).toEqual(due); // recorded with the instants they were due at
     expect(timed.every((e: { at: string }) => e.at === '2026-06-30T02:00:00.000Z')).toBe(true);
@@ -82,7 +103,9 @@ describe('wake-ups driven by the sweep', () => {
     const [reported] = await w.db.select({ wake: items.nextWakeAt }).from(items).where(eq(items.id, id));
     expect(reported!.wake).toBeNull(); // nothing is timed before assignment
     await w.call('super', 'POST', `/api/v1/items/${id}/dismiss`, { reason: '不属实' });
-    const due = await w.db.execute(sql`select count(*)::int as n from items where id = ${id} and next_wake_at is not null`);
+    const due = await w.db.execute(
+      sql`select count(*)::int as n from items where id = ${id} and next_wake_at is not null`,
+    );
     expect(due.rows[0]).toEqual({ n: 0 });
   });
 });
@@ -92,16 +115,38 @@ describe('scope, checked inside the command transaction', () => {
     w.clock.set('2026-03-02T02:00:00.000Z');
     const id = await acceptedItem('2026-03-31'); // responsible: village1
     const [before] = await w.db.select().from(items).where(eq(items.id, id));
-    const h2 = { userId: w.userIds.h2!, unitId: w.units.village2.id, unitPath: w.units.village2.path, roles: ['handler' as const] };
-    await expect(w.engine.execute({ itemId: id, command: { type: 'record_progress', note: '越权' }, actor: h2, scopePath: w.units.village2.path }))
-      .rejects.toThrow(ItemNotFound);
+    const h2 = {
+      userId: w.userIds.h2!,
+      unitId: w.units.village2.id,
+      unitPath: w.units.village2.path,
+      roles: ['handler' as const],
+    };
+    await expect(
+      w.engine.execute({
+        itemId: id,
+        command: { type: 'record_progress', note: '越权' },
+        actor: h2,
+        scopePath: w.units.village2.path,
+      }),
+    ).rejects.toThrow(ItemNotFound);
     const [after] = await w.db.select().from(items).where(eq(items.id, id));
     expect(after).toEqual(before);
-    const [{ n }] = (await w.db.execute(sql`select count(*)::int as n from item_events where item_id = ${id}`)).rows as [{ n: number }];
+    const [{ n }] = (await w.db.execute(sql`select count(*)::int as n from item_events where item_id = ${id}`))
+      .rows as [{ n: number }];
     expect(n).toBe(before!.version);
     // The same caller inside the subtree, and an unscoped (admin) caller, get through.
-    const h1 = { userId: w.userIds.h1!, unitId: w.units.village1.id, unitPath: w.units.village1.path, roles: ['handler' as const] };
-    const out = await w.engine.execute({ itemId: id, command: { type: 'record_progress', note: '已入户核实' }, actor: h1, scopePath: w.units.village1.path });
+    const h1 = {
+      userId: w.userIds.h1!,
+      unitId: w.units.village1.id,
+      unitPath: w.units.village1.path,
+      roles: ['handler' as const],
+    };
+    const out = await w.engine.execute({
+      itemId: id,
+      command: { type: 'record_progress', note: '已入户核实' },
+      actor: h1,
+      scopePath: w.units.village1.path,
+    });
     expect(out).toMatchObject({ state: { version: before!.version + 1 }, ledgerNo: before!.seqNo });
   });
 });

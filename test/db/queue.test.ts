@@ -23,14 +23,20 @@ describe.each(backends)('wake-up sweep on BullMQ ($name backend)', ({ name, redi
     w = await build();
     kit = createQueueKit({ redisUrl, databaseUrl: w.url, prefix: `t${process.pid}${name}` });
   });
-  afterAll(async () => { await kit?.close(); });
+  afterAll(async () => {
+    await kit?.close();
+  });
 
   it.runIf(run)('ticks a due item through the job scheduler, once', async () => {
     expect(kit.backend).toBe(name);
     const id = await report(w);
     await assign(w, id, { deadline: '2026-03-13' });
     await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {});
-    const sweep = await startWakeSweep(kit, { db: w.db, engine: w.engine, clock: w.clock }, { everySeconds: 1, log: () => {} });
+    const sweep = await startWakeSweep(
+      kit,
+      { db: w.db, engine: w.engine, clock: w.clock },
+      { everySeconds: 1, log: () => {} },
+    );
     w.clock.set('2026-04-30T02:00:00.000Z');
     const deadline = Date.now() + 20_000;
     let row;

@@ -10,7 +10,9 @@ import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 
 let w: World;
-beforeAll(async () => { w = await build(); });
+beforeAll(async () => {
+  w = await build();
+});
 
 async function acceptedItem(deadline: string) {
   const id = await report(w);
@@ -18,18 +20,37 @@ async function acceptedItem(deadline: string) {
   expect((await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {})).status).toBe(200);
   return id;
 }
-const trail = async (id: string) => (await w.db.select({ seq: itemEvents.seq, type: itemEvents.type }).from(itemEvents)
-  .where(eq(itemEvents.itemId, id)).orderBy(asc(itemEvents.seq))).map((e) => e.type);
+const trail = async (id: string) =>
+  (
+    await w.db
+      .select({ seq: itemEvents.seq, type: itemEvents.type })
+      .from(itemEvents)
+      .where(eq(itemEvents.itemId, id))
+      .orderBy(asc(itemEvents.seq))
+  ).map((e) => e.type);
 
 describe('a batch of ticks with one bad item', () => {
   it('writes the good items, reports the bad one with its reason and retries it in 5 minutes', async () => {
     w.clock.set('2026-03-02T02:00:00.000Z');
-    const ids = [await acceptedItem('2026-03-04'), await acceptedItem('2026-03-04'), await acceptedItem('2026-03-04'), await acceptedItem('2026-03-04')];
+    const ids = [
+      await acceptedItem('2026-03-04'),
+      await acceptedItem('2026-03-04'),
+      await acceptedItem('2026-03-04'),
+      await acceptedItem('2026-03-04'),
+    ];
     const bad = ids[2]!;
     // Sabotage: a stray row where the bad item's next event must go (the joint INSERT hits the unique key).
     const [row] = await w.db.select({ version: items.version }).from(items).where(eq(items.id, bad));
-    await w.db.insert(itemEvents).values({ itemId: bad, seq: row!.version + 1, type: 'ItemCommented', at: '2026-03-02T03:00:00.000Z',
-      actorId: null, data: { text: 'stray' }, prevHash: 'x', hash: 'y' } as never);
+    await w.db.insert(itemEvents).values({
+      itemId: bad,
+      seq: row!.version + 1,
+      type: 'ItemCommented',
+      at: '2026-03-02T03:00:00.000Z',
+      actorId: null,
+      data: { text: 'stray' },
+      prevHash: 'x',
+      hash: 'y',
+    } as never);
 
     w.clock.set('2026-03-05T02:00:00.000Z'); // past the deadline: each item is due (DeadlineMissed)
     const r = await sweepDueItems({ db: w.db, engine: w.engine, clock: w.clock });
@@ -42,7 +63,10 @@ describe('a batch of ticks with one bad item', () => {
       const [it] = await w.db.select({ overdue: items.overdue }).from(items).where(eq(items.id, id));
       expect(it!.overdue).toBe(true);
     }
-    const [b] = await w.db.select({ overdue: items.overdue, wake: items.nextWakeAt }).from(items).where(eq(items.id, bad));
+    const [b] = await w.db
+      .select({ overdue: items.overdue, wake: items.nextWakeAt })
+      .from(items)
+      .where(eq(items.id, bad));
     expect(b!.overdue).toBe(false); // nothing of the failed tick was written
     expect(new Date(b!.wake!).toISOString()).toBe('2026-03-05T02:05:00.000Z');
     // Once the stray row is gone the item is ticked like the others.

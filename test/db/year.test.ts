@@ -24,19 +24,35 @@ import type { Db } from '../../db/client.ts';
 import type { FastifyInstance } from 'fastify';
 
 const NOW = '2027-01-12T02:00:00.000Z';
-let db: Db; let app: FastifyInstance; let campaignId: string; let token: string;
+let db: Db;
+let app: FastifyInstance;
+let campaignId: string;
+let token: string;
 const get = async (url: string, t = token) => {
   const r = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${t}` } });
-  return { status: r.statusCode, body: r.headers['content-type']?.toString().includes('json') ? r.json() : null, raw: r.rawPayload };
+  return {
+    status: r.statusCode,
+    body: r.headers['content-type']?.toString().includes('json') ? r.json() : null,
+    raw: r.rawPayload,
+  };
 };
-const login = async (username: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'zhenggai-demo' } })).json().token as string;
+const login = async (username: string) =>
+  (
+    await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: 'zhenggai-demo' } })
+  ).json().token as string;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
   const clock = new TestClock(new Date(NOW));
   ({ campaignId } = await loadDemo(db, () => {}, { items: 160, now: clock.now(), year: 2026 }));
   const env = createEngineEnv(db, 0);
-  app = await buildApp({ db, engine: createLocalEngine({ db, env, clock }), env, clock, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 65536, LOG_LEVEL: 'silent' } });
+  app = await buildApp({
+    db,
+    engine: createLocalEngine({ db, env, clock }),
+    env,
+    clock,
+    config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 65536, LOG_LEVEL: 'silent' },
+  });
   token = await login('ducha');
 }, 240_000);
 
@@ -44,15 +60,22 @@ describe('a year of the demo campaign', () => {
   it('owes reports from March at each month end, and marks exactly the late ones', async () => {
     const cfg = await get(`/api/v1/campaigns/${campaignId}/report-config`);
     const months = cfg.body.periods.filter((p: { period: string }) => !p.period.startsWith('x-'));
-    expect(months.map((p: { period: string }) => p.period)).toEqual(['03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((m) => `2026-${m}`));
-    expect(months.map((p: { dueOn: string }) => p.dueOn)).toEqual(['03-31', '04-30', '05-31', '06-30', '07-31', '08-31', '09-30', '10-31', '11-30', '12-31'].map((d) => `2026-${d}`));
+    expect(months.map((p: { period: string }) => p.period)).toEqual(
+      ['03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((m) => `2026-${m}`),
+    );
+    expect(months.map((p: { dueOn: string }) => p.dueOn)).toEqual(
+      ['03-31', '04-30', '05-31', '06-30', '07-31', '08-31', '09-30', '10-31', '11-30', '12-31'].map(
+        (d) => `2026-${d}`,
+      ),
+    );
     const rows = await db.select().from(reports).where(eq(reports.campaignId, campaignId));
     expect(rows.length).toBe(11 * 17); // ten months + the September work report, 10 villages + 7 lead offices
     for (const r of rows) expect(r.late).toBe(new Date(r.firstSubmittedAt!).getTime() > new Date(r.dueAt).getTime());
     const lateCount = rows.filter((r) => r.late).length;
     expect(lateCount).toBeGreaterThan(0);
     let boardLate = 0;
-    for (const p of cfg.body.periods) boardLate += (await get(`/api/v1/campaigns/${campaignId}/reports/${p.period}`)).body.counts.late ?? 0;
+    for (const p of cfg.body.periods)
+      boardLate += (await get(`/api/v1/campaigns/${campaignId}/reports/${p.period}`)).body.counts.late ?? 0;
     expect(boardLate).toBe(lateCount);
     const returned = rows.filter((r) => r.returnCount > 0);
     expect(returned).toHaveLength(1);
@@ -67,7 +90,9 @@ describe('a year of the demo campaign', () => {
     for (const r of rows.filter((x) => ['2026-03', '2026-06', '2026-09', '2026-12'].includes(x.period))) {
       const stats = r.stats as ReportStats;
       const unit = units.find((u) => u.id === r.unitId)!;
-      expect(await reportStats(db, campaignId, unit.path, findPeriod(cfg.cycle, r.period, cal)!, stats.asOf)).toEqual(stats);
+      expect(await reportStats(db, campaignId, unit.path, findPeriod(cfg.cycle, r.period, cal)!, stats.asOf)).toEqual(
+        stats,
+      );
     }
     // Independently: fold each item's events up to the month end with the domain's evolve.
     const events = await db.select().from(itemEvents).orderBy(asc(itemEvents.itemId), asc(itemEvents.seq));
@@ -78,7 +103,11 @@ describe('a year of the demo campaign', () => {
       const cut = new Date(Date.parse(p.to) - 1).toISOString();
       const folded = [...byItem.values()].map((list) => {
         const upTo = list.filter((e) => new Date(e.at).toISOString() <= cut);
-        const s = fold(upTo.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), actorId: e.actorId, data: e.data }) as ItemEvent));
+        const s = fold(
+          upTo.map(
+            (e) => ({ type: e.type, at: new Date(e.at).toISOString(), actorId: e.actorId, data: e.data }) as ItemEvent,
+          ),
+        );
         return { s, inWindow: upTo.filter((e) => new Date(e.at).toISOString() >= p.from) };
       });
       // Every village, so the check never rests on one village that happened to be quiet that month.
@@ -88,7 +117,9 @@ describe('a year of the demo campaign', () => {
         const expected = { newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
         for (const { s, inWindow } of folded) {
           if (!s) continue;
-          const mine = [s.responsibleUnit?.path, s.leadUnit?.path, s.reportingUnit.path].some((x) => x?.startsWith(village.path));
+          const mine = [s.responsibleUnit?.path, s.leadUnit?.path, s.reportingUnit.path].some((x) =>
+            x?.startsWith(village.path),
+          );
           if (!mine) continue;
           expected.newItems += inWindow.some((e) => e.type === 'ItemReported') ? 1 : 0;
           expected.closed += inWindow.filter((e) => e.type === 'ItemApproved').length;
@@ -99,7 +130,17 @@ describe('a year of the demo campaign', () => {
           expected.overdue += open && s.overdue ? 1 : 0;
         }
         const got = await reportStats(db, campaignId, village.path, p, NOW);
-        expect({ newItems: got.newItems, closed: got.closed, rectified: got.rectified, inProgress: got.inProgress, overdue: got.overdue, reopened: got.reopened }, `${name} ${month}`).toEqual(expected);
+        expect(
+          {
+            newItems: got.newItems,
+            closed: got.closed,
+            rectified: got.rectified,
+            inProgress: got.inProgress,
+            overdue: got.overdue,
+            reopened: got.reopened,
+          },
+          `${name} ${month}`,
+        ).toEqual(expected);
         volume += expected.newItems + expected.inProgress;
       }
       expect(volume).toBeGreaterThan(0);
@@ -108,10 +149,25 @@ describe('a year of the demo campaign', () => {
 
   it('has four published rounds with 003’s focus categories, Q4 a look-back over all ten', async () => {
     const rounds = (await get(`/api/v1/campaigns/${campaignId}/rounds`)).body.rounds;
-    const focus = (q: number) => DEMO.categories.filter((c) => (c.quarters as readonly number[]).includes(q)).map((c) => c.name);
-    expect(rounds.map((r: { focusCategories: string[] }) => r.focusCategories)).toEqual([focus(1), focus(2), focus(3), focus(4)]);
-    expect(focus(1)).toEqual(['“应纳未纳”专项整治', '“重点人群未参保”专项整治', '“就业帮扶不到位”专项整治', '“金融帮扶不到位”专项整治']);
-    expect(rounds[3]).toMatchObject({ lookBack: true, status: 'published', selection: { rate: 0.3, seed: 'chaoyang-2026-q4' } });
+    const focus = (q: number) =>
+      DEMO.categories.filter((c) => (c.quarters as readonly number[]).includes(q)).map((c) => c.name);
+    expect(rounds.map((r: { focusCategories: string[] }) => r.focusCategories)).toEqual([
+      focus(1),
+      focus(2),
+      focus(3),
+      focus(4),
+    ]);
+    expect(focus(1)).toEqual([
+      '“应纳未纳”专项整治',
+      '“重点人群未参保”专项整治',
+      '“就业帮扶不到位”专项整治',
+      '“金融帮扶不到位”专项整治',
+    ]);
+    expect(rounds[3]).toMatchObject({
+      lookBack: true,
+      status: 'published',
+      selection: { rate: 0.3, seed: 'chaoyang-2026-q4' },
+    });
     expect(rounds[3].focusCategories).toHaveLength(10);
     expect(rounds.every((r: { status: string }) => r.status === 'published')).toBe(true);
   });
@@ -125,9 +181,15 @@ describe('a year of the demo campaign', () => {
       expect(api.groups).toEqual(again.groups);
       expect(api.groups.map((g: { key: string }) => g.key)).toEqual(['villages', 'departments']);
       // The demo's township minimum volume (DEMO_SCHEME): no unit is 样本不足 on an indicator that has items.
-      const notes = api.groups.flatMap((g: { lines: { explanation: { note: string }[] }[] }) => g.lines.flatMap((l) => l.explanation.map((e) => e.note)));
+      const notes = api.groups.flatMap((g: { lines: { explanation: { note: string }[] }[] }) =>
+        g.lines.flatMap((l) => l.explanation.map((e) => e.note)),
+      );
       expect(notes).not.toContain('below_min_volume');
-      for (const line of api.groups.flatMap((g: { lines: unknown[] }) => g.lines) as { score: number; deductions: number; explanation: { contribution: number; weight: number; numerator: number; denominator: number }[] }[]) {
+      for (const line of api.groups.flatMap((g: { lines: unknown[] }) => g.lines) as {
+        score: number;
+        deductions: number;
+        explanation: { contribution: number; weight: number; numerator: number; denominator: number }[];
+      }[]) {
         expect(line.explanation).toHaveLength(8);
         expect(line.score).toBeCloseTo(line.explanation.reduce((a, e) => a + e.contribution, 0) - line.deductions, 3);
       }
@@ -135,7 +197,9 @@ describe('a year of the demo campaign', () => {
     const villageToken = await login('cun01');
     const first = (await publishedHistory(db, campaignId))[0]!;
     const own = (await get(`/api/v1/rounds/${first.round.id}/ranking`, villageToken)).body;
-    expect(own.groups.flatMap((g: { lines: { name: string }[] }) => g.lines.map((l) => l.name))).toEqual([DEMO.villages[0]]);
+    expect(own.groups.flatMap((g: { lines: { name: string }[] }) => g.lines.map((l) => l.name))).toEqual([
+      DEMO.villages[0],
+    ]);
   });
 
   it('fires the 002 rules exactly where the published history says', async () => {
@@ -161,21 +225,47 @@ describe('a year of the demo campaign', () => {
       if ([...s].filter((c) => c === 'L').length >= 3) expected.add(`${unitId}:last_three_total`);
       if ([...s].filter((c) => c === 'L' || c === 'B').length >= 2) expected.add(`${unitId}:lagging_twice_total`);
     }
-    const records = await db.select().from(accountabilityRecords).where(eq(accountabilityRecords.campaignId, campaignId));
+    const records = await db
+      .select()
+      .from(accountabilityRecords)
+      .where(eq(accountabilityRecords.campaignId, campaignId));
     expect(new Set(records.map((r) => `${r.unitId}:${r.ruleId}`))).toEqual(expected);
     const [weak] = await db.select().from(orgUnits).where(eq(orgUnits.name, WEAK_VILLAGE));
     const interview = records.find((r) => r.unitId === weak!.id && r.ruleId === 'last_twice_in_row');
-    expect(interview).toMatchObject({ action: 'interview', actionTitle: '约谈主要负责人、分管负责人', roundIds: [history[0]!.round.id, history[1]!.round.id], firedAtRoundId: history[1]!.round.id });
+    expect(interview).toMatchObject({
+      action: 'interview',
+      actionTitle: '约谈主要负责人、分管负责人',
+      roundIds: [history[0]!.round.id, history[1]!.round.id],
+      firedAtRoundId: history[1]!.round.id,
+    });
     const listed = (await get(`/api/v1/campaigns/${campaignId}/accountability`)).body.records;
     expect(listed).toHaveLength(records.length);
     // The office tracks a record to done, with a note; once.
-    const post = (body: unknown) => app.inject({ method: 'POST', url: `/api/v1/accountability/${interview!.id}/done`, payload: body as object, headers: { authorization: `Bearer ${token}` } });
-    const done = await post({ note: '已于1月8日约谈村党支部书记、村委会主任，责令限期整改。', attachments: ['约谈记录.pdf'] });
+    const post = (body: unknown) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/accountability/${interview!.id}/done`,
+        payload: body as object,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const done = await post({
+      note: '已于1月8日约谈村党支部书记、村委会主任，责令限期整改。',
+      attachments: ['约谈记录.pdf'],
+    });
     expect(done.statusCode).toBe(200);
     expect(done.json()).toMatchObject({ status: 'done', attachments: ['约谈记录.pdf'] });
     expect((await post({ note: '再次' })).json().code).toBe('already_done');
     const villageToken = await login('cun01');
-    expect((await app.inject({ method: 'POST', url: `/api/v1/accountability/${interview!.id}/done`, payload: { note: 'x' }, headers: { authorization: `Bearer ${villageToken}` } })).statusCode).toBe(404);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/api/v1/accountability/${interview!.id}/done`,
+          payload: { note: 'x' },
+          headers: { authorization: `Bearer ${villageToken}` },
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 
   it('produces a bulletin .docx that opens and lists the same ranking and the 约谈', async () => {
@@ -188,9 +278,13 @@ describe('a year of the demo campaign', () => {
     const text = xml.replace(/<\/w:p>/g, '\n').replace(/<[^>]+>/g, '');
     expect(text).toContain('第二季度');
     // Every table row of the docx, in order, is the published ranking.
-    const rows = [...xml.matchAll(/<w:tr>([\s\S]*?)<\/w:tr>/g)].map((m) => [...m[1]!.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]));
-    const expectedRows = q2.ranking.groups.flatMap((g) => [['名次', '单位', '得分', '备注'],
-      ...g.lines.map((l) => [String(l.rank), l.name, l.score.toFixed(2), l.veto ? '一票否决' : ''])]);
+    const rows = [...xml.matchAll(/<w:tr>([\s\S]*?)<\/w:tr>/g)].map((m) =>
+      [...m[1]!.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => t[1]),
+    );
+    const expectedRows = q2.ranking.groups.flatMap((g) => [
+      ['名次', '单位', '得分', '备注'],
+      ...g.lines.map((l) => [String(l.rank), l.name, l.score.toFixed(2), l.veto ? '一票否决' : '']),
+    ]);
     expect(rows).toEqual(expectedRows);
     expect(text).toContain(`${WEAK_VILLAGE}：连续2次排名倒数第一，约谈主要负责人、分管负责人`);
   });

@@ -19,15 +19,20 @@ const client = composeClient();
 const skipReason = client ? null : 'no Compose client on this machine (neither `docker compose` nor `docker-compose`)';
 if (skipReason) console.log(`[deploy] compose validation SKIPPED: ${skipReason}`);
 
-const compose = (...args: string[]) => spawnSync(client![0]!, [...client!.slice(1), ...args],
-  { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } });
+const compose = (...args: string[]) =>
+  spawnSync(client![0]!, [...client!.slice(1), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+  });
 
 describe('docker-compose.yml', () => {
   it('is valid with the documented .env, and runs API and worker from one image with ENGINE=temporal', (ctx) => {
     if (skipReason) ctx.skip(skipReason);
     const r = compose('--env-file', '.env.example', 'config');
     expect(r.status, r.stderr).toBe(0);
-    for (const service of ['postgresql', 'redis', 'minio', 'minio-init', 'temporal', 'temporal-ui', 'api', 'worker']) expect(r.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
+    for (const service of ['postgresql', 'redis', 'minio', 'minio-init', 'temporal', 'temporal-ui', 'api', 'worker'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     expect(r.stdout.match(/image: zhenggai:latest/g)).toHaveLength(2);
     expect(r.stdout.match(/ENGINE: temporal/g)).toHaveLength(2);
     expect(r.stdout).toContain('TEMPORAL_ADDRESS: temporal:7233');

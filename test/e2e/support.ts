@@ -22,14 +22,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface Demo { baseUrl: string; stop(): Promise<void> }
+export interface Demo {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
 
 export async function startDemo(): Promise<Demo> {
   if (process.env.E2E_BASE_URL) return { baseUrl: process.env.E2E_BASE_URL, stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-e2e-'));
   // Self-contained: its own embedded PostgreSQL, BullMQ on it, whatever the surrounding environment says.
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/zhenggai.ts', 'start', '--demo'], {
@@ -38,14 +47,25 @@ export async function startDemo(): Promise<Demo> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (b) => { out += b; });
-  child.stderr!.on('data', (b) => { out += b; });
+  child.stdout!.on('data', (b) => {
+    out += b;
+  });
+  child.stderr!.on('data', (b) => {
+    out += b;
+  });
   const t0 = Date.now();
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
-      if (out.includes('listening on')) { clearInterval(timer); resolve(); }
-      else if (child.exitCode !== null) { clearInterval(timer); reject(new Error(`demo server exited (${child.exitCode}):\n${out}`)); }
-      else if (Date.now() - t0 > 240_000) { clearInterval(timer); reject(new Error(`demo server not listening after 240 s:\n${out}`)); }
+      if (out.includes('listening on')) {
+        clearInterval(timer);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`demo server exited (${child.exitCode}):\n${out}`));
+      } else if (Date.now() - t0 > 240_000) {
+        clearInterval(timer);
+        reject(new Error(`demo server not listening after 240 s:\n${out}`));
+      }
     }, 200);
   });
   try {
@@ -71,15 +91,32 @@ export async function startDemo(): Promise<Demo> {
 }
 
 export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   mkdirSync(SHOTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }
 
 export const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
-export const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+export const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+  timezoneId: 'Asia/Shanghai',
+};
 
-export async function signIn(ctx: BrowserContext, baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<Page> {
+export async function signIn(
+  ctx: BrowserContext,
+  baseUrl: string,
+  username: string,
+  password = DEMO_PASSWORD,
+): Promise<Page> {
   const page = await ctx.newPage();
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('用户名').fill(username);
@@ -99,7 +136,10 @@ export async function shot(page: Page, name: string, opts: { fullPage?: boolean 
 export async function choose(page: Page, trigger: ReturnType<Page['locator']>, option: string) {
   for (let attempt = 1; ; attempt++) {
     await trigger.click();
-    const item = page.locator('.el-select-dropdown__item:visible, .el-tree-node__content:visible').filter({ hasText: option }).first();
+    const item = page
+      .locator('.el-select-dropdown__item:visible, .el-tree-node__content:visible')
+      .filter({ hasText: option })
+      .first();
     await item.click();
     await page.waitForTimeout(300);
     if ((await trigger.innerText()).includes(option)) return;

@@ -12,7 +12,19 @@ import JSZip from 'jszip';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photo } from '../support/photos.ts';
-import { choose, cleanShots, DESKTOP, launch, openAction, PHONE, shot, signIn, startDemo, statusOf, type Demo } from './support.ts';
+import {
+  choose,
+  cleanShots,
+  DESKTOP,
+  launch,
+  openAction,
+  PHONE,
+  shot,
+  signIn,
+  startDemo,
+  statusOf,
+  type Demo,
+} from './support.ts';
 
 let demo: Demo;
 let browser: Browser;
@@ -32,7 +44,9 @@ afterAll(async () => {
 /** A generated JPEG (640×480) chosen in the action form's file input, waited for until uploaded. */
 async function attachPhoto(page: Page, name: string, seed: number) {
   const before = await page.locator('[data-test="evidence-done"]').count();
-  await page.locator('[data-test="f-evidence-file"]').setInputFiles({ name, mimeType: 'image/jpeg', buffer: await photo(seed, { width: 640, height: 480 }) });
+  await page
+    .locator('[data-test="f-evidence-file"]')
+    .setInputFiles({ name, mimeType: 'image/jpeg', buffer: await photo(seed, { width: 640, height: 480 }) });
   await expect.poll(() => page.locator('[data-test="evidence-done"]').count()).toBe(before + 1);
 }
 
@@ -41,7 +55,13 @@ async function attachPhoto(page: Page, name: string, seed: number) {
  * the item meanwhile (notices are recorded on the trail asynchronously after a command): the form then
  * meets a stale version, says so, and the user reloads and sends it again — at most three times.
  */
-async function actUntil(page: Page, action: string, fill: () => Promise<void>, status: string, beforeSend?: () => Promise<void>) {
+async function actUntil(
+  page: Page,
+  action: string,
+  fill: () => Promise<void>,
+  status: string,
+  beforeSend?: () => Promise<void>,
+) {
   for (let attempt = 1; ; attempt++) {
     await openAction(page, action);
     await fill();
@@ -76,7 +96,9 @@ describe('the web application', () => {
     await page.goto(`${demo.baseUrl}/ledger`);
     await page.locator('[data-test="ledger-row"]').first().waitFor();
     const ledgerMs = Date.now() - t0;
-    console.log(`[e2e] ledger first load (navigation → rows visible, demo data, loopback): ${ledgerMs} ms (target < 1000 ms)`);
+    console.log(
+      `[e2e] ledger first load (navigation → rows visible, demo data, loopback): ${ledgerMs} ms (target < 1000 ms)`,
+    );
     await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toMatch(/共 \d+ 条/);
     await shot(page, '02-office-ledger');
     await shot(page, 'readme-ledger', { fullPage: false });
@@ -106,7 +128,9 @@ describe('the web application', () => {
     await shot(page, '04-office-assign');
     await page.locator('[data-test="action-submit"]').click();
     await expect.poll(() => statusOf(page)).toBe('待签收');
-    await expect.poll(() => page.locator('[data-test="deadline-text"]').first().innerText()).toMatch(/剩余 \d+ 个工作日|今天到期/);
+    await expect
+      .poll(() => page.locator('[data-test="deadline-text"]').first().innerText())
+      .toMatch(/剩余 \d+ 个工作日|今天到期/);
     await shot(page, '05-office-item-assigned');
     await ctx.close();
   });
@@ -126,14 +150,22 @@ describe('the web application', () => {
     await page.locator('.bell .el-badge__content').waitFor();
     await page.locator('[data-test="notices-bell"]').click();
     await page.waitForURL(/\/notices$/);
-    const notice = page.locator('[data-test="notice"]').filter({ hasText: '【交办】' }).filter({ hasText: title.slice(-6) });
-    await expect.poll(async () => {
-      if (await notice.count()) return true;
-      await page.reload();
-      await page.locator('[data-test="notices-list"]').waitFor();
-      await page.waitForTimeout(500);
-      return (await notice.count()) > 0;
-    }, { timeout: 45_000, interval: 1000 }).toBe(true);
+    const notice = page
+      .locator('[data-test="notice"]')
+      .filter({ hasText: '【交办】' })
+      .filter({ hasText: title.slice(-6) });
+    await expect
+      .poll(
+        async () => {
+          if (await notice.count()) return true;
+          await page.reload();
+          await page.locator('[data-test="notices-list"]').waitFor();
+          await page.waitForTimeout(500);
+          return (await notice.count()) > 0;
+        },
+        { timeout: 45_000, interval: 1000 },
+      )
+      .toBe(true);
     expect(await notice.evaluate((li) => li.classList.contains('unread'))).toBe(true);
     const unreadBefore = await page.locator('[data-test="notices-unread"]').innerText();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -190,7 +222,11 @@ describe('the web application', () => {
   it('lead department: rejects (with a reason), meets a stale version, approves the resubmission', async () => {
     const ctx = await browser.newContext(DESKTOP);
     const page = await signIn(ctx, demo.baseUrl, 'laobao');
-    await expect.poll(async () => Number((await page.locator('[data-test="card-toReview"] .count').innerText()).match(/\d+/)?.[0] ?? 0)).toBeGreaterThan(0);
+    await expect
+      .poll(async () =>
+        Number((await page.locator('[data-test="card-toReview"] .count').innerText()).match(/\d+/)?.[0] ?? 0),
+      )
+      .toBeGreaterThan(0);
     await shot(page, '10b-lead-workbench');
     await item(page);
     const reject = await openAction(page, 'reject');
@@ -199,9 +235,14 @@ describe('the web application', () => {
 
     // Meanwhile someone else changes the item: the form's version is stale → 412 → reload offered.
     const id = itemUrl.split('/').pop()!;
-    const login = await ctx.request.post(`${demo.baseUrl}/api/v1/auth/login`, { data: { username: 'zhenban', password: 'zhenggai-demo' } });
+    const login = await ctx.request.post(`${demo.baseUrl}/api/v1/auth/login`, {
+      data: { username: 'zhenban', password: 'zhenggai-demo' },
+    });
     const token = (await login.json()).token as string;
-    const c = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/comments`, { data: { text: '请劳保所尽快审核' }, headers: { authorization: `Bearer ${token}` } });
+    const c = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/comments`, {
+      data: { text: '请劳保所尽快审核' },
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(c.status()).toBe(200);
     await page.locator('[data-test="f-reason"]').fill('缺少户主签字确认');
     await page.locator('[data-test="action-submit"]').click();
@@ -218,16 +259,27 @@ describe('the web application', () => {
     await shot(page, '12-lead-rejected');
 
     // The village resubmits (through the API, as in the previous step's form), the lead approves.
-    const v = await ctx.request.post(`${demo.baseUrl}/api/v1/auth/login`, { data: { username: 'cun01', password: 'zhenggai-demo' } });
+    const v = await ctx.request.post(`${demo.baseUrl}/api/v1/auth/login`, {
+      data: { username: 'cun01', password: 'zhenggai-demo' },
+    });
     const vt = (await v.json()).token as string;
     // Its photo says it was taken in 2025, before the problem was reported: the paper sign-off guard warns.
     const up = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/attachments?purpose=submission`, {
-      multipart: { file: { name: '签字确认.jpg', mimeType: 'image/jpeg', buffer: await photo(103, { width: 640, height: 480, takenAt: '2025-03-01T02:00:00Z' }) } },
+      multipart: {
+        file: {
+          name: '签字确认.jpg',
+          mimeType: 'image/jpeg',
+          buffer: await photo(103, { width: 640, height: 480, takenAt: '2025-03-01T02:00:00Z' }),
+        },
+      },
       headers: { authorization: `Bearer ${vt}` },
     });
     expect(up.status()).toBe(201);
     const evidence = ((await up.json()).attachments as { id: string }[]).map((a) => a.id);
-    const s = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/submit`, { data: { summary: '已补充户主签字', evidence }, headers: { authorization: `Bearer ${vt}` } });
+    const s = await ctx.request.post(`${demo.baseUrl}/api/v1/items/${id}/submit`, {
+      data: { summary: '已补充户主签字', evidence },
+      headers: { authorization: `Bearer ${vt}` },
+    });
     expect(s.status()).toBe(200);
     await page.reload();
     await expect.poll(() => statusOf(page)).toBe('待审核');
@@ -248,7 +300,14 @@ describe('the web application', () => {
     await warnings.getByText(/已于 .* 排除：签字确认书为原件翻拍/).waitFor();
     await shot(page, '12c-lead-warning-dismissed');
     await expect.poll(() => page.locator('[data-test="evidence-warning-tag"]').count()).toBe(0);
-    await actUntil(page, 'approve', async () => { await page.locator('[data-test="f-note"]').fill('同意销号'); }, '已销号');
+    await actUntil(
+      page,
+      'approve',
+      async () => {
+        await page.locator('[data-test="f-note"]').fill('同意销号');
+      },
+      '已销号',
+    );
     await ctx.close();
   });
 
@@ -257,11 +316,32 @@ describe('the web application', () => {
     const page = await signIn(ctx, demo.baseUrl, 'yanshou');
     await page.locator('[data-test="card-toRecheck"]').waitFor();
     await item(page);
-    await page.locator('.el-descriptions').getByText(/信访件必复核/).waitFor();
-    await actUntil(page, 'recheck', async () => { await page.locator('[data-test="f-findings"]').fill('入户核实，已参保缴费，属实'); }, '已核实',
-      () => shot(page, '13-inspector-recheck'));
+    await page
+      .locator('.el-descriptions')
+      .getByText(/信访件必复核/)
+      .waitFor();
+    await actUntil(
+      page,
+      'recheck',
+      async () => {
+        await page.locator('[data-test="f-findings"]').fill('入户核实，已参保缴费，属实');
+      },
+      '已核实',
+      () => shot(page, '13-inspector-recheck'),
+    );
     const timeline = await page.locator('[data-test="timeline"]').innerText();
-    for (const step of ['登记问题', '交办', '签收', '报告进展', '申请销号', '退回', '审核通过（销号）', '复核通过', '核实办结']) expect(timeline).toContain(step);
+    for (const step of [
+      '登记问题',
+      '交办',
+      '签收',
+      '报告进展',
+      '申请销号',
+      '退回',
+      '审核通过（销号）',
+      '复核通过',
+      '核实办结',
+    ])
+      expect(timeline).toContain(step);
     await page.getByRole('button', { name: '校验留痕' }).click();
     await page.getByText(/留痕完整/).waitFor();
     await shot(page, '14-inspector-verified-timeline');
@@ -326,7 +406,10 @@ describe('the web application', () => {
     await page.locator('[data-test="ledger-row"]').first().waitFor();
     await expect.poll(async () => page.locator('[data-test="total"]').innerText()).toMatch(/共 \d+ 条/);
     const total = Number((await page.locator('[data-test="total"]').innerText()).match(/\d+/)![0]);
-    const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="ledger-export"]').click()]);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-test="ledger-export"]').click(),
+    ]);
     expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile((await file.path())!);
@@ -338,26 +421,43 @@ describe('the web application', () => {
     const good = `朝阳村村道路灯不亮 ${stamp}`;
     const sheet = (rows: string[]) => Buffer.from(`\ufeff序号,问题描述,责任单位,整改时限\r\n${rows.join('\r\n')}\r\n`);
     await page.locator('[data-test="ledger-import"]').click();
-    await page.locator('[data-test="import-file"]').setInputFiles({ name: '问题清单.csv', mimeType: 'text/csv', buffer: sheet([`1,${good},朝阳村,2026-12-31`, `2,某村水渠堵塞 ${stamp},不存在村,2026-12-31`]) });
+    await page.locator('[data-test="import-file"]').setInputFiles({
+      name: '问题清单.csv',
+      mimeType: 'text/csv',
+      buffer: sheet([`1,${good},朝阳村,2026-12-31`, `2,某村水渠堵塞 ${stamp},不存在村,2026-12-31`]),
+    });
     await page.locator('[data-test="import-dry-run"]').click();
-    await expect.poll(() => page.locator('[data-test="import-totals"]').innerText()).toContain('共 2 行：可导入 1 行，有错误 1 行');
+    await expect
+      .poll(() => page.locator('[data-test="import-totals"]').innerText())
+      .toContain('共 2 行：可导入 1 行，有错误 1 行');
     await page.locator('[data-test="import-rows"]').getByText('不存在村').waitFor();
     expect(await page.locator('[data-test="import-commit"]').isDisabled()).toBe(true); // all or nothing
     await shot(page, '15b-ledger-import-dry-run');
-    await page.locator('[data-test="import-file"]').setInputFiles({ name: '问题清单.csv', mimeType: 'text/csv', buffer: sheet([`1,${good},朝阳村,2026-12-31`]) });
+    await page
+      .locator('[data-test="import-file"]')
+      .setInputFiles({ name: '问题清单.csv', mimeType: 'text/csv', buffer: sheet([`1,${good},朝阳村,2026-12-31`]) });
     await page.locator('[data-test="import-dry-run"]').click();
-    await expect.poll(() => page.locator('[data-test="import-totals"]').innerText()).toContain('可导入 1 行，有错误 0 行');
+    await expect
+      .poll(() => page.locator('[data-test="import-totals"]').innerText())
+      .toContain('可导入 1 行，有错误 0 行');
     await page.locator('[data-test="import-commit"]').click();
     await page.getByText('已导入 1 条问题').waitFor();
     await page.goto(`${demo.baseUrl}/ledger?q=${encodeURIComponent(stamp)}`);
     await expect.poll(async () => page.locator('[data-test="ledger-row"]').count()).toBe(1);
 
     // A list of more than 200 rows is committed by a background job; the dialog follows its progress.
-    const big = Array.from({ length: 230 }, (_, i) => `${i + 1},村级光伏电站收益未公示 ${stamp}-批量-${i + 1},朝阳村,2026-12-31`);
+    const big = Array.from(
+      { length: 230 },
+      (_, i) => `${i + 1},村级光伏电站收益未公示 ${stamp}-批量-${i + 1},朝阳村,2026-12-31`,
+    );
     await page.locator('[data-test="ledger-import"]').click();
-    await page.locator('[data-test="import-file"]').setInputFiles({ name: '第三方评估问题清单.csv', mimeType: 'text/csv', buffer: sheet(big) });
+    await page
+      .locator('[data-test="import-file"]')
+      .setInputFiles({ name: '第三方评估问题清单.csv', mimeType: 'text/csv', buffer: sheet(big) });
     await page.locator('[data-test="import-dry-run"]').click();
-    await expect.poll(() => page.locator('[data-test="import-totals"]').innerText()).toContain('可导入 230 行，有错误 0 行');
+    await expect
+      .poll(() => page.locator('[data-test="import-totals"]').innerText())
+      .toContain('可导入 230 行，有错误 0 行');
     await page.locator('[data-test="import-commit"]').click();
     await page.getByText('已导入 230 条问题').waitFor({ timeout: 90_000 });
     await page.goto(`${demo.baseUrl}/ledger?q=${encodeURIComponent(`${stamp}-批量`)}`);
@@ -524,7 +624,10 @@ describe('the web application', () => {
     await why.waitFor();
     expect(await why.innerText()).toMatch(/\d+ \/ \d+/); // numerator / denominator per indicator
     await shot(page, '16b-rankings');
-    const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="bulletin-docx"]').click()]);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-test="bulletin-docx"]').click(),
+    ]);
     expect(file.suggestedFilename()).toMatch(/\.docx$/);
     const bytes = readFileSync((await file.path())!);
     expect(bytes.subarray(0, 2).toString()).toBe('PK'); // a Word (OOXML) package
@@ -539,7 +642,10 @@ describe('the web application', () => {
     await page.locator('[data-test="round-create"]').click();
     const form = page.locator('[data-test="round-form"]');
     await form.waitFor();
-    const field = (label: string) => form.locator('.el-form-item').filter({ has: page.locator('label.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
+    const field = (label: string) =>
+      form
+        .locator('.el-form-item')
+        .filter({ has: page.locator('label.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
     const pickDate = async (label: string, date: string) => {
       const input = field(label).locator('input');
       await input.fill(date);
@@ -576,7 +682,9 @@ describe('the web application', () => {
     await due.press('Enter');
     await page.locator('[data-test="lookback-form-submit"]').click();
     await page.getByText(/已抽取 \d+ 件问题列入回头看复核/).waitFor();
-    await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toMatch(/回头看：\d{4}-\d{2}-\d{2} 按 30\.0% 抽取 \d+ 件/);
+    await expect
+      .poll(() => page.locator('[data-test="ranking-meta"]').innerText())
+      .toMatch(/回头看：\d{4}-\d{2}-\d{2} 按 30\.0% 抽取 \d+ 件/);
     expect(await page.locator('[data-test="lookback-open"]').count()).toBe(0);
 
     // The inspector enters one unit's sheet in the browser: a line above its maximum is refused under that line.
@@ -600,14 +708,35 @@ describe('the web application', () => {
     await insp.close();
 
     // The other units' sheets through the API (the same PUT the form sends), so the round can be published.
-    const login = await fetch(`${demo.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'yanshou', password: 'zhenggai-demo' }) });
-    const auth = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
-    const campaigns = ((await (await fetch(`${demo.baseUrl}/api/v1/campaigns`, { headers: auth })).json()) as { campaigns: { id: string }[] }).campaigns;
-    const rounds = ((await (await fetch(`${demo.baseUrl}/api/v1/campaigns/${campaigns[0]!.id}/rounds`, { headers: auth })).json()) as { rounds: { id: string; name: string }[] }).rounds;
+    const login = await fetch(`${demo.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'yanshou', password: 'zhenggai-demo' }),
+    });
+    const auth = {
+      authorization: `Bearer ${((await login.json()) as { token: string }).token}`,
+      'content-type': 'application/json',
+    };
+    const campaigns = (
+      (await (await fetch(`${demo.baseUrl}/api/v1/campaigns`, { headers: auth })).json()) as {
+        campaigns: { id: string }[];
+      }
+    ).campaigns;
+    const rounds = (
+      (await (
+        await fetch(`${demo.baseUrl}/api/v1/campaigns/${campaigns[0]!.id}/rounds`, { headers: auth })
+      ).json()) as { rounds: { id: string; name: string }[] }
+    ).rounds;
     const roundId = rounds.find((r) => r.name === name)!.id;
-    const ranking = (await (await fetch(`${demo.baseUrl}/api/v1/rounds/${roundId}/ranking?live=true`, { headers: auth })).json()) as { groups: { lines: { unitId: string; name: string }[] }[] };
+    const ranking = (await (
+      await fetch(`${demo.baseUrl}/api/v1/rounds/${roundId}/ranking?live=true`, { headers: auth })
+    ).json()) as { groups: { lines: { unitId: string; name: string }[] }[] };
     for (const l of ranking.groups.flatMap((g) => g.lines).filter((x) => x.name !== '朝阳村')) {
-      const r = await fetch(`${demo.baseUrl}/api/v1/rounds/${roundId}/scores/${l.unitId}`, { method: 'PUT', headers: auth, body: JSON.stringify({ lines: { ledger: 35, onsite: 50, paper: l.name === '南陈村' ? 5 : 0 } }) });
+      const r = await fetch(`${demo.baseUrl}/api/v1/rounds/${roundId}/scores/${l.unitId}`, {
+        method: 'PUT',
+        headers: auth,
+        body: JSON.stringify({ lines: { ledger: 35, onsite: 50, paper: l.name === '南陈村' ? 5 : 0 } }),
+      });
       expect(r.status, `${l.name}: ${await r.clone().text()}`).toBe(200);
     }
 
@@ -646,9 +775,14 @@ describe('the web application', () => {
     expect(await bulletin.innerText()).toContain('朝阳村');
     await shot(page, '17e-bulletin', { fullPage: false });
     await page.keyboard.press('Escape');
-    const [file] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="bulletin-docx"]').click()]);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-test="bulletin-docx"]').click(),
+    ]);
     expect(file.suggestedFilename()).toBe(`${bulletinTitle}.docx`);
-    const xml = await (await JSZip.loadAsync(readFileSync((await file.path())!))).file('word/document.xml')!.async('string');
+    const xml = await (await JSZip.loadAsync(readFileSync((await file.path())!)))
+      .file('word/document.xml')!
+      .async('string');
     const text = xml.replace(/<[^>]+>/g, '');
     expect(text).toContain(bulletinTitle);
     expect(text).toContain('朝阳村');
@@ -693,7 +827,10 @@ describe('the web application', () => {
     await page.locator('[data-test="webhook-add"]').click();
     const form = page.locator('[data-test="webhook-form"]');
     await form.waitFor();
-    const field = (label: string) => form.locator('.el-form-item').filter({ has: page.locator('label.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
+    const field = (label: string) =>
+      form
+        .locator('.el-form-item')
+        .filter({ has: page.locator('label.el-form-item__label', { hasText: new RegExp(`^${label}$`) }) });
     // The unit tree is collapsed: type to filter it, then pick.
     await field('所属单位').locator('.el-select__wrapper').click();
     await page.keyboard.type('镇纪委');
@@ -706,7 +843,9 @@ describe('the web application', () => {
     await expect.poll(() => urlError.innerText()).toContain('hooks.example.net 不在允许名单内');
     expect(await urlError.innerText()).toContain('qyapi.weixin.qq.com');
     await shot(page, '21a-webhook-refused', { fullPage: false });
-    await field('Webhook 地址').locator('input').fill('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=e2e-not-a-real-key');
+    await field('Webhook 地址')
+      .locator('input')
+      .fill('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=e2e-not-a-real-key');
     await page.locator('[data-test="webhook-form-submit"]').click();
     await form.waitFor({ state: 'hidden' });
     const table = page.locator('[data-test="webhooks-table"]');
@@ -727,18 +866,27 @@ describe('the web application', () => {
     const page = await signIn(ctx, demo.baseUrl, 'laobao');
     await page.goto(`${demo.baseUrl}/profile`);
     const form = page.locator('[data-test="prefs-form"]');
-    await form.locator('.el-checkbox').filter({ hasText: /^短信$/ }).click();
-    await form.locator('.el-checkbox').filter({ hasText: /^电子邮件$/ }).click();
+    await form
+      .locator('.el-checkbox')
+      .filter({ hasText: /^短信$/ })
+      .click();
+    await form
+      .locator('.el-checkbox')
+      .filter({ hasText: /^电子邮件$/ })
+      .click();
     await form.locator('.el-checkbox').filter({ hasText: '每日汇总' }).click();
     await page.locator('[data-test="prefs-save"]').click();
     await expect.poll(() => form.innerText()).toContain('选择电子邮件时须填写地址');
-    await form.locator('.el-checkbox').filter({ hasText: /^电子邮件$/ }).click();
+    await form
+      .locator('.el-checkbox')
+      .filter({ hasText: /^电子邮件$/ })
+      .click();
     await page.locator('[data-test="prefs-save"]').click();
     await page.getByText('通知方式已保存').waitFor();
     await page.reload();
-    await expect.poll(() => form.locator('.el-checkbox.is-checked').allInnerTexts()).toEqual([
-      '短信', expect.stringContaining('夜间免打扰'), expect.stringContaining('每日汇总'),
-    ]);
+    await expect
+      .poll(() => form.locator('.el-checkbox.is-checked').allInnerTexts())
+      .toEqual(['短信', expect.stringContaining('夜间免打扰'), expect.stringContaining('每日汇总')]);
     await shot(page, '22-profile-notification-prefs');
     await ctx.close();
   });
@@ -789,7 +937,9 @@ describe('the web application', () => {
     await page.waitForURL(/\/login\?next=/);
     await shot(page, '00-login');
     // The username field has focus on arrival; Tab goes to the password, Enter signs in.
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('username');
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name))
+      .toBe('username');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
     await page.keyboard.type('laobao');
     await page.keyboard.press('Tab');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, notices, webhookTargets } from '../../db/schema.ts';
 import { quietUntil } from '../../workers/notify/notifier.ts';
 import { assign, build, report, type World } from '../support/app.ts';
-import { type FakeRobot, startFakeRobot } from '../support/webhook-server.ts';
+import { startFakeRobot } from '../support/webhook-server.ts';
 import { type NotifyWorld, startNotifyWorld } from './support.ts';
 
 let w: World;
@@ -20,21 +20,34 @@ let smtpPort = 0;
 
 beforeAll(async () => {
   smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, session, cb) {
       let raw = '';
-      stream.on('data', (c: Buffer) => { raw += c.toString('utf8'); });
-      stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw }); cb(); });
+      stream.on('data', (c: Buffer) => {
+        raw += c.toString('utf8');
+      });
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw });
+        cb();
+      });
     },
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
   smtpPort = (smtp.server.address() as { port: number }).port;
   w = await build();
-  n = await startNotifyWorld(w, { prefix: `ch${process.pid}`, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, config: { attempts: 3, backoffMs: 100, timeoutMs: 2000 } });
-// 2 s per request: on a loaded CI machine a robot that answers at once may still take a few hundred ms,
-// and the test must see its real answer, not a timeout.
+  n = await startNotifyWorld(w, {
+    prefix: `ch${process.pid}`,
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    config: { attempts: 3, backoffMs: 100, timeoutMs: 2000 },
+  });
+  // 2 s per request: on a loaded CI machine a robot that answers at once may still take a few hundred ms,
+  // and the test must see its real answer, not a timeout.
 });
-afterAll(async () => { await new Promise<void>((r) => smtp.close(() => r())); });
+afterAll(async () => {
+  await new Promise<void>((r) => smtp.close(() => r()));
+});
 
 const until = async (what: string, cond: () => Promise<boolean>, ms = 40_000) => {
   const end = Date.now() + ms;
@@ -45,9 +58,17 @@ const until = async (what: string, cond: () => Promise<boolean>, ms = 40_000) =>
 };
 
 async function robotFor(unit: 'village1' | 'village2', kind: 'wecom' | 'dingtalk' | 'feishu', secret?: string) {
-  const robot = await startFakeRobot(kind === 'dingtalk' ? '/robot/send' : kind === 'feishu' ? '/open-apis/bot/v2/hook/abc' : '/cgi-bin/webhook/send');
+  const robot = await startFakeRobot(
+    kind === 'dingtalk' ? '/robot/send' : kind === 'feishu' ? '/open-apis/bot/v2/hook/abc' : '/cgi-bin/webhook/send',
+  );
   if (kind === 'feishu') robot.okBody = { code: 0, msg: 'success' };
-  const r = await n.call('admin', 'POST', '/api/v1/admin/webhooks', { unitId: w.units[unit].id, kind, name: `${kind} 群`, url: robot.url, secret });
+  const r = await n.call('admin', 'POST', '/api/v1/admin/webhooks', {
+    unitId: w.units[unit].id,
+    kind,
+    name: `${kind} 群`,
+    url: robot.url,
+    secret,
+  });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { robot, targetId: r.body.id as string };
 }
@@ -59,14 +80,26 @@ async function assignedItem(unit: 'village1' | 'village2' = 'village1') {
 }
 
 const deliveryOf = async (itemId: string, targetId: string) =>
-  (await w.db.select().from(deliveries).where(and(eq(deliveries.itemId, itemId), eq(deliveries.targetId, targetId))))[0]!;
+  (
+    await w.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.itemId, itemId), eq(deliveries.targetId, targetId)))
+  )[0]!;
 
 describe('webhook failures: retried, then dead-lettered with a readable reason', () => {
   const cases = [
     { mode: 'timeout' as const, reason: /^wecom robot at 127\.0\.0\.1:\d+ did not answer within 2000 ms$/ },
     { mode: '500' as const, reason: /^wecom robot at 127\.0\.0\.1:\d+ answered HTTP 500: "internal robot error"$/ },
-    { mode: 'garbage' as const, reason: /^wecom robot at 127\.0\.0\.1:\d+ answered HTTP 200 with something that is not JSON: "<html>gateway login page<\/html>"$/ },
-    { mode: 'refuse' as const, reason: /^wecom robot at 127\.0\.0\.1:\d+ refused the message: code 310000, "sign not match"$/ },
+    {
+      mode: 'garbage' as const,
+      reason:
+        /^wecom robot at 127\.0\.0\.1:\d+ answered HTTP 200 with something that is not JSON: "<html>gateway login page<\/html>"$/,
+    },
+    {
+      mode: 'refuse' as const,
+      reason: /^wecom robot at 127\.0\.0\.1:\d+ refused the message: code 310000, "sign not match"$/,
+    },
   ];
   for (const c of cases) {
     it(`a robot that ${c.mode === 'refuse' ? 'refuses (errcode ≠ 0)' : c.mode === 'timeout' ? 'never answers' : `answers ${c.mode}`}`, async () => {
@@ -88,7 +121,12 @@ describe('webhook failures: retried, then dead-lettered with a readable reason',
       });
       expect(letter!.reason).toMatch(c.reason);
       // The delivery log shows each attempt; the inbox got its notice regardless.
-      const notice = (await w.db.select().from(notices).where(and(eq(notices.itemId, id), eq(notices.userId, w.userIds.h2!))))[0]!;
+      const notice = (
+        await w.db
+          .select()
+          .from(notices)
+          .where(and(eq(notices.itemId, id), eq(notices.userId, w.userIds.h2!)))
+      )[0]!;
       const log = (await n.call('h2', 'GET', `/api/v1/notices/${notice.id}/deliveries`)).body.deliveries[0];
       expect(log.log.map((a: { ok: boolean }) => a.ok)).toEqual([false, false, false]);
       // Fixed robot, retried from the admin API: sent once.
@@ -97,7 +135,11 @@ describe('webhook failures: retried, then dead-lettered with a readable reason',
       expect(retry.status).toBe(202);
       await until('the retried delivery', async () => (await deliveryOf(id, targetId)).status === 'sent');
       expect(robot.received).toHaveLength(4);
-      expect((await n.call('admin', 'GET', '/api/v1/admin/queues/deliver/dead')).body.dead.some((x: { id: string }) => x.id === d.key)).toBe(false);
+      expect(
+        (await n.call('admin', 'GET', '/api/v1/admin/queues/deliver/dead')).body.dead.some(
+          (x: { id: string }) => x.id === d.key,
+        ),
+      ).toBe(false);
       await w.db.update(webhookTargets).set({ enabled: false }).where(eq(webhookTargets.id, targetId));
       await robot.close();
     }, 120_000);
@@ -125,7 +167,10 @@ describe('signed robots', () => {
     const id = await assignedItem();
     await n.settle();
     await until('the signed delivery', async () => (await deliveryOf(id, targetId)).status === 'sent');
-    expect(robot.received[0]!.body).toMatchObject({ msgtype: 'markdown', markdown: { title: expect.stringContaining('【交办】') } });
+    expect(robot.received[0]!.body).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { title: expect.stringContaining('【交办】') },
+    });
     await w.db.update(webhookTargets).set({ enabled: false }).where(eq(webhookTargets.id, targetId));
     await robot.close();
   });
@@ -148,12 +193,18 @@ describe('signed robots', () => {
 
 describe('e-mail, SMS and preferences', () => {
   it('e-mails a user who chose e-mail, through the SMTP server', async () => {
-    const r = await n.call('h1', 'PUT', '/api/v1/me/notification-preferences', { channels: ['email'], email: 'h1@village.test' });
+    const r = await n.call('h1', 'PUT', '/api/v1/me/notification-preferences', {
+      channels: ['email'],
+      email: 'h1@village.test',
+    });
     expect(r.status).toBe(200);
     const id = await assignedItem();
     await n.settle();
     await until('the e-mail', async () => mails.some((m) => m.to === 'h1@village.test'));
-    const [d] = await w.db.select().from(deliveries).where(and(eq(deliveries.itemId, id), eq(deliveries.channel, 'email')));
+    const [d] = await w.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.itemId, id), eq(deliveries.channel, 'email')));
     expect(d).toMatchObject({ status: 'sent', address: 'h1@village.test', attempts: 1 });
     expect(mails.filter((m) => m.to === 'h1@village.test')).toHaveLength(1);
     await n.call('h1', 'PUT', '/api/v1/me/notification-preferences', { channels: [] });
@@ -161,7 +212,12 @@ describe('e-mail, SMS and preferences', () => {
 
   it('refuses bad preferences with problem+json and changes nothing', async () => {
     const before = (await n.call('h2', 'GET', '/api/v1/me/notification-preferences')).body;
-    for (const body of [{ channels: ['email'] }, { channels: ['pigeon'] }, { channels: [], email: 'not-an-address' }, { channels: [], extra: 1 }]) {
+    for (const body of [
+      { channels: ['email'] },
+      { channels: ['pigeon'] },
+      { channels: [], email: 'not-an-address' },
+      { channels: [], extra: 1 },
+    ]) {
       const r = await n.call('h2', 'PUT', '/api/v1/me/notification-preferences', body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.code).toBe('validation_failed');
@@ -173,12 +229,18 @@ describe('e-mail, SMS and preferences', () => {
     expect(quietUntil('2026-06-01T14:30:00.000Z')).toBe('2026-06-01T23:00:00.000Z'); // 22:30 → 07:00 next day
     expect(quietUntil('2026-06-01T20:00:00.000Z')).toBe('2026-06-01T23:00:00.000Z'); // 04:00 → 07:00 same day
     expect(quietUntil('2026-06-01T01:00:00.000Z')).toBeNull(); // 09:00
-    await w.db.update((await import('../../db/schema.ts')).users).set({ phone: '13900002222' }).where(eq((await import('../../db/schema.ts')).users.id, w.userIds.h2!));
+    await w.db
+      .update((await import('../../db/schema.ts')).users)
+      .set({ phone: '13900002222' })
+      .where(eq((await import('../../db/schema.ts')).users.id, w.userIds.h2!));
     await n.call('h2', 'PUT', '/api/v1/me/notification-preferences', { channels: ['sms'] });
     w.clock.set('2026-06-01T15:00:00.000Z'); // 23:00 in Shanghai
     const quiet = await assignedItem('village2');
     await n.settle();
-    const [held] = await w.db.select().from(deliveries).where(and(eq(deliveries.itemId, quiet), eq(deliveries.channel, 'sms')));
+    const [held] = await w.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.itemId, quiet), eq(deliveries.channel, 'sms')));
     expect(held).toMatchObject({ status: 'pending', attempts: 0 });
     expect(new Date(held!.notBefore!).toISOString()).toBe('2026-06-01T23:00:00.000Z');
     expect(n.sms.sent.some((s) => s.phone === '13900002222')).toBe(false);
@@ -186,24 +248,45 @@ describe('e-mail, SMS and preferences', () => {
     const loud = await assignedItem('village2');
     await n.settle();
     await until('the SMS', async () => n.sms.sent.some((s) => s.phone === '13900002222'));
-    const [sent] = await w.db.select().from(deliveries).where(and(eq(deliveries.itemId, loud), eq(deliveries.channel, 'sms')));
+    const [sent] = await w.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.itemId, loud), eq(deliveries.channel, 'sms')));
     expect(sent).toMatchObject({ status: 'sent' });
     w.clock.set('2026-06-02T02:00:00.000Z');
     await n.call('h2', 'PUT', '/api/v1/me/notification-preferences', { channels: [] });
   });
 
-  it('keeps a digest user\'s external messages for the daily digest; the inbox still gets each notice', async () => {
-    await n.call('h1', 'PUT', '/api/v1/me/notification-preferences', { channels: ['email'], email: 'h1-digest@village.test', digest: true });
+  it("keeps a digest user's external messages for the daily digest; the inbox still gets each notice", async () => {
+    await n.call('h1', 'PUT', '/api/v1/me/notification-preferences', {
+      channels: ['email'],
+      email: 'h1-digest@village.test',
+      digest: true,
+    });
     const id = await assignedItem();
     await n.settle();
-    expect(await w.db.select().from(deliveries).where(and(eq(deliveries.itemId, id), eq(deliveries.channel, 'email')))).toEqual([]);
-    expect(await w.db.select().from(notices).where(and(eq(notices.itemId, id), eq(notices.userId, w.userIds.h1!)))).toHaveLength(1);
+    expect(
+      await w.db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.itemId, id), eq(deliveries.channel, 'email'))),
+    ).toEqual([]);
+    expect(
+      await w.db
+        .select()
+        .from(notices)
+        .where(and(eq(notices.itemId, id), eq(notices.userId, w.userIds.h1!))),
+    ).toHaveLength(1);
     await n.kit.queue('notify').add('digest', {});
     await until('the digest e-mail', async () => mails.some((m) => m.to === 'h1-digest@village.test'));
-    const digest = (await n.call('h1', 'GET', '/api/v1/notices?limit=200')).body.notices.find((x: { kind: string }) => x.kind === 'daily_digest');
+    const digest = (await n.call('h1', 'GET', '/api/v1/notices?limit=200')).body.notices.find(
+      (x: { kind: string }) => x.kind === 'daily_digest',
+    );
     expect(digest.title).toMatch(/^【每日汇总】2026-06-02：逾期 0 件，3 日内到期 0 件$/);
     const log = (await n.call('h1', 'GET', `/api/v1/notices/${digest.id}/deliveries`)).body.deliveries;
-    expect(log).toEqual([expect.objectContaining({ channel: 'email', status: 'sent', address: 'h1-digest@village.test' })]);
+    expect(log).toEqual([
+      expect.objectContaining({ channel: 'email', status: 'sent', address: 'h1-digest@village.test' }),
+    ]);
     await n.kit.queue('notify').add('digest', {}); // the same day again: nothing new
     await new Promise((r) => setTimeout(r, 1500));
     expect(mails.filter((m) => m.to === 'h1-digest@village.test')).toHaveLength(1);
@@ -242,14 +325,31 @@ describe('who may set webhook targets, and where they may point', () => {
 
   it('refuses hosts off the allow-list, other schemes and credentials in the URL, with problem+json', async () => {
     const before = (await n.call('admin', 'GET', '/api/v1/admin/webhooks')).body.webhooks.length;
-    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://localhost:8080/hook', 'http://10.0.0.5/robot',
-      'file:///etc/passwd', 'http://user:pw@127.0.0.1/x', 'not a url', 'http://127.0.0.1.evil.example/x']) {
-      const r = await n.call('admin', 'POST', '/api/v1/admin/webhooks', { unitId: w.units.village1.id, kind: 'wecom', name: '群', url });
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://localhost:8080/hook',
+      'http://10.0.0.5/robot',
+      'file:///etc/passwd',
+      'http://user:pw@127.0.0.1/x',
+      'not a url',
+      'http://127.0.0.1.evil.example/x',
+    ]) {
+      const r = await n.call('admin', 'POST', '/api/v1/admin/webhooks', {
+        unitId: w.units.village1.id,
+        kind: 'wecom',
+        name: '群',
+        url,
+      });
       expect(r.status, url).toBe(422);
       expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(r.body).toMatchObject({ code: 'webhook_host_not_allowed', errors: [{ path: 'body.url' }] });
     }
-    const r = await n.call('admin', 'PATCH', `/api/v1/admin/webhooks/${(await n.call('admin', 'GET', '/api/v1/admin/webhooks')).body.webhooks[0].id}`, { url: 'http://10.0.0.5/robot' });
+    const r = await n.call(
+      'admin',
+      'PATCH',
+      `/api/v1/admin/webhooks/${(await n.call('admin', 'GET', '/api/v1/admin/webhooks')).body.webhooks[0].id}`,
+      { url: 'http://10.0.0.5/robot' },
+    );
     expect(r.status).toBe(422);
     expect((await n.call('admin', 'GET', '/api/v1/admin/webhooks')).body.webhooks.length).toBe(before);
   });
@@ -270,7 +370,9 @@ describe('who may set webhook targets, and where they may point', () => {
     const id = await assignedItem();
     await n.settle();
     await until('the dead letter', async () => (await deliveryOf(id, targetId))?.status === 'dead');
-    expect((await deliveryOf(id, targetId)).lastError).toBe('webhook URL host 127.0.0.1 is not on the webhook allow-list (WEBHOOK_ALLOWED_HOSTS: robots.example.cn)');
+    expect((await deliveryOf(id, targetId)).lastError).toBe(
+      'webhook URL host 127.0.0.1 is not on the webhook allow-list (WEBHOOK_ALLOWED_HOSTS: robots.example.cn)',
+    );
     expect(robot.received).toHaveLength(0);
     n.deps.config.allowedHosts = ['127.0.0.1'];
     await w.db.update(webhookTargets).set({ enabled: false }).where(eq(webhookTargets.id, targetId));
@@ -289,7 +391,9 @@ describe('operations', () => {
     const m = await n.call(null, 'GET', '/metrics');
     expect(m.status).toBe(200);
     expect(m.headers['content-type']).toMatch(/^text\/plain/);
-    expect(m.body).toMatch(new RegExp(`zhenggai_queue_jobs\\{queue="deliver",state="failed"\\} ${deliver.counts.failed}`));
+    expect(m.body).toMatch(
+      new RegExp(`zhenggai_queue_jobs\\{queue="deliver",state="failed"\\} ${deliver.counts.failed}`),
+    );
     expect(m.body).toMatch(/zhenggai_deliveries\{channel="webhook",status="sent"\} \d+/);
     expect(m.body).toMatch(/zhenggai_notify_outbox 0/);
   });

@@ -16,13 +16,30 @@ beforeAll(async () => {
   n = await startNotifyWorld(w, { prefix: `nt${process.pid}` });
   robot = await startFakeRobot();
   await addUser(w, 'head1', w.units.village1.id, { roles: ['handler'], isUnitHead: true });
-  const r = await n.call('admin', 'POST', '/api/v1/admin/webhooks', { unitId: w.units.village1.id, kind: 'wecom', name: '朝阳村工作群', url: robot.url });
+  const r = await n.call('admin', 'POST', '/api/v1/admin/webhooks', {
+    unitId: w.units.village1.id,
+    kind: 'wecom',
+    name: '朝阳村工作群',
+    url: robot.url,
+  });
   expect(r.status).toBe(201);
-  return async () => { await robot.close(); };
+  return async () => {
+    await robot.close();
+  };
 });
 
-const inbox = async (user: string) => (await n.call(user, 'GET', '/api/v1/notices?limit=200')).body.notices as { id: string; kind: string; title: string; itemId: string }[];
-const kinds = async (user: string, itemId: string) => (await inbox(user)).filter((x) => x.itemId === itemId).map((x) => x.kind).reverse();
+const inbox = async (user: string) =>
+  (await n.call(user, 'GET', '/api/v1/notices?limit=200')).body.notices as {
+    id: string;
+    kind: string;
+    title: string;
+    itemId: string;
+  }[];
+const kinds = async (user: string, itemId: string) =>
+  (await inbox(user))
+    .filter((x) => x.itemId === itemId)
+    .map((x) => x.kind)
+    .reverse();
 
 describe('notices for an item, once each', () => {
   let id: string;
@@ -50,15 +67,35 @@ describe('notices for an item, once each', () => {
       await n.sweep();
     }
     await n.settle();
-    expect(await kinds('h1', id)).toEqual(['assigned', 'deadline_approaching', 'deadline_approaching', 'deadline_missed', 'escalated', 'escalated', 'escalated']);
+    expect(await kinds('h1', id)).toEqual([
+      'assigned',
+      'deadline_approaching',
+      'deadline_approaching',
+      'deadline_missed',
+      'escalated',
+      'escalated',
+      'escalated',
+    ]);
     // level 1 (handler), 2 (unit head), 4 (flag) reach handlers; level 3 (supervisor) does not.
-    expect(await kinds('head1', id)).toEqual(['assigned', 'deadline_approaching', 'deadline_approaching', 'deadline_missed', 'escalated', 'escalated', 'escalated', 'escalated']);
+    expect(await kinds('head1', id)).toEqual([
+      'assigned',
+      'deadline_approaching',
+      'deadline_approaching',
+      'deadline_missed',
+      'escalated',
+      'escalated',
+      'escalated',
+      'escalated',
+    ]);
     expect(await kinds('lead', id)).toEqual(['deadline_missed', 'escalated', 'escalated', 'escalated', 'escalated']);
     expect(await kinds('super', id)).toEqual(['escalated', 'escalated']); // supervisor step and 挂牌督办
     const titles = (await inbox('super')).filter((x) => x.itemId === id).map((x) => x.title);
     expect(titles.some((t) => t.includes('挂牌督办'))).toBe(true);
     // Every cause in the trail once; the robot got one message per cause that concerns its unit.
-    const trail = (await w.call('super', 'GET', `/api/v1/items/${id}`)).body.timeline as { type: string; data: { causeSeq: number } }[];
+    const trail = (await w.call('super', 'GET', `/api/v1/items/${id}`)).body.timeline as {
+      type: string;
+      data: { causeSeq: number };
+    }[];
     const causes = trail.filter((e) => e.type === 'NoticeSent').map((e) => e.data.causeSeq);
     expect(new Set(causes).size).toBe(causes.length);
     expect(causes).toHaveLength(8);
@@ -98,7 +135,8 @@ describe('notices for an item, once each', () => {
   it('pages the inbox with a cursor and refuses a bad one with problem+json', async () => {
     const p1 = (await n.call('head1', 'GET', '/api/v1/notices?limit=3')).body;
     expect(p1.notices).toHaveLength(3);
-    const p2 = (await n.call('head1', 'GET', `/api/v1/notices?limit=3&before=${encodeURIComponent(p1.nextCursor)}`)).body;
+    const p2 = (await n.call('head1', 'GET', `/api/v1/notices?limit=3&before=${encodeURIComponent(p1.nextCursor)}`))
+      .body;
     expect(p2.notices[0].id).not.toBe(p1.notices[2].id);
     const all = (await inbox('head1')).map((x) => x.id);
     expect([...p1.notices, ...p2.notices].map((x: { id: string }) => x.id)).toEqual(all.slice(0, 6));
@@ -112,24 +150,43 @@ describe('notices for an item, once each', () => {
     const notice = (await inbox('h1')).find((x) => x.itemId === id && x.kind === 'deadline_missed')!;
     const r = await n.call('h1', 'GET', `/api/v1/notices/${notice.id}/deliveries`);
     expect(r.status).toBe(200);
-    expect(r.body.deliveries).toEqual([expect.objectContaining({
-      channel: 'webhook', status: 'sent', attempts: 1, lastError: null, log: [expect.objectContaining({ ok: true, detail: 'HTTP 200, code 0' })],
-    })]);
+    expect(r.body.deliveries).toEqual([
+      expect.objectContaining({
+        channel: 'webhook',
+        status: 'sent',
+        attempts: 1,
+        lastError: null,
+        log: [expect.objectContaining({ ok: true, detail: 'HTTP 200, code 0' })],
+      }),
+    ]);
   });
 });
 
 describe('other triggers', () => {
-  it('rejection, extension decided, review waiting too long, recheck due and the petitioner\'s answer', async () => {
+  it("rejection, extension decided, review waiting too long, recheck due and the petitioner's answer", async () => {
     w.clock.set('2026-05-04T02:00:00.000Z');
     await addUser(w, 'inspTown', w.units.town.id, { roles: ['inspector'] });
     const id = await report(w, 'super', { source: 'petition', person: { name: '王某', phone: '13800001234' } });
     await assign(w, id, { deadline: '2026-06-30' });
     await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {});
-    await w.call('h1', 'POST', `/api/v1/items/${id}/request-extension`, { newDeadline: '2026-07-31', reason: '等待汛期结束' }).then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
-    await w.call('lead', 'POST', `/api/v1/items/${id}/decide-extension`, { approve: true }).then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
-    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, { summary: '已参保', evidence: [await evidenceFile(w, 'h1', id, 'f1.pdf')] });
+    await w
+      .call('h1', 'POST', `/api/v1/items/${id}/request-extension`, {
+        newDeadline: '2026-07-31',
+        reason: '等待汛期结束',
+      })
+      .then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
+    await w
+      .call('lead', 'POST', `/api/v1/items/${id}/decide-extension`, { approve: true })
+      .then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
+    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, {
+      summary: '已参保',
+      evidence: [await evidenceFile(w, 'h1', id, 'f1.pdf')],
+    });
     await w.call('lead', 'POST', `/api/v1/items/${id}/reject`, { reason: '缺少缴费凭证' });
-    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, { summary: '已参保并缴费', evidence: [await evidenceFile(w, 'h1', id, 'f2.pdf')] });
+    await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, {
+      summary: '已参保并缴费',
+      evidence: [await evidenceFile(w, 'h1', id, 'f2.pdf')],
+    });
     w.clock.set('2026-05-20T02:00:00.000Z'); // more than 5 working days later: the reviewers are reminded
     await n.sweep();
     await n.settle();
@@ -141,8 +198,13 @@ describe('other triggers', () => {
     expect(await kinds('h1', id)).toEqual(['assigned', 'extension_decided', 'rejected']);
     expect(await kinds('inspTown', id)).toEqual(['recheck_due']);
     expect(await kinds('insp1', id)).toEqual([]); // an inspector of the village itself does not recheck it
-    expect(n.sms.sent.filter((s) => s.phone === '13800001234').map((s) => s.text)).toEqual([expect.stringContaining('已整改销号')]);
-    const [petitioner] = await w.db.select().from(deliveries).where(and(eq(deliveries.itemId, id), eq(deliveries.address, '13800001234')));
+    expect(n.sms.sent.filter((s) => s.phone === '13800001234').map((s) => s.text)).toEqual([
+      expect.stringContaining('已整改销号'),
+    ]);
+    const [petitioner] = await w.db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.itemId, id), eq(deliveries.address, '13800001234')));
     expect(petitioner).toMatchObject({ channel: 'sms', status: 'sent' });
   });
 
@@ -150,7 +212,11 @@ describe('other triggers', () => {
     w.clock.set('2026-07-01T02:00:00.000Z');
     const id = await report(w);
     await assign(w, id, { deadline: '2026-07-30' });
-    await w.call('lead', 'POST', `/api/v1/items/${id}/transfer`, { responsibleUnitId: w.units.village2.id, reason: '属地调整' })
+    await w
+      .call('lead', 'POST', `/api/v1/items/${id}/transfer`, {
+        responsibleUnitId: w.units.village2.id,
+        reason: '属地调整',
+      })
       .then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
     await n.settle();
     expect(await kinds('h2', id)).toEqual(['transferred']);

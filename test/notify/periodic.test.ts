@@ -16,9 +16,13 @@ beforeAll(async () => {
   n = await startNotifyWorld(w, { prefix: `pd${process.pid}` });
 });
 
-const wakeOf = async (id: string) => (await w.db.select({ wake: items.nextWakeAt }).from(items).where(eq(items.id, id)))[0]!.wake;
-const kinds = async (id: string) => ((await n.call('h1', 'GET', '/api/v1/notices?limit=200')).body.notices as { itemId: string; kind: string }[])
-  .filter((x) => x.itemId === id).map((x) => x.kind).reverse();
+const wakeOf = async (id: string) =>
+  (await w.db.select({ wake: items.nextWakeAt }).from(items).where(eq(items.id, id)))[0]!.wake;
+const kinds = async (id: string) =>
+  ((await n.call('h1', 'GET', '/api/v1/notices?limit=200')).body.notices as { itemId: string; kind: string }[])
+    .filter((x) => x.itemId === id)
+    .map((x) => x.kind)
+    .reverse();
 
 describe('re-deriving wake-ups', () => {
   it('restores a lost wake-up, so the reminder that fell due during downtime is still sent', async () => {
@@ -46,11 +50,16 @@ describe('re-deriving wake-ups', () => {
     const id = await report(w);
     await assign(w, id, { deadline: '2026-04-30' });
     const [c] = await w.db.select().from(campaigns).where(eq(campaigns.id, w.campaignId));
-    await w.db.update(campaigns).set({ settings: { ...c!.settings, remindBeforeDays: [10, 3, 1] } }).where(eq(campaigns.id, w.campaignId));
+    await w.db
+      .update(campaigns)
+      .set({ settings: { ...c!.settings, remindBeforeDays: [10, 3, 1] } })
+      .where(eq(campaigns.id, w.campaignId));
     await rederiveWakeups(w.db, createEngineEnv(w.db, 0));
     const [row] = await w.db.select().from(items).where(eq(items.id, id));
     const env = createEngineEnv(w.db, 0);
-    expect(new Date(row!.nextWakeAt!).toISOString()).toBe(nextWake(row!.state, { settings: await env.settings(w.campaignId), calendar: await env.calendar() }));
+    expect(new Date(row!.nextWakeAt!).toISOString()).toBe(
+      nextWake(row!.state, { settings: await env.settings(w.campaignId), calendar: await env.calendar() }),
+    );
     expect(new Date(row!.nextWakeAt!).toISOString()).toBe('2026-04-16T01:00:00.000Z'); // 10 working days before, 09:00 Shanghai
     await w.db.update(campaigns).set({ settings: c!.settings }).where(eq(campaigns.id, w.campaignId));
   });

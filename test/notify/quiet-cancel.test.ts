@@ -25,12 +25,21 @@ const until = async (what: string, cond: () => Promise<boolean>, ms = 20_000) =>
     await new Promise((r) => setTimeout(r, 100));
   }
 };
-const ok = (r: { status: number; body: any }) => { expect(r.status, JSON.stringify(r.body)).toBe(200); return r.body; };
+const ok = (r: { status: number; body: any }) => {
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+};
 
 async function smsFor(itemId: string, type: string) {
-  const [e] = await w.db.select({ seq: itemEvents.seq }).from(itemEvents).where(and(eq(itemEvents.itemId, itemId), eq(itemEvents.type, type)));
+  const [e] = await w.db
+    .select({ seq: itemEvents.seq })
+    .from(itemEvents)
+    .where(and(eq(itemEvents.itemId, itemId), eq(itemEvents.type, type)));
   expect(e, `${type} in the trail of ${itemId}`).toBeDefined();
-  const [d] = await w.db.select().from(deliveries).where(and(eq(deliveries.itemId, itemId), eq(deliveries.causeSeq, e!.seq), eq(deliveries.channel, 'sms')));
+  const [d] = await w.db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.itemId, itemId), eq(deliveries.causeSeq, e!.seq), eq(deliveries.channel, 'sms')));
   expect(d, `an SMS for ${type} of ${itemId}`).toBeDefined();
   return d!;
 }
@@ -50,7 +59,11 @@ describe('quiet-hour SMS whose cause is gone by 07:00', () => {
     w.clock.set('2026-04-10T16:30:00.000Z');
     await n.sweep();
     await n.settle();
-    const held = { closing: await smsFor(closing, 'DeadlineMissed'), extended: await smsFor(extended, 'DeadlineMissed'), still: await smsFor(still, 'DeadlineMissed') };
+    const held = {
+      closing: await smsFor(closing, 'DeadlineMissed'),
+      extended: await smsFor(extended, 'DeadlineMissed'),
+      still: await smsFor(still, 'DeadlineMissed'),
+    };
     for (const d of Object.values(held)) {
       expect(d).toMatchObject({ status: 'pending', attempts: 0 });
       expect(new Date(d.notBefore!).toISOString()).toBe('2026-04-10T23:00:00.000Z');
@@ -58,8 +71,18 @@ describe('quiet-hour SMS whose cause is gone by 07:00', () => {
 
     // Before 07:00 the unit applies for closure of one item, and the office extends another's deadline.
     w.clock.set('2026-04-10T17:00:00.000Z');
-    ok(await w.call('h1', 'POST', `/api/v1/items/${closing}/submit`, { summary: '已整改到位', evidence: [await evidenceFile(w, 'h1', closing)] }));
-    ok(await w.call('h1', 'POST', `/api/v1/items/${extended}/request-extension`, { newDeadline: '2026-04-30', reason: '需协调医保部门' }));
+    ok(
+      await w.call('h1', 'POST', `/api/v1/items/${closing}/submit`, {
+        summary: '已整改到位',
+        evidence: [await evidenceFile(w, 'h1', closing)],
+      }),
+    );
+    ok(
+      await w.call('h1', 'POST', `/api/v1/items/${extended}/request-extension`, {
+        newDeadline: '2026-04-30',
+        reason: '需协调医保部门',
+      }),
+    );
     ok(await w.call('lead', 'POST', `/api/v1/items/${extended}/decide-extension`, { approve: true }));
     await n.settle();
     const extensionSms = await smsFor(extended, 'ExtensionDecided');
@@ -74,22 +97,37 @@ describe('quiet-hour SMS whose cause is gone by 07:00', () => {
       await job!.promote();
     }
     await until('the held messages to be decided', async () =>
-      (await Promise.all([held.closing, held.extended, held.still, extensionSms].map((d) => reload(d.id)))).every((d) => d.status === 'sent' || d.status === 'cancelled'));
+      (await Promise.all([held.closing, held.extended, held.still, extensionSms].map((d) => reload(d.id)))).every(
+        (d) => d.status === 'sent' || d.status === 'cancelled',
+      ),
+    );
 
     const closingNow = await reload(held.closing.id);
-    expect(closingNow).toMatchObject({ status: 'cancelled', lastError: 'not sent: the unit has applied for closure (申请销号)', sentAt: null });
+    expect(closingNow).toMatchObject({
+      status: 'cancelled',
+      lastError: 'not sent: the unit has applied for closure (申请销号)',
+      sentAt: null,
+    });
     const extendedNow = await reload(held.extended.id);
-    expect(extendedNow).toMatchObject({ status: 'cancelled', lastError: 'not sent: the deadline moved from 2026-04-10 to 2026-04-30' });
+    expect(extendedNow).toMatchObject({
+      status: 'cancelled',
+      lastError: 'not sent: the deadline moved from 2026-04-10 to 2026-04-30',
+    });
     expect(await reload(held.still.id)).toMatchObject({ status: 'sent' });
     expect(await reload(extensionSms.id)).toMatchObject({ status: 'sent' }); // a fact: the extension was decided
-    const texts = n.sms.sent.slice(sentBefore).filter((s) => s.phone === PHONE).map((s) => s.text);
+    const texts = n.sms.sent
+      .slice(sentBefore)
+      .filter((s) => s.phone === PHONE)
+      .map((s) => s.text);
     expect(texts).toHaveLength(2);
     expect(texts.filter((t) => t.includes('【逾期】'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('【延期已批准】'))).toHaveLength(1);
     expect(n.logs.filter((l) => l.includes('cancelled: the cause no longer holds'))).toHaveLength(2);
 
     // The delivery log says why, and the reconcile pass does not bring a cancelled message back.
-    const notice = (await n.call('h1', 'GET', '/api/v1/notices?limit=200')).body.notices.find((x: { itemId: string; kind: string }) => x.itemId === closing && x.kind === 'deadline_missed');
+    const notice = (await n.call('h1', 'GET', '/api/v1/notices?limit=200')).body.notices.find(
+      (x: { itemId: string; kind: string }) => x.itemId === closing && x.kind === 'deadline_missed',
+    );
     const log = await n.call('h1', 'GET', `/api/v1/notices/${notice.id}/deliveries`);
     expect(log.status).toBe(200);
     expect(JSON.stringify(log.body)).toContain('cancelled at send time: the unit has applied for closure');

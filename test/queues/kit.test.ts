@@ -11,7 +11,9 @@ import { redisForSuite } from '../support/redis.ts';
 
 const redis = await redisForSuite();
 if (!redis) console.log('[test] kit.test: Redis backend SKIPPED — no REDIS_URL and no redis-server installed');
-afterAll(async () => { await redis?.stop(); });
+afterAll(async () => {
+  await redis?.stop();
+});
 
 const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) => {
   const end = Date.now() + ms;
@@ -32,20 +34,47 @@ describe.each([
   beforeAll(async () => {
     if (!run) return;
     const { url } = await createTestDatabase();
-    kit = createQueueKit({ redisUrl: backend === 'redis' ? redis!.url : undefined, databaseUrl: url, prefix: `kit${process.pid}${backend}` });
-    startJobWorkers(kit, [
-      defineJob({ queue: 'kit', name: 'echo', schema: z.object({ n: z.number() }),
-        handle: async (data, job) => { ran.push({ name: job.name, data, at: Date.now(), attempt: job.attemptsMade + 1 }); return data.n; } }),
-      defineJob({ queue: 'kit', name: 'flaky', schema: z.object({ n: z.number() }),
-        handle: async (data, job) => {
-          ran.push({ name: job.name, data, at: Date.now(), attempt: job.attemptsMade + 1 });
-          if (flaky-- > 0) throw new Error(`flaky failure, attempt ${job.attemptsMade + 1}`);
-        } }),
-      defineJob({ queue: 'kit', name: 'doomed', schema: z.object({ n: z.number() }),
-        handle: async () => { if (!deadFixed) throw new Error('the gateway answered 503'); } }),
-    ], { log: () => {}, concurrency: { kit: 4 } });
+    kit = createQueueKit({
+      redisUrl: backend === 'redis' ? redis!.url : undefined,
+      databaseUrl: url,
+      prefix: `kit${process.pid}${backend}`,
+    });
+    startJobWorkers(
+      kit,
+      [
+        defineJob({
+          queue: 'kit',
+          name: 'echo',
+          schema: z.object({ n: z.number() }),
+          handle: async (data, job) => {
+            ran.push({ name: job.name, data, at: Date.now(), attempt: job.attemptsMade + 1 });
+            return data.n;
+          },
+        }),
+        defineJob({
+          queue: 'kit',
+          name: 'flaky',
+          schema: z.object({ n: z.number() }),
+          handle: async (data, job) => {
+            ran.push({ name: job.name, data, at: Date.now(), attempt: job.attemptsMade + 1 });
+            if (flaky-- > 0) throw new Error(`flaky failure, attempt ${job.attemptsMade + 1}`);
+          },
+        }),
+        defineJob({
+          queue: 'kit',
+          name: 'doomed',
+          schema: z.object({ n: z.number() }),
+          handle: async () => {
+            if (!deadFixed) throw new Error('the gateway answered 503');
+          },
+        }),
+      ],
+      { log: () => {}, concurrency: { kit: 4 } },
+    );
   });
-  afterAll(async () => { await kit?.close(); });
+  afterAll(async () => {
+    await kit?.close();
+  });
 
   it.runIf(run)('runs a delayed job with a fixed id once, with the first payload', async () => {
     expect(kit.backend).toBe(backend);
@@ -72,7 +101,11 @@ describe.each([
 
   it.runIf(run)('plans a cron scheduler in Asia/Shanghai: 08:00 there is 00:00 UTC', async () => {
     const q = kit.queue('kit');
-    await q.upsertJobScheduler('daily-digest-test', { pattern: '0 8 * * *', tz: 'Asia/Shanghai' }, { name: 'echo', data: { n: 8 } });
+    await q.upsertJobScheduler(
+      'daily-digest-test',
+      { pattern: '0 8 * * *', tz: 'Asia/Shanghai' },
+      { name: 'echo', data: { n: 8 } },
+    );
     const s = await q.getJobScheduler('daily-digest-test');
     expect(s?.tz).toBe('Asia/Shanghai');
     const next = new Date(s!.next!);
@@ -102,7 +135,10 @@ describe.each([
     expect((await kit.counts('kit')).failed).toBeGreaterThanOrEqual(1);
     deadFixed = true;
     expect(await kit.retryDead('kit', 'doomed-1')).toBe('retried');
-    await until('the retried job to complete', async () => (await (await q.getJob('doomed-1'))!.getState()) === 'completed');
+    await until(
+      'the retried job to complete',
+      async () => (await (await q.getJob('doomed-1'))!.getState()) === 'completed',
+    );
     expect((await kit.dead('kit')).some((d) => d.id === 'doomed-1')).toBe(false);
     expect(await kit.retryDead('kit', 'doomed-1')).toBeNull(); // not dead any more
   });
@@ -113,12 +149,19 @@ describe.each([
     await q.add('nobody-handles-this', { n: 1 }, { jobId: 'no-handler' });
     await q.add('echo', { n: 42 }, { jobId: 'good-after-bad' });
     await until('the good job', () => ran.some((r) => (r.data as { n: number }).n === 42));
-    await until('both dead letters', async () => (await kit.dead('kit')).filter((d) => d.id === 'bad-payload' || d.id === 'no-handler').length === 2);
+    await until(
+      'both dead letters',
+      async () => (await kit.dead('kit')).filter((d) => d.id === 'bad-payload' || d.id === 'no-handler').length === 2,
+    );
     const dead = await kit.dead('kit');
     const bad = dead.find((d) => d.id === 'bad-payload')!;
-    expect(bad.reason).toBe('payload of kit/echo does not match its schema: n: Invalid input: expected number, received string');
+    expect(bad.reason).toBe(
+      'payload of kit/echo does not match its schema: n: Invalid input: expected number, received string',
+    );
     expect(bad.attemptsMade).toBeLessThanOrEqual(1); // not retried: it would fail the same way
-    expect(dead.find((d) => d.id === 'no-handler')!.reason).toMatch(/^no handler for job "nobody-handles-this" on queue kit/);
+    expect(dead.find((d) => d.id === 'no-handler')!.reason).toMatch(
+      /^no handler for job "nobody-handles-this" on queue kit/,
+    );
   });
 
   it.runIf(run)('refuses two handlers for one job name at start', () => {

@@ -17,7 +17,11 @@ import { createS3Client, createS3Store, type S3Options } from '../../storage/s3-
 const scratch = await mkdtemp(join(tmpdir(), 'zg-store-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-const buf = async (r: Readable) => { const parts: Buffer[] = []; for await (const c of r) parts.push(c as Buffer); return Buffer.concat(parts); };
+const buf = async (r: Readable) => {
+  const parts: Buffer[] = [];
+  for await (const c of r) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+};
 
 async function fileWith(bytes: Buffer) {
   const p = join(scratch, `src-${randomBytes(4).toString('hex')}`);
@@ -28,25 +32,50 @@ async function fileWith(bytes: Buffer) {
 type Factory = () => Promise<FileStore>;
 const stores: [string, Factory][] = [
   ['local disk', async () => createLocalStore(await mkdtemp(join(scratch, 'local-')))],
-  ['S3 (s3rver on loopback)', async () => {
-    const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await mkdtemp(join(scratch, 's3rver-')), configureBuckets: [{ name: 'evidence' }] });
-    const { port } = (await server.run()) as AddressInfo;
-    afterAll(() => server.close());
-    return createS3Store({ endpoint: `http://127.0.0.1:${port}`, bucket: 'evidence', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
-  }],
+  [
+    'S3 (s3rver on loopback)',
+    async () => {
+      const server = new S3rver({
+        address: '127.0.0.1',
+        port: 0,
+        silent: true,
+        directory: await mkdtemp(join(scratch, 's3rver-')),
+        configureBuckets: [{ name: 'evidence' }],
+      });
+      const { port } = (await server.run()) as AddressInfo;
+      afterAll(() => server.close());
+      return createS3Store({
+        endpoint: `http://127.0.0.1:${port}`,
+        bucket: 'evidence',
+        region: 'us-east-1',
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+      });
+    },
+  ],
 ];
 const env = process.env;
 if (env.S3_ENDPOINT) {
-  stores.push(['S3 (S3_ENDPOINT)', async () => {
-    const o: S3Options = {
-      endpoint: env.S3_ENDPOINT!, bucket: `zg-test-${randomBytes(4).toString('hex')}`, region: env.S3_REGION ?? 'us-east-1',
-      accessKeyId: env.S3_ACCESS_KEY_ID ?? 'minioadmin', secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? 'minioadmin', forcePathStyle: true,
-    };
-    await createS3Client(o).send(new CreateBucketCommand({ Bucket: o.bucket }));
-    return createS3Store(o);
-  }]);
+  stores.push([
+    'S3 (S3_ENDPOINT)',
+    async () => {
+      const o: S3Options = {
+        endpoint: env.S3_ENDPOINT!,
+        bucket: `zg-test-${randomBytes(4).toString('hex')}`,
+        region: env.S3_REGION ?? 'us-east-1',
+        accessKeyId: env.S3_ACCESS_KEY_ID ?? 'minioadmin',
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? 'minioadmin',
+        forcePathStyle: true,
+      };
+      await createS3Client(o).send(new CreateBucketCommand({ Bucket: o.bucket }));
+      return createS3Store(o);
+    },
+  ]);
 } else {
-  console.warn('[file-store] S3_ENDPOINT not set: the MinIO run of the file store suite is SKIPPED (s3rver still runs)');
+  console.warn(
+    '[file-store] S3_ENDPOINT not set: the MinIO run of the file store suite is SKIPPED (s3rver still runs)',
+  );
   // Shown as skipped in the test report too, with the reason, rather than silently absent.
   describe('file store: S3 (S3_ENDPOINT, e.g. MinIO)', () => {
     it.skip('skipped: set S3_ENDPOINT (and S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY) to run the suite against MinIO', () => {});
@@ -55,7 +84,9 @@ if (env.S3_ENDPOINT) {
 
 describe.each(stores)('file store: %s', (_name, make) => {
   let store: FileStore;
-  beforeAll(async () => { store = await make(); });
+  beforeAll(async () => {
+    store = await make();
+  });
 
   it('stores bytes under their hash once and reads them back whole', async () => {
     const bytes = randomBytes(300_000);

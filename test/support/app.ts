@@ -19,42 +19,85 @@ import { type Background, startBackground } from './background.ts';
 
 export class TestClock {
   constructor(public t: Date) {}
-  now() { return this.t; }
-  set(iso: string) { this.t = new Date(iso); }
-  advanceDays(d: number) { this.t = new Date(this.t.getTime() + d * 86_400_000); }
+  now() {
+    return this.t;
+  }
+  set(iso: string) {
+    this.t = new Date(iso);
+  }
+  advanceDays(d: number) {
+    this.t = new Date(this.t.getTime() + d * 86_400_000);
+  }
 }
 
 export const PASSWORD = 'test-password-1';
 
 export interface World {
-  app: FastifyInstance; db: Db; url: string; clock: TestClock; engine: LocalEngine;
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  clock: TestClock;
+  engine: LocalEngine;
   /** Where the test's evidence files live (local store and staging folder). */
   evidence: NonNullable<AppDeps['evidence']>;
   /** With build({ background: true }): the queues and workers `npm start` runs (else photos and imports run inline). */
   background: Background | null;
   units: Record<'county' | 'town' | 'office' | 'labour' | 'inspection' | 'village1' | 'village2', OrgUnitRow>;
-  campaignId: string; categoryId: string;
+  campaignId: string;
+  categoryId: string;
   /** username → bearer token */
   tokens: Record<string, string>;
   userIds: Record<string, string>;
   /** inject with a user's token; JSON in, JSON out */
-  call(user: string | null, method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  call(
+    user: string | null,
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 }
 
-export async function build(opts: { now?: string; settings?: Partial<CampaignSettings>; evidence?: AppDeps['evidence']; imports?: AppDeps['imports']; background?: boolean } = {}): Promise<World> {
+export async function build(
+  opts: {
+    now?: string;
+    settings?: Partial<CampaignSettings>;
+    evidence?: AppDeps['evidence'];
+    imports?: AppDeps['imports'];
+    background?: boolean;
+  } = {},
+): Promise<World> {
   const { db, url } = await createTestDatabase();
   const clock = new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
   const env = createEngineEnv(db, 0);
   const engine = createLocalEngine({ db, env, clock });
   const files = await mkdtemp(join(tmpdir(), 'zg-files-'));
   const evidence = opts.evidence ?? {
-    store: createLocalStore(join(files, 'store')), stageDir: join(files, 'stage'),
+    store: createLocalStore(join(files, 'store')),
+    stageDir: join(files, 'stage'),
     limits: { maxFileBytes: 8 * 1024 * 1024, maxRequestBytes: 20 * 1024 * 1024, maxFiles: 5 },
   };
-  const imports = opts.imports ?? { maxRows: 20_000, maxColumns: 60, maxUncompressedBytes: 50 * 1024 * 1024, maxFileBytes: 8 * 1024 * 1024 };
+  const imports = opts.imports ?? {
+    maxRows: 20_000,
+    maxColumns: 60,
+    maxUncompressedBytes: 50 * 1024 * 1024,
+    maxFileBytes: 8 * 1024 * 1024,
+  };
   const background = opts.background ? await startBackground({ db, url, engine, clock, evidence, imports }) : null;
-  const app = await buildApp({ db, engine, env, clock, evidence, imports, config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' } });
-  afterAll(async () => { await background?.close(); await app.close(); await rm(files, { recursive: true, force: true }); });
+  const app = await buildApp({
+    db,
+    engine,
+    env,
+    clock,
+    evidence,
+    imports,
+    config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' },
+  });
+  afterAll(async () => {
+    await background?.close();
+    await app.close();
+    await rm(files, { recursive: true, force: true });
+  });
 
   const county = await createOrgUnit(db, { name: '孟津区', kind: 'county', parentId: null, divisionCode: '410308' });
   const town = await createOrgUnit(db, { name: '朝阳镇', kind: 'township', parentId: county.id });
@@ -67,29 +110,56 @@ export async function build(opts: { now?: string; settings?: Partial<CampaignSet
 
   const hash = await hashPassword(PASSWORD);
   const people: [string, OrgUnitRow, Role[]][] = [
-    ['admin', county, ['admin']], ['super', office, ['supervisor']], ['lead', labour, ['lead']],
-    ['h1', village1, ['handler']], ['h2', village2, ['handler']], ['insp', inspection, ['inspector']],
-    ['insp1', village1, ['inspector']], ['viewer', town, ['viewer']], ['leadhandler', village1, ['lead', 'handler']],
+    ['admin', county, ['admin']],
+    ['super', office, ['supervisor']],
+    ['lead', labour, ['lead']],
+    ['h1', village1, ['handler']],
+    ['h2', village2, ['handler']],
+    ['insp', inspection, ['inspector']],
+    ['insp1', village1, ['inspector']],
+    ['viewer', town, ['viewer']],
+    ['leadhandler', village1, ['lead', 'handler']],
   ];
   const userIds: Record<string, string> = {};
   for (const [username, unit, roles] of people) {
-    const [row] = await db.insert(users).values({ username, displayName: username, unitId: unit.id, roles, passwordHash: hash }).returning();
+    const [row] = await db
+      .insert(users)
+      .values({ username, displayName: username, unitId: unit.id, roles, passwordHash: hash })
+      .returning();
     userIds[username] = row!.id;
   }
-  const [campaign] = await db.insert(campaigns).values({
-    name: '专项整治', ownerUnitId: office.id, areaUnitId: town.id, startsOn: '2026-03-01',
-    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
-  }).returning();
-  const [category] = await db.insert(categories).values({ campaignId: campaign!.id, code: 'c04', name: '重点人群未参保', leadUnitId: labour.id }).returning();
+  const [campaign] = await db
+    .insert(campaigns)
+    .values({
+      name: '专项整治',
+      ownerUnitId: office.id,
+      areaUnitId: town.id,
+      startsOn: '2026-03-01',
+      settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    })
+    .returning();
+  const [category] = await db
+    .insert(categories)
+    .values({ campaignId: campaign!.id, code: 'c04', name: '重点人群未参保', leadUnitId: labour.id })
+    .returning();
 
   const call: World['call'] = async (user, method, u, body, headers = {}) => {
     const res = await app.inject({
-      method: method as 'GET', url: u,
-      headers: { ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      method: method as 'GET',
+      url: u,
+      headers: {
+        ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     let parsed: unknown = null;
-    try { parsed = res.body ? JSON.parse(res.body) : null; } catch { parsed = res.body; }
+    try {
+      parsed = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      parsed = res.body;
+    }
     return { status: res.statusCode, body: parsed, headers: res.headers };
   };
   const tokens: Record<string, string> = {};
@@ -98,14 +168,32 @@ export async function build(opts: { now?: string; settings?: Partial<CampaignSet
     if (r.status !== 200) throw new Error(`login ${username} failed: ${JSON.stringify(r.body)}`);
     tokens[username] = r.body.token;
   }
-  return { app, db, url, clock, engine, evidence, background, units, campaignId: campaign!.id, categoryId: category!.id, tokens, userIds, call };
+  return {
+    app,
+    db,
+    url,
+    clock,
+    engine,
+    evidence,
+    background,
+    units,
+    campaignId: campaign!.id,
+    categoryId: category!.id,
+    tokens,
+    userIds,
+    call,
+  };
 }
 
 /** Report an item as `user` and return its id. */
 export async function report(w: World, user = 'super', extra: Record<string, unknown> = {}): Promise<string> {
   const r = await w.call(user, 'POST', '/api/v1/items', {
-    campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening',
-    title: '脱贫人口未参加城乡居民医保', description: '朝阳村王某户脱贫人口未参保', ...extra,
+    campaignId: w.campaignId,
+    categoryId: w.categoryId,
+    source: 'screening',
+    title: '脱贫人口未参加城乡居民医保',
+    description: '朝阳村王某户脱贫人口未参保',
+    ...extra,
   });
   if (r.status !== 201) throw new Error(`report failed: ${JSON.stringify(r.body)}`);
   return r.body.id;
@@ -113,14 +201,23 @@ export async function report(w: World, user = 'super', extra: Record<string, unk
 
 export async function assign(w: World, id: string, extra: Record<string, unknown> = {}) {
   const r = await w.call('lead', 'POST', `/api/v1/items/${id}/assign`, {
-    responsibleUnitId: w.units.village1.id, measures: '动员参保，落实分类资助', mode: 'immediate', ...extra,
+    responsibleUnitId: w.units.village1.id,
+    measures: '动员参保，落实分类资助',
+    mode: 'immediate',
+    ...extra,
   });
   if (r.status !== 200) throw new Error(`assign failed: ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
 /** Upload files to an item (multipart, built by hand as a browser would) and return their attachment ids. */
-export async function upload(w: World, user: string, itemId: string, files: { name: string; bytes: Buffer; type?: string }[], purpose = 'progress') {
+export async function upload(
+  w: World,
+  user: string,
+  itemId: string,
+  files: { name: string; bytes: Buffer; type?: string }[],
+  purpose = 'progress',
+) {
   const r = await uploadRaw(w, user, itemId, files, purpose);
   if (r.status !== 201) throw new Error(`upload failed: ${JSON.stringify(r.body)}`);
   return (r.body.attachments as { id: string }[]).map((a) => a.id);
@@ -130,26 +227,48 @@ export function multipartBody(files: { name: string; bytes: Buffer; type?: strin
   const boundary = `----zg${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"; filename*=UTF-8''${encodeURIComponent(f.name)}\r\nContent-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"; filename*=UTF-8''${encodeURIComponent(f.name)}\r\nContent-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+    );
     parts.push(f.bytes, Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-export async function uploadRaw(w: World, user: string, itemId: string, files: { name: string; bytes: Buffer; type?: string }[], purpose = 'progress') {
+export async function uploadRaw(
+  w: World,
+  user: string,
+  itemId: string,
+  files: { name: string; bytes: Buffer; type?: string }[],
+  purpose = 'progress',
+) {
   const { body, contentType } = multipartBody(files);
   const res = await w.app.inject({
-    method: 'POST', url: `/api/v1/items/${itemId}/attachments?purpose=${purpose}`, payload: body,
+    method: 'POST',
+    url: `/api/v1/items/${itemId}/attachments?purpose=${purpose}`,
+    payload: body,
     headers: { authorization: `Bearer ${w.tokens[user]}`, 'content-type': contentType },
   });
   let parsed: any = null;
-  try { parsed = JSON.parse(res.body); } catch { parsed = res.body; }
+  try {
+    parsed = JSON.parse(res.body);
+  } catch {
+    parsed = res.body;
+  }
   return { status: res.statusCode, body: parsed, headers: res.headers };
 }
 
 /** A small, unique PDF uploaded to the item as evidence; returns its attachment id. */
-export async function evidenceFile(w: World, user: string, itemId: string, name = '佐证材料.pdf', purpose = 'submission'): Promise<string> {
+export async function evidenceFile(
+  w: World,
+  user: string,
+  itemId: string,
+  name = '佐证材料.pdf',
+  purpose = 'submission',
+): Promise<string> {
   const bytes = Buffer.from(`%PDF-1.4\n% ${name} ${Math.random()}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`);
   const [id] = await upload(w, user, itemId, [{ name, bytes, type: 'application/pdf' }], purpose);
   return id!;

@@ -11,7 +11,8 @@ import { createPictureProcess } from '../../storage/picture-process.ts';
 import type { TestClock } from './app.ts';
 
 export interface Background {
-  kit: QueueKit; logs: string[];
+  kit: QueueKit;
+  logs: string[];
   /** Queue the evidence reconcile job (what `npm start` runs every minute) for work owed longer than graceSeconds. */
   reconcileNow(graceSeconds?: number): Promise<unknown>;
   /** Wait until no evidence or import job waits, runs or waits for a retry. */
@@ -19,14 +20,32 @@ export interface Background {
   close(): Promise<void>;
 }
 
-export async function startBackground(deps: { db: Db; url: string; engine: LocalEngine; clock: TestClock;
-  evidence: NonNullable<AppDeps['evidence']>; imports: NonNullable<AppDeps['imports']> }): Promise<Background> {
+export async function startBackground(deps: {
+  db: Db;
+  url: string;
+  engine: LocalEngine;
+  clock: TestClock;
+  evidence: NonNullable<AppDeps['evidence']>;
+  imports: NonNullable<AppDeps['imports']>;
+}): Promise<Background> {
   const logs: string[] = [];
-  const log = (m: string, extra?: object) => { logs.push(`${m}${extra ? ` ${JSON.stringify(extra)}` : ''}`); };
+  const log = (m: string, extra?: object) => {
+    logs.push(`${m}${extra ? ` ${JSON.stringify(extra)}` : ''}`);
+  };
   const kit = createQueueKit({ databaseUrl: deps.url, log });
   const pictures = createPictureProcess({ log }); // as in `npm start`: the picture work in its low-priority child
-  const ev = await startEvidenceWorkers(kit, { db: deps.db, engine: deps.engine, store: deps.evidence.store, stageDir: deps.evidence.stageDir, log, pictures: pictures.run },
-    { reconcileEverySeconds: 0, backoffMs: 100 });
+  const ev = await startEvidenceWorkers(
+    kit,
+    {
+      db: deps.db,
+      engine: deps.engine,
+      store: deps.evidence.store,
+      stageDir: deps.evidence.stageDir,
+      log,
+      pictures: pictures.run,
+    },
+    { reconcileEverySeconds: 0, backoffMs: 100 },
+  );
   const im = startImportWorkers(kit, { db: deps.db, engine: deps.engine, clock: deps.clock, log }, { backoffMs: 200 });
   deps.evidence.jobs = ev.jobs;
   deps.imports.queue = im.imports;
@@ -35,9 +54,23 @@ export async function startBackground(deps: { db: Db; url: string; engine: Local
     for (;;) {
       const c = [await kit.counts(EVIDENCE_QUEUE), await kit.counts(IMPORTS_QUEUE)];
       if (c.every((x) => x.waiting + x.active + x.prioritized + x.delayed === 0)) return;
-      if (Date.now() > end) throw new Error(`background work did not finish within ${ms} ms: ${JSON.stringify(c)}; log: ${logs.slice(-5).join(' | ')}`);
+      if (Date.now() > end)
+        throw new Error(
+          `background work did not finish within ${ms} ms: ${JSON.stringify(c)}; log: ${logs.slice(-5).join(' | ')}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  return { kit, logs, idle, reconcileNow: ev.reconcileNow, close: async () => { await ev.close(); await im.close(); await pictures.close(); await kit.close(); } };
+  return {
+    kit,
+    logs,
+    idle,
+    reconcileNow: ev.reconcileNow,
+    close: async () => {
+      await ev.close();
+      await im.close();
+      await pictures.close();
+      await kit.close();
+    },
+  };
 }

@@ -5,7 +5,11 @@ import { afterAll, inject } from 'vitest';
 import { createDb, type Db } from '../../db/client.ts';
 import { withDatabase } from './global-setup.ts';
 
-export interface TestDatabase { db: Db; url: string; name: string }
+export interface TestDatabase {
+  db: Db;
+  url: string;
+  name: string;
+}
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('pgAdminUrl');

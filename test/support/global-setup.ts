@@ -9,7 +9,10 @@ import { createDb, migrateDb } from '../../db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../db/embedded.ts';
 
 declare module 'vitest' {
-  export interface ProvidedContext { pgAdminUrl: string; pgTemplate: string }
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    pgTemplate: string;
+  }
 }
 
 export default async function setup(project: TestProject) {

@@ -18,17 +18,35 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface OwnRedis { url: string; port: number; stop(): Promise<void>; start(): Promise<void> }
+export interface OwnRedis {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
 
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let proc: ChildProcess | null = null;
   const start = async () => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    const probe = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => {}); // refused until the server listens: expected while probing
     for (let i = 0; i < 100; i++) {
-      try { await probe.connect(); await probe.ping(); probe.disconnect(); return; } catch { await new Promise((r) => setTimeout(r, 50)); }
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     probe.disconnect();
     throw new Error(`redis-server did not start on 127.0.0.1:${port}`);
@@ -37,7 +55,10 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     const p = proc;
     proc = null;
     if (!p || p.exitCode !== null) return;
-    await new Promise<void>((resolve) => { p.once('exit', () => resolve()); p.kill('SIGKILL'); });
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, stop, start };

@@ -5,10 +5,16 @@ import type { Socket } from 'node:net';
 
 export type RobotMode = 'ok' | 'timeout' | '500' | 'garbage' | 'refuse';
 
-export interface Received { path: string; query: URLSearchParams; body: any; at: number }
+export interface Received {
+  path: string;
+  query: URLSearchParams;
+  body: any;
+  at: number;
+}
 
 export interface FakeRobot {
-  url: string; origin: string;
+  url: string;
+  origin: string;
   received: Received[];
   mode: RobotMode;
   /** Answer for the robot's platform: {errcode:0} (WeCom, DingTalk) or {code:0} (Feishu). */
@@ -23,25 +29,46 @@ export interface FakeRobot {
 export async function startFakeRobot(path = '/cgi-bin/webhook/send'): Promise<FakeRobot> {
   const sockets = new Set<Socket>();
   const robot = {
-    url: '', origin: '', received: [] as Received[], mode: 'ok' as RobotMode, okBody: { errcode: 0, errmsg: 'ok' } as unknown,
-    verify: undefined as FakeRobot['verify'], delayMs: 0,
+    url: '',
+    origin: '',
+    received: [] as Received[],
+    mode: 'ok' as RobotMode,
+    okBody: { errcode: 0, errmsg: 'ok' } as unknown,
+    verify: undefined as FakeRobot['verify'],
+    delayMs: 0,
     close: async () => {},
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     req.setEncoding('utf8');
-    req.on('data', (c) => { raw += c; });
+    req.on('data', (c) => {
+      raw += c;
+    });
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
       let body: unknown = raw;
-      try { body = JSON.parse(raw); } catch { /* keep the raw text */ }
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        /* keep the raw text */
+      }
       const r: Received = { path: u.pathname, query: u.searchParams, body, at: Date.now() };
       robot.received.push(r);
       switch (robot.mode) {
-        case 'timeout': return; // hold the request open: the client must give up
-        case '500': res.writeHead(500, { 'content-type': 'text/plain' }); res.end('internal robot error'); return;
-        case 'garbage': res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>gateway login page</html>'); return;
-        case 'refuse': res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ errcode: 310000, errmsg: 'sign not match' })); return;
+        case 'timeout':
+          return; // hold the request open: the client must give up
+        case '500':
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('internal robot error');
+          return;
+        case 'garbage':
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end('<html>gateway login page</html>');
+          return;
+        case 'refuse':
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errcode: 310000, errmsg: 'sign not match' }));
+          return;
         default: {
           const why = robot.verify?.(r) ?? null;
           setTimeout(() => {
@@ -52,7 +79,10 @@ export async function startFakeRobot(path = '/cgi-bin/webhook/send'): Promise<Fa
       }
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   robot.origin = `http://127.0.0.1:${port}`;

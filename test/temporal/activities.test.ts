@@ -30,29 +30,58 @@ beforeAll(async () => {
 });
 
 /** What the workflow hands the activity for a command: the decider's events and the state after them. */
-async function decided(state: ItemState | null, command: ItemCommand, actor: Actor, now: string): Promise<PersistInput> {
+async function decided(
+  state: ItemState | null,
+  command: ItemCommand,
+  actor: Actor,
+  now: string,
+): Promise<PersistInput> {
   const env = await acts.loadEnv(w.campaignId);
   const d = decide(state, command, { now, actor, ...env });
   if (!d.ok) throw new Error(`refused: ${d.error.message}`);
   const after = fold(d.events, state)!;
-  return { itemId: after.id, campaignId: after.campaignId, fromVersion: state?.version ?? 0, events: d.events, after, wake: nextWake(after, env), now };
+  return {
+    itemId: after.id,
+    campaignId: after.campaignId,
+    fromVersion: state?.version ?? 0,
+    events: d.events,
+    after,
+    wake: nextWake(after, env),
+    now,
+  };
 }
 
 const reportCmd = (itemId: string): ItemCommand => ({
-  type: 'report', itemId, campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening',
-  title: '脱贫人口未参加城乡居民医保', description: '朝阳村王某户', reportingUnit: { id: w.units.office.id, path: w.units.office.path },
-  ownerUnit: { id: w.units.office.id, path: w.units.office.path }, leadUnit: { id: w.units.labour.id, path: w.units.labour.path },
+  type: 'report',
+  itemId,
+  campaignId: w.campaignId,
+  categoryId: w.categoryId,
+  source: 'screening',
+  title: '脱贫人口未参加城乡居民医保',
+  description: '朝阳村王某户',
+  reportingUnit: { id: w.units.office.id, path: w.units.office.path },
+  ownerUnit: { id: w.units.office.id, path: w.units.office.path },
+  leadUnit: { id: w.units.labour.id, path: w.units.labour.path },
 });
 const assignCmd = (): ItemCommand => ({
-  type: 'assign', responsibleUnit: { id: w.units.village1.id, path: w.units.village1.path }, measures: '动员参保', mode: 'phased',
-  deadline: '2026-04-30', milestones: [{ id: 'm1', title: '入户核实', dueOn: '2026-03-20' }],
+  type: 'assign',
+  responsibleUnit: { id: w.units.village1.id, path: w.units.village1.path },
+  measures: '动员参保',
+  mode: 'phased',
+  deadline: '2026-04-30',
+  milestones: [{ id: 'm1', title: '入户核实', dueOn: '2026-03-20' }],
 });
 
-const eventRows = async (itemId: string) => (await w.db.select({ n: count() }).from(itemEvents).where(eq(itemEvents.itemId, itemId)))[0]!.n;
-const counter = async () => (await w.db.select({ n: campaigns.itemCounter }).from(campaigns).where(eq(campaigns.id, w.campaignId)))[0]!.n;
+const eventRows = async (itemId: string) =>
+  (await w.db.select({ n: count() }).from(itemEvents).where(eq(itemEvents.itemId, itemId)))[0]!.n;
+const counter = async () =>
+  (await w.db.select({ n: campaigns.itemCounter }).from(campaigns).where(eq(campaigns.id, w.campaignId)))[0]!.n;
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -98,7 +127,11 @@ describe('persistEvents', () => {
     const viaActivity = randomUUID();
     const viaLocal = randomUUID();
     const at = ['2026-03-02T02:00:00.000Z', '2026-03-02T03:00:00.000Z', '2026-03-03T01:00:00.000Z'];
-    const cmds = (id: string): [ItemCommand, Actor][] => [[reportCmd(id), actors.super], [assignCmd(), actors.lead], [{ type: 'accept' }, actors.h1]];
+    const cmds = (id: string): [ItemCommand, Actor][] => [
+      [reportCmd(id), actors.super],
+      [assignCmd(), actors.lead],
+      [{ type: 'accept' }, actors.h1],
+    ];
     let state: ItemState | null = null;
     for (const [i, [command, actor]] of cmds(viaActivity).entries()) {
       const input = await decided(state, command, actor, at[i]!);
@@ -115,8 +148,14 @@ describe('persistEvents', () => {
       return { ...rest, state: { ...rest.state, id: 'x' } };
     };
     expect(await row(viaActivity)).toEqual(await row(viaLocal));
-    const trail = async (id: string) => (await w.db.select().from(itemEvents).where(eq(itemEvents.itemId, id)).orderBy(itemEvents.seq))
-      .map((e) => ({ seq: e.seq, type: e.type, at: e.at, actorId: e.actorId, data: e.type === 'ItemReported' ? { ...(e.data as object), itemId: 'x' } : e.data }));
+    const trail = async (id: string) =>
+      (await w.db.select().from(itemEvents).where(eq(itemEvents.itemId, id)).orderBy(itemEvents.seq)).map((e) => ({
+        seq: e.seq,
+        type: e.type,
+        at: e.at,
+        actorId: e.actorId,
+        data: e.type === 'ItemReported' ? { ...(e.data as object), itemId: 'x' } : e.data,
+      }));
     expect(await trail(viaActivity)).toEqual(await trail(viaLocal));
   });
 
@@ -126,7 +165,10 @@ describe('persistEvents', () => {
     await acts.persistEvents(input);
     const wake = '2026-05-01T00:00:00.000Z';
     expect(await acts.persistEvents({ ...input, fromVersion: 1, events: [], wake })).toEqual([]);
-    const [r] = await w.db.select({ nextWakeAt: items.nextWakeAt, version: items.version }).from(items).where(eq(items.id, id));
+    const [r] = await w.db
+      .select({ nextWakeAt: items.nextWakeAt, version: items.version })
+      .from(items)
+      .where(eq(items.id, id));
     expect(r!.version).toBe(1);
     expect(new Date(r!.nextWakeAt!).toISOString()).toBe(wake);
     expect(await eventRows(id)).toBe(1);
@@ -145,7 +187,12 @@ describe('persistEvents', () => {
 
     // A "retry" that carries a different event than the one stored under that sequence number.
     await acts.persistEvents(assigned);
-    const other: ItemEvent = { type: 'CommentAdded', at: '2026-03-02T03:00:00.000Z', actorId: actors.lead.userId, data: { text: '不同的事件' } };
+    const other: ItemEvent = {
+      type: 'CommentAdded',
+      at: '2026-03-02T03:00:00.000Z',
+      actorId: actors.lead.userId,
+      data: { text: '不同的事件' },
+    };
     const clash = await failureOf(acts.persistEvents({ ...assigned, events: [other] }));
     expect(clash).toMatchObject({ type: FAILURE.diverged, nonRetryable: true });
     expect(clash.message).toContain('stored event 2 is not the event this workflow decided');
@@ -166,7 +213,10 @@ describe('persistEvents', () => {
 
 describe('loadEnv', () => {
   it('reads the campaign settings and the calendar from the database', async () => {
-    await w.db.update(campaigns).set({ settings: { ...(await acts.loadEnv(w.campaignId)).settings, recheckRate: 0.5 } }).where(eq(campaigns.id, w.campaignId));
+    await w.db
+      .update(campaigns)
+      .set({ settings: { ...(await acts.loadEnv(w.campaignId)).settings, recheckRate: 0.5 } })
+      .where(eq(campaigns.id, w.campaignId));
     const env = await acts.loadEnv(w.campaignId);
     expect(env.settings.recheckRate).toBe(0.5);
     expect(Object.keys(env.calendar.years)).toContain('2026');

@@ -5,7 +5,12 @@
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bin/config.ts';
-import { migrateOpenItems, runTemporalMigrate, selectOpenItems, type StartOutcome } from '../../bin/temporal-migrate.ts';
+import {
+  migrateOpenItems,
+  runTemporalMigrate,
+  selectOpenItems,
+  type StartOutcome,
+} from '../../bin/temporal-migrate.ts';
 import { connectToTemporal } from '../../workers/temporal-worker.ts';
 import { assign, build, report, type World, evidenceFile } from '../support/app.ts';
 
@@ -20,18 +25,30 @@ beforeAll(async () => {
   const assigned = await report(w);
   await assign(w, assigned);
   const dismissed = await report(w);
-  expect((await w.call('super', 'POST', `/api/v1/items/${dismissed}/dismiss`, { reason: '经核实不属实' })).status).toBe(200);
+  expect((await w.call('super', 'POST', `/api/v1/items/${dismissed}/dismiss`, { reason: '经核实不属实' })).status).toBe(
+    200,
+  );
   // Closed, waiting for its recheck window: a timer is pending, so it is open for the runtime.
   const closed = await report(w);
   await assign(w, closed);
   expect((await w.call('h1', 'POST', `/api/v1/items/${closed}/accept`, {})).status).toBe(200);
-  expect((await w.call('h1', 'POST', `/api/v1/items/${closed}/submit`, { summary: '已参保', evidence: [await evidenceFile(w, 'h1', closed, '缴费凭证.pdf')] })).status).toBe(200);
+  expect(
+    (
+      await w.call('h1', 'POST', `/api/v1/items/${closed}/submit`, {
+        summary: '已参保',
+        evidence: [await evidenceFile(w, 'h1', closed, '缴费凭证.pdf')],
+      })
+    ).status,
+  ).toBe(200);
   expect((await w.call('lead', 'POST', `/api/v1/items/${closed}/approve`, {})).status).toBe(200);
   // Verified after a passed recheck: nothing pending.
   const verified = await report(w, 'super', { source: 'petition' });
   await assign(w, verified);
   await w.call('h1', 'POST', `/api/v1/items/${verified}/accept`, {});
-  await w.call('h1', 'POST', `/api/v1/items/${verified}/submit`, { summary: '已参保', evidence: [await evidenceFile(w, 'h1', verified, '缴费凭证2.pdf')] });
+  await w.call('h1', 'POST', `/api/v1/items/${verified}/submit`, {
+    summary: '已参保',
+    evidence: [await evidenceFile(w, 'h1', verified, '缴费凭证2.pdf')],
+  });
   await w.call('lead', 'POST', `/api/v1/items/${verified}/approve`, {});
   const rc = await w.call('insp', 'POST', `/api/v1/items/${verified}/recheck`, { passed: true, findings: '复核属实' });
   expect(rc.status).toBe(200);
@@ -54,7 +71,17 @@ describe('temporal-migrate', () => {
   it('walks every open item once, in batches, logging where to resume', async () => {
     const asked: string[] = [];
     const lines: string[] = [];
-    const r = await migrateOpenItems({ db: w.db, log: (m) => lines.push(m), start: async (item) => { asked.push(item.id); return 'started'; } }, { batch: 3 });
+    const r = await migrateOpenItems(
+      {
+        db: w.db,
+        log: (m) => lines.push(m),
+        start: async (item) => {
+          asked.push(item.id);
+          return 'started';
+        },
+      },
+      { batch: 3 },
+    );
     expect(asked).toEqual(open);
     expect(r).toEqual({ started: open.length, running: 0, last: open[open.length - 1] });
     expect(lines).toHaveLength(Math.ceil(open.length / 3));
@@ -73,7 +100,10 @@ describe('temporal-migrate', () => {
       if (++calls === 4) throw new Error('UNAVAILABLE: connection reset');
       return start(item);
     };
-    const err = await migrateOpenItems({ db: w.db, log: quiet, start: failing }, { batch: 2 }).then(() => null, (e: Error) => e);
+    const err = await migrateOpenItems({ db: w.db, log: quiet, start: failing }, { batch: 2 }).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).toContain(`starting the workflow of item ${open[3]} failed`);
     expect(err?.message).toContain(`resume with: temporal-migrate --after ${open[2]}`);
     const after = /--after (\S+)/.exec(err!.message)![1]!;
@@ -81,7 +111,10 @@ describe('temporal-migrate', () => {
     expect(resumed).toMatchObject({ started: open.length - 3, running: 0 });
     expect([...started].sort()).toEqual(open);
     // Running it all again changes nothing: every workflow is already running.
-    expect(await migrateOpenItems({ db: w.db, log: quiet, start }, {})).toMatchObject({ started: 0, running: open.length });
+    expect(await migrateOpenItems({ db: w.db, log: quiet, start }, {})).toMatchObject({
+      started: 0,
+      running: open.length,
+    });
   });
 
   it('fails with the address when Temporal is not reachable (real connection to a closed port)', async () => {
@@ -100,9 +133,18 @@ describe('configuration', () => {
     expect(() => loadConfig({ ENGINE: 'temporal' })).toThrow(/ENGINE=temporal needs DATABASE_URL/);
     expect(() => loadConfig({ ENGINE: 'temporall' })).toThrow(/ENGINE/);
     expect(loadConfig({ ENGINE: 'temporal', DATABASE_URL: 'postgres://x/y' })).toMatchObject({
-      ENGINE: 'temporal', TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'zhenggai-items',
+      ENGINE: 'temporal',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'zhenggai-items',
     });
-    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'zhenggai', TEMPORAL_TASK_QUEUE: 'items' }))
-      .toMatchObject({ ENGINE: 'local', TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'zhenggai', TEMPORAL_TASK_QUEUE: 'items' });
+    expect(
+      loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'zhenggai', TEMPORAL_TASK_QUEUE: 'items' }),
+    ).toMatchObject({
+      ENGINE: 'local',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'zhenggai',
+      TEMPORAL_TASK_QUEUE: 'items',
+    });
   });
 });

@@ -29,7 +29,9 @@ async function freePort(): Promise<number> {
 
 /** A TCP server that accepts connections and never says a word (a hung frontend). */
 async function silentServer(): Promise<number> {
-  const s = createServer((sock) => { sockets.push(sock); });
+  const s = createServer((sock) => {
+    sockets.push(sock);
+  });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   servers.push(s);
   return (s.address() as { port: number }).port;
@@ -40,32 +42,73 @@ async function stuckFrontend(): Promise<number> {
   const server = new grpc.Server();
   const raw = (b: Buffer) => b;
   const serving = () => Buffer.from([0x08, 0x01]); // HealthCheckResponse { status: SERVING }
-  server.register('/grpc.health.v1.Health/Check', (_call: unknown, done: grpc.sendUnaryData<Buffer>) => done(null, Buffer.alloc(0)),
-    serving, raw, 'unary');
+  server.register(
+    '/grpc.health.v1.Health/Check',
+    (_call: unknown, done: grpc.sendUnaryData<Buffer>) => done(null, Buffer.alloc(0)),
+    serving,
+    raw,
+    'unary',
+  );
   for (const method of ['StartWorkflowExecution', 'UpdateWorkflowExecution', 'PollWorkflowExecutionUpdate']) {
-    server.register(`/temporal.api.workflowservice.v1.WorkflowService/${method}`, () => { /* never answers */ }, raw, raw, 'unary');
+    server.register(
+      `/temporal.api.workflowservice.v1.WorkflowService/${method}`,
+      () => {
+        /* never answers */
+      },
+      raw,
+      raw,
+      'unary',
+    );
   }
-  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(),
-    (err, p) => (err ? fail(err) : ok(p))));
-  opened.push({ close: async () => { server.forceShutdown(); } });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? fail(err) : ok(p))),
+  );
+  opened.push({
+    close: async () => {
+      server.forceShutdown();
+    },
+  });
   return port;
 }
 
 /** The same app as `w.app` (same database, same tokens), its engine pointing at Temporal on `address`. */
 async function temporalApp(address: string): Promise<FastifyInstance> {
   const env = createEngineEnv(w.db, 0);
-  const t = openTemporalEngine({ address, namespace: 'default', taskQueue: 'zhenggai-items' },
-    { db: w.db, env, probeTimeoutMs: 1_000, commandTimeoutMs: 2_000 });
+  const t = openTemporalEngine(
+    { address, namespace: 'default', taskQueue: 'zhenggai-items' },
+    { db: w.db, env, probeTimeoutMs: 1_000, commandTimeoutMs: 2_000 },
+  );
   opened.push(t);
-  const app = await buildApp({ db: w.db, engine: t.engine, env, clock: w.clock, readiness: () => t.engine.probe(),
-    config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' } });
+  const app = await buildApp({
+    db: w.db,
+    engine: t.engine,
+    env,
+    clock: w.clock,
+    readiness: () => t.engine.probe(),
+    config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' },
+  });
   opened.push({ close: () => app.close() });
   return app;
 }
 
-async function call(app: FastifyInstance, user: string, method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await app.inject({ method, url, headers: { authorization: `Bearer ${w.tokens[user]}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
+async function call(
+  app: FastifyInstance,
+  user: string,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await app.inject({
+    method,
+    url,
+    headers: {
+      authorization: `Bearer ${w.tokens[user]}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+  });
   return { status: res.statusCode, headers: res.headers, body: res.body ? JSON.parse(res.body) : null };
 }
 
@@ -76,7 +119,9 @@ async function totals() {
   return { items: i!.n, events: e!.n, counter: c!.n };
 }
 
-beforeAll(async () => { w = await build(); });
+beforeAll(async () => {
+  w = await build();
+});
 afterAll(async () => {
   for (const o of opened.reverse()) await o.close();
   for (const s of sockets) s.destroy();
@@ -88,22 +133,47 @@ describe('ENGINE=temporal, Temporal down', () => {
     const port = await freePort();
     const app = await temporalApp(`127.0.0.1:${port}`);
     const before = await totals();
-    const r = await call(app, 'super', 'POST', '/api/v1/items', {
-      campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening', title: '未参保', description: '朝阳村王某户',
-    }, { 'idempotency-key': 'report-while-down' });
+    const r = await call(
+      app,
+      'super',
+      'POST',
+      '/api/v1/items',
+      {
+        campaignId: w.campaignId,
+        categoryId: w.categoryId,
+        source: 'screening',
+        title: '未参保',
+        description: '朝阳村王某户',
+      },
+      { 'idempotency-key': 'report-while-down' },
+    );
     expect(r.status).toBe(503);
     expect(r.headers['content-type']).toContain('application/problem+json');
     expect(r.body).toMatchObject({
-      status: 503, code: 'engine_unavailable', type: 'https://zhenggai.dev/problems/engine_unavailable', applied: false,
+      status: 503,
+      code: 'engine_unavailable',
+      type: 'https://zhenggai.dev/problems/engine_unavailable',
+      applied: false,
     });
     expect(r.body.detail).toContain(`Temporal at 127.0.0.1:${port}`);
     expect(r.body.detail).toContain('the command was not sent');
     expect(await totals()).toEqual(before);
 
     // A retry with the same Idempotency-Key is tried again, not answered from a stored 503.
-    const again = await call(app, 'super', 'POST', '/api/v1/items', {
-      campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening', title: '未参保', description: '朝阳村王某户',
-    }, { 'idempotency-key': 'report-while-down' });
+    const again = await call(
+      app,
+      'super',
+      'POST',
+      '/api/v1/items',
+      {
+        campaignId: w.campaignId,
+        categoryId: w.categoryId,
+        source: 'screening',
+        title: '未参保',
+        description: '朝阳村王某户',
+      },
+      { 'idempotency-key': 'report-while-down' },
+    );
     expect(again.status).toBe(503);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(await totals()).toEqual(before);
@@ -132,7 +202,11 @@ describe('ENGINE=temporal, Temporal down', () => {
     expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200); // the frontend looks healthy
     const before = await totals();
     const r = await call(app, 'super', 'POST', '/api/v1/items', {
-      campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening', title: '未参保', description: '朝阳村王某户',
+      campaignId: w.campaignId,
+      categoryId: w.categoryId,
+      source: 'screening',
+      title: '未参保',
+      description: '朝阳村王某户',
     });
     expect(r.status).toBe(503);
     expect(r.body).toMatchObject({ code: 'engine_unavailable', applied: 'unknown' });
@@ -149,7 +223,11 @@ describe('ENGINE=temporal, Temporal down', () => {
     const t0 = Date.now();
     const before = await totals();
     const r = await call(app, 'super', 'POST', '/api/v1/items', {
-      campaignId: w.campaignId, categoryId: w.categoryId, source: 'screening', title: '未参保', description: '朝阳村王某户',
+      campaignId: w.campaignId,
+      categoryId: w.categoryId,
+      source: 'screening',
+      title: '未参保',
+      description: '朝阳村王某户',
     });
     expect(r.status).toBe(503);
     expect(r.body).toMatchObject({ code: 'engine_unavailable', applied: false });

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, addMonths, addMonthsToInstant, type CalendarData, daysBetween, endOfDay, isValidDate, isWeekend,
-  isWorkingDay, shanghaiDate, startOfDay, validateCalendarYear, withYears, workingDaysBetween,
+  addDays,
+  addMonths,
+  addMonthsToInstant,
+  type CalendarData,
+  daysBetween,
+  endOfDay,
+  isValidDate,
+  isWeekend,
+  isWorkingDay,
+  shanghaiDate,
+  startOfDay,
+  validateCalendarYear,
+  withYears,
+  workingDaysBetween,
 } from '../../domain/calendar/calendar.ts';
 import { OFFICIAL_CALENDAR } from '../../domain/calendar/cn-official.ts';
 
@@ -11,7 +23,9 @@ describe('the bundled official calendar', () => {
   it('has 2022–2026, each with its notice and consistent data', () => {
     expect(Object.keys(cal.years).sort()).toEqual(['2022', '2023', '2024', '2025', '2026']);
     for (const y of Object.values(cal.years)) {
-      expect(y.source).toMatch(new RegExp(`^国办发明电〔${y.year - 1}〕\\d+号 国务院办公厅关于${y.year}年部分节假日安排的通知$`));
+      expect(y.source).toMatch(
+        new RegExp(`^国办发明电〔${y.year - 1}〕\\d+号 国务院办公厅关于${y.year}年部分节假日安排的通知$`),
+      );
       const check = validateCalendarYear(y);
       expect(check.ok ? [] : check.errors).toEqual([]);
     }
@@ -19,17 +33,34 @@ describe('the bundled official calendar', () => {
 
   it.each([
     // [year, statutory holiday days, make-up workdays]
-    ['2022', 31, 7], ['2023', 26, 7], ['2024', 28, 8], ['2025', 28, 5], ['2026', 33, 6],
+    ['2022', 31, 7],
+    ['2023', 26, 7],
+    ['2024', 28, 8],
+    ['2025', 28, 5],
+    ['2026', 33, 6],
   ])('%s lists %i holiday days and %i make-up workdays', (year, holidays, workdays) => {
     expect(cal.years[year]!.holidays).toHaveLength(holidays);
     expect(cal.years[year]!.workdays).toHaveLength(workdays);
   });
 
   it.each([
-    ['2026-01-01', false], ['2026-01-04', true], ['2026-02-14', true], ['2026-02-15', false], ['2026-02-23', false],
-    ['2026-02-24', true], ['2026-02-28', true], ['2026-03-01', false], ['2026-10-07', false], ['2026-10-10', true],
-    ['2025-10-08', false], ['2025-09-28', true], ['2024-02-18', true], ['2023-06-25', true], ['2022-10-09', true],
-    ['2026-03-04', true], ['2026-03-07', false],
+    ['2026-01-01', false],
+    ['2026-01-04', true],
+    ['2026-02-14', true],
+    ['2026-02-15', false],
+    ['2026-02-23', false],
+    ['2026-02-24', true],
+    ['2026-02-28', true],
+    ['2026-03-01', false],
+    ['2026-10-07', false],
+    ['2026-10-10', true],
+    ['2025-10-08', false],
+    ['2025-09-28', true],
+    ['2024-02-18', true],
+    ['2023-06-25', true],
+    ['2022-10-09', true],
+    ['2026-03-04', true],
+    ['2026-03-07', false],
   ])('%s is a working day: %s', (date, expected) => {
     expect(isWorkingDay(date, cal)).toBe(expected);
   });
@@ -113,7 +144,12 @@ describe('Asia/Shanghai dates', () => {
 });
 
 describe('validateCalendarYear (admin loads the next notice)', () => {
-  const good = { year: 2027, source: '国办发明电〔2026〕X号 (test)', holidays: ['2027-01-02', '2027-01-01'], workdays: ['2027-01-09'] };
+  const good = {
+    year: 2027,
+    source: '国办发明电〔2026〕X号 (test)',
+    holidays: ['2027-01-02', '2027-01-01'],
+    workdays: ['2027-01-09'],
+  };
 
   it('accepts a consistent year and normalizes it', () => {
     const r = validateCalendarYear(good);

@@ -4,17 +4,26 @@ import { causeGone } from '../../domain/notice/derive.ts';
 import type { ItemEvent, ItemState } from '../../domain/item/types.ts';
 
 const base = {
-  status: 'in_progress', deadline: '2026-04-10', responsibleUnit: { id: 'u1', path: '/c/t/u1/', name: '朝阳村' },
-  submittedAt: null, recheck: null,
+  status: 'in_progress',
+  deadline: '2026-04-10',
+  responsibleUnit: { id: 'u1', path: '/c/t/u1/', name: '朝阳村' },
+  submittedAt: null,
+  recheck: null,
 } as unknown as ItemState;
 const at = (over: Partial<ItemState>) => ({ ...base, ...over }) as ItemState;
-const ev = (type: string, data: object = {}) => ({ type, at: '2026-04-10T16:30:00.000Z', actorId: null, data }) as unknown as ItemEvent;
+const ev = (type: string, data: object = {}) =>
+  ({ type, at: '2026-04-10T16:30:00.000Z', actorId: null, data }) as unknown as ItemEvent;
 const missed = ev('DeadlineMissed', { deadline: '2026-04-10', dueAt: '2026-04-10T16:00:00.000Z' });
 const approaching = ev('ReminderIssued', { kind: 'deadline_approaching', daysBefore: 1, dueAt: 'x' });
 
 describe('causeGone', () => {
   it('keeps a notice whose cause still holds', () => {
-    for (const e of [missed, approaching, ev('Escalated', { level: 1, target: 'handler', dueAt: 'x' }), ev('ItemAssigned')]) {
+    for (const e of [
+      missed,
+      approaching,
+      ev('Escalated', { level: 1, target: 'handler', dueAt: 'x' }),
+      ev('ItemAssigned'),
+    ]) {
       expect(causeGone(e, base, at({ version: 9 } as Partial<ItemState>))).toBeNull();
     }
   });
@@ -22,9 +31,19 @@ describe('causeGone', () => {
   it('drops a deadline notice once the item is closed, applied for closure, or its deadline moved', () => {
     expect(causeGone(missed, base, at({ status: 'closed' }))).toBe('the item is closed (销号) now');
     expect(causeGone(missed, base, at({ status: 'dismissed' }))).toBe('the item is dismissed (不予立项) now');
-    expect(causeGone(approaching, base, at({ status: 'submitted' }))).toBe('the unit has applied for closure (申请销号)');
-    expect(causeGone(missed, base, at({ deadline: '2026-04-30' }))).toBe('the deadline moved from 2026-04-10 to 2026-04-30');
-    expect(causeGone(ev('ItemAssigned'), base, at({ responsibleUnit: { id: 'u2', path: '/c/t/u2/', name: '南陈村' } as ItemState['responsibleUnit'] }))).toBe('the item went to another unit');
+    expect(causeGone(approaching, base, at({ status: 'submitted' }))).toBe(
+      'the unit has applied for closure (申请销号)',
+    );
+    expect(causeGone(missed, base, at({ deadline: '2026-04-30' }))).toBe(
+      'the deadline moved from 2026-04-10 to 2026-04-30',
+    );
+    expect(
+      causeGone(
+        ev('ItemAssigned'),
+        base,
+        at({ responsibleUnit: { id: 'u2', path: '/c/t/u2/', name: '南陈村' } as ItemState['responsibleUnit'] }),
+      ),
+    ).toBe('the item went to another unit');
   });
 
   it('drops a review or recheck notice once the review or recheck is done', () => {
@@ -33,7 +52,10 @@ describe('causeGone', () => {
     expect(causeGone(waiting, submitted, submitted)).toBeNull();
     expect(causeGone(waiting, submitted, at({ status: 'closed' }))).toBe('the closure application was reviewed');
     const recheck = ev('ReminderIssued', { kind: 'recheck_due', daysBefore: null, dueAt: 'x' });
-    const due = at({ status: 'closed', recheck: { reason: 'sampled', dueBy: '2026-05-01T00:00:00.000Z' } as ItemState['recheck'] });
+    const due = at({
+      status: 'closed',
+      recheck: { reason: 'sampled', dueBy: '2026-05-01T00:00:00.000Z' } as ItemState['recheck'],
+    });
     expect(causeGone(recheck, due, due)).toBeNull();
     expect(causeGone(recheck, due, at({ status: 'verified', recheck: null }))).toBe('the recheck was done');
   });

@@ -36,7 +36,8 @@ describe(`dHash near-duplicates (threshold ${NEAR_DUPLICATE_MAX_DISTANCE} of 64 
     const hashes: bigint[] = [];
     for (let i = 0; i < 30; i++) hashes.push(await hashOf(await photo(100 + i)));
     let min = 64;
-    for (let i = 0; i < hashes.length; i++) for (let j = i + 1; j < hashes.length; j++) min = Math.min(min, hammingDistance(hashes[i]!, hashes[j]!));
+    for (let i = 0; i < hashes.length; i++)
+      for (let j = i + 1; j < hashes.length; j++) min = Math.min(min, hammingDistance(hashes[i]!, hashes[j]!));
     expect(min).toBeGreaterThan(NEAR_DUPLICATE_MAX_DISTANCE);
   });
 });

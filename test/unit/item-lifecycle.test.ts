@@ -9,7 +9,14 @@ describe('report and assign', () => {
   it('given nothing, when the office reports a problem, then the item exists', () => {
     const [e] = given([]).when(reportCmd(), ctx(T.report, A.supervisor)).then(['ItemReported']);
     const s = evolve(null, e!);
-    expect(s).toMatchObject({ id: 'item-1', status: 'reported', version: 1, reportedBy: 'sup-1', reportedAt: T.report, feedbackRequired: false });
+    expect(s).toMatchObject({
+      id: 'item-1',
+      status: 'reported',
+      version: 1,
+      reportedBy: 'sup-1',
+      reportedAt: T.report,
+      feedbackRequired: false,
+    });
   });
 
   it.each([
@@ -24,25 +31,50 @@ describe('report and assign', () => {
 
   it('given a reported item, when the lead assigns it as immediate with no deadline, then it gets 5 working days', () => {
     const s = storyAt('reported');
-    const [e] = given(s.events).when({ type: 'assign', responsibleUnit: U.va, measures: '入户整改', mode: 'immediate' }, ctx(T.assign, A.lead)).then([{
-      type: 'ItemAssigned', ...by('lead-1', T.assign),
-      data: { responsibleUnit: U.va, measures: '入户整改', mode: 'immediate', deadline: '2026-03-09', deadlineProvisional: false,
-        deadlineWorkingDays: { from: '2026-03-02', days: 5 }, milestones: [] },
-    }]);
-    expect(evolve(s.state, e!)).toMatchObject({ status: 'assigned', deadline: '2026-03-09', assignedBy: 'lead-1', version: 2 });
+    const [e] = given(s.events)
+      .when({ type: 'assign', responsibleUnit: U.va, measures: '入户整改', mode: 'immediate' }, ctx(T.assign, A.lead))
+      .then([
+        {
+          type: 'ItemAssigned',
+          ...by('lead-1', T.assign),
+          data: {
+            responsibleUnit: U.va,
+            measures: '入户整改',
+            mode: 'immediate',
+            deadline: '2026-03-09',
+            deadlineProvisional: false,
+            deadlineWorkingDays: { from: '2026-03-02', days: 5 },
+            milestones: [],
+          },
+        },
+      ]);
+    expect(evolve(s.state, e!)).toMatchObject({
+      status: 'assigned',
+      deadline: '2026-03-09',
+      assignedBy: 'lead-1',
+      version: 2,
+    });
   });
 
-  it('counts an assignment\'s working days across the 2026 Spring Festival', () => {
+  it("counts an assignment's working days across the 2026 Spring Festival", () => {
     const s = new Story();
     s.do(reportCmd(), A.supervisor, '2026-02-12T01:00:00.000Z');
-    const [e] = s.do({ type: 'assign', responsibleUnit: U.va, measures: 'm', mode: 'immediate', days: 5 }, A.lead, '2026-02-12T02:00:00.000Z');
+    const [e] = s.do(
+      { type: 'assign', responsibleUnit: U.va, measures: 'm', mode: 'immediate', days: 5 },
+      A.lead,
+      '2026-02-12T02:00:00.000Z',
+    );
     expect(e?.type === 'ItemAssigned' && e.data.deadline).toBe('2026-02-26');
   });
 
   it('uses calendar days when the campaign does not count working days', () => {
     const s = new Story({ settings: { workingDays: false } });
     s.do(reportCmd(), A.supervisor, '2026-02-12T01:00:00.000Z');
-    const [e] = s.do({ type: 'assign', responsibleUnit: U.va, measures: 'm', mode: 'immediate', days: 5 }, A.lead, '2026-02-12T02:00:00.000Z');
+    const [e] = s.do(
+      { type: 'assign', responsibleUnit: U.va, measures: 'm', mode: 'immediate', days: 5 },
+      A.lead,
+      '2026-02-12T02:00:00.000Z',
+    );
     expect(e?.type === 'ItemAssigned' && [e.data.deadline, e.data.deadlineWorkingDays]).toEqual(['2026-02-17', null]);
   });
 
@@ -51,11 +83,35 @@ describe('report and assign', () => {
     ['an impossible date 2026-02-30', { ...base, mode: 'immediate', deadline: '2026-02-30' }, 'deadline'],
     ['a deadline in the past', { ...base, mode: 'immediate', deadline: '2026-03-01' }, 'deadline'],
     ['empty measures', { ...base, measures: ' ', mode: 'immediate' }, 'measures'],
-    ['a phased item without deadline', { ...base, mode: 'phased', milestones: [{ id: 'm1', title: 't', dueOn: '2026-03-20' }] }, 'deadline'],
+    [
+      'a phased item without deadline',
+      { ...base, mode: 'phased', milestones: [{ id: 'm1', title: 't', dueOn: '2026-03-20' }] },
+      'deadline',
+    ],
     ['a phased item without milestones', { ...base, mode: 'phased', deadline: '2026-04-30' }, 'milestones'],
-    ['a milestone after the deadline', { ...base, mode: 'phased', deadline: '2026-04-30', milestones: [{ id: 'm1', title: 't', dueOn: '2026-05-01' }] }, 'milestones[0].dueOn'],
-    ['a milestone in the past', { ...base, mode: 'phased', deadline: '2026-04-30', milestones: [{ id: 'm1', title: 't', dueOn: '2026-03-01' }] }, 'milestones[0].dueOn'],
-    ['duplicate milestone ids', { ...base, mode: 'phased', deadline: '2026-04-30', milestones: [{ id: 'm1', title: 't', dueOn: '2026-03-10' }, { id: 'm1', title: 'u', dueOn: '2026-03-20' }] }, 'milestones[1].id'],
+    [
+      'a milestone after the deadline',
+      { ...base, mode: 'phased', deadline: '2026-04-30', milestones: [{ id: 'm1', title: 't', dueOn: '2026-05-01' }] },
+      'milestones[0].dueOn',
+    ],
+    [
+      'a milestone in the past',
+      { ...base, mode: 'phased', deadline: '2026-04-30', milestones: [{ id: 'm1', title: 't', dueOn: '2026-03-01' }] },
+      'milestones[0].dueOn',
+    ],
+    [
+      'duplicate milestone ids',
+      {
+        ...base,
+        mode: 'phased',
+        deadline: '2026-04-30',
+        milestones: [
+          { id: 'm1', title: 't', dueOn: '2026-03-10' },
+          { id: 'm1', title: 'u', dueOn: '2026-03-20' },
+        ],
+      },
+      'milestones[1].id',
+    ],
     ['zero days', { ...base, mode: 'immediate', days: 0 }, 'days'],
   ])('refuses an assignment with %s', (_name, command, field) => {
     const d = given(storyAt('reported').events).when(command as never, ctx(T.assign, A.lead)).decision;
@@ -63,8 +119,10 @@ describe('report and assign', () => {
   });
 
   it('accepts a deadline of today, Shanghai time (00:30 on 03-02 is still 03-01 in UTC)', () => {
-    const d = given(storyAt('reported').events)
-      .when({ ...base, mode: 'immediate', deadline: '2026-03-02' }, ctx('2026-03-01T16:30:00.000Z', A.lead)).decision;
+    const d = given(storyAt('reported').events).when(
+      { ...base, mode: 'immediate', deadline: '2026-03-02' },
+      ctx('2026-03-01T16:30:00.000Z', A.lead),
+    ).decision;
     expect(d.ok).toBe(true);
   });
 });
@@ -73,41 +131,85 @@ describe('the full loop', () => {
   it('report → assign → accept → progress → submit → reject → submit → approve → recheck fail → reopen → submit → approve → recheck pass → verified', () => {
     const s = new Story({ settings: { recheckRate: 0 } });
     const types = (es: ItemEvent[]) => es.map((e) => e.type);
-    expect(types(s.do(reportCmd({ source: 'petition' }), A.supervisor, '2026-03-02T02:00:00.000Z'))).toEqual(['ItemReported']);
-    s.do({ type: 'assign', responsibleUnit: U.va, measures: '入户整改', mode: 'phased', deadline: '2026-04-30',
-      milestones: [{ id: 'm1', title: '完成鉴定', dueOn: '2026-03-20' }] }, A.lead, '2026-03-02T03:00:00.000Z');
+    expect(types(s.do(reportCmd({ source: 'petition' }), A.supervisor, '2026-03-02T02:00:00.000Z'))).toEqual([
+      'ItemReported',
+    ]);
+    s.do(
+      {
+        type: 'assign',
+        responsibleUnit: U.va,
+        measures: '入户整改',
+        mode: 'phased',
+        deadline: '2026-04-30',
+        milestones: [{ id: 'm1', title: '完成鉴定', dueOn: '2026-03-20' }],
+      },
+      A.lead,
+      '2026-03-02T03:00:00.000Z',
+    );
     expect(s.state.status).toBe('assigned');
     s.do({ type: 'accept' }, A.handler, '2026-03-03T01:00:00.000Z');
     expect(s.state.status).toBe('in_progress');
-    s.do({ type: 'record_progress', note: '已入户', substantive: true, evidence: ['f1'] }, A.handler, '2026-03-04T01:00:00.000Z');
-    expect(s.refused({ type: 'submit', summary: '完成', evidence: ['f2'] }, A.handler, '2026-03-05T01:00:00.000Z'))
-      .toMatchObject({ code: 'validation', field: 'milestones' });
+    s.do(
+      { type: 'record_progress', note: '已入户', substantive: true, evidence: ['f1'] },
+      A.handler,
+      '2026-03-04T01:00:00.000Z',
+    );
+    expect(
+      s.refused({ type: 'submit', summary: '完成', evidence: ['f2'] }, A.handler, '2026-03-05T01:00:00.000Z'),
+    ).toMatchObject({ code: 'validation', field: 'milestones' });
     s.do({ type: 'complete_milestone', milestoneId: 'm1', note: '鉴定完成' }, A.handler, '2026-03-05T01:00:00.000Z');
-    expect(s.refused({ type: 'complete_milestone', milestoneId: 'm1' }, A.handler, '2026-03-05T02:00:00.000Z'))
-      .toMatchObject({ code: 'validation', field: 'milestoneId' });
-    expect(s.refused({ type: 'submit', summary: '完成', evidence: [] }, A.handler, '2026-03-06T01:00:00.000Z'))
-      .toMatchObject({ code: 'validation', field: 'evidence' });
-    expect(s.refused({ type: 'submit', summary: '', evidence: ['f2'] }, A.handler, '2026-03-06T01:00:00.000Z'))
-      .toMatchObject({ code: 'validation', field: 'summary' });
+    expect(
+      s.refused({ type: 'complete_milestone', milestoneId: 'm1' }, A.handler, '2026-03-05T02:00:00.000Z'),
+    ).toMatchObject({ code: 'validation', field: 'milestoneId' });
+    expect(
+      s.refused({ type: 'submit', summary: '完成', evidence: [] }, A.handler, '2026-03-06T01:00:00.000Z'),
+    ).toMatchObject({ code: 'validation', field: 'evidence' });
+    expect(
+      s.refused({ type: 'submit', summary: '', evidence: ['f2'] }, A.handler, '2026-03-06T01:00:00.000Z'),
+    ).toMatchObject({ code: 'validation', field: 'summary' });
     s.do({ type: 'submit', summary: '完成', evidence: ['f2'] }, A.handler, '2026-03-06T01:00:00.000Z');
     expect(s.state).toMatchObject({ status: 'submitted', submittedBy: 'hdl-a', evidence: ['f1', 'f2'] });
-    expect(s.refused({ type: 'reject', reason: '' }, A.lead, '2026-03-09T01:00:00.000Z')).toMatchObject({ code: 'validation', field: 'reason' });
+    expect(s.refused({ type: 'reject', reason: '' }, A.lead, '2026-03-09T01:00:00.000Z')).toMatchObject({
+      code: 'validation',
+      field: 'reason',
+    });
     s.do({ type: 'reject', reason: '照片不清晰' }, A.lead, '2026-03-09T01:00:00.000Z');
     expect(s.state).toMatchObject({ status: 'in_progress', rejectCount: 1 });
     s.do({ type: 'submit', summary: '补充照片', evidence: ['f3'] }, A.handler, '2026-03-10T01:00:00.000Z');
-    expect(types(s.do({ type: 'approve', note: '同意销号' }, A.lead, '2026-03-11T01:00:00.000Z')))
-      .toEqual(['ItemApproved', 'RecheckScheduled', 'ReporterFeedbackDue']);
-    expect(s.state).toMatchObject({ status: 'closed', closedBy: 'lead-1', recheck: { reason: 'petition', dueBy: endOfDay('2026-04-10') } });
+    expect(types(s.do({ type: 'approve', note: '同意销号' }, A.lead, '2026-03-11T01:00:00.000Z'))).toEqual([
+      'ItemApproved',
+      'RecheckScheduled',
+      'ReporterFeedbackDue',
+    ]);
+    expect(s.state).toMatchObject({
+      status: 'closed',
+      closedBy: 'lead-1',
+      recheck: { reason: 'petition', dueBy: endOfDay('2026-04-10') },
+    });
 
-    expect(types(s.do({ type: 'recheck', passed: false, findings: '墙体仍开裂' }, A.inspector, '2026-03-20T01:00:00.000Z')))
-      .toEqual(['RecheckFailed', 'ItemReopened']);
+    expect(
+      types(s.do({ type: 'recheck', passed: false, findings: '墙体仍开裂' }, A.inspector, '2026-03-20T01:00:00.000Z')),
+    ).toEqual(['RecheckFailed', 'ItemReopened']);
     // 10 working days from 03-20 (Fri): 03-23..27, 03-30..04-03 → 04-03
-    expect(s.state).toMatchObject({ status: 'in_progress', reopenCount: 1, deadline: '2026-04-03', recheck: null, closedAt: null });
+    expect(s.state).toMatchObject({
+      status: 'in_progress',
+      reopenCount: 1,
+      deadline: '2026-04-03',
+      recheck: null,
+      closedAt: null,
+    });
     s.do({ type: 'submit', summary: '重新加固', evidence: ['f4'] }, A.handler, '2026-03-30T01:00:00.000Z');
     s.do({ type: 'approve' }, A.supervisor, '2026-03-31T01:00:00.000Z');
-    expect(types(s.do({ type: 'recheck', passed: true, findings: '已到位' }, A.inspector, '2026-04-08T01:00:00.000Z')))
-      .toEqual(['RecheckPassed', 'ItemVerified']);
-    expect(s.state).toMatchObject({ status: 'verified', verifiedAt: '2026-04-08T01:00:00.000Z', rejectCount: 1, reopenCount: 1, version: s.events.length });
+    expect(
+      types(s.do({ type: 'recheck', passed: true, findings: '已到位' }, A.inspector, '2026-04-08T01:00:00.000Z')),
+    ).toEqual(['RecheckPassed', 'ItemVerified']);
+    expect(s.state).toMatchObject({
+      status: 'verified',
+      verifiedAt: '2026-04-08T01:00:00.000Z',
+      rejectCount: 1,
+      reopenCount: 1,
+      version: s.events.length,
+    });
   });
 });
 
@@ -128,7 +230,9 @@ describe('separation of duties', () => {
       expect(e.code).toBe('separation_of_duties');
       expect(e.allowed).not.toContain('recheck');
     }
-    expect(s.decide({ type: 'recheck', passed: true, findings: 'ok' }, actor('i-vb', U.vb, ['inspector']), T.recheck).ok).toBe(true);
+    expect(
+      s.decide({ type: 'recheck', passed: true, findings: 'ok' }, actor('i-vb', U.vb, ['inspector']), T.recheck).ok,
+    ).toBe(true);
   });
 });
 
@@ -137,25 +241,58 @@ describe('extensions, transfers, flags, dismissal, comments', () => {
     const s = storyAt('in_progress');
     s.do({ type: 'tick' }, null, '2026-03-20T00:00:00.000Z'); // overdue; steps 1–3 are due (level 4 on 03-23)
     expect(s.state).toMatchObject({ overdue: true, escalationLevel: 3 });
-    expect(s.refused({ type: 'request_extension', newDeadline: '2026-03-09', reason: 'r' }, A.handler, '2026-03-20T01:00:00.000Z'))
-      .toMatchObject({ code: 'validation', field: 'newDeadline' });
-    s.do({ type: 'request_extension', newDeadline: '2026-04-30', reason: '材料未到' }, A.handler, '2026-03-20T01:00:00.000Z');
-    expect(s.refused({ type: 'request_extension', newDeadline: '2026-05-30', reason: 'again' }, A.handler, '2026-03-20T02:00:00.000Z').code)
-      .toBe('invalid_transition');
+    expect(
+      s.refused(
+        { type: 'request_extension', newDeadline: '2026-03-09', reason: 'r' },
+        A.handler,
+        '2026-03-20T01:00:00.000Z',
+      ),
+    ).toMatchObject({ code: 'validation', field: 'newDeadline' });
+    s.do(
+      { type: 'request_extension', newDeadline: '2026-04-30', reason: '材料未到' },
+      A.handler,
+      '2026-03-20T01:00:00.000Z',
+    );
+    expect(
+      s.refused(
+        { type: 'request_extension', newDeadline: '2026-05-30', reason: 'again' },
+        A.handler,
+        '2026-03-20T02:00:00.000Z',
+      ).code,
+    ).toBe('invalid_transition');
     s.do({ type: 'decide_extension', approve: true }, A.lead, '2026-03-21T01:00:00.000Z');
-    expect(s.state).toMatchObject({ deadline: '2026-04-30', overdue: false, escalationLevel: 0, remindersSent: [], extensionsGranted: 1, extensionRequest: null });
+    expect(s.state).toMatchObject({
+      deadline: '2026-04-30',
+      overdue: false,
+      escalationLevel: 0,
+      remindersSent: [],
+      extensionsGranted: 1,
+      extensionRequest: null,
+    });
   });
 
   it('a refused extension keeps the deadline', () => {
     const s = storyAt('in_progress');
     s.do({ type: 'request_extension', newDeadline: '2026-04-30', reason: 'r' }, A.handler, '2026-03-05T01:00:00.000Z');
-    given(s.events).when({ type: 'decide_extension', approve: false, note: '理由不足' }, ctx('2026-03-05T02:00:00.000Z', A.supervisor))
-      .then([{ type: 'ExtensionDecided', ...by('sup-1', '2026-03-05T02:00:00.000Z'), data: { approved: false, newDeadline: null, note: '理由不足' } }]);
+    given(s.events)
+      .when(
+        { type: 'decide_extension', approve: false, note: '理由不足' },
+        ctx('2026-03-05T02:00:00.000Z', A.supervisor),
+      )
+      .then([
+        {
+          type: 'ExtensionDecided',
+          ...by('sup-1', '2026-03-05T02:00:00.000Z'),
+          data: { approved: false, newDeadline: null, note: '理由不足' },
+        },
+      ]);
   });
 
   it('a transfer sends the item back to assigned; the new unit accepts it, the old one no longer can act', () => {
     const s = storyAt('in_progress');
-    expect(s.refused({ type: 'transfer', responsibleUnit: U.va, reason: 'x' }, A.lead, T.submit).field).toBe('responsibleUnit');
+    expect(s.refused({ type: 'transfer', responsibleUnit: U.va, reason: 'x' }, A.lead, T.submit).field).toBe(
+      'responsibleUnit',
+    );
     s.do({ type: 'transfer', responsibleUnit: U.vb, reason: '属地调整' }, A.lead, T.submit);
     expect(s.state).toMatchObject({ status: 'assigned', responsibleUnit: U.vb, acceptedAt: null });
     expect(s.refused({ type: 'accept' }, A.handler, T.approve).code).toBe('forbidden');
@@ -193,15 +330,27 @@ describe('extensions, transfers, flags, dismissal, comments', () => {
   it('comments are checked for length and allowed in every state, even after dismissal', () => {
     const s = storyAt('dismissed');
     expect(s.refused({ type: 'comment', text: 'x'.repeat(2001) }, A.supervisor, T.approve).field).toBe('text');
-    expect(s.do({ type: 'comment', text: '存档' }, A.supervisor, T.approve).map((e) => e.type)).toEqual(['CommentAdded']);
+    expect(s.do({ type: 'comment', text: '存档' }, A.supervisor, T.approve).map((e) => e.type)).toEqual([
+      'CommentAdded',
+    ]);
     expect(s.refused({ type: 'comment', text: '存档' }, A.viewer, T.approve).code).toBe('forbidden'); // viewers only read
   });
 
   it('a look-back (回头看) puts a verified item back to closed, pending recheck', () => {
     const s = storyAt('verified');
-    expect(s.refused({ type: 'schedule_recheck', reason: 'look_back', dueBy: '2026-03-01' }, A.supervisor, '2026-10-01T01:00:00.000Z').field).toBe('dueBy');
+    expect(
+      s.refused(
+        { type: 'schedule_recheck', reason: 'look_back', dueBy: '2026-03-01' },
+        A.supervisor,
+        '2026-10-01T01:00:00.000Z',
+      ).field,
+    ).toBe('dueBy');
     s.do({ type: 'schedule_recheck', reason: 'look_back', dueBy: '2026-12-31' }, null, '2026-10-01T01:00:00.000Z');
-    expect(s.state).toMatchObject({ status: 'closed', verifiedAt: null, recheck: { reason: 'look_back', dueBy: '2026-12-31T16:00:00.000Z' } });
+    expect(s.state).toMatchObject({
+      status: 'closed',
+      verifiedAt: null,
+      recheck: { reason: 'look_back', dueBy: '2026-12-31T16:00:00.000Z' },
+    });
     s.do({ type: 'recheck', passed: true, findings: '回头看：未反弹' }, A.inspector, '2026-11-01T01:00:00.000Z');
     expect(s.state.status).toBe('verified');
   });

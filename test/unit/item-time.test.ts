@@ -6,8 +6,10 @@ import { OFFICIAL_CALENDAR } from '../../domain/calendar/cn-official.ts';
 import { DEFAULT_SETTINGS, type ItemCommand, nextWake } from '../../domain/item/index.ts';
 import { A, ctx, given, reportCmd, Story, storyAt, T, U } from './support/fixtures.ts';
 
-const env = (over: Partial<typeof DEFAULT_SETTINGS> = {}, calendar = OFFICIAL_CALENDAR) =>
-  ({ settings: { ...DEFAULT_SETTINGS, ...over }, calendar });
+const env = (over: Partial<typeof DEFAULT_SETTINGS> = {}, calendar = OFFICIAL_CALENDAR) => ({
+  settings: { ...DEFAULT_SETTINGS, ...over },
+  calendar,
+});
 
 describe('escalation after downtime', () => {
   it('given an accepted item with no measures, when one tick comes three months late, then every step fires once, in order', () => {
@@ -15,20 +17,47 @@ describe('escalation after downtime', () => {
     s.do({ type: 'accept' }, A.handler, T.accept);
     const late = '2026-06-02T02:00:00.000Z';
     const at = { at: late, actorId: null };
-    given(s.events).when({ type: 'tick' }, ctx(late, null)).then([
-      { type: 'ReminderIssued', ...at, data: { kind: 'deadline_approaching', daysBefore: 3, dueAt: '2026-03-04T01:00:00.000Z' } },
-      { type: 'ReminderIssued', ...at, data: { kind: 'deadline_approaching', daysBefore: 1, dueAt: '2026-03-06T01:00:00.000Z' } },
-      { type: 'DeadlineMissed', ...at, data: { deadline: '2026-03-09', dueAt: '2026-03-09T16:00:00.000Z' } },
-      { type: 'Escalated', ...at, data: { level: 1, target: 'handler', dueAt: '2026-03-09T16:00:00.000Z' } },
-      { type: 'Escalated', ...at, data: { level: 2, target: 'unit_head', dueAt: '2026-03-12T16:00:00.000Z' } },
-      { type: 'Escalated', ...at, data: { level: 3, target: 'supervisor', dueAt: '2026-03-16T16:00:00.000Z' } },
-      { type: 'Escalated', ...at, data: { level: 4, target: 'flag', dueAt: '2026-03-23T16:00:00.000Z' } },
-      { type: 'ItemFlagged', ...at, data: { reason: 'overdue since 2026-03-09: flagged for supervision (挂牌督办)', byEscalation: true } },
-      { type: 'QualityWarningRaised', ...at, data: { code: 'included_not_helped', raisedAt: late,
-        detail: 'assigned 2026-03-02, no measures recorded within 1 month(s) (纳而不帮)' } },
-    ]);
+    given(s.events)
+      .when({ type: 'tick' }, ctx(late, null))
+      .then([
+        {
+          type: 'ReminderIssued',
+          ...at,
+          data: { kind: 'deadline_approaching', daysBefore: 3, dueAt: '2026-03-04T01:00:00.000Z' },
+        },
+        {
+          type: 'ReminderIssued',
+          ...at,
+          data: { kind: 'deadline_approaching', daysBefore: 1, dueAt: '2026-03-06T01:00:00.000Z' },
+        },
+        { type: 'DeadlineMissed', ...at, data: { deadline: '2026-03-09', dueAt: '2026-03-09T16:00:00.000Z' } },
+        { type: 'Escalated', ...at, data: { level: 1, target: 'handler', dueAt: '2026-03-09T16:00:00.000Z' } },
+        { type: 'Escalated', ...at, data: { level: 2, target: 'unit_head', dueAt: '2026-03-12T16:00:00.000Z' } },
+        { type: 'Escalated', ...at, data: { level: 3, target: 'supervisor', dueAt: '2026-03-16T16:00:00.000Z' } },
+        { type: 'Escalated', ...at, data: { level: 4, target: 'flag', dueAt: '2026-03-23T16:00:00.000Z' } },
+        {
+          type: 'ItemFlagged',
+          ...at,
+          data: { reason: 'overdue since 2026-03-09: flagged for supervision (挂牌督办)', byEscalation: true },
+        },
+        {
+          type: 'QualityWarningRaised',
+          ...at,
+          data: {
+            code: 'included_not_helped',
+            raisedAt: late,
+            detail: 'assigned 2026-03-02, no measures recorded within 1 month(s) (纳而不帮)',
+          },
+        },
+      ]);
     s.do({ type: 'tick' }, null, late);
-    expect(s.state).toMatchObject({ overdue: true, overdueSince: '2026-03-09T16:00:00.000Z', escalationLevel: 4, flagged: true, remindersSent: [3, 1] });
+    expect(s.state).toMatchObject({
+      overdue: true,
+      overdueSince: '2026-03-09T16:00:00.000Z',
+      escalationLevel: 4,
+      flagged: true,
+      remindersSent: [3, 1],
+    });
     given(s.events).when({ type: 'tick' }, ctx(late, null)).then([]);
     given(s.events).when({ type: 'tick' }, ctx('2027-06-02T02:00:00.000Z', null)).then([]);
     expect(nextWake(s.state, env())).toBeNull();
@@ -44,10 +73,14 @@ describe('escalation after downtime', () => {
       fired.push(...events.map((e) => `${e.type}@${wake}`));
     }
     expect(fired).toEqual([
-      'ReminderIssued@2026-03-04T01:00:00.000Z', 'ReminderIssued@2026-03-06T01:00:00.000Z',
-      'DeadlineMissed@2026-03-09T16:00:00.000Z', 'Escalated@2026-03-09T16:00:00.000Z',
-      'Escalated@2026-03-12T16:00:00.000Z', 'Escalated@2026-03-16T16:00:00.000Z',
-      'Escalated@2026-03-23T16:00:00.000Z', 'ItemFlagged@2026-03-23T16:00:00.000Z',
+      'ReminderIssued@2026-03-04T01:00:00.000Z',
+      'ReminderIssued@2026-03-06T01:00:00.000Z',
+      'DeadlineMissed@2026-03-09T16:00:00.000Z',
+      'Escalated@2026-03-09T16:00:00.000Z',
+      'Escalated@2026-03-12T16:00:00.000Z',
+      'Escalated@2026-03-16T16:00:00.000Z',
+      'Escalated@2026-03-23T16:00:00.000Z',
+      'ItemFlagged@2026-03-23T16:00:00.000Z',
       'QualityWarningRaised@2026-04-02T03:00:00.000Z',
     ]);
   });
@@ -64,13 +97,19 @@ describe('escalation after downtime', () => {
     const s = storyAt('submitted');
     // Not overdue while under review; only the reviewers' reminder (review limit, 5 working days) falls due, once.
     const waiting = s.do({ type: 'tick' }, null, '2026-04-30T00:00:00.000Z');
-    expect(waiting.map((e) => [e.type, e.type === 'ReminderIssued' ? e.data.kind : null])).toEqual([['ReminderIssued', 'review_waiting']]);
+    expect(waiting.map((e) => [e.type, e.type === 'ReminderIssued' ? e.data.kind : null])).toEqual([
+      ['ReminderIssued', 'review_waiting'],
+    ]);
     expect(nextWake(s.state, env())).toBeNull();
     s.events.pop(); // back to the submission as it stood (the rejection below happens before the reminder)
     s.do({ type: 'reject', reason: '佐证不足' }, A.lead, '2026-03-11T01:00:00.000Z');
     // The reminders that fell due while it was under review fire late (each exactly once), then the rest.
-    expect(s.do({ type: 'tick' }, null, '2026-03-11T02:00:00.000Z').map((e) => e.type))
-      .toEqual(['ReminderIssued', 'ReminderIssued', 'DeadlineMissed', 'Escalated']);
+    expect(s.do({ type: 'tick' }, null, '2026-03-11T02:00:00.000Z').map((e) => e.type)).toEqual([
+      'ReminderIssued',
+      'ReminderIssued',
+      'DeadlineMissed',
+      'Escalated',
+    ]);
   });
 
   it('the reminder fires at 09:00 Shanghai, not a millisecond before', () => {
@@ -83,18 +122,22 @@ describe('escalation after downtime', () => {
   it('counts escalation grace in working days across 国庆', () => {
     const s = new Story();
     s.do(reportCmd(), A.supervisor, '2026-09-21T01:00:00.000Z');
-    s.do({ type: 'assign', responsibleUnit: U.va, measures: 'm', mode: 'immediate', deadline: '2026-09-30' }, A.lead, '2026-09-21T02:00:00.000Z');
+    s.do(
+      { type: 'assign', responsibleUnit: U.va, measures: 'm', mode: 'immediate', deadline: '2026-09-30' },
+      A.lead,
+      '2026-09-21T02:00:00.000Z',
+    );
     s.do({ type: 'accept' }, A.handler, '2026-09-21T03:00:00.000Z');
     s.do({ type: 'record_progress', note: 'n' }, A.handler, '2026-09-21T04:00:00.000Z');
     const events = s.do({ type: 'tick' }, null, '2026-12-01T00:00:00.000Z');
-    const steps = events.flatMap((e) => e.type === 'Escalated' ? [`${e.data.level}:${e.data.dueAt}`] : []);
+    const steps = events.flatMap((e) => (e.type === 'Escalated' ? [`${e.data.level}:${e.data.dueAt}`] : []));
     expect(steps).toEqual([
       '1:2026-09-30T16:00:00.000Z',
       '2:2026-10-10T16:00:00.000Z', // 10-08, 10-09, Sat 10-10 (make-up)
       '3:2026-10-13T16:00:00.000Z',
       '4:2026-10-20T16:00:00.000Z',
     ]);
-    const reminders = events.flatMap((e) => e.type === 'ReminderIssued' ? [e.data.dueAt] : []);
+    const reminders = events.flatMap((e) => (e.type === 'ReminderIssued' ? [e.data.dueAt] : []));
     expect(reminders).toEqual(['2026-09-24T01:00:00.000Z', '2026-09-29T01:00:00.000Z']); // 3 and 1 working days before 09-30
   });
 });
@@ -126,7 +169,9 @@ describe('quality warnings', () => {
     const s = storyAt('assigned', { settings: { noMeasuresWarningMonths: 1 } });
     s.do({ type: 'tick' }, null, '2026-04-02T02:59:59.999Z');
     expect(s.state.qualityWarnings).toEqual([]);
-    expect(s.do({ type: 'tick' }, null, '2026-04-02T03:00:00.000Z').map((e) => e.type)).toEqual(['QualityWarningRaised']);
+    expect(s.do({ type: 'tick' }, null, '2026-04-02T03:00:00.000Z').map((e) => e.type)).toEqual([
+      'QualityWarningRaised',
+    ]);
     expect(s.do({ type: 'tick' }, null, '2026-08-02T03:00:00.000Z')).toEqual([]);
 
     const busy = storyAt('in_progress'); // progress recorded on 03-04
@@ -158,17 +203,35 @@ describe('recheck window', () => {
 });
 
 describe('provisional deadlines', () => {
-  const cal2027 = withYears(OFFICIAL_CALENDAR, [{
-    year: 2027, source: 'test data for 2027 (not the real notice)',
-    holidays: ['2027-01-01', '2027-01-02', '2027-01-03'], workdays: [],
-  }]);
+  const cal2027 = withYears(OFFICIAL_CALENDAR, [
+    {
+      year: 2027,
+      source: 'test data for 2027 (not the real notice)',
+      holidays: ['2027-01-01', '2027-01-02', '2027-01-03'],
+      workdays: [],
+    },
+  ]);
 
   it('counts through 2027 as Mon–Fri but marks the deadline provisional, then recomputes it once 2027 is loaded', () => {
     const s = new Story();
     s.do(reportCmd(), A.supervisor, '2026-12-24T01:00:00.000Z');
-    s.do({ type: 'assign', responsibleUnit: U.va, measures: 'm', mode: 'phased', days: 10,
-      milestones: [{ id: 'm1', title: 't', dueOn: '2026-12-31' }] }, A.lead, '2026-12-24T02:00:00.000Z');
-    expect(s.state).toMatchObject({ deadline: '2027-01-07', deadlineProvisional: true, deadlineWorkingDays: { from: '2026-12-24', days: 10 } });
+    s.do(
+      {
+        type: 'assign',
+        responsibleUnit: U.va,
+        measures: 'm',
+        mode: 'phased',
+        days: 10,
+        milestones: [{ id: 'm1', title: 't', dueOn: '2026-12-31' }],
+      },
+      A.lead,
+      '2026-12-24T02:00:00.000Z',
+    );
+    expect(s.state).toMatchObject({
+      deadline: '2027-01-07',
+      deadlineProvisional: true,
+      deadlineWorkingDays: { from: '2026-12-24', days: 10 },
+    });
 
     // Without 2027 nothing is recomputed: the next wake-up is the first reminder.
     expect(nextWake(s.state, env())).toBe('2027-01-04T01:00:00.000Z');
@@ -187,7 +250,11 @@ describe('provisional deadlines', () => {
   it('a failed recheck reopens with a working-day deadline that can be recomputed too', () => {
     const s = storyAt('closed');
     s.do({ type: 'recheck', passed: false, findings: '反弹' }, A.inspector, '2026-12-24T01:00:00.000Z');
-    expect(s.state).toMatchObject({ deadline: '2027-01-07', deadlineProvisional: true, deadlineWorkingDays: { from: '2026-12-24', days: 10 } });
+    expect(s.state).toMatchObject({
+      deadline: '2027-01-07',
+      deadlineProvisional: true,
+      deadlineWorkingDays: { from: '2026-12-24', days: 10 },
+    });
     s.over = { calendar: cal2027 };
     s.do({ type: 'tick' }, null, '2026-12-25T01:00:00.000Z');
     expect(s.state).toMatchObject({ deadline: '2027-01-08', deadlineProvisional: false });
@@ -195,36 +262,67 @@ describe('provisional deadlines', () => {
 
   it('a recheck failure with an explicit deadline is never provisional', () => {
     const s = storyAt('closed');
-    s.do({ type: 'recheck', passed: false, findings: '反弹', deadline: '2027-02-01' }, A.inspector, '2026-12-24T01:00:00.000Z');
-    expect(s.state).toMatchObject({ deadline: '2027-02-01', deadlineProvisional: false, deadlineWorkingDays: null, reopenCount: 1 });
+    s.do(
+      { type: 'recheck', passed: false, findings: '反弹', deadline: '2027-02-01' },
+      A.inspector,
+      '2026-12-24T01:00:00.000Z',
+    );
+    expect(s.state).toMatchObject({
+      deadline: '2027-02-01',
+      deadlineProvisional: false,
+      deadlineWorkingDays: null,
+      reopenCount: 1,
+    });
   });
 });
 
 describe('notices in the trail (催办记录)', () => {
   it('records the notices of one event once, however often the notifier retries', () => {
     const s = storyAt('in_progress');
-    const cmd: ItemCommand = { type: 'record_notice', notices: [{ causeSeq: 2, kind: 'assigned', recipients: [{ userId: 'u1', name: '张三' }], channels: ['inbox', 'email'] }] };
+    const cmd: ItemCommand = {
+      type: 'record_notice',
+      notices: [
+        { causeSeq: 2, kind: 'assigned', recipients: [{ userId: 'u1', name: '张三' }], channels: ['inbox', 'email'] },
+      ],
+    };
     expect(s.do(cmd, null, '2026-03-05T01:00:00.000Z').map((e) => e.type)).toEqual(['NoticeSent']);
     expect(s.do(cmd, null, '2026-03-05T01:00:01.000Z')).toEqual([]);
     expect(s.state.noticesRecorded).toEqual([2]);
     // Several causes at once: only the new ones are recorded, in the order given.
-    const both: ItemCommand = { type: 'record_notice', notices: [
-      { causeSeq: 2, kind: 'assigned', recipients: [], channels: ['inbox'] }, { causeSeq: 3, kind: 'assigned', recipients: [], channels: ['inbox'] }] };
-    expect(s.do(both, null, '2026-03-05T01:00:02.000Z').map((e) => e.type === 'NoticeSent' && e.data.causeSeq)).toEqual([3]);
+    const both: ItemCommand = {
+      type: 'record_notice',
+      notices: [
+        { causeSeq: 2, kind: 'assigned', recipients: [], channels: ['inbox'] },
+        { causeSeq: 3, kind: 'assigned', recipients: [], channels: ['inbox'] },
+      ],
+    };
+    expect(s.do(both, null, '2026-03-05T01:00:02.000Z').map((e) => e.type === 'NoticeSent' && e.data.causeSeq)).toEqual(
+      [3],
+    );
   });
 
   it('refuses a cause that is not an event of the item', () => {
     const s = storyAt('in_progress');
-    expect(s.refused({ type: 'record_notice', notices: [{ causeSeq: 99, kind: 'assigned', recipients: [], channels: [] }] }, null, '2026-03-05T01:00:00.000Z'))
-      .toMatchObject({ code: 'validation', field: 'notices[0].causeSeq' });
-    expect(s.refused({ type: 'record_notice', notices: [] }, null, '2026-03-05T01:00:00.000Z')).toMatchObject({ code: 'validation', field: 'notices' });
+    expect(
+      s.refused(
+        { type: 'record_notice', notices: [{ causeSeq: 99, kind: 'assigned', recipients: [], channels: [] }] },
+        null,
+        '2026-03-05T01:00:00.000Z',
+      ),
+    ).toMatchObject({ code: 'validation', field: 'notices[0].causeSeq' });
+    expect(s.refused({ type: 'record_notice', notices: [] }, null, '2026-03-05T01:00:00.000Z')).toMatchObject({
+      code: 'validation',
+      field: 'notices',
+    });
   });
 
   it('reminds the reviewers once when a submission waits longer than the review limit', () => {
     const s = storyAt('submitted');
     const wake = nextWake(s.state, env())!;
     expect(s.do({ type: 'tick' }, null, new Date(Date.parse(wake) - 1).toISOString())).toEqual([]);
-    expect(s.do({ type: 'tick' }, null, wake).map((e) => e.type === 'ReminderIssued' && e.data.kind)).toEqual(['review_waiting']);
+    expect(s.do({ type: 'tick' }, null, wake).map((e) => e.type === 'ReminderIssued' && e.data.kind)).toEqual([
+      'review_waiting',
+    ]);
     expect(nextWake(s.state, env())).toBeNull();
   });
 });

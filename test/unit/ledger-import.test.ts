@@ -9,14 +9,33 @@ const TODAY = '2026-03-02';
 
 describe('整改时限 as written', () => {
   const cases: [unknown, string][] = [
-    ['2025年9月底前', 'date:2025-09-30'], ['2026年2月底', 'date:2026-02-28'], ['2028年2月底前', 'date:2028-02-29'],
-    ['9月底前', 'date:2026-09-30'], ['2026年6月30日前', 'date:2026-06-30'], ['2026-06-30', 'date:2026-06-30'],
-    ['2026/7/15', 'date:2026-07-15'], ['2026.7.5', 'date:2026-07-05'], ['20260705', 'date:2026-07-05'],
-    ['2026年底前', 'date:2026-12-31'], ['2026年第三季度', 'date:2026-09-30'], ['2026年上半年', 'date:2026-06-30'],
-    ['2026年10月上旬', 'date:2026-10-10'], ['2026年十月中旬', 'date:2026-10-20'], ['2026年12月', 'date:2026-12-31'],
-    [46326, 'date:2026-10-31'], ['45930', 'date:2025-09-30'], [new Date('2026-06-30T00:00:00Z'), 'date:2026-06-30'],
-    ['立行立改', 'immediate'], ['立即整改', 'immediate'], ['长期坚持', 'long_term'], ['常态化推进', 'long_term'],
-    ['尽快', 'invalid'], ['2026年2月30日', 'invalid'], ['2026年13月底', 'invalid'], [12, 'invalid'], ['', 'invalid'],
+    ['2025年9月底前', 'date:2025-09-30'],
+    ['2026年2月底', 'date:2026-02-28'],
+    ['2028年2月底前', 'date:2028-02-29'],
+    ['9月底前', 'date:2026-09-30'],
+    ['2026年6月30日前', 'date:2026-06-30'],
+    ['2026-06-30', 'date:2026-06-30'],
+    ['2026/7/15', 'date:2026-07-15'],
+    ['2026.7.5', 'date:2026-07-05'],
+    ['20260705', 'date:2026-07-05'],
+    ['2026年底前', 'date:2026-12-31'],
+    ['2026年第三季度', 'date:2026-09-30'],
+    ['2026年上半年', 'date:2026-06-30'],
+    ['2026年10月上旬', 'date:2026-10-10'],
+    ['2026年十月中旬', 'date:2026-10-20'],
+    ['2026年12月', 'date:2026-12-31'],
+    [46326, 'date:2026-10-31'],
+    ['45930', 'date:2025-09-30'],
+    [new Date('2026-06-30T00:00:00Z'), 'date:2026-06-30'],
+    ['立行立改', 'immediate'],
+    ['立即整改', 'immediate'],
+    ['长期坚持', 'long_term'],
+    ['常态化推进', 'long_term'],
+    ['尽快', 'invalid'],
+    ['2026年2月30日', 'invalid'],
+    ['2026年13月底', 'invalid'],
+    [12, 'invalid'],
+    ['', 'invalid'],
   ];
   for (const [value, want] of cases) {
     it(`${String(value instanceof Date ? value.toISOString() : value)} → ${want}`, () => {
@@ -26,7 +45,11 @@ describe('整改时限 as written', () => {
     });
   }
   it('keeps the original text', () => {
-    expect(parseDeadline('2025年9月底前', TODAY)).toEqual({ kind: 'date', date: '2025-09-30', original: '2025年9月底前' });
+    expect(parseDeadline('2025年9月底前', TODAY)).toEqual({
+      kind: 'date',
+      date: '2025-09-30',
+      original: '2025年9月底前',
+    });
   });
   it('Excel serials include the 1900 leap-year quirk', () => {
     expect(excelSerialToDate(45930)).toBe('2025-09-30');
@@ -37,7 +60,11 @@ describe('整改时限 as written', () => {
 describe('header detection', () => {
   it('finds a two-row header under a title, with a merged group over its sub-headers', () => {
     const rows = [
-      ['某某镇问题清单'], [], ['序号', '问题内容', '主办单位', '整改情况', null, '备注'], [null, null, null, '整改举措', '完成时限', null], ['1', '问题', '南陈村', '措施', '2026-09-30', null],
+      ['某某镇问题清单'],
+      [],
+      ['序号', '问题内容', '主办单位', '整改情况', null, '备注'],
+      [null, null, null, '整改举措', '完成时限', null],
+      ['1', '问题', '南陈村', '措施', '2026-09-30', null],
     ];
     const h = findHeader(rows)!;
     expect(h.headerRows).toEqual([2, 3]);
@@ -45,17 +72,35 @@ describe('header detection', () => {
     expect(h.columns.map((c) => c.field)).toEqual(['seqNo', 'description', 'unit', 'measures', 'deadline', 'remarks']);
   });
   it('prefers one row when one row says it all', () => {
-    const h = findHeader([['序号', '问题描述', '责任单位', '整改时限'], ['1', 'x', 'y', 'z']])!;
+    const h = findHeader([
+      ['序号', '问题描述', '责任单位', '整改时限'],
+      ['1', 'x', 'y', 'z'],
+    ])!;
     expect(h.headerRows).toEqual([0]);
   });
   it('gives up without a problem-description column', () => {
-    expect(findHeader([['序号', '单位', '时间'], ['1', 'a', 'b']])).toBeNull();
+    expect(
+      findHeader([
+        ['序号', '单位', '时间'],
+        ['1', 'a', 'b'],
+      ]),
+    ).toBeNull();
   });
 });
 
 describe('unit names', () => {
-  const units = [{ id: '1', name: '朝阳村', path: '/t/1/' }, { id: '2', name: '南陈村', path: '/t/2/' }, { id: '3', name: '东关社区', path: '/t/3/' }];
-  for (const [written, want] of [['朝阳村委会', '朝阳村'], ['朝阳村村民委员会', '朝阳村'], ['朝阳镇朝阳村', '朝阳村'], ['东关社区居委会', '东关社区'], [' 南陈村 ', '南陈村']] as const) {
+  const units = [
+    { id: '1', name: '朝阳村', path: '/t/1/' },
+    { id: '2', name: '南陈村', path: '/t/2/' },
+    { id: '3', name: '东关社区', path: '/t/3/' },
+  ];
+  for (const [written, want] of [
+    ['朝阳村委会', '朝阳村'],
+    ['朝阳村村民委员会', '朝阳村'],
+    ['朝阳镇朝阳村', '朝阳村'],
+    ['东关社区居委会', '东关社区'],
+    [' 南陈村 ', '南陈村'],
+  ] as const) {
     it(`${written} → ${want}`, () => expect(resolveUnit(written, units, ['朝阳镇']).unit?.name).toBe(want));
   }
   it('suggests near misses', () => {

@@ -1,11 +1,27 @@
 // nextWake and tick must agree exactly, for any state: a tick at nextWake fires something, a tick a
 // millisecond earlier fires nothing, and one late tick fires the same as ticking at every wake-up.
 import { describe, expect, it } from 'vitest';
-import { addDays, type CalendarData, instantMs, shanghaiDate, toInstant, withYears } from '../../domain/calendar/calendar.ts';
+import {
+  addDays,
+  type CalendarData,
+  instantMs,
+  shanghaiDate,
+  toInstant,
+  withYears,
+} from '../../domain/calendar/calendar.ts';
 import { OFFICIAL_CALENDAR } from '../../domain/calendar/cn-official.ts';
 import {
-  type Actor, allowedCommands, type CampaignSettings, decide, DEFAULT_SETTINGS, evolve, type ItemCommand,
-  type ItemCommandType, type ItemEvent, type ItemState, nextWake,
+  type Actor,
+  allowedCommands,
+  type CampaignSettings,
+  decide,
+  DEFAULT_SETTINGS,
+  evolve,
+  type ItemCommand,
+  type ItemCommandType,
+  type ItemEvent,
+  type ItemState,
+  nextWake,
 } from '../../domain/item/index.ts';
 import { A, ctx, reportCmd, U } from './support/fixtures.ts';
 
@@ -28,7 +44,9 @@ function rng(seed: number) {
 }
 type Rng = ReturnType<typeof rng>;
 
-const CAL_2027 = withYears(OFFICIAL_CALENDAR, [{ year: 2027, source: 'test', holidays: ['2027-01-01', '2027-02-08'], workdays: ['2027-02-06'] }]);
+const CAL_2027 = withYears(OFFICIAL_CALENDAR, [
+  { year: 2027, source: 'test', holidays: ['2027-01-01', '2027-02-08'], workdays: ['2027-02-06'] },
+]);
 const POOL: Actor[] = [A.supervisor, A.lead, A.handler, A.handlerB, A.inspector];
 
 function randomSettings(r: Rng): CampaignSettings {
@@ -40,7 +58,10 @@ function randomSettings(r: Rng): CampaignSettings {
     escalationSteps: r.pick([
       DEFAULT_SETTINGS.escalationSteps,
       [],
-      [{ level: 1, afterDays: 2, target: 'unit_head' }, { level: 2, afterDays: 1, target: 'flag' }], // non-monotonic on purpose
+      [
+        { level: 1, afterDays: 2, target: 'unit_head' },
+        { level: 2, afterDays: 1, target: 'flag' },
+      ], // non-monotonic on purpose
       [{ level: 3, afterDays: 0, target: 'flag' }],
     ]),
     recheckRate: r.pick([0, 0.5, 1]),
@@ -56,28 +77,53 @@ function payload(type: ItemCommandType, s: ItemState, now: string, r: Rng): Item
   switch (type) {
     case 'assign': {
       const mode = r.pick(['immediate', 'phased'] as const);
-      const timing = mode === 'phased' || r.chance(0.5) ? r.pick([{ deadline: plus(today, r.int(0, 60)) }, { days: r.int(1, 25) }]) : {};
-      return { type, responsibleUnit: r.pick([U.va, U.vb]), measures: 'm', mode, ...timing,
-        ...(mode === 'phased' ? { milestones: [{ id: 'm1', title: 't', dueOn: today }] } : {}) };
+      const timing =
+        mode === 'phased' || r.chance(0.5)
+          ? r.pick([{ deadline: plus(today, r.int(0, 60)) }, { days: r.int(1, 25) }])
+          : {};
+      return {
+        type,
+        responsibleUnit: r.pick([U.va, U.vb]),
+        measures: 'm',
+        mode,
+        ...timing,
+        ...(mode === 'phased' ? { milestones: [{ id: 'm1', title: 't', dueOn: today }] } : {}),
+      };
     }
-    case 'record_progress': return { type, note: 'n', substantive: r.chance(0.5) };
+    case 'record_progress':
+      return { type, note: 'n', substantive: r.chance(0.5) };
     case 'complete_milestone': {
       const open = s.milestones.find((m) => m.completedAt === null);
       return open ? { type, milestoneId: open.id } : null;
     }
-    case 'request_extension': return { type, newDeadline: plus(s.deadline! > today ? s.deadline! : today, r.int(1, 30)), reason: 'r' };
-    case 'decide_extension': return { type, approve: r.chance(0.6) };
-    case 'transfer': return { type, responsibleUnit: s.responsibleUnit?.id === 'va' ? U.vb : U.va, reason: 'r' };
-    case 'submit': return s.milestones.every((m) => m.completedAt !== null) ? { type, summary: 's', evidence: ['e'] } : null;
-    case 'reject': return { type, reason: 'r' };
-    case 'recheck': return r.chance(0.5) ? { type, passed: true, findings: 'f' }
-      : { type, passed: false, findings: 'f', ...(r.chance(0.3) ? { deadline: plus(today, r.int(0, 20)) } : {}) };
-    case 'schedule_recheck': return { type, reason: 'look_back', dueBy: plus(today, r.int(1, 40)) };
-    case 'dismiss': return r.chance(0.2) ? { type, reason: 'r' } : null;
-    case 'flag': case 'unflag': return { type, reason: 'r' };
-    case 'comment': return { type, text: 't' };
-    case 'accept': case 'approve': return { type } as ItemCommand;
-    default: return null;
+    case 'request_extension':
+      return { type, newDeadline: plus(s.deadline! > today ? s.deadline! : today, r.int(1, 30)), reason: 'r' };
+    case 'decide_extension':
+      return { type, approve: r.chance(0.6) };
+    case 'transfer':
+      return { type, responsibleUnit: s.responsibleUnit?.id === 'va' ? U.vb : U.va, reason: 'r' };
+    case 'submit':
+      return s.milestones.every((m) => m.completedAt !== null) ? { type, summary: 's', evidence: ['e'] } : null;
+    case 'reject':
+      return { type, reason: 'r' };
+    case 'recheck':
+      return r.chance(0.5)
+        ? { type, passed: true, findings: 'f' }
+        : { type, passed: false, findings: 'f', ...(r.chance(0.3) ? { deadline: plus(today, r.int(0, 20)) } : {}) };
+    case 'schedule_recheck':
+      return { type, reason: 'look_back', dueBy: plus(today, r.int(1, 40)) };
+    case 'dismiss':
+      return r.chance(0.2) ? { type, reason: 'r' } : null;
+    case 'flag':
+    case 'unflag':
+      return { type, reason: 'r' };
+    case 'comment':
+      return { type, text: 't' };
+    case 'accept':
+    case 'approve':
+      return { type } as ItemCommand;
+    default:
+      return null;
   }
 }
 
@@ -88,7 +134,15 @@ function walk(seed: number) {
   const calendar = r.chance(0.3) ? CAL_2027 : OFFICIAL_CALENDAR;
   const over = { settings, calendar };
   let now = toInstant(Date.UTC(2025, 0, 1) + r.int(0, 720) * 86_400_000 + r.int(0, 86_399_999));
-  let state: ItemState = evolve(null, (decide(null, reportCmd({ source: r.pick(['screening', 'petition'] as const) }), ctx(now, A.supervisor, over)) as { ok: true; events: ItemEvent[] }).events[0]!);
+  let state: ItemState = evolve(
+    null,
+    (
+      decide(null, reportCmd({ source: r.pick(['screening', 'petition'] as const) }), ctx(now, A.supervisor, over)) as {
+        ok: true;
+        events: ItemEvent[];
+      }
+    ).events[0]!,
+  );
   const states: ItemState[] = [state];
   for (let step = 0; step < 25; step++) {
     now = toInstant(instantMs(now) + r.int(0, 12 * 86_400_000));
@@ -118,7 +172,6 @@ const tick = (s: ItemState, now: string, over: object) => {
 };
 /** What a tick fired, without the tick's own time (at, raisedAt). */
 const essence = (es: ItemEvent[]) => es.map((e) => JSON.stringify([e.type, { ...e.data, raisedAt: undefined }]));
-
 
 /** The property for one state under one environment (settings and calendar). */
 function checkAgreement(s: ItemState, env: { settings: CampaignSettings; calendar: CalendarData }, seed: number) {
@@ -168,7 +221,18 @@ describe('nextWake agrees with tick (property, 400 random histories)', () => {
       }
     }
     expect(checked).toBeGreaterThan(4000);
-    expect([...seen].sort()).toEqual(['assigned', 'closed', 'dismissed', 'in_progress', 'overdue', 'provisional', 'recheck', 'recompute',
-      'reported', 'submitted', 'verified']);
+    expect([...seen].sort()).toEqual([
+      'assigned',
+      'closed',
+      'dismissed',
+      'in_progress',
+      'overdue',
+      'provisional',
+      'recheck',
+      'recompute',
+      'reported',
+      'submitted',
+      'verified',
+    ]);
   });
 });

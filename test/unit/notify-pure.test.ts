@@ -12,12 +12,18 @@ describe('who hears of what', () => {
   it('tells the handlers and the assigning unit of a missed deadline; escalation climbs with the level', () => {
     const s = storyAt('in_progress');
     const events = s.do({ type: 'tick' }, null, '2026-06-30T00:00:00.000Z');
-    const audiences = events.map((e) => noticeFor(e, s.state)).filter(Boolean).map((n) => `${n!.kind}:${n!.audiences.join('+')}`);
+    const audiences = events
+      .map((e) => noticeFor(e, s.state))
+      .filter(Boolean)
+      .map((n) => `${n!.kind}:${n!.audiences.join('+')}`);
     expect(audiences).toEqual([
-      'deadline_approaching:responsible_handlers', 'deadline_approaching:responsible_handlers',
+      'deadline_approaching:responsible_handlers',
+      'deadline_approaching:responsible_handlers',
       'deadline_missed:responsible_handlers+assigning_unit',
-      'escalated:responsible_handlers+assigning_unit', 'escalated:unit_head+responsible_handlers+assigning_unit',
-      'escalated:supervising_office+unit_head+assigning_unit', 'escalated:supervising_office+unit_head+responsible_handlers+assigning_unit',
+      'escalated:responsible_handlers+assigning_unit',
+      'escalated:unit_head+responsible_handlers+assigning_unit',
+      'escalated:supervising_office+unit_head+assigning_unit',
+      'escalated:supervising_office+unit_head+responsible_handlers+assigning_unit',
     ]);
   });
 
@@ -54,11 +60,19 @@ describe('webhook allow-list', () => {
     ['qyapi.weixin.qq.com/x', /not a valid URL/],
   ])('%s', (url, expected) => {
     const why = webhookUrlProblem(url, allowed);
-    if (expected === null) expect(why).toBeNull(); else expect(why).toMatch(expected);
+    if (expected === null) expect(why).toBeNull();
+    else expect(why).toMatch(expected);
   });
   it('reads WEBHOOK_ALLOWED_HOSTS as a trimmed, lower-case list with the three platforms by default', () => {
-    expect(loadConfig({}).WEBHOOK_ALLOWED_HOSTS).toEqual(['qyapi.weixin.qq.com', 'oapi.dingtalk.com', 'open.feishu.cn']);
-    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' Robots.Example.cn , ,127.0.0.1' }).WEBHOOK_ALLOWED_HOSTS).toEqual(['robots.example.cn', '127.0.0.1']);
+    expect(loadConfig({}).WEBHOOK_ALLOWED_HOSTS).toEqual([
+      'qyapi.weixin.qq.com',
+      'oapi.dingtalk.com',
+      'open.feishu.cn',
+    ]);
+    expect(loadConfig({ WEBHOOK_ALLOWED_HOSTS: ' Robots.Example.cn , ,127.0.0.1' }).WEBHOOK_ALLOWED_HOSTS).toEqual([
+      'robots.example.cn',
+      '127.0.0.1',
+    ]);
   });
 });
 
@@ -67,19 +81,40 @@ describe('robot formats and signatures', () => {
   it('DingTalk: HmacSHA256 over "timestamp\\nsecret", base64, in the query with the ms timestamp', () => {
     const expected = createHmac('sha256', 'SECxyz').update('1700000000000\nSECxyz').digest('base64');
     expect(dingtalkSign('SECxyz', 1700000000000)).toBe(expected);
-    const r = webhookRequest('dingtalk', 'https://oapi.dingtalk.com/robot/send?access_token=t', 'SECxyz', msg, 1700000000000);
+    const r = webhookRequest(
+      'dingtalk',
+      'https://oapi.dingtalk.com/robot/send?access_token=t',
+      'SECxyz',
+      msg,
+      1700000000000,
+    );
     const u = new URL(r.url);
-    expect([u.searchParams.get('access_token'), u.searchParams.get('timestamp'), u.searchParams.get('sign')]).toEqual(['t', '1700000000000', expected]);
-    expect(r.body).toEqual({ msgtype: 'markdown', markdown: { title: msg.title, text: `#### ${msg.title}\n${msg.body}` } });
+    expect([u.searchParams.get('access_token'), u.searchParams.get('timestamp'), u.searchParams.get('sign')]).toEqual([
+      't',
+      '1700000000000',
+      expected,
+    ]);
+    expect(r.body).toEqual({
+      msgtype: 'markdown',
+      markdown: { title: msg.title, text: `#### ${msg.title}\n${msg.body}` },
+    });
   });
   it('Feishu: HmacSHA256 keyed by "timestamp\\nsecret" over nothing, base64, in the body with the s timestamp', () => {
     const expected = createHmac('sha256', '1700000000\nfs').update('').digest('base64');
     expect(feishuSign('fs', 1700000000)).toBe(expected);
-    expect(webhookRequest('feishu', 'https://open.feishu.cn/open-apis/bot/v2/hook/x', 'fs', msg, 1700000000999).body)
-      .toEqual({ timestamp: '1700000000', sign: expected, msg_type: 'text', content: { text: `${msg.title}\n${msg.body}` } });
+    expect(
+      webhookRequest('feishu', 'https://open.feishu.cn/open-apis/bot/v2/hook/x', 'fs', msg, 1700000000999).body,
+    ).toEqual({
+      timestamp: '1700000000',
+      sign: expected,
+      msg_type: 'text',
+      content: { text: `${msg.title}\n${msg.body}` },
+    });
   });
   it('WeCom: markdown, unsigned (the key is in the URL)', () => {
-    expect(webhookRequest('wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', null, msg, 0))
-      .toEqual({ url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', body: { msgtype: 'markdown', markdown: { content: `**${msg.title}**\n${msg.body}` } } });
+    expect(webhookRequest('wecom', 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', null, msg, 0)).toEqual({
+      url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k',
+      body: { msgtype: 'markdown', markdown: { content: `**${msg.title}**\n${msg.body}` } },
+    });
   });
 });

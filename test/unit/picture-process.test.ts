@@ -15,7 +15,12 @@ vi.setConfig({ testTimeout: 120_000 });
 const dir = await mkdtemp(join(tmpdir(), 'zg-pictures-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 /** Field 19 of /proc/<pid>/stat: the nice value. */
-const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[16]);
+const niceOf = (pid: number) =>
+  Number(
+    readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ')[16],
+  );
 
 describe('picture process', () => {
   it('gives the same facts as in-process, from a child at nice 19', async () => {
@@ -30,7 +35,11 @@ describe('picture process', () => {
       expect(there).toMatchObject({ width: 900, height: 600, thumbnail: true });
       expect(niceOf(p.pid()!)).toBe(19);
       // HEIC through libheif in the child as well.
-      const heic = await p.run(join(import.meta.dirname, '../fixtures/photos/site-7070.heic'), join(dir, 'h.webp'), 'image/heic');
+      const heic = await p.run(
+        join(import.meta.dirname, '../fixtures/photos/site-7070.heic'),
+        join(dir, 'h.webp'),
+        'image/heic',
+      );
       expect(heic).toMatchObject({ width: 480, height: 360, thumbnail: true });
     } finally {
       await p.close();

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canSeePersonalData, DEFAULT_SETTINGS, fnv1a32, isSampled, maskItem, maskPerson, recheckReason, sampleScore,
+  canSeePersonalData,
+  DEFAULT_SETTINGS,
+  fnv1a32,
+  isSampled,
+  maskItem,
+  maskPerson,
+  recheckReason,
+  sampleScore,
 } from '../../domain/item/index.ts';
 import { A, reportCmd, Story, storyAt, T } from './support/fixtures.ts';
 
@@ -49,8 +56,18 @@ describe('recheck selection (复核抽查)', () => {
 
 describe('personal data masking', () => {
   it('masks names, phones, ID numbers and addresses', () => {
-    expect(maskPerson({ name: '张三丰', phone: '13812345678', idNumber: '110101195001011234', address: '某县某镇某村三组12号' })).toEqual({
-      name: '张*丰', phone: '138****5678', idNumber: '1101**********1234', address: '某县某镇某村…',
+    expect(
+      maskPerson({
+        name: '张三丰',
+        phone: '13812345678',
+        idNumber: '110101195001011234',
+        address: '某县某镇某村三组12号',
+      }),
+    ).toEqual({
+      name: '张*丰',
+      phone: '138****5678',
+      idNumber: '1101**********1234',
+      address: '某县某镇某村…',
     });
     expect(maskPerson({ name: '张三' }).name).toBe('张*');
     expect(maskPerson({ name: '欧阳娜娜' }).name).toBe('欧**娜');

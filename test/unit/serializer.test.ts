@@ -8,11 +8,18 @@ import { problemSchema } from '../../api/problem.ts';
 import { serializerCompiler } from '../../api/serializer.ts';
 import { A, storyAt } from './support/fixtures.ts';
 
-const compile = (schema: z.ZodType) => serializerCompiler({ schema, method: 'GET', url: '/x', httpStatus: '200' } as never);
+const compile = (schema: z.ZodType) =>
+  serializerCompiler({ schema, method: 'GET', url: '/x', httpStatus: '200' } as never);
 
 describe('response serializer', () => {
   const s = storyAt('in_progress').state;
-  const row = { state: { ...s, person: { name: '张三', phone: '13800001111' } }, seqNo: 12, updatedAt: '2026-03-05T02:00:00.000Z', categoryName: '重点人群未参保', responsibleName: '朝阳村' };
+  const row = {
+    state: { ...s, person: { name: '张三', phone: '13800001111' } },
+    seqNo: 12,
+    updatedAt: '2026-03-05T02:00:00.000Z',
+    categoryName: '重点人群未参保',
+    responsibleName: '朝阳村',
+  };
   const view = itemView(row as never, A.lead);
 
   it('writes a ledger page exactly as zod encode + JSON.stringify would', () => {
@@ -22,7 +29,12 @@ describe('response serializer', () => {
 
   it('drops what the schema does not declare, also in nested objects', () => {
     const leaky = { ...view, internalSeed: 42, responsibleUnit: { ...view.responsibleUnit!, path: '/secret/path/' } };
-    const out = JSON.parse(compile(commandResult)({ ...leaky, events: [{ seq: 1, type: 'X', at: '2026-03-05T02:00:00.000Z', extra: true }] }));
+    const out = JSON.parse(
+      compile(commandResult)({
+        ...leaky,
+        events: [{ seq: 1, type: 'X', at: '2026-03-05T02:00:00.000Z', extra: true }],
+      }),
+    );
     expect(out).not.toHaveProperty('internalSeed');
     expect(out.responsibleUnit).toEqual({ id: view.responsibleUnit!.id, name: '朝阳村' });
     expect(out.events[0]).not.toHaveProperty('extra');
@@ -35,7 +47,13 @@ describe('response serializer', () => {
   });
 
   it('writes a problem+json body as zod would', () => {
-    const p = { type: 'https://zhenggai.dev/problems/not_found', title: 'Not found', status: 404, code: 'not_found', detail: '事项不存在' };
+    const p = {
+      type: 'https://zhenggai.dev/problems/not_found',
+      title: 'Not found',
+      status: 404,
+      code: 'not_found',
+      detail: '事项不存在',
+    };
     expect(compile(problemSchema)(p)).toBe(JSON.stringify(z.encode(problemSchema, p as never)));
   });
 });

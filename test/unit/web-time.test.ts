@@ -27,8 +27,9 @@ describe('formatTime / formatDate', () => {
 
 describe('formatTimesIn', () => {
   it('replaces every ISO instant in a sentence and leaves bare dates and other numbers alone', () => {
-    expect(formatTimesIn('拍摄于 2025-03-01T02:00:00.000Z，早于问题登记时间 2026-03-05T01:30:00Z'))
-      .toBe('拍摄于 2025-03-01 10:00，早于问题登记时间 2026-03-05 09:30');
+    expect(formatTimesIn('拍摄于 2025-03-01T02:00:00.000Z，早于问题登记时间 2026-03-05T01:30:00Z')).toBe(
+      '拍摄于 2025-03-01 10:00，早于问题登记时间 2026-03-05 09:30',
+    );
     expect(formatTimesIn('整改时限（2026-03-20）前最后 60 分钟')).toBe('整改时限（2026-03-20）前最后 60 分钟');
     expect(formatTimesIn(null)).toBe('');
   });
@@ -36,8 +37,15 @@ describe('formatTimesIn', () => {
     const item = storyAt('in_progress').state;
     const takenAt = new Date(Date.parse(item.reportedAt) - 86_400_000).toISOString();
     const [w] = guardEvidence({
-      item, command: 'record_progress', now: item.reportedAt, sameFile: [], nearDuplicates: [], place: null,
-      evidence: [{ attachmentId: 'p', fileName: '入户照片.jpg', uploadedAt: item.reportedAt, kind: 'photo', takenAt, gps: null }],
+      item,
+      command: 'record_progress',
+      now: item.reportedAt,
+      sameFile: [],
+      nearDuplicates: [],
+      place: null,
+      evidence: [
+        { attachmentId: 'p', fileName: '入户照片.jpg', uploadedAt: item.reportedAt, kind: 'photo', takenAt, gps: null },
+      ],
     });
     expect(w!.detail).toMatch(/\d{4}-\d{2}-\d{2}T/); // the server writes instants …
     const shown = formatTimesIn(w!.detail);

@@ -26,7 +26,8 @@ function newest(path) {
 }
 
 if (process.env.ZHENGGAI_WEB_BUILD === 'skip') process.exit(0);
-const sources = ['src', 'index.html', 'vite.config.ts', 'tsconfig.json', 'package.json', 'scripts'].map((p) => join(web, p))
+const sources = ['src', 'index.html', 'vite.config.ts', 'tsconfig.json', 'package.json', 'scripts']
+  .map((p) => join(web, p))
   .concat([join(repo, 'api'), join(repo, 'package-lock.json')]);
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const changed = Math.max(...sources.map(newest));
@@ -34,17 +35,27 @@ if (built >= changed) process.exit(0);
 
 if (!existsSync(join(repo, 'node_modules', 'vite'))) {
   if (existsSync(join(web, 'dist', 'index.html'))) {
-    console.warn('[web] sources are newer than web/dist but the build tools are not installed (npm ci --omit=dev?): serving the existing build');
+    console.warn(
+      '[web] sources are newer than web/dist but the build tools are not installed (npm ci --omit=dev?): serving the existing build',
+    );
     process.exit(0);
   }
-  console.error('[web] web/dist is missing and the build tools are not installed: run `npm ci` (with dev dependencies) first');
+  console.error(
+    '[web] web/dist is missing and the build tools are not installed: run `npm ci` (with dev dependencies) first',
+  );
   process.exit(1);
 }
-console.log(built ? '[web] sources changed since the last build: rebuilding the web application…' : '[web] building the web application (first start)…');
+console.log(
+  built
+    ? '[web] sources changed since the last build: rebuilding the web application…'
+    : '[web] building the web application (first start)…',
+);
 const t0 = Date.now();
 const r = spawnSync('npm', ['run', 'build', '--workspace', 'web', '--silent'], { cwd: repo, stdio: 'inherit' });
 if (r.status !== 0) {
-  console.error('[web] the web build failed (see above); fix it or set ZHENGGAI_WEB_BUILD=skip to start the API without a fresh build');
+  console.error(
+    '[web] the web build failed (see above); fix it or set ZHENGGAI_WEB_BUILD=skip to start the API without a fresh build',
+  );
   process.exit(r.status ?? 1);
 }
 console.log(`[web] built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

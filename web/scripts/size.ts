@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const dist = join(import.meta.dirname, '../dist');
-const manifest = JSON.parse(readFileSync(join(dist, '.vite/manifest.json'), 'utf8')) as Record<string, { file: string; isEntry?: boolean; imports?: string[]; css?: string[] }>;
+const manifest = JSON.parse(readFileSync(join(dist, '.vite/manifest.json'), 'utf8')) as Record<
+  string,
+  { file: string; isEntry?: boolean; imports?: string[]; css?: string[] }
+>;
 const entryKey = Object.keys(manifest).find((k) => manifest[k]!.isEntry)!;
 const seen = new Set<string>();
 const css = new Set<string>();
@@ -28,5 +31,7 @@ let cssGz = 0;
 for (const f of css) cssGz += gzipSync(readFileSync(join(dist, f)), { level: 9 }).length;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const verdict = gz < 500 * 1024 ? 'under' : 'OVER';
-console.log(`[web] first screen JS: ${seen.size} chunks, ${kb(raw)} raw, ${kb(gz)} gzipped (${verdict} the 500 KB budget); CSS ${kb(cssGz)} gzipped`);
+console.log(
+  `[web] first screen JS: ${seen.size} chunks, ${kb(raw)} raw, ${kb(gz)} gzipped (${verdict} the 500 KB budget); CSS ${kb(cssGz)} gzipped`,
+);
 if (gz >= 500 * 1024) process.exitCode = 1;

@@ -20,19 +20,92 @@ declare module 'vue-router' {
 const ALL: Role[] = ['admin', 'supervisor', 'lead', 'handler', 'inspector', 'viewer'];
 
 export const appRoutes: RouteRecordRaw[] = [
-  { path: '', name: 'workbench', component: () => import('./views/WorkbenchView.vue'), meta: { title: 'nav.workbench', roles: ALL, menu: { icon: 'House' } } },
-  { path: 'ledger', name: 'ledger', component: () => import('./views/LedgerView.vue'), meta: { title: 'nav.ledger', roles: ALL, menu: { icon: 'List' } } },
-  { path: 'items/:id', name: 'item', component: () => import('./views/ItemView.vue'), meta: { title: 'nav.ledger', roles: ALL } },
-  { path: 'dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { title: 'nav.dashboard', roles: ['admin', 'supervisor', 'lead', 'inspector', 'viewer'], menu: { icon: 'DataLine' } } },
-  { path: 'admin/org', name: 'org', component: () => import('./views/admin/OrgView.vue'), meta: { title: 'nav.org', roles: ['admin', 'supervisor'], menu: { icon: 'OfficeBuilding', group: 'admin' } } },
-  { path: 'admin/users', name: 'users', component: () => import('./views/admin/UsersView.vue'), meta: { title: 'nav.users', roles: ['admin', 'supervisor'], menu: { icon: 'User', group: 'admin' } } },
-  { path: 'admin/campaigns', name: 'campaigns', component: () => import('./views/admin/CampaignsView.vue'), meta: { title: 'nav.campaigns', roles: ['admin', 'supervisor', 'lead'], menu: { icon: 'Flag', group: 'admin' } } },
-  { path: 'admin/notify', name: 'notify', component: () => import('./views/admin/NotifyView.vue'), meta: { title: 'nav.notify', roles: ['admin'], menu: { icon: 'Bell', group: 'admin' } } },
-  { path: 'rankings', name: 'rankings', component: () => import('./views/RankingView.vue'), meta: { title: 'nav.rankings', roles: ['admin', 'supervisor', 'lead', 'inspector', 'viewer'], menu: { icon: 'Trophy' } } },
-  { path: 'reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { title: 'report.nav', roles: ALL, menu: { icon: 'Document' } } },
-  { path: 'reports/:campaignId/:period/units/:unitId', name: 'report', component: () => import('./views/ReportView.vue'), meta: { title: 'report.nav', roles: ALL } },
-  { path: 'notices', name: 'notices', component: () => import('./views/NoticesView.vue'), meta: { title: 'nav.notices', roles: ALL } },
-  { path: 'profile', name: 'profile', component: () => import('./views/ProfileView.vue'), meta: { title: 'nav.profile', roles: ALL } },
+  {
+    path: '',
+    name: 'workbench',
+    component: () => import('./views/WorkbenchView.vue'),
+    meta: { title: 'nav.workbench', roles: ALL, menu: { icon: 'House' } },
+  },
+  {
+    path: 'ledger',
+    name: 'ledger',
+    component: () => import('./views/LedgerView.vue'),
+    meta: { title: 'nav.ledger', roles: ALL, menu: { icon: 'List' } },
+  },
+  {
+    path: 'items/:id',
+    name: 'item',
+    component: () => import('./views/ItemView.vue'),
+    meta: { title: 'nav.ledger', roles: ALL },
+  },
+  {
+    path: 'dashboard',
+    name: 'dashboard',
+    component: () => import('./views/DashboardView.vue'),
+    meta: {
+      title: 'nav.dashboard',
+      roles: ['admin', 'supervisor', 'lead', 'inspector', 'viewer'],
+      menu: { icon: 'DataLine' },
+    },
+  },
+  {
+    path: 'admin/org',
+    name: 'org',
+    component: () => import('./views/admin/OrgView.vue'),
+    meta: { title: 'nav.org', roles: ['admin', 'supervisor'], menu: { icon: 'OfficeBuilding', group: 'admin' } },
+  },
+  {
+    path: 'admin/users',
+    name: 'users',
+    component: () => import('./views/admin/UsersView.vue'),
+    meta: { title: 'nav.users', roles: ['admin', 'supervisor'], menu: { icon: 'User', group: 'admin' } },
+  },
+  {
+    path: 'admin/campaigns',
+    name: 'campaigns',
+    component: () => import('./views/admin/CampaignsView.vue'),
+    meta: { title: 'nav.campaigns', roles: ['admin', 'supervisor', 'lead'], menu: { icon: 'Flag', group: 'admin' } },
+  },
+  {
+    path: 'admin/notify',
+    name: 'notify',
+    component: () => import('./views/admin/NotifyView.vue'),
+    meta: { title: 'nav.notify', roles: ['admin'], menu: { icon: 'Bell', group: 'admin' } },
+  },
+  {
+    path: 'rankings',
+    name: 'rankings',
+    component: () => import('./views/RankingView.vue'),
+    meta: {
+      title: 'nav.rankings',
+      roles: ['admin', 'supervisor', 'lead', 'inspector', 'viewer'],
+      menu: { icon: 'Trophy' },
+    },
+  },
+  {
+    path: 'reports',
+    name: 'reports',
+    component: () => import('./views/ReportsView.vue'),
+    meta: { title: 'report.nav', roles: ALL, menu: { icon: 'Document' } },
+  },
+  {
+    path: 'reports/:campaignId/:period/units/:unitId',
+    name: 'report',
+    component: () => import('./views/ReportView.vue'),
+    meta: { title: 'report.nav', roles: ALL },
+  },
+  {
+    path: 'notices',
+    name: 'notices',
+    component: () => import('./views/NoticesView.vue'),
+    meta: { title: 'nav.notices', roles: ALL },
+  },
+  {
+    path: 'profile',
+    name: 'profile',
+    component: () => import('./views/ProfileView.vue'),
+    meta: { title: 'nav.profile', roles: ALL },
+  },
 ];
 
 export const router = createRouter({
@@ -40,7 +113,12 @@ export const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
     { path: '/', component: () => import('./components/AppLayout.vue'), children: appRoutes },
-    { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { public: true, title: 'app.notFound' } },
+    {
+      path: '/:rest(.*)*',
+      name: 'not-found',
+      component: () => import('./views/NotFoundView.vue'),
+      meta: { public: true, title: 'app.notFound' },
+    },
   ],
   scrollBehavior: () => ({ top: 0 }),
 });

@@ -11,7 +11,9 @@ function load(): { token: string | null; user: Me | null } {
   try {
     const raw = localStorage.getItem(KEY);
     if (raw) return JSON.parse(raw);
-  } catch { /* a broken entry means signed out */ }
+  } catch {
+    /* a broken entry means signed out */
+  }
   return { token: null, user: null };
 }
 

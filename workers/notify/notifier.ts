@@ -16,7 +16,15 @@ import type { ItemCommand, ItemEvent, ItemState, NoticeRecipient } from '../../d
 import { causeGone, noticeFor } from '../../domain/notice/derive.ts';
 import type { Db } from '../../db/client.ts';
 import {
-  deliveries, deliveryAttempts, type DeliveryRow, itemEvents, items, notices, notificationPrefs, notifyOutbox, webhookTargets,
+  deliveries,
+  deliveryAttempts,
+  type DeliveryRow,
+  itemEvents,
+  items,
+  notices,
+  notificationPrefs,
+  notifyOutbox,
+  webhookTargets,
 } from '../../db/schema.ts';
 import type { Clock, ItemEngine } from '../../workflows/engine.ts';
 import type { Log } from '../jobs.ts';
@@ -42,8 +50,14 @@ export interface NotifyConfig {
 }
 
 export interface NotifyDeps {
-  db: Db; engine: ItemEngine; clock: Clock; kit: QueueKit;
-  mailer: Mailer | null; sms: SmsProvider; config: NotifyConfig; log: Log;
+  db: Db;
+  engine: ItemEngine;
+  clock: Clock;
+  kit: QueueKit;
+  mailer: Mailer | null;
+  sms: SmsProvider;
+  config: NotifyConfig;
+  log: Log;
 }
 
 /** Items per `cause` job: recipients, preferences and robots are looked up once per batch. */
@@ -59,9 +73,13 @@ export async function drainOutbox(deps: NotifyDeps, opts: { limit?: number } = {
   const { db, kit } = deps;
   const stale = new Date(Date.now() - requeueAfter(deps.config)).toISOString();
   return db.transaction(async (tx) => {
-    const rows = await tx.select({ itemId: notifyOutbox.itemId, seq: notifyOutbox.seq }).from(notifyOutbox)
+    const rows = await tx
+      .select({ itemId: notifyOutbox.itemId, seq: notifyOutbox.seq })
+      .from(notifyOutbox)
       .where(or(isNull(notifyOutbox.enqueuedAt), lt(notifyOutbox.enqueuedAt, stale)))
-      .orderBy(asc(notifyOutbox.createdAt), asc(notifyOutbox.seq)).limit(opts.limit ?? 2000).for('update', { skipLocked: true });
+      .orderBy(asc(notifyOutbox.createdAt), asc(notifyOutbox.seq))
+      .limit(opts.limit ?? 2000)
+      .for('update', { skipLocked: true });
     if (rows.length === 0) return 0;
     const byItem = new Map<string, number[]>();
     for (const r of rows) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), r.seq]);
@@ -70,12 +88,23 @@ export async function drainOutbox(deps: NotifyDeps, opts: { limit?: number } = {
     for (let i = 0; i < causes.length; i += CAUSE_BATCH) jobs.push(causes.slice(i, i + CAUSE_BATCH));
     // Enqueued inside the transaction: if the commit fails the rows are enqueued again, and the
     // job ids (and the notices' keys) make the second enqueue harmless.
-    await kit.queue(NOTIFY_QUEUE).addBulk(jobs.map((batch) => ({
-      name: 'cause', data: { causes: batch },
-      opts: { jobId: `cause-${batch[0]!.itemId}-${batch[0]!.seqs[0]}-${batch.length}`, attempts: deps.config.attempts, backoff: { type: 'exponential', delay: deps.config.backoffMs } },
-    })));
-    await tx.update(notifyOutbox).set({ enqueuedAt: new Date().toISOString() })
-      .where(sql`(${notifyOutbox.itemId}, ${notifyOutbox.seq}) in (select * from unnest(${sql.param(rows.map((r) => r.itemId))}::uuid[], ${sql.param(rows.map((r) => r.seq))}::int[]))`);
+    await kit.queue(NOTIFY_QUEUE).addBulk(
+      jobs.map((batch) => ({
+        name: 'cause',
+        data: { causes: batch },
+        opts: {
+          jobId: `cause-${batch[0]!.itemId}-${batch[0]!.seqs[0]}-${batch.length}`,
+          attempts: deps.config.attempts,
+          backoff: { type: 'exponential', delay: deps.config.backoffMs },
+        },
+      })),
+    );
+    await tx
+      .update(notifyOutbox)
+      .set({ enqueuedAt: new Date().toISOString() })
+      .where(
+        sql`(${notifyOutbox.itemId}, ${notifyOutbox.seq}) in (select * from unnest(${sql.param(rows.map((r) => r.itemId))}::uuid[], ${sql.param(rows.map((r) => r.seq))}::int[]))`,
+      );
     return rows.length;
   });
 }
@@ -95,19 +124,37 @@ export function quietUntil(at: string): string | null {
 }
 
 /** One event that concerns people, with whom it reaches. */
-interface Cause { s: ItemState; seq: number; spec: NonNullable<ReturnType<typeof noticeFor>>; people: Recipient[] }
+interface Cause {
+  s: ItemState;
+  seq: number;
+  spec: NonNullable<ReturnType<typeof noticeFor>>;
+  people: Recipient[];
+}
 
 /**
  * Notices and deliveries for outbox rows of several items (each in event order): the inbox rows, the
  * planned messages and the removal of the outbox rows in one transaction, after each item's trail has
  * recorded its causes (one engine command per item).
  */
-export async function handleCauses(deps: NotifyDeps, batch: { itemId: string; seqs: number[] }[]): Promise<{ notices: number; deliveries: number }> {
+export async function handleCauses(
+  deps: NotifyDeps,
+  batch: { itemId: string; seqs: number[] }[],
+): Promise<{ notices: number; deliveries: number }> {
   const { db, clock } = deps;
   const now = clock.now().toISOString();
   const ids = batch.map((b) => b.itemId);
-  const rows = await db.select({ itemId: itemEvents.itemId, seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId, data: itemEvents.data })
-    .from(itemEvents).where(inArray(itemEvents.itemId, ids)).orderBy(asc(itemEvents.itemId), asc(itemEvents.seq));
+  const rows = await db
+    .select({
+      itemId: itemEvents.itemId,
+      seq: itemEvents.seq,
+      type: itemEvents.type,
+      at: itemEvents.at,
+      actorId: itemEvents.actorId,
+      data: itemEvents.data,
+    })
+    .from(itemEvents)
+    .where(inArray(itemEvents.itemId, ids))
+    .orderBy(asc(itemEvents.itemId), asc(itemEvents.seq));
   const cache: AudienceCache = new Map();
   const causes: Cause[] = [];
   const done: { itemId: string; seq: number }[] = [];
@@ -121,19 +168,28 @@ export async function handleCauses(deps: NotifyDeps, batch: { itemId: string; se
       if (!wanted.delete(r.seq)) continue;
       done.push({ itemId, seq: r.seq });
       const spec = noticeFor(event, state);
-      if (spec) causes.push({ s: state, seq: r.seq, spec, people: await resolveAudiences(db, spec.audiences, state, cache) });
+      if (spec)
+        causes.push({ s: state, seq: r.seq, spec, people: await resolveAudiences(db, spec.audiences, state, cache) });
     }
-    if (wanted.size > 0) throw new Error(`item ${itemId}: events ${[...wanted].join(', ')} are in the outbox but not in the trail`);
+    if (wanted.size > 0)
+      throw new Error(`item ${itemId}: events ${[...wanted].join(', ')} are in the outbox but not in the trail`);
   }
 
   // Preferences and group robots for everyone in the batch, in two queries.
   const prefs = new Map<string, Prefs>();
   const userIds = [...new Set(causes.flatMap((c) => c.people.map((p) => p.id)))];
-  if (userIds.length > 0) for (const r of await db.select().from(notificationPrefs).where(inArray(notificationPrefs.userId, userIds))) prefs.set(r.userId, r);
+  if (userIds.length > 0)
+    for (const r of await db.select().from(notificationPrefs).where(inArray(notificationPrefs.userId, userIds)))
+      prefs.set(r.userId, r);
   const unitsOf = new Map(causes.map((c) => [c, audienceUnits(c.spec.audiences, c.s, c.people)]));
   const allUnits = [...new Set([...unitsOf.values()].flat())];
-  const targets = allUnits.length === 0 ? [] : await db.select({ id: webhookTargets.id, kind: webhookTargets.kind, unitId: webhookTargets.unitId })
-    .from(webhookTargets).where(and(inArray(webhookTargets.unitId, allUnits), eq(webhookTargets.enabled, true)));
+  const targets =
+    allUnits.length === 0
+      ? []
+      : await db
+          .select({ id: webhookTargets.id, kind: webhookTargets.kind, unitId: webhookTargets.unitId })
+          .from(webhookTargets)
+          .where(and(inArray(webhookTargets.unitId, allUnits), eq(webhookTargets.enabled, true)));
 
   const noticeRows: (typeof notices.$inferInsert)[] = [];
   const planned: (typeof deliveries.$inferInsert)[] = [];
@@ -143,34 +199,85 @@ export async function handleCauses(deps: NotifyDeps, batch: { itemId: string; se
     const base = `${s.id}-${seq}`;
     const plannedBefore = planned.length;
     for (const p of people) {
-      noticeRows.push({ key: `n-${base}-${p.id}`, userId: p.id, kind: spec.kind, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, createdAt: now });
+      noticeRows.push({
+        key: `n-${base}-${p.id}`,
+        userId: p.id,
+        kind: spec.kind,
+        itemId: s.id,
+        causeSeq: seq,
+        title: spec.title,
+        body: spec.body,
+        createdAt: now,
+      });
     }
-    const plan = (d: Pick<DeliveryRow, 'key' | 'channel' | 'userId' | 'targetId' | 'address'> & { notBefore?: string | null }) =>
-      planned.push({ ...d, itemId: s.id, causeSeq: seq, title: spec.title, body: spec.body, status: 'pending', createdAt: now, updatedAt: now });
+    const plan = (
+      d: Pick<DeliveryRow, 'key' | 'channel' | 'userId' | 'targetId' | 'address'> & { notBefore?: string | null },
+    ) =>
+      planned.push({
+        ...d,
+        itemId: s.id,
+        causeSeq: seq,
+        title: spec.title,
+        body: spec.body,
+        status: 'pending',
+        createdAt: now,
+        updatedAt: now,
+      });
     for (const p of people) {
       const pr = prefs.get(p.id) ?? DEFAULT_PREFS;
       if (pr.digest) continue; // external channels get the daily digest instead
-      if (pr.channels.includes('email') && pr.email) plan({ key: `d-${base}-${p.id}-email`, channel: 'email', userId: p.id, targetId: null, address: pr.email });
+      if (pr.channels.includes('email') && pr.email)
+        plan({ key: `d-${base}-${p.id}-email`, channel: 'email', userId: p.id, targetId: null, address: pr.email });
       if (pr.channels.includes('sms') && p.phone) {
-        plan({ key: `d-${base}-${p.id}-sms`, channel: 'sms', userId: p.id, targetId: null, address: p.phone, notBefore: pr.smsQuietHours ? quietUntil(now) : null });
+        plan({
+          key: `d-${base}-${p.id}-sms`,
+          channel: 'sms',
+          userId: p.id,
+          targetId: null,
+          address: p.phone,
+          notBefore: pr.smsQuietHours ? quietUntil(now) : null,
+        });
       }
     }
     const units = unitsOf.get(c)!;
-    for (const t of targets) if (units.includes(t.unitId)) plan({ key: `d-${base}-${t.id}-webhook`, channel: 'webhook', userId: null, targetId: t.id, address: null });
+    for (const t of targets)
+      if (units.includes(t.unitId))
+        plan({ key: `d-${base}-${t.id}-webhook`, channel: 'webhook', userId: null, targetId: t.id, address: null });
     const recipients: NoticeRecipient[] = people.map((p) => ({ userId: p.id, name: p.displayName }));
     if (spec.audiences.includes('petitioner') && s.person?.phone) {
       // 事事有回音: the petitioner hears the outcome by SMS (quiet hours apply to citizens too).
-      plan({ key: `d-${base}-petitioner-sms`, channel: 'sms', userId: null, targetId: null, address: s.person.phone, notBefore: quietUntil(now) });
+      plan({
+        key: `d-${base}-petitioner-sms`,
+        channel: 'sms',
+        userId: null,
+        targetId: null,
+        address: s.person.phone,
+        notBefore: quietUntil(now),
+      });
       recipients.push({ userId: null, name: '信访人' });
     }
     const mine = planned.slice(plannedBefore);
-    const channels = [...new Set(['inbox', ...mine.map((d) => d.channel === 'webhook' ? `webhook:${targets.find((t) => t.id === d.targetId)?.kind}` : d.channel)])];
+    const channels = [
+      ...new Set([
+        'inbox',
+        ...mine.map((d) =>
+          d.channel === 'webhook' ? `webhook:${targets.find((t) => t.id === d.targetId)?.kind}` : d.channel,
+        ),
+      ]),
+    ];
     records.set(s.id, [...(records.get(s.id) ?? []), { causeSeq: seq, kind: spec.kind, recipients, channels }]);
-    if (people.length === 0 && mine.length === 0) deps.log(`notice ${spec.kind} for item ${s.id} event ${seq}: nobody to tell (no users in the audience ${spec.audiences.join(', ')})`);
+    if (people.length === 0 && mine.length === 0)
+      deps.log(
+        `notice ${spec.kind} for item ${s.id} event ${seq}: nobody to tell (no users in the audience ${spec.audiences.join(', ')})`,
+      );
   }
 
   // The trail (催办记录): one command per item; causes already recorded (a retried job) are skipped by the decider.
-  const reqs = [...records].map(([itemId, list]) => ({ itemId, actor: null, command: { type: 'record_notice' as const, notices: list } }));
+  const reqs = [...records].map(([itemId, list]) => ({
+    itemId,
+    actor: null,
+    command: { type: 'record_notice' as const, notices: list },
+  }));
   if (deps.engine.executeMany && reqs.length > 1) {
     const failed = (await deps.engine.executeMany(reqs)).find((r): r is { error: Error } => 'error' in r);
     if (failed) throw failed.error; // the job is retried; what was recorded stays recorded once
@@ -179,27 +286,63 @@ export async function handleCauses(deps: NotifyDeps, batch: { itemId: string; se
   }
   // The inbox, the planned messages and the end of the outbox rows, together.
   await db.transaction(async (tx) => {
-    for (let i = 0; i < noticeRows.length; i += 1000) await tx.insert(notices).values(noticeRows.slice(i, i + 1000)).onConflictDoNothing();
-    for (let i = 0; i < planned.length; i += 1000) await tx.insert(deliveries).values(planned.slice(i, i + 1000)).onConflictDoNothing();
-    await tx.delete(notifyOutbox).where(sql`(${notifyOutbox.itemId}, ${notifyOutbox.seq}) in (select * from unnest(${sql.param(done.map((d) => d.itemId))}::uuid[], ${sql.param(done.map((d) => d.seq))}::int[]))`);
+    for (let i = 0; i < noticeRows.length; i += 1000)
+      await tx
+        .insert(notices)
+        .values(noticeRows.slice(i, i + 1000))
+        .onConflictDoNothing();
+    for (let i = 0; i < planned.length; i += 1000)
+      await tx
+        .insert(deliveries)
+        .values(planned.slice(i, i + 1000))
+        .onConflictDoNothing();
+    await tx
+      .delete(notifyOutbox)
+      .where(
+        sql`(${notifyOutbox.itemId}, ${notifyOutbox.seq}) in (select * from unnest(${sql.param(done.map((d) => d.itemId))}::uuid[], ${sql.param(done.map((d) => d.seq))}::int[]))`,
+      );
   });
-  if (planned.length > 0) await enqueueDeliveries(deps, inArray(deliveries.key, planned.map((d) => d.key)));
+  if (planned.length > 0)
+    await enqueueDeliveries(
+      deps,
+      inArray(
+        deliveries.key,
+        planned.map((d) => d.key),
+      ),
+    );
   return { notices: noticeRows.length, deliveries: planned.length };
 }
 
 /** Enqueue a deliver job for each pending/failed delivery matching `where`; the key is the job id. */
 export async function enqueueDeliveries(deps: NotifyDeps, where: ReturnType<typeof and>) {
   const { db, kit, clock, config } = deps;
-  const rows = await db.select({ id: deliveries.id, key: deliveries.key, notBefore: deliveries.notBefore }).from(deliveries)
+  const rows = await db
+    .select({ id: deliveries.id, key: deliveries.key, notBefore: deliveries.notBefore })
+    .from(deliveries)
     .where(and(where, inArray(deliveries.status, ['pending', 'failed'])));
   if (rows.length === 0) return 0;
   const now = clock.now().getTime();
-  await kit.queue(DELIVER_QUEUE).addBulk(rows.map((r) => ({
-    name: 'deliver', data: { deliveryId: r.id },
-    opts: { jobId: r.key, delay: r.notBefore ? Math.max(0, Date.parse(r.notBefore) - now) : 0,
-      attempts: config.attempts, backoff: { type: 'exponential', delay: config.backoffMs } },
-  })));
-  await db.update(deliveries).set({ enqueuedAt: new Date().toISOString() }).where(inArray(deliveries.id, rows.map((r) => r.id)));
+  await kit.queue(DELIVER_QUEUE).addBulk(
+    rows.map((r) => ({
+      name: 'deliver',
+      data: { deliveryId: r.id },
+      opts: {
+        jobId: r.key,
+        delay: r.notBefore ? Math.max(0, Date.parse(r.notBefore) - now) : 0,
+        attempts: config.attempts,
+        backoff: { type: 'exponential', delay: config.backoffMs },
+      },
+    })),
+  );
+  await db
+    .update(deliveries)
+    .set({ enqueuedAt: new Date().toISOString() })
+    .where(
+      inArray(
+        deliveries.id,
+        rows.map((r) => r.id),
+      ),
+    );
   return rows.length;
 }
 
@@ -207,33 +350,69 @@ export async function enqueueDeliveries(deps: NotifyDeps, where: ReturnType<type
 
 export type DeliverOutcome = 'sent' | 'already_sent' | 'in_flight' | 'delayed' | 'cancelled';
 
-export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | null, token?: string): Promise<DeliverOutcome> {
+export async function deliver(
+  deps: NotifyDeps,
+  deliveryId: string,
+  job: Job | null,
+  token?: string,
+): Promise<DeliverOutcome> {
   const { db, clock, config } = deps;
   const now = clock.now();
   const nowIso = now.toISOString();
   const [row] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
-  if (!row) throw new UnrecoverableError(`delivery ${deliveryId} does not exist (deleted, or a job from another database)`);
+  if (!row)
+    throw new UnrecoverableError(`delivery ${deliveryId} does not exist (deleted, or a job from another database)`);
   if (row.status === 'sent') return 'already_sent';
   // Claim and rate check under one lock per recipient, so parallel workers cannot all slip under the limit.
-  const recipient = row.channel === 'webhook' ? `t:${row.targetId}` : row.userId ? `u:${row.userId}:${row.channel}` : `a:${row.address}:${row.channel}`;
-  const who = row.channel === 'webhook' ? eq(deliveries.targetId, row.targetId!)
-    : row.userId ? eq(deliveries.userId, row.userId) : eq(deliveries.address, row.address ?? '');
+  const recipient =
+    row.channel === 'webhook'
+      ? `t:${row.targetId}`
+      : row.userId
+        ? `u:${row.userId}:${row.channel}`
+        : `a:${row.address}:${row.channel}`;
+  const who =
+    row.channel === 'webhook'
+      ? eq(deliveries.targetId, row.targetId!)
+      : row.userId
+        ? eq(deliveries.userId, row.userId)
+        : eq(deliveries.address, row.address ?? '');
   const claim = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${recipient}))`);
-    const [d] = await tx.update(deliveries).set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: nowIso })
-      .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ['pending', 'failed', 'dead']))).returning();
+    const [d] = await tx
+      .update(deliveries)
+      .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: nowIso })
+      .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.status, ['pending', 'failed', 'dead'])))
+      .returning();
     if (!d) return { outcome: 'in_flight' as const };
     // Quiet hours and the per-recipient rate: wait, never drop. In-flight sends count as used.
     let waitUntil = d.notBefore && Date.parse(d.notBefore) > now.getTime() ? new Date(d.notBefore).toISOString() : null;
     if (!waitUntil) {
       const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
-      const [r] = await tx.select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(coalesce(${deliveries.sentAt}, ${deliveries.updatedAt}))` })
-        .from(deliveries).where(and(who, eq(deliveries.channel, d.channel), sql`${deliveries.id} <> ${d.id}`,
-          or(and(eq(deliveries.status, 'sent'), sql`${deliveries.sentAt} > ${hourAgo}`), eq(deliveries.status, 'sending'))));
-      if (r && r.n >= config.ratePerHour) waitUntil = new Date(Math.max(now.getTime(), Date.parse(r.oldest ?? nowIso)) + 3600_000).toISOString();
+      const [r] = await tx
+        .select({
+          n: sql<number>`count(*)::int`,
+          oldest: sql<string | null>`min(coalesce(${deliveries.sentAt}, ${deliveries.updatedAt}))`,
+        })
+        .from(deliveries)
+        .where(
+          and(
+            who,
+            eq(deliveries.channel, d.channel),
+            sql`${deliveries.id} <> ${d.id}`,
+            or(
+              and(eq(deliveries.status, 'sent'), sql`${deliveries.sentAt} > ${hourAgo}`),
+              eq(deliveries.status, 'sending'),
+            ),
+          ),
+        );
+      if (r && r.n >= config.ratePerHour)
+        waitUntil = new Date(Math.max(now.getTime(), Date.parse(r.oldest ?? nowIso)) + 3600_000).toISOString();
     }
     if (waitUntil) {
-      await tx.update(deliveries).set({ status: 'pending', attempts: d.attempts - 1, notBefore: waitUntil, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+      await tx
+        .update(deliveries)
+        .set({ status: 'pending', attempts: d.attempts - 1, notBefore: waitUntil, updatedAt: nowIso })
+        .where(eq(deliveries.id, d.id));
       return { outcome: 'delayed' as const, waitUntil };
     }
     return { outcome: 'send' as const, d };
@@ -253,8 +432,13 @@ export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | n
   const gone = await causeGoneNow(db, d);
   if (gone) {
     await db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: 'cancelled', lastError: `not sent: ${gone}`, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
-      await tx.insert(deliveryAttempts).values({ deliveryId: d.id, at: nowIso, ok: false, detail: `cancelled at send time: ${gone}` });
+      await tx
+        .update(deliveries)
+        .set({ status: 'cancelled', lastError: `not sent: ${gone}`, updatedAt: nowIso })
+        .where(eq(deliveries.id, d.id));
+      await tx
+        .insert(deliveryAttempts)
+        .values({ deliveryId: d.id, at: nowIso, ok: false, detail: `cancelled at send time: ${gone}` });
     });
     deps.log(`delivery ${d.key} (${d.channel}) cancelled: the cause no longer holds — ${gone}`);
     return 'cancelled';
@@ -263,7 +447,10 @@ export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | n
   try {
     const detail = await send(deps, d);
     await db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: 'sent', sentAt: nowIso, lastError: null, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+      await tx
+        .update(deliveries)
+        .set({ status: 'sent', sentAt: nowIso, lastError: null, updatedAt: nowIso })
+        .where(eq(deliveries.id, d.id));
       await tx.insert(deliveryAttempts).values({ deliveryId: d.id, at: nowIso, ok: true, detail });
     });
     return 'sent';
@@ -273,7 +460,10 @@ export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | n
     const attempt = (job?.attemptsMade ?? 0) + 1;
     const last = permanent || attempt >= (job?.opts.attempts ?? config.attempts);
     await db.transaction(async (tx) => {
-      await tx.update(deliveries).set({ status: last ? 'dead' : 'failed', lastError: reason, updatedAt: nowIso }).where(eq(deliveries.id, d.id));
+      await tx
+        .update(deliveries)
+        .set({ status: last ? 'dead' : 'failed', lastError: reason, updatedAt: nowIso })
+        .where(eq(deliveries.id, d.id));
       await tx.insert(deliveryAttempts).values({ deliveryId: d.id, at: nowIso, ok: false, detail: reason });
     });
     throw permanent ? new UnrecoverableError(reason) : new Error(reason);
@@ -283,8 +473,17 @@ export async function deliver(deps: NotifyDeps, deliveryId: string, job: Job | n
 /** Why an item notice's cause no longer holds (see causeGone), or null; null also for notices not about an item. */
 async function causeGoneNow(db: Db, d: DeliveryRow): Promise<string | null> {
   if (!d.itemId || d.causeSeq === null) return null;
-  const rows = await db.select({ seq: itemEvents.seq, type: itemEvents.type, at: itemEvents.at, actorId: itemEvents.actorId, data: itemEvents.data })
-    .from(itemEvents).where(and(eq(itemEvents.itemId, d.itemId), lte(itemEvents.seq, d.causeSeq))).orderBy(asc(itemEvents.seq));
+  const rows = await db
+    .select({
+      seq: itemEvents.seq,
+      type: itemEvents.type,
+      at: itemEvents.at,
+      actorId: itemEvents.actorId,
+      data: itemEvents.data,
+    })
+    .from(itemEvents)
+    .where(and(eq(itemEvents.itemId, d.itemId), lte(itemEvents.seq, d.causeSeq)))
+    .orderBy(asc(itemEvents.seq));
   const [current] = await db.select({ state: items.state }).from(items).where(eq(items.id, d.itemId));
   if (!current || rows.length === 0) return null;
   let then: ItemState | null = null;
@@ -303,7 +502,11 @@ async function send(deps: NotifyDeps, d: DeliveryRow): Promise<string> {
       const [t] = await db.select().from(webhookTargets).where(eq(webhookTargets.id, d.targetId!));
       if (!t) throw new PermanentDeliveryError(`webhook target ${d.targetId} was removed`);
       if (!t.enabled) throw new PermanentDeliveryError(`webhook target ${t.name} is disabled`);
-      return postWebhook(t, { title: d.title, body: d.body }, { allowedHosts: config.allowedHosts, timeoutMs: config.timeoutMs, nowMs: Date.now() });
+      return postWebhook(
+        t,
+        { title: d.title, body: d.body },
+        { allowedHosts: config.allowedHosts, timeoutMs: config.timeoutMs, nowMs: Date.now() },
+      );
     }
     case 'email':
       if (!deps.mailer) throw new PermanentDeliveryError('e-mail is not configured: set SMTP_URL (and SMTP_FROM)');
@@ -325,8 +528,11 @@ export async function requeueDeliveries(deps: NotifyDeps): Promise<{ unstuck: nu
   const stale = new Date(Date.now() - requeueAfter(deps.config)).toISOString();
   // A send takes at most the timeout; 'sending' for minutes means the worker died mid-send.
   const stuckSince = new Date(deps.clock.now().getTime() - 5 * 60_000).toISOString();
-  const unstuck = await db.update(deliveries).set({ status: 'failed', lastError: 'the worker stopped while sending; retried' })
-    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, stuckSince))).returning({ id: deliveries.id });
+  const unstuck = await db
+    .update(deliveries)
+    .set({ status: 'failed', lastError: 'the worker stopped while sending; retried' })
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, stuckSince)))
+    .returning({ id: deliveries.id });
   const requeued = await enqueueDeliveries(deps, or(isNull(deliveries.enqueuedAt), lt(deliveries.enqueuedAt, stale)));
   return { unstuck: unstuck.length, requeued };
 }

@@ -20,23 +20,69 @@ export async function runDigest(deps: NotifyDeps): Promise<{ users: number; sent
   for (const p of chosen) {
     const u = await userById(db, p.userId);
     if (!u) continue;
-    const scope = u.scopePath === null ? undefined
-      : or(like(items.responsibleUnitPath, `${u.scopePath}%`), like(items.leadUnitPath, `${u.scopePath}%`), like(items.ownerUnitPath, `${u.scopePath}%`));
-    const due = await db.select({ title: items.title, deadline: items.deadline, overdue: items.overdue }).from(items)
-      .where(and(inArray(items.status, ['assigned', 'in_progress']), or(eq(items.overdue, true), sql`${items.deadline} <= ${soon}`), scope))
-      .orderBy(asc(items.deadline)).limit(200);
-    const [unread] = await db.select({ n: sql<number>`count(*)::int` }).from(notices)
-      .where(and(eq(notices.userId, u.id), isNull(notices.readAt), gt(notices.createdAt, new Date(Date.parse(now) - 86_400_000).toISOString())));
+    const scope =
+      u.scopePath === null
+        ? undefined
+        : or(
+            like(items.responsibleUnitPath, `${u.scopePath}%`),
+            like(items.leadUnitPath, `${u.scopePath}%`),
+            like(items.ownerUnitPath, `${u.scopePath}%`),
+          );
+    const due = await db
+      .select({ title: items.title, deadline: items.deadline, overdue: items.overdue })
+      .from(items)
+      .where(
+        and(
+          inArray(items.status, ['assigned', 'in_progress']),
+          or(eq(items.overdue, true), sql`${items.deadline} <= ${soon}`),
+          scope,
+        ),
+      )
+      .orderBy(asc(items.deadline))
+      .limit(200);
+    const [unread] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(notices)
+      .where(
+        and(
+          eq(notices.userId, u.id),
+          isNull(notices.readAt),
+          gt(notices.createdAt, new Date(Date.parse(now) - 86_400_000).toISOString()),
+        ),
+      );
     if (due.length === 0 && (unread?.n ?? 0) === 0) continue;
     const overdue = due.filter((d) => d.overdue).length;
     const title = `【每日汇总】${today}：逾期 ${overdue} 件，3 日内到期 ${due.length - overdue} 件`;
     const lines = due.slice(0, 30).map((d) => `${d.overdue ? '逾期' : '将到期'} ${d.deadline ?? ''} ${d.title}`);
-    const body = [...lines, ...(due.length > 30 ? [`……另有 ${due.length - 30} 件`] : []), `过去 24 小时未读通知 ${unread?.n ?? 0} 条。`].join('\n');
+    const body = [
+      ...lines,
+      ...(due.length > 30 ? [`……另有 ${due.length - 30} 件`] : []),
+      `过去 24 小时未读通知 ${unread?.n ?? 0} 条。`,
+    ].join('\n');
     const key = `digest-${u.id}-${today}`;
-    await db.insert(notices).values({ key, userId: u.id, kind: 'daily_digest', itemId: null, causeSeq: null, title, body, createdAt: now }).onConflictDoNothing();
+    await db
+      .insert(notices)
+      .values({ key, userId: u.id, kind: 'daily_digest', itemId: null, causeSeq: null, title, body, createdAt: now })
+      .onConflictDoNothing();
     if (p.channels.includes('email') && p.email) {
-      await db.insert(deliveries).values({ key: `d-${key}-email`, channel: 'email', userId: u.id, targetId: null, address: p.email, itemId: null,
-        causeSeq: null, noticeKey: key, title, body, status: 'pending', createdAt: now, updatedAt: now }).onConflictDoNothing();
+      await db
+        .insert(deliveries)
+        .values({
+          key: `d-${key}-email`,
+          channel: 'email',
+          userId: u.id,
+          targetId: null,
+          address: p.email,
+          itemId: null,
+          causeSeq: null,
+          noticeKey: key,
+          title,
+          body,
+          status: 'pending',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing();
       await enqueueDeliveries(deps, eq(deliveries.noticeKey, key));
     }
     sent++;
@@ -49,16 +95,31 @@ export async function runDigest(deps: NotifyDeps): Promise<{ users: number; sent
  * settings or the calendar changed, a row was restored from a backup…). The sweep then ticks what is due,
  * however long the process was down: nothing due is skipped.
  */
-export async function rederiveWakeups(db: Db, env: EngineEnv, opts: { batchSize?: number; pauseMs?: number } = {}): Promise<{ checked: number; fixed: number }> {
+export async function rederiveWakeups(
+  db: Db,
+  env: EngineEnv,
+  opts: { batchSize?: number; pauseMs?: number } = {},
+): Promise<{ checked: number; fixed: number }> {
   const batch = opts.batchSize ?? 1000;
   // A pause between batches leaves the event loop and the pool to requests: on a county's 100,000 open
   // items this is a background pass of a minute or so, not a stall.
   const pauseMs = opts.pauseMs ?? 25;
   let after = '00000000-0000-0000-0000-000000000000';
-  let checked = 0, fixed = 0;
+  let checked = 0,
+    fixed = 0;
   for (;;) {
-    const rows = await db.select({ id: items.id, state: items.state, version: items.version, wake: items.nextWakeAt, campaignId: items.campaignId }).from(items)
-      .where(and(gt(items.id, after), notInArray(items.status, ['verified', 'dismissed']))).orderBy(asc(items.id)).limit(batch);
+    const rows = await db
+      .select({
+        id: items.id,
+        state: items.state,
+        version: items.version,
+        wake: items.nextWakeAt,
+        campaignId: items.campaignId,
+      })
+      .from(items)
+      .where(and(gt(items.id, after), notInArray(items.status, ['verified', 'dismissed'])))
+      .orderBy(asc(items.id))
+      .limit(batch);
     if (rows.length === 0) break;
     const calendar = await env.calendar();
     const updates: { id: string; version: number; wake: string | null }[] = [];

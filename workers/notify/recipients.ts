@@ -7,7 +7,12 @@ import type { ItemState } from '../../domain/item/types.ts';
 import type { DbOrTx } from '../../db/client.ts';
 import { orgUnits, users } from '../../db/schema.ts';
 
-export interface Recipient { id: string; displayName: string; unitId: string; phone: string | null }
+export interface Recipient {
+  id: string;
+  displayName: string;
+  unitId: string;
+  phone: string | null;
+}
 
 const parent = alias(orgUnits, 'parent_unit');
 const cols = { id: users.id, displayName: users.displayName, unitId: users.unitId, phone: users.phone };
@@ -18,21 +23,36 @@ export type AudienceCache = Map<string, Promise<Recipient[]>>;
 
 function cacheKey(a: Audience, s: ItemState): string {
   switch (a) {
-    case 'responsible_handlers': case 'unit_head': case 'inspectors': return `${a}|${s.responsibleUnit?.path ?? ''}`;
-    case 'assigning_unit': return `${a}|${s.assignedBy ?? ''}`;
-    case 'reviewers': return `${a}|${s.leadUnit?.id ?? `owner:${s.ownerUnit.id}`}`;
-    case 'supervising_office': return `${a}|${s.ownerUnit.id}`;
-    case 'petitioner': return a;
+    case 'responsible_handlers':
+    case 'unit_head':
+    case 'inspectors':
+      return `${a}|${s.responsibleUnit?.path ?? ''}`;
+    case 'assigning_unit':
+      return `${a}|${s.assignedBy ?? ''}`;
+    case 'reviewers':
+      return `${a}|${s.leadUnit?.id ?? `owner:${s.ownerUnit.id}`}`;
+    case 'supervising_office':
+      return `${a}|${s.ownerUnit.id}`;
+    case 'petitioner':
+      return a;
   }
 }
 
 /** The people of each audience, without duplicates (first audience wins the order). */
-export async function resolveAudiences(db: DbOrTx, audiences: readonly Audience[], s: ItemState, cache: AudienceCache = new Map()): Promise<Recipient[]> {
+export async function resolveAudiences(
+  db: DbOrTx,
+  audiences: readonly Audience[],
+  s: ItemState,
+  cache: AudienceCache = new Map(),
+): Promise<Recipient[]> {
   const out = new Map<string, Recipient>();
   for (const a of audiences) {
     const key = cacheKey(a, s);
     let hit = cache.get(key);
-    if (!hit) { hit = resolveOne(db, a, s); cache.set(key, hit); }
+    if (!hit) {
+      hit = resolveOne(db, a, s);
+      cache.set(key, hit);
+    }
     for (const r of await hit) if (!out.has(r.id)) out.set(r.id, r);
   }
   return [...out.values()];
@@ -41,9 +61,15 @@ export async function resolveAudiences(db: DbOrTx, audiences: readonly Audience[
 async function resolveOne(db: DbOrTx, a: Audience, s: ItemState): Promise<Recipient[]> {
   const audiences = [a];
   const out = new Map<string, Recipient>();
-  const add = (rows: Recipient[]) => { for (const r of rows) if (!out.has(r.id)) out.set(r.id, r); };
+  const add = (rows: Recipient[]) => {
+    for (const r of rows) if (!out.has(r.id)) out.set(r.id, r);
+  };
   const inUnit = (unitId: string, cond: ReturnType<typeof sql>) =>
-    db.select(cols).from(users).where(and(eq(users.unitId, unitId), eq(users.disabled, false), cond)).orderBy(users.username);
+    db
+      .select(cols)
+      .from(users)
+      .where(and(eq(users.unitId, unitId), eq(users.disabled, false), cond))
+      .orderBy(users.username);
   for (const a of audiences) {
     switch (a) {
       case 'responsible_handlers':
@@ -59,7 +85,11 @@ async function resolveOne(db: DbOrTx, a: Audience, s: ItemState): Promise<Recipi
         break;
       }
       case 'reviewers':
-        add(s.leadUnit ? await inUnit(s.leadUnit.id, hasRole('lead')) : await inUnit(s.ownerUnit.id, hasRole('supervisor')));
+        add(
+          s.leadUnit
+            ? await inUnit(s.leadUnit.id, hasRole('lead'))
+            : await inUnit(s.ownerUnit.id, hasRole('supervisor')),
+        );
         break;
       case 'supervising_office':
         add(await inUnit(s.ownerUnit.id, hasRole('supervisor')));
@@ -68,12 +98,22 @@ async function resolveOne(db: DbOrTx, a: Audience, s: ItemState): Promise<Recipi
         if (!s.responsibleUnit) break;
         const path = s.responsibleUnit.path;
         // Inspectors whose scope covers the unit (their unit, or the level their office serves), not of the unit itself.
-        add(await db.select(cols).from(users).innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
-          .leftJoin(parent, eq(parent.id, orgUnits.parentId))
-          .where(and(eq(users.disabled, false), hasRole('inspector'),
-            sql`not starts_with(${orgUnits.path}, ${path})`,
-            sql`(starts_with(${path}, ${orgUnits.path}) or (${orgUnits.kind} in ('office', 'department') and starts_with(${path}, ${parent.path})))`))
-          .orderBy(users.username));
+        add(
+          await db
+            .select(cols)
+            .from(users)
+            .innerJoin(orgUnits, eq(orgUnits.id, users.unitId))
+            .leftJoin(parent, eq(parent.id, orgUnits.parentId))
+            .where(
+              and(
+                eq(users.disabled, false),
+                hasRole('inspector'),
+                sql`not starts_with(${orgUnits.path}, ${path})`,
+                sql`(starts_with(${path}, ${orgUnits.path}) or (${orgUnits.kind} in ('office', 'department') and starts_with(${path}, ${parent.path})))`,
+              ),
+            )
+            .orderBy(users.username),
+        );
         break;
       }
       case 'petitioner':
@@ -93,4 +133,3 @@ export function audienceUnits(audiences: readonly Audience[], s: ItemState, reci
   if (audiences.includes('responsible_handlers') && s.responsibleUnit) units.add(s.responsibleUnit.id);
   return [...units];
 }
-

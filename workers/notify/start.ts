@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { EngineEnv } from '../../workflows/local/engine-env.ts';
 import { defineJob, type JobDef, type Log, startJobWorkers } from '../jobs.ts';
 import type { QueueKit } from '../queues.ts';
-import { DELIVER_QUEUE, deliver, drainOutbox, handleCauses, NOTIFY_QUEUE, type NotifyDeps, requeueDeliveries } from './notifier.ts';
+import {
+  DELIVER_QUEUE,
+  deliver,
+  drainOutbox,
+  handleCauses,
+  NOTIFY_QUEUE,
+  type NotifyDeps,
+  requeueDeliveries,
+} from './notifier.ts';
 import { sendAccountabilityNotices, sendReportReminders } from './office.ts';
 import { rederiveWakeups, runDigest } from './periodic.ts';
 
@@ -29,15 +37,28 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>
   let lastRederive = 0;
   const empty = z.object({}).passthrough();
   return [
-    defineJob({ queue: NOTIFY_QUEUE, name: 'drain', schema: empty, handle: async () => ({ enqueued: await drainOutbox(deps) }) }),
     defineJob({
-      queue: NOTIFY_QUEUE, name: 'cause',
-      schema: z.object({ causes: z.array(z.object({ itemId: z.uuid(), seqs: z.array(z.number().int().min(1)).min(1).max(10_000) })).min(1).max(1000) }),
+      queue: NOTIFY_QUEUE,
+      name: 'drain',
+      schema: empty,
+      handle: async () => ({ enqueued: await drainOutbox(deps) }),
+    }),
+    defineJob({
+      queue: NOTIFY_QUEUE,
+      name: 'cause',
+      schema: z.object({
+        causes: z
+          .array(z.object({ itemId: z.uuid(), seqs: z.array(z.number().int().min(1)).min(1).max(10_000) }))
+          .min(1)
+          .max(1000),
+      }),
       handle: (d) => handleCauses(deps, d.causes),
     }),
     defineJob({ queue: NOTIFY_QUEUE, name: 'digest', schema: empty, handle: () => runDigest(deps) }),
     defineJob({
-      queue: NOTIFY_QUEUE, name: 'office', schema: empty,
+      queue: NOTIFY_QUEUE,
+      name: 'office',
+      schema: empty,
       handle: async () => {
         const reports = await sendReportReminders(deps);
         const accountability = await sendAccountabilityNotices(deps);
@@ -46,7 +67,9 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>
       },
     }),
     defineJob({
-      queue: NOTIFY_QUEUE, name: 'reconcile', schema: empty,
+      queue: NOTIFY_QUEUE,
+      name: 'reconcile',
+      schema: empty,
       handle: async () => {
         // Re-deriving every open item's wake-up is a full pass: at start (after downtime) and then every
         // REDERIVE_EVERY_MS; lost jobs and the outbox are checked on every run.
@@ -55,36 +78,65 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>
         if (due) lastRederive = Date.now();
         const d = await requeueDeliveries(deps);
         const enqueued = await drainOutbox(deps);
-        if (wakeups.fixed > 0 || d.unstuck > 0 || d.requeued > 0) deps.log('notify reconcile', { ...wakeups, ...d, enqueued });
+        if (wakeups.fixed > 0 || d.unstuck > 0 || d.requeued > 0)
+          deps.log('notify reconcile', { ...wakeups, ...d, enqueued });
         return { ...wakeups, ...d, enqueued };
       },
     }),
     defineJob({
-      queue: DELIVER_QUEUE, name: 'deliver', schema: z.object({ deliveryId: z.uuid() }),
+      queue: DELIVER_QUEUE,
+      name: 'deliver',
+      schema: z.object({ deliveryId: z.uuid() }),
       handle: (d, job, token) => deliver(deps, d.deliveryId, job, token),
     }),
   ];
 }
 
-export async function startNotifier(kit: QueueKit, deps: NotifyDeps & { env: EngineEnv }, schedule: NotifierSchedule,
-  opts: { log: Log; concurrency?: { notify?: number; deliver?: number } } = { log: () => {} }) {
+export async function startNotifier(
+  kit: QueueKit,
+  deps: NotifyDeps & { env: EngineEnv },
+  schedule: NotifierSchedule,
+  opts: { log: Log; concurrency?: { notify?: number; deliver?: number } } = { log: () => {} },
+) {
   const workers = startJobWorkers(kit, notifierJobs(deps), {
-    log: opts.log, concurrency: { [NOTIFY_QUEUE]: opts.concurrency?.notify ?? 4, [DELIVER_QUEUE]: opts.concurrency?.deliver ?? 8 },
+    log: opts.log,
+    concurrency: { [NOTIFY_QUEUE]: opts.concurrency?.notify ?? 4, [DELIVER_QUEUE]: opts.concurrency?.deliver ?? 8 },
   });
   const notify = kit.queue(NOTIFY_QUEUE);
   kit.queue(DELIVER_QUEUE);
   const keep = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
   const ensureSchedules = async () => {
-    await notify.upsertJobScheduler('notify-drain', { every: schedule.drainEverySeconds * 1000 }, { name: 'drain', data: {}, opts: keep });
-    await notify.upsertJobScheduler('notify-digest', { pattern: schedule.digestCron, tz: SCHEDULE_TZ }, { name: 'digest', data: {}, opts: keep });
-    await notify.upsertJobScheduler('notify-office', { every: (schedule.officeEverySeconds ?? 300) * 1000 }, { name: 'office', data: {}, opts: keep });
-    await notify.upsertJobScheduler('notify-reconcile', { every: schedule.reconcileEverySeconds * 1000 }, { name: 'reconcile', data: {}, opts: keep });
+    await notify.upsertJobScheduler(
+      'notify-drain',
+      { every: schedule.drainEverySeconds * 1000 },
+      { name: 'drain', data: {}, opts: keep },
+    );
+    await notify.upsertJobScheduler(
+      'notify-digest',
+      { pattern: schedule.digestCron, tz: SCHEDULE_TZ },
+      { name: 'digest', data: {}, opts: keep },
+    );
+    await notify.upsertJobScheduler(
+      'notify-office',
+      { every: (schedule.officeEverySeconds ?? 300) * 1000 },
+      { name: 'office', data: {}, opts: keep },
+    );
+    await notify.upsertJobScheduler(
+      'notify-reconcile',
+      { every: schedule.reconcileEverySeconds * 1000 },
+      { name: 'reconcile', data: {}, opts: keep },
+    );
   };
   await ensureSchedules();
   // Upserting is idempotent; doing it now and then brings the schedules back after Redis lost them.
-  const timer = setInterval(() => {
-    ensureSchedules().catch((err) => opts.log(`notifier: could not re-assert the schedules (queue backend down?): ${(err as Error).message}`));
-  }, (schedule.ensureEverySeconds ?? 60) * 1000);
+  const timer = setInterval(
+    () => {
+      ensureSchedules().catch((err) =>
+        opts.log(`notifier: could not re-assert the schedules (queue backend down?): ${(err as Error).message}`),
+      );
+    },
+    (schedule.ensureEverySeconds ?? 60) * 1000,
+  );
   timer.unref();
   return {
     workers,
@@ -93,6 +145,9 @@ export async function startNotifier(kit: QueueKit, deps: NotifyDeps & { env: Eng
     reconcileNow: () => notify.add('reconcile', {}, keep),
     /** Look for report reminders and accountability notices now. */
     officeNow: () => notify.add('office', {}, keep),
-    close: async () => { clearInterval(timer); await Promise.allSettled(workers.map((w) => w.close())); },
+    close: async () => {
+      clearInterval(timer);
+      await Promise.allSettled(workers.map((w) => w.close()));
+    },
   };
 }

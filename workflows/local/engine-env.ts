@@ -25,7 +25,10 @@ export function createEngineEnv(db: Db, ttlMs = 30_000): EngineEnv {
     settings(campaignId, via = db) {
       const hit = settings.get(campaignId);
       if (hit && fresh(hit.at)) return hit.value;
-      const value = via.select({ settings: campaigns.settings }).from(campaigns).where(eq(campaigns.id, campaignId))
+      const value = via
+        .select({ settings: campaigns.settings })
+        .from(campaigns)
+        .where(eq(campaigns.id, campaignId))
         .then(([row]) => {
           if (!row) throw new Error(`campaign ${campaignId} not found`);
           return row.settings;
@@ -37,10 +40,15 @@ export function createEngineEnv(db: Db, ttlMs = 30_000): EngineEnv {
     calendar(via = db) {
       if (calendar && fresh(calendar.at)) return calendar.value;
       const value = loadCalendar(via);
-      value.catch(() => { calendar = null; });
+      value.catch(() => {
+        calendar = null;
+      });
       calendar = { at: Date.now(), value };
       return value;
     },
-    invalidate() { settings.clear(); calendar = null; },
+    invalidate() {
+      settings.clear();
+      calendar = null;
+    },
   };
 }

@@ -37,17 +37,40 @@ const ph = (name: string) => sql.placeholder(name);
  */
 export const statements = {
   /** Lock the row; `visible`: whether the caller's scope (a LIKE pattern placeholder `scope`) reaches it. */
-  lock: (tx: DbOrTx, scoped: boolean) => tx.select({
-    state: items.state, lastHash: items.lastHash, seqNo: items.seqNo,
-    visible: scoped ? sql<boolean>`${visibleToPattern(ph('scope'))}` : sql<boolean>`true`,
-  }).from(items).where(eq(items.id, ph('itemId'))).for('update').prepare(scoped ? 'engine_lock_scoped' : 'engine_lock'),
-  update: (tx: DbOrTx) => tx.update(items)
-    .set(Object.fromEntries(PROJECTION_KEYS.map((k) => [k, ph(k)])))
-    .where(eq(items.id, ph('itemId'))).prepare('engine_update'),
-  append: (tx: DbOrTx, n: number) => tx.insert(itemEvents).values(Array.from({ length: n }, (_, i) => ({
-    itemId: ph('itemId'), seq: ph(`seq${i}`), type: ph(`type${i}`), at: ph(`at${i}`), actorId: ph(`actorId${i}`),
-    data: ph(`data${i}`), prevHash: ph(`prevHash${i}`), hash: ph(`hash${i}`),
-  }))).prepare(`engine_append_${n}`),
+  lock: (tx: DbOrTx, scoped: boolean) =>
+    tx
+      .select({
+        state: items.state,
+        lastHash: items.lastHash,
+        seqNo: items.seqNo,
+        visible: scoped ? sql<boolean>`${visibleToPattern(ph('scope'))}` : sql<boolean>`true`,
+      })
+      .from(items)
+      .where(eq(items.id, ph('itemId')))
+      .for('update')
+      .prepare(scoped ? 'engine_lock_scoped' : 'engine_lock'),
+  update: (tx: DbOrTx) =>
+    tx
+      .update(items)
+      .set(Object.fromEntries(PROJECTION_KEYS.map((k) => [k, ph(k)])))
+      .where(eq(items.id, ph('itemId')))
+      .prepare('engine_update'),
+  append: (tx: DbOrTx, n: number) =>
+    tx
+      .insert(itemEvents)
+      .values(
+        Array.from({ length: n }, (_, i) => ({
+          itemId: ph('itemId'),
+          seq: ph(`seq${i}`),
+          type: ph(`type${i}`),
+          at: ph(`at${i}`),
+          actorId: ph(`actorId${i}`),
+          data: ph(`data${i}`),
+          prevHash: ph(`prevHash${i}`),
+          hash: ph(`hash${i}`),
+        })),
+      )
+      .prepare(`engine_append_${n}`),
 };
 
 /** Append the events and update (or create) the ledger row; the caller holds the row lock. */
@@ -57,23 +80,34 @@ export async function appendToLedger(tx: Tx, a: LedgerAppend): Promise<{ events:
   const projection = { ...ledgerColumns(a.after), nextWakeAt: a.wake, lastHash, updatedAt: a.now };
   let ledgerNo: number;
   if (a.before) {
-    if (a.ledgerNo === undefined) throw new Error(`item ${a.itemId}: appending to an existing row needs its ledger number`);
+    if (a.ledgerNo === undefined)
+      throw new Error(`item ${a.itemId}: appending to an existing row needs its ledger number`);
     await statements.update(tx).execute({ ...projection, itemId: a.itemId });
     ledgerNo = a.ledgerNo;
   } else {
-    const [counter] = await tx.update(campaigns).set({ itemCounter: sql`${campaigns.itemCounter} + 1` })
-      .where(eq(campaigns.id, a.campaignId)).returning({ n: campaigns.itemCounter });
+    const [counter] = await tx
+      .update(campaigns)
+      .set({ itemCounter: sql`${campaigns.itemCounter} + 1` })
+      .where(eq(campaigns.id, a.campaignId))
+      .returning({ n: campaigns.itemCounter });
     if (!counter) throw new Error(`campaign ${a.campaignId} vanished while reporting item ${a.itemId}`);
     await tx.insert(items).values({ id: a.itemId, seqNo: counter.n, ...projection });
     ledgerNo = counter.n;
   }
-  await statements.append(tx, stored.length).execute(Object.fromEntries([
-    ['itemId', a.itemId],
-    ...stored.flatMap((s, i) => [
-      [`seq${i}`, s.seq], [`type${i}`, s.event.type], [`at${i}`, s.event.at], [`actorId${i}`, s.event.actorId],
-      [`data${i}`, s.event.data], [`prevHash${i}`, s.prevHash], [`hash${i}`, s.hash],
+  await statements.append(tx, stored.length).execute(
+    Object.fromEntries([
+      ['itemId', a.itemId],
+      ...stored.flatMap((s, i) => [
+        [`seq${i}`, s.seq],
+        [`type${i}`, s.event.type],
+        [`at${i}`, s.event.at],
+        [`actorId${i}`, s.event.actorId],
+        [`data${i}`, s.event.data],
+        [`prevHash${i}`, s.prevHash],
+        [`hash${i}`, s.hash],
+      ]),
     ]),
-  ]));
+  );
   // The trail cites evidence by attachment id; evidence_refs keeps each cited file row from deletion.
   await recordEvidenceRefs(tx, a.itemId, stored);
   // The transactional outbox: events that may concern people are handed to the notifier atomically.
@@ -93,37 +127,70 @@ export async function appendToLedger(tx: Tx, a: LedgerAppend): Promise<{ events:
  * one INSERT into the outbox. The caller holds every row lock. Commands whose events need more
  * (milestones) go through appendToLedger instead (see needsSingleAppend).
  */
-export async function appendManyToLedger(tx: Tx, list: (LedgerAppend & { ledgerNo: number })[]): Promise<{ events: StoredEvent[]; ledgerNo: number }[]> {
+export async function appendManyToLedger(
+  tx: Tx,
+  list: (LedgerAppend & { ledgerNo: number })[],
+): Promise<{ events: StoredEvent[]; ledgerNo: number }[]> {
   if (list.length === 0) return [];
   const stored = list.map((a) => {
     if (!a.before) throw new Error(`item ${a.itemId}: appendManyToLedger appends to existing rows only`);
     return chain(a.itemId, a.before.version, a.lastHash, a.events);
   });
   const rows = list.map((a, i) => {
-    const projection: Record<string, unknown> = { ...ledgerColumns(a.after), nextWakeAt: a.wake, lastHash: stored[i]!.at(-1)!.hash, updatedAt: a.now };
-    return Object.fromEntries([['id', a.itemId], ...PROJECTION_KEYS.map((k) => [COLUMN_NAMES[k], projection[k] ?? null])]);
+    const projection: Record<string, unknown> = {
+      ...ledgerColumns(a.after),
+      nextWakeAt: a.wake,
+      lastHash: stored[i]!.at(-1)!.hash,
+      updatedAt: a.now,
+    };
+    return Object.fromEntries([
+      ['id', a.itemId],
+      ...PROJECTION_KEYS.map((k) => [COLUMN_NAMES[k], projection[k] ?? null]),
+    ]);
   });
   const names = PROJECTION_KEYS.map((k) => `"${COLUMN_NAMES[k]}"`);
   await tx.execute(sql`update items set (${sql.raw(names.join(', '))}) = (${sql.raw(names.map((n) => `x.${n}`).join(', '))})
     from jsonb_populate_recordset(null::items, ${JSON.stringify(rows)}::jsonb) as x where items.id = x.id`);
-  const eventRows = list.flatMap((a, i) => stored[i]!.map((s) => ({
-    itemId: a.itemId, seq: s.seq, type: s.event.type, at: s.event.at, actorId: s.event.actorId, data: s.event.data, prevHash: s.prevHash, hash: s.hash,
-  })));
+  const eventRows = list.flatMap((a, i) =>
+    stored[i]!.map((s) => ({
+      itemId: a.itemId,
+      seq: s.seq,
+      type: s.event.type,
+      at: s.event.at,
+      actorId: s.event.actorId,
+      data: s.event.data,
+      prevHash: s.prevHash,
+      hash: s.hash,
+    })),
+  );
   for (let i = 0; i < eventRows.length; i += 1000) await tx.insert(itemEvents).values(eventRows.slice(i, i + 1000));
   for (const [i, a] of list.entries()) await recordEvidenceRefs(tx, a.itemId, stored[i]!);
-  const notify = list.flatMap((a, i) => stored[i]!.filter((s) => NOTIFYING_EVENTS.has(s.event.type)).map((s) => ({ itemId: a.itemId, seq: s.seq })));
+  const notify = list.flatMap((a, i) =>
+    stored[i]!.filter((s) => NOTIFYING_EVENTS.has(s.event.type)).map((s) => ({ itemId: a.itemId, seq: s.seq })),
+  );
   for (let i = 0; i < notify.length; i += 1000) await tx.insert(notifyOutbox).values(notify.slice(i, i + 1000));
-  return list.map((a, i) => ({ events: stored[i]!.map(({ seq, event, hash }) => ({ seq, event, hash })), ledgerNo: a.ledgerNo }));
+  return list.map((a, i) => ({
+    events: stored[i]!.map(({ seq, event, hash }) => ({ seq, event, hash })),
+    ledgerNo: a.ledgerNo,
+  }));
 }
 
 /** Events whose write needs more than the ledger row, the trail and the outbox (appendToLedger does it). */
-export const needsSingleAppend = (events: ItemEvent[]) => events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted');
+export const needsSingleAppend = (events: ItemEvent[]) =>
+  events.some((e) => e.type === 'ItemAssigned' || e.type === 'MilestoneCompleted');
 
 export function chain(itemId: string, fromVersion: number, prevHash: string, events: ItemEvent[]) {
   let prev = prevHash;
   return events.map((event, i) => {
     const seq = fromVersion + i + 1;
-    const hash = eventHash(prev, { itemId, seq, type: event.type, at: event.at, actorId: event.actorId, data: event.data });
+    const hash = eventHash(prev, {
+      itemId,
+      seq,
+      type: event.type,
+      at: event.at,
+      actorId: event.actorId,
+      data: event.data,
+    });
     const link = { seq, event, hash, prevHash: prev } satisfies StoredEvent & { prevHash: string };
     prev = hash;
     return link;
@@ -133,32 +200,55 @@ export function chain(itemId: string, fromVersion: number, prevHash: string, eve
 /** The ledger row's columns, all derived from the decider state. */
 export function ledgerColumns(s: ItemState) {
   return {
-    campaignId: s.campaignId, categoryId: s.categoryId, source: s.source, title: s.title,
-    description: s.description, status: s.status, version: s.version,
-    ownerUnitPath: s.ownerUnit.path, leadUnitPath: s.leadUnit?.path ?? null,
+    campaignId: s.campaignId,
+    categoryId: s.categoryId,
+    source: s.source,
+    title: s.title,
+    description: s.description,
+    status: s.status,
+    version: s.version,
+    ownerUnitPath: s.ownerUnit.path,
+    leadUnitPath: s.leadUnit?.path ?? null,
     reportingUnitPath: s.reportingUnit.path,
-    responsibleUnitId: s.responsibleUnit?.id ?? null, responsibleUnitPath: s.responsibleUnit?.path ?? null,
-    deadline: s.deadline, overdue: s.overdue, escalationLevel: s.escalationLevel, flagged: s.flagged,
-    reportedAt: s.reportedAt, closedAt: s.closedAt, state: s,
+    responsibleUnitId: s.responsibleUnit?.id ?? null,
+    responsibleUnitPath: s.responsibleUnit?.path ?? null,
+    deadline: s.deadline,
+    overdue: s.overdue,
+    escalationLevel: s.escalationLevel,
+    flagged: s.flagged,
+    reportedAt: s.reportedAt,
+    closedAt: s.closedAt,
+    state: s,
   };
 }
 
 /** The columns every command writes (the update statement sets them all). */
 const PROJECTION_KEYS = Object.keys({
-  ...ledgerColumns({ ownerUnit: {}, reportingUnit: {} } as ItemState), nextWakeAt: null, lastHash: '', updatedAt: '',
+  ...ledgerColumns({ ownerUnit: {}, reportingUnit: {} } as ItemState),
+  nextWakeAt: null,
+  lastHash: '',
+  updatedAt: '',
 });
 const ITEM_COLUMNS = getTableColumns(items) as Record<string, { name: string }>;
 /** Property → column name in the items table. */
-const COLUMN_NAMES: Record<string, string> = Object.fromEntries(PROJECTION_KEYS.map((k) => {
-  const c = ITEM_COLUMNS[k];
-  if (!c) throw new Error(`ledger projection key ${k} is not a column of items`);
-  return [k, c.name];
-}));
+const COLUMN_NAMES: Record<string, string> = Object.fromEntries(
+  PROJECTION_KEYS.map((k) => {
+    const c = ITEM_COLUMNS[k];
+    if (!c) throw new Error(`ledger projection key ${k} is not a column of items`);
+    return [k, c.name];
+  }),
+);
 
 async function syncMilestones(tx: Tx, s: ItemState) {
   await tx.delete(milestones).where(eq(milestones.itemId, s.id));
   if (s.milestones.length === 0) return;
-  await tx.insert(milestones).values(s.milestones.map((m) => ({
-    itemId: s.id, id: m.id, title: m.title, dueOn: m.dueOn, completedAt: m.completedAt,
-  })));
+  await tx.insert(milestones).values(
+    s.milestones.map((m) => ({
+      itemId: s.id,
+      id: m.id,
+      title: m.title,
+      dueOn: m.dueOn,
+      completedAt: m.completedAt,
+    })),
+  );
 }

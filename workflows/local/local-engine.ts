@@ -8,7 +8,13 @@ import type { Db, Tx } from '../../db/client.ts';
 import { subtreePattern } from '../../db/queries/items.ts';
 import { items } from '../../db/schema.ts';
 import {
-  type Clock, type CommandOutcome, type CommandRequest, CommandRefused, type ItemEngine, ItemNotFound, VersionConflict,
+  type Clock,
+  type CommandOutcome,
+  type CommandRequest,
+  CommandRefused,
+  type ItemEngine,
+  ItemNotFound,
+  VersionConflict,
 } from '../engine.ts';
 import type { EngineEnv } from './engine-env.ts';
 import { appendManyToLedger, appendToLedger, type LedgerAppend, needsSingleAppend, statements } from './ledger.ts';
@@ -53,7 +59,8 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
       // A tick with nothing to do (settings changed, or a deadline moved): re-aim the wake-up.
       if (req.command.type === 'tick' && state) {
         const wake = nextWake(state, { settings, calendar });
-        if (wake && wake <= ctx.now) throw new Error(`item ${req.itemId}: nextWake ${wake} is due but a tick changes nothing`);
+        if (wake && wake <= ctx.now)
+          throw new Error(`item ${req.itemId}: nextWake ${wake} is due but a tick changes nothing`);
         await tx.update(items).set({ nextWakeAt: wake }).where(eq(items.id, req.itemId));
       }
       return { state: state!, events: [], ledgerNo: row!.seqNo };
@@ -63,8 +70,15 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     for (const e of decision.events) next = evolve(next, e);
     const after = next!;
     const { events, ledgerNo } = await appendToLedger(tx, {
-      itemId: req.itemId, campaignId, before: state, ledgerNo: row?.seqNo, lastHash: row?.lastHash ?? GENESIS_HASH,
-      events: decision.events, after, wake: nextWake(after, { settings, calendar }), now: ctx.now,
+      itemId: req.itemId,
+      campaignId,
+      before: state,
+      ledgerNo: row?.seqNo,
+      lastHash: row?.lastHash ?? GENESIS_HASH,
+      events: decision.events,
+      after,
+      wake: nextWake(after, { settings, calendar }),
+      now: ctx.now,
     });
     return { state: after, events, ledgerNo };
   }
@@ -72,19 +86,36 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
   async function executeBatchIn(tx: Tx, reqs: CommandRequest[]): Promise<Outcome[]> {
     const out: Outcome[] = new Array(reqs.length);
     const alone = async (i: number) => {
-      try { out[i] = await tx.transaction((sp) => executeIn(sp, reqs[i]!)); } catch (err) { out[i] = { error: err as Error }; }
+      try {
+        out[i] = await tx.transaction((sp) => executeIn(sp, reqs[i]!));
+      } catch (err) {
+        out[i] = { error: err as Error };
+      }
     };
     // Items in id order, so two batches that share items cannot deadlock.
-    const order = reqs.map((r, i) => ({ r, i })).sort((a, b) => (a.r.itemId < b.r.itemId ? -1 : a.r.itemId > b.r.itemId ? 1 : a.i - b.i));
+    const order = reqs
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => (a.r.itemId < b.r.itemId ? -1 : a.r.itemId > b.r.itemId ? 1 : a.i - b.i));
     const ids = reqs.map((r) => r.itemId);
-    const batchable = reqs.length > 1 && new Set(ids).size === ids.length
-      && reqs.every((r) => r.command.type !== 'report' && (r.scopePath === undefined || r.scopePath === null));
+    const batchable =
+      reqs.length > 1 &&
+      new Set(ids).size === ids.length &&
+      reqs.every((r) => r.command.type !== 'report' && (r.scopePath === undefined || r.scopePath === null));
     if (!batchable) {
       for (const { i } of order) await alone(i);
       return out;
     }
-    const rows = await tx.select({ id: items.id, state: items.state, lastHash: items.lastHash, seqNo: items.seqNo }).from(items)
-      .where(inArray(items.id, order.map((o) => o.r.itemId))).orderBy(asc(items.id)).for('update');
+    const rows = await tx
+      .select({ id: items.id, state: items.state, lastHash: items.lastHash, seqNo: items.seqNo })
+      .from(items)
+      .where(
+        inArray(
+          items.id,
+          order.map((o) => o.r.itemId),
+        ),
+      )
+      .orderBy(asc(items.id))
+      .for('update');
     const byId = new Map(rows.map((r) => [r.id, r]));
     const calendar = await env.calendar(tx);
     const now = clock.now().toISOString();
@@ -97,25 +128,42 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
         const row = byId.get(r.itemId);
         if (!row) throw new ItemNotFound(r.itemId);
         const state = row.state;
-        if (r.expectedVersion !== undefined && state.version !== r.expectedVersion) throw new VersionConflict(r.itemId, r.expectedVersion, state.version);
+        if (r.expectedVersion !== undefined && state.version !== r.expectedVersion)
+          throw new VersionConflict(r.itemId, r.expectedVersion, state.version);
         const settings = await env.settings(state.campaignId, tx);
         const decision = decide(state, r.command, { now, actor: r.actor, settings, calendar });
         if (!decision.ok) throw new CommandRefused(decision.error);
         if (decision.events.length === 0) {
           if (r.command.type === 'tick') {
             const wake = nextWake(state, { settings, calendar });
-            if (wake && wake <= now) throw new Error(`item ${r.itemId}: nextWake ${wake} is due but a tick changes nothing`);
+            if (wake && wake <= now)
+              throw new Error(`item ${r.itemId}: nextWake ${wake} is due but a tick changes nothing`);
             reaim.push({ id: r.itemId, wake });
             reaimed.push(i);
           }
           out[i] = { state, events: [], ledgerNo: row.seqNo };
           continue;
         }
-        if (needsSingleAppend(decision.events)) { single.push(i); continue; }
+        if (needsSingleAppend(decision.events)) {
+          single.push(i);
+          continue;
+        }
         let next: ItemState | null = state;
         for (const e of decision.events) next = evolve(next, e);
-        writes.push({ i, append: { itemId: r.itemId, campaignId: state.campaignId, before: state, ledgerNo: row.seqNo, lastHash: row.lastHash,
-          events: decision.events, after: next!, wake: nextWake(next!, { settings, calendar }), now } });
+        writes.push({
+          i,
+          append: {
+            itemId: r.itemId,
+            campaignId: state.campaignId,
+            before: state,
+            ledgerNo: row.seqNo,
+            lastHash: row.lastHash,
+            events: decision.events,
+            after: next!,
+            wake: nextWake(next!, { settings, calendar }),
+            now,
+          },
+        });
       } catch (err) {
         out[i] = { error: err as Error };
       }
@@ -126,7 +174,10 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
           await sp.execute(sql`update items set next_wake_at = u.wake from unnest(${sql.param(reaim.map((x) => x.id))}::uuid[],
             ${sql.param(reaim.map((x) => x.wake))}::timestamptz[]) as u(id, wake) where items.id = u.id`);
         }
-        const written = await appendManyToLedger(sp, writes.map((w) => w.append));
+        const written = await appendManyToLedger(
+          sp,
+          writes.map((w) => w.append),
+        );
         for (const [k, w] of writes.entries()) out[w.i] = { state: w.append.after, ...written[k]! };
       });
     } catch {

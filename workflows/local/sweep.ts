@@ -7,22 +7,35 @@ import { items } from '../../db/schema.ts';
 import { CommandRefused, type Clock } from '../engine.ts';
 import type { LocalEngine } from './local-engine.ts';
 
-export interface SweepResult { ticked: number; events: number; failed: { itemId: string; error: string }[] }
+export interface SweepResult {
+  ticked: number;
+  events: number;
+  failed: { itemId: string; error: string }[];
+}
 
-export async function sweepDueItems(deps: { db: Db; engine: LocalEngine; clock: Clock },
-  opts: { batchSize?: number; maxBatches?: number } = {}): Promise<SweepResult> {
+export async function sweepDueItems(
+  deps: { db: Db; engine: LocalEngine; clock: Clock },
+  opts: { batchSize?: number; maxBatches?: number } = {},
+): Promise<SweepResult> {
   const { db, engine, clock } = deps;
   const batchSize = opts.batchSize ?? 200;
   const result: SweepResult = { ticked: 0, events: 0, failed: [] };
   for (let batch = 0; batch < (opts.maxBatches ?? 1000); batch++) {
     const now = clock.now().toISOString();
     const claimed = await db.transaction(async (tx) => {
-      const due = await tx.select({ id: items.id }).from(items)
+      const due = await tx
+        .select({ id: items.id })
+        .from(items)
         .where(and(isNotNull(items.nextWakeAt), lte(items.nextWakeAt, now)))
-        .orderBy(asc(items.nextWakeAt)).limit(batchSize).for('update', { skipLocked: true });
+        .orderBy(asc(items.nextWakeAt))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
       // Ticked together (one lock statement, one ledger update, one events insert for the batch); each
       // item succeeds or fails on its own — a failing joint write is retried item by item (executeBatchIn).
-      const outcomes = await engine.executeBatchIn(tx, due.map(({ id }) => ({ itemId: id, command: { type: 'tick' as const }, actor: null })));
+      const outcomes = await engine.executeBatchIn(
+        tx,
+        due.map(({ id }) => ({ itemId: id, command: { type: 'tick' as const }, actor: null })),
+      );
       const failed: string[] = [];
       for (const [k, o] of outcomes.entries()) {
         if ('error' in o) {

@@ -19,26 +19,38 @@ export function createItemActivities(deps: { db: Db; env: EngineEnv }): ItemActi
      * appended; if it is already past them (an earlier attempt committed, then its answer was lost)
      * the stored events are checked to be these same events and returned — nothing is written twice.
      */
-    persistEvents: (input) => db.transaction(async (tx) => {
-      const [row] = await tx.select({ state: items.state, lastHash: items.lastHash, seqNo: items.seqNo }).from(items)
-        .where(eq(items.id, input.itemId)).for('update');
-      const version = row?.state.version ?? 0;
-      if (input.events.length === 0) {
-        // A tick that fired nothing: re-aim the row's wake-up, as the local engine does.
-        if (row && version === input.fromVersion) await tx.update(items).set({ nextWakeAt: input.wake }).where(eq(items.id, input.itemId));
-        return [];
-      }
-      if (version === input.fromVersion) {
-        const { events } = await appendToLedger(tx, {
-          itemId: input.itemId, campaignId: input.campaignId, before: row?.state ?? null, ledgerNo: row?.seqNo,
-          lastHash: row?.lastHash ?? GENESIS_HASH, events: input.events, after: input.after, wake: input.wake, now: input.now,
-        });
-        return events;
-      }
-      const upTo = input.fromVersion + input.events.length;
-      if (version >= upTo) return alreadyStored(tx, input);
-      throw diverged(input, `the ledger row is at version ${version}`);
-    }),
+    persistEvents: (input) =>
+      db.transaction(async (tx) => {
+        const [row] = await tx
+          .select({ state: items.state, lastHash: items.lastHash, seqNo: items.seqNo })
+          .from(items)
+          .where(eq(items.id, input.itemId))
+          .for('update');
+        const version = row?.state.version ?? 0;
+        if (input.events.length === 0) {
+          // A tick that fired nothing: re-aim the row's wake-up, as the local engine does.
+          if (row && version === input.fromVersion)
+            await tx.update(items).set({ nextWakeAt: input.wake }).where(eq(items.id, input.itemId));
+          return [];
+        }
+        if (version === input.fromVersion) {
+          const { events } = await appendToLedger(tx, {
+            itemId: input.itemId,
+            campaignId: input.campaignId,
+            before: row?.state ?? null,
+            ledgerNo: row?.seqNo,
+            lastHash: row?.lastHash ?? GENESIS_HASH,
+            events: input.events,
+            after: input.after,
+            wake: input.wake,
+            now: input.now,
+          });
+          return events;
+        }
+        const upTo = input.fromVersion + input.events.length;
+        if (version >= upTo) return alreadyStored(tx, input);
+        throw diverged(input, `the ledger row is at version ${version}`);
+      }),
 
     // Cached as briefly as the local engine caches them (createEngineEnv's ttl), so both runtimes
     // see an admin's change to a campaign within the same time.
@@ -49,9 +61,16 @@ export function createItemActivities(deps: { db: Db; env: EngineEnv }): ItemActi
 }
 
 async function alreadyStored(tx: Tx, input: PersistInput): Promise<PersistedEvent[]> {
-  const rows = await tx.select().from(itemEvents)
-    .where(and(eq(itemEvents.itemId, input.itemId), gt(itemEvents.seq, input.fromVersion),
-      lte(itemEvents.seq, input.fromVersion + input.events.length)))
+  const rows = await tx
+    .select()
+    .from(itemEvents)
+    .where(
+      and(
+        eq(itemEvents.itemId, input.itemId),
+        gt(itemEvents.seq, input.fromVersion),
+        lte(itemEvents.seq, input.fromVersion + input.events.length),
+      ),
+    )
     .orderBy(asc(itemEvents.seq));
   return input.events.map((event, i) => {
     const r = rows[i];
@@ -63,14 +82,20 @@ async function alreadyStored(tx: Tx, input: PersistInput): Promise<PersistedEven
 }
 
 function sameEvent(e: ItemEvent, r: typeof itemEvents.$inferSelect): boolean {
-  return r.type === e.type && new Date(r.at).getTime() === new Date(e.at).getTime()
-    && r.actorId === e.actorId && canonicalJson(r.data) === canonicalJson(e.data);
+  return (
+    r.type === e.type &&
+    new Date(r.at).getTime() === new Date(e.at).getTime() &&
+    r.actorId === e.actorId &&
+    canonicalJson(r.data) === canonicalJson(e.data)
+  );
 }
 
 function diverged(input: PersistInput, why: string) {
   return ApplicationFailure.create({
-    type: FAILURE.diverged, nonRetryable: true,
-    message: `item ${input.itemId}: ${why}, but the workflow appends after version ${input.fromVersion}; `
-      + `the trail and the workflow disagree — compare item_events with the workflow history before retrying`,
+    type: FAILURE.diverged,
+    nonRetryable: true,
+    message:
+      `item ${input.itemId}: ${why}, but the workflow appends after version ${input.fromVersion}; ` +
+      `the trail and the workflow disagree — compare item_events with the workflow history before retrying`,
   });
 }

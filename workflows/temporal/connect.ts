@@ -5,10 +5,16 @@ import type { Db } from '../../db/client.ts';
 import type { EngineEnv } from '../local/engine-env.ts';
 import { createTemporalEngine, type TemporalEngine } from './temporal-engine.ts';
 
-export interface TemporalSettings { address: string; namespace: string; taskQueue: string }
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
 
-export function openTemporalEngine(t: TemporalSettings, deps: { db: Db; env: EngineEnv; commandTimeoutMs?: number; probeTimeoutMs?: number }):
-  { engine: TemporalEngine; close: () => Promise<void> } {
+export function openTemporalEngine(
+  t: TemporalSettings,
+  deps: { db: Db; env: EngineEnv; commandTimeoutMs?: number; probeTimeoutMs?: number },
+): { engine: TemporalEngine; close: () => Promise<void> } {
   const connection = Connection.lazy({ address: t.address, connectTimeout: '5 seconds' });
   const client = new Client({ connection, namespace: t.namespace });
   const engine = createTemporalEngine({ client, connection, taskQueue: t.taskQueue, ...deps });

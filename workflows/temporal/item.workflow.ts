@@ -5,8 +5,17 @@
 // This module is bundled for Temporal's sandbox: it imports only domain/ and @temporalio/workflow
 // (test/temporal/bundle.test.ts proves it).
 import {
-  allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, isCancellation, log, proxyActivities,
-  setHandler, workflowInfo,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { decide, fold, nextWake, type TimeEnv } from '../../domain/item/index.ts';
 import type { Actor, ItemCommand, ItemEvent, ItemState } from '../../domain/item/types.ts';
@@ -30,11 +39,22 @@ export interface ExecuteInput {
 }
 
 /** Same shape as the port's StoredEvent (workflows/engine.ts is not imported here: domain/ only). */
-export interface PersistedEvent { seq: number; event: ItemEvent; hash: string }
+export interface PersistedEvent {
+  seq: number;
+  event: ItemEvent;
+  hash: string;
+}
 
-export interface ExecuteResult { state: ItemState; events: PersistedEvent[] }
+export interface ExecuteResult {
+  state: ItemState;
+  events: PersistedEvent[];
+}
 
-export interface ItemSnapshot { state: ItemState | null; nextWake: string | null; busy: boolean }
+export interface ItemSnapshot {
+  state: ItemState | null;
+  nextWake: string | null;
+  busy: boolean;
+}
 
 export interface PersistInput {
   itemId: string;
@@ -82,7 +102,12 @@ const { persistEvents, loadEnv } = proxyActivities<ItemActivities>({
   startToCloseTimeout: '30 seconds',
   // The database may be down for a while: keep retrying (the activity is idempotent), except when
   // the ledger disagrees with the workflow — then someone must look.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE.diverged] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: [FAILURE.diverged],
+  },
 });
 
 // ---------------------------------------------------------------- the workflow
@@ -97,29 +122,53 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
     await condition(() => !busy);
     busy = true;
-    try { return await fn(); } finally { busy = false; }
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+    }
   }
 
   /** The events a command causes now, or an ApplicationFailure naming the refusal (same codes as the local runtime). */
   function check(cmd: ExecuteInput, now: string): ItemEvent[] {
     if (state === null && cmd.command.type !== 'report') {
-      throw ApplicationFailure.create({ type: FAILURE.notFound, message: `item ${itemId} not found`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FAILURE.notFound,
+        message: `item ${itemId} not found`,
+        nonRetryable: true,
+      });
     }
     if (state !== null && cmd.expectedVersion !== undefined && state.version !== cmd.expectedVersion) {
       throw ApplicationFailure.create({
-        type: FAILURE.versionConflict, nonRetryable: true, details: [{ expected: cmd.expectedVersion, actual: state.version }],
+        type: FAILURE.versionConflict,
+        nonRetryable: true,
+        details: [{ expected: cmd.expectedVersion, actual: state.version }],
         message: `item ${itemId} is at version ${state.version}, not ${cmd.expectedVersion}`,
       });
     }
     let decision;
     try {
-      decision = decide(state, cmd.command, { now, actor: cmd.actor, settings: cmd.env.settings, calendar: cmd.env.calendar });
+      decision = decide(state, cmd.command, {
+        now,
+        actor: cmd.actor,
+        settings: cmd.env.settings,
+        calendar: cmd.env.calendar,
+      });
     } catch (err) {
       // A bug or a malformed command: fail this update, never the workflow task (which would retry forever).
-      throw ApplicationFailure.create({ type: FAILURE.failed, message: `decide threw: ${String(err)}`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FAILURE.failed,
+        message: `decide threw: ${String(err)}`,
+        nonRetryable: true,
+      });
     }
     if (!decision.ok) {
-      throw ApplicationFailure.create({ type: FAILURE.refused, message: decision.error.message, details: [decision.error], nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FAILURE.refused,
+        message: decision.error.message,
+        details: [decision.error],
+        nonRetryable: true,
+      });
     }
     return decision.events;
   }
@@ -129,8 +178,13 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
     const before = state;
     const after = events.length > 0 ? fold(events, before)! : before!;
     const stored = await persistEvents({
-      itemId, campaignId: after.campaignId, fromVersion: before?.version ?? 0, events, after,
-      wake: nextWake(after, withEnv), now,
+      itemId,
+      campaignId: after.campaignId,
+      fromVersion: before?.version ?? 0,
+      events,
+      after,
+      wake: nextWake(after, withEnv),
+      now,
     });
     state = after;
     env = withEnv;
@@ -139,13 +193,22 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
 
   const nowIso = () => new Date().toISOString(); // workflow time: deterministic on replay
 
-  setHandler(execute, (cmd) => exclusive(async () => {
-    const now = nowIso();
-    // Decide again: an update accepted meanwhile may have changed the item since validation.
-    const events = check(cmd, now);
-    const stored = await apply(events, cmd.env, now);
-    return { state: state!, events: stored };
-  }), { validator: (cmd) => { check(cmd, nowIso()); } });
+  setHandler(
+    execute,
+    (cmd) =>
+      exclusive(async () => {
+        const now = nowIso();
+        // Decide again: an update accepted meanwhile may have changed the item since validation.
+        const events = check(cmd, now);
+        const stored = await apply(events, cmd.env, now);
+        return { state: state!, events: stored };
+      }),
+    {
+      validator: (cmd) => {
+        check(cmd, nowIso());
+      },
+    },
+  );
 
   setHandler(currentState, () => ({ state, nextWake: state && env ? nextWake(state, env) : null, busy }));
 
@@ -155,7 +218,11 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
       try {
         const fresh = await loadEnv(state!.campaignId);
         const now = nowIso();
-        const decision = decide(state, { type: 'tick' }, { now, actor: null, settings: fresh.settings, calendar: fresh.calendar });
+        const decision = decide(
+          state,
+          { type: 'tick' },
+          { now, actor: null, settings: fresh.settings, calendar: fresh.calendar },
+        );
         if (!decision.ok) throw new Error(`tick refused: ${decision.error.code}: ${decision.error.message}`);
         await apply(decision.events, fresh, now);
         const next = nextWake(state!, fresh);
@@ -181,7 +248,9 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
 
   const historyTooLong = () => {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > HISTORY_BOUND.events || info.historySize > HISTORY_BOUND.bytes;
+    return (
+      info.continueAsNewSuggested || info.historyLength > HISTORY_BOUND.events || info.historySize > HISTORY_BOUND.bytes
+    );
   };
 
   for (;;) {
@@ -199,7 +268,7 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
       continue;
     }
     const wait = Date.parse(wake) - Date.now();
-    if (wait > 0 && await condition(changed, wait)) continue;
+    if (wait > 0 && (await condition(changed, wait))) continue;
     if (changed()) continue;
     if (!(await tick())) await condition(changed, STUCK_TIMER_RETRY);
   }

@@ -2,7 +2,12 @@
 // Reads still come from the database projection; this adapter reads the item's campaign settings
 // and calendar (the Update validator is synchronous and cannot load them) and maps the workflow's
 // failures back to the port's errors, so the API answers exactly as with the local runtime.
-import { type Client, type Connection, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import {
+  type Client,
+  type Connection,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import { visibleTo } from '../../db/queries/items.ts';
@@ -10,7 +15,13 @@ import type { DomainError, ItemState } from '../../domain/item/types.ts';
 import type { Db } from '../../db/client.ts';
 import { items } from '../../db/schema.ts';
 import {
-  type CommandOutcome, type CommandRequest, CommandRefused, EngineUnavailable, type ItemEngine, ItemNotFound, VersionConflict,
+  type CommandOutcome,
+  type CommandRequest,
+  CommandRefused,
+  EngineUnavailable,
+  type ItemEngine,
+  ItemNotFound,
+  VersionConflict,
 } from '../engine.ts';
 import type { EngineEnv } from '../local/engine-env.ts';
 import { execute, type ExecuteInput, FAILURE, itemWorkflow, type ItemWorkflowInput } from './item.workflow.ts';
@@ -52,7 +63,9 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
     } catch (err) {
       throw new EngineUnavailable(
         `Temporal at ${address} did not answer a health check within ${probeTimeoutMs} ms (${briefly(err)}); the command was not sent`,
-        false, { cause: err });
+        false,
+        { cause: err },
+      );
     }
   }
 
@@ -60,14 +73,21 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
   async function ensureStarted(itemId: string, state: ItemState | null, input: ExecuteInput) {
     const args: [ItemWorkflowInput] = [{ itemId, state, env: input.env }];
     try {
-      await client.workflow.start(itemWorkflow, { workflowId: workflowIdOf(itemId), taskQueue, args, workflowIdConflictPolicy: 'USE_EXISTING' });
+      await client.workflow.start(itemWorkflow, {
+        workflowId: workflowIdOf(itemId),
+        taskQueue,
+        args,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
 
   async function ledgerRow(itemId: string, scopePath: string | null | undefined) {
-    const [row] = await db.select({ state: items.state, seqNo: items.seqNo }).from(items)
+    const [row] = await db
+      .select({ state: items.state, seqNo: items.seqNo })
+      .from(items)
       .where(and(eq(items.id, itemId), scopePath ? visibleTo({ scopePath }) : undefined));
     return row ?? null;
   }
@@ -90,7 +110,9 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
       }
       const campaignId = current?.campaignId ?? (command.type === 'report' ? command.campaignId : '');
       const input: ExecuteInput = {
-        command, actor: req.actor, ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}),
+        command,
+        actor: req.actor,
+        ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}),
         env: { settings: await env.settings(campaignId), calendar: await env.calendar() },
       };
       if (Date.now() - answeredAt > TRUST_PROBE_MS) await probe();
@@ -111,7 +133,8 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
         answeredAt = Date.now();
         // A new item's ledger number is given when the persist activity creates its row.
         ledgerNo ??= (await ledgerRow(itemId, null))?.seqNo;
-        if (ledgerNo === undefined) throw new Error(`item ${itemId}: the workflow answered but its ledger row is missing`);
+        if (ledgerNo === undefined)
+          throw new Error(`item ${itemId}: the workflow answered but its ledger row is missing`);
         return { ...result, ledgerNo };
       } catch (err) {
         throw portError(err, itemId, address, commandTimeoutMs);
@@ -126,27 +149,37 @@ export function portError(err: unknown, itemId: string, address: string, timeout
     const f = err.cause;
     const detail = f.details?.[0];
     switch (f.type) {
-      case FAILURE.refused: return new CommandRefused(detail as DomainError);
+      case FAILURE.refused:
+        return new CommandRefused(detail as DomainError);
       case FAILURE.versionConflict: {
         const v = detail as { expected: number; actual: number };
         return new VersionConflict(itemId, v.expected, v.actual);
       }
-      case FAILURE.notFound: return new ItemNotFound(itemId);
-      default: return new Error(`item ${itemId}: the workflow failed the command: ${f.type}: ${f.message}`, { cause: err });
+      case FAILURE.notFound:
+        return new ItemNotFound(itemId);
+      default:
+        return new Error(`item ${itemId}: the workflow failed the command: ${f.type}: ${f.message}`, { cause: err });
     }
   }
   if (err instanceof WorkflowNotFoundError) return new ItemNotFound(itemId);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcUnavailable(err)) {
     return new EngineUnavailable(
-      `Temporal at ${address} gave no answer for item ${itemId} within ${timeoutMs} ms (${briefly(err)}); `
-      + `the command may still be applied — reload the item before trying again`, 'unknown', { cause: err });
+      `Temporal at ${address} gave no answer for item ${itemId} within ${timeoutMs} ms (${briefly(err)}); ` +
+        `the command may still be applied — reload the item before trying again`,
+      'unknown',
+      { cause: err },
+    );
   }
   return err;
 }
 
 /** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), directly or as the cause of a client error. */
 function isGrpcUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e.code === 14 || e.code === 4) return true;
   }
   return false;
@@ -154,7 +187,11 @@ function isGrpcUnavailable(err: unknown): boolean {
 
 function briefly(err: unknown): string {
   const msgs: string[] = [];
-  for (let e = err as { message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 3;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.message === 'string' && e.message && !msgs.includes(e.message)) msgs.push(e.message);
   }
   return msgs.join(': ') || String(err);

@@ -12,14 +12,29 @@ import { requireRole } from '../../access.ts';
 import { notFound, Problem, problemResponses } from '../../problem.ts';
 import { text } from '../items/schema.ts';
 
-const targetSchema = z.object({
-  id: z.string(), unitId: z.string(), kind: z.enum(WEBHOOK_KINDS), name: z.string(), url: z.string(),
-  signed: z.boolean(), enabled: z.boolean(), createdAt: z.string(),
-}).meta({ id: 'WebhookTarget' });
+const targetSchema = z
+  .object({
+    id: z.string(),
+    unitId: z.string(),
+    kind: z.enum(WEBHOOK_KINDS),
+    name: z.string(),
+    url: z.string(),
+    signed: z.boolean(),
+    enabled: z.boolean(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'WebhookTarget' });
 
 // The robot's key is a credential: show only where it points.
 const view = (t: WebhookTargetRow) => ({
-  id: t.id, unitId: t.unitId, kind: t.kind, name: t.name, url: redact(t.url), signed: !!t.secret, enabled: t.enabled, createdAt: new Date(t.createdAt).toISOString(),
+  id: t.id,
+  unitId: t.unitId,
+  kind: t.kind,
+  name: t.name,
+  url: redact(t.url),
+  signed: !!t.secret,
+  enabled: t.enabled,
+  createdAt: new Date(t.createdAt).toISOString(),
 });
 function redact(url: string): string {
   const u = new URL(url);
@@ -42,97 +57,195 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
   };
   const checkUrl = (url: string) => {
     const why = webhookUrlProblem(url, allowed);
-    if (why) throw new Problem(422, 'webhook_host_not_allowed', 'Webhook target refused', `the webhook URL ${why}`, { errors: [{ path: 'body.url', message: why }] });
+    if (why)
+      throw new Problem(422, 'webhook_host_not_allowed', 'Webhook target refused', `the webhook URL ${why}`, {
+        errors: [{ path: 'body.url', message: why }],
+      });
   };
 
-  app.get('/admin/webhooks', {
-    schema: { tags: ['admin'], summary: 'Group-robot webhook targets', response: { 200: z.object({ webhooks: z.array(targetSchema) }), ...problemResponses } },
-  }, async (req) => {
-    requireRole(req.user!, ['admin']);
-    return { webhooks: (await db.select().from(webhookTargets).orderBy(asc(webhookTargets.createdAt))).map(view) };
-  });
-
-  app.post('/admin/webhooks', {
-    schema: {
-      tags: ['admin'], summary: 'Add a group robot of a unit (WeCom, DingTalk, Feishu); its host must be on WEBHOOK_ALLOWED_HOSTS',
-      body: z.strictObject({
-        unitId: z.uuid(), kind: z.enum(WEBHOOK_KINDS), name: text(100), url: z.string().trim().min(1).max(1000),
-        secret: z.string().trim().min(1).max(200).nullable().optional(),
-      }),
-      response: { 201: targetSchema, ...problemResponses },
+  app.get(
+    '/admin/webhooks',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Group-robot webhook targets',
+        response: { 200: z.object({ webhooks: z.array(targetSchema) }), ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    requireRole(req.user!, ['admin']);
-    const b = req.body;
-    checkUrl(b.url);
-    if (!(await unitById(db, b.unitId))) throw notFound('unit');
-    const [row] = await db.insert(webhookTargets).values({
-      unitId: b.unitId, kind: b.kind, name: b.name, url: b.url, secret: b.secret ?? null, createdBy: req.user!.id,
-    }).returning();
-    return reply.code(201).send(view(row!));
-  });
-
-  app.patch('/admin/webhooks/:id', {
-    schema: {
-      tags: ['admin'], summary: 'Change or disable a webhook target', params: z.object({ id: z.uuid() }),
-      body: z.strictObject({ name: text(100).optional(), url: z.string().trim().min(1).max(1000).optional(),
-        secret: z.string().trim().min(1).max(200).nullable().optional(), enabled: z.boolean().optional() }),
-      response: { 200: targetSchema, ...problemResponses },
+    async (req) => {
+      requireRole(req.user!, ['admin']);
+      return { webhooks: (await db.select().from(webhookTargets).orderBy(asc(webhookTargets.createdAt))).map(view) };
     },
-  }, async (req) => {
-    requireRole(req.user!, ['admin']);
-    if (req.body.url !== undefined) checkUrl(req.body.url);
-    const [row] = await db.update(webhookTargets).set(req.body).where(eq(webhookTargets.id, req.params.id)).returning();
-    if (!row) throw notFound('webhook target');
-    return view(row);
-  });
+  );
 
-  app.delete('/admin/webhooks/:id', {
-    schema: { tags: ['admin'], summary: 'Remove a webhook target', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...problemResponses } },
-  }, async (req, reply) => {
-    requireRole(req.user!, ['admin']);
-    const r = await db.delete(webhookTargets).where(eq(webhookTargets.id, req.params.id)).returning({ id: webhookTargets.id });
-    if (r.length === 0) throw notFound('webhook target');
-    return reply.code(204).send(null);
-  });
-
-  const countsSchema = z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), failed: z.number(), completed: z.number(), prioritized: z.number() });
-  app.get('/admin/queues', {
-    schema: {
-      tags: ['admin'], summary: 'Queue depth, failed (dead-lettered) and delayed jobs per queue',
-      response: { 200: z.object({ backend: z.string(), queues: z.array(z.object({ name: z.string(), counts: countsSchema })) }), ...problemResponses },
+  app.post(
+    '/admin/webhooks',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Add a group robot of a unit (WeCom, DingTalk, Feishu); its host must be on WEBHOOK_ALLOWED_HOSTS',
+        body: z.strictObject({
+          unitId: z.uuid(),
+          kind: z.enum(WEBHOOK_KINDS),
+          name: text(100),
+          url: z.string().trim().min(1).max(1000),
+          secret: z.string().trim().min(1).max(200).nullable().optional(),
+        }),
+        response: { 201: targetSchema, ...problemResponses },
+      },
     },
-  }, async (req) => {
-    requireRole(req.user!, ['admin']);
-    const k = kit();
-    const names = k.names().sort();
-    return { backend: k.backend, queues: await Promise.all(names.map(async (name) => ({ name, counts: await k.counts(name) }))) };
-  });
-
-  app.get('/admin/queues/:name/dead', {
-    schema: {
-      tags: ['admin'], summary: 'Dead letters: jobs that failed their last attempt or could not run (with the reason)',
-      params: z.object({ name: queueName }),
-      querystring: z.strictObject({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(200).default(50) }),
-      response: { 200: z.object({ dead: z.array(z.object({ id: z.string(), name: z.string(), reason: z.string(), attemptsMade: z.number(), failedAt: z.string().nullable(), data: z.unknown() })) }), ...problemResponses },
+    async (req, reply) => {
+      requireRole(req.user!, ['admin']);
+      const b = req.body;
+      checkUrl(b.url);
+      if (!(await unitById(db, b.unitId))) throw notFound('unit');
+      const [row] = await db
+        .insert(webhookTargets)
+        .values({
+          unitId: b.unitId,
+          kind: b.kind,
+          name: b.name,
+          url: b.url,
+          secret: b.secret ?? null,
+          createdBy: req.user!.id,
+        })
+        .returning();
+      return reply.code(201).send(view(row!));
     },
-  }, async (req) => {
-    requireRole(req.user!, ['admin']);
-    return { dead: await kit().dead(known(req.params.name), req.query) };
-  });
+  );
 
-  app.post('/admin/queues/:name/dead/:jobId/retry', {
-    schema: {
-      tags: ['admin'], summary: 'Run a dead job again (its attempts start over)',
-      params: z.object({ name: queueName, jobId: z.string().min(1).max(300) }),
-      response: { 202: z.object({ status: z.literal('retried') }), ...problemResponses },
+  app.patch(
+    '/admin/webhooks/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change or disable a webhook target',
+        params: z.object({ id: z.uuid() }),
+        body: z.strictObject({
+          name: text(100).optional(),
+          url: z.string().trim().min(1).max(1000).optional(),
+          secret: z.string().trim().min(1).max(200).nullable().optional(),
+          enabled: z.boolean().optional(),
+        }),
+        response: { 200: targetSchema, ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    requireRole(req.user!, ['admin']);
-    const r = await kit().retryDead(known(req.params.name), req.params.jobId);
-    if (!r) throw notFound(`dead job ${req.params.jobId}`);
-    return reply.code(202).send({ status: r });
+    async (req) => {
+      requireRole(req.user!, ['admin']);
+      if (req.body.url !== undefined) checkUrl(req.body.url);
+      const [row] = await db
+        .update(webhookTargets)
+        .set(req.body)
+        .where(eq(webhookTargets.id, req.params.id))
+        .returning();
+      if (!row) throw notFound('webhook target');
+      return view(row);
+    },
+  );
+
+  app.delete(
+    '/admin/webhooks/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Remove a webhook target',
+        params: z.object({ id: z.uuid() }),
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req.user!, ['admin']);
+      const r = await db
+        .delete(webhookTargets)
+        .where(eq(webhookTargets.id, req.params.id))
+        .returning({ id: webhookTargets.id });
+      if (r.length === 0) throw notFound('webhook target');
+      return reply.code(204).send(null);
+    },
+  );
+
+  const countsSchema = z.object({
+    waiting: z.number(),
+    active: z.number(),
+    delayed: z.number(),
+    failed: z.number(),
+    completed: z.number(),
+    prioritized: z.number(),
   });
+  app.get(
+    '/admin/queues',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Queue depth, failed (dead-lettered) and delayed jobs per queue',
+        response: {
+          200: z.object({ backend: z.string(), queues: z.array(z.object({ name: z.string(), counts: countsSchema })) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req.user!, ['admin']);
+      const k = kit();
+      const names = k.names().sort();
+      return {
+        backend: k.backend,
+        queues: await Promise.all(names.map(async (name) => ({ name, counts: await k.counts(name) }))),
+      };
+    },
+  );
+
+  app.get(
+    '/admin/queues/:name/dead',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Dead letters: jobs that failed their last attempt or could not run (with the reason)',
+        params: z.object({ name: queueName }),
+        querystring: z.strictObject({
+          offset: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: {
+          200: z.object({
+            dead: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                reason: z.string(),
+                attemptsMade: z.number(),
+                failedAt: z.string().nullable(),
+                data: z.unknown(),
+              }),
+            ),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req.user!, ['admin']);
+      return { dead: await kit().dead(known(req.params.name), req.query) };
+    },
+  );
+
+  app.post(
+    '/admin/queues/:name/dead/:jobId/retry',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Run a dead job again (its attempts start over)',
+        params: z.object({ name: queueName, jobId: z.string().min(1).max(300) }),
+        response: { 202: z.object({ status: z.literal('retried') }), ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req.user!, ['admin']);
+      const r = await kit().retryDead(known(req.params.name), req.params.jobId);
+      if (!r) throw notFound(`dead job ${req.params.jobId}`);
+      return reply.code(202).send({ status: r });
+    },
+  );
 };
 
 export default routes;

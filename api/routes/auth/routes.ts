@@ -6,55 +6,105 @@ import type { AppDeps } from '../../app.ts';
 import { Problem, problemResponses } from '../../problem.ts';
 import { CONTROL } from '../items/schema.ts';
 
-export const meSchema = z.object({
-  id: z.string(), username: z.string(), displayName: z.string(), unitId: z.string(), unitName: z.string(),
-  roles: z.array(z.string()), isUnitHead: z.boolean(),
-}).meta({ id: 'Me' });
+export const meSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    unitId: z.string(),
+    unitName: z.string(),
+    roles: z.array(z.string()),
+    isUnitHead: z.boolean(),
+  })
+  .meta({ id: 'Me' });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
-  app.post('/auth/login', {
-    config: { public: true },
-    schema: {
-      tags: ['auth'], summary: 'Sign in: returns a bearer token',
-      body: z.strictObject({ username: z.string().min(1).max(100).refine((s) => !CONTROL.test(s), 'control characters are not allowed'),
-        password: z.string().min(1).max(200).refine((s) => !s.includes('\u0000'), 'NUL is not allowed') }),
-      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), user: meSchema }), ...problemResponses },
+  app.post(
+    '/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in: returns a bearer token',
+        body: z.strictObject({
+          username: z
+            .string()
+            .min(1)
+            .max(100)
+            .refine((s) => !CONTROL.test(s), 'control characters are not allowed'),
+          password: z
+            .string()
+            .min(1)
+            .max(200)
+            .refine((s) => !s.includes('\u0000'), 'NUL is not allowed'),
+        }),
+        response: { 200: z.object({ token: z.string(), expiresAt: z.string(), user: meSchema }), ...problemResponses },
+      },
     },
-  }, async (req) => {
-    const r = await login(db, req.body.username, req.body.password, config.TOKEN_TTL_HOURS);
-    if (!r) throw new Problem(401, 'invalid_credentials', 'Sign-in failed', 'wrong username or password, or the account is disabled');
-    req.log.info({ user: r.user.username }, 'signed in');
-    return { token: r.token, expiresAt: r.expiresAt, user: pick(r.user) };
-  });
-
-  app.post('/auth/logout', {
-    schema: { tags: ['auth'], summary: 'Sign out: the token stops working', response: { 204: z.null(), ...problemResponses } },
-  }, async (req, reply) => {
-    await revokeToken(db, req.token!);
-    app.forgetToken(req.token!);
-    return reply.code(204).send(null);
-  });
-
-  app.get('/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: meSchema, ...problemResponses } } },
-    async (req) => pick(req.user!));
-
-  app.post('/me/password', {
-    schema: {
-      tags: ['auth'], summary: 'Change my password (signs out every session)',
-      body: z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(10).max(200) }),
-      response: { 204: z.null(), ...problemResponses },
+    async (req) => {
+      const r = await login(db, req.body.username, req.body.password, config.TOKEN_TTL_HOURS);
+      if (!r)
+        throw new Problem(
+          401,
+          'invalid_credentials',
+          'Sign-in failed',
+          'wrong username or password, or the account is disabled',
+        );
+      req.log.info({ user: r.user.username }, 'signed in');
+      return { token: r.token, expiresAt: r.expiresAt, user: pick(r.user) };
     },
-  }, async (req, reply) => {
-    const ok = await changePassword(db, req.user!.id, req.body.currentPassword, req.body.newPassword);
-    if (!ok) throw new Problem(422, 'invalid_credentials', 'Wrong password', 'the current password is not correct');
-    await revokeUserSessions(db, req.user!.id);
-    app.forgetToken(); // every cached session of this user, not only this one
-    return reply.code(204).send(null);
-  });
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out: the token stops working',
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      await revokeToken(db, req.token!);
+      app.forgetToken(req.token!);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/me',
+    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: meSchema, ...problemResponses } } },
+    async (req) => pick(req.user!),
+  );
+
+  app.post(
+    '/me/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change my password (signs out every session)',
+        body: z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(10).max(200) }),
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const ok = await changePassword(db, req.user!.id, req.body.currentPassword, req.body.newPassword);
+      if (!ok) throw new Problem(422, 'invalid_credentials', 'Wrong password', 'the current password is not correct');
+      await revokeUserSessions(db, req.user!.id);
+      app.forgetToken(); // every cached session of this user, not only this one
+      return reply.code(204).send(null);
+    },
+  );
 };
 
 const pick = (u: z.infer<typeof meSchema>) => ({
-  id: u.id, username: u.username, displayName: u.displayName, unitId: u.unitId, unitName: u.unitName, roles: u.roles, isUnitHead: u.isUnitHead,
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  unitId: u.unitId,
+  unitName: u.unitName,
+  roles: u.roles,
+  isUnitHead: u.isUnitHead,
 });
 
 export default routes;

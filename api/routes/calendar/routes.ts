@@ -9,37 +9,58 @@ import { requireRole } from '../../access.ts';
 import { Problem, problemResponses } from '../../problem.ts';
 import { text } from '../items/schema.ts';
 
-const yearSchema = z.object({ year: z.number().int(), source: z.string(), holidays: z.array(z.string()), workdays: z.array(z.string()) }).meta({ id: 'CalendarYear' });
+const yearSchema = z
+  .object({ year: z.number().int(), source: z.string(), holidays: z.array(z.string()), workdays: z.array(z.string()) })
+  .meta({ id: 'CalendarYear' });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
-  app.get('/calendar/years', {
-    schema: { tags: ['calendar'], summary: 'Years with official calendar data', response: { 200: z.object({ years: z.array(yearSchema) }), ...problemResponses } },
-  }, async () => {
-    const cal = await env.calendar();
-    return { years: Object.values(cal.years).sort((a, b) => a.year - b.year) };
-  });
-
-  app.put('/calendar/years/:year', {
-    schema: {
-      tags: ['calendar'], summary: "Load a year's holidays and make-up workdays (admin)",
-      params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
-      body: z.strictObject({ source: text(300).refine((s) => s.length >= 4, 'too short').describe('the notice, e.g. 国办发明电〔2026〕x号'),
-        holidays: z.array(z.string()).max(60), workdays: z.array(z.string()).max(20) }),
-      response: { 200: yearSchema, ...problemResponses },
+  app.get(
+    '/calendar/years',
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: 'Years with official calendar data',
+        response: { 200: z.object({ years: z.array(yearSchema) }), ...problemResponses },
+      },
     },
-  }, async (req) => {
-    requireRole(req.user!, ['admin']);
-    const checked = validateCalendarYear({ year: req.params.year, ...req.body });
-    if (!checked.ok) {
-      throw new Problem(422, 'rule_violated', 'Invalid calendar year', checked.errors.join('; '),
-        { errors: checked.errors.map((message) => ({ path: 'body', message })) });
-    }
-    await saveCalendarYear(db, checked.year);
-    env.invalidate();
-    // Items whose deadlines were provisional for this year are recomputed by their next tick.
-    await db.execute(sqlWakeProvisional(req.params.year));
-    return checked.year;
-  });
+    async () => {
+      const cal = await env.calendar();
+      return { years: Object.values(cal.years).sort((a, b) => a.year - b.year) };
+    },
+  );
+
+  app.put(
+    '/calendar/years/:year',
+    {
+      schema: {
+        tags: ['calendar'],
+        summary: "Load a year's holidays and make-up workdays (admin)",
+        params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
+        body: z.strictObject({
+          source: text(300)
+            .refine((s) => s.length >= 4, 'too short')
+            .describe('the notice, e.g. 国办发明电〔2026〕x号'),
+          holidays: z.array(z.string()).max(60),
+          workdays: z.array(z.string()).max(20),
+        }),
+        response: { 200: yearSchema, ...problemResponses },
+      },
+    },
+    async (req) => {
+      requireRole(req.user!, ['admin']);
+      const checked = validateCalendarYear({ year: req.params.year, ...req.body });
+      if (!checked.ok) {
+        throw new Problem(422, 'rule_violated', 'Invalid calendar year', checked.errors.join('; '), {
+          errors: checked.errors.map((message) => ({ path: 'body', message })),
+        });
+      }
+      await saveCalendarYear(db, checked.year);
+      env.invalidate();
+      // Items whose deadlines were provisional for this year are recomputed by their next tick.
+      await db.execute(sqlWakeProvisional(req.params.year));
+      return checked.year;
+    },
+  );
 };
 
 const sqlWakeProvisional = (year: number) =>

@@ -12,132 +12,247 @@ import { requireRole } from '../../access.ts';
 import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts';
 import { dateString, text } from '../items/schema.ts';
 
-export const settingsSchema = z.strictObject({
-  workingDays: z.boolean(),
-  immediateDays: z.number().int().min(1).max(60),
-  remindBeforeDays: z.array(z.number().int().min(1).max(30)).max(5),
-  escalationSteps: z.array(z.strictObject({
-    level: z.number().int().min(1).max(9), afterDays: z.number().int().min(0).max(365),
-    target: z.enum(['handler', 'unit_head', 'supervisor', 'flag']),
-  })).max(9),
-  recheckRate: z.number().min(0).max(1),
-  recheckSeed: z.string().min(1).max(100),
-  recheckWindowDays: z.number().int().min(1).max(365),
-  reopenDays: z.number().int().min(1).max(365),
-  noMeasuresWarningMonths: z.number().int().min(1).max(12),
-  /** Review limit (审核时限): a submission waiting longer reminds the reviewers. Default 5 (working) days. */
-  reviewLimitDays: z.number().int().min(1).max(60).optional(),
-}).meta({ id: 'CampaignSettings' });
+export const settingsSchema = z
+  .strictObject({
+    workingDays: z.boolean(),
+    immediateDays: z.number().int().min(1).max(60),
+    remindBeforeDays: z.array(z.number().int().min(1).max(30)).max(5),
+    escalationSteps: z
+      .array(
+        z.strictObject({
+          level: z.number().int().min(1).max(9),
+          afterDays: z.number().int().min(0).max(365),
+          target: z.enum(['handler', 'unit_head', 'supervisor', 'flag']),
+        }),
+      )
+      .max(9),
+    recheckRate: z.number().min(0).max(1),
+    recheckSeed: z.string().min(1).max(100),
+    recheckWindowDays: z.number().int().min(1).max(365),
+    reopenDays: z.number().int().min(1).max(365),
+    noMeasuresWarningMonths: z.number().int().min(1).max(12),
+    /** Review limit (审核时限): a submission waiting longer reminds the reviewers. Default 5 (working) days. */
+    reviewLimitDays: z.number().int().min(1).max(60).optional(),
+  })
+  .meta({ id: 'CampaignSettings' });
 
-const campaignSchema = z.object({
-  id: z.string(), name: z.string(), ownerUnitId: z.string(), areaUnitId: z.string(), startsOn: z.string(),
-  endsOn: z.string().nullable(), status: z.string(), settings: settingsSchema,
-}).meta({ id: 'Campaign' });
+const campaignSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    ownerUnitId: z.string(),
+    areaUnitId: z.string(),
+    startsOn: z.string(),
+    endsOn: z.string().nullable(),
+    status: z.string(),
+    settings: settingsSchema,
+  })
+  .meta({ id: 'Campaign' });
 
-const categorySchema = z.object({
-  id: z.string(), campaignId: z.string(), code: z.string(), name: z.string(), leadUnitId: z.string(), leadUnitName: z.string(),
-  problemTypes: z.array(z.string()), measures: z.array(z.string()), focusQuarters: z.array(z.number().int()), sortOrder: z.number().int(),
-}).meta({ id: 'Category' });
+const categorySchema = z
+  .object({
+    id: z.string(),
+    campaignId: z.string(),
+    code: z.string(),
+    name: z.string(),
+    leadUnitId: z.string(),
+    leadUnitName: z.string(),
+    problemTypes: z.array(z.string()),
+    measures: z.array(z.string()),
+    focusQuarters: z.array(z.number().int()),
+    sortOrder: z.number().int(),
+  })
+  .meta({ id: 'Category' });
 
 const view = (c: typeof campaigns.$inferSelect) => ({
-  id: c.id, name: c.name, ownerUnitId: c.ownerUnitId, areaUnitId: c.areaUnitId, startsOn: c.startsOn, endsOn: c.endsOn, status: c.status, settings: c.settings,
+  id: c.id,
+  name: c.name,
+  ownerUnitId: c.ownerUnitId,
+  areaUnitId: c.areaUnitId,
+  startsOn: c.startsOn,
+  endsOn: c.endsOn,
+  status: c.status,
+  settings: c.settings,
 });
 
 /** A campaign is visible to units inside its area and to units above it. */
 async function visibleCampaign(db: Db, user: AuthUser, id: string) {
-  const [row] = await db.select({ c: campaigns, areaPath: orgUnits.path }).from(campaigns)
-    .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId)).where(eq(campaigns.id, id));
+  const [row] = await db
+    .select({ c: campaigns, areaPath: orgUnits.path })
+    .from(campaigns)
+    .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId))
+    .where(eq(campaigns.id, id));
   if (!row || !(user.roles.includes('admin') || related(user.unitPath, row.areaPath))) throw notFound('campaign');
   return row;
 }
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
-  app.get('/campaigns', {
-    schema: { tags: ['campaigns'], response: { 200: z.object({ campaigns: z.array(campaignSchema) }), ...problemResponses } },
-  }, async (req) => {
-    const u = req.user!;
-    const rows = await db.select({ c: campaigns, areaPath: orgUnits.path }).from(campaigns)
-      .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId)).orderBy(asc(campaigns.startsOn));
-    return { campaigns: rows.filter((r) => u.roles.includes('admin') || related(u.unitPath, r.areaPath)).map((r) => view(r.c)) };
-  });
-
-  app.get('/campaigns/:id', {
-    schema: { tags: ['campaigns'], params: z.object({ id: z.uuid() }), response: { 200: campaignSchema, ...problemResponses } },
-  }, async (req) => view((await visibleCampaign(db, req.user!, req.params.id)).c));
-
-  app.post('/campaigns', {
-    schema: {
-      tags: ['campaigns'], summary: 'Create a campaign (supervisor of the owning office, or admin)',
-      body: z.strictObject({
-        name: text(200), ownerUnitId: z.uuid(), areaUnitId: z.uuid(), startsOn: dateString, endsOn: dateString.nullable().optional(),
-        settings: settingsSchema.partial().optional(),
-      }),
-      response: { 201: campaignSchema, ...problemResponses },
+  app.get(
+    '/campaigns',
+    {
+      schema: {
+        tags: ['campaigns'],
+        response: { 200: z.object({ campaigns: z.array(campaignSchema) }), ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    const u = req.user!;
-    requireRole(u, ['admin', 'supervisor']);
-    const b = req.body;
-    const [owner, area] = await Promise.all([unitById(db, b.ownerUnitId), unitById(db, b.areaUnitId)]);
-    if (!owner) throw notFound('owner unit');
-    if (!area) throw notFound('area unit');
-    if (!u.roles.includes('admin') && !within(owner.path, u.unitPath)) throw forbidden('you can only create campaigns for your own unit or units below it');
-    if (b.endsOn && b.endsOn < b.startsOn) {
-      throw new Problem(400, 'validation_failed', 'Invalid request', 'the campaign ends before it starts', { errors: [{ path: 'body.endsOn', message: 'before startsOn' }] });
-    }
-    const [row] = await db.insert(campaigns).values({
-      name: b.name, ownerUnitId: owner.id, areaUnitId: area.id, startsOn: b.startsOn, endsOn: b.endsOn ?? null,
-      settings: { ...DEFAULT_SETTINGS, ...b.settings },
-    }).returning();
-    return reply.code(201).send(view(row!));
-  });
-
-  app.put('/campaigns/:id/settings', {
-    schema: {
-      tags: ['campaigns'], summary: 'Replace the campaign settings (supervisor)', params: z.object({ id: z.uuid() }),
-      body: settingsSchema, response: { 200: campaignSchema, ...problemResponses },
+    async (req) => {
+      const u = req.user!;
+      const rows = await db
+        .select({ c: campaigns, areaPath: orgUnits.path })
+        .from(campaigns)
+        .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId))
+        .orderBy(asc(campaigns.startsOn));
+      return {
+        campaigns: rows
+          .filter((r) => u.roles.includes('admin') || related(u.unitPath, r.areaPath))
+          .map((r) => view(r.c)),
+      };
     },
-  }, async (req) => {
-    const u = req.user!;
-    requireRole(u, ['admin', 'supervisor']);
-    const { c } = await visibleCampaign(db, u, req.params.id);
-    const owner = await unitById(db, c.ownerUnitId);
-    if (!u.roles.includes('admin') && !within(owner?.path, u.unitPath)) throw forbidden('only the campaign office changes its settings');
-    const [row] = await db.update(campaigns).set({ settings: req.body }).where(eq(campaigns.id, c.id)).returning();
-    env.invalidate();
-    return view(row!);
-  });
+  );
 
-  app.get('/campaigns/:id/categories', {
-    schema: { tags: ['campaigns'], params: z.object({ id: z.uuid() }), response: { 200: z.object({ categories: z.array(categorySchema) }), ...problemResponses } },
-  }, async (req) => {
-    await visibleCampaign(db, req.user!, req.params.id);
-    const rows = await db.select({ cat: categories, leadUnitName: orgUnits.name }).from(categories)
-      .innerJoin(orgUnits, eq(orgUnits.id, categories.leadUnitId))
-      .where(eq(categories.campaignId, req.params.id)).orderBy(asc(categories.sortOrder), asc(categories.code));
-    return { categories: rows.map((r) => ({ ...r.cat, leadUnitName: r.leadUnitName })) };
-  });
-
-  app.post('/campaigns/:id/categories', {
-    schema: {
-      tags: ['campaigns'], summary: 'Add a category (专项) with its lead unit', params: z.object({ id: z.uuid() }),
-      body: z.strictObject({
-        code: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/), name: text(100), leadUnitId: z.uuid(),
-        problemTypes: z.array(text(500)).max(50).default([]), measures: z.array(text(1000)).max(50).default([]),
-        focusQuarters: z.array(z.number().int().min(1).max(4)).max(4).default([]), sortOrder: z.number().int().min(0).max(1000).default(0),
-      }),
-      response: { 201: categorySchema, ...problemResponses },
+  app.get(
+    '/campaigns/:id',
+    {
+      schema: {
+        tags: ['campaigns'],
+        params: z.object({ id: z.uuid() }),
+        response: { 200: campaignSchema, ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    const u = req.user!;
-    requireRole(u, ['admin', 'supervisor']);
-    const { c, areaPath } = await visibleCampaign(db, u, req.params.id);
-    const lead = await unitById(db, req.body.leadUnitId);
-    if (!lead || !within(lead.path, areaPath)) throw notFound('lead unit');
-    const inserted = await db.insert(categories).values({ ...req.body, campaignId: c.id }).onConflictDoNothing().returning();
-    if (inserted.length === 0) throw new Problem(409, 'category_code_taken', 'Code taken', `the campaign already has a category ${req.body.code}`);
-    return reply.code(201).send({ ...inserted[0]!, leadUnitName: lead.name });
-  });
+    async (req) => view((await visibleCampaign(db, req.user!, req.params.id)).c),
+  );
+
+  app.post(
+    '/campaigns',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Create a campaign (supervisor of the owning office, or admin)',
+        body: z.strictObject({
+          name: text(200),
+          ownerUnitId: z.uuid(),
+          areaUnitId: z.uuid(),
+          startsOn: dateString,
+          endsOn: dateString.nullable().optional(),
+          settings: settingsSchema.partial().optional(),
+        }),
+        response: { 201: campaignSchema, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const u = req.user!;
+      requireRole(u, ['admin', 'supervisor']);
+      const b = req.body;
+      const [owner, area] = await Promise.all([unitById(db, b.ownerUnitId), unitById(db, b.areaUnitId)]);
+      if (!owner) throw notFound('owner unit');
+      if (!area) throw notFound('area unit');
+      if (!u.roles.includes('admin') && !within(owner.path, u.unitPath))
+        throw forbidden('you can only create campaigns for your own unit or units below it');
+      if (b.endsOn && b.endsOn < b.startsOn) {
+        throw new Problem(400, 'validation_failed', 'Invalid request', 'the campaign ends before it starts', {
+          errors: [{ path: 'body.endsOn', message: 'before startsOn' }],
+        });
+      }
+      const [row] = await db
+        .insert(campaigns)
+        .values({
+          name: b.name,
+          ownerUnitId: owner.id,
+          areaUnitId: area.id,
+          startsOn: b.startsOn,
+          endsOn: b.endsOn ?? null,
+          settings: { ...DEFAULT_SETTINGS, ...b.settings },
+        })
+        .returning();
+      return reply.code(201).send(view(row!));
+    },
+  );
+
+  app.put(
+    '/campaigns/:id/settings',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Replace the campaign settings (supervisor)',
+        params: z.object({ id: z.uuid() }),
+        body: settingsSchema,
+        response: { 200: campaignSchema, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      requireRole(u, ['admin', 'supervisor']);
+      const { c } = await visibleCampaign(db, u, req.params.id);
+      const owner = await unitById(db, c.ownerUnitId);
+      if (!u.roles.includes('admin') && !within(owner?.path, u.unitPath))
+        throw forbidden('only the campaign office changes its settings');
+      const [row] = await db.update(campaigns).set({ settings: req.body }).where(eq(campaigns.id, c.id)).returning();
+      env.invalidate();
+      return view(row!);
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/categories',
+    {
+      schema: {
+        tags: ['campaigns'],
+        params: z.object({ id: z.uuid() }),
+        response: { 200: z.object({ categories: z.array(categorySchema) }), ...problemResponses },
+      },
+    },
+    async (req) => {
+      await visibleCampaign(db, req.user!, req.params.id);
+      const rows = await db
+        .select({ cat: categories, leadUnitName: orgUnits.name })
+        .from(categories)
+        .innerJoin(orgUnits, eq(orgUnits.id, categories.leadUnitId))
+        .where(eq(categories.campaignId, req.params.id))
+        .orderBy(asc(categories.sortOrder), asc(categories.code));
+      return { categories: rows.map((r) => ({ ...r.cat, leadUnitName: r.leadUnitName })) };
+    },
+  );
+
+  app.post(
+    '/campaigns/:id/categories',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Add a category (专项) with its lead unit',
+        params: z.object({ id: z.uuid() }),
+        body: z.strictObject({
+          code: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/),
+          name: text(100),
+          leadUnitId: z.uuid(),
+          problemTypes: z.array(text(500)).max(50).default([]),
+          measures: z.array(text(1000)).max(50).default([]),
+          focusQuarters: z.array(z.number().int().min(1).max(4)).max(4).default([]),
+          sortOrder: z.number().int().min(0).max(1000).default(0),
+        }),
+        response: { 201: categorySchema, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const u = req.user!;
+      requireRole(u, ['admin', 'supervisor']);
+      const { c, areaPath } = await visibleCampaign(db, u, req.params.id);
+      const lead = await unitById(db, req.body.leadUnitId);
+      if (!lead || !within(lead.path, areaPath)) throw notFound('lead unit');
+      const inserted = await db
+        .insert(categories)
+        .values({ ...req.body, campaignId: c.id })
+        .onConflictDoNothing()
+        .returning();
+      if (inserted.length === 0)
+        throw new Problem(
+          409,
+          'category_code_taken',
+          'Code taken',
+          `the campaign already has a category ${req.body.code}`,
+        );
+      return reply.code(201).send({ ...inserted[0]!, leadUnitName: lead.name });
+    },
+  );
 };
 
 export default routes;

@@ -17,11 +17,13 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   if (m[1] === '') {
     const n = Number(m[2]);
     if (n === 0) return 'unsatisfiable';
-    start = Math.max(0, size - n); end = size - 1;
+    start = Math.max(0, size - n);
+    end = size - 1;
   } else {
     start = Number(m[1]);
     end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start >= size || start > end) return 'unsatisfiable';
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start >= size || start > end)
+    return 'unsatisfiable';
   return { start, end };
 }

@@ -15,22 +15,40 @@ import { Problem } from '../../problem.ts';
 
 /** Evidence types we accept, by the type sniffed from the bytes (never the name or the client's word). */
 export const ALLOWED_TYPES: Record<string, 'photo' | 'video' | 'document'> = {
-  'image/jpeg': 'photo', 'image/png': 'photo', 'image/webp': 'photo', 'image/heic': 'photo', 'image/heif': 'photo',
+  'image/jpeg': 'photo',
+  'image/png': 'photo',
+  'image/webp': 'photo',
+  'image/heic': 'photo',
+  'image/heif': 'photo',
   'application/pdf': 'document',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'document',
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'document',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'document',
   'application/x-cfb': 'document', // .doc/.xls/.ppt (OLE compound file)
-  'application/vnd.ms-excel': 'document', 'application/msword': 'document',
-  'video/mp4': 'video', 'video/quicktime': 'video',
+  'application/vnd.ms-excel': 'document',
+  'application/msword': 'document',
+  'video/mp4': 'video',
+  'video/quicktime': 'video',
 };
 
-export interface UploadLimits { maxFileBytes: number; maxRequestBytes: number; maxFiles: number }
+export interface UploadLimits {
+  maxFileBytes: number;
+  maxRequestBytes: number;
+  maxFiles: number;
+}
 
-export interface StagedFile { path: string; sha256: string; size: number; fileName: string }
+export interface StagedFile {
+  path: string;
+  sha256: string;
+  size: number;
+  fileName: string;
+}
 
 export interface IngestedFile extends StagedFile {
-  contentType: string; kind: 'photo' | 'video' | 'document'; photo: PhotoFacts | null; thumbnail: boolean;
+  contentType: string;
+  kind: 'photo' | 'video' | 'document';
+  photo: PhotoFacts | null;
+  thumbnail: boolean;
   /** false: a photo whose picture work (size, thumbnail, dHash) is left to a background job. */
   processed: boolean;
 }
@@ -40,17 +58,23 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** A file name as people give it (Chinese welcome); no paths, no control or bidi characters. */
 export function checkFileName(raw: string | undefined): string {
   const name = (raw ?? '').normalize('NFC').trim();
-  const bad = (why: string) => new Problem(400, 'invalid_file_name', 'Invalid file name', `${JSON.stringify(name.slice(0, 80))}: ${why}`);
+  const bad = (why: string) =>
+    new Problem(400, 'invalid_file_name', 'Invalid file name', `${JSON.stringify(name.slice(0, 80))}: ${why}`);
   if (name === '') throw bad('the file has no name');
   if (CONTROL.test(name)) throw bad('control characters are not allowed in a file name');
-  if (/[\\/]/.test(name) || name === '.' || name === '..') throw bad('a file name cannot contain a path (/ or \\ or ..)');
+  if (/[\\/]/.test(name) || name === '.' || name === '..')
+    throw bad('a file name cannot contain a path (/ or \\ or ..)');
   if (name.length > 200) throw bad('a file name may have at most 200 characters');
   return name;
 }
 
 /** Stream to a staging file, hashing and counting. Throws problem+json answers for the client's mistakes. */
-export async function stageFile(file: Readable & { truncated?: boolean }, fileName: string, stageDir: string,
-  budget: { remaining: number; maxFileBytes: number }): Promise<StagedFile> {
+export async function stageFile(
+  file: Readable & { truncated?: boolean },
+  fileName: string,
+  stageDir: string,
+  budget: { remaining: number; maxFileBytes: number },
+): Promise<StagedFile> {
   await mkdir(stageDir, { recursive: true });
   const path = join(stageDir, `upload-${randomBytes(8).toString('hex')}`);
   const hash = createHash('sha256');
@@ -59,7 +83,11 @@ export async function stageFile(file: Readable & { truncated?: boolean }, fileNa
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > budget.remaining) { overRequest = true; done(new Error('request budget exceeded')); return; }
+      if (size > budget.remaining) {
+        overRequest = true;
+        done(new Error('request budget exceeded'));
+        return;
+      }
       hash.update(chunk);
       done(null, chunk);
     },
@@ -73,14 +101,28 @@ export async function stageFile(file: Readable & { truncated?: boolean }, fileNa
     await unlink(path).catch(() => {});
     if (overRequest) {
       file.resume();
-      throw new Problem(413, 'upload_too_large', 'Upload too large', `the files of one request together exceed the limit; send them in several requests`);
+      throw new Problem(
+        413,
+        'upload_too_large',
+        'Upload too large',
+        `the files of one request together exceed the limit; send them in several requests`,
+      );
     }
-    throw new Problem(400, 'upload_incomplete', 'Upload incomplete',
-      `the upload of ${JSON.stringify(fileName)} ended before the file was complete (${(err as Error).message}); nothing was stored`);
+    throw new Problem(
+      400,
+      'upload_incomplete',
+      'Upload incomplete',
+      `the upload of ${JSON.stringify(fileName)} ended before the file was complete (${(err as Error).message}); nothing was stored`,
+    );
   }
   if (file.truncated) {
     await unlink(path).catch(() => {});
-    throw new Problem(413, 'file_too_large', 'File too large', `${fileName} is larger than ${budget.maxFileBytes} bytes, the largest file accepted`);
+    throw new Problem(
+      413,
+      'file_too_large',
+      'File too large',
+      `${fileName} is larger than ${budget.maxFileBytes} bytes, the largest file accepted`,
+    );
   }
   if (size === 0) {
     await unlink(path).catch(() => {});
@@ -93,13 +135,21 @@ export async function stageFile(file: Readable & { truncated?: boolean }, fileNa
 /** Check the real type, read photo facts, and put the bytes (and thumbnail) into the store.
  * pictures 'deferred': only EXIF is read here (cheap); the picture work is a background job's
  * (workers/evidence.ts), keeping decoding and resizing off the request path. */
-export async function ingestStaged(staged: StagedFile, store: FileStore, pictures: 'inline' | 'deferred' = 'inline'): Promise<IngestedFile> {
+export async function ingestStaged(
+  staged: StagedFile,
+  store: FileStore,
+  pictures: 'inline' | 'deferred' = 'inline',
+): Promise<IngestedFile> {
   const type = await fileTypeFromFile(staged.path);
   const mime = type?.mime ?? 'unknown';
   const kind = ALLOWED_TYPES[mime];
   if (!kind) {
-    throw new Problem(415, 'file_type_not_allowed', 'File type not allowed',
-      `${staged.fileName} is ${type ? `${type.mime} (.${type.ext})` : 'of no recognised type'} by its content; accepted: photos (JPEG, PNG, WebP, HEIC), PDF, Office documents, MP4/MOV videos`);
+    throw new Problem(
+      415,
+      'file_type_not_allowed',
+      'File type not allowed',
+      `${staged.fileName} is ${type ? `${type.mime} (.${type.ext})` : 'of no recognised type'} by its content; accepted: photos (JPEG, PNG, WebP, HEIC), PDF, Office documents, MP4/MOV videos`,
+    );
   }
   let photo: PhotoFacts | null = null;
   let thumbnail = false;

@@ -8,7 +8,15 @@ import { z } from 'zod';
 import { inItemScope } from '../../../domain/item/policy.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import {
-  evidenceWarningCounts, getAttachment, itemAttachments, recordUploads, reportAttachments, setUnitPlace, type AttachmentRow, type NewUpload, type UploadOwner,
+  evidenceWarningCounts,
+  getAttachment,
+  itemAttachments,
+  recordUploads,
+  reportAttachments,
+  setUnitPlace,
+  type AttachmentRow,
+  type NewUpload,
+  type UploadOwner,
 } from '../../../db/queries/evidence.ts';
 import { getVisibleItem } from '../../../db/queries/items.ts';
 import { unitById, within } from '../../../db/queries/org.ts';
@@ -26,21 +34,45 @@ import { unlink } from 'node:fs/promises';
 
 const PURPOSES = ['progress', 'milestone', 'submission', 'recheck'] as const;
 
-const attachmentView = z.object({
-  id: z.string(), fileName: z.string(), size: z.number().int(), contentType: z.string(), kind: z.string(), sha256: z.string(),
-  purpose: z.string(), uploadedAt: z.string(), uploadedBy: z.string(),
-  width: z.number().int().nullable(), height: z.number().int().nullable(),
-  takenAt: z.string().nullable().describe('EXIF capture time'), gps: z.object({ lat: z.number(), lon: z.number() }).nullable(),
-  url: z.string(), thumbnailUrl: z.string().nullable(),
-  processing: z.boolean().describe('a photo whose size, thumbnail and similarity hash are still being made in the background'),
-}).meta({ id: 'Attachment' });
+const attachmentView = z
+  .object({
+    id: z.string(),
+    fileName: z.string(),
+    size: z.number().int(),
+    contentType: z.string(),
+    kind: z.string(),
+    sha256: z.string(),
+    purpose: z.string(),
+    uploadedAt: z.string(),
+    uploadedBy: z.string(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    takenAt: z.string().nullable().describe('EXIF capture time'),
+    gps: z.object({ lat: z.number(), lon: z.number() }).nullable(),
+    url: z.string(),
+    thumbnailUrl: z.string().nullable(),
+    processing: z
+      .boolean()
+      .describe('a photo whose size, thumbnail and similarity hash are still being made in the background'),
+  })
+  .meta({ id: 'Attachment' });
 
 const view = (a: AttachmentRow) => ({
-  id: a.id, fileName: a.fileName, size: a.size, contentType: a.contentType, kind: a.kind, sha256: a.sha256, purpose: a.purpose,
-  uploadedAt: new Date(a.uploadedAt).toISOString(), uploadedBy: a.uploadedBy, width: a.width, height: a.height,
+  id: a.id,
+  fileName: a.fileName,
+  size: a.size,
+  contentType: a.contentType,
+  kind: a.kind,
+  sha256: a.sha256,
+  purpose: a.purpose,
+  uploadedAt: new Date(a.uploadedAt).toISOString(),
+  uploadedBy: a.uploadedBy,
+  width: a.width,
+  height: a.height,
   takenAt: a.takenAt ? new Date(a.takenAt).toISOString() : null,
   gps: a.gpsLat !== null && a.gpsLon !== null ? { lat: a.gpsLat, lon: a.gpsLon } : null,
-  url: `/api/v1/attachments/${a.id}`, thumbnailUrl: a.thumbnailKey ? `/api/v1/attachments/${a.id}/thumbnail` : null,
+  url: `/api/v1/attachments/${a.id}`,
+  thumbnailUrl: a.thumbnailKey ? `/api/v1/attachments/${a.id}/thumbnail` : null,
   processing: a.processedAt === null,
 });
 
@@ -54,7 +86,14 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     throwFileSizeLimit: false,
     // Keep the name as sent so a name with a path (../) is refused, not silently shortened.
     preservePath: true,
-    limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 10, fieldSize: 1024, parts: limits.maxFiles + 10, headerPairs: 100 },
+    limits: {
+      fileSize: limits.maxFileBytes,
+      files: limits.maxFiles,
+      fields: 10,
+      fieldSize: 1024,
+      parts: limits.maxFiles + 10,
+      headerPairs: 100,
+    },
   });
   const me = (req: { user: AuthUser | null }) => req.user!;
 
@@ -62,9 +101,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   async function readable(user: AuthUser, id: string): Promise<AttachmentRow> {
     const a = await getAttachment(db, id);
     if (!a) throw notFound('attachment');
-    const ok = a.ownerKind === 'item' && a.itemId
-      ? (await getVisibleItem(db, user, a.itemId)) !== null
-      : user.scopePath === null || within(a.unitPath, user.scopePath);
+    const ok =
+      a.ownerKind === 'item' && a.itemId
+        ? (await getVisibleItem(db, user, a.itemId)) !== null
+        : user.scopePath === null || within(a.unitPath, user.scopePath);
     if (!ok) throw notFound('attachment');
     return a;
   }
@@ -72,7 +112,13 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   /** Streams the request's file parts into the store and records them in one transaction (a request with
    * one bad file records none). Photos' picture work is queued when the process has the evidence jobs. */
   async function receive(req: FastifyRequest, owner: Omit<UploadOwner, 'at'>) {
-    if (!req.isMultipart()) throw new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send multipart/form-data with one or more file parts');
+    if (!req.isMultipart())
+      throw new Problem(
+        415,
+        'unsupported_media_type',
+        'Unsupported media type',
+        'send multipart/form-data with one or more file parts',
+      );
     const budget = { remaining: limits.maxRequestBytes, maxFileBytes: limits.maxFileBytes };
     const done: IngestedFile[] = [];
     try {
@@ -90,149 +136,288 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     }
     if (done.length === 0) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
     const at = clock.now().toISOString();
-    const rows = await db.transaction((tx) => recordUploads(tx, done.map((f): NewUpload => ({
-      sha256: f.sha256, size: f.size, contentType: f.contentType, kind: f.kind, fileName: f.fileName, storageKey: blobKey(f.sha256),
-      dhash: f.photo?.dhash ?? null, width: f.photo?.width ?? null, height: f.photo?.height ?? null,
-      takenAt: f.photo?.takenAt ?? null, gps: f.photo?.gps ?? null, thumbnailKey: f.thumbnail ? thumbnailKey(f.sha256) : null,
-      processed: f.processed,
-    })), { ...owner, at }));
+    const rows = await db.transaction((tx) =>
+      recordUploads(
+        tx,
+        done.map(
+          (f): NewUpload => ({
+            sha256: f.sha256,
+            size: f.size,
+            contentType: f.contentType,
+            kind: f.kind,
+            fileName: f.fileName,
+            storageKey: blobKey(f.sha256),
+            dhash: f.photo?.dhash ?? null,
+            width: f.photo?.width ?? null,
+            height: f.photo?.height ?? null,
+            takenAt: f.photo?.takenAt ?? null,
+            gps: f.photo?.gps ?? null,
+            thumbnailKey: f.thumbnail ? thumbnailKey(f.sha256) : null,
+            processed: f.processed,
+          }),
+        ),
+        { ...owner, at },
+      ),
+    );
     // Picture work in the background: a lost enqueue is found by the reconcile job (processed_at stays null).
     for (const f of done.filter((x) => !x.processed)) {
-      await ev!.jobs!.photo(f.sha256, f.contentType).catch((err) => req.log.error({ err, sha256: f.sha256 }, 'photo job not queued; the evidence reconcile job will queue it'));
+      await ev!
+        .jobs!.photo(f.sha256, f.contentType)
+        .catch((err) =>
+          req.log.error({ err, sha256: f.sha256 }, 'photo job not queued; the evidence reconcile job will queue it'),
+        );
     }
     const full = await Promise.all(rows.map((r) => getAttachment(db, r.id)));
     return full.map((a) => view(a!));
   }
 
-  app.post('/items/:id/attachments', {
-    schema: {
-      tags: ['evidence'], summary: 'Upload evidence files (multipart/form-data, one or more `file` parts)',
-      params: z.object({ id: z.uuid() }),
-      querystring: z.strictObject({ purpose: z.enum(PURPOSES).default('progress').describe('what the files support') }),
-      response: { 201: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+  app.post(
+    '/items/:id/attachments',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: 'Upload evidence files (multipart/form-data, one or more `file` parts)',
+        params: z.object({ id: z.uuid() }),
+        querystring: z.strictObject({
+          purpose: z.enum(PURPOSES).default('progress').describe('what the files support'),
+        }),
+        response: { 201: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    const user = me(req);
-    const actor = actorOf(user);
-    const row = await getVisibleItem(db, user, req.params.id);
-    if (!row) throw notFound('item');
-    const purpose = req.query.purpose;
-    // Who may add evidence: the responsible unit's handlers, the item's reviewers, and inspectors for rechecks.
-    const may = purpose === 'recheck'
-      ? actor.roles.some((r) => r === 'inspector' || r === 'supervisor')
-      : actor.roles.some((r) => r === 'handler' || r === 'lead' || r === 'supervisor') && inItemScope(row.state, actor);
-    if (!may) throw forbidden(`uploading ${purpose} evidence to this item needs a working role in its scope`);
-    return reply.code(201).send({ attachments: await receive(req, { purpose, ownerKind: 'item', ownerId: req.params.id, unitPath: actor.unitPath, userId: user.id }) });
-  });
-
-  app.post('/campaigns/:id/reports/:period/units/:unitId/attachments', {
-    schema: {
-      tags: ['evidence', 'reports'], summary: "Upload files for a unit's monthly report (multipart/form-data, one or more `file` parts); cite their ids in the draft",
-      params: z.object({ id: z.uuid(), period: z.string().min(1).max(40), unitId: z.uuid() }),
-      response: { 201: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+    async (req, reply) => {
+      const user = me(req);
+      const actor = actorOf(user);
+      const row = await getVisibleItem(db, user, req.params.id);
+      if (!row) throw notFound('item');
+      const purpose = req.query.purpose;
+      // Who may add evidence: the responsible unit's handlers, the item's reviewers, and inspectors for rechecks.
+      const may =
+        purpose === 'recheck'
+          ? actor.roles.some((r) => r === 'inspector' || r === 'supervisor')
+          : actor.roles.some((r) => r === 'handler' || r === 'lead' || r === 'supervisor') &&
+            inItemScope(row.state, actor);
+      if (!may) throw forbidden(`uploading ${purpose} evidence to this item needs a working role in its scope`);
+      return reply.code(201).send({
+        attachments: await receive(req, {
+          purpose,
+          ownerKind: 'item',
+          ownerId: req.params.id,
+          unitPath: actor.unitPath,
+          userId: user.id,
+        }),
+      });
     },
-  }, async (req, reply) => {
-    const user = me(req);
-    const c = await visibleCampaign(db, user, req.params.id);
-    const { cfg } = await reportPeriodOf(db, env, c, req.params.period);
-    const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
-    if (!writesFor(user, unit)) throw forbidden('only a handler or lead of the reporting unit adds files to its report');
-    // Readable as the report is: by the unit and by those whose scope covers it (the office).
-    return reply.code(201).send({ attachments: await receive(req, { purpose: 'report', ownerKind: 'report', ownerId: unit.id, unitPath: unit.path, userId: user.id }) });
-  });
+  );
 
-  app.get('/campaigns/:id/reports/:period/units/:unitId/attachments', {
-    schema: {
-      tags: ['evidence', 'reports'], summary: "The files a unit's report cites", params: z.object({ id: z.uuid(), period: z.string().min(1).max(40), unitId: z.uuid() }),
-      response: { 200: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+  app.post(
+    '/campaigns/:id/reports/:period/units/:unitId/attachments',
+    {
+      schema: {
+        tags: ['evidence', 'reports'],
+        summary:
+          "Upload files for a unit's monthly report (multipart/form-data, one or more `file` parts); cite their ids in the draft",
+        params: z.object({ id: z.uuid(), period: z.string().min(1).max(40), unitId: z.uuid() }),
+        response: { 201: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+      },
     },
-  }, async (req) => {
-    const user = me(req);
-    const c = await visibleCampaign(db, user, req.params.id);
-    const { cfg, p } = await reportPeriodOf(db, env, c, req.params.period);
-    const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
-    const [row] = await db.select({ attachments: reports.attachments }).from(reports)
-      .where(and(eq(reports.campaignId, c.id), eq(reports.period, p.period), eq(reports.unitId, unit.id)));
-    return { attachments: (await reportAttachments(db, unit.id, row?.attachments ?? [])).map(view) };
-  });
-
-  app.get('/items/:id/attachments', {
-    schema: { tags: ['evidence'], summary: "An item's evidence files", params: z.object({ id: z.uuid() }), response: { 200: z.object({ attachments: z.array(attachmentView) }), ...problemResponses } },
-  }, async (req) => {
-    if (!(await getVisibleItem(db, me(req), req.params.id))) throw notFound('item');
-    return { attachments: (await itemAttachments(db, req.params.id)).map(view) };
-  });
-
-  app.get('/attachments/:id', {
-    schema: { tags: ['evidence'], summary: 'Download a file (Range requests supported)', params: z.object({ id: z.uuid() }), querystring: z.strictObject({ download: z.enum(['1', 'true']).optional() }) },
-  }, async (req, reply) => {
-    const a = await readable(me(req), req.params.id);
-    const range = parseRange(req.headers.range, a.size);
-    if (range === 'unsatisfiable') {
-      reply.header('content-range', `bytes */${a.size}`);
-      throw new Problem(416, 'range_not_satisfiable', 'Range not satisfiable', `the file has ${a.size} bytes`);
-    }
-    const body = await openOrGone(() => store.get(a.storageKey, range ?? undefined), a.id);
-    const inline = !req.query.download && (a.kind !== 'document' || a.contentType === 'application/pdf');
-    reply.header('accept-ranges', 'bytes').header('content-type', a.contentType)
-      .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', a.fileName))
-      .header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; sandbox")
-      .header('etag', `"${a.sha256}"`).header('cache-control', 'private, max-age=3600');
-    if (range) {
-      reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${a.size}`).header('content-length', range.end - range.start + 1);
-    } else {
-      reply.header('content-length', a.size);
-    }
-    return reply.send(body);
-  });
-
-  app.get('/attachments/:id/thumbnail', {
-    schema: { tags: ['evidence'], summary: "A photo's thumbnail (WebP)", params: z.object({ id: z.uuid() }) },
-  }, async (req, reply) => {
-    const a = await readable(me(req), req.params.id);
-    if (!a.thumbnailKey) throw notFound('thumbnail');
-    const body = await openOrGone(() => store.get(a.thumbnailKey!), a.id);
-    return reply.header('content-type', 'image/webp').header('x-content-type-options', 'nosniff').header('cache-control', 'private, max-age=86400').send(body);
-  });
-
-  app.put('/org-units/:id/place', {
-    schema: {
-      tags: ['evidence'], summary: "Where a unit (village) is, for the guard's GPS check", params: z.object({ id: z.uuid() }),
-      body: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), radiusM: z.number().int().min(100).max(100_000).optional() }),
-      response: { 200: z.object({ unitId: z.string(), lat: z.number(), lon: z.number(), radiusM: z.number() }), ...problemResponses },
+    async (req, reply) => {
+      const user = me(req);
+      const c = await visibleCampaign(db, user, req.params.id);
+      const { cfg } = await reportPeriodOf(db, env, c, req.params.period);
+      const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+      if (!writesFor(user, unit))
+        throw forbidden('only a handler or lead of the reporting unit adds files to its report');
+      // Readable as the report is: by the unit and by those whose scope covers it (the office).
+      return reply.code(201).send({
+        attachments: await receive(req, {
+          purpose: 'report',
+          ownerKind: 'report',
+          ownerId: unit.id,
+          unitPath: unit.path,
+          userId: user.id,
+        }),
+      });
     },
-  }, async (req) => {
-    const user = me(req);
-    requireRole(user, ['admin', 'supervisor']);
-    const unit = await unitById(db, req.params.id);
-    if (!unit || !(user.scopePath === null || within(unit.path, user.scopePath))) throw notFound('unit');
-    await setUnitPlace(db, unit.id, req.body);
-    return { unitId: unit.id, lat: req.body.lat, lon: req.body.lon, radiusM: req.body.radiusM ?? 5000 };
-  });
+  );
 
-  app.post('/items/:id/evidence-warnings/:warningId/dismiss', {
-    schema: {
-      tags: ['evidence'], summary: 'Dismiss a paper sign-off warning, with a reason',
-      params: z.object({ id: z.uuid(), warningId: z.string().min(1).max(100) }),
-      body: z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
-      response: { 200: z.object({ version: z.number().int(), evidenceWarnings: z.array(evidenceWarningView) }), ...problemResponses },
+  app.get(
+    '/campaigns/:id/reports/:period/units/:unitId/attachments',
+    {
+      schema: {
+        tags: ['evidence', 'reports'],
+        summary: "The files a unit's report cites",
+        params: z.object({ id: z.uuid(), period: z.string().min(1).max(40), unitId: z.uuid() }),
+        response: { 200: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+      },
     },
-  }, async (req) => {
-    const user = me(req);
-    if (!(await getVisibleItem(db, user, req.params.id))) throw notFound('item');
-    const out = await engine.execute({ itemId: req.params.id, actor: actorOf(user), command: { type: 'dismiss_evidence_warning', warningId: req.params.warningId, reason: req.body.reason } });
-    return { version: out.state.version, evidenceWarnings: out.state.evidenceWarnings ?? [] };
-  });
+    async (req) => {
+      const user = me(req);
+      const c = await visibleCampaign(db, user, req.params.id);
+      const { cfg, p } = await reportPeriodOf(db, env, c, req.params.period);
+      const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+      const [row] = await db
+        .select({ attachments: reports.attachments })
+        .from(reports)
+        .where(and(eq(reports.campaignId, c.id), eq(reports.period, p.period), eq(reports.unitId, unit.id)));
+      return { attachments: (await reportAttachments(db, unit.id, row?.attachments ?? [])).map(view) };
+    },
+  );
 
-  app.get('/campaigns/:id/evidence-warnings', {
-    schema: {
-      tags: ['evidence'], summary: 'Paper sign-off warnings per responsible unit (counted in rankings)', params: z.object({ id: z.uuid() }),
-      response: { 200: z.object({ units: z.array(z.object({ unitId: z.string(), unitName: z.string(), open: z.number().int(), dismissed: z.number().int() })) }), ...problemResponses },
+  app.get(
+    '/items/:id/attachments',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: "An item's evidence files",
+        params: z.object({ id: z.uuid() }),
+        response: { 200: z.object({ attachments: z.array(attachmentView) }), ...problemResponses },
+      },
     },
-  }, async (req) => {
-    const rows = await evidenceWarningCounts(db, req.params.id, me(req).scopePath);
-    return { units: rows.map((r) => ({ unitId: r.unit_id, unitName: r.unit_name, open: r.open, dismissed: r.dismissed })) };
-  });
+    async (req) => {
+      if (!(await getVisibleItem(db, me(req), req.params.id))) throw notFound('item');
+      return { attachments: (await itemAttachments(db, req.params.id)).map(view) };
+    },
+  );
+
+  app.get(
+    '/attachments/:id',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: 'Download a file (Range requests supported)',
+        params: z.object({ id: z.uuid() }),
+        querystring: z.strictObject({ download: z.enum(['1', 'true']).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const a = await readable(me(req), req.params.id);
+      const range = parseRange(req.headers.range, a.size);
+      if (range === 'unsatisfiable') {
+        reply.header('content-range', `bytes */${a.size}`);
+        throw new Problem(416, 'range_not_satisfiable', 'Range not satisfiable', `the file has ${a.size} bytes`);
+      }
+      const body = await openOrGone(() => store.get(a.storageKey, range ?? undefined), a.id);
+      const inline = !req.query.download && (a.kind !== 'document' || a.contentType === 'application/pdf');
+      reply
+        .header('accept-ranges', 'bytes')
+        .header('content-type', a.contentType)
+        .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', a.fileName))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('etag', `"${a.sha256}"`)
+        .header('cache-control', 'private, max-age=3600');
+      if (range) {
+        reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${a.size}`)
+          .header('content-length', range.end - range.start + 1);
+      } else {
+        reply.header('content-length', a.size);
+      }
+      return reply.send(body);
+    },
+  );
+
+  app.get(
+    '/attachments/:id/thumbnail',
+    {
+      schema: { tags: ['evidence'], summary: "A photo's thumbnail (WebP)", params: z.object({ id: z.uuid() }) },
+    },
+    async (req, reply) => {
+      const a = await readable(me(req), req.params.id);
+      if (!a.thumbnailKey) throw notFound('thumbnail');
+      const body = await openOrGone(() => store.get(a.thumbnailKey!), a.id);
+      return reply
+        .header('content-type', 'image/webp')
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, max-age=86400')
+        .send(body);
+    },
+  );
+
+  app.put(
+    '/org-units/:id/place',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: "Where a unit (village) is, for the guard's GPS check",
+        params: z.object({ id: z.uuid() }),
+        body: z.strictObject({
+          lat: z.number().min(-90).max(90),
+          lon: z.number().min(-180).max(180),
+          radiusM: z.number().int().min(100).max(100_000).optional(),
+        }),
+        response: {
+          200: z.object({ unitId: z.string(), lat: z.number(), lon: z.number(), radiusM: z.number() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const user = me(req);
+      requireRole(user, ['admin', 'supervisor']);
+      const unit = await unitById(db, req.params.id);
+      if (!unit || !(user.scopePath === null || within(unit.path, user.scopePath))) throw notFound('unit');
+      await setUnitPlace(db, unit.id, req.body);
+      return { unitId: unit.id, lat: req.body.lat, lon: req.body.lon, radiusM: req.body.radiusM ?? 5000 };
+    },
+  );
+
+  app.post(
+    '/items/:id/evidence-warnings/:warningId/dismiss',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: 'Dismiss a paper sign-off warning, with a reason',
+        params: z.object({ id: z.uuid(), warningId: z.string().min(1).max(100) }),
+        body: z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
+        response: {
+          200: z.object({ version: z.number().int(), evidenceWarnings: z.array(evidenceWarningView) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const user = me(req);
+      if (!(await getVisibleItem(db, user, req.params.id))) throw notFound('item');
+      const out = await engine.execute({
+        itemId: req.params.id,
+        actor: actorOf(user),
+        command: { type: 'dismiss_evidence_warning', warningId: req.params.warningId, reason: req.body.reason },
+      });
+      return { version: out.state.version, evidenceWarnings: out.state.evidenceWarnings ?? [] };
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/evidence-warnings',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: 'Paper sign-off warnings per responsible unit (counted in rankings)',
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: z.object({
+            units: z.array(
+              z.object({
+                unitId: z.string(),
+                unitName: z.string(),
+                open: z.number().int(),
+                dismissed: z.number().int(),
+              }),
+            ),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const rows = await evidenceWarningCounts(db, req.params.id, me(req).scopePath);
+      return {
+        units: rows.map((r) => ({ unitId: r.unit_id, unitName: r.unit_name, open: r.open, dismissed: r.dismissed })),
+      };
+    },
+  );
 };
 
 async function openOrGone<T>(open: () => Promise<T>, id: string): Promise<T> {
@@ -240,7 +425,12 @@ async function openOrGone<T>(open: () => Promise<T>, id: string): Promise<T> {
     return await open();
   } catch (err) {
     if (err instanceof FileMissing) {
-      throw new Problem(503, 'file_unavailable', 'File unavailable', `the bytes of attachment ${id} are missing from the file store; tell the administrator`);
+      throw new Problem(
+        503,
+        'file_unavailable',
+        'File unavailable',
+        `the bytes of attachment ${id} are missing from the file store; tell the administrator`,
+      );
     }
     throw err;
   }
@@ -250,11 +440,18 @@ function mapMultipartError(err: unknown): unknown {
   if (err instanceof Problem) return err;
   const code = (err as { code?: string }).code;
   if (code === 'FST_FILES_LIMIT') return new Problem(413, 'too_many_files', 'Too many files', (err as Error).message);
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return new Problem(413, 'too_many_parts', 'Too many parts', (err as Error).message);
-  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send multipart/form-data');
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+    return new Problem(413, 'too_many_parts', 'Too many parts', (err as Error).message);
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
+    return new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send multipart/form-data');
   const msg = String((err as Error).message ?? '');
   if (/Unexpected end of (form|multipart)|Malformed part header|Multipart: Boundary not found|aborted/i.test(msg)) {
-    return new Problem(400, 'upload_incomplete', 'Upload incomplete', `the multipart body ended early or is malformed (${msg}); nothing was stored`);
+    return new Problem(
+      400,
+      'upload_incomplete',
+      'Upload incomplete',
+      `the multipart body ended early or is malformed (${msg}); nothing was stored`,
+    );
   }
   return err;
 }

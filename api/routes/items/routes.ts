@@ -17,12 +17,21 @@ import { actorOf } from '../../plugins/auth.ts';
 import { badRequest, notFound, Problem, problemResponses } from '../../problem.ts';
 import { VersionConflict } from '../../../workflows/engine.ts';
 import {
-  auditVerdict, commandBodies, commandResult, itemDetail, itemPage, listQuery, milestoneCompleteBody, reportBody,
+  auditVerdict,
+  commandBodies,
+  commandResult,
+  itemDetail,
+  itemPage,
+  listQuery,
+  milestoneCompleteBody,
+  reportBody,
 } from './schema.ts';
 import { eventDataFor, itemView } from './view.ts';
 
 const idParams = z.object({ id: z.uuid() });
-const ifMatch = z.object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') }).loose();
+const ifMatch = z
+  .object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') })
+  .loose();
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock, evidence }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
@@ -53,106 +62,202 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       if (now && now.state.version !== out.state.version) out = { ...out, state: now.state };
     }
     const s = out.state;
-    const [categoryName, responsibleName] = await Promise.all([names.category(s.categoryId), names.unit(s.responsibleUnit?.id)]);
+    const [categoryName, responsibleName] = await Promise.all([
+      names.category(s.categoryId),
+      names.unit(s.responsibleUnit?.id),
+    ]);
     const row = { state: s, seqNo: out.ledgerNo, updatedAt: clock.now().toISOString(), categoryName, responsibleName };
-    return { ...itemView(row, actor), events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })) };
+    return {
+      ...itemView(row, actor),
+      events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })),
+    };
   }
 
   /** A unit given by id, which must lie in the campaign's area. */
   async function unitInCampaign(unitId: string, campaignId: string, field: string): Promise<UnitRef> {
-    const [c] = await db.select({ areaPath: orgUnits.path }).from(campaigns)
-      .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId)).where(eq(campaigns.id, campaignId));
+    const [c] = await db
+      .select({ areaPath: orgUnits.path })
+      .from(campaigns)
+      .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId))
+      .where(eq(campaigns.id, campaignId));
     const unit = await unitById(db, unitId);
     if (!unit || !c || !within(unit.path, c.areaPath)) {
-      throw new Problem(422, 'rule_violated', 'Unit outside the campaign', `the unit is not part of this campaign's area`,
-        { errors: [{ path: `body.${field}`, message: 'unknown unit, or outside the campaign area' }] });
+      throw new Problem(
+        422,
+        'rule_violated',
+        'Unit outside the campaign',
+        `the unit is not part of this campaign's area`,
+        { errors: [{ path: `body.${field}`, message: 'unknown unit, or outside the campaign area' }] },
+      );
     }
     return { id: unit.id, path: unit.path };
   }
 
-  app.post('/items', {
-    schema: { tags: ['items'], summary: 'Report a problem (登记问题)', body: reportBody, response: { 201: commandResult, ...problemResponses } },
-  }, async (req, reply) => {
-    const user = me(req);
-    const actor = actorOf(user);
-    const b = req.body;
-    const [c] = await db.select({ c: campaigns, ownerPath: orgUnits.path }).from(campaigns)
-      .innerJoin(orgUnits, eq(orgUnits.id, campaigns.ownerUnitId)).where(eq(campaigns.id, b.campaignId));
-    const area = c ? await unitById(db, c.c.areaUnitId) : null;
-    if (!c || !area || !(actor.roles.includes('admin') || related(actor.unitPath, area.path))) throw notFound('campaign');
-    let leadUnit: UnitRef | null = null;
-    if (b.categoryId) {
-      const [cat] = await db.select({ campaignId: categories.campaignId, leadPath: orgUnits.path, leadId: orgUnits.id })
-        .from(categories).innerJoin(orgUnits, eq(orgUnits.id, categories.leadUnitId)).where(eq(categories.id, b.categoryId));
-      if (!cat || cat.campaignId !== b.campaignId) {
-        throw badRequest('validation_failed', 'the category does not belong to this campaign',
-          [{ path: 'body.categoryId', message: 'not a category of this campaign' }]);
+  app.post(
+    '/items',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'Report a problem (登记问题)',
+        body: reportBody,
+        response: { 201: commandResult, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const user = me(req);
+      const actor = actorOf(user);
+      const b = req.body;
+      const [c] = await db
+        .select({ c: campaigns, ownerPath: orgUnits.path })
+        .from(campaigns)
+        .innerJoin(orgUnits, eq(orgUnits.id, campaigns.ownerUnitId))
+        .where(eq(campaigns.id, b.campaignId));
+      const area = c ? await unitById(db, c.c.areaUnitId) : null;
+      if (!c || !area || !(actor.roles.includes('admin') || related(actor.unitPath, area.path)))
+        throw notFound('campaign');
+      let leadUnit: UnitRef | null = null;
+      if (b.categoryId) {
+        const [cat] = await db
+          .select({ campaignId: categories.campaignId, leadPath: orgUnits.path, leadId: orgUnits.id })
+          .from(categories)
+          .innerJoin(orgUnits, eq(orgUnits.id, categories.leadUnitId))
+          .where(eq(categories.id, b.categoryId));
+        if (!cat || cat.campaignId !== b.campaignId) {
+          throw badRequest('validation_failed', 'the category does not belong to this campaign', [
+            { path: 'body.categoryId', message: 'not a category of this campaign' },
+          ]);
+        }
+        leadUnit = { id: cat.leadId, path: cat.leadPath };
       }
-      leadUnit = { id: cat.leadId, path: cat.leadPath };
-    }
-    const itemId = randomUUID();
-    const result = await run(user, itemId, {
-      type: 'report', itemId, campaignId: b.campaignId, categoryId: b.categoryId ?? null, source: b.source,
-      title: b.title, description: b.description, person: b.person ?? null, location: b.location ?? null,
-      reportingUnit: { id: actor.unitId, path: actor.unitPath }, ownerUnit: { id: c.c.ownerUnitId, path: c.ownerPath }, leadUnit,
-    }, undefined);
-    return reply.code(201).header('etag', `"${result.version}"`).header('location', `/api/v1/items/${itemId}`).send(result);
-  });
+      const itemId = randomUUID();
+      const result = await run(
+        user,
+        itemId,
+        {
+          type: 'report',
+          itemId,
+          campaignId: b.campaignId,
+          categoryId: b.categoryId ?? null,
+          source: b.source,
+          title: b.title,
+          description: b.description,
+          person: b.person ?? null,
+          location: b.location ?? null,
+          reportingUnit: { id: actor.unitId, path: actor.unitPath },
+          ownerUnit: { id: c.c.ownerUnitId, path: c.ownerPath },
+          leadUnit,
+        },
+        undefined,
+      );
+      return reply
+        .code(201)
+        .header('etag', `"${result.version}"`)
+        .header('location', `/api/v1/items/${itemId}`)
+        .send(result);
+    },
+  );
 
-  app.get('/items', {
-    schema: { tags: ['items'], summary: 'The ledger (问题台账), filtered and paged', querystring: listQuery, response: { 200: itemPage, ...problemResponses } },
-  }, async (req) => {
-    const user = me(req);
-    const actor = actorOf(user);
-    const q = req.query;
-    let unitPath: string | undefined;
-    if (q.unitId) {
-      const u = await unitById(db, q.unitId);
-      // An unknown unit filters to nothing, like a unit with no items.
-      unitPath = u?.path ?? '/no-such-unit/';
-    }
-    const filters = { campaignId: q.campaignId, categoryId: q.categoryId, unitPath, status: q.status, source: q.source,
-      overdue: q.overdue, flagged: q.flagged, deadlineFrom: q.deadlineFrom, deadlineTo: q.deadlineTo, q: q.q };
-    const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
-    const [page, total] = await Promise.all([
-      listItems(db, user, filters, { sort: q.sort, order: q.order, limit: q.limit, cursor }),
-      q.count === 'true' ? countItems(db, user, filters) : Promise.resolve(undefined),
-    ]);
-    return {
-      items: page.rows.map((r) => itemView(r, actor)),
-      nextCursor: page.next ? encodeCursor(q.sort, page.next) : null,
-      ...(total !== undefined ? { total } : {}),
-    };
-  });
+  app.get(
+    '/items',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'The ledger (问题台账), filtered and paged',
+        querystring: listQuery,
+        response: { 200: itemPage, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const user = me(req);
+      const actor = actorOf(user);
+      const q = req.query;
+      let unitPath: string | undefined;
+      if (q.unitId) {
+        const u = await unitById(db, q.unitId);
+        // An unknown unit filters to nothing, like a unit with no items.
+        unitPath = u?.path ?? '/no-such-unit/';
+      }
+      const filters = {
+        campaignId: q.campaignId,
+        categoryId: q.categoryId,
+        unitPath,
+        status: q.status,
+        source: q.source,
+        overdue: q.overdue,
+        flagged: q.flagged,
+        deadlineFrom: q.deadlineFrom,
+        deadlineTo: q.deadlineTo,
+        q: q.q,
+      };
+      const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
+      const [page, total] = await Promise.all([
+        listItems(db, user, filters, { sort: q.sort, order: q.order, limit: q.limit, cursor }),
+        q.count === 'true' ? countItems(db, user, filters) : Promise.resolve(undefined),
+      ]);
+      return {
+        items: page.rows.map((r) => itemView(r, actor)),
+        nextCursor: page.next ? encodeCursor(q.sort, page.next) : null,
+        ...(total !== undefined ? { total } : {}),
+      };
+    },
+  );
 
-  app.get('/items/:id', {
-    schema: { tags: ['items'], summary: 'One item with its full timeline', params: idParams, response: { 200: itemDetail, ...problemResponses } },
-  }, async (req, reply) => {
-    const user = me(req);
-    const actor = actorOf(user);
-    const row = await getVisibleItem(db, user, req.params.id);
-    if (!row) throw notFound('item');
-    const [timeline, settings, calendar] = await Promise.all([
-      itemTimeline(db, req.params.id), env.settings(row.state.campaignId), env.calendar(),
-    ]);
-    reply.header('etag', `"${row.state.version}"`);
-    return {
-      ...itemView(row, actor),
-      allowedCommands: allowedCommands(row.state, actor, { now: clock.now().toISOString(), actor, settings, calendar }),
-      timeline: timeline.map((e) => ({
-        seq: e.seq, type: e.type, at: new Date(e.at).toISOString(),
-        actor: e.actorId ? { id: e.actorId, name: e.actorName } : null,
-        data: eventDataFor(e.type, e.data, actor), hash: e.hash,
-      })),
-    };
-  });
+  app.get(
+    '/items/:id',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'One item with its full timeline',
+        params: idParams,
+        response: { 200: itemDetail, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const user = me(req);
+      const actor = actorOf(user);
+      const row = await getVisibleItem(db, user, req.params.id);
+      if (!row) throw notFound('item');
+      const [timeline, settings, calendar] = await Promise.all([
+        itemTimeline(db, req.params.id),
+        env.settings(row.state.campaignId),
+        env.calendar(),
+      ]);
+      reply.header('etag', `"${row.state.version}"`);
+      return {
+        ...itemView(row, actor),
+        allowedCommands: allowedCommands(row.state, actor, {
+          now: clock.now().toISOString(),
+          actor,
+          settings,
+          calendar,
+        }),
+        timeline: timeline.map((e) => ({
+          seq: e.seq,
+          type: e.type,
+          at: new Date(e.at).toISOString(),
+          actor: e.actorId ? { id: e.actorId, name: e.actorName } : null,
+          data: eventDataFor(e.type, e.data, actor),
+          hash: e.hash,
+        })),
+      };
+    },
+  );
 
-  app.get('/items/:id/audit', {
-    schema: { tags: ['items'], summary: "Verify the item's hash-chained trail", params: idParams, response: { 200: auditVerdict, ...problemResponses } },
-  }, async (req) => {
-    if (!(await getVisibleItem(db, me(req), req.params.id))) throw notFound('item');
-    return verifyItemChain(db, req.params.id);
-  });
+  app.get(
+    '/items/:id/audit',
+    {
+      schema: {
+        tags: ['items'],
+        summary: "Verify the item's hash-chained trail",
+        params: idParams,
+        response: { 200: auditVerdict, ...problemResponses },
+      },
+    },
+    async (req) => {
+      if (!(await getVisibleItem(db, me(req), req.params.id))) throw notFound('item');
+      return verifyItemChain(db, req.params.id);
+    },
+  );
 
   // One endpoint per lifecycle command. The body is validated here; the rules live in the decider.
   // Most commands need nothing but their body; the two that name a unit check it against the item's campaign.
@@ -161,23 +266,46 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
     if (!row) throw notFound('item');
     return row.state.campaignId;
   };
-  const commands: { [K in keyof typeof commandBodies]: (body: z.infer<(typeof commandBodies)[K]>, itemId: string, user: AuthUser) => Promise<ItemCommand> } = {
+  const commands: {
+    [K in keyof typeof commandBodies]: (
+      body: z.infer<(typeof commandBodies)[K]>,
+      itemId: string,
+      user: AuthUser,
+    ) => Promise<ItemCommand>;
+  } = {
     assign: async (b, id, user) => ({
-      type: 'assign', responsibleUnit: await unitInCampaign(b.responsibleUnitId, await campaignOf(id, user), 'responsibleUnitId'),
-      measures: b.measures, mode: b.mode, deadline: b.deadline, days: b.days,
+      type: 'assign',
+      responsibleUnit: await unitInCampaign(b.responsibleUnitId, await campaignOf(id, user), 'responsibleUnitId'),
+      measures: b.measures,
+      mode: b.mode,
+      deadline: b.deadline,
+      days: b.days,
       milestones: b.milestones?.map((m, i) => ({ id: `m${i + 1}`, title: m.title, dueOn: m.dueOn })),
     }),
     accept: async () => ({ type: 'accept' }),
-    progress: async (b) => ({ type: 'record_progress', note: b.note, substantive: b.substantive, evidence: b.evidence }),
+    progress: async (b) => ({
+      type: 'record_progress',
+      note: b.note,
+      substantive: b.substantive,
+      evidence: b.evidence,
+    }),
     'request-extension': async (b) => ({ type: 'request_extension', newDeadline: b.newDeadline, reason: b.reason }),
     'decide-extension': async (b) => ({ type: 'decide_extension', approve: b.approve, note: b.note }),
     transfer: async (b, id, user) => ({
-      type: 'transfer', responsibleUnit: await unitInCampaign(b.responsibleUnitId, await campaignOf(id, user), 'responsibleUnitId'), reason: b.reason,
+      type: 'transfer',
+      responsibleUnit: await unitInCampaign(b.responsibleUnitId, await campaignOf(id, user), 'responsibleUnitId'),
+      reason: b.reason,
     }),
     submit: async (b) => ({ type: 'submit', summary: b.summary, evidence: b.evidence }),
     approve: async (b) => ({ type: 'approve', note: b.note }),
     reject: async (b) => ({ type: 'reject', reason: b.reason }),
-    recheck: async (b) => ({ type: 'recheck', passed: b.passed, findings: b.findings, evidence: b.evidence, deadline: b.deadline }),
+    recheck: async (b) => ({
+      type: 'recheck',
+      passed: b.passed,
+      findings: b.findings,
+      evidence: b.evidence,
+      deadline: b.deadline,
+    }),
     dismiss: async (b) => ({ type: 'dismiss', reason: b.reason }),
     flag: async (b) => ({ type: 'flag', reason: b.reason }),
     unflag: async (b) => ({ type: 'unflag', reason: b.reason }),
@@ -185,32 +313,55 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   };
 
   for (const name of Object.keys(commands) as (keyof typeof commands)[]) {
-    app.post(`/items/:id/${name}`, {
-      schema: {
-        tags: ['item commands'], summary: `Item command: ${name}`, params: idParams, headers: ifMatch,
-        body: commandBodies[name], response: { 200: commandResult, ...problemResponses },
+    app.post(
+      `/items/:id/${name}`,
+      {
+        schema: {
+          tags: ['item commands'],
+          summary: `Item command: ${name}`,
+          params: idParams,
+          headers: ifMatch,
+          body: commandBodies[name],
+          response: { 200: commandResult, ...problemResponses },
+        },
       },
-    }, async (req, reply) => {
-      const user = me(req);
-      const build = commands[name] as (b: unknown, id: string, user: AuthUser) => Promise<ItemCommand>;
-      const command = await build(req.body, req.params.id, user);
-      const result = await run(user, req.params.id, command, req.headers['if-match']);
-      return reply.header('etag', `"${result.version}"`).send(result);
-    });
+      async (req, reply) => {
+        const user = me(req);
+        const build = commands[name] as (b: unknown, id: string, user: AuthUser) => Promise<ItemCommand>;
+        const command = await build(req.body, req.params.id, user);
+        const result = await run(user, req.params.id, command, req.headers['if-match']);
+        return reply.header('etag', `"${result.version}"`).send(result);
+      },
+    );
   }
 
-  app.post('/items/:id/milestones/:milestoneId/complete', {
-    schema: {
-      tags: ['item commands'], summary: 'Item command: complete a milestone (时间节点)', headers: ifMatch,
-      params: z.object({ id: z.uuid(), milestoneId: z.string().max(20) }), body: milestoneCompleteBody,
-      response: { 200: commandResult, ...problemResponses },
+  app.post(
+    '/items/:id/milestones/:milestoneId/complete',
+    {
+      schema: {
+        tags: ['item commands'],
+        summary: 'Item command: complete a milestone (时间节点)',
+        headers: ifMatch,
+        params: z.object({ id: z.uuid(), milestoneId: z.string().max(20) }),
+        body: milestoneCompleteBody,
+        response: { 200: commandResult, ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    const result = await run(me(req), req.params.id,
-      { type: 'complete_milestone', milestoneId: req.params.milestoneId, note: req.body.note, evidence: req.body.evidence },
-      req.headers['if-match']);
-    return reply.header('etag', `"${result.version}"`).send(result);
-  });
+    async (req, reply) => {
+      const result = await run(
+        me(req),
+        req.params.id,
+        {
+          type: 'complete_milestone',
+          milestoneId: req.params.milestoneId,
+          note: req.body.note,
+          evidence: req.body.evidence,
+        },
+        req.headers['if-match'],
+      );
+      return reply.header('etag', `"${result.version}"`).send(result);
+    },
+  );
 };
 
 function parseIfMatch(h: string | undefined): number | undefined {
@@ -228,12 +379,22 @@ function decodeCursor(raw: string, sort: string): { v: string | number; id: stri
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { s?: unknown; v?: unknown; id?: unknown };
     // The value must have the sort column's type, or PostgreSQL would refuse the comparison.
-    const okValue = sort === 'seqNo'
-      ? typeof c.v === 'number' && Number.isInteger(c.v)
-      : typeof c.v === 'string' && c.v.length < 64 && /^\d{4}-\d{2}-\d{2}([ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?)?$/.test(c.v) && !Number.isNaN(Date.parse(c.v));
-    if (c.s === sort && okValue && typeof c.id === 'string' && z.uuid().safeParse(c.id).success) return { v: c.v as string | number, id: c.id };
-  } catch { /* fall through */ }
-  throw badRequest('invalid_cursor', 'the cursor is not one this list gave out (or the sort changed); start again without it');
+    const okValue =
+      sort === 'seqNo'
+        ? typeof c.v === 'number' && Number.isInteger(c.v)
+        : typeof c.v === 'string' &&
+          c.v.length < 64 &&
+          /^\d{4}-\d{2}-\d{2}([ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?)?$/.test(c.v) &&
+          !Number.isNaN(Date.parse(c.v));
+    if (c.s === sort && okValue && typeof c.id === 'string' && z.uuid().safeParse(c.id).success)
+      return { v: c.v as string | number, id: c.id };
+  } catch {
+    /* fall through */
+  }
+  throw badRequest(
+    'invalid_cursor',
+    'the cursor is not one this list gave out (or the sort changed); start again without it',
+  );
 }
 
 export default routes;

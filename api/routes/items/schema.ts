@@ -6,21 +6,40 @@ import { ITEM_SOURCES, ITEM_STATUSES } from '../../../domain/item/types.ts';
 export const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Text as people type it: trimmed, no control characters except line breaks and tabs. */
-export const text = (max: number) => z.string().trim().min(1).max(max)
-  .refine((s) => !CONTROL.test(s), 'control characters are not allowed');
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !CONTROL.test(s), 'control characters are not allowed');
 
-export const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine(isValidDate, 'no such date').describe('a calendar day, YYYY-MM-DD (Asia/Shanghai)');
+export const dateString = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isValidDate, 'no such date')
+  .describe('a calendar day, YYYY-MM-DD (Asia/Shanghai)');
 
 export const uuid = z.uuid();
-export const evidence = z.array(z.uuid()).max(50).describe('evidence: ids of files uploaded to this item (POST /items/{id}/attachments)');
+export const evidence = z
+  .array(z.uuid())
+  .max(50)
+  .describe('evidence: ids of files uploaded to this item (POST /items/{id}/attachments)');
 
-export const person = z.strictObject({
-  name: text(50).optional(),
-  phone: z.string().regex(/^[0-9+\-() ]{5,20}$/, 'not a phone number').optional(),
-  idNumber: z.string().regex(/^\d{17}[\dXx]$/, 'expected an 18-character resident ID number').optional(),
-  address: text(200).optional(),
-}).meta({ id: 'Person' });
+export const person = z
+  .strictObject({
+    name: text(50).optional(),
+    phone: z
+      .string()
+      .regex(/^[0-9+\-() ]{5,20}$/, 'not a phone number')
+      .optional(),
+    idNumber: z
+      .string()
+      .regex(/^\d{17}[\dXx]$/, 'expected an 18-character resident ID number')
+      .optional(),
+    address: text(200).optional(),
+  })
+  .meta({ id: 'Person' });
 
 export const reportBody = z.strictObject({
   campaignId: uuid,
@@ -39,7 +58,10 @@ export const commandBodies = {
     mode: z.enum(['immediate', 'phased']),
     deadline: dateString.optional(),
     days: z.number().int().min(1).max(366).optional().describe('deadline as (working) days from today'),
-    milestones: z.array(z.strictObject({ title: text(200), dueOn: dateString })).max(50).optional(),
+    milestones: z
+      .array(z.strictObject({ title: text(200), dueOn: dateString }))
+      .max(50)
+      .optional(),
   }),
   accept: z.strictObject({}),
   progress: z.strictObject({ note: text(2000), substantive: z.boolean().optional(), evidence: evidence.optional() }),
@@ -49,7 +71,12 @@ export const commandBodies = {
   submit: z.strictObject({ summary: text(5000), evidence }),
   approve: z.strictObject({ note: text(2000).optional() }),
   reject: z.strictObject({ reason: text(2000) }),
-  recheck: z.strictObject({ passed: z.boolean(), findings: text(5000), evidence: evidence.optional(), deadline: dateString.optional() }),
+  recheck: z.strictObject({
+    passed: z.boolean(),
+    findings: text(5000),
+    evidence: evidence.optional(),
+    deadline: dateString.optional(),
+  }),
   dismiss: z.strictObject({ reason: text(2000) }),
   flag: z.strictObject({ reason: text(2000) }),
   unflag: z.strictObject({ reason: text(2000) }),
@@ -62,25 +89,53 @@ export const listQuery = z.strictObject({
   campaignId: uuid.optional(),
   categoryId: uuid.optional(),
   unitId: uuid.optional().describe("responsible unit's subtree"),
-  status: z.string().optional().describe(`comma-separated: ${ITEM_STATUSES.join(',')}`)
+  status: z
+    .string()
+    .optional()
+    .describe(`comma-separated: ${ITEM_STATUSES.join(',')}`)
     .transform((s, ctx) => {
-      const list = s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+      const list = s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
       const bad = list?.filter((x) => !(ITEM_STATUSES as readonly string[]).includes(x));
       if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown status: ${bad.join(',')}` });
       return list;
     }),
-  source: z.string().optional().describe(`comma-separated: ${ITEM_SOURCES.join(',')}`)
+  source: z
+    .string()
+    .optional()
+    .describe(`comma-separated: ${ITEM_SOURCES.join(',')}`)
     .transform((s, ctx) => {
-      const list = s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+      const list = s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
       const bad = list?.filter((x) => !(ITEM_SOURCES as readonly string[]).includes(x));
       if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown source: ${bad.join(',')}` });
       return list;
     }),
-  overdue: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
-  flagged: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  flagged: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
   deadlineFrom: dateString.optional(),
   deadlineTo: dateString.optional(),
-  q: z.string().trim().max(100).refine((s) => !CONTROL.test(s), 'control characters are not allowed').optional().describe('text in title or description'),
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .refine((s) => !CONTROL.test(s), 'control characters are not allowed')
+    .optional()
+    .describe('text in title or description'),
   sort: z.enum(['reportedAt', 'updatedAt', 'deadline', 'seqNo']).default('reportedAt'),
   order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -88,77 +143,111 @@ export const listQuery = z.strictObject({
   count: z.enum(['true', 'false']).optional().describe('also return the total count (slower)'),
 });
 
-export const evidenceWarningView = z.object({
-  id: z.string(), code: z.string(), raisedAt: z.string(), detail: z.string(), attachmentIds: z.array(z.string()),
-  related: z.array(z.object({ itemId: z.string(), attachmentId: z.string() })),
-  dismissed: z.object({ at: z.string(), by: z.string(), reason: z.string() }).nullable(),
-}).meta({ id: 'EvidenceWarning' });
+export const evidenceWarningView = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    raisedAt: z.string(),
+    detail: z.string(),
+    attachmentIds: z.array(z.string()),
+    related: z.array(z.object({ itemId: z.string(), attachmentId: z.string() })),
+    dismissed: z.object({ at: z.string(), by: z.string(), reason: z.string() }).nullable(),
+  })
+  .meta({ id: 'EvidenceWarning' });
 
 const unitRef = z.object({ id: z.string(), name: z.string().nullable() });
 
-export const itemView = z.object({
-  id: z.string(),
-  ledgerNo: z.number().int().describe('序号 within the campaign'),
-  campaignId: z.string(),
-  categoryId: z.string().nullable(),
-  categoryName: z.string().nullable(),
-  status: z.enum(ITEM_STATUSES),
-  version: z.number().int(),
-  source: z.enum(ITEM_SOURCES),
-  title: z.string(),
-  description: z.string(),
-  person: z.object({ name: z.string().optional(), phone: z.string().optional(), idNumber: z.string().optional(), address: z.string().optional() }).nullable(),
-  personMasked: z.boolean(),
-  location: z.string().nullable(),
-  reportedAt: z.string(),
-  responsibleUnit: unitRef.nullable(),
-  mode: z.enum(['immediate', 'phased']).nullable(),
-  measures: z.string().nullable(),
-  deadline: z.string().nullable(),
-  deadlineProvisional: z.boolean(),
-  overdue: z.boolean(),
-  overdueSince: z.string().nullable(),
-  escalationLevel: z.number().int(),
-  flagged: z.boolean(),
-  flagReason: z.string().nullable(),
-  milestones: z.array(z.object({ id: z.string(), title: z.string(), dueOn: z.string(), completedAt: z.string().nullable() })),
-  extensionRequest: z.object({ requestedBy: z.string(), requestedAt: z.string(), newDeadline: z.string(), reason: z.string() }).nullable(),
-  submittedAt: z.string().nullable(),
-  summary: z.string().nullable(),
-  evidence: z.array(z.string()),
-  closedAt: z.string().nullable(),
-  verifiedAt: z.string().nullable(),
-  rejectCount: z.number().int(),
-  reopenCount: z.number().int(),
-  recheck: z.object({ reason: z.string(), dueBy: z.string() }).nullable(),
-  qualityWarnings: z.array(z.object({ code: z.string(), raisedAt: z.string(), detail: z.string() })),
-  evidenceWarnings: z.array(evidenceWarningView).describe('paper sign-off (纸面销号) warnings, open and dismissed'),
-  updatedAt: z.string(),
-}).meta({ id: 'Item' });
+export const itemView = z
+  .object({
+    id: z.string(),
+    ledgerNo: z.number().int().describe('序号 within the campaign'),
+    campaignId: z.string(),
+    categoryId: z.string().nullable(),
+    categoryName: z.string().nullable(),
+    status: z.enum(ITEM_STATUSES),
+    version: z.number().int(),
+    source: z.enum(ITEM_SOURCES),
+    title: z.string(),
+    description: z.string(),
+    person: z
+      .object({
+        name: z.string().optional(),
+        phone: z.string().optional(),
+        idNumber: z.string().optional(),
+        address: z.string().optional(),
+      })
+      .nullable(),
+    personMasked: z.boolean(),
+    location: z.string().nullable(),
+    reportedAt: z.string(),
+    responsibleUnit: unitRef.nullable(),
+    mode: z.enum(['immediate', 'phased']).nullable(),
+    measures: z.string().nullable(),
+    deadline: z.string().nullable(),
+    deadlineProvisional: z.boolean(),
+    overdue: z.boolean(),
+    overdueSince: z.string().nullable(),
+    escalationLevel: z.number().int(),
+    flagged: z.boolean(),
+    flagReason: z.string().nullable(),
+    milestones: z.array(
+      z.object({ id: z.string(), title: z.string(), dueOn: z.string(), completedAt: z.string().nullable() }),
+    ),
+    extensionRequest: z
+      .object({ requestedBy: z.string(), requestedAt: z.string(), newDeadline: z.string(), reason: z.string() })
+      .nullable(),
+    submittedAt: z.string().nullable(),
+    summary: z.string().nullable(),
+    evidence: z.array(z.string()),
+    closedAt: z.string().nullable(),
+    verifiedAt: z.string().nullable(),
+    rejectCount: z.number().int(),
+    reopenCount: z.number().int(),
+    recheck: z.object({ reason: z.string(), dueBy: z.string() }).nullable(),
+    qualityWarnings: z.array(z.object({ code: z.string(), raisedAt: z.string(), detail: z.string() })),
+    evidenceWarnings: z.array(evidenceWarningView).describe('paper sign-off (纸面销号) warnings, open and dismissed'),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Item' });
 
-export const timelineEntry = z.object({
-  seq: z.number().int(), type: z.string(), at: z.string(),
-  actor: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
-  data: z.record(z.string(), z.unknown()),
-  hash: z.string(),
-}).meta({ id: 'TimelineEntry' });
+export const timelineEntry = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    at: z.string(),
+    actor: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+    data: z.record(z.string(), z.unknown()),
+    hash: z.string(),
+  })
+  .meta({ id: 'TimelineEntry' });
 
-export const itemDetail = itemView.extend({
-  allowedCommands: z.array(z.string()).describe('what the caller may do now'),
-  timeline: z.array(timelineEntry),
-}).meta({ id: 'ItemDetail' });
+export const itemDetail = itemView
+  .extend({
+    allowedCommands: z.array(z.string()).describe('what the caller may do now'),
+    timeline: z.array(timelineEntry),
+  })
+  .meta({ id: 'ItemDetail' });
 
-export const commandResult = itemView.extend({
-  events: z.array(z.object({ seq: z.number().int(), type: z.string(), at: z.string() })),
-}).meta({ id: 'CommandResult' });
+export const commandResult = itemView
+  .extend({
+    events: z.array(z.object({ seq: z.number().int(), type: z.string(), at: z.string() })),
+  })
+  .meta({ id: 'CommandResult' });
 
-export const itemPage = z.object({
-  items: z.array(itemView),
-  nextCursor: z.string().nullable(),
-  total: z.number().int().optional(),
-}).meta({ id: 'ItemPage' });
+export const itemPage = z
+  .object({
+    items: z.array(itemView),
+    nextCursor: z.string().nullable(),
+    total: z.number().int().optional(),
+  })
+  .meta({ id: 'ItemPage' });
 
-export const auditVerdict = z.object({
-  ok: z.boolean(), events: z.number().int(), lastHash: z.string().optional(),
-  brokenAt: z.number().int().optional().describe('sequence number of the first broken link'), reason: z.string().optional(),
-}).meta({ id: 'AuditVerdict' });
+export const auditVerdict = z
+  .object({
+    ok: z.boolean(),
+    events: z.number().int(),
+    lastHash: z.string().optional(),
+    brokenAt: z.number().int().optional().describe('sequence number of the first broken link'),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'AuditVerdict' });

@@ -30,9 +30,14 @@ import { checkFileName, stageFile } from '../evidence/ingest.ts';
 /** Commits with more rows than this run as a background job (202 + progress at GET /imports/{id}). */
 export const SYNC_COMMIT_ROWS = 200;
 
-export interface ImportLimits { maxRows: number; maxColumns: number; maxUncompressedBytes: number; maxFileBytes: number;
+export interface ImportLimits {
+  maxRows: number;
+  maxColumns: number;
+  maxUncompressedBytes: number;
+  maxFileBytes: number;
   /** The imports queue (workers/imports.ts): large commits run there. Without it, in this process. */
-  queue?: ImportQueue }
+  queue?: ImportQueue;
+}
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { db, clock } = deps;
@@ -40,192 +45,401 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const limits = deps.imports;
   if (!stageDir || !limits) throw new Error('ledger import needs deps.evidence.stageDir and deps.imports');
   const engine = deps.engine as Partial<LocalEngine>;
-  await app.register(multipart, { throwFileSizeLimit: false, preservePath: true, limits: { fileSize: limits.maxFileBytes, files: 1, fields: 5, parts: 6 } });
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    preservePath: true,
+    limits: { fileSize: limits.maxFileBytes, files: 1, fields: 5, parts: 6 },
+  });
   const today = () => new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
   async function refsFor(user: AuthUser, campaignId: string) {
     const refs = await loadImportRefs(db, campaignId);
-    if (!refs || !(user.scopePath === null || within(refs.campaign.ownerPath, user.scopePath) || within(refs.campaign.areaPath, user.scopePath))) throw notFound('campaign');
+    if (
+      !refs ||
+      !(
+        user.scopePath === null ||
+        within(refs.campaign.ownerPath, user.scopePath) ||
+        within(refs.campaign.areaPath, user.scopePath)
+      )
+    )
+      throw notFound('campaign');
     return refs;
   }
 
-  app.post('/campaigns/:id/imports', {
-    schema: {
-      tags: ['ledger'], summary: 'Import a problem list (.xlsx or .csv): dry run first, then commit (all or nothing)',
-      params: z.object({ id: z.uuid() }),
-      querystring: z.strictObject({
-        mode: z.enum(['dry_run', 'commit']).default('dry_run'),
-        format: z.enum(['json', 'xlsx']).default('json').describe('xlsx: the dry run as the workbook with bad cells marked'),
-        defaultSource: z.enum(ITEM_SOURCES).default('third_party').describe('问题来源 for rows that give none'),
-      }),
-    },
-  }, async (req, reply) => {
-    const user = req.user!;
-    requireRole(user, ['supervisor']);
-    const refs = await refsFor(user, req.params.id);
-    if (!req.isMultipart()) throw new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send the sheet as multipart/form-data (one file part)');
-    const part = await req.file();
-    if (!part) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
-    const fileName = checkFileName(part.filename);
-    const staged = await stageFile(part.file, fileName, stageDir, { remaining: limits.maxFileBytes, maxFileBytes: limits.maxFileBytes });
-    let rows;
-    let header;
-    try {
-      const type = await fileTypeFromFile(staged.path);
-      // A damaged .xlsx may sniff as a plain zip: let the zip guard say what is wrong with it.
-      const kind = type?.ext === 'xlsx' || (type?.ext === 'zip' && /\.xlsx$/i.test(fileName)) ? 'xlsx'
-        : !type && /\.csv$/i.test(fileName) ? 'csv' : null;
-      if (!kind) {
-        throw new Problem(415, 'unsupported_sheet', 'Unsupported sheet', `${fileName} is ${type ? `.${type.ext}` : 'not a spreadsheet'} by its content; send .xlsx (save .xls/.et/.wps files as .xlsx first) or .csv`);
-      }
-      ({ rows } = await readSheet(staged.path, kind, limits));
-    } catch (err) {
-      if (err instanceof SheetRejected || err instanceof ZipRejected) throw new Problem(422, 'sheet_rejected', 'Sheet rejected', err.message);
-      throw err;
-    } finally {
-      await unlink(staged.path).catch(() => {});
-    }
-    header = findHeader(rows, refs.campaign ? refs.template : {});
-    if (!header) {
-      throw new Problem(422, 'header_not_found', 'Header not found',
-        '未找到表头：前 30 行中没有一行同时包含“问题描述”（或问题内容、具体问题表述）和其他台账列名；可在导入模板中指定列名');
-    }
-    const ids = header.columns.find((c) => c.field === 'itemId');
-    const plans = planImport({
-      rows, header, units: refs.units, unitPrefixes: refs.unitPrefixes, categories: refs.categories, today: today(),
-      defaultSource: req.query.defaultSource, existingKeys: refs.existingKeys, rowKey: refs.rowKey,
-      existingItemIds: ids ? await existingItemIds(db, refs.campaign.id, rows.slice(header.dataStart).map((r) => cellText(r?.[ids.index]))) : new Set(),
-    });
-    const report = reportOf(fileName, header, plans);
-    if (header.missing.length) {
-      report.warnings.push(`未找到列：${header.missing.map((f) => FIELD_NAMES[f]).join('、')}（对应数据将不导入）`);
-    }
-    const [job] = await db.insert(importJobs).values({
-      campaignId: refs.campaign.id, userId: user.id, fileName, mode: req.query.mode, status: 'done',
-      totalRows: plans.length, processedRows: plans.length, report, finishedAt: clock.now().toISOString(),
-    }).returning({ id: importJobs.id });
-    const jobId = job!.id;
-
-    if (req.query.mode === 'dry_run') {
-      if (req.query.format === 'xlsx') {
-        const out = new PassThrough();
-        void writeMarked(out, rows, plans, header.headerRows).catch((err) => { req.log.error({ err }, 'marked workbook failed'); out.destroy(err as Error); });
-        return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          .header('content-disposition', contentDisposition('attachment', `校验结果-${fileName.replace(/\.(csv|xlsx)$/i, '')}.xlsx`))
-          .header('x-import-job', jobId).send(out);
-      }
-      return { jobId, mode: 'dry_run', ...report };
-    }
-
-    if (report.totals.errors > 0) {
-      await setJob(db, jobId, { status: 'failed', error: `${report.totals.errors} 行有错误，未导入` });
-      return reply.code(422).type('application/problem+json; charset=utf-8').send({
-        type: 'https://zhenggai.dev/problems/import_has_errors', title: 'Import has errors', status: 422, code: 'import_has_errors',
-        detail: `${report.totals.errors} 行有错误，整批未导入；请按报告修改后重新导入`, jobId, ...report,
-      });
-    }
-    if (!engine.executeIn) throw new Problem(503, 'unavailable', 'Import unavailable', 'this runtime cannot commit an import in one transaction');
-    const ctx = { db, engine: engine as LocalEngine, actor: actorOf(user), jobId, today: today(), campaign: refs.campaign, leadOf: refs.leadOf };
-    const run = async () => {
-      await setJob(db, jobId, { status: 'running', processedRows: 0, finishedAt: null });
-      try {
-        const created = await commitPlan(ctx, plans, (n) => setJob(db, jobId, { processedRows: n }));
-        await setJob(db, jobId, { status: 'done', processedRows: report.totals.ok, createdItems: created, finishedAt: clock.now().toISOString() });
-        return created;
-      } catch (err) {
-        await setJob(db, jobId, { status: 'failed', error: (err as Error).message, finishedAt: clock.now().toISOString() });
-        throw err;
-      }
-    };
-    if (report.totals.ok > SYNC_COMMIT_ROWS && limits.queue) {
-      try {
-        await limits.queue.enqueue(jobId, { actor: ctx.actor, today: ctx.today, campaign: { id: refs.campaign.id, endsOn: refs.campaign.endsOn, owner: refs.campaign.owner }, leadOf: [...refs.leadOf], rows: plans });
-      } catch (err) {
-        await setJob(db, jobId, { status: 'failed', plan: null, error: `could not queue the import: ${(err as Error).message}`, finishedAt: clock.now().toISOString() }).catch(() => {});
-        throw new Problem(503, 'unavailable', 'Import queue unavailable', `the background queue did not take the import (${(err as Error).message}); nothing was imported, try again shortly`);
-      }
-      return reply.code(202).header('location', `/api/v1/imports/${jobId}`).send({ jobId, mode: 'commit', status: 'queued', ...report });
-    }
-    if (report.totals.ok > SYNC_COMMIT_ROWS) {
-      // No queue in this process (API-only tests): the commit runs here, after the answer.
-      void run().catch((err) => req.log.error({ err, jobId }, 'background import failed; nothing was written'));
-      return reply.code(202).header('location', `/api/v1/imports/${jobId}`).send({ jobId, mode: 'commit', status: 'running', ...report });
-    }
-    try {
-      const created = await run();
-      return { jobId, mode: 'commit', status: 'done', created, ...report };
-    } catch (err) {
-      throw new Problem(422, 'import_failed', 'Import failed', (err as Error).message);
-    }
-  });
-
-  app.get('/imports/:id', {
-    schema: {
-      tags: ['ledger'], summary: 'An import job: status, progress and its row-by-row report', params: z.object({ id: z.uuid() }),
-      response: {
-        200: z.object({
-          jobId: z.string(), campaignId: z.string(), fileName: z.string(), mode: z.string(), status: z.string(),
-          totalRows: z.number().nullable(), processedRows: z.number().nullable(), createdItems: z.number().nullable(), attempts: z.number(), error: z.string().nullable(),
-          createdAt: z.string(), finishedAt: z.string().nullable(), report: z.any(),
-        }).meta({ id: 'ImportJob' }),
-        ...problemResponses,
+  app.post(
+    '/campaigns/:id/imports',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Import a problem list (.xlsx or .csv): dry run first, then commit (all or nothing)',
+        params: z.object({ id: z.uuid() }),
+        querystring: z.strictObject({
+          mode: z.enum(['dry_run', 'commit']).default('dry_run'),
+          format: z
+            .enum(['json', 'xlsx'])
+            .default('json')
+            .describe('xlsx: the dry run as the workbook with bad cells marked'),
+          defaultSource: z.enum(ITEM_SOURCES).default('third_party').describe('问题来源 for rows that give none'),
+        }),
       },
     },
-  }, async (req) => {
-    const { plan: _plan, ...columns } = getTableColumns(importJobs); // the stored plan can be megabytes: not on every poll
-    const [job] = await db.select(columns).from(importJobs).where(eq(importJobs.id, req.params.id));
-    const user = req.user!;
-    if (!job || (job.userId !== user.id && !(await refsFor(user, job.campaignId).then(() => true, () => false)))) throw notFound('import');
-    return {
-      jobId: job.id, campaignId: job.campaignId, fileName: job.fileName, mode: job.mode, status: job.status,
-      totalRows: job.totalRows, processedRows: job.processedRows, createdItems: job.createdItems, attempts: job.attempts, error: job.error,
-      createdAt: job.createdAt, finishedAt: job.finishedAt, report: job.report,
-    };
-  });
+    async (req, reply) => {
+      const user = req.user!;
+      requireRole(user, ['supervisor']);
+      const refs = await refsFor(user, req.params.id);
+      if (!req.isMultipart())
+        throw new Problem(
+          415,
+          'unsupported_media_type',
+          'Unsupported media type',
+          'send the sheet as multipart/form-data (one file part)',
+        );
+      const part = await req.file();
+      if (!part) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
+      const fileName = checkFileName(part.filename);
+      const staged = await stageFile(part.file, fileName, stageDir, {
+        remaining: limits.maxFileBytes,
+        maxFileBytes: limits.maxFileBytes,
+      });
+      let rows;
+      let header;
+      try {
+        const type = await fileTypeFromFile(staged.path);
+        // A damaged .xlsx may sniff as a plain zip: let the zip guard say what is wrong with it.
+        const kind =
+          type?.ext === 'xlsx' || (type?.ext === 'zip' && /\.xlsx$/i.test(fileName))
+            ? 'xlsx'
+            : !type && /\.csv$/i.test(fileName)
+              ? 'csv'
+              : null;
+        if (!kind) {
+          throw new Problem(
+            415,
+            'unsupported_sheet',
+            'Unsupported sheet',
+            `${fileName} is ${type ? `.${type.ext}` : 'not a spreadsheet'} by its content; send .xlsx (save .xls/.et/.wps files as .xlsx first) or .csv`,
+          );
+        }
+        ({ rows } = await readSheet(staged.path, kind, limits));
+      } catch (err) {
+        if (err instanceof SheetRejected || err instanceof ZipRejected)
+          throw new Problem(422, 'sheet_rejected', 'Sheet rejected', err.message);
+        throw err;
+      } finally {
+        await unlink(staged.path).catch(() => {});
+      }
+      header = findHeader(rows, refs.campaign ? refs.template : {});
+      if (!header) {
+        throw new Problem(
+          422,
+          'header_not_found',
+          'Header not found',
+          '未找到表头：前 30 行中没有一行同时包含“问题描述”（或问题内容、具体问题表述）和其他台账列名；可在导入模板中指定列名',
+        );
+      }
+      const ids = header.columns.find((c) => c.field === 'itemId');
+      const plans = planImport({
+        rows,
+        header,
+        units: refs.units,
+        unitPrefixes: refs.unitPrefixes,
+        categories: refs.categories,
+        today: today(),
+        defaultSource: req.query.defaultSource,
+        existingKeys: refs.existingKeys,
+        rowKey: refs.rowKey,
+        existingItemIds: ids
+          ? await existingItemIds(
+              db,
+              refs.campaign.id,
+              rows.slice(header.dataStart).map((r) => cellText(r?.[ids.index])),
+            )
+          : new Set(),
+      });
+      const report = reportOf(fileName, header, plans);
+      if (header.missing.length) {
+        report.warnings.push(`未找到列：${header.missing.map((f) => FIELD_NAMES[f]).join('、')}（对应数据将不导入）`);
+      }
+      const [job] = await db
+        .insert(importJobs)
+        .values({
+          campaignId: refs.campaign.id,
+          userId: user.id,
+          fileName,
+          mode: req.query.mode,
+          status: 'done',
+          totalRows: plans.length,
+          processedRows: plans.length,
+          report,
+          finishedAt: clock.now().toISOString(),
+        })
+        .returning({ id: importJobs.id });
+      const jobId = job!.id;
 
-  app.get('/campaigns/:id/import-template', {
-    schema: { tags: ['ledger'], summary: "The campaign's saved column mapping", params: z.object({ id: z.uuid() }) },
-  }, async (req) => {
-    const refs = await refsFor(req.user!, req.params.id);
-    return { mapping: refs.template, fields: FIELD_NAMES };
-  });
+      if (req.query.mode === 'dry_run') {
+        if (req.query.format === 'xlsx') {
+          const out = new PassThrough();
+          void writeMarked(out, rows, plans, header.headerRows).catch((err) => {
+            req.log.error({ err }, 'marked workbook failed');
+            out.destroy(err as Error);
+          });
+          return reply
+            .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+            .header(
+              'content-disposition',
+              contentDisposition('attachment', `校验结果-${fileName.replace(/\.(csv|xlsx)$/i, '')}.xlsx`),
+            )
+            .header('x-import-job', jobId)
+            .send(out);
+        }
+        return { jobId, mode: 'dry_run', ...report };
+      }
 
-  app.put('/campaigns/:id/import-template', {
-    schema: {
-      tags: ['ledger'], summary: 'Save the column mapping (field → the header text this office uses)', params: z.object({ id: z.uuid() }),
-      body: z.strictObject({ mapping: z.partialRecord(z.enum(IMPORT_FIELDS), z.string().trim().min(1).max(100)) }),
+      if (report.totals.errors > 0) {
+        await setJob(db, jobId, { status: 'failed', error: `${report.totals.errors} 行有错误，未导入` });
+        return reply
+          .code(422)
+          .type('application/problem+json; charset=utf-8')
+          .send({
+            type: 'https://zhenggai.dev/problems/import_has_errors',
+            title: 'Import has errors',
+            status: 422,
+            code: 'import_has_errors',
+            detail: `${report.totals.errors} 行有错误，整批未导入；请按报告修改后重新导入`,
+            jobId,
+            ...report,
+          });
+      }
+      if (!engine.executeIn)
+        throw new Problem(
+          503,
+          'unavailable',
+          'Import unavailable',
+          'this runtime cannot commit an import in one transaction',
+        );
+      const ctx = {
+        db,
+        engine: engine as LocalEngine,
+        actor: actorOf(user),
+        jobId,
+        today: today(),
+        campaign: refs.campaign,
+        leadOf: refs.leadOf,
+      };
+      const run = async () => {
+        await setJob(db, jobId, { status: 'running', processedRows: 0, finishedAt: null });
+        try {
+          const created = await commitPlan(ctx, plans, (n) => setJob(db, jobId, { processedRows: n }));
+          await setJob(db, jobId, {
+            status: 'done',
+            processedRows: report.totals.ok,
+            createdItems: created,
+            finishedAt: clock.now().toISOString(),
+          });
+          return created;
+        } catch (err) {
+          await setJob(db, jobId, {
+            status: 'failed',
+            error: (err as Error).message,
+            finishedAt: clock.now().toISOString(),
+          });
+          throw err;
+        }
+      };
+      if (report.totals.ok > SYNC_COMMIT_ROWS && limits.queue) {
+        try {
+          await limits.queue.enqueue(jobId, {
+            actor: ctx.actor,
+            today: ctx.today,
+            campaign: { id: refs.campaign.id, endsOn: refs.campaign.endsOn, owner: refs.campaign.owner },
+            leadOf: [...refs.leadOf],
+            rows: plans,
+          });
+        } catch (err) {
+          await setJob(db, jobId, {
+            status: 'failed',
+            plan: null,
+            error: `could not queue the import: ${(err as Error).message}`,
+            finishedAt: clock.now().toISOString(),
+          }).catch(() => {});
+          throw new Problem(
+            503,
+            'unavailable',
+            'Import queue unavailable',
+            `the background queue did not take the import (${(err as Error).message}); nothing was imported, try again shortly`,
+          );
+        }
+        return reply
+          .code(202)
+          .header('location', `/api/v1/imports/${jobId}`)
+          .send({ jobId, mode: 'commit', status: 'queued', ...report });
+      }
+      if (report.totals.ok > SYNC_COMMIT_ROWS) {
+        // No queue in this process (API-only tests): the commit runs here, after the answer.
+        void run().catch((err) => req.log.error({ err, jobId }, 'background import failed; nothing was written'));
+        return reply
+          .code(202)
+          .header('location', `/api/v1/imports/${jobId}`)
+          .send({ jobId, mode: 'commit', status: 'running', ...report });
+      }
+      try {
+        const created = await run();
+        return { jobId, mode: 'commit', status: 'done', created, ...report };
+      } catch (err) {
+        throw new Problem(422, 'import_failed', 'Import failed', (err as Error).message);
+      }
     },
-  }, async (req) => {
-    const user = req.user!;
-    requireRole(user, ['supervisor']);
-    const refs = await refsFor(user, req.params.id);
-    const mapping = req.body.mapping as Record<string, string>;
-    await db.insert(importTemplates).values({ campaignId: refs.campaign.id, mapping, updatedBy: user.id, updatedAt: clock.now().toISOString() })
-      .onConflictDoUpdate({ target: importTemplates.campaignId, set: { mapping, updatedBy: user.id, updatedAt: clock.now().toISOString() } });
-    return { mapping };
-  });
+  );
+
+  app.get(
+    '/imports/:id',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'An import job: status, progress and its row-by-row report',
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: z
+            .object({
+              jobId: z.string(),
+              campaignId: z.string(),
+              fileName: z.string(),
+              mode: z.string(),
+              status: z.string(),
+              totalRows: z.number().nullable(),
+              processedRows: z.number().nullable(),
+              createdItems: z.number().nullable(),
+              attempts: z.number(),
+              error: z.string().nullable(),
+              createdAt: z.string(),
+              finishedAt: z.string().nullable(),
+              report: z.any(),
+            })
+            .meta({ id: 'ImportJob' }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { plan: _plan, ...columns } = getTableColumns(importJobs); // the stored plan can be megabytes: not on every poll
+      const [job] = await db.select(columns).from(importJobs).where(eq(importJobs.id, req.params.id));
+      const user = req.user!;
+      if (
+        !job ||
+        (job.userId !== user.id &&
+          !(await refsFor(user, job.campaignId).then(
+            () => true,
+            () => false,
+          )))
+      )
+        throw notFound('import');
+      return {
+        jobId: job.id,
+        campaignId: job.campaignId,
+        fileName: job.fileName,
+        mode: job.mode,
+        status: job.status,
+        totalRows: job.totalRows,
+        processedRows: job.processedRows,
+        createdItems: job.createdItems,
+        attempts: job.attempts,
+        error: job.error,
+        createdAt: job.createdAt,
+        finishedAt: job.finishedAt,
+        report: job.report,
+      };
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/import-template',
+    {
+      schema: { tags: ['ledger'], summary: "The campaign's saved column mapping", params: z.object({ id: z.uuid() }) },
+    },
+    async (req) => {
+      const refs = await refsFor(req.user!, req.params.id);
+      return { mapping: refs.template, fields: FIELD_NAMES };
+    },
+  );
+
+  app.put(
+    '/campaigns/:id/import-template',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Save the column mapping (field → the header text this office uses)',
+        params: z.object({ id: z.uuid() }),
+        body: z.strictObject({ mapping: z.partialRecord(z.enum(IMPORT_FIELDS), z.string().trim().min(1).max(100)) }),
+      },
+    },
+    async (req) => {
+      const user = req.user!;
+      requireRole(user, ['supervisor']);
+      const refs = await refsFor(user, req.params.id);
+      const mapping = req.body.mapping as Record<string, string>;
+      await db
+        .insert(importTemplates)
+        .values({ campaignId: refs.campaign.id, mapping, updatedBy: user.id, updatedAt: clock.now().toISOString() })
+        .onConflictDoUpdate({
+          target: importTemplates.campaignId,
+          set: { mapping, updatedBy: user.id, updatedAt: clock.now().toISOString() },
+        });
+      return { mapping };
+    },
+  );
 };
 
 export const FIELD_NAMES: Record<ImportField, string> = {
-  seqNo: '序号', source: '问题来源', category: '专项/类别', description: '问题描述', unit: '责任单位', person: '责任人', measures: '整改措施',
-  deadline: '整改时限', progress: '整改进展', status: '整改状态', closed: '是否销号/销号时间', remarks: '备注', title: '问题标题', itemId: '系统编号',
+  seqNo: '序号',
+  source: '问题来源',
+  category: '专项/类别',
+  description: '问题描述',
+  unit: '责任单位',
+  person: '责任人',
+  measures: '整改措施',
+  deadline: '整改时限',
+  progress: '整改进展',
+  status: '整改状态',
+  closed: '是否销号/销号时间',
+  remarks: '备注',
+  title: '问题标题',
+  itemId: '系统编号',
 };
 
 function reportOf(fileName: string, header: NonNullable<ReturnType<typeof findHeader>>, plans: RowPlan[]) {
   return {
     fileName,
     header: {
-      rows: header.headerRows.map((r) => r + 1), dataStartRow: header.dataStart + 1,
-      columns: header.columns.map((c) => ({ column: columnLetter(c.index), header: c.header, field: c.field, fieldName: c.field ? FIELD_NAMES[c.field] : null })),
+      rows: header.headerRows.map((r) => r + 1),
+      dataStartRow: header.dataStart + 1,
+      columns: header.columns.map((c) => ({
+        column: columnLetter(c.index),
+        header: c.header,
+        field: c.field,
+        fieldName: c.field ? FIELD_NAMES[c.field] : null,
+      })),
     },
     totals: {
-      rows: plans.length, ok: plans.filter((p) => p.status === 'ok').length,
-      errors: plans.filter((p) => p.status === 'error').length, duplicates: plans.filter((p) => p.status === 'duplicate').length,
+      rows: plans.length,
+      ok: plans.filter((p) => p.status === 'ok').length,
+      errors: plans.filter((p) => p.status === 'error').length,
+      duplicates: plans.filter((p) => p.status === 'duplicate').length,
     },
     warnings: [] as string[],
     rows: plans.map((p) => ({
-      row: p.row, status: p.status, problems: p.problems, notes: p.notes,
-      ...(p.item ? { preview: { title: p.item.title, unit: p.item.unit?.name ?? null, deadline: p.item.deadline?.kind === 'date' ? p.item.deadline.date : p.item.deadline?.kind ?? null } } : {}),
+      row: p.row,
+      status: p.status,
+      problems: p.problems,
+      notes: p.notes,
+      ...(p.item
+        ? {
+            preview: {
+              title: p.item.title,
+              unit: p.item.unit?.name ?? null,
+              deadline: p.item.deadline?.kind === 'date' ? p.item.deadline.date : (p.item.deadline?.kind ?? null),
+            },
+          }
+        : {}),
     })),
   };
 }

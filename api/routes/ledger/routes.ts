@@ -13,53 +13,77 @@ import type { AppDeps } from '../../app.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { listQuery } from '../items/schema.ts';
 
-export const exportQuery = listQuery.omit({ cursor: true, limit: true, count: true, sort: true, order: true })
+export const exportQuery = listQuery
+  .omit({ cursor: true, limit: true, count: true, sort: true, order: true })
   .extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
-  app.get('/ledger/export', {
-    schema: {
-      tags: ['ledger'], summary: 'Export the ledger (问题台账) as .xlsx or CSV, with the filters of GET /items',
-      querystring: exportQuery,
+  app.get(
+    '/ledger/export',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Export the ledger (问题台账) as .xlsx or CSV, with the filters of GET /items',
+        querystring: exportQuery,
+      },
     },
-  }, async (req, reply) => {
-    const user = req.user as AuthUser;
-    const q = req.query;
-    let unitPath: string | undefined;
-    if (q.unitId) unitPath = (await unitById(db, q.unitId))?.path ?? '/no-such-unit/';
-    const filters = { campaignId: q.campaignId, categoryId: q.categoryId, unitPath, status: q.status, source: q.source,
-      overdue: q.overdue, flagged: q.flagged, deadlineFrom: q.deadlineFrom, deadlineTo: q.deadlineTo, q: q.q };
-    const title = await ledgerTitle(q.campaignId);
-    const today = new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const fileName = `${title}-${today}.${q.format}`;
+    async (req, reply) => {
+      const user = req.user as AuthUser;
+      const q = req.query;
+      let unitPath: string | undefined;
+      if (q.unitId) unitPath = (await unitById(db, q.unitId))?.path ?? '/no-such-unit/';
+      const filters = {
+        campaignId: q.campaignId,
+        categoryId: q.categoryId,
+        unitPath,
+        status: q.status,
+        source: q.source,
+        overdue: q.overdue,
+        flagged: q.flagged,
+        deadlineFrom: q.deadlineFrom,
+        deadlineTo: q.deadlineTo,
+        q: q.q,
+      };
+      const title = await ledgerTitle(q.campaignId);
+      const today = new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+      const fileName = `${title}-${today}.${q.format}`;
 
-    const out = new PassThrough({ highWaterMark: 256 * 1024 });
-    const writer = q.format === 'xlsx' ? xlsxWriter(out, title) : csvWriter(out);
-    reply.header('content-type', q.format === 'xlsx'
-      ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8')
-      .header('content-disposition', contentDisposition('attachment', fileName))
-      .header('cache-control', 'no-store');
-    // Rows are read page by page and written as they come; a failure midway cuts the download
-    // (the headers are gone), and the log says why.
-    void (async () => {
-      try {
-        for await (const page of ledgerPages(db, user, filters)) {
-          if (out.destroyed) return;
-          await writer.write(page.map(ledgerRow));
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
+      const writer = q.format === 'xlsx' ? xlsxWriter(out, title) : csvWriter(out);
+      reply
+        .header(
+          'content-type',
+          q.format === 'xlsx'
+            ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+            : 'text/csv; charset=utf-8',
+        )
+        .header('content-disposition', contentDisposition('attachment', fileName))
+        .header('cache-control', 'no-store');
+      // Rows are read page by page and written as they come; a failure midway cuts the download
+      // (the headers are gone), and the log says why.
+      void (async () => {
+        try {
+          for await (const page of ledgerPages(db, user, filters)) {
+            if (out.destroyed) return;
+            await writer.write(page.map(ledgerRow));
+          }
+          await writer.end();
+        } catch (err) {
+          req.log.error({ err }, 'ledger export failed midway; the client got a truncated file');
+          out.destroy(err as Error);
         }
-        await writer.end();
-      } catch (err) {
-        req.log.error({ err }, 'ledger export failed midway; the client got a truncated file');
-        out.destroy(err as Error);
-      }
-    })();
-    return reply.send(out);
-  });
+      })();
+      return reply.send(out);
+    },
+  );
 
   async function ledgerTitle(campaignId: string | undefined): Promise<string> {
     if (!campaignId) return '问题台账';
-    const [c] = await db.select({ name: campaigns.name, area: orgUnits.name }).from(campaigns)
-      .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId)).where(eq(campaigns.id, campaignId));
+    const [c] = await db
+      .select({ name: campaigns.name, area: orgUnits.name })
+      .from(campaigns)
+      .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId))
+      .where(eq(campaigns.id, campaignId));
     if (!c) return '问题台账';
     const name = c.name.startsWith(c.area) ? c.name : `${c.area}${c.name}`;
     return name.endsWith('台账') ? name : `${name}问题台账`;

@@ -9,45 +9,82 @@ import { text } from '../items/schema.ts';
 
 export const UNIT_KINDS = ['county', 'township', 'village', 'community', 'department', 'office'] as const;
 
-const unitSchema = z.object({
-  id: z.string(), parentId: z.string().nullable(), name: z.string(), kind: z.string(), divisionCode: z.string().nullable(), path: z.string(),
-}).meta({ id: 'OrgUnit' });
+const unitSchema = z
+  .object({
+    id: z.string(),
+    parentId: z.string().nullable(),
+    name: z.string(),
+    kind: z.string(),
+    divisionCode: z.string().nullable(),
+    path: z.string(),
+  })
+  .meta({ id: 'OrgUnit' });
 
-const view = (u: z.infer<typeof unitSchema>) => ({ id: u.id, parentId: u.parentId, name: u.name, kind: u.kind, divisionCode: u.divisionCode, path: u.path });
+const view = (u: z.infer<typeof unitSchema>) => ({
+  id: u.id,
+  parentId: u.parentId,
+  name: u.name,
+  kind: u.kind,
+  divisionCode: u.divisionCode,
+  path: u.path,
+});
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
-  app.get('/org-units', {
-    schema: { tags: ['org'], summary: "Units in the caller's subtree (all for admins)", response: { 200: z.object({ units: z.array(unitSchema) }), ...problemResponses } },
-  }, async (req) => {
-    const u = req.user!;
-    const rows = await unitsInSubtree(db, u.scopePath ?? '/');
-    return { units: rows.map(view) };
-  });
-
-  app.get('/org-units/:id', {
-    schema: { tags: ['org'], params: z.object({ id: z.uuid() }), response: { 200: unitSchema, ...problemResponses } },
-  }, async (req) => {
-    const u = req.user!;
-    const unit = await unitById(db, req.params.id);
-    if (!unit || !(u.scopePath === null || within(unit.path, u.scopePath))) throw notFound('unit');
-    return view(unit);
-  });
-
-  app.post('/org-units', {
-    schema: {
-      tags: ['org'], summary: 'Create a unit (admin)',
-      body: z.strictObject({
-        name: text(100), kind: z.enum(UNIT_KINDS), parentId: z.uuid().nullable(),
-        divisionCode: z.string().regex(/^\d{6}(\d{6})?$/, 'a 6-digit GB/T 2260 code or a 12-digit village code').nullable().optional(),
-      }),
-      response: { 201: unitSchema, ...problemResponses },
+  app.get(
+    '/org-units',
+    {
+      schema: {
+        tags: ['org'],
+        summary: "Units in the caller's subtree (all for admins)",
+        response: { 200: z.object({ units: z.array(unitSchema) }), ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    requireRole(req.user!, ['admin']);
-    if (req.body.parentId && !(await unitById(db, req.body.parentId))) throw notFound('parent unit');
-    const unit = await createOrgUnit(db, req.body);
-    return reply.code(201).send(view(unit));
-  });
+    async (req) => {
+      const u = req.user!;
+      const rows = await unitsInSubtree(db, u.scopePath ?? '/');
+      return { units: rows.map(view) };
+    },
+  );
+
+  app.get(
+    '/org-units/:id',
+    {
+      schema: { tags: ['org'], params: z.object({ id: z.uuid() }), response: { 200: unitSchema, ...problemResponses } },
+    },
+    async (req) => {
+      const u = req.user!;
+      const unit = await unitById(db, req.params.id);
+      if (!unit || !(u.scopePath === null || within(unit.path, u.scopePath))) throw notFound('unit');
+      return view(unit);
+    },
+  );
+
+  app.post(
+    '/org-units',
+    {
+      schema: {
+        tags: ['org'],
+        summary: 'Create a unit (admin)',
+        body: z.strictObject({
+          name: text(100),
+          kind: z.enum(UNIT_KINDS),
+          parentId: z.uuid().nullable(),
+          divisionCode: z
+            .string()
+            .regex(/^\d{6}(\d{6})?$/, 'a 6-digit GB/T 2260 code or a 12-digit village code')
+            .nullable()
+            .optional(),
+        }),
+        response: { 201: unitSchema, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      requireRole(req.user!, ['admin']);
+      if (req.body.parentId && !(await unitById(db, req.body.parentId))) throw notFound('parent unit');
+      const unit = await createOrgUnit(db, req.body);
+      return reply.code(201).send(view(unit));
+    },
+  );
 };
 
 export default routes;

@@ -9,169 +9,376 @@ import { allowedReportCommands } from '../../../domain/report/lifecycle.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { reportAttachments } from '../../../db/queries/evidence.ts';
 import { within } from '../../../db/queries/org.ts';
-import { actOnReport, iso, reportBoard, reportConfig, reportStats, stateOf } from '../../../db/queries/reports.ts';
+import { actOnReport, iso, reportBoard, type reportConfig, reportStats, stateOf } from '../../../db/queries/reports.ts';
 import { orgUnits, reportConfigs, reports, type ReportRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { forbidden, Problem, problemResponses } from '../../problem.ts';
 import {
-  asProblem, invalid, isOffice, parseIfMatch, reportConfigOf, reportingUnitOf, reportPeriodOf, seesAll, visibleCampaign, visibleCampaignWithConfig, writesFor, type CampaignScope,
+  asProblem,
+  invalid,
+  isOffice,
+  parseIfMatch,
+  reportConfigOf,
+  reportingUnitOf,
+  reportPeriodOf,
+  seesAll,
+  visibleCampaign,
+  visibleCampaignWithConfig,
+  writesFor,
+  type CampaignScope,
 } from './common.ts';
 
 const campaignParams = z.object({ id: z.uuid() });
 const reportParams = z.object({ id: z.uuid(), period: z.string().max(50), unitId: z.uuid() });
-const narrative = z.strictObject({ progress: z.string().trim().min(1).max(10_000), problems: z.string().trim().max(10_000), nextSteps: z.string().trim().max(10_000) });
+const narrative = z.strictObject({
+  progress: z.string().trim().min(1).max(10_000),
+  problems: z.string().trim().max(10_000),
+  nextSteps: z.string().trim().max(10_000),
+});
 const attachments = z.array(z.string().min(1).max(200)).max(50);
 const ifMatch = z.object({ 'if-match': z.string().optional() }).loose();
 
-const configView = z.object({ campaignId: z.string(), cycle: z.any(), accountability: z.any(), periods: z.array(z.any()) }).meta({ id: 'ReportConfig' });
-const reportView = z.object({
-  campaignId: z.string(), period: z.string(), title: z.string(), unitId: z.string(), unitName: z.string(), status: z.string(), version: z.number(),
-  dueAt: z.string(), late: z.boolean().nullable(), firstSubmittedAt: z.string().nullable(), submittedAt: z.string().nullable(), acceptedAt: z.string().nullable(),
-  returnCount: z.number(), narrative: z.any(), attachments: z.array(z.string()), stats: z.any(), history: z.array(z.any()), allowedCommands: z.array(z.string()),
-}).meta({ id: 'Report' });
-const boardView = z.object({
-  period: z.any(), counts: z.record(z.string(), z.number()),
-  units: z.array(z.object({ unitId: z.string(), unitName: z.string(), unitKind: z.string(), status: z.string(), standing: z.string(),
-    late: z.boolean().nullable(), submittedAt: z.string().nullable(), version: z.number(), returnCount: z.number() })),
-}).meta({ id: 'ReportBoard' });
+const configView = z
+  .object({ campaignId: z.string(), cycle: z.any(), accountability: z.any(), periods: z.array(z.any()) })
+  .meta({ id: 'ReportConfig' });
+const reportView = z
+  .object({
+    campaignId: z.string(),
+    period: z.string(),
+    title: z.string(),
+    unitId: z.string(),
+    unitName: z.string(),
+    status: z.string(),
+    version: z.number(),
+    dueAt: z.string(),
+    late: z.boolean().nullable(),
+    firstSubmittedAt: z.string().nullable(),
+    submittedAt: z.string().nullable(),
+    acceptedAt: z.string().nullable(),
+    returnCount: z.number(),
+    narrative: z.any(),
+    attachments: z.array(z.string()),
+    stats: z.any(),
+    history: z.array(z.any()),
+    allowedCommands: z.array(z.string()),
+  })
+  .meta({ id: 'Report' });
+const boardView = z
+  .object({
+    period: z.any(),
+    counts: z.record(z.string(), z.number()),
+    units: z.array(
+      z.object({
+        unitId: z.string(),
+        unitName: z.string(),
+        unitKind: z.string(),
+        status: z.string(),
+        standing: z.string(),
+        late: z.boolean().nullable(),
+        submittedAt: z.string().nullable(),
+        version: z.number(),
+        returnCount: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'ReportBoard' });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) => {
   const now = () => clock.now().toISOString();
 
   const configOf = (c: CampaignScope) => reportConfigOf(db, c);
-  const periodOf = async (c: CampaignScope, period: string, known?: Awaited<ReturnType<typeof reportConfig>>) => reportPeriodOf(db, env, c, period, known);
-  const unitOf = (u: AuthUser, c: CampaignScope, unitId: string, reportingUnitIds: string[]) => reportingUnitOf(db, u, c, unitId, reportingUnitIds);
+  const periodOf = async (c: CampaignScope, period: string, known?: Awaited<ReturnType<typeof reportConfig>>) =>
+    reportPeriodOf(db, env, c, period, known);
+  const unitOf = (u: AuthUser, c: CampaignScope, unitId: string, reportingUnitIds: string[]) =>
+    reportingUnitOf(db, u, c, unitId, reportingUnitIds);
   /** A report cites files uploaded for this unit's reports (POST …/units/:unitId/attachments), nothing else. */
   async function checkReportFiles(ids: string[], unitId: string) {
-    const found = await reportAttachments(db, unitId, ids.filter((id) => z.uuid().safeParse(id).success));
+    const found = await reportAttachments(
+      db,
+      unitId,
+      ids.filter((id) => z.uuid().safeParse(id).success),
+    );
     const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !found.some((f) => f.id === id));
     if (missing.length) {
-      throw new Problem(422, 'unknown_attachment', 'Unknown attachment', 'a report cites only files uploaded for this unit\'s reports', {
-        errors: missing.map(({ i }) => ({ path: `body.attachments.${i}`, message: 'not a file uploaded for this unit\'s report' })),
-      });
+      throw new Problem(
+        422,
+        'unknown_attachment',
+        'Unknown attachment',
+        "a report cites only files uploaded for this unit's reports",
+        {
+          errors: missing.map(({ i }) => ({
+            path: `body.attachments.${i}`,
+            message: "not a file uploaded for this unit's report",
+          })),
+        },
+      );
     }
   }
-  const view = (row: ReportRow | undefined, p: { period: string; title: string; dueAt: string }, c: CampaignScope, unit: { id: string; name: string; path: string }, u: AuthUser) => {
+  const view = (
+    row: ReportRow | undefined,
+    p: { period: string; title: string; dueAt: string },
+    c: CampaignScope,
+    unit: { id: string; name: string; path: string },
+    u: AuthUser,
+  ) => {
     const s = stateOf(row);
     // What this caller may do now: as the unit (draft, submit) and/or as the office (return, accept) —
     // an office supervisor who also leads a reporting department (镇乡村振兴办) does both.
-    const allowed = [...(writesFor(u, unit) ? allowedReportCommands(s, 'unit') : []), ...(isOffice(u, c) ? allowedReportCommands(s, 'office') : [])];
+    const allowed = [
+      ...(writesFor(u, unit) ? allowedReportCommands(s, 'unit') : []),
+      ...(isOffice(u, c) ? allowedReportCommands(s, 'office') : []),
+    ];
     return {
-      campaignId: c.id, period: p.period, title: p.title, unitId: unit.id, unitName: unit.name, status: s.status, version: s.version,
-      dueAt: p.dueAt, late: s.late, firstSubmittedAt: s.firstSubmittedAt, submittedAt: s.submittedAt, acceptedAt: s.acceptedAt,
-      returnCount: s.returnCount, narrative: s.narrative, attachments: s.attachments, stats: s.stats, history: row?.history ?? [],
+      campaignId: c.id,
+      period: p.period,
+      title: p.title,
+      unitId: unit.id,
+      unitName: unit.name,
+      status: s.status,
+      version: s.version,
+      dueAt: p.dueAt,
+      late: s.late,
+      firstSubmittedAt: s.firstSubmittedAt,
+      submittedAt: s.submittedAt,
+      acceptedAt: s.acceptedAt,
+      returnCount: s.returnCount,
+      narrative: s.narrative,
+      attachments: s.attachments,
+      stats: s.stats,
+      history: row?.history ?? [],
       allowedCommands: allowed,
     };
   };
 
-  app.get('/campaigns/:id/report-config', {
-    schema: { tags: ['reports'], summary: 'The report cycle (月报) and accountability rules', params: campaignParams, response: { 200: configView, ...problemResponses } },
-  }, async (req) => {
-    const c = await visibleCampaign(db, req.user!, req.params.id);
-    const cfg = await configOf(c);
-    const until = (c.endsOn ?? `${Number(cfg.cycle.firstMonth.slice(0, 4))}-12-31`).slice(0, 7);
-    return { campaignId: c.id, cycle: cfg.cycle, accountability: cfg.accountability, periods: cyclePeriods(cfg.cycle, until, await env.calendar()) };
-  });
-
-  app.put('/campaigns/:id/report-config', {
-    schema: {
-      tags: ['reports'], summary: 'Set the report cycle and accountability rules (campaign office)', params: campaignParams,
-      body: z.strictObject({ cycle: z.unknown(), accountability: z.unknown().optional() }), response: { 200: configView, ...problemResponses },
+  app.get(
+    '/campaigns/:id/report-config',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The report cycle (月报) and accountability rules',
+        params: campaignParams,
+        response: { 200: configView, ...problemResponses },
+      },
     },
-  }, async (req) => {
-    const u = req.user!;
-    requireRole(u, ['admin', 'supervisor']);
-    const c = await visibleCampaign(db, u, req.params.id);
-    if (!isOffice(u, c)) throw forbidden('only the campaign office sets its report cycle');
-    const cycle = reportCycleSchema.safeParse(req.body.cycle);
-    if (!cycle.success) invalid('invalid_report_cycle', 'the report cycle breaks a rule', cycle.error, 'body.cycle');
-    const acc = accountabilitySchema.safeParse(req.body.accountability ?? DEFAULT_ACCOUNTABILITY);
-    if (!acc.success) invalid('invalid_accountability_rules', 'the accountability rules break a rule', acc.error, 'body.accountability');
-    const units = await db.select({ id: orgUnits.id, path: orgUnits.path }).from(orgUnits)
-      .where(sql`${orgUnits.id} = any(${sql.param(cycle.data.reportingUnitIds)}::uuid[])`);
-    const outside = cycle.data.reportingUnitIds.filter((id) => !units.some((x) => x.id === id && within(x.path, c.areaPath)));
-    if (outside.length > 0) {
-      throw new Problem(422, 'unit_outside_campaign', 'Rule violated', `${outside.length} reporting unit(s) are unknown or outside the campaign area`,
-        { errors: outside.map((id) => ({ path: 'body.cycle.reportingUnitIds', message: `${id}: not in the campaign area` })) });
-    }
-    const values = { campaignId: c.id, cycle: cycle.data, accountability: acc.data, updatedAt: now() };
-    await db.insert(reportConfigs).values(values).onConflictDoUpdate({ target: reportConfigs.campaignId, set: values });
-    const until = (c.endsOn ?? `${cycle.data.firstMonth.slice(0, 4)}-12-31`).slice(0, 7);
-    return { campaignId: c.id, cycle: cycle.data, accountability: acc.data, periods: cyclePeriods(cycle.data, until, await env.calendar()) };
-  });
-
-  app.get('/campaigns/:id/reports/:period', {
-    schema: { tags: ['reports'], summary: 'The board of a period: who has reported, who is late, who has not', params: z.object({ id: z.uuid(), period: z.string().max(50) }),
-      response: { 200: boardView, ...problemResponses } },
-  }, async (req) => {
-    const u = req.user!;
-    // Two round trips: the campaign with its cycle, then the board.
-    const { config, ...c } = await visibleCampaignWithConfig(db, u, req.params.id);
-    const { cfg, p } = await periodOf(c, req.params.period, config);
-    const units = await reportBoard(db, c.id, cfg.cycle, p, now(), seesAll(u, c) ? null : u.unitPath);
-    const counts: Record<string, number> = {};
-    for (const x of units) counts[x.standing] = (counts[x.standing] ?? 0) + 1;
-    return { period: p, counts, units };
-  });
-
-  app.get('/campaigns/:id/reports/:period/units/:unitId', {
-    schema: { tags: ['reports'], summary: "One unit's report for a period", params: reportParams, response: { 200: reportView, ...problemResponses } },
-  }, async (req, reply) => {
-    const u = req.user!;
-    const c = await visibleCampaign(db, u, req.params.id);
-    const { cfg, p } = await periodOf(c, req.params.period);
-    const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
-    const [row] = await db.select().from(reports).where(sql`${reports.campaignId} = ${c.id} and ${reports.period} = ${p.period} and ${reports.unitId} = ${unit.id}`);
-    reply.header('etag', `"${row?.version ?? 0}"`);
-    return view(row, p, c, unit, u);
-  });
-
-  app.get('/campaigns/:id/reports/:period/units/:unitId/stats', {
-    schema: {
-      tags: ['reports'], summary: "The period's statistics recomputed from the event trail as of an instant (default: the frozen snapshot's instant, or now)",
-      params: reportParams, querystring: z.object({ asOf: z.iso.datetime().optional() }), response: { 200: z.any(), ...problemResponses },
+    async (req) => {
+      const c = await visibleCampaign(db, req.user!, req.params.id);
+      const cfg = await configOf(c);
+      const until = (c.endsOn ?? `${Number(cfg.cycle.firstMonth.slice(0, 4))}-12-31`).slice(0, 7);
+      return {
+        campaignId: c.id,
+        cycle: cfg.cycle,
+        accountability: cfg.accountability,
+        periods: cyclePeriods(cfg.cycle, until, await env.calendar()),
+      };
     },
-  }, async (req) => {
-    const u = req.user!;
-    const c = await visibleCampaign(db, u, req.params.id);
-    const { cfg, p } = await periodOf(c, req.params.period);
-    const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
-    const [row] = await db.select({ stats: reports.stats }).from(reports).where(sql`${reports.campaignId} = ${c.id} and ${reports.period} = ${p.period} and ${reports.unitId} = ${unit.id}`);
-    const frozenAt = (row?.stats as { asOf?: string } | null)?.asOf;
-    const asOf = req.query.asOf ? iso(req.query.asOf) : frozenAt ?? now();
-    return reportStats(db, c.id, unit.path, p, asOf);
-  });
+  );
 
-  const act = (type: 'save_draft' | 'submit' | 'return' | 'accept', body: z.ZodType, path: string, summary: string) =>
-    app.post(`/campaigns/:id/reports/:period/units/:unitId/${path}`, {
-      schema: { tags: ['reports'], summary, params: reportParams, headers: ifMatch, body, response: { 200: reportView, ...problemResponses } },
-    }, async (req, reply) => {
+  app.put(
+    '/campaigns/:id/report-config',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Set the report cycle and accountability rules (campaign office)',
+        params: campaignParams,
+        body: z.strictObject({ cycle: z.unknown(), accountability: z.unknown().optional() }),
+        response: { 200: configView, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      requireRole(u, ['admin', 'supervisor']);
+      const c = await visibleCampaign(db, u, req.params.id);
+      if (!isOffice(u, c)) throw forbidden('only the campaign office sets its report cycle');
+      const cycle = reportCycleSchema.safeParse(req.body.cycle);
+      if (!cycle.success) invalid('invalid_report_cycle', 'the report cycle breaks a rule', cycle.error, 'body.cycle');
+      const acc = accountabilitySchema.safeParse(req.body.accountability ?? DEFAULT_ACCOUNTABILITY);
+      if (!acc.success)
+        invalid(
+          'invalid_accountability_rules',
+          'the accountability rules break a rule',
+          acc.error,
+          'body.accountability',
+        );
+      const units = await db
+        .select({ id: orgUnits.id, path: orgUnits.path })
+        .from(orgUnits)
+        .where(sql`${orgUnits.id} = any(${sql.param(cycle.data.reportingUnitIds)}::uuid[])`);
+      const outside = cycle.data.reportingUnitIds.filter(
+        (id) => !units.some((x) => x.id === id && within(x.path, c.areaPath)),
+      );
+      if (outside.length > 0) {
+        throw new Problem(
+          422,
+          'unit_outside_campaign',
+          'Rule violated',
+          `${outside.length} reporting unit(s) are unknown or outside the campaign area`,
+          {
+            errors: outside.map((id) => ({
+              path: 'body.cycle.reportingUnitIds',
+              message: `${id}: not in the campaign area`,
+            })),
+          },
+        );
+      }
+      const values = { campaignId: c.id, cycle: cycle.data, accountability: acc.data, updatedAt: now() };
+      await db
+        .insert(reportConfigs)
+        .values(values)
+        .onConflictDoUpdate({ target: reportConfigs.campaignId, set: values });
+      const until = (c.endsOn ?? `${cycle.data.firstMonth.slice(0, 4)}-12-31`).slice(0, 7);
+      return {
+        campaignId: c.id,
+        cycle: cycle.data,
+        accountability: acc.data,
+        periods: cyclePeriods(cycle.data, until, await env.calendar()),
+      };
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/reports/:period',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The board of a period: who has reported, who is late, who has not',
+        params: z.object({ id: z.uuid(), period: z.string().max(50) }),
+        response: { 200: boardView, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      // Two round trips: the campaign with its cycle, then the board.
+      const { config, ...c } = await visibleCampaignWithConfig(db, u, req.params.id);
+      const { cfg, p } = await periodOf(c, req.params.period, config);
+      const units = await reportBoard(db, c.id, cfg.cycle, p, now(), seesAll(u, c) ? null : u.unitPath);
+      const counts: Record<string, number> = {};
+      for (const x of units) counts[x.standing] = (counts[x.standing] ?? 0) + 1;
+      return { period: p, counts, units };
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/reports/:period/units/:unitId',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "One unit's report for a period",
+        params: reportParams,
+        response: { 200: reportView, ...problemResponses },
+      },
+    },
+    async (req, reply) => {
       const u = req.user!;
       const c = await visibleCampaign(db, u, req.params.id);
       const { cfg, p } = await periodOf(c, req.params.period);
       const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
-      const byUnit = type === 'save_draft' || type === 'submit';
-      if (byUnit && !writesFor(u, unit)) {
-        throw forbidden('only a handler or lead of the reporting unit writes and submits its report');
-      }
-      if (!byUnit && !isOffice(u, c)) throw forbidden('only the campaign office returns or accepts reports');
-      const b = req.body as Record<string, unknown>;
-      if (Array.isArray(b.attachments) && b.attachments.length) await checkReportFiles(b.attachments as string[], unit.id);
-      const row = await actOnReport(db, {
-        campaignId: c.id, period: p, unit: { id: unit.id, path: unit.path }, actorId: actorOf(u).userId, as: byUnit ? 'unit' : 'office',
-        now: now(), expectedVersion: parseIfMatch(req.headers['if-match']), command: { type, ...b } as never,
-      }).catch(asProblem);
-      reply.header('etag', `"${row.version}"`);
+      const [row] = await db
+        .select()
+        .from(reports)
+        .where(
+          sql`${reports.campaignId} = ${c.id} and ${reports.period} = ${p.period} and ${reports.unitId} = ${unit.id}`,
+        );
+      reply.header('etag', `"${row?.version ?? 0}"`);
       return view(row, p, c, unit, u);
-    });
+    },
+  );
 
-  act('save_draft', z.strictObject({ narrative, attachments: attachments.optional() }), 'draft', 'Save the report as a draft (本月进展, 存在问题, 下步计划)');
-  act('submit', z.strictObject({ narrative: narrative.optional(), attachments: attachments.optional() }), 'submit',
-    'Submit the report; its statistics are computed from the ledger and frozen');
-  act('return', z.strictObject({ reason: z.string().trim().min(1).max(2000) }), 'return', 'Return the report for corrections (office)');
-  act('accept', z.strictObject({ note: z.string().trim().max(2000).optional() }), 'accept', 'Accept the report (office)');
+  app.get(
+    '/campaigns/:id/reports/:period/units/:unitId/stats',
+    {
+      schema: {
+        tags: ['reports'],
+        summary:
+          "The period's statistics recomputed from the event trail as of an instant (default: the frozen snapshot's instant, or now)",
+        params: reportParams,
+        querystring: z.object({ asOf: z.iso.datetime().optional() }),
+        response: { 200: z.any(), ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      const c = await visibleCampaign(db, u, req.params.id);
+      const { cfg, p } = await periodOf(c, req.params.period);
+      const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+      const [row] = await db
+        .select({ stats: reports.stats })
+        .from(reports)
+        .where(
+          sql`${reports.campaignId} = ${c.id} and ${reports.period} = ${p.period} and ${reports.unitId} = ${unit.id}`,
+        );
+      const frozenAt = (row?.stats as { asOf?: string } | null)?.asOf;
+      const asOf = req.query.asOf ? iso(req.query.asOf) : (frozenAt ?? now());
+      return reportStats(db, c.id, unit.path, p, asOf);
+    },
+  );
+
+  const act = (type: 'save_draft' | 'submit' | 'return' | 'accept', body: z.ZodType, path: string, summary: string) =>
+    app.post(
+      `/campaigns/:id/reports/:period/units/:unitId/${path}`,
+      {
+        schema: {
+          tags: ['reports'],
+          summary,
+          params: reportParams,
+          headers: ifMatch,
+          body,
+          response: { 200: reportView, ...problemResponses },
+        },
+      },
+      async (req, reply) => {
+        const u = req.user!;
+        const c = await visibleCampaign(db, u, req.params.id);
+        const { cfg, p } = await periodOf(c, req.params.period);
+        const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+        const byUnit = type === 'save_draft' || type === 'submit';
+        if (byUnit && !writesFor(u, unit)) {
+          throw forbidden('only a handler or lead of the reporting unit writes and submits its report');
+        }
+        if (!byUnit && !isOffice(u, c)) throw forbidden('only the campaign office returns or accepts reports');
+        const b = req.body as Record<string, unknown>;
+        if (Array.isArray(b.attachments) && b.attachments.length)
+          await checkReportFiles(b.attachments as string[], unit.id);
+        const row = await actOnReport(db, {
+          campaignId: c.id,
+          period: p,
+          unit: { id: unit.id, path: unit.path },
+          actorId: actorOf(u).userId,
+          as: byUnit ? 'unit' : 'office',
+          now: now(),
+          expectedVersion: parseIfMatch(req.headers['if-match']),
+          command: { type, ...b } as never,
+        }).catch(asProblem);
+        reply.header('etag', `"${row.version}"`);
+        return view(row, p, c, unit, u);
+      },
+    );
+
+  act(
+    'save_draft',
+    z.strictObject({ narrative, attachments: attachments.optional() }),
+    'draft',
+    'Save the report as a draft (本月进展, 存在问题, 下步计划)',
+  );
+  act(
+    'submit',
+    z.strictObject({ narrative: narrative.optional(), attachments: attachments.optional() }),
+    'submit',
+    'Submit the report; its statistics are computed from the ledger and frozen',
+  );
+  act(
+    'return',
+    z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
+    'return',
+    'Return the report for corrections (office)',
+  );
+  act(
+    'accept',
+    z.strictObject({ note: z.string().trim().max(2000).optional() }),
+    'accept',
+    'Accept the report (office)',
+  );
 };
 
 export default routes;

@@ -5,13 +5,35 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isSampled } from '../../../domain/item/index.ts';
-import { schemeSchema, scoreLineSchema, DEFAULT_SCHEME, DEFAULT_SCORE_LINES, type Scheme } from '../../../domain/ranking/scheme.ts';
+import {
+  schemeSchema,
+  scoreLineSchema,
+  DEFAULT_SCHEME,
+  DEFAULT_SCORE_LINES,
+  type Scheme,
+} from '../../../domain/ranking/scheme.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { buildBulletin } from '../../../db/queries/bulletin.ts';
 import { within } from '../../../db/queries/org.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
-import { computeRanking, createRound, latestRanking, publishRound, roundById, type Ranking } from '../../../db/queries/rounds.ts';
-import { accountabilityRecords, acceptanceRounds, categories, items, orgUnits, roundRankings, roundScores, type RoundRow } from '../../../db/schema.ts';
+import {
+  computeRanking,
+  createRound,
+  latestRanking,
+  publishRound,
+  roundById,
+  type Ranking,
+} from '../../../db/queries/rounds.ts';
+import {
+  accountabilityRecords,
+  acceptanceRounds,
+  categories,
+  items,
+  orgUnits,
+  roundRankings,
+  roundScores,
+  type RoundRow,
+} from '../../../db/schema.ts';
 import { CommandRefused } from '../../../workflows/engine.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
@@ -21,10 +43,22 @@ import { bulletinDocx } from './bulletin-docx.ts';
 import { dateString } from '../items/schema.ts';
 
 const idParams = z.object({ id: z.uuid() });
-const roundView = z.object({
-  id: z.string(), campaignId: z.string(), name: z.string(), periodStart: z.string(), periodEnd: z.string(), focusCategoryIds: z.array(z.string()),
-  focusCategories: z.array(z.string()), lookBack: z.boolean(), scheme: z.any(), scoreLines: z.any(), selection: z.any(), status: z.string(),
-}).meta({ id: 'AcceptanceRound' });
+const roundView = z
+  .object({
+    id: z.string(),
+    campaignId: z.string(),
+    name: z.string(),
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    focusCategoryIds: z.array(z.string()),
+    focusCategories: z.array(z.string()),
+    lookBack: z.boolean(),
+    scheme: z.any(),
+    scoreLines: z.any(),
+    selection: z.any(),
+    status: z.string(),
+  })
+  .meta({ id: 'AcceptanceRound' });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock }) => {
   const now = () => clock.now().toISOString();
@@ -32,251 +66,566 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
   async function roundFor(u: AuthUser, id: string) {
     const round = await roundById(db, id);
     if (!round) throw notFound('round');
-    const c = await visibleCampaign(db, u, round.campaignId).catch(() => { throw notFound('round'); });
+    const c = await visibleCampaign(db, u, round.campaignId).catch(() => {
+      throw notFound('round');
+    });
     return { round, c };
   }
   async function cycleOf(campaignId: string) {
     const cfg = await reportConfig(db, campaignId);
-    if (!cfg) throw new Problem(409, 'no_report_cycle', 'No report cycle', 'set the campaign report cycle (its reporting units are the units ranked) before rounds');
+    if (!cfg)
+      throw new Problem(
+        409,
+        'no_report_cycle',
+        'No report cycle',
+        'set the campaign report cycle (its reporting units are the units ranked) before rounds',
+      );
     return cfg;
   }
   async function view(r: RoundRow) {
-    const cats = await db.select({ name: categories.name }).from(categories).where(inArray(categories.id, r.focusCategoryIds)).orderBy(asc(categories.sortOrder));
+    const cats = await db
+      .select({ name: categories.name })
+      .from(categories)
+      .where(inArray(categories.id, r.focusCategoryIds))
+      .orderBy(asc(categories.sortOrder));
     return { ...r, focusCategories: cats.map((x) => x.name) };
   }
   /** A unit sees its own line of a published ranking; the office and oversight roles see all. */
   async function scoped(u: AuthUser, all: boolean, ranking: Ranking): Promise<Ranking> {
     if (all) return ranking;
     const ids = ranking.groups.flatMap((g) => g.lines.map((l) => l.unitId));
-    const units = ids.length ? await db.select({ id: orgUnits.id, path: orgUnits.path }).from(orgUnits).where(inArray(orgUnits.id, ids)) : [];
+    const units = ids.length
+      ? await db.select({ id: orgUnits.id, path: orgUnits.path }).from(orgUnits).where(inArray(orgUnits.id, ids))
+      : [];
     const mine = new Set(units.filter((x) => within(x.path, u.unitPath)).map((x) => x.id));
-    return { ...ranking, groups: ranking.groups.map((g) => ({ ...g, lines: g.lines.filter((l) => mine.has(l.unitId)) })).filter((g) => g.lines.length > 0) };
+    return {
+      ...ranking,
+      groups: ranking.groups
+        .map((g) => ({ ...g, lines: g.lines.filter((l) => mine.has(l.unitId)) }))
+        .filter((g) => g.lines.length > 0),
+    };
   }
 
-  app.post('/campaigns/:id/rounds', {
-    schema: {
-      tags: ['rounds'], summary: 'Create an acceptance round (阶段验收) with focus categories and its scoring scheme', params: idParams,
-      body: z.strictObject({
-        name: z.string().trim().min(1).max(100), periodStart: dateString, periodEnd: dateString,
-        focusCategoryIds: z.array(z.uuid()).min(1).max(50), lookBack: z.boolean().default(false),
-        scheme: z.unknown().optional(), scoreLines: z.unknown().optional(),
-      }),
-      response: { 201: roundView, ...problemResponses },
+  app.post(
+    '/campaigns/:id/rounds',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: 'Create an acceptance round (阶段验收) with focus categories and its scoring scheme',
+        params: idParams,
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(100),
+          periodStart: dateString,
+          periodEnd: dateString,
+          focusCategoryIds: z.array(z.uuid()).min(1).max(50),
+          lookBack: z.boolean().default(false),
+          scheme: z.unknown().optional(),
+          scoreLines: z.unknown().optional(),
+        }),
+        response: { 201: roundView, ...problemResponses },
+      },
     },
-  }, async (req, reply) => {
-    const u = req.user!;
-    requireRole(u, ['admin', 'supervisor']);
-    const c = await visibleCampaign(db, u, req.params.id);
-    if (!isOffice(u, c)) throw forbidden('only the campaign office creates rounds');
-    const b = req.body;
-    if (b.periodEnd < b.periodStart) throw new Problem(422, 'rule_violated', 'Rule violated', 'the round ends before it starts', { errors: [{ path: 'body.periodEnd', message: 'before periodStart' }] });
-    const scheme = schemeSchema.safeParse(b.scheme ?? DEFAULT_SCHEME);
-    if (!scheme.success) invalid('invalid_scheme', 'the scoring scheme breaks a rule', scheme.error, 'body.scheme');
-    const lines = z.array(scoreLineSchema).max(30).safeParse(b.scoreLines ?? DEFAULT_SCORE_LINES);
-    if (!lines.success) invalid('invalid_score_lines', 'the score sheet lines break a rule', lines.error, 'body.scoreLines');
-    if (new Set(lines.data.map((l) => l.key)).size !== lines.data.length) throw new Problem(422, 'invalid_score_lines', 'Rule violated', 'score line keys must be unique');
-    const cats = await db.select({ id: categories.id }).from(categories).where(and(eq(categories.campaignId, c.id), inArray(categories.id, b.focusCategoryIds)));
-    if (cats.length !== new Set(b.focusCategoryIds).size) {
-      throw new Problem(422, 'unknown_category', 'Rule violated', 'a focus category is not a category of this campaign', { errors: [{ path: 'body.focusCategoryIds', message: 'not in this campaign' }] });
-    }
-    await cycleOf(c.id);
-    const row = await createRound(db, {
-      campaignId: c.id, name: b.name, periodStart: b.periodStart, periodEnd: b.periodEnd, focusCategoryIds: [...new Set(b.focusCategoryIds)],
-      lookBack: b.lookBack, scheme: scheme.data as Scheme, scoreLines: lines.data, createdBy: u.id,
-    }).catch(asProblem);
-    return reply.code(201).header('location', `/api/v1/rounds/${row.id}`).send(await view(row));
-  });
-
-  app.get('/campaigns/:id/rounds', {
-    schema: { tags: ['rounds'], params: idParams, response: { 200: z.object({ rounds: z.array(roundView) }), ...problemResponses } },
-  }, async (req) => {
-    const c = await visibleCampaign(db, req.user!, req.params.id);
-    const rows = await db.select().from(acceptanceRounds).where(eq(acceptanceRounds.campaignId, c.id)).orderBy(asc(acceptanceRounds.periodStart));
-    return { rounds: await Promise.all(rows.map(view)) };
-  });
-
-  app.get('/rounds/:id', { schema: { tags: ['rounds'], params: idParams, response: { 200: roundView, ...problemResponses } } },
-    async (req) => view((await roundFor(req.user!, req.params.id)).round));
-
-  app.post('/rounds/:id/look-back', {
-    schema: {
-      tags: ['rounds'], summary: '回头看: select closed items of the focus categories again for recheck (seeded, reproducible)', params: idParams,
-      body: z.strictObject({ rate: z.number().gt(0).max(1), seed: z.string().min(1).max(100), dueBy: dateString }),
-      response: { 200: z.object({ rate: z.number(), seed: z.string(), at: z.string(), itemIds: z.array(z.string()) }), ...problemResponses },
-    },
-  }, async (req) => {
-    const u = req.user!;
-    const { round, c } = await roundFor(u, req.params.id);
-    if (!isOffice(u, c)) throw forbidden('only the campaign office selects items for a look-back');
-    if (!round.lookBack) throw new Problem(409, 'not_a_look_back_round', 'Rule violated', 'this round is not a look-back (回头看) round');
-    if (round.selection) throw new Problem(409, 'look_back_already_selected', 'Rule violated', `the selection was made at ${round.selection.at}; it is made once`);
-    const b = req.body;
-    const candidates = await db.select({ id: items.id }).from(items).where(and(eq(items.campaignId, c.id), inArray(items.categoryId, round.focusCategoryIds),
-      inArray(items.status, ['closed', 'verified']))).orderBy(asc(items.seqNo));
-    const chosen = candidates.map((x) => x.id).filter((id) => isSampled(b.seed, id, b.rate));
-    const scheduled: string[] = [];
-    for (const itemId of chosen) {
-      try {
-        await engine.execute({ itemId, actor: null, command: { type: 'schedule_recheck', reason: 'look_back', dueBy: b.dueBy } });
-        scheduled.push(itemId);
-      } catch (err) {
-        // An item already waiting for its recheck keeps it; anything else is a fault.
-        if (!(err instanceof CommandRefused)) throw err;
+    async (req, reply) => {
+      const u = req.user!;
+      requireRole(u, ['admin', 'supervisor']);
+      const c = await visibleCampaign(db, u, req.params.id);
+      if (!isOffice(u, c)) throw forbidden('only the campaign office creates rounds');
+      const b = req.body;
+      if (b.periodEnd < b.periodStart)
+        throw new Problem(422, 'rule_violated', 'Rule violated', 'the round ends before it starts', {
+          errors: [{ path: 'body.periodEnd', message: 'before periodStart' }],
+        });
+      const scheme = schemeSchema.safeParse(b.scheme ?? DEFAULT_SCHEME);
+      if (!scheme.success) invalid('invalid_scheme', 'the scoring scheme breaks a rule', scheme.error, 'body.scheme');
+      const lines = z
+        .array(scoreLineSchema)
+        .max(30)
+        .safeParse(b.scoreLines ?? DEFAULT_SCORE_LINES);
+      if (!lines.success)
+        invalid('invalid_score_lines', 'the score sheet lines break a rule', lines.error, 'body.scoreLines');
+      if (new Set(lines.data.map((l) => l.key)).size !== lines.data.length)
+        throw new Problem(422, 'invalid_score_lines', 'Rule violated', 'score line keys must be unique');
+      const cats = await db
+        .select({ id: categories.id })
+        .from(categories)
+        .where(and(eq(categories.campaignId, c.id), inArray(categories.id, b.focusCategoryIds)));
+      if (cats.length !== new Set(b.focusCategoryIds).size) {
+        throw new Problem(
+          422,
+          'unknown_category',
+          'Rule violated',
+          'a focus category is not a category of this campaign',
+          { errors: [{ path: 'body.focusCategoryIds', message: 'not in this campaign' }] },
+        );
       }
-    }
-    const selection = { rate: b.rate, seed: b.seed, at: now(), itemIds: scheduled };
-    await db.update(acceptanceRounds).set({ selection }).where(eq(acceptanceRounds.id, round.id));
-    return selection;
-  });
-
-  const scoreSheet = z.object({ roundId: z.string(), unitId: z.string(), lines: z.record(z.string(), z.number()), veto: z.boolean(), vetoReason: z.string().nullable(), note: z.string().nullable() });
-
-  app.get('/rounds/:id/scores/:unitId', {
-    schema: {
-      tags: ['rounds'], summary: "A unit's recorded score sheet (the acceptance team), to review or amend it", params: z.object({ id: z.uuid(), unitId: z.uuid() }),
-      response: { 200: scoreSheet.extend({ scoredBy: z.string().nullable(), scoredAt: z.string() }), ...problemResponses },
+      await cycleOf(c.id);
+      const row = await createRound(db, {
+        campaignId: c.id,
+        name: b.name,
+        periodStart: b.periodStart,
+        periodEnd: b.periodEnd,
+        focusCategoryIds: [...new Set(b.focusCategoryIds)],
+        lookBack: b.lookBack,
+        scheme: scheme.data as Scheme,
+        scoreLines: lines.data,
+        createdBy: u.id,
+      }).catch(asProblem);
+      return reply
+        .code(201)
+        .header('location', `/api/v1/rounds/${row.id}`)
+        .send(await view(row));
     },
-  }, async (req) => {
-    const u = req.user!;
-    requireRole(u, ['inspector', 'supervisor', 'admin']);
-    const { round, c } = await roundFor(u, req.params.id);
-    if (!seesAll(u, c)) throw forbidden('score sheets are read by the acceptance team of the campaign');
-    const [sheet] = await db.select().from(roundScores).where(and(eq(roundScores.roundId, round.id), eq(roundScores.unitId, req.params.unitId)));
-    if (!sheet) throw notFound(`score sheet of unit ${req.params.unitId} in round ${round.id}`);
-    return { roundId: sheet.roundId, unitId: sheet.unitId, lines: sheet.lines, veto: sheet.veto, vetoReason: sheet.vetoReason, note: sheet.note, scoredBy: sheet.scoredBy, scoredAt: sheet.scoredAt };
-  });
+  );
 
-  app.put('/rounds/:id/scores/:unitId', {
-    schema: {
-      tags: ['rounds'], summary: "Record a unit's score sheet (inspector)", params: z.object({ id: z.uuid(), unitId: z.uuid() }),
-      body: z.strictObject({
-        lines: z.record(z.string(), z.number().finite().min(0)), veto: z.boolean().default(false),
-        vetoReason: z.string().trim().min(1).max(1000).optional(), note: z.string().trim().max(2000).optional(),
-      }),
-      response: { 200: scoreSheet, ...problemResponses },
+  app.get(
+    '/campaigns/:id/rounds',
+    {
+      schema: {
+        tags: ['rounds'],
+        params: idParams,
+        response: { 200: z.object({ rounds: z.array(roundView) }), ...problemResponses },
+      },
     },
-  }, async (req) => {
-    const u = req.user!;
-    requireRole(u, ['inspector', 'supervisor', 'admin']);
-    const { round, c } = await roundFor(u, req.params.id);
-    if (!seesAll(u, c)) throw forbidden('score sheets are recorded by the acceptance team of the campaign');
-    if (round.status === 'published') throw new Problem(409, 'round_already_published', 'Rule violated', 'the round is published; a change of scores is a correction after re-scoring is not possible — publish a correction with a reason instead');
-    const cfg = await cycleOf(c.id);
-    if (!cfg.cycle.reportingUnitIds.includes(req.params.unitId)) {
-      throw new Problem(422, 'unit_not_in_round', 'Rule violated', 'the unit is not one of the units this round ranks (the campaign reporting units)', { errors: [{ path: 'params.unitId', message: 'not in this round' }] });
-    }
-    const [unit] = await db.select({ path: orgUnits.path }).from(orgUnits).where(eq(orgUnits.id, req.params.unitId));
-    if (unit && within(unit.path, u.unitPath)) throw new Problem(403, 'separation_of_duties', 'Separation of duties', 'an inspector cannot score their own unit');
-    const b = req.body;
-    const unknown = Object.keys(b.lines).filter((k) => !round.scoreLines.some((l) => l.key === k));
-    const over = round.scoreLines.filter((l) => (b.lines[l.key] ?? 0) > l.maxPoints);
-    if (unknown.length || over.length) {
-      throw new Problem(422, 'invalid_score', 'Rule violated', 'a line is unknown to the round or above its maximum', {
-        errors: [...unknown.map((k) => ({ path: `body.lines.${k}`, message: 'not a line of this round' })),
-          ...over.map((l) => ({ path: `body.lines.${l.key}`, message: `at most ${l.maxPoints}` }))],
-      });
-    }
-    if (b.veto && !b.vetoReason) throw new Problem(422, 'rule_violated', 'Rule violated', '一票否决 needs its reason', { errors: [{ path: 'body.vetoReason', message: 'required with veto' }] });
-    const values = { roundId: round.id, unitId: req.params.unitId, lines: b.lines, veto: b.veto, vetoReason: b.vetoReason ?? null, note: b.note ?? null, scoredBy: u.id, scoredAt: now() };
-    await db.insert(roundScores).values(values).onConflictDoUpdate({ target: [roundScores.roundId, roundScores.unitId], set: values });
-    return values;
-  });
-
-  const rankingView = z.object({ roundId: z.string(), asOf: z.string(), schemeVersion: z.string(), groups: z.array(z.any()), unranked: z.array(z.string()),
-    published: z.boolean(), version: z.number().nullable(), correction: z.string().nullable() }).meta({ id: 'Ranking' });
-
-  app.get('/rounds/:id/ranking', {
-    schema: {
-      tags: ['rounds'], summary: 'The ranking with each score explained (numerator, denominator, weight, contribution per indicator)', params: idParams,
-      querystring: z.object({ live: z.enum(['true', 'false']).default('false') }), response: { 200: rankingView, ...problemResponses },
+    async (req) => {
+      const c = await visibleCampaign(db, req.user!, req.params.id);
+      const rows = await db
+        .select()
+        .from(acceptanceRounds)
+        .where(eq(acceptanceRounds.campaignId, c.id))
+        .orderBy(asc(acceptanceRounds.periodStart));
+      return { rounds: await Promise.all(rows.map(view)) };
     },
-  }, async (req) => {
-    const u = req.user!;
-    const { round, c } = await roundFor(u, req.params.id);
-    const published = await latestRanking(db, round.id);
-    if (published && req.query.live !== 'true') {
-      return { ...(await scoped(u, seesAll(u, c), published.result as Ranking)), published: true, version: published.version, correction: published.reason };
-    }
-    if (!seesAll(u, c)) throw notFound('ranking');
-    const cfg = await cycleOf(c.id);
-    const ranking = await computeRanking(db, round, cfg.cycle, await env.calendar(), now());
-    return { ...ranking, published: false, version: null, correction: null };
+  );
+
+  app.get(
+    '/rounds/:id',
+    { schema: { tags: ['rounds'], params: idParams, response: { 200: roundView, ...problemResponses } } },
+    async (req) => view((await roundFor(req.user!, req.params.id)).round),
+  );
+
+  app.post(
+    '/rounds/:id/look-back',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: '回头看: select closed items of the focus categories again for recheck (seeded, reproducible)',
+        params: idParams,
+        body: z.strictObject({ rate: z.number().gt(0).max(1), seed: z.string().min(1).max(100), dueBy: dateString }),
+        response: {
+          200: z.object({ rate: z.number(), seed: z.string(), at: z.string(), itemIds: z.array(z.string()) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      const { round, c } = await roundFor(u, req.params.id);
+      if (!isOffice(u, c)) throw forbidden('only the campaign office selects items for a look-back');
+      if (!round.lookBack)
+        throw new Problem(
+          409,
+          'not_a_look_back_round',
+          'Rule violated',
+          'this round is not a look-back (回头看) round',
+        );
+      if (round.selection)
+        throw new Problem(
+          409,
+          'look_back_already_selected',
+          'Rule violated',
+          `the selection was made at ${round.selection.at}; it is made once`,
+        );
+      const b = req.body;
+      const candidates = await db
+        .select({ id: items.id })
+        .from(items)
+        .where(
+          and(
+            eq(items.campaignId, c.id),
+            inArray(items.categoryId, round.focusCategoryIds),
+            inArray(items.status, ['closed', 'verified']),
+          ),
+        )
+        .orderBy(asc(items.seqNo));
+      const chosen = candidates.map((x) => x.id).filter((id) => isSampled(b.seed, id, b.rate));
+      const scheduled: string[] = [];
+      for (const itemId of chosen) {
+        try {
+          await engine.execute({
+            itemId,
+            actor: null,
+            command: { type: 'schedule_recheck', reason: 'look_back', dueBy: b.dueBy },
+          });
+          scheduled.push(itemId);
+        } catch (err) {
+          // An item already waiting for its recheck keeps it; anything else is a fault.
+          if (!(err instanceof CommandRefused)) throw err;
+        }
+      }
+      const selection = { rate: b.rate, seed: b.seed, at: now(), itemIds: scheduled };
+      await db.update(acceptanceRounds).set({ selection }).where(eq(acceptanceRounds.id, round.id));
+      return selection;
+    },
+  );
+
+  const scoreSheet = z.object({
+    roundId: z.string(),
+    unitId: z.string(),
+    lines: z.record(z.string(), z.number()),
+    veto: z.boolean(),
+    vetoReason: z.string().nullable(),
+    note: z.string().nullable(),
   });
 
-  const publish = (path: string, summary: string, body: z.ZodType) => app.post(`/rounds/:id/${path}`, {
-    schema: { tags: ['rounds'], summary, params: idParams, body, response: { 200: z.object({ version: z.number(), accountabilityRecordIds: z.array(z.string()), ranking: z.any() }), ...problemResponses } },
-  }, async (req) => {
-    const u = req.user!;
-    const { round, c } = await roundFor(u, req.params.id);
-    if (!isOffice(u, c)) throw forbidden('only the campaign office publishes rankings');
-    const cfg = await cycleOf(c.id);
-    const reason = (req.body as { reason?: string }).reason ?? null;
-    const out = await publishRound(db, { round, cycle: cfg.cycle, cal: await env.calendar(), accountability: cfg.accountability, actorId: u.id, now: now(), correction: reason })
-      .catch(asProblem);
-    return { version: out.version, accountabilityRecordIds: out.triggered, ranking: out.ranking };
-  });
-  publish('publish', 'Publish the ranking: frozen as of the period end; publishing again is refused', z.strictObject({}));
-  publish('corrections', 'Publish a corrected ranking as a new version, with its reason', z.strictObject({ reason: z.string().trim().min(1).max(2000) }));
+  app.get(
+    '/rounds/:id/scores/:unitId',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: "A unit's recorded score sheet (the acceptance team), to review or amend it",
+        params: z.object({ id: z.uuid(), unitId: z.uuid() }),
+        response: {
+          200: scoreSheet.extend({ scoredBy: z.string().nullable(), scoredAt: z.string() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      requireRole(u, ['inspector', 'supervisor', 'admin']);
+      const { round, c } = await roundFor(u, req.params.id);
+      if (!seesAll(u, c)) throw forbidden('score sheets are read by the acceptance team of the campaign');
+      const [sheet] = await db
+        .select()
+        .from(roundScores)
+        .where(and(eq(roundScores.roundId, round.id), eq(roundScores.unitId, req.params.unitId)));
+      if (!sheet) throw notFound(`score sheet of unit ${req.params.unitId} in round ${round.id}`);
+      return {
+        roundId: sheet.roundId,
+        unitId: sheet.unitId,
+        lines: sheet.lines,
+        veto: sheet.veto,
+        vetoReason: sheet.vetoReason,
+        note: sheet.note,
+        scoredBy: sheet.scoredBy,
+        scoredAt: sheet.scoredAt,
+      };
+    },
+  );
+
+  app.put(
+    '/rounds/:id/scores/:unitId',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: "Record a unit's score sheet (inspector)",
+        params: z.object({ id: z.uuid(), unitId: z.uuid() }),
+        body: z.strictObject({
+          lines: z.record(z.string(), z.number().finite().min(0)),
+          veto: z.boolean().default(false),
+          vetoReason: z.string().trim().min(1).max(1000).optional(),
+          note: z.string().trim().max(2000).optional(),
+        }),
+        response: { 200: scoreSheet, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      requireRole(u, ['inspector', 'supervisor', 'admin']);
+      const { round, c } = await roundFor(u, req.params.id);
+      if (!seesAll(u, c)) throw forbidden('score sheets are recorded by the acceptance team of the campaign');
+      if (round.status === 'published')
+        throw new Problem(
+          409,
+          'round_already_published',
+          'Rule violated',
+          'the round is published; a change of scores is a correction after re-scoring is not possible — publish a correction with a reason instead',
+        );
+      const cfg = await cycleOf(c.id);
+      if (!cfg.cycle.reportingUnitIds.includes(req.params.unitId)) {
+        throw new Problem(
+          422,
+          'unit_not_in_round',
+          'Rule violated',
+          'the unit is not one of the units this round ranks (the campaign reporting units)',
+          { errors: [{ path: 'params.unitId', message: 'not in this round' }] },
+        );
+      }
+      const [unit] = await db.select({ path: orgUnits.path }).from(orgUnits).where(eq(orgUnits.id, req.params.unitId));
+      if (unit && within(unit.path, u.unitPath))
+        throw new Problem(
+          403,
+          'separation_of_duties',
+          'Separation of duties',
+          'an inspector cannot score their own unit',
+        );
+      const b = req.body;
+      const unknown = Object.keys(b.lines).filter((k) => !round.scoreLines.some((l) => l.key === k));
+      const over = round.scoreLines.filter((l) => (b.lines[l.key] ?? 0) > l.maxPoints);
+      if (unknown.length || over.length) {
+        throw new Problem(
+          422,
+          'invalid_score',
+          'Rule violated',
+          'a line is unknown to the round or above its maximum',
+          {
+            errors: [
+              ...unknown.map((k) => ({ path: `body.lines.${k}`, message: 'not a line of this round' })),
+              ...over.map((l) => ({ path: `body.lines.${l.key}`, message: `at most ${l.maxPoints}` })),
+            ],
+          },
+        );
+      }
+      if (b.veto && !b.vetoReason)
+        throw new Problem(422, 'rule_violated', 'Rule violated', '一票否决 needs its reason', {
+          errors: [{ path: 'body.vetoReason', message: 'required with veto' }],
+        });
+      const values = {
+        roundId: round.id,
+        unitId: req.params.unitId,
+        lines: b.lines,
+        veto: b.veto,
+        vetoReason: b.vetoReason ?? null,
+        note: b.note ?? null,
+        scoredBy: u.id,
+        scoredAt: now(),
+      };
+      await db
+        .insert(roundScores)
+        .values(values)
+        .onConflictDoUpdate({ target: [roundScores.roundId, roundScores.unitId], set: values });
+      return values;
+    },
+  );
+
+  const rankingView = z
+    .object({
+      roundId: z.string(),
+      asOf: z.string(),
+      schemeVersion: z.string(),
+      groups: z.array(z.any()),
+      unranked: z.array(z.string()),
+      published: z.boolean(),
+      version: z.number().nullable(),
+      correction: z.string().nullable(),
+    })
+    .meta({ id: 'Ranking' });
+
+  app.get(
+    '/rounds/:id/ranking',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: 'The ranking with each score explained (numerator, denominator, weight, contribution per indicator)',
+        params: idParams,
+        querystring: z.object({ live: z.enum(['true', 'false']).default('false') }),
+        response: { 200: rankingView, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      const { round, c } = await roundFor(u, req.params.id);
+      const published = await latestRanking(db, round.id);
+      if (published && req.query.live !== 'true') {
+        return {
+          ...(await scoped(u, seesAll(u, c), published.result as Ranking)),
+          published: true,
+          version: published.version,
+          correction: published.reason,
+        };
+      }
+      if (!seesAll(u, c)) throw notFound('ranking');
+      const cfg = await cycleOf(c.id);
+      const ranking = await computeRanking(db, round, cfg.cycle, await env.calendar(), now());
+      return { ...ranking, published: false, version: null, correction: null };
+    },
+  );
+
+  const publish = (path: string, summary: string, body: z.ZodType) =>
+    app.post(
+      `/rounds/:id/${path}`,
+      {
+        schema: {
+          tags: ['rounds'],
+          summary,
+          params: idParams,
+          body,
+          response: {
+            200: z.object({ version: z.number(), accountabilityRecordIds: z.array(z.string()), ranking: z.any() }),
+            ...problemResponses,
+          },
+        },
+      },
+      async (req) => {
+        const u = req.user!;
+        const { round, c } = await roundFor(u, req.params.id);
+        if (!isOffice(u, c)) throw forbidden('only the campaign office publishes rankings');
+        const cfg = await cycleOf(c.id);
+        const reason = (req.body as { reason?: string }).reason ?? null;
+        const out = await publishRound(db, {
+          round,
+          cycle: cfg.cycle,
+          cal: await env.calendar(),
+          accountability: cfg.accountability,
+          actorId: u.id,
+          now: now(),
+          correction: reason,
+        }).catch(asProblem);
+        return { version: out.version, accountabilityRecordIds: out.triggered, ranking: out.ranking };
+      },
+    );
+  publish(
+    'publish',
+    'Publish the ranking: frozen as of the period end; publishing again is refused',
+    z.strictObject({}),
+  );
+  publish(
+    'corrections',
+    'Publish a corrected ranking as a new version, with its reason',
+    z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
+  );
 
   async function bulletinOf(u: AuthUser, id: string, version?: number) {
     const { round, c } = await roundFor(u, id);
     if (!seesAll(u, c)) throw notFound('bulletin');
-    const rows = await db.select().from(roundRankings).where(and(eq(roundRankings.roundId, round.id), version ? eq(roundRankings.version, version) : undefined))
-      .orderBy(sql`${roundRankings.version} desc`).limit(1);
-    if (!rows[0]) throw new Problem(409, 'round_not_published', 'Not published', 'the bulletin exists once the round is published');
+    const rows = await db
+      .select()
+      .from(roundRankings)
+      .where(and(eq(roundRankings.roundId, round.id), version ? eq(roundRankings.version, version) : undefined))
+      .orderBy(sql`${roundRankings.version} desc`)
+      .limit(1);
+    if (!rows[0])
+      throw new Problem(409, 'round_not_published', 'Not published', 'the bulletin exists once the round is published');
     return buildBulletin(db, round, rows[0]);
   }
   const bulletinQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
-  app.get('/rounds/:id/bulletin', {
-    schema: { tags: ['rounds'], summary: 'The bulletin (通报) as JSON', params: idParams, querystring: bulletinQuery, response: { 200: z.any(), ...problemResponses } },
-  }, async (req) => bulletinOf(req.user!, req.params.id, req.query.version));
-
-  app.get('/rounds/:id/bulletin.docx', {
-    schema: { tags: ['rounds'], summary: 'The bulletin (通报) as a Word document', params: idParams, querystring: bulletinQuery, produces: ['application/vnd.openxmlformats-officedocument.wordprocessingml.document'] },
-  }, async (req, reply) => {
-    const b = await bulletinOf(req.user!, req.params.id, req.query.version);
-    const buf = await bulletinDocx(b);
-    return reply.type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-      .header('content-disposition', `attachment; filename="bulletin.docx"; filename*=UTF-8''${encodeURIComponent(`${b.title}.docx`)}`).send(buf);
-  });
-
-  const recordView = z.object({ id: z.string(), unitId: z.string(), unitName: z.string(), ruleId: z.string(), action: z.string(), title: z.string(), actionTitle: z.string(),
-    roundIds: z.array(z.string()), firedAtRoundId: z.string(), status: z.string(), note: z.string().nullable(), attachments: z.array(z.string()),
-    doneAt: z.string().nullable(), createdAt: z.string() }).meta({ id: 'AccountabilityRecord' });
-  const recordOut = (x: { r: typeof accountabilityRecords.$inferSelect; name: string }) => ({ ...x.r, unitName: x.name });
-
-  app.get('/campaigns/:id/accountability', {
-    schema: { tags: ['rounds'], summary: 'Accountability records (问责): triggered rules and their follow-up', params: idParams, response: { 200: z.object({ records: z.array(recordView) }), ...problemResponses } },
-  }, async (req) => {
-    const u = req.user!;
-    const c = await visibleCampaign(db, u, req.params.id);
-    const rows = await db.select({ r: accountabilityRecords, name: orgUnits.name }).from(accountabilityRecords)
-      .innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId))
-      .where(and(eq(accountabilityRecords.campaignId, c.id), seesAll(u, c) ? undefined : sql`${accountabilityRecords.unitPath} like ${`${u.unitPath}%`}`))
-      .orderBy(asc(accountabilityRecords.createdAt), asc(orgUnits.path));
-    return { records: rows.map(recordOut) };
-  });
-
-  app.post('/accountability/:id/done', {
-    schema: {
-      tags: ['rounds'], summary: 'Close an accountability record with a note (and attachments)', params: idParams,
-      body: z.strictObject({ note: z.string().trim().min(1).max(5000), attachments: z.array(z.string().min(1).max(200)).max(20).default([]) }),
-      response: { 200: recordView, ...problemResponses },
+  app.get(
+    '/rounds/:id/bulletin',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: 'The bulletin (通报) as JSON',
+        params: idParams,
+        querystring: bulletinQuery,
+        response: { 200: z.any(), ...problemResponses },
+      },
     },
-  }, async (req) => {
-    const u = req.user!;
-    const [row] = await db.select({ r: accountabilityRecords, name: orgUnits.name }).from(accountabilityRecords)
-      .innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId)).where(eq(accountabilityRecords.id, req.params.id));
-    if (!row) throw notFound('accountability record');
-    const c = await visibleCampaign(db, u, row.r.campaignId).catch(() => { throw notFound('accountability record'); });
-    if (!seesAll(u, c) && !within(row.r.unitPath, u.unitPath)) throw notFound('accountability record');
-    if (!isOffice(u, c)) throw forbidden('the campaign office tracks accountability records');
-    if (row.r.status === 'done') throw new Problem(409, 'already_done', 'Rule violated', `the record was closed at ${row.r.doneAt}`);
-    const [out] = await db.update(accountabilityRecords).set({ status: 'done', note: req.body.note, attachments: req.body.attachments, doneBy: u.id, doneAt: now() })
-      .where(and(eq(accountabilityRecords.id, row.r.id), eq(accountabilityRecords.status, 'open'))).returning();
-    if (!out) throw new Problem(409, 'already_done', 'Rule violated', 'the record was closed meanwhile');
-    return recordOut({ r: out, name: row.name });
+    async (req) => bulletinOf(req.user!, req.params.id, req.query.version),
+  );
+
+  app.get(
+    '/rounds/:id/bulletin.docx',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: 'The bulletin (通报) as a Word document',
+        params: idParams,
+        querystring: bulletinQuery,
+        produces: ['application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+      },
+    },
+    async (req, reply) => {
+      const b = await bulletinOf(req.user!, req.params.id, req.query.version);
+      const buf = await bulletinDocx(b);
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+        .header(
+          'content-disposition',
+          `attachment; filename="bulletin.docx"; filename*=UTF-8''${encodeURIComponent(`${b.title}.docx`)}`,
+        )
+        .send(buf);
+    },
+  );
+
+  const recordView = z
+    .object({
+      id: z.string(),
+      unitId: z.string(),
+      unitName: z.string(),
+      ruleId: z.string(),
+      action: z.string(),
+      title: z.string(),
+      actionTitle: z.string(),
+      roundIds: z.array(z.string()),
+      firedAtRoundId: z.string(),
+      status: z.string(),
+      note: z.string().nullable(),
+      attachments: z.array(z.string()),
+      doneAt: z.string().nullable(),
+      createdAt: z.string(),
+    })
+    .meta({ id: 'AccountabilityRecord' });
+  const recordOut = (x: { r: typeof accountabilityRecords.$inferSelect; name: string }) => ({
+    ...x.r,
+    unitName: x.name,
   });
+
+  app.get(
+    '/campaigns/:id/accountability',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: 'Accountability records (问责): triggered rules and their follow-up',
+        params: idParams,
+        response: { 200: z.object({ records: z.array(recordView) }), ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      const c = await visibleCampaign(db, u, req.params.id);
+      const rows = await db
+        .select({ r: accountabilityRecords, name: orgUnits.name })
+        .from(accountabilityRecords)
+        .innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId))
+        .where(
+          and(
+            eq(accountabilityRecords.campaignId, c.id),
+            seesAll(u, c) ? undefined : sql`${accountabilityRecords.unitPath} like ${`${u.unitPath}%`}`,
+          ),
+        )
+        .orderBy(asc(accountabilityRecords.createdAt), asc(orgUnits.path));
+      return { records: rows.map(recordOut) };
+    },
+  );
+
+  app.post(
+    '/accountability/:id/done',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: 'Close an accountability record with a note (and attachments)',
+        params: idParams,
+        body: z.strictObject({
+          note: z.string().trim().min(1).max(5000),
+          attachments: z.array(z.string().min(1).max(200)).max(20).default([]),
+        }),
+        response: { 200: recordView, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const u = req.user!;
+      const [row] = await db
+        .select({ r: accountabilityRecords, name: orgUnits.name })
+        .from(accountabilityRecords)
+        .innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId))
+        .where(eq(accountabilityRecords.id, req.params.id));
+      if (!row) throw notFound('accountability record');
+      const c = await visibleCampaign(db, u, row.r.campaignId).catch(() => {
+        throw notFound('accountability record');
+      });
+      if (!seesAll(u, c) && !within(row.r.unitPath, u.unitPath)) throw notFound('accountability record');
+      if (!isOffice(u, c)) throw forbidden('the campaign office tracks accountability records');
+      if (row.r.status === 'done')
+        throw new Problem(409, 'already_done', 'Rule violated', `the record was closed at ${row.r.doneAt}`);
+      const [out] = await db
+        .update(accountabilityRecords)
+        .set({ status: 'done', note: req.body.note, attachments: req.body.attachments, doneBy: u.id, doneAt: now() })
+        .where(and(eq(accountabilityRecords.id, row.r.id), eq(accountabilityRecords.status, 'open')))
+        .returning();
+      if (!out) throw new Problem(409, 'already_done', 'Rule violated', 'the record was closed meanwhile');
+      return recordOut({ r: out, name: row.name });
+    },
+  );
 };
 
 export default routes;

@@ -4,8 +4,20 @@ import { expect } from 'vitest';
 import type { CalendarData } from '../../../domain/calendar/calendar.ts';
 import { OFFICIAL_CALENDAR } from '../../../domain/calendar/cn-official.ts';
 import {
-  type Actor, type CampaignSettings, type DecideContext, type Decision, decide, DEFAULT_SETTINGS, type DomainError,
-  type DomainErrorCode, fold, type ItemCommand, type ItemEvent, type ItemState, type Role, type UnitRef,
+  type Actor,
+  type CampaignSettings,
+  type DecideContext,
+  type Decision,
+  decide,
+  DEFAULT_SETTINGS,
+  type DomainError,
+  type DomainErrorCode,
+  fold,
+  type ItemCommand,
+  type ItemEvent,
+  type ItemState,
+  type Role,
+  type UnitRef,
 } from '../../../domain/item/index.ts';
 
 /** county → township → {office, labour department, village A, village B}; the inspection team sits outside the township. */
@@ -19,7 +31,12 @@ export const U = {
   insp: { id: 'insp', path: '/c/insp/' },
 } satisfies Record<string, UnitRef>;
 
-export const actor = (userId: string, unit: UnitRef, roles: Role[]): Actor => ({ userId, unitId: unit.id, unitPath: unit.path, roles });
+export const actor = (userId: string, unit: UnitRef, roles: Role[]): Actor => ({
+  userId,
+  unitId: unit.id,
+  unitPath: unit.path,
+  roles,
+});
 
 export const A = {
   supervisor: actor('sup-1', U.office, ['supervisor']),
@@ -31,9 +48,14 @@ export const A = {
   admin: actor('adm-1', U.county, ['admin']),
 };
 
-export function ctx(now: string, who: Actor | null, over: { settings?: Partial<CampaignSettings>; calendar?: CalendarData } = {}): DecideContext {
+export function ctx(
+  now: string,
+  who: Actor | null,
+  over: { settings?: Partial<CampaignSettings>; calendar?: CalendarData } = {},
+): DecideContext {
   return {
-    now, actor: who,
+    now,
+    actor: who,
     settings: { ...DEFAULT_SETTINGS, ...over.settings },
     calendar: over.calendar ?? OFFICIAL_CALENDAR,
   };
@@ -41,10 +63,19 @@ export function ctx(now: string, who: Actor | null, over: { settings?: Partial<C
 
 export function reportCmd(over: Partial<Extract<ItemCommand, { type: 'report' }>> = {}): ItemCommand {
   return {
-    type: 'report', itemId: 'item-1', campaignId: 'camp-1', categoryId: 'housing', source: 'screening',
-    title: '张三丰户住房安全隐患', description: '房屋墙体开裂，需鉴定并修缮',
+    type: 'report',
+    itemId: 'item-1',
+    campaignId: 'camp-1',
+    categoryId: 'housing',
+    source: 'screening',
+    title: '张三丰户住房安全隐患',
+    description: '房屋墙体开裂，需鉴定并修缮',
     person: { name: '张三丰', phone: '13812345678', idNumber: '110101195001011234', address: '某县某镇某村三组12号' },
-    location: '某村三组', reportingUnit: U.office, ownerUnit: U.office, leadUnit: U.labor, ...over,
+    location: '某村三组',
+    reportingUnit: U.office,
+    ownerUnit: U.office,
+    leadUnit: U.labor,
+    ...over,
   } as ItemCommand;
 }
 
@@ -81,7 +112,9 @@ export function given(events: ItemEvent[]) {
 export class Story {
   events: ItemEvent[] = [];
   constructor(public over: { settings?: Partial<CampaignSettings>; calendar?: CalendarData } = {}) {}
-  get state(): ItemState { return fold(this.events)!; }
+  get state(): ItemState {
+    return fold(this.events)!;
+  }
   decide(command: ItemCommand, who: Actor | null, now: string): Decision {
     return decide(fold(this.events), command, ctx(now, who, this.over));
   }
@@ -113,15 +146,29 @@ export const T = {
 export type Stage = 'reported' | 'assigned' | 'in_progress' | 'submitted' | 'closed' | 'verified' | 'dismissed';
 
 /** A story brought to `stage` the ordinary way (immediate item, 5 working days, recheck selected). */
-export function storyAt(stage: Stage, over: ConstructorParameters<typeof Story>[0] = { settings: { recheckRate: 1 } }): Story {
+export function storyAt(
+  stage: Stage,
+  over: ConstructorParameters<typeof Story>[0] = { settings: { recheckRate: 1 } },
+): Story {
   const s = new Story(over);
   s.do(reportCmd(), A.supervisor, T.report);
   if (stage === 'reported') return s;
-  if (stage === 'dismissed') { s.do({ type: 'dismiss', reason: '经核实不属实' }, A.supervisor, T.dismiss); return s; }
-  s.do({ type: 'assign', responsibleUnit: U.va, measures: '入户鉴定，落实危房改造', mode: 'immediate' }, A.lead, T.assign);
+  if (stage === 'dismissed') {
+    s.do({ type: 'dismiss', reason: '经核实不属实' }, A.supervisor, T.dismiss);
+    return s;
+  }
+  s.do(
+    { type: 'assign', responsibleUnit: U.va, measures: '入户鉴定，落实危房改造', mode: 'immediate' },
+    A.lead,
+    T.assign,
+  );
   if (stage === 'assigned') return s;
   s.do({ type: 'accept' }, A.handler, T.accept);
-  s.do({ type: 'record_progress', note: '已鉴定为C级危房，启动改造', substantive: true, evidence: ['file-appraisal'] }, A.handler, T.progress);
+  s.do(
+    { type: 'record_progress', note: '已鉴定为C级危房，启动改造', substantive: true, evidence: ['file-appraisal'] },
+    A.handler,
+    T.progress,
+  );
   if (stage === 'in_progress') return s;
   s.do({ type: 'submit', summary: '已完成加固改造', evidence: ['file-photo'] }, A.handler, T.submit);
   if (stage === 'submitted') return s;

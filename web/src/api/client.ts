@@ -12,7 +12,9 @@ export type ItemDetail = components['schemas']['ItemDetail'];
 export const api = createClient<paths>({ baseUrl: '' });
 
 let onSignedOut: () => void = () => {};
-export const setSignedOutHandler = (fn: () => void) => { onSignedOut = fn; };
+export const setSignedOutHandler = (fn: () => void) => {
+  onSignedOut = fn;
+};
 
 api.use({
   onRequest({ request }) {
@@ -30,9 +32,15 @@ api.use({
 
 /** An API refusal, carrying its problem+json body. */
 export class ApiError extends Error {
-  constructor(readonly problem: Problem) { super(problemMessage(problem)); }
-  get status() { return this.problem.status; }
-  get code() { return this.problem.code; }
+  constructor(readonly problem: Problem) {
+    super(problemMessage(problem));
+  }
+  get status() {
+    return this.problem.status;
+  }
+  get code() {
+    return this.problem.code;
+  }
   /** Field errors keyed by the field name ("body.reason" → "reason"). */
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -50,13 +58,25 @@ export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: 
   try {
     r = await p;
   } catch {
-    throw new ApiError({ type: 'about:blank', title: 'network', status: 0, code: 'network', detail: t('app.networkError') });
+    throw new ApiError({
+      type: 'about:blank',
+      title: 'network',
+      status: 0,
+      code: 'network',
+      detail: t('app.networkError'),
+    });
   }
   if (r.response.ok) return r.data as T;
   const body = r.error as Partial<Problem> | undefined;
   throw new ApiError({
-    type: body?.type ?? 'about:blank', title: body?.title ?? r.response.statusText, status: r.response.status,
-    code: body?.code ?? 'other', detail: body?.detail, errors: body?.errors, allowed: body?.allowed, requestId: body?.requestId,
+    type: body?.type ?? 'about:blank',
+    title: body?.title ?? r.response.statusText,
+    status: r.response.status,
+    code: body?.code ?? 'other',
+    detail: body?.detail,
+    errors: body?.errors,
+    allowed: body?.allowed,
+    requestId: body?.requestId,
   });
 }
 
@@ -90,6 +110,9 @@ const FIELD_MESSAGES: [RegExp, string][] = [
   [/not in this round/i, '不是本轮的被考核单位'],
 ];
 export function fieldMessage(m: string): string {
-  for (const [re, zh] of FIELD_MESSAGES) { const hit = re.exec(m); if (hit) return zh.replace('$1', hit[1] ?? ''); }
+  for (const [re, zh] of FIELD_MESSAGES) {
+    const hit = re.exec(m);
+    if (hit) return zh.replace('$1', hit[1] ?? '');
+  }
   return m;
 }

@@ -23,27 +23,55 @@ export const COMMAND_PATHS = {
 export type ItemAction = keyof typeof COMMAND_PATHS | 'complete_milestone';
 export type CommandBody<K extends keyof typeof COMMAND_PATHS> =
   paths[(typeof COMMAND_PATHS)[K]]['post']['requestBody']['content']['application/json'];
-type MilestoneBody = paths['/api/v1/items/{id}/milestones/{milestoneId}/complete']['post']['requestBody']['content']['application/json'];
+type MilestoneBody =
+  paths['/api/v1/items/{id}/milestones/{milestoneId}/complete']['post']['requestBody']['content']['application/json'];
 
 /** The actions this screen offers forms for, in the order they are shown (domain names). */
 export const ACTIONS: ItemAction[] = [
-  'accept', 'assign', 'record_progress', 'complete_milestone', 'submit', 'approve', 'reject', 'recheck',
-  'request_extension', 'decide_extension', 'transfer', 'flag', 'unflag', 'dismiss', 'comment',
+  'accept',
+  'assign',
+  'record_progress',
+  'complete_milestone',
+  'submit',
+  'approve',
+  'reject',
+  'recheck',
+  'request_extension',
+  'decide_extension',
+  'transfer',
+  'flag',
+  'unflag',
+  'dismiss',
+  'comment',
 ];
 
-export async function runCommand<K extends keyof typeof COMMAND_PATHS>(action: K, id: string, version: number, body: CommandBody<K>): Promise<Item> {
+export async function runCommand<K extends keyof typeof COMMAND_PATHS>(
+  action: K,
+  id: string,
+  version: number,
+  body: CommandBody<K>,
+): Promise<Item> {
   const path = COMMAND_PATHS[action] as '/api/v1/items/{id}/assign';
-  return call(api.POST(path, {
-    params: { path: { id }, header: { 'if-match': `"${version}"` } },
-    headers: { 'idempotency-key': crypto.randomUUID() },
-    body: body as CommandBody<'assign'>,
-  }));
+  return call(
+    api.POST(path, {
+      params: { path: { id }, header: { 'if-match': `"${version}"` } },
+      headers: { 'idempotency-key': crypto.randomUUID() },
+      body: body as CommandBody<'assign'>,
+    }),
+  );
 }
 
-export async function completeMilestone(id: string, milestoneId: string, version: number, body: MilestoneBody): Promise<Item> {
-  return call(api.POST('/api/v1/items/{id}/milestones/{milestoneId}/complete', {
-    params: { path: { id, milestoneId }, header: { 'if-match': `"${version}"` } },
-    headers: { 'idempotency-key': crypto.randomUUID() },
-    body,
-  }));
+export async function completeMilestone(
+  id: string,
+  milestoneId: string,
+  version: number,
+  body: MilestoneBody,
+): Promise<Item> {
+  return call(
+    api.POST('/api/v1/items/{id}/milestones/{milestoneId}/complete', {
+      params: { path: { id, milestoneId }, header: { 'if-match': `"${version}"` } },
+      headers: { 'idempotency-key': crypto.randomUUID() },
+      body,
+    }),
+  );
 }

@@ -11,7 +11,12 @@ export type EvidenceWarning = components['schemas']['EvidenceWarning'];
 export type EvidencePurpose = 'progress' | 'submission' | 'milestone' | 'recheck';
 
 /** Uploads one file; onProgress gets 0..100. Resolves to the stored attachment, rejects with an ApiError. */
-export function uploadEvidence(itemId: string, purpose: EvidencePurpose, file: File, onProgress: (pct: number) => void): Promise<Attachment> {
+export function uploadEvidence(
+  itemId: string,
+  purpose: EvidencePurpose,
+  file: File,
+  onProgress: (pct: number) => void,
+): Promise<Attachment> {
   return uploadFile(`/api/v1/items/${encodeURIComponent(itemId)}/attachments?purpose=${purpose}`, file, onProgress);
 }
 
@@ -21,20 +26,45 @@ export function uploadFile(url: string, file: File, onProgress: (pct: number) =>
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     if (session.token) xhr.setRequestHeader('authorization', `Bearer ${session.token}`);
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100)); };
-    xhr.onerror = () => reject(new ApiError({ type: 'about:blank', title: 'network', status: 0, code: 'network', detail: t('app.networkError') }));
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
+    };
+    xhr.onerror = () =>
+      reject(
+        new ApiError({
+          type: 'about:blank',
+          title: 'network',
+          status: 0,
+          code: 'network',
+          detail: t('app.networkError'),
+        }),
+      );
     xhr.onload = () => {
       let body: unknown = null;
-      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON: said below */ }
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        /* not JSON: said below */
+      }
       if (xhr.status === 201) {
         const a = (body as { attachments?: Attachment[] } | null)?.attachments?.[0];
-        if (a) { onProgress(100); resolve(a); return; }
+        if (a) {
+          onProgress(100);
+          resolve(a);
+          return;
+        }
       }
       const p = (body ?? {}) as Partial<Problem>;
-      reject(new ApiError({
-        type: p.type ?? 'about:blank', title: p.title ?? xhr.statusText, status: xhr.status, code: p.code ?? 'other',
-        detail: p.detail ?? `HTTP ${xhr.status}`, requestId: p.requestId,
-      }));
+      reject(
+        new ApiError({
+          type: p.type ?? 'about:blank',
+          title: p.title ?? xhr.statusText,
+          status: xhr.status,
+          code: p.code ?? 'other',
+          detail: p.detail ?? `HTTP ${xhr.status}`,
+          requestId: p.requestId,
+        }),
+      );
     };
     const data = new FormData();
     data.append('file', file, file.name);
@@ -75,7 +105,10 @@ export async function openAttachment(a: Attachment) {
 }
 
 export async function dismissEvidenceWarning(itemId: string, warningId: string, reason: string) {
-  return call(api.POST('/api/v1/items/{id}/evidence-warnings/{warningId}/dismiss', {
-    params: { path: { id: itemId, warningId } }, body: { reason },
-  }));
+  return call(
+    api.POST('/api/v1/items/{id}/evidence-warnings/{warningId}/dismiss', {
+      params: { path: { id: itemId, warningId } },
+      body: { reason },
+    }),
+  );
 }

@@ -8,9 +8,17 @@ const auth = (): Record<string, string> => (session.token ? { authorization: `Be
 
 async function problemOf(r: Response): Promise<ApiError> {
   const body = (await r.json().catch(() => ({}))) as Partial<Problem>;
-  return new ApiError({ type: body.type ?? 'about:blank', title: body.title ?? r.statusText, status: r.status, code: body.code ?? 'other', detail: body.detail ?? `HTTP ${r.status}`, requestId: body.requestId });
+  return new ApiError({
+    type: body.type ?? 'about:blank',
+    title: body.title ?? r.statusText,
+    status: r.status,
+    code: body.code ?? 'other',
+    detail: body.detail ?? `HTTP ${r.status}`,
+    requestId: body.requestId,
+  });
 }
-const networkError = () => new ApiError({ type: 'about:blank', title: 'network', status: 0, code: 'network', detail: t('app.networkError') });
+const networkError = () =>
+  new ApiError({ type: 'about:blank', title: 'network', status: 0, code: 'network', detail: t('app.networkError') });
 
 function fileNameOf(r: Response, fallback: string): string {
   const cd = r.headers.get('content-disposition') ?? '';
@@ -23,7 +31,11 @@ function fileNameOf(r: Response, fallback: string): string {
 /** GETs an API file and saves it; resolves to the saved file name. */
 export async function download(path: string, fallbackName: string): Promise<string> {
   let r: Response;
-  try { r = await fetch(path, { headers: auth() }); } catch { throw networkError(); }
+  try {
+    r = await fetch(path, { headers: auth() });
+  } catch {
+    throw networkError();
+  }
   if (!r.ok) throw await problemOf(r);
   const name = fileNameOf(r, fallbackName);
   const url = URL.createObjectURL(await r.blob());
@@ -42,7 +54,11 @@ export async function postFile<T>(path: string, file: File): Promise<T> {
   const data = new FormData();
   data.append('file', file, file.name);
   let r: Response;
-  try { r = await fetch(path, { method: 'POST', headers: auth(), body: data }); } catch { throw networkError(); }
+  try {
+    r = await fetch(path, { method: 'POST', headers: auth(), body: data });
+  } catch {
+    throw networkError();
+  }
   if (!r.ok) throw await problemOf(r);
   return (await r.json()) as T;
 }

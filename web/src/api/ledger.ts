@@ -8,7 +8,20 @@ import type { paths } from './schema';
 export type LedgerQuery = NonNullable<paths['/api/v1/items']['get']['parameters']['query']>;
 
 /** The filter keys of the list (everything except paging). */
-export const FILTER_KEYS = ['campaignId', 'categoryId', 'unitId', 'status', 'source', 'overdue', 'flagged', 'deadlineFrom', 'deadlineTo', 'q', 'sort', 'order'] as const;
+export const FILTER_KEYS = [
+  'campaignId',
+  'categoryId',
+  'unitId',
+  'status',
+  'source',
+  'overdue',
+  'flagged',
+  'deadlineFrom',
+  'deadlineTo',
+  'q',
+  'sort',
+  'order',
+] as const;
 export type LedgerFilter = Pick<LedgerQuery, (typeof FILTER_KEYS)[number]>;
 
 export function filterFromRoute(q: LocationQuery): LedgerFilter {
@@ -37,7 +50,8 @@ export const LEDGER_PAGE = 50;
 // The first page of the ledger, requested by the router as soon as navigation to the ledger starts,
 // so the request runs while the page's code is still loading; the page takes it if the filter matches.
 let prefetched: { key: string; at: number; result: ReturnType<typeof requestFirstPage> } | null = null;
-const requestFirstPage = (f: LedgerFilter) => api.GET('/api/v1/items', { params: { query: { ...f, limit: LEDGER_PAGE, count: 'true' } } });
+const requestFirstPage = (f: LedgerFilter) =>
+  api.GET('/api/v1/items', { params: { query: { ...f, limit: LEDGER_PAGE, count: 'true' } } });
 
 export function prefetchFirstPage(f: LedgerFilter) {
   const result = requestFirstPage(f);

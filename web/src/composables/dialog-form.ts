@@ -47,10 +47,19 @@ export function useDialogForm<F extends object>(blank: () => F) {
     }
   }
   return reactive({
-    visible, busy, form, errors, open, submit,
-    close: () => { visible.value = false; },
+    visible,
+    busy,
+    form,
+    errors,
+    open,
+    submit,
+    close: () => {
+      visible.value = false;
+    },
     /** For `:ref` on the el-form. */
-    bind: (el: unknown) => { formEl = (el ?? undefined) as FormInstance | undefined; },
+    bind: (el: unknown) => {
+      formEl = (el ?? undefined) as FormInstance | undefined;
+    },
   });
 }
 export type DialogForm<F extends object = Record<string, unknown>> = ReturnType<typeof useDialogForm<F>>;

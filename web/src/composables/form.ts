@@ -14,7 +14,10 @@ export function useServerErrors() {
   /** Show the error; returns the ApiError for callers that react to a code (e.g. 412). */
   const show = (e: unknown): ApiError | null => {
     clear();
-    if (!(e instanceof ApiError)) { message.value = (e as Error).message; return null; }
+    if (!(e instanceof ApiError)) {
+      message.value = (e as Error).message;
+      return null;
+    }
     Object.assign(fields, e.fieldErrors());
     message.value = e.message;
     return e;
@@ -24,11 +27,17 @@ export function useServerErrors() {
 
 /** Element Plus rules with Chinese messages. */
 export const required = (field: string, select = false) => ({
-  required: true, trigger: select ? 'change' : ['blur', 'change'],
+  required: true,
+  trigger: select ? 'change' : ['blur', 'change'],
   message: t(select ? 'form.requiredSelect' : 'form.required', { field }),
   // whitespace only counts as empty, as the API trims
   validator: (_r: unknown, v: unknown, cb: (e?: Error) => void) =>
-    (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0))
-      ? cb(new Error(t(select ? 'form.requiredSelect' : 'form.required', { field }))) : cb(),
+    v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0)
+      ? cb(new Error(t(select ? 'form.requiredSelect' : 'form.required', { field })))
+      : cb(),
 });
-export const maxLen = (field: string, n: number) => ({ max: n, trigger: 'blur', message: t('form.tooLong', { field, n }) });
+export const maxLen = (field: string, n: number) => ({
+  max: n,
+  trigger: 'blur',
+  message: t('form.tooLong', { field, n }),
+});

@@ -23,7 +23,10 @@ export function useLoader<T>(fetch: () => Promise<T>, initial: T) {
   return { data, loading, error, load };
 }
 
-export interface Page<T> { rows: T[]; next: string | null }
+export interface Page<T> {
+  rows: T[];
+  next: string | null;
+}
 
 export function useCursorList<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>) {
   const rows = ref([]) as Ref<T[]>;

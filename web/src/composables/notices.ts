@@ -8,5 +8,7 @@ export const unreadNotices = ref(0);
 export async function refreshUnread() {
   try {
     unreadNotices.value = (await call(api.GET('/api/v1/notices/unread-count'))).unread;
-  } catch { /* the badge keeps its last figure; the inbox says the error */ }
+  } catch {
+    /* the badge keeps its last figure; the inbox says the error */
+  }
 }

@@ -20,28 +20,41 @@ const state = shallowReactive({
 const pending = new Map<string, Promise<unknown>>();
 
 function once<T>(key: string, load: () => Promise<T>): Promise<T> {
-  if (!pending.has(key)) pending.set(key, load().catch((e) => { pending.delete(key); throw e; }));
+  if (!pending.has(key))
+    pending.set(
+      key,
+      load().catch((e) => {
+        pending.delete(key);
+        throw e;
+      }),
+    );
   return pending.get(key) as Promise<T>;
 }
 
-export const loadCampaigns = () => once('campaigns', async () => {
-  state.campaigns = markRaw((await call(api.GET('/api/v1/campaigns'))).campaigns);
-  return state.campaigns;
-});
-export const loadUnits = () => once('units', async () => {
-  state.units = markRaw((await call(api.GET('/api/v1/org-units'))).units);
-  return state.units;
-});
-export const loadCalendar = () => once('calendar', async () => {
-  const years = (await call(api.GET('/api/v1/calendar/years'))).years;
-  state.calendar = markRaw({ years: Object.fromEntries(years.map((y) => [String(y.year), y])) });
-  return state.calendar;
-});
-export const loadCategories = (campaignId: string) => once(`cat:${campaignId}`, async () => {
-  const list = markRaw((await call(api.GET('/api/v1/campaigns/{id}/categories', { params: { path: { id: campaignId } } }))).categories);
-  state.categories = { ...state.categories, [campaignId]: list };
-  return list;
-});
+export const loadCampaigns = () =>
+  once('campaigns', async () => {
+    state.campaigns = markRaw((await call(api.GET('/api/v1/campaigns'))).campaigns);
+    return state.campaigns;
+  });
+export const loadUnits = () =>
+  once('units', async () => {
+    state.units = markRaw((await call(api.GET('/api/v1/org-units'))).units);
+    return state.units;
+  });
+export const loadCalendar = () =>
+  once('calendar', async () => {
+    const years = (await call(api.GET('/api/v1/calendar/years'))).years;
+    state.calendar = markRaw({ years: Object.fromEntries(years.map((y) => [String(y.year), y])) });
+    return state.calendar;
+  });
+export const loadCategories = (campaignId: string) =>
+  once(`cat:${campaignId}`, async () => {
+    const list = markRaw(
+      (await call(api.GET('/api/v1/campaigns/{id}/categories', { params: { path: { id: campaignId } } }))).categories,
+    );
+    state.categories = { ...state.categories, [campaignId]: list };
+    return list;
+  });
 /** Forget cached data after an administrator changed it. */
 export function invalidate(key: 'campaigns' | 'units' | `cat:${string}`) {
   pending.delete(key);
@@ -53,14 +66,23 @@ export function useRefData() {
     campaignById: (id: string | null | undefined) => state.campaigns?.find((c) => c.id === id) ?? null,
     unitName: (id: string | null | undefined) => state.units?.find((u) => u.id === id)?.name ?? '',
     /** The campaign a screen starts with: the first active one. */
-    defaultCampaign: computed(() => state.campaigns?.find((c) => c.status === 'active') ?? state.campaigns?.[0] ?? null),
+    defaultCampaign: computed(
+      () => state.campaigns?.find((c) => c.status === 'active') ?? state.campaigns?.[0] ?? null,
+    ),
   };
 }
 
 /** Units as a tree for el-tree / el-tree-select. */
-export interface UnitNode { value: string; label: string; kind: string; children: UnitNode[] }
+export interface UnitNode {
+  value: string;
+  label: string;
+  kind: string;
+  children: UnitNode[];
+}
 export function unitTree(units: OrgUnit[]): UnitNode[] {
-  const nodes = new Map(units.map((u) => [u.id, { value: u.id, label: u.name, kind: u.kind, children: [] as UnitNode[] }]));
+  const nodes = new Map(
+    units.map((u) => [u.id, { value: u.id, label: u.name, kind: u.kind, children: [] as UnitNode[] }]),
+  );
   const roots: UnitNode[] = [];
   for (const u of units) {
     const n = nodes.get(u.id)!;

@@ -4,7 +4,9 @@ import { onBeforeUnmount, ref } from 'vue';
 export function useIsPhone() {
   const mq = window.matchMedia('(max-width: 767px)');
   const isPhone = ref(mq.matches);
-  const update = () => { isPhone.value = mq.matches; };
+  const update = () => {
+    isPhone.value = mq.matches;
+  };
   mq.addEventListener('change', update);
   onBeforeUnmount(() => mq.removeEventListener('change', update));
   return isPhone;

@@ -3,21 +3,36 @@
 import { daysBetween, shanghaiDate, workingDaysBetween, type CalendarData } from '../../../domain/calendar/calendar.ts';
 import { t } from '../i18n.ts';
 
-export interface DeadlineInfo { text: string; tone: 'ok' | 'warn' | 'bad' | 'muted'; provisional: boolean }
+export interface DeadlineInfo {
+  text: string;
+  tone: 'ok' | 'warn' | 'bad' | 'muted';
+  provisional: boolean;
+}
 
 interface ItemLike {
-  status: string; deadline: string | null; overdue: boolean; deadlineProvisional: boolean;
+  status: string;
+  deadline: string | null;
+  overdue: boolean;
+  deadlineProvisional: boolean;
 }
 
 export const today = () => shanghaiDate(new Date().toISOString());
 
-export function deadlineInfo(item: ItemLike, opts: { calendar: CalendarData | null; workingDays: boolean; now?: string }): DeadlineInfo {
+export function deadlineInfo(
+  item: ItemLike,
+  opts: { calendar: CalendarData | null; workingDays: boolean; now?: string },
+): DeadlineInfo {
   const provisional = item.deadlineProvisional;
-  if (['submitted', 'closed', 'verified', 'dismissed'].includes(item.status)) return { text: t('deadline.done'), tone: 'muted', provisional: false };
+  if (['submitted', 'closed', 'verified', 'dismissed'].includes(item.status))
+    return { text: t('deadline.done'), tone: 'muted', provisional: false };
   if (!item.deadline) return { text: t('deadline.none'), tone: 'muted', provisional: false };
   const now = opts.now ?? today();
   if (item.overdue || item.deadline < now) {
-    return { text: t('deadline.overdueDays', { n: Math.max(1, daysBetween(item.deadline, now)) }), tone: 'bad', provisional };
+    return {
+      text: t('deadline.overdueDays', { n: Math.max(1, daysBetween(item.deadline, now)) }),
+      tone: 'bad',
+      provisional,
+    };
   }
   if (item.deadline === now) return { text: t('deadline.today'), tone: 'warn', provisional };
   if (opts.workingDays && opts.calendar) {

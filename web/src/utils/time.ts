@@ -24,7 +24,8 @@ export function formatDate(iso: string | null | undefined): string {
 /** ISO instants inside a sentence (e.g. a server-written warning: "拍摄于 2026-03-02T01:00:00.000Z")
  * replaced by their Shanghai time; bare dates stay as they are. */
 const INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
-export const formatTimesIn = (text: string | null | undefined): string => (text ?? '').replace(INSTANT, (m) => formatTime(m));
+export const formatTimesIn = (text: string | null | undefined): string =>
+  (text ?? '').replace(INSTANT, (m) => formatTime(m));
 
 /** The last day before an exclusive end instant (a due instant is the midnight after the due day). */
 export const dueDayOf = (dueAt: string) => formatDate(new Date(Date.parse(dueAt) - 1).toISOString());

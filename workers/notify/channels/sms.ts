@@ -8,13 +8,16 @@ export interface SmsProvider {
   send(phone: string, text: string): Promise<string>;
 }
 
-export function loggingSmsProvider(log: (msg: string) => void): SmsProvider & { sent: { phone: string; text: string }[] } {
+export function loggingSmsProvider(
+  log: (msg: string) => void,
+): SmsProvider & { sent: { phone: string; text: string }[] } {
   const sent: { phone: string; text: string }[] = [];
   return {
     name: 'log',
     sent,
     async send(phone, text) {
-      if (!/^\+?[0-9]{5,20}$/.test(phone.replace(/[\s()-]/g, ''))) throw new Error(`not a phone number: ${maskPhone(phone)}`);
+      if (!/^\+?[0-9]{5,20}$/.test(phone.replace(/[\s()-]/g, '')))
+        throw new Error(`not a phone number: ${maskPhone(phone)}`);
       sent.push({ phone, text });
       if (sent.length > 1000) sent.shift(); // a window for tests and operators, not an archive
       log(`sms (logging provider) to ${maskPhone(phone)}: ${text}`);

@@ -10,7 +10,11 @@ export class PermanentDeliveryError extends Error {}
 /** Why this URL may not be used as a webhook target, or null. Hosts match exactly or as "*.suffix". */
 export function webhookUrlProblem(raw: string, allowedHosts: readonly string[]): string | null {
   let u: URL;
-  try { u = new URL(raw); } catch { return 'is not a valid URL'; }
+  try {
+    u = new URL(raw);
+  } catch {
+    return 'is not a valid URL';
+  }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return `uses ${u.protocol} — only http and https are allowed`;
   if (u.username || u.password) return 'must not carry a user name or password';
   const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, '');
@@ -18,7 +22,9 @@ export function webhookUrlProblem(raw: string, allowedHosts: readonly string[]):
     const a = h.trim().toLowerCase();
     return a !== '' && (a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a);
   });
-  return ok ? null : `host ${host} is not on the webhook allow-list (WEBHOOK_ALLOWED_HOSTS: ${allowedHosts.join(', ') || 'empty'})`;
+  return ok
+    ? null
+    : `host ${host} is not on the webhook allow-list (WEBHOOK_ALLOWED_HOSTS: ${allowedHosts.join(', ') || 'empty'})`;
 }
 
 /** DingTalk: sign = Base64(HmacSHA256(key = secret, "timestamp\nsecret")), timestamp in ms, both in the query. */
@@ -31,9 +37,18 @@ export function feishuSign(secret: string, timestampSec: number): string {
   return createHmac('sha256', `${timestampSec}\n${secret}`).update('').digest('base64');
 }
 
-export interface WebhookMessage { title: string; body: string }
+export interface WebhookMessage {
+  title: string;
+  body: string;
+}
 
-export function webhookRequest(kind: WebhookKind, url: string, secret: string | null, msg: WebhookMessage, nowMs: number): { url: string; body: unknown } {
+export function webhookRequest(
+  kind: WebhookKind,
+  url: string,
+  secret: string | null,
+  msg: WebhookMessage,
+  nowMs: number,
+): { url: string; body: unknown } {
   switch (kind) {
     case 'wecom':
       return { url, body: { msgtype: 'markdown', markdown: { content: `**${msg.title}**\n${msg.body}` } } };
@@ -45,12 +60,21 @@ export function webhookRequest(kind: WebhookKind, url: string, secret: string | 
         u.searchParams.set('sign', dingtalkSign(secret, nowMs));
         target = u.toString();
       }
-      return { url: target, body: { msgtype: 'markdown', markdown: { title: msg.title, text: `#### ${msg.title}\n${msg.body}` } } };
+      return {
+        url: target,
+        body: { msgtype: 'markdown', markdown: { title: msg.title, text: `#### ${msg.title}\n${msg.body}` } },
+      };
     }
     case 'feishu': {
       const ts = Math.floor(nowMs / 1000);
-      return { url, body: { ...(secret ? { timestamp: String(ts), sign: feishuSign(secret, ts) } : {}),
-        msg_type: 'text', content: { text: `${msg.title}\n${msg.body}` } } };
+      return {
+        url,
+        body: {
+          ...(secret ? { timestamp: String(ts), sign: feishuSign(secret, ts) } : {}),
+          msg_type: 'text',
+          content: { text: `${msg.title}\n${msg.body}` },
+        },
+      };
     }
     default: {
       const _exhaustive: never = kind;
@@ -60,8 +84,11 @@ export function webhookRequest(kind: WebhookKind, url: string, secret: string | 
 }
 
 /** Post to a robot. Resolves with a short description of the answer; throws with a readable reason. */
-export async function postWebhook(target: { kind: WebhookKind; url: string; secret: string | null }, msg: WebhookMessage,
-  opts: { allowedHosts: readonly string[]; timeoutMs: number; nowMs: number }): Promise<string> {
+export async function postWebhook(
+  target: { kind: WebhookKind; url: string; secret: string | null },
+  msg: WebhookMessage,
+  opts: { allowedHosts: readonly string[]; timeoutMs: number; nowMs: number },
+): Promise<string> {
   const problem = webhookUrlProblem(target.url, opts.allowedHosts);
   if (problem) throw new PermanentDeliveryError(`webhook URL ${problem}`);
   const req = webhookRequest(target.kind, target.url, target.secret, msg, opts.nowMs);
@@ -69,8 +96,11 @@ export async function postWebhook(target: { kind: WebhookKind; url: string; secr
   let res: Response;
   try {
     res = await fetch(req.url, {
-      method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(req.body),
-      signal: AbortSignal.timeout(opts.timeoutMs), redirect: 'manual',
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(req.body),
+      signal: AbortSignal.timeout(opts.timeoutMs),
+      redirect: 'manual',
     });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
@@ -79,12 +109,20 @@ export async function postWebhook(target: { kind: WebhookKind; url: string; secr
   }
   const text = await res.text().catch(() => '');
   const snippet = JSON.stringify(text.slice(0, 200));
-  if (res.status >= 300 && res.status < 400) throw new PermanentDeliveryError(`${where} answered a redirect (HTTP ${res.status}); redirects are not followed`);
+  if (res.status >= 300 && res.status < 400)
+    throw new PermanentDeliveryError(`${where} answered a redirect (HTTP ${res.status}); redirects are not followed`);
   if (!res.ok) throw new Error(`${where} answered HTTP ${res.status}: ${snippet}`);
   let json: Record<string, unknown>;
-  try { json = JSON.parse(text) as Record<string, unknown>; } catch { throw new Error(`${where} answered HTTP ${res.status} with something that is not JSON: ${snippet}`); }
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${where} answered HTTP ${res.status} with something that is not JSON: ${snippet}`);
+  }
   // WeCom and DingTalk answer {errcode, errmsg}; Feishu {code, msg} (older versions {StatusCode}).
   const code = json.errcode ?? json.code ?? json.StatusCode;
-  if (code !== 0) throw new Error(`${where} refused the message: code ${JSON.stringify(code ?? null)}, ${JSON.stringify(json.errmsg ?? json.msg ?? json.StatusMessage ?? '')}`);
+  if (code !== 0)
+    throw new Error(
+      `${where} refused the message: code ${JSON.stringify(code ?? null)}, ${JSON.stringify(json.errmsg ?? json.msg ?? json.StatusMessage ?? '')}`,
+    );
   return `HTTP ${res.status}, code 0`;
 }
