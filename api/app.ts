@@ -2,11 +2,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
-import type { Config } from '../bin/config.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
 import type { EngineEnv } from '../workflows/local/engine-env.ts';
-import type { QueueKit } from '../workers/queues.ts';
+import type { EvidenceJobs, QueueView } from '../services/jobs.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
@@ -30,14 +29,20 @@ import ledgerRoutes from './routes/ledger/routes.ts';
 import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
 import type { UploadLimits } from './routes/evidence/ingest.ts';
 import type { FileStore } from '../storage/file-store.ts';
-import type { EvidenceJobs } from '../workers/evidence.ts';
+
+export interface AppConfig {
+  TOKEN_TTL_HOURS: number;
+  BODY_LIMIT: number;
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
 
 export interface AppDeps {
   db: Db;
   engine: ItemEngine;
   env: EngineEnv;
   clock: Clock;
-  config: Pick<Config, 'TOKEN_TTL_HOURS' | 'BODY_LIMIT' | 'LOG_LEVEL'>;
+  /** The settings the HTTP side reads (bin/config.ts loads them from the environment). */
+  config: AppConfig;
   /** Evidence files: where bytes go and the upload limits. Without it, the evidence routes are off. */
   evidence?: {
     store: FileStore;
@@ -53,7 +58,7 @@ export interface AppDeps {
   /** The built web application (web/dist) to serve beside the API; omitted in API-only tests. */
   webRoot?: string;
   /** The queues of this process, for the admin view and /metrics (absent: no background work here). */
-  queues?: QueueKit;
+  queues?: QueueView;
   /** Hosts webhook targets may point at (WEBHOOK_ALLOWED_HOSTS). */
   webhookAllowedHosts?: string[];
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */

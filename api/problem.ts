@@ -55,3 +55,10 @@ export const problemResponses = {
   500: problemSchema,
   503: problemSchema,
 } as const;
+
+/** A zod failure of data a route validates itself (schemes, rules), as a 422 naming each rule. */
+export function invalid(code: string, detail: string, error: z.ZodError, prefix: string): never {
+  throw new Problem(422, code, 'Rule violated', detail, {
+    errors: error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message })),
+  });
+}

@@ -23,7 +23,7 @@ import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { hashPassword } from '../db/queries/auth.ts';
 import { indicatorSql, monthStatRows, monthStatSql, statsForMany } from '../db/queries/ledger-stats.ts';
 import { categoryCodes } from '../db/queries/reports.ts';
-import { computeRanking, createRound } from '../db/queries/rounds.ts';
+import { computeRanking, roundService } from '../services/rounds.ts';
 import { campaigns, categories, orgUnits, reportConfigs, roundScores, users } from '../db/schema.ts';
 import { createEngineEnv } from '../workflows/local/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
@@ -176,7 +176,7 @@ async function seedReportsAndRound(db: Db, w: Awaited<ReturnType<typeof seedCoun
       (abs(hashtext(u.id::text || m::text)) % 10 = 0), m + interval '27 days', m + interval '27 days', '[]'::jsonb, now()
     from bench_units u cross join generate_series('2026-01-01'::timestamp, '2026-11-01'::timestamp, interval '1 month') m
     where abs(hashtext(u.id::text || m::text || 'x')) % 4 <> 0`);
-  const round = await createRound(db, {
+  const round = await roundService({ db }).createRound({
     campaignId: w.campaignId,
     name: '第三季度',
     periodStart: '2026-07-01',

@@ -11,8 +11,8 @@ import { isSampled } from '../domain/item/index.ts';
 import { cyclePeriods, reportCycleSchema } from '../domain/report/cycle.ts';
 import { DEFAULT_SCHEME, DEFAULT_SCORE_LINES } from '../domain/ranking/scheme.ts';
 import type { Db } from '../db/client.ts';
-import { actOnReport } from '../db/queries/reports.ts';
-import { createRound, publishRound } from '../db/queries/rounds.ts';
+import { reportService } from '../services/reports.ts';
+import { roundService } from '../services/rounds.ts';
 import {
   acceptanceRounds,
   campaigns,
@@ -99,7 +99,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
         problems: rnd() < 0.3 ? '个别问题整改进度滞后，佐证材料不够规范。' : '无',
         nextSteps: '继续对照问题台账推进整改，做好对账销号。',
       };
-      await actOnReport(db, {
+      await reportService({ db }).act({
         campaignId,
         period: p,
         unit: unitRef,
@@ -113,7 +113,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
       const review = at + (1 + rnd() * 3) * DAY;
       if (review > opts.now.getTime()) continue;
       if (u.name === RETURNED_REPORT.village && p.period === `${year}-${RETURNED_REPORT.month}`) {
-        await actOnReport(db, {
+        await reportService({ db }).act({
           campaignId,
           period: p,
           unit: unitRef,
@@ -124,7 +124,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
         });
         const again = review + DAY;
         if (again > opts.now.getTime()) continue;
-        await actOnReport(db, {
+        await reportService({ db }).act({
           campaignId,
           period: p,
           unit: unitRef,
@@ -134,7 +134,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
           now: new Date(again).toISOString(),
         });
         if (again + DAY > opts.now.getTime()) continue;
-        await actOnReport(db, {
+        await reportService({ db }).act({
           campaignId,
           period: p,
           unit: unitRef,
@@ -145,7 +145,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
         });
         continue;
       }
-      await actOnReport(db, {
+      await reportService({ db }).act({
         campaignId,
         period: p,
         unit: unitRef,
@@ -164,7 +164,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
     const periodStart = `${year}-${q.start}`;
     const periodEnd = `${year}-${q.end}`;
     if (periodStart > nowIso.slice(0, 10)) break;
-    const round = await createRound(db, {
+    const round = await roundService({ db }).createRound({
       campaignId,
       name: `${year}年${q.name}验收`,
       periodStart,
@@ -221,7 +221,7 @@ export async function loadDemoHistory(db: Db, log: Log, opts: { campaignId: stri
     }
     const publishAt = scoredAt + 3 * DAY;
     if (publishAt > opts.now.getTime()) continue;
-    const out = await publishRound(db, {
+    const out = await roundService({ db }).publishRound({
       round,
       cycle,
       cal,

@@ -22,6 +22,7 @@ import type { PictureWork } from '../storage/picture-process.ts';
 import type { ItemEngine } from '../workflows/engine.ts';
 import { defineJob, type JobDef, type Log, startJobWorkers } from './jobs.ts';
 import type { QueueKit } from './queues.ts';
+import type { EvidenceJobs } from '../services/jobs.ts';
 
 export const EVIDENCE_QUEUE = 'evidence';
 
@@ -35,11 +36,7 @@ export interface EvidenceDeps {
   pictures?: PictureWork;
 }
 
-/** What the API hands to the background: enqueue a photo's picture work, or a guard pass. */
-export interface EvidenceJobs {
-  photo(sha256: string, contentType: string): Promise<void>;
-  guard(itemId: string, seq: number, trigger: string): Promise<void>;
-}
+export type { EvidenceJobs } from '../services/jobs.ts';
 
 /** Event types that cite evidence, and the command whose guard checks apply to them. */
 const CITING: Record<string, GuardInput['command']> = {

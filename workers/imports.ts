@@ -6,31 +6,16 @@
 // imported rows and only marks it done — never a second copy.
 import { count, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Actor, UnitRef } from '../domain/item/types.ts';
+import type { ImportJobs, StoredPlan } from '../services/jobs.ts';
 import type { Db } from '../db/client.ts';
 import { importedRows, importJobs } from '../db/schema.ts';
 import { commitPlan, setJob } from '../ledger/import/commit.ts';
-import type { RowPlan } from '../ledger/import/plan.ts';
 import type { Clock } from '../workflows/engine.ts';
 import type { LocalEngine } from '../workflows/local/local-engine.ts';
 import { defineJob, type Log, startJobWorkers } from './jobs.ts';
 import type { QueueKit } from './queues.ts';
 
 export const IMPORTS_QUEUE = 'imports';
-
-/** What the job needs besides the rows (kept with them in import_jobs.plan). */
-export interface StoredPlan {
-  actor: Actor;
-  today: string;
-  campaign: { id: string; endsOn: string | null; owner: UnitRef };
-  leadOf: [string, UnitRef][];
-  rows: RowPlan[];
-}
-
-export interface ImportQueue {
-  /** Keep the plan with the job row and queue the commit (status queued). */
-  enqueue(jobId: string, plan: StoredPlan): Promise<void>;
-}
 
 export interface ImportDeps {
   db: Db;
@@ -127,7 +112,7 @@ export function startImportWorkers(
     ],
     { log: deps.log, concurrency: { [IMPORTS_QUEUE]: 1 } },
   );
-  const imports: ImportQueue = {
+  const imports: ImportJobs = {
     async enqueue(jobId, plan) {
       await setJob(deps.db, jobId, { status: 'queued', plan, processedRows: 0, finishedAt: null });
       await queue.add(

@@ -7,39 +7,15 @@
 // and counts for the admin endpoint and /metrics.
 import { Queue, Worker, withBackend, createPostgresBackend, type Job, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { DeadJob, QueueCounts, QueueView } from '../services/jobs.ts';
 
-export interface QueueCounts {
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  completed: number;
-  prioritized: number;
-}
+export type { DeadJob, QueueCounts } from '../services/jobs.ts';
 
-export interface DeadJob {
-  id: string;
-  name: string;
-  reason: string;
-  attemptsMade: number;
-  failedAt: string | null;
-  data: unknown;
-}
-
-export interface QueueKit {
-  backend: 'redis' | 'postgres';
+/** The queue view of services/jobs.ts, plus the handles the workers use. */
+export interface QueueKit extends QueueView {
   /** The one Queue handle of this name in this process. */
   queue<D = unknown>(name: string): Queue<D>;
   worker<D = unknown>(name: string, processor: Processor<D>, opts?: { concurrency?: number }): Worker<D>;
-  /** Remove a job that has not run yet (delayed, waiting); false when there was none to remove. */
-  cancel(queue: string, jobId: string): Promise<boolean>;
-  counts(queue: string): Promise<QueueCounts>;
-  /** Jobs that will not run again by themselves: failed after their last attempt, or unrecoverable. */
-  dead(queue: string, opts?: { offset?: number; limit?: number }): Promise<DeadJob[]>;
-  /** Run a dead job again (its attempts start over). null when no such dead job exists. */
-  retryDead(queue: string, jobId: string): Promise<'retried' | null>;
-  /** Every queue name this process opened (for the admin view and metrics). */
-  names(): string[];
   close(): Promise<void>;
 }
 

@@ -4,15 +4,27 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { CommandRefused, EngineUnavailable, ItemNotFound, VersionConflict } from '../../workflows/engine.ts';
+import { Refused } from '../../services/refusal.ts';
 import { Problem, type ProblemBody } from '../problem.ts';
 
-const DOMAIN_STATUS: Record<string, number> = {
-  invalid_transition: 409,
+/**
+ * The one mapping from a refusal's stable code to an HTTP status, for the item decider's refusals
+ * (CommandRefused) and the services' (Refused) alike. A code not named here is a conflict with the
+ * current state: 409.
+ */
+const STATUS: Record<string, number> = {
+  not_found: 404,
+  no_report_cycle: 404,
+  unknown_period: 404,
   forbidden: 403,
   separation_of_duties: 403,
   validation: 422,
+  rule_violated: 422,
   no_calendar: 422,
+  version_conflict: 412,
+  engine_unavailable: 503,
 };
+export const statusOf = (code: string) => STATUS[code] ?? 409;
 
 export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   const base = (status: number, code: string, title: string, detail?: string): ProblemBody => ({
@@ -26,11 +38,20 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   });
 
   if (err instanceof Problem) return { ...base(err.status, err.code, err.title, err.detail), ...err.extra };
+  if (err instanceof Refused) {
+    const d = err.details;
+    const errors = d.errors ?? (d.field ? [{ path: `body.${d.field}`, message: err.message }] : undefined);
+    return {
+      ...base(statusOf(err.code), err.code, d.title ?? titleFor(err.code), err.message),
+      ...(d.allowed ? { allowed: d.allowed } : {}),
+      ...(errors ? { errors } : {}),
+    };
+  }
   if (err instanceof CommandRefused) {
     const e = err.error;
     const code = e.code === 'validation' ? 'rule_violated' : e.code;
     return {
-      ...base(DOMAIN_STATUS[e.code] ?? 409, code, titleFor(e.code), e.message),
+      ...base(statusOf(code), code, titleFor(e.code), e.message),
       allowed: e.allowed,
       ...(e.field ? { errors: [{ path: e.field, message: e.message }] } : {}),
     };

@@ -5,14 +5,14 @@ import fp from 'fastify-plugin';
 import { sql } from 'drizzle-orm';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Db } from '../../db/client.ts';
-import type { QueueKit } from '../../workers/queues.ts';
+import type { QueueView } from '../../services/jobs.ts';
 import { unauthenticated } from '../problem.ts';
 
 /** Compared as digests: equal length, constant time, whatever the caller sends. */
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** token: when set (METRICS_TOKEN), /metrics answers only requests with "Authorization: Bearer <token>". */
-export default fp<{ db: Db; queues?: QueueKit; token?: string }>(
+export default fp<{ db: Db; queues?: QueueView; token?: string }>(
   async (app, { db, queues, token }) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'zhenggai_' });

@@ -20,20 +20,6 @@ import type { DbOrTx, Db } from '../client.ts';
 import { categories, orgUnits, reportConfigs, reports, type ReportRow } from '../schema.ts';
 import { monthStatRows, statsFor, type ReportStats } from './ledger-stats.ts';
 
-export class ReportRefused extends Error {
-  constructor(readonly error: ReportRefusal) {
-    super(error.message);
-  }
-}
-export class ReportVersionConflict extends Error {
-  constructor(
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`the report is at version ${actual}, not ${expected}: reload it and try again`);
-  }
-}
-
 export async function reportConfig(db: DbOrTx, campaignId: string) {
   const [row] = await db.select().from(reportConfigs).where(eq(reportConfigs.campaignId, campaignId));
   return row ?? null;
@@ -79,74 +65,62 @@ export async function categoryCodes(db: DbOrTx, campaignId: string): Promise<Map
   return new Map(rows.map((r) => [r.id, r.code]));
 }
 
-export interface ReportAction {
-  campaignId: string;
-  period: ReportPeriod;
-  unit: { id: string; path: string };
-  /** Submissions get their statistics here, from the ledger as of `now`. */
-  command: Exclude<ReportCommand, { type: 'submit' }> | Omit<Extract<ReportCommand, { type: 'submit' }>, 'stats'>;
-  actorId: string;
-  as: 'unit' | 'office';
-  now: string;
-  expectedVersion?: number;
+/** The report row of a unit for a period, locked for the rest of the transaction; created (due) on first touch so the lock serializes concurrent commands. */
+export async function lockReportRow(
+  tx: DbOrTx,
+  r: { campaignId: string; period: ReportPeriod; unit: { id: string; path: string }; now: string },
+): Promise<ReportRow> {
+  await tx
+    .insert(reports)
+    .values({
+      campaignId: r.campaignId,
+      period: r.period.period,
+      unitId: r.unit.id,
+      unitPath: r.unit.path,
+      status: 'due',
+      version: 0,
+      dueAt: r.period.dueAt,
+      history: [],
+      updatedAt: r.now,
+    })
+    .onConflictDoNothing();
+  const [row] = await tx
+    .select()
+    .from(reports)
+    .where(
+      and(eq(reports.campaignId, r.campaignId), eq(reports.period, r.period.period), eq(reports.unitId, r.unit.id)),
+    )
+    .for('update');
+  return row!;
 }
 
-/** Run one report command; answers the report row as it now stands. */
-export async function actOnReport(db: Db, a: ReportAction): Promise<ReportRow> {
-  return db.transaction(async (tx) => {
-    // Create the row on first touch so the row lock below serializes concurrent commands.
-    await tx
-      .insert(reports)
-      .values({
-        campaignId: a.campaignId,
-        period: a.period.period,
-        unitId: a.unit.id,
-        unitPath: a.unit.path,
-        status: 'due',
-        version: 0,
-        dueAt: a.period.dueAt,
-        history: [],
-        updatedAt: a.now,
-      })
-      .onConflictDoNothing();
-    const [row] = await tx
-      .select()
-      .from(reports)
-      .where(
-        and(eq(reports.campaignId, a.campaignId), eq(reports.period, a.period.period), eq(reports.unitId, a.unit.id)),
-      )
-      .for('update');
-    const state = stateOf(row);
-    if (a.expectedVersion !== undefined && a.expectedVersion !== state.version)
-      throw new ReportVersionConflict(a.expectedVersion, state.version);
-    const command = (
-      a.command.type === 'submit'
-        ? { ...a.command, stats: await reportStats(tx, a.campaignId, a.unit.path, a.period, a.now) }
-        : a.command
-    ) as ReportCommand;
-    const decision = decideReport(state, command, { now: a.now, actorId: a.actorId, period: a.period, as: a.as });
-    if (!decision.ok) throw new ReportRefused(decision.error);
-    const next = decision.events.reduce(evolveReport, state);
-    const [out] = await tx
-      .update(reports)
-      .set({
-        status: next.status,
-        version: next.version,
-        late: next.late,
-        firstSubmittedAt: next.firstSubmittedAt,
-        submittedAt: next.submittedAt,
-        acceptedAt: next.acceptedAt,
-        returnCount: next.returnCount,
-        narrative: next.narrative,
-        attachments: next.attachments,
-        stats: next.stats,
-        history: [...(row?.history ?? []), ...decision.events],
-        updatedAt: a.now,
-      })
-      .where(eq(reports.id, row!.id))
-      .returning();
-    return out!;
-  });
+/** Write a report's new state and its appended history. */
+export async function writeReportRow(
+  tx: DbOrTx,
+  id: string,
+  next: ReportState,
+  history: ReportRow['history'],
+  now: string,
+): Promise<ReportRow> {
+  const [out] = await tx
+    .update(reports)
+    .set({
+      status: next.status,
+      version: next.version,
+      late: next.late,
+      firstSubmittedAt: next.firstSubmittedAt,
+      submittedAt: next.submittedAt,
+      acceptedAt: next.acceptedAt,
+      returnCount: next.returnCount,
+      narrative: next.narrative,
+      attachments: next.attachments,
+      stats: next.stats,
+      history,
+      updatedAt: now,
+    })
+    .where(eq(reports.id, id))
+    .returning();
+  return out!;
 }
 
 export interface BoardLine {

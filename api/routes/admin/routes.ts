@@ -5,8 +5,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unitById } from '../../../db/queries/org.ts';
 import { WEBHOOK_KINDS, webhookTargets, type WebhookTargetRow } from '../../../db/schema.ts';
-import { webhookUrlProblem } from '../../../workers/notify/channels/webhook.ts';
-import type { QueueKit } from '../../../workers/queues.ts';
+import { webhookUrlProblem } from '../../../services/webhook-url.ts';
+import type { QueueView } from '../../../services/jobs.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { notFound, Problem, problemResponses } from '../../problem.ts';
@@ -47,7 +47,7 @@ const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'a queue name');
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhookAllowedHosts }) => {
   const allowed = webhookAllowedHosts ?? [];
-  const kit = (): QueueKit => {
+  const kit = (): QueueView => {
     if (!queues) throw new Problem(503, 'unavailable', 'Queues not running', 'this process runs no background work');
     return queues;
   };

@@ -29,7 +29,7 @@ import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts
 import { checkFileName, ingestStaged, stageFile, type IngestedFile } from './ingest.ts';
 import { contentDisposition, parseRange } from './http.ts';
 import { evidenceWarningView } from '../items/schema.ts';
-import { reportingUnitOf, reportPeriodOf, visibleCampaign, writesFor } from '../reports/common.ts';
+import { campaignAccess, writesFor } from '../../../services/campaign-access.ts';
 import { unlink } from 'node:fs/promises';
 
 const PURPOSES = ['progress', 'milestone', 'submission', 'recheck'] as const;
@@ -78,6 +78,7 @@ const view = (a: AttachmentRow) => ({
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const { db, engine, clock, env } = deps;
+  const access = campaignAccess({ db, calendar: () => env.calendar() });
   const ev = deps.evidence;
   if (!ev) throw new Error('evidence routes need deps.evidence (file store, staging folder, limits)');
   const { store, stageDir, limits } = ev;
@@ -222,9 +223,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     },
     async (req, reply) => {
       const user = me(req);
-      const c = await visibleCampaign(db, user, req.params.id);
-      const { cfg } = await reportPeriodOf(db, env, c, req.params.period);
-      const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+      const c = await access.visibleCampaign(user, req.params.id);
+      const { cfg } = await access.reportPeriodOf(c, req.params.period);
+      const unit = await access.reportingUnitOf(user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
       if (!writesFor(user, unit))
         throw forbidden('only a handler or lead of the reporting unit adds files to its report');
       // Readable as the report is: by the unit and by those whose scope covers it (the office).
@@ -252,9 +253,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     },
     async (req) => {
       const user = me(req);
-      const c = await visibleCampaign(db, user, req.params.id);
-      const { cfg, p } = await reportPeriodOf(db, env, c, req.params.period);
-      const unit = await reportingUnitOf(db, user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
+      const c = await access.visibleCampaign(user, req.params.id);
+      const { cfg, p } = await access.reportPeriodOf(c, req.params.period);
+      const unit = await access.reportingUnitOf(user, c, req.params.unitId, cfg.cycle.reportingUnitIds);
       const [row] = await db
         .select({ attachments: reports.attachments })
         .from(reports)

@@ -19,7 +19,7 @@ import { columnLetter, planImport, type RowPlan } from '../../../ledger/import/p
 import { readSheet, SheetRejected } from '../../../ledger/import/read.ts';
 import { ZipRejected } from '../../../ledger/import/zip-guard.ts';
 import type { LocalEngine } from '../../../workflows/local/local-engine.ts';
-import type { ImportQueue } from '../../../workers/imports.ts';
+import type { ImportJobs } from '../../../services/jobs.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
@@ -36,7 +36,7 @@ export interface ImportLimits {
   maxUncompressedBytes: number;
   maxFileBytes: number;
   /** The imports queue (workers/imports.ts): large commits run there. Without it, in this process. */
-  queue?: ImportQueue;
+  queue?: ImportJobs;
 }
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {

@@ -9,26 +9,16 @@ import { allowedReportCommands } from '../../../domain/report/lifecycle.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { reportAttachments } from '../../../db/queries/evidence.ts';
 import { within } from '../../../db/queries/org.ts';
-import { actOnReport, iso, reportBoard, type reportConfig, reportStats, stateOf } from '../../../db/queries/reports.ts';
+import { iso, reportBoard, type reportConfig, reportStats, stateOf } from '../../../db/queries/reports.ts';
 import { orgUnits, reportConfigs, reports, type ReportRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { forbidden, Problem, problemResponses } from '../../problem.ts';
-import {
-  asProblem,
-  invalid,
-  isOffice,
-  parseIfMatch,
-  reportConfigOf,
-  reportingUnitOf,
-  reportPeriodOf,
-  seesAll,
-  visibleCampaign,
-  visibleCampaignWithConfig,
-  writesFor,
-  type CampaignScope,
-} from './common.ts';
+import { campaignAccess, type CampaignScope, isOffice, seesAll, writesFor } from '../../../services/campaign-access.ts';
+import { reportService } from '../../../services/reports.ts';
+import { parseIfMatch } from '../../if-match.ts';
+import { invalid } from '../../problem.ts';
 
 const campaignParams = z.object({ id: z.uuid() });
 const reportParams = z.object({ id: z.uuid(), period: z.string().max(50), unitId: z.uuid() });
@@ -88,11 +78,13 @@ const boardView = z
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) => {
   const now = () => clock.now().toISOString();
 
-  const configOf = (c: CampaignScope) => reportConfigOf(db, c);
+  const access = campaignAccess({ db, calendar: () => env.calendar() });
+  const reportsOf = reportService({ db });
+  const configOf = (c: CampaignScope) => access.reportConfigOf(c);
   const periodOf = async (c: CampaignScope, period: string, known?: Awaited<ReturnType<typeof reportConfig>>) =>
-    reportPeriodOf(db, env, c, period, known);
+    access.reportPeriodOf(c, period, known);
   const unitOf = (u: AuthUser, c: CampaignScope, unitId: string, reportingUnitIds: string[]) =>
-    reportingUnitOf(db, u, c, unitId, reportingUnitIds);
+    access.reportingUnitOf(u, c, unitId, reportingUnitIds);
   /** A report cites files uploaded for this unit's reports (POST …/units/:unitId/attachments), nothing else. */
   async function checkReportFiles(ids: string[], unitId: string) {
     const found = await reportAttachments(
@@ -163,7 +155,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
       },
     },
     async (req) => {
-      const c = await visibleCampaign(db, req.user!, req.params.id);
+      const c = await access.visibleCampaign(req.user!, req.params.id);
       const cfg = await configOf(c);
       const until = (c.endsOn ?? `${Number(cfg.cycle.firstMonth.slice(0, 4))}-12-31`).slice(0, 7);
       return {
@@ -189,7 +181,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
     async (req) => {
       const u = req.user!;
       requireRole(u, ['admin', 'supervisor']);
-      const c = await visibleCampaign(db, u, req.params.id);
+      const c = await access.visibleCampaign(u, req.params.id);
       if (!isOffice(u, c)) throw forbidden('only the campaign office sets its report cycle');
       const cycle = reportCycleSchema.safeParse(req.body.cycle);
       if (!cycle.success) invalid('invalid_report_cycle', 'the report cycle breaks a rule', cycle.error, 'body.cycle');
@@ -250,7 +242,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
     async (req) => {
       const u = req.user!;
       // Two round trips: the campaign with its cycle, then the board.
-      const { config, ...c } = await visibleCampaignWithConfig(db, u, req.params.id);
+      const { config, ...c } = await access.visibleCampaignWithConfig(u, req.params.id);
       const { cfg, p } = await periodOf(c, req.params.period, config);
       const units = await reportBoard(db, c.id, cfg.cycle, p, now(), seesAll(u, c) ? null : u.unitPath);
       const counts: Record<string, number> = {};
@@ -271,7 +263,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
     },
     async (req, reply) => {
       const u = req.user!;
-      const c = await visibleCampaign(db, u, req.params.id);
+      const c = await access.visibleCampaign(u, req.params.id);
       const { cfg, p } = await periodOf(c, req.params.period);
       const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
       const [row] = await db
@@ -299,7 +291,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
     },
     async (req) => {
       const u = req.user!;
-      const c = await visibleCampaign(db, u, req.params.id);
+      const c = await access.visibleCampaign(u, req.params.id);
       const { cfg, p } = await periodOf(c, req.params.period);
       const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
       const [row] = await db
@@ -329,7 +321,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
       },
       async (req, reply) => {
         const u = req.user!;
-        const c = await visibleCampaign(db, u, req.params.id);
+        const c = await access.visibleCampaign(u, req.params.id);
         const { cfg, p } = await periodOf(c, req.params.period);
         const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
         const byUnit = type === 'save_draft' || type === 'submit';
@@ -340,7 +332,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
         const b = req.body as Record<string, unknown>;
         if (Array.isArray(b.attachments) && b.attachments.length)
           await checkReportFiles(b.attachments as string[], unit.id);
-        const row = await actOnReport(db, {
+        const row = await reportsOf.act({
           campaignId: c.id,
           period: p,
           unit: { id: unit.id, path: unit.path },
@@ -349,7 +341,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
           now: now(),
           expectedVersion: parseIfMatch(req.headers['if-match']),
           command: { type, ...b } as never,
-        }).catch(asProblem);
+        });
         reply.header('etag', `"${row.version}"`);
         return view(row, p, c, unit, u);
       },

@@ -16,14 +16,9 @@ import type { AuthUser } from '../../../db/queries/auth.ts';
 import { buildBulletin } from '../../../db/queries/bulletin.ts';
 import { within } from '../../../db/queries/org.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
-import {
-  computeRanking,
-  createRound,
-  latestRanking,
-  publishRound,
-  roundById,
-  type Ranking,
-} from '../../../db/queries/rounds.ts';
+import { latestRanking, roundById, type Ranking } from '../../../db/queries/rounds.ts';
+import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
+import { roundService } from '../../../services/rounds.ts';
 import {
   accountabilityRecords,
   acceptanceRounds,
@@ -37,8 +32,7 @@ import {
 import { CommandRefused } from '../../../workflows/engine.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
-import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts';
-import { asProblem, invalid, isOffice, seesAll, visibleCampaign } from '../reports/common.ts';
+import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
 import { bulletinDocx } from './bulletin-docx.ts';
 import { dateString } from '../items/schema.ts';
 
@@ -61,12 +55,14 @@ const roundView = z
   .meta({ id: 'AcceptanceRound' });
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock }) => {
+  const access = campaignAccess({ db, calendar: () => env.calendar() });
+  const rounds = roundService({ db });
   const now = () => clock.now().toISOString();
 
   async function roundFor(u: AuthUser, id: string) {
     const round = await roundById(db, id);
     if (!round) throw notFound('round');
-    const c = await visibleCampaign(db, u, round.campaignId).catch(() => {
+    const c = await access.visibleCampaign(u, round.campaignId).catch(() => {
       throw notFound('round');
     });
     return { round, c };
@@ -128,7 +124,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     async (req, reply) => {
       const u = req.user!;
       requireRole(u, ['admin', 'supervisor']);
-      const c = await visibleCampaign(db, u, req.params.id);
+      const c = await access.visibleCampaign(u, req.params.id);
       if (!isOffice(u, c)) throw forbidden('only the campaign office creates rounds');
       const b = req.body;
       if (b.periodEnd < b.periodStart)
@@ -159,7 +155,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         );
       }
       await cycleOf(c.id);
-      const row = await createRound(db, {
+      const row = await rounds.createRound({
         campaignId: c.id,
         name: b.name,
         periodStart: b.periodStart,
@@ -169,7 +165,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         scheme: scheme.data as Scheme,
         scoreLines: lines.data,
         createdBy: u.id,
-      }).catch(asProblem);
+      });
       return reply
         .code(201)
         .header('location', `/api/v1/rounds/${row.id}`)
@@ -187,7 +183,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       },
     },
     async (req) => {
-      const c = await visibleCampaign(db, req.user!, req.params.id);
+      const c = await access.visibleCampaign(req.user!, req.params.id);
       const rows = await db
         .select()
         .from(acceptanceRounds)
@@ -436,7 +432,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       }
       if (!seesAll(u, c)) throw notFound('ranking');
       const cfg = await cycleOf(c.id);
-      const ranking = await computeRanking(db, round, cfg.cycle, await env.calendar(), now());
+      const ranking = await rounds.computeRanking(round, cfg.cycle, await env.calendar(), now());
       return { ...ranking, published: false, version: null, correction: null };
     },
   );
@@ -462,7 +458,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         if (!isOffice(u, c)) throw forbidden('only the campaign office publishes rankings');
         const cfg = await cycleOf(c.id);
         const reason = (req.body as { reason?: string }).reason ?? null;
-        const out = await publishRound(db, {
+        const out = await rounds.publishRound({
           round,
           cycle: cfg.cycle,
           cal: await env.calendar(),
@@ -470,7 +466,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
           actorId: u.id,
           now: now(),
           correction: reason,
-        }).catch(asProblem);
+        });
         return { version: out.version, accountabilityRecordIds: out.triggered, ranking: out.ranking };
       },
     );
@@ -572,7 +568,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     },
     async (req) => {
       const u = req.user!;
-      const c = await visibleCampaign(db, u, req.params.id);
+      const c = await access.visibleCampaign(u, req.params.id);
       const rows = await db
         .select({ r: accountabilityRecords, name: orgUnits.name })
         .from(accountabilityRecords)
@@ -610,7 +606,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         .innerJoin(orgUnits, eq(orgUnits.id, accountabilityRecords.unitId))
         .where(eq(accountabilityRecords.id, req.params.id));
       if (!row) throw notFound('accountability record');
-      const c = await visibleCampaign(db, u, row.r.campaignId).catch(() => {
+      const c = await access.visibleCampaign(u, row.r.campaignId).catch(() => {
         throw notFound('accountability record');
       });
       if (!seesAll(u, c) && !within(row.r.unitPath, u.unitPath)) throw notFound('accountability record');

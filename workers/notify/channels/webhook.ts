@@ -4,28 +4,11 @@
 // field can never be used to reach arbitrary internal addresses.
 import { createHmac } from 'node:crypto';
 import type { WebhookKind } from '../../../db/schema.ts';
+import { webhookUrlProblem } from '../../../services/webhook-url.ts';
 
 export class PermanentDeliveryError extends Error {}
 
-/** Why this URL may not be used as a webhook target, or null. Hosts match exactly or as "*.suffix". */
-export function webhookUrlProblem(raw: string, allowedHosts: readonly string[]): string | null {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return 'is not a valid URL';
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return `uses ${u.protocol} — only http and https are allowed`;
-  if (u.username || u.password) return 'must not carry a user name or password';
-  const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const ok = allowedHosts.some((h) => {
-    const a = h.trim().toLowerCase();
-    return a !== '' && (a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a);
-  });
-  return ok
-    ? null
-    : `host ${host} is not on the webhook allow-list (WEBHOOK_ALLOWED_HOSTS: ${allowedHosts.join(', ') || 'empty'})`;
-}
+export { webhookUrlProblem };
 
 /** DingTalk: sign = Base64(HmacSHA256(key = secret, "timestamp\nsecret")), timestamp in ms, both in the query. */
 export function dingtalkSign(secret: string, timestampMs: number): string {

@@ -1,0 +1,55 @@
+// Report commands (月报): lock or create the unit's report row, decide with the pure lifecycle, evolve,
+// write — one transaction. Submissions get their statistics from the ledger as of `now`.
+import type { Db } from '../db/client.ts';
+import { lockReportRow, reportStats, stateOf, writeReportRow } from '../db/queries/reports.ts';
+import type { ReportRow } from '../db/schema.ts';
+import type { ReportPeriod } from '../domain/report/cycle.ts';
+import { decideReport, evolveReport, type ReportCommand } from '../domain/report/lifecycle.ts';
+import { Refused } from './refusal.ts';
+
+export interface ReportAction {
+  campaignId: string;
+  period: ReportPeriod;
+  unit: { id: string; path: string };
+  /** Submissions get their statistics here, from the ledger as of `now`. */
+  command: Exclude<ReportCommand, { type: 'submit' }> | Omit<Extract<ReportCommand, { type: 'submit' }>, 'stats'>;
+  actorId: string;
+  as: 'unit' | 'office';
+  now: string;
+  expectedVersion?: number;
+}
+
+export type ReportService = ReturnType<typeof reportService>;
+
+export function reportService(deps: { db: Db }) {
+  /** Run one report command; answers the report row as it now stands. */
+  async function act(a: ReportAction): Promise<ReportRow> {
+    return deps.db.transaction(async (tx) => {
+      const row = await lockReportRow(tx, a);
+      const state = stateOf(row);
+      if (a.expectedVersion !== undefined && a.expectedVersion !== state.version)
+        throw new Refused(
+          'version_conflict',
+          `the report is at version ${state.version}, not ${a.expectedVersion}: reload it and try again`,
+          { title: 'Report changed meanwhile' },
+        );
+      const command = (
+        a.command.type === 'submit'
+          ? { ...a.command, stats: await reportStats(tx, a.campaignId, a.unit.path, a.period, a.now) }
+          : a.command
+      ) as ReportCommand;
+      const decision = decideReport(state, command, { now: a.now, actorId: a.actorId, period: a.period, as: a.as });
+      if (!decision.ok) {
+        const e = decision.error;
+        throw new Refused(e.code === 'validation' ? 'rule_violated' : e.code, e.message, {
+          allowed: e.allowed,
+          title: 'Report refused',
+        });
+      }
+      const next = decision.events.reduce(evolveReport, state);
+      return writeReportRow(tx, row.id, next, [...row.history, ...decision.events], a.now);
+    });
+  }
+
+  return { act };
+}
