@@ -197,7 +197,7 @@ export async function reconcileEvidence(
   return { photos: photos.length, guards: owed.rows.length };
 }
 
-export function evidenceJobDefs(deps: EvidenceDeps, jobs: EvidenceJobs): JobDef<any>[] {
+export function evidenceJobDefs(deps: EvidenceDeps, jobs: EvidenceJobs): JobDef[] {
   return [
     defineJob({
       queue: EVIDENCE_QUEUE,

@@ -24,12 +24,12 @@ export function describeIssues(error: z.ZodError): string {
 
 export function startJobWorkers(
   kit: QueueKit,
-  defs: JobDef<any>[],
+  defs: JobDef[],
   opts: { log: Log; concurrency?: Record<string, number> },
 ): Worker[] {
-  const byQueue = new Map<string, Map<string, JobDef<any>>>();
+  const byQueue = new Map<string, Map<string, JobDef>>();
   for (const d of defs) {
-    const names = byQueue.get(d.queue) ?? new Map<string, JobDef<any>>();
+    const names = byQueue.get(d.queue) ?? new Map<string, JobDef>();
     if (names.has(d.name)) throw new Error(`job ${d.queue}/${d.name} has two handlers`);
     names.set(d.name, d);
     byQueue.set(d.queue, names);

@@ -7,7 +7,7 @@
 // and counts for the admin endpoint and /metrics.
 import { Queue, Worker, withBackend, createPostgresBackend, type Job, type JobsOptions, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { DeadJob, QueueCounts, QueueView } from '../services/jobs.ts';
+import type { QueueView } from '../services/jobs.ts';
 
 export type { DeadJob, QueueCounts } from '../services/jobs.ts';
 

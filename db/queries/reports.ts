@@ -5,18 +5,14 @@ import type { CalendarData } from '../../domain/calendar/calendar.ts';
 import { findPeriod, type ReportCycle, type ReportPeriod } from '../../domain/report/cycle.ts';
 import {
   allowedReportCommands,
-  decideReport,
-  evolveReport,
   initialReport,
   reportReminders,
   standing,
   type BoardStanding,
-  type ReportCommand,
-  type ReportRefusal,
   type ReportReminder,
   type ReportState,
 } from '../../domain/report/lifecycle.ts';
-import type { DbOrTx, Db } from '../client.ts';
+import type { DbOrTx } from '../client.ts';
 import { categories, orgUnits, reportConfigs, reports, type ReportRow } from '../schema.ts';
 import { monthStatRows, statsFor, type ReportStats } from './ledger-stats.ts';
 

@@ -33,7 +33,7 @@ export const SCHEDULE_TZ = 'Asia/Shanghai';
 /** How often the reconcile job also re-derives every open item's wake-up (settings or calendar changed). */
 const REDERIVE_EVERY_MS = 6 * 3600_000;
 
-export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef<any>[] {
+export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef[] {
   let lastRederive = 0;
   const empty = z.object({}).passthrough();
   return [
