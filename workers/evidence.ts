@@ -11,17 +11,15 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { guardEvidence, NEAR_DUPLICATE_MAX_DISTANCE, type GuardInput } from '../domain/evidence/guard.ts';
-import type { ItemEvent } from '../domain/item/types.ts';
 import type { Db } from '../db/client.ts';
-import { guardFacts } from '../db/queries/evidence.ts';
-import { evidenceFiles, evidenceGuardRuns, itemEvents, items } from '../db/schema.ts';
+import { evidenceFiles } from '../db/schema.ts';
 import { blobKey, type FileStore, thumbnailKey } from '../storage/file-store.ts';
 import { processPicture } from '../storage/photo.ts';
 import type { PictureWork } from '../storage/picture-process.ts';
 import type { ItemEngine } from '../workflows/engine.ts';
 import { defineJob, type JobDef, type Log, startJobWorkers } from './jobs.ts';
 import type { QueueKit } from './queues.ts';
+import { CITING, evidenceGuard } from '../services/evidence-guard.ts';
 import type { EvidenceJobs } from '../services/jobs.ts';
 
 export const EVIDENCE_QUEUE = 'evidence';
@@ -37,68 +35,7 @@ export interface EvidenceDeps {
 }
 
 export type { EvidenceJobs } from '../services/jobs.ts';
-
-/** Event types that cite evidence, and the command whose guard checks apply to them. */
-const CITING: Record<string, GuardInput['command']> = {
-  ProgressRecorded: 'record_progress',
-  MilestoneCompleted: 'complete_milestone',
-  ItemSubmitted: 'submit',
-  RecheckPassed: 'recheck',
-  RecheckFailed: 'recheck',
-};
-
-export type GuardOutcome =
-  | { status: 'done'; warnings: number }
-  | { status: 'waiting'; photos: number }
-  | { status: 'not_citing' };
-
-/** One guard pass for the citing event (itemId, seq), evaluated as of the event's time. 'waiting'
- * when a cited photo's picture work is not done yet (its job triggers the pass again). */
-export async function guardEvent(
-  deps: Pick<EvidenceDeps, 'db' | 'engine'>,
-  itemId: string,
-  seq: number,
-): Promise<GuardOutcome> {
-  const { db } = deps;
-  const [done] = await db
-    .select({ warnings: evidenceGuardRuns.warnings })
-    .from(evidenceGuardRuns)
-    .where(and(eq(evidenceGuardRuns.itemId, itemId), eq(evidenceGuardRuns.seq, seq)));
-  if (done) return { status: 'done', warnings: done.warnings };
-  const [ev] = await db
-    .select({ type: itemEvents.type, at: itemEvents.at, data: itemEvents.data })
-    .from(itemEvents)
-    .where(and(eq(itemEvents.itemId, itemId), eq(itemEvents.seq, seq)));
-  const command = ev ? CITING[ev.type] : undefined;
-  if (!ev || !command) return { status: 'not_citing' };
-  const ids = ((ev.data as Extract<ItemEvent, { type: 'ProgressRecorded' }>['data']).evidence ?? []).filter(
-    (x) => typeof x === 'string',
-  );
-  const pending = await db.execute<{ n: number }>(sql`
-    select count(*)::int as n from attachments a join evidence_files f on f.sha256 = a.sha256
-    where a.id::text = any(${sql.param(ids)}::text[]) and a.item_id = ${itemId}::uuid and f.processed_at is null`);
-  const waiting = pending.rows[0]?.n ?? 0;
-  if (waiting > 0) return { status: 'waiting', photos: waiting };
-  const [row] = await db.select({ state: items.state }).from(items).where(eq(items.id, itemId));
-  if (!row) return { status: 'not_citing' };
-  const facts = await guardFacts(db, itemId, ids, row.state.responsibleUnit?.id ?? null, NEAR_DUPLICATE_MAX_DISTANCE);
-  const warnings = guardEvidence({ item: row.state, command, now: new Date(ev.at).toISOString(), ...facts });
-  // Warning ids are derived from their content, so a pass that ran twice raises nothing twice.
-  if (warnings.length > 0) {
-    try {
-      await deps.engine.execute({ itemId, command: { type: 'raise_evidence_warnings', warnings }, actor: null });
-    } catch (err) {
-      // The database's own words (drizzle puts them in `cause`), for whoever reads the dead-letter list.
-      const e = err as Error & { cause?: Error };
-      throw new Error(
-        `recording ${warnings.length} evidence warning(s) on item ${itemId} (event ${seq}) failed: ${e.cause?.message ?? e.message}`,
-        { cause: err },
-      );
-    }
-  }
-  await db.insert(evidenceGuardRuns).values({ itemId, seq, warnings: warnings.length }).onConflictDoNothing();
-  return { status: 'done', warnings: warnings.length };
-}
+export type { GuardOutcome } from '../services/evidence-guard.ts';
 
 /** Fetch a stored file to a staging path (the picture work reads files, whatever the store). */
 async function fetchToStage(store: FileStore, key: string, stageDir: string): Promise<string> {
@@ -209,7 +146,7 @@ export function evidenceJobDefs(deps: EvidenceDeps, jobs: EvidenceJobs): JobDef[
       queue: EVIDENCE_QUEUE,
       name: 'guard',
       schema: z.object({ itemId: z.uuid(), seq: z.number().int().min(1) }),
-      handle: (d) => guardEvent(deps, d.itemId, d.seq),
+      handle: (d) => evidenceGuard(deps).guardEvent(d.itemId, d.seq),
     }),
     defineJob({
       queue: EVIDENCE_QUEUE,

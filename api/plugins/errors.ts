@@ -20,6 +20,7 @@ const STATUS: Record<string, number> = {
   separation_of_duties: 403,
   validation: 422,
   rule_violated: 422,
+  evidence_not_found: 422,
   no_calendar: 422,
   version_conflict: 412,
   engine_unavailable: 503,
