@@ -1,5 +1,6 @@
 // The ItemEngine port: the one way commands reach an item, whichever runtime drives it
 // (local: a PostgreSQL transaction per command; temporal: a workflow per item).
+import type { DbOrTx } from '../db/client.ts';
 import type { Actor, DomainError, ItemCommand, ItemEvent, ItemState } from '../domain/item/types.ts';
 
 export interface CommandRequest {
@@ -34,6 +35,26 @@ export interface ItemEngine {
    * Each succeeds or fails on its own; the local runtime commits them together (one WAL flush, not one each).
    */
   executeMany?(reqs: CommandRequest[]): Promise<(CommandOutcome | { error: Error })[]>;
+  /**
+   * Optional: groups of commands applied as ONE unit of work — every group or none (the ledger import:
+   * each row reports an item and perhaps assigns it). `after(i, tx)` runs inside the same unit right
+   * after group i (what the caller records beside it). The first failure aborts everything and is
+   * thrown as GroupFailed naming the group. A runtime that cannot (Temporal: one workflow per item,
+   * no shared transaction) leaves it out, and its callers refuse with engine_unavailable.
+   */
+  executeAll?(groups: CommandRequest[][], after?: (index: number, tx: DbOrTx) => Promise<void>): Promise<void>;
+}
+
+/** Group `index` of an executeAll failed; nothing of the batch was applied. `cause` says why. */
+export class GroupFailed extends Error {
+  constructor(
+    readonly index: number,
+    options: { cause: unknown },
+  ) {
+    const e = options.cause as Error & { cause?: Error };
+    // A database error says why in `cause` (drizzle's own message is the whole query).
+    super(e.cause?.message ?? e.message, options);
+  }
 }
 
 /** The decider refused the command; `error` says which rule and what is allowed now. */

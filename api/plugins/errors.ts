@@ -21,9 +21,11 @@ const STATUS: Record<string, number> = {
   validation: 422,
   rule_violated: 422,
   evidence_not_found: 422,
+  import_failed: 422,
   no_calendar: 422,
   version_conflict: 412,
   engine_unavailable: 503,
+  unavailable: 503,
 };
 export const statusOf = (code: string) => STATUS[code] ?? 409;
 

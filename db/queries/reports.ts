@@ -1,5 +1,5 @@
-// Monthly reports (月报): the campaign's cycle, the board per period, and report commands run
-// through the pure lifecycle in one transaction (lock or create the row, decide, evolve, write).
+// Monthly reports (月报): the campaign's cycle, the board per period, the statistics as of an instant,
+// and the report row locked and written for a command (the command itself is services/reports.ts).
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CalendarData } from '../../domain/calendar/calendar.ts';
 import { findPeriod, type ReportCycle, type ReportPeriod } from '../../domain/report/cycle.ts';

@@ -1,23 +1,7 @@
-// Committing an import plan: every new item reported (and assigned where the row says to whom, what
-// and by when) in ONE transaction through the engine — all rows or none. Progress is written outside
-// the transaction so the API can report it while the job runs.
-import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Actor, ItemCommand, UnitRef } from '../../domain/item/types.ts';
-import type { Db } from '../../db/client.ts';
-import { importedRows, importJobs } from '../../db/schema.ts';
-import type { LocalEngine } from '../../workflows/local/local-engine.ts';
+// The assignment an imported row asks for (to whom, what, by when), as an item command. The commit
+// itself — all rows or none, through the engine port — is services/ledger-import.ts.
+import type { ItemCommand } from '../../domain/item/types.ts';
 import type { RowPlan } from './plan.ts';
-
-export interface CommitContext {
-  db: Db;
-  engine: Pick<LocalEngine, 'executeIn'>;
-  actor: Actor;
-  jobId: string;
-  today: string;
-  campaign: { id: string; endsOn: string | null; owner: UnitRef };
-  leadOf: Map<string, UnitRef>;
-}
 
 export function assignmentFor(
   p: NonNullable<RowPlan['item']>,
@@ -52,58 +36,4 @@ export function assignmentFor(
     default:
       return null;
   }
-}
-
-export async function commitPlan(
-  ctx: CommitContext,
-  plans: RowPlan[],
-  onProgress: (done: number) => Promise<void>,
-): Promise<number> {
-  const todo = plans.filter((p) => p.status === 'ok' && p.item);
-  let created = 0;
-  await ctx.db.transaction(async (tx) => {
-    for (const p of todo) {
-      try {
-        await one(p);
-      } catch (err) {
-        // A database error says why in `cause` (drizzle's own message is the whole query).
-        const e = err as Error & { cause?: Error };
-        throw new Error(`第 ${p.row} 行未能登记（整批未导入）：${e.cause?.message ?? e.message}`, { cause: err });
-      }
-      created++;
-      if (created % 100 === 0) await onProgress(created);
-    }
-    async function one(p: RowPlan) {
-      const it = p.item!;
-      const itemId = randomUUID();
-      await ctx.engine.executeIn(tx, {
-        itemId,
-        actor: ctx.actor,
-        command: {
-          type: 'report',
-          itemId,
-          campaignId: ctx.campaign.id,
-          categoryId: it.categoryId,
-          source: it.source,
-          title: it.title,
-          description: it.description,
-          person: null,
-          location: null,
-          reportingUnit: { id: ctx.actor.unitId, path: ctx.actor.unitPath },
-          ownerUnit: ctx.campaign.owner,
-          leadUnit: it.categoryId ? (ctx.leadOf.get(it.categoryId) ?? null) : null,
-        },
-      });
-      const assign = assignmentFor(it, ctx.campaign.endsOn, ctx.today);
-      if (assign) await ctx.engine.executeIn(tx, { itemId, actor: ctx.actor, command: assign });
-      await tx
-        .insert(importedRows)
-        .values({ campaignId: ctx.campaign.id, rowKey: it.key, itemId, jobId: ctx.jobId, original: it.original });
-    }
-  });
-  return created;
-}
-
-export async function setJob(db: Db, jobId: string, patch: Partial<typeof importJobs.$inferInsert>) {
-  await db.update(importJobs).set(patch).where(eq(importJobs.id, jobId));
 }

@@ -13,6 +13,7 @@ import {
   type CommandRequest,
   CommandRefused,
   type ItemEngine,
+  GroupFailed,
   ItemNotFound,
   VersionConflict,
 } from '../engine.ts';
@@ -192,6 +193,18 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     execute: (req) => db.transaction((tx) => executeIn(tx, req)),
     // One transaction, the commands written together; see executeBatchIn.
     executeMany: (reqs) => db.transaction((tx) => executeBatchIn(tx, reqs)),
+    // One transaction for every group: all or none.
+    executeAll: (groups, after) =>
+      db.transaction(async (tx) => {
+        for (const [i, group] of groups.entries()) {
+          try {
+            for (const req of group) await executeIn(tx, req);
+            await after?.(i, tx);
+          } catch (err) {
+            throw new GroupFailed(i, { cause: err });
+          }
+        }
+      }),
     executeIn,
     executeBatchIn,
   };

@@ -11,15 +11,15 @@ import { ITEM_SOURCES } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { within } from '../../../db/queries/org.ts';
 import { importJobs, importTemplates } from '../../../db/schema.ts';
-import { commitPlan, setJob } from '../../../ledger/import/commit.ts';
+import { setJob } from '../../../db/queries/import-jobs.ts';
 import { cellText, findHeader, IMPORT_FIELDS, type ImportField } from '../../../ledger/import/header.ts';
 import { existingItemIds, loadImportRefs } from '../../../ledger/import/load.ts';
 import { writeMarked } from '../../../ledger/import/marked.ts';
 import { columnLetter, planImport, type RowPlan } from '../../../ledger/import/plan.ts';
 import { readSheet, SheetRejected } from '../../../ledger/import/read.ts';
 import { ZipRejected } from '../../../ledger/import/zip-guard.ts';
-import type { LocalEngine } from '../../../workflows/local/local-engine.ts';
 import type { ImportJobs } from '../../../services/jobs.ts';
+import { ledgerImport } from '../../../services/ledger-import.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
@@ -27,8 +27,7 @@ import { notFound, Problem, problemResponses } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { checkFileName, stageFile } from '../evidence/ingest.ts';
 
-/** Commits with more rows than this run as a background job (202 + progress at GET /imports/{id}). */
-export const SYNC_COMMIT_ROWS = 200;
+export { SYNC_COMMIT_ROWS } from '../../../services/ledger-import.ts';
 
 export interface ImportLimits {
   maxRows: number;
@@ -44,7 +43,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const stageDir = deps.evidence?.stageDir;
   const limits = deps.imports;
   if (!stageDir || !limits) throw new Error('ledger import needs deps.evidence.stageDir and deps.imports');
-  const engine = deps.engine as Partial<LocalEngine>;
+  const imports = ledgerImport({ db, engine: deps.engine, clock, jobs: limits.queue, log: app.log });
   await app.register(multipart, {
     throwFileSizeLimit: false,
     preservePath: true,
@@ -210,84 +209,22 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
             ...report,
           });
       }
-      if (!engine.executeIn)
-        throw new Problem(
-          503,
-          'unavailable',
-          'Import unavailable',
-          'this runtime cannot commit an import in one transaction',
-        );
-      const ctx = {
-        db,
-        engine: engine as LocalEngine,
-        actor: actorOf(user),
-        jobId,
-        today: today(),
-        campaign: refs.campaign,
-        leadOf: refs.leadOf,
-      };
-      const run = async () => {
-        await setJob(db, jobId, { status: 'running', processedRows: 0, finishedAt: null });
-        try {
-          const created = await commitPlan(ctx, plans, (n) => setJob(db, jobId, { processedRows: n }));
-          await setJob(db, jobId, {
-            status: 'done',
-            processedRows: report.totals.ok,
-            createdItems: created,
-            finishedAt: clock.now().toISOString(),
-          });
-          return created;
-        } catch (err) {
-          await setJob(db, jobId, {
-            status: 'failed',
-            error: (err as Error).message,
-            finishedAt: clock.now().toISOString(),
-          });
-          throw err;
-        }
-      };
-      if (report.totals.ok > SYNC_COMMIT_ROWS && limits.queue) {
-        try {
-          await limits.queue.enqueue(jobId, {
-            actor: ctx.actor,
-            today: ctx.today,
-            campaign: { id: refs.campaign.id, endsOn: refs.campaign.endsOn, owner: refs.campaign.owner },
-            leadOf: [...refs.leadOf],
-            rows: plans,
-          });
-        } catch (err) {
-          await setJob(db, jobId, {
-            status: 'failed',
-            plan: null,
-            error: `could not queue the import: ${(err as Error).message}`,
-            finishedAt: clock.now().toISOString(),
-          }).catch(() => {});
-          throw new Problem(
-            503,
-            'unavailable',
-            'Import queue unavailable',
-            `the background queue did not take the import (${(err as Error).message}); nothing was imported, try again shortly`,
-          );
-        }
-        return reply
-          .code(202)
-          .header('location', `/api/v1/imports/${jobId}`)
-          .send({ jobId, mode: 'commit', status: 'queued', ...report });
-      }
-      if (report.totals.ok > SYNC_COMMIT_ROWS) {
-        // No queue in this process (API-only tests): the commit runs here, after the answer.
-        void run().catch((err) => req.log.error({ err, jobId }, 'background import failed; nothing was written'));
-        return reply
-          .code(202)
-          .header('location', `/api/v1/imports/${jobId}`)
-          .send({ jobId, mode: 'commit', status: 'running', ...report });
-      }
-      try {
-        const created = await run();
-        return { jobId, mode: 'commit', status: 'done', created, ...report };
-      } catch (err) {
-        throw new Problem(422, 'import_failed', 'Import failed', (err as Error).message);
-      }
+      const out = await imports.commit(
+        {
+          actor: actorOf(user),
+          jobId,
+          today: today(),
+          campaign: refs.campaign,
+          leadOf: refs.leadOf,
+        },
+        plans,
+        report.totals.ok,
+      );
+      if (out.status === 'done') return { jobId, mode: 'commit', status: 'done', created: out.created, ...report };
+      return reply
+        .code(202)
+        .header('location', `/api/v1/imports/${jobId}`)
+        .send({ jobId, mode: 'commit', status: out.status, ...report });
     },
   );
 
