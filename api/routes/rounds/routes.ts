@@ -13,7 +13,7 @@ import {
   type Scheme,
 } from '../../../domain/ranking/scheme.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
-import { buildBulletin } from '../../../db/queries/bulletin.ts';
+import { buildBulletin } from '../../../services/bulletin.ts';
 import { within } from '../../../db/queries/org.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
 import { latestRanking, roundById, type Ranking } from '../../../db/queries/rounds.ts';
@@ -33,7 +33,7 @@ import { CommandRefused } from '../../../workflows/engine.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
-import { bulletinDocx } from './bulletin-docx.ts';
+import { bulletinDocx } from '../../../services/bulletin-docx.ts';
 import { dateString } from '../items/schema.ts';
 
 const idParams = z.object({ id: z.uuid() });

@@ -11,7 +11,7 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import type { Bulletin } from '../../../db/queries/bulletin.ts';
+import type { Bulletin } from './bulletin.ts';
 
 const FONT = '仿宋';
 const p = (text: string, opts: { bold?: boolean; center?: boolean; size?: number } = {}) =>

@@ -1,0 +1,79 @@
+// The bulletin (通报) of a published round: the same frozen ranking, the units praised (通报表扬)
+// and criticised (通报批评), and the accountability actions that fired with this round.
+import type { DbOrTx } from '../db/client.ts';
+import { bulletinFacts } from '../db/queries/bulletin.ts';
+import type { Ranking } from '../db/queries/rounds.ts';
+import type { RoundRow } from '../db/schema.ts';
+
+export interface Bulletin {
+  title: string;
+  campaign: string;
+  round: string;
+  periodStart: string;
+  periodEnd: string;
+  focusCategories: string[];
+  version: number;
+  correction: string | null;
+  publishedAt: string;
+  asOf: string;
+  schemeVersion: string;
+  groups: { title: string; lines: { rank: number; unitId: string; name: string; score: number; veto: boolean }[] }[];
+  praised: { unitId: string; name: string; group: string; reason: string }[];
+  criticised: { unitId: string; name: string; group: string; reason: string }[];
+  accountability: { unitId: string; name: string; rule: string; action: string; status: string }[];
+}
+
+export async function buildBulletin(
+  db: DbOrTx,
+  round: RoundRow,
+  published: { version: number; reason: string | null; publishedAt: string; result: unknown },
+): Promise<Bulletin> {
+  const ranking = published.result as Ranking;
+  const facts = await bulletinFacts(db, round);
+  const campaign = facts.campaignName === null ? undefined : { name: facts.campaignName };
+  const cats = facts.categories;
+  const records = facts.records;
+  const praised: Bulletin['praised'] = [];
+  const criticised: Bulletin['criticised'] = [];
+  for (const g of ranking.groups) {
+    for (const l of g.lines.filter((x) => !x.veto).slice(0, round.scheme.praiseTop))
+      praised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名第${l.rank}名` });
+    for (const l of g.lines) {
+      if (l.veto)
+        criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `一票否决：${l.vetoReason ?? ''}` });
+      else if (l.rank === l.groupSize && l.groupSize > 1)
+        criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名倒数第一` });
+    }
+  }
+  for (const x of records) {
+    if (x.r.action === 'criticism' && !criticised.some((c) => c.unitId === x.r.unitId)) {
+      criticised.push({ unitId: x.r.unitId, name: x.name, group: '', reason: x.r.title });
+    }
+  }
+  return {
+    title: `关于${campaign?.name ?? ''}${round.name}验收排名情况的通报`,
+    campaign: campaign?.name ?? '',
+    round: round.name,
+    periodStart: round.periodStart,
+    periodEnd: round.periodEnd,
+    focusCategories: cats.map((c) => c.name),
+    version: published.version,
+    correction: published.reason,
+    publishedAt: new Date(published.publishedAt).toISOString(),
+    asOf: ranking.asOf,
+    schemeVersion: ranking.schemeVersion,
+    groups: ranking.groups.map((g) => ({
+      title: g.title,
+      lines: g.lines.map((l) => ({ rank: l.rank, unitId: l.unitId, name: l.name, score: l.score, veto: l.veto })),
+    })),
+    praised,
+    criticised,
+    accountability: records.map((x) => ({
+      unitId: x.r.unitId,
+      name: x.name,
+      rule: x.r.title,
+      action: x.r.actionTitle,
+      status: x.r.status,
+    })),
+  };
+}
