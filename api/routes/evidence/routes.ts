@@ -31,31 +31,7 @@ import { contentDisposition, parseRange } from './http.ts';
 import { evidenceWarningView } from '../items/schema.ts';
 import { campaignAccess, writesFor } from '../../../services/campaign-access.ts';
 import { unlink } from 'node:fs/promises';
-
-const PURPOSES = ['progress', 'milestone', 'submission', 'recheck'] as const;
-
-const attachmentView = z
-  .object({
-    id: z.string(),
-    fileName: z.string(),
-    size: z.number().int(),
-    contentType: z.string(),
-    kind: z.string(),
-    sha256: z.string(),
-    purpose: z.string(),
-    uploadedAt: z.string(),
-    uploadedBy: z.string(),
-    width: z.number().int().nullable(),
-    height: z.number().int().nullable(),
-    takenAt: z.string().nullable().describe('EXIF capture time'),
-    gps: z.object({ lat: z.number(), lon: z.number() }).nullable(),
-    url: z.string(),
-    thumbnailUrl: z.string().nullable(),
-    processing: z
-      .boolean()
-      .describe('a photo whose size, thumbnail and similarity hash are still being made in the background'),
-  })
-  .meta({ id: 'Attachment' });
+import { PURPOSES, attachmentView } from './schema.ts';
 
 const view = (a: AttachmentRow) => ({
   id: a.id,

@@ -16,64 +16,19 @@ import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { forbidden, Problem, problemResponses } from '../../problem.ts';
 import { campaignAccess, type CampaignScope, isOffice, seesAll, writesFor } from '../../../services/campaign-access.ts';
-import { reportService } from '../../../services/reports.ts';
+import { type ReportAction, reportService } from '../../../services/reports.ts';
 import { parseIfMatch } from '../../if-match.ts';
 import { invalid } from '../../problem.ts';
-
-const campaignParams = z.object({ id: z.uuid() });
-const reportParams = z.object({ id: z.uuid(), period: z.string().max(50), unitId: z.uuid() });
-const narrative = z.strictObject({
-  progress: z.string().trim().min(1).max(10_000),
-  problems: z.string().trim().max(10_000),
-  nextSteps: z.string().trim().max(10_000),
-});
-const attachments = z.array(z.string().min(1).max(200)).max(50);
-const ifMatch = z.object({ 'if-match': z.string().optional() }).loose();
-
-const configView = z
-  .object({ campaignId: z.string(), cycle: z.any(), accountability: z.any(), periods: z.array(z.any()) })
-  .meta({ id: 'ReportConfig' });
-const reportView = z
-  .object({
-    campaignId: z.string(),
-    period: z.string(),
-    title: z.string(),
-    unitId: z.string(),
-    unitName: z.string(),
-    status: z.string(),
-    version: z.number(),
-    dueAt: z.string(),
-    late: z.boolean().nullable(),
-    firstSubmittedAt: z.string().nullable(),
-    submittedAt: z.string().nullable(),
-    acceptedAt: z.string().nullable(),
-    returnCount: z.number(),
-    narrative: z.any(),
-    attachments: z.array(z.string()),
-    stats: z.any(),
-    history: z.array(z.any()),
-    allowedCommands: z.array(z.string()),
-  })
-  .meta({ id: 'Report' });
-const boardView = z
-  .object({
-    period: z.any(),
-    counts: z.record(z.string(), z.number()),
-    units: z.array(
-      z.object({
-        unitId: z.string(),
-        unitName: z.string(),
-        unitKind: z.string(),
-        status: z.string(),
-        standing: z.string(),
-        late: z.boolean().nullable(),
-        submittedAt: z.string().nullable(),
-        version: z.number(),
-        returnCount: z.number(),
-      }),
-    ),
-  })
-  .meta({ id: 'ReportBoard' });
+import {
+  campaignParams,
+  reportParams,
+  narrative,
+  attachments,
+  ifMatch,
+  configView,
+  reportView,
+  boardView,
+} from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) => {
   const now = () => clock.now().toISOString();
@@ -340,7 +295,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
           as: byUnit ? 'unit' : 'office',
           now: now(),
           expectedVersion: parseIfMatch(req.headers['if-match']),
-          command: { type, ...b } as never,
+          command: { type, ...b } as ReportAction['command'],
         });
         reply.header('etag', `"${row.version}"`);
         return view(row, p, c, unit, u);

@@ -35,24 +35,7 @@ import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
 import { bulletinDocx } from '../../../services/bulletin-docx.ts';
 import { dateString } from '../items/schema.ts';
-
-const idParams = z.object({ id: z.uuid() });
-const roundView = z
-  .object({
-    id: z.string(),
-    campaignId: z.string(),
-    name: z.string(),
-    periodStart: z.string(),
-    periodEnd: z.string(),
-    focusCategoryIds: z.array(z.string()),
-    focusCategories: z.array(z.string()),
-    lookBack: z.boolean(),
-    scheme: z.any(),
-    scoreLines: z.any(),
-    selection: z.any(),
-    status: z.string(),
-  })
-  .meta({ id: 'AcceptanceRound' });
+import { idParams, roundView } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock }) => {
   const access = campaignAccess({ db, calendar: () => env.calendar() });
