@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../bin/config.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
-import type { EngineEnv } from '../workflows/local/engine-env.ts';
+import type { EngineEnv } from '../workflows/engine-env.ts';
 import type { QueueKit } from '../workers/queues.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';

@@ -9,7 +9,7 @@ import { hashPassword } from '../db/queries/auth.ts';
 import { createOrgUnit } from '../db/queries/org.ts';
 import { campaigns, categories, users, type OrgUnitRow } from '../db/schema.ts';
 import { CommandRefused, systemClock } from '../workflows/engine.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { sweepDueItems } from '../workflows/local/sweep.ts';
 import { DEMO, NAMES } from './demo-data.ts';

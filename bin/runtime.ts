@@ -6,7 +6,7 @@ import { buildApp } from '../api/app.ts';
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { openTemporalEngine } from '../workflows/temporal/connect.ts';
 import { createQueueKit } from '../workers/queues.ts';
@@ -130,7 +130,7 @@ export async function startAll(
     importWork = startImportWorkers(kit, { db, engine: local, clock, log });
     log(`lifecycles run locally; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   }
-  // Notices come from the outbox both runtimes write (workflows/local/ledger.ts).
+  // Notices come from the outbox both runtimes write (workflows/ledger.ts).
   const mailer = config.SMTP_URL
     ? createMailer({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.NOTIFY_TIMEOUT_MS })
     : null;

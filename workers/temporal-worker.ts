@@ -6,7 +6,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Config } from '../bin/config.ts';
 import type { Log } from '../bin/runtime.ts';
 import type { Db } from '../db/client.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createItemActivities } from '../workflows/temporal/activities.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/temporal/item.workflow.ts', import.meta.url));

@@ -23,7 +23,7 @@ import {
   ItemNotFound,
   VersionConflict,
 } from '../engine.ts';
-import type { EngineEnv } from '../local/engine-env.ts';
+import type { EngineEnv } from '../engine-env.ts';
 import { execute, type ExecuteInput, FAILURE, itemWorkflow, type ItemWorkflowInput } from './item.workflow.ts';
 
 export interface TemporalEngineDeps {
