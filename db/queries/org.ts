@@ -3,13 +3,9 @@ import { asc, eq, like, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { orgUnits, type OrgUnitRow } from '../schema.ts';
 
-import { within as inSubtree } from '../../domain/item/policy.ts';
-
-/** Is `path` inside the subtree rooted at `root` (itself included)? The domain's rule, null-safe. */
-export const within = (path: string | null | undefined, root: string) => !!path && inSubtree(path, root);
-
-/** Related when one contains the other: a unit sees up its own chain (to find campaigns) and down its subtree. */
-export const related = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+// The scope predicates live in domain/access/; this re-export serves the routes s13a is moving to services/.
+// Removed when s13a lands.
+export { related, within } from '../../domain/access/scope.ts';
 
 export async function createOrgUnit(
   db: DbOrTx,

@@ -11,7 +11,8 @@ import {
 } from '../calendar/calendar.ts';
 import { countDeadline, type CountedDeadline, fixedDeadline } from './deadline.ts';
 import { tickEvents } from './next-wake.ts';
-import { actorRule, allowedCommands, stateRule, within } from './policy.ts';
+import { within } from '../access/scope.ts';
+import { actorRule, allowedCommands, stateRule } from './policy.ts';
 import { fastInFastOut } from './quality.ts';
 import { recheckReason } from './recheck.ts';
 import {
@@ -258,7 +259,7 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
 }
 
 function report(c: Cmd<'report'>, ctx: DecideContext, t: Tools): Decision {
-  if (!within(c.reportingUnit?.path ?? '', ctx.actor!.unitPath)) {
+  if (!within(c.reportingUnit?.path, ctx.actor!.unitPath)) {
     return t.refuse('forbidden', `a user of ${ctx.actor!.unitPath} can only report for a unit in that subtree`);
   }
   if (typeof c.itemId !== 'string' || c.itemId === '') return t.invalid('itemId', 'required');

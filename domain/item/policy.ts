@@ -5,6 +5,7 @@
 // item's state is `invalid_transition` whoever sends it — then role and unit (`forbidden`), then
 // separation of duties, then the command's fields (`validation`).
 
+import { inItemScope, within } from '../access/scope.ts';
 import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role } from './types.ts';
 
 export const ITEM_COMMAND_TYPES = [
@@ -96,16 +97,8 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
   }
 }
 
-/** `unitPath` lies in the subtree of `scopePath` (paths are "/<id>/<id>/"). */
-export function within(unitPath: string, scopePath: string): boolean {
-  return unitPath.startsWith(scopePath);
-}
-
-/** The actor's unit is an ancestor of (or is) one of the units that steer or work the item. */
-export function inItemScope(state: ItemState, actor: Actor): boolean {
-  const units = [state.ownerUnit, state.leadUnit, state.responsibleUnit, state.reportingUnit];
-  return units.some((u) => u !== null && within(u.path, actor.unitPath));
-}
+// api/routes/evidence/routes.ts (s13a's) still imports it from here; removed when s13a lands.
+export { inItemScope } from '../access/scope.ts';
 
 export interface ActorRefusal {
   code: 'forbidden' | 'separation_of_duties';

@@ -1,7 +1,8 @@
 // /api/v1/org-units — the org tree (county → township → village, departments), scoped to the caller.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createOrgUnit, unitById, unitsInSubtree, within } from '../../../db/queries/org.ts';
+import { within } from '../../../domain/access/scope.ts';
+import { createOrgUnit, unitById, unitsInSubtree } from '../../../db/queries/org.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { notFound, problemResponses } from '../../problem.ts';
