@@ -58,7 +58,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every module specifier a file names: static imports and re-exports, side-effect imports, import(). */
-export function specifiers(source: string): string[] {
+function specifiers(source: string): string[] {
   const found: string[] = [];
   const patterns = [
     /(?:^|[\s;}])(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]/g,
