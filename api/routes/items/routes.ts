@@ -23,16 +23,12 @@ import {
   commandResult,
   itemDetail,
   itemPage,
-  listQuery,
   milestoneCompleteBody,
   reportBody,
 } from './schema.ts';
+import { idParams, listQuery } from '../../schemas/common.ts';
+import { ifMatch, milestoneParams } from './schema.ts';
 import { eventDataFor, itemView } from './view.ts';
-
-const idParams = z.object({ id: z.uuid() });
-const ifMatch = z
-  .object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') })
-  .loose();
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock, evidence }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
@@ -343,7 +339,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         tags: ['item commands'],
         summary: 'Item command: complete a milestone (时间节点)',
         headers: ifMatch,
-        params: z.object({ id: z.uuid(), milestoneId: z.string().max(20) }),
+        params: milestoneParams,
         body: milestoneCompleteBody,
         response: { 200: commandResult, ...problemResponses },
       },

@@ -11,7 +11,7 @@ import { csvWriter, xlsxWriter } from '../../../ledger/export.ts';
 import { ledgerRow } from '../../../ledger/rows.ts';
 import type { AppDeps } from '../../app.ts';
 import { contentDisposition } from '../evidence/http.ts';
-import { listQuery } from '../items/schema.ts';
+import { listQuery } from '../../schemas/common.ts';
 
 export const exportQuery = listQuery
   .omit({ cursor: true, limit: true, count: true, sort: true, order: true })
