@@ -24,7 +24,7 @@ import type { Config } from './config.ts';
 export type Log = (msg: string, extra?: object) => void;
 
 /** The database URL: DATABASE_URL, or an embedded PostgreSQL in DATA_DIR/pg with a `zhenggai` database. */
-export async function openDatabase(config: Config, log: Log): Promise<{ url: string; stop: () => Promise<void> }> {
+async function openDatabase(config: Config, log: Log): Promise<{ url: string; stop: () => Promise<void> }> {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => {} };
   const dir = join(resolve(config.DATA_DIR), 'pg');
   const t0 = Date.now();
@@ -62,7 +62,7 @@ export async function openMigratedDb(
 }
 
 /** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
-export function evidenceDeps(config: Config, log: Log) {
+function evidenceDeps(config: Config, log: Log) {
   const dataDir = resolve(config.DATA_DIR);
   const store = config.S3_ENDPOINT
     ? createS3Store({

@@ -11,7 +11,7 @@ import type { Log } from './jobs.ts';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/temporal/item.workflow.ts', import.meta.url));
 const SHUTDOWN_GRACE = '20 seconds';
 
-export interface WorkerDeps {
+interface WorkerDeps {
   connection: NativeConnection;
   db: Db;
   namespace: string;
@@ -19,7 +19,7 @@ export interface WorkerDeps {
 }
 
 /** A worker for the item workflows; the caller runs it (`worker.run()`) and owns the connection and db. */
-export function createTemporalWorker(deps: WorkerDeps): Promise<Worker> {
+function createTemporalWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
@@ -41,7 +41,7 @@ export async function connectToTemporal(address: string): Promise<NativeConnecti
 }
 
 /** The settings the worker process runs with (from the configuration, passed in by the CLI). */
-export interface TemporalWorkerConfig {
+interface TemporalWorkerConfig {
   DATABASE_URL?: string | undefined;
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;

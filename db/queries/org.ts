@@ -1,5 +1,5 @@
 // Org units (a tree with materialized paths) and scope checks.
-import { asc, eq, like, sql } from 'drizzle-orm';
+import { asc, eq, like } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { orgUnits, type OrgUnitRow } from '../schema.ts';
 
@@ -43,13 +43,4 @@ export async function unitsInSubtree(db: DbOrTx, rootPath: string): Promise<OrgU
     .from(orgUnits)
     .where(like(orgUnits.path, `${rootPath}%`))
     .orderBy(asc(orgUnits.path));
-}
-
-export async function unitNames(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: orgUnits.id, name: orgUnits.name })
-    .from(orgUnits)
-    .where(sql`${orgUnits.id} = any(${sql.param(ids)}::uuid[])`);
-  return new Map(rows.map((r) => [r.id, r.name]));
 }

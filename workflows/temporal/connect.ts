@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.ts';
 import type { EngineEnv } from '../engine-env.ts';
 import { createTemporalEngine, type TemporalEngine } from './temporal-engine.ts';
 
-export interface TemporalSettings {
+interface TemporalSettings {
   address: string;
   namespace: string;
   taskQueue: string;

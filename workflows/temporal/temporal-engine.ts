@@ -26,7 +26,7 @@ import {
 import type { EngineEnv } from '../engine-env.ts';
 import { execute, type ExecuteInput, FAILURE, itemWorkflow, type ItemWorkflowInput } from './item.workflow.ts';
 
-export interface TemporalEngineDeps {
+interface TemporalEngineDeps {
   client: Client;
   /** The client's connection: probed before a command so "not reachable" is told apart from "no answer". */
   connection: Connection;

@@ -16,7 +16,7 @@ export const targetSchema = z
   })
   .meta({ id: 'WebhookTarget' });
 
-export const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'a queue name');
+const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'a queue name');
 
 /** GET /admin/webhooks */
 export const getAdminWebhooks = {
@@ -51,7 +51,7 @@ export const deleteAdminWebhooksById = {
   reply204: z.null(),
 };
 
-export const countsSchema = z.object({
+const countsSchema = z.object({
   waiting: z.number(),
   active: z.number(),
   delayed: z.number(),

@@ -137,7 +137,7 @@ export const itemView = z
   })
   .meta({ id: 'Item' });
 
-export const timelineEntry = z
+const timelineEntry = z
   .object({
     seq: z.number().int(),
     type: z.string(),

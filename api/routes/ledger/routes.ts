@@ -13,7 +13,7 @@ import type { AppDeps } from '../../app.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { listQuery } from '../../schemas/common.ts';
 
-export const exportQuery = listQuery
+const exportQuery = listQuery
   .omit({ cursor: true, limit: true, count: true, sort: true, order: true })
   .extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
 

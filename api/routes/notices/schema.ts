@@ -13,7 +13,7 @@ export const noticeSchema = z
   })
   .meta({ id: 'Notice' });
 
-export const deliverySchema = z
+const deliverySchema = z
   .object({
     id: z.string(),
     channel: z.string(),

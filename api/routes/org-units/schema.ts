@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { text } from '../../schemas/common.ts';
 
-export const UNIT_KINDS = ['county', 'township', 'village', 'community', 'department', 'office'] as const;
+const UNIT_KINDS = ['county', 'township', 'village', 'community', 'department', 'office'] as const;
 
 export const unitSchema = z
   .object({
