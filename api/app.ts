@@ -4,7 +4,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
-import type { EngineEnv } from '../workflows/local/engine-env.ts';
+import type { EngineEnv } from '../workflows/engine-env.ts';
 import type { EvidenceJobs, QueueView } from '../services/jobs.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';

@@ -11,7 +11,7 @@ import type { Actor, CampaignSettings, ItemState } from '../domain/item/types.ts
 import { eventHash } from '../db/audit.ts';
 import type { Db } from '../db/client.ts';
 import { listItemsQuery, subtreePattern, type ItemFilters, type Reader } from '../db/queries/items.ts';
-import { ledgerColumns, statements } from '../workflows/local/local-engine.ts';
+import { ledgerColumns, statements } from '../workflows/ledger.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
 /** A prepared statement's name, SQL text and parameter order (drizzle's placeholders, in order). */

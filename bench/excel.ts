@@ -18,7 +18,7 @@ import { hashPassword } from '../db/queries/auth.ts';
 import { createOrgUnit } from '../db/queries/org.ts';
 import { campaigns, categories, users } from '../db/schema.ts';
 import { DEFAULT_SETTINGS } from '../domain/item/index.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { readdirSync } from 'node:fs';
 import { cmdlineOf, cpuSnap, cpuUse, memoryOf } from './proc.ts';

@@ -21,7 +21,7 @@ import type {
 } from '../domain/item/types.ts';
 import { eventHash, GENESIS_HASH } from '../db/audit.ts';
 import { itemEvents, items, milestones } from '../db/schema.ts';
-import { ledgerColumns } from '../workflows/local/local-engine.ts';
+import { ledgerColumns } from '../workflows/ledger.ts';
 
 const DAY = 86_400_000;
 

@@ -18,7 +18,7 @@ import type { Db } from '../db/client.ts';
 import { hashPassword } from '../db/queries/auth.ts';
 import { createOrgUnit } from '../db/queries/org.ts';
 import { campaigns, categories, users, type OrgUnitRow } from '../db/schema.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import {
   buildItem,

@@ -20,7 +20,7 @@ import { endOfDay } from '../domain/calendar/calendar.ts';
 import { createDb, migrateDb } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { campaigns, notices, notifyOutbox } from '../db/schema.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { sweepInParallel } from '../workers/wake-sweep.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';

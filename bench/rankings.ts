@@ -25,7 +25,7 @@ import { indicatorSql, monthStatRows, monthStatSql, statsForMany } from '../db/q
 import { categoryCodes } from '../db/queries/reports.ts';
 import { computeRanking, roundService } from '../services/rounds.ts';
 import { campaigns, categories, orgUnits, reportConfigs, roundScores, users } from '../db/schema.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 
 const sizes = process.argv

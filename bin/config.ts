@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const optionalUrl = z.string().trim().min(1).optional();
 
-export const configSchema = z
+const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),

@@ -24,7 +24,7 @@ import {
   users,
 } from '../db/schema.ts';
 import { CommandRefused } from '../workflows/engine.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { DEMO } from './demo-data.ts';
 import { mulberry32 } from './prng.ts';

@@ -9,7 +9,7 @@ import { hashPassword } from '../db/queries/auth.ts';
 import { createOrgUnit } from '../db/queries/org.ts';
 import { campaigns, categories, users, type OrgUnitRow } from '../db/schema.ts';
 import { CommandRefused, systemClock } from '../workflows/engine.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { sweepDueItems } from '../workflows/local/sweep.ts';
 import { DEMO, NAMES } from './demo-data.ts';
@@ -328,7 +328,7 @@ function printUsers(log: Log, list: { username: string; displayName: string; rol
  * (domain/item/recheck.ts), so random ids would give a different year of rankings on every load — and a
  * different unit called in for 约谈. The demo is loaded once per database, so these never collide.
  */
-export function demoItemId(year: number, n: number): string {
+function demoItemId(year: number, n: number): string {
   const h = createHash('sha256').update(`zhenggai-demo:${year}:${n}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

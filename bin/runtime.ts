@@ -6,7 +6,7 @@ import { buildApp } from '../api/app.ts';
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { openTemporalEngine } from '../workflows/temporal/connect.ts';
 import { createQueueKit } from '../workers/queues.ts';
@@ -24,7 +24,7 @@ import type { Config } from './config.ts';
 export type Log = (msg: string, extra?: object) => void;
 
 /** The database URL: DATABASE_URL, or an embedded PostgreSQL in DATA_DIR/pg with a `zhenggai` database. */
-export async function openDatabase(config: Config, log: Log): Promise<{ url: string; stop: () => Promise<void> }> {
+async function openDatabase(config: Config, log: Log): Promise<{ url: string; stop: () => Promise<void> }> {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => {} };
   const dir = join(resolve(config.DATA_DIR), 'pg');
   const t0 = Date.now();
@@ -62,7 +62,7 @@ export async function openMigratedDb(
 }
 
 /** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
-export function evidenceDeps(config: Config, log: Log) {
+function evidenceDeps(config: Config, log: Log) {
   const dataDir = resolve(config.DATA_DIR);
   const store = config.S3_ENDPOINT
     ? createS3Store({
@@ -130,7 +130,7 @@ export async function startAll(
     importWork = startImportWorkers(kit, { db, engine: local, clock, log });
     log(`lifecycles run locally; wake-up sweep every ${config.SWEEP_EVERY_SECONDS} s`);
   }
-  // Notices come from the outbox both runtimes write (workflows/local/ledger.ts).
+  // Notices come from the outbox both runtimes write (workflows/ledger.ts).
   const mailer = config.SMTP_URL
     ? createMailer({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.NOTIFY_TIMEOUT_MS })
     : null;

@@ -32,7 +32,7 @@ export async function selectOpenItems(
 }
 
 export type StartOutcome = 'started' | 'running';
-export interface MigrateResult {
+interface MigrateResult {
   started: number;
   running: number;
   last: string | null;

@@ -49,7 +49,7 @@ async function main(argv: string[]) {
       return;
     }
     case 'worker':
-      await runTemporalWorker(config, log, openMigratedDb);
+      await runTemporalWorker(config, log, () => openMigratedDb(config, log));
       return;
     case 'temporal-migrate': {
       const { values } = parseArgs({ args: rest, options: { after: { type: 'string' }, batch: { type: 'string' } } });

@@ -17,7 +17,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export interface ChainedEvent {
+interface ChainedEvent {
   itemId: string;
   seq: number;
   type: string;
@@ -38,7 +38,7 @@ export function eventHash(prevHash: string, e: ChainedEvent): string {
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
-export type ChainVerdict =
+type ChainVerdict =
   | { ok: true; events: number; lastHash: string }
   | { ok: false; events: number; brokenAt: number; reason: string };
 

@@ -13,7 +13,7 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-export interface EmbeddedOptions {
+interface EmbeddedOptions {
   dir: string;
   port?: number;
   /** Tests trade durability for speed; a real deployment never does. */

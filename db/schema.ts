@@ -245,11 +245,6 @@ export const idempotencyKeys = pgTable(
 );
 
 export type OrgUnitRow = typeof orgUnits.$inferSelect;
-export type UserRow = typeof users.$inferSelect;
-export type CampaignRow = typeof campaigns.$inferSelect;
-export type CategoryRow = typeof categories.$inferSelect;
-export type ItemRow = typeof items.$inferSelect;
-export type ItemEventRow = typeof itemEvents.$inferSelect;
 export * from './schema/reports.ts';
 export * from './schema/notifications.ts';
 export * from './schema/evidence.ts';

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { LEDGER_COLUMNS, type LedgerRow } from './columns.ts';
 import { csvField, neutralise } from './safe-cell.ts';
 
-export interface LedgerWriter {
+interface LedgerWriter {
   /** Write rows; resolves when the output can take more (backpressure). */
   write(rows: LedgerRow[]): Promise<void>;
   end(): Promise<void>;

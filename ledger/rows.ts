@@ -6,7 +6,7 @@ const day = (d: string) => new Date(`${d}T00:00:00.000Z`);
 /** The Shanghai calendar day of an instant, as an Excel date. */
 const shanghaiDay = (instant: string) => day(new Date(Date.parse(instant) + 8 * 3600_000).toISOString().slice(0, 10));
 
-export interface LedgerSource {
+interface LedgerSource {
   id: string;
   seqNo: number;
   source: string;

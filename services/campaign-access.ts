@@ -2,7 +2,7 @@
 // report as the caller may reach it. Used by the report, round, accountability and evidence routes.
 import type { AuthUser } from '../db/queries/auth.ts';
 import { campaignScopeRow, orgUnitById } from '../db/queries/campaign-scope.ts';
-import { related, within } from '../db/queries/org.ts';
+import { related, within } from '../domain/access/scope.ts';
 import { reportConfig } from '../db/queries/reports.ts';
 import type { Db } from '../db/client.ts';
 import type { reportConfigs } from '../db/schema.ts';

@@ -39,7 +39,7 @@ export async function dHash(input: string | Buffer | Sharp): Promise<bigint> {
 
 /** EXIF DateTimeOriginal as an instant. Cameras write local time without a zone: without
  * OffsetTimeOriginal we take China Standard Time (+08:00), where these photos are taken. */
-export function exifInstant(raw: unknown, offset: unknown): string | null {
+function exifInstant(raw: unknown, offset: unknown): string | null {
   if (typeof raw !== 'string') return null;
   const m = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(raw.trim());
   if (!m) return null;

@@ -3,16 +3,15 @@
 // API reads. SIGTERM/SIGINT stop polling, let running tasks finish (up to SHUTDOWN_GRACE), then exit.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { Config } from '../bin/config.ts';
-import type { Log } from '../bin/runtime.ts';
 import type { Db } from '../db/client.ts';
-import { createEngineEnv } from '../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createItemActivities } from '../workflows/temporal/activities.ts';
+import type { Log } from './jobs.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/temporal/item.workflow.ts', import.meta.url));
 const SHUTDOWN_GRACE = '20 seconds';
 
-export interface WorkerDeps {
+interface WorkerDeps {
   connection: NativeConnection;
   db: Db;
   namespace: string;
@@ -20,7 +19,7 @@ export interface WorkerDeps {
 }
 
 /** A worker for the item workflows; the caller runs it (`worker.run()`) and owns the connection and db. */
-export function createTemporalWorker(deps: WorkerDeps): Promise<Worker> {
+function createTemporalWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
@@ -41,18 +40,26 @@ export async function connectToTemporal(address: string): Promise<NativeConnecti
   }
 }
 
+/** The settings the worker process runs with (from the configuration, passed in by the CLI). */
+interface TemporalWorkerConfig {
+  DATABASE_URL?: string | undefined;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_TASK_QUEUE: string;
+}
+
 /** The process: database, connection, worker, signals. Resolves once the worker has stopped and everything is closed. */
 export async function runTemporalWorker(
-  config: Config,
+  config: TemporalWorkerConfig,
   log: Log,
-  openDb: (config: Config, log: Log) => Promise<{ db: Db; close: () => Promise<void> }>,
+  openDb: () => Promise<{ db: Db; close: () => Promise<void> }>,
 ): Promise<void> {
   if (!config.DATABASE_URL) {
     throw new Error('the Temporal worker needs DATABASE_URL: it writes the ledger into the database the API reads');
   }
   // We handle the signals ourselves, so shutdown also closes the database pool.
   Runtime.install({ shutdownSignals: [] });
-  const { db, close } = await openDb(config, log);
+  const { db, close } = await openDb();
   let connection: NativeConnection | null = null;
   try {
     connection = await connectToTemporal(config.TEMPORAL_ADDRESS);

@@ -7,7 +7,7 @@ import type { LocalEngine } from '../workflows/local/local-engine.ts';
 import { type SweepResult, sweepDueItems } from '../workflows/local/sweep.ts';
 import type { QueueKit } from './queues.ts';
 
-export const WAKE_SWEEP_QUEUE = 'wake-sweep';
+const WAKE_SWEEP_QUEUE = 'wake-sweep';
 
 /**
  * One sweep run by several claimers at once: FOR UPDATE SKIP LOCKED hands each a disjoint set of due

@@ -7,7 +7,7 @@ import { type AuthUser, userByToken } from '../../db/queries/auth.ts';
 import type { Db } from '../../db/client.ts';
 import { unauthenticated } from '../problem.ts';
 
-export const TOKEN_CACHE_MS = 5_000;
+const TOKEN_CACHE_MS = 5_000;
 
 declare module 'fastify' {
   interface FastifyRequest {

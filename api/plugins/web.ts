@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { notFound } from '../problem.ts';
 
-export interface WebOptions {
+interface WebOptions {
   root: string;
 }
 

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { readScope } from '../../domain/access/scope.ts';
 import type { Role } from '../../domain/item/types.ts';
 import type { DbOrTx } from '../client.ts';
 import { orgUnits, sessions, users } from '../schema.ts';
@@ -26,13 +27,9 @@ export interface AuthUser {
   scopePath: string | null;
 }
 
-const OVERSIGHT: Role[] = ['supervisor', 'inspector', 'viewer'];
-
 function withScope(row: Omit<AuthUser, 'scopePath'> & { unitKind: string; parentPath: string | null }): AuthUser {
   const { unitKind, parentPath, ...u } = row;
-  const serves =
-    (unitKind === 'office' || unitKind === 'department') && parentPath && u.roles.some((r) => OVERSIGHT.includes(r));
-  return { ...u, scopePath: u.roles.includes('admin') ? null : serves ? parentPath : u.unitPath };
+  return { ...u, scopePath: readScope({ roles: u.roles, unitPath: u.unitPath, unitKind, parentPath }) };
 }
 
 const parentUnits = alias(orgUnits, 'parent_unit');

@@ -17,7 +17,7 @@ export interface ItemFilters {
   q?: string;
 }
 
-export type SortKey = 'reportedAt' | 'updatedAt' | 'deadline' | 'seqNo';
+type SortKey = 'reportedAt' | 'updatedAt' | 'deadline' | 'seqNo';
 export interface Page {
   sort: SortKey;
   order: 'asc' | 'desc';

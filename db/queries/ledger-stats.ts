@@ -8,7 +8,7 @@ import type { IndicatorFacts } from '../../domain/ranking/score.ts';
 
 /** Is a row (by its unit paths) part of the ledger of the unit at `path`? Responsible (as of the
  * instant), lead or reporting unit in the subtree — an item is counted once per unit either way. */
-export const rowBelongs = (
+const rowBelongs = (
   r: { respPath: string | null; leadPath: string | null; reportingPath: string | null },
   path: string,
 ) => !!(r.respPath?.startsWith(path) || r.leadPath?.startsWith(path) || r.reportingPath?.startsWith(path));
@@ -86,7 +86,7 @@ async function aggregate<R>(db: DbOrTx, query: SQL): Promise<R[]> {
 }
 
 /** The last instant a window [from, to) statistic looks at, as of `asOf`. */
-export const cutOf = (to: string, asOf: string) => (asOf < to ? asOf : new Date(Date.parse(to) - 1).toISOString());
+const cutOf = (to: string, asOf: string) => (asOf < to ? asOf : new Date(Date.parse(to) - 1).toISOString());
 
 const CHANGING =
   sql.raw(`('ItemReported', 'ItemAssigned', 'ItemTransferred', 'ItemAccepted', 'ItemRejected', 'ItemReopened', 'ItemSubmitted',
@@ -154,7 +154,7 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
  * For each row, the units (by path) whose ledger it belongs to — found by walking the ancestors of
  * the row's unit paths (a tree is shallow) instead of testing every row against every unit.
  */
-export function rowOwners<R extends { respPath: string | null; leadPath: string | null; reportingPath: string | null }>(
+function rowOwners<R extends { respPath: string | null; leadPath: string | null; reportingPath: string | null }>(
   rows: R[],
   unitPaths: string[],
 ): Map<string, R[]> {
@@ -322,11 +322,6 @@ export function indicatorSql(
       sum(s.submitted)::int as submitted, sum(s.rejected)::int as rejected, sum(s.passed)::int as passed, sum(s.failed)::int as failed
     from scored s
     group by 1, 2, 3`;
-}
-
-/** One unit's indicator facts from indicatorRows (ledger indicators only; reports and sheets are added apart). */
-export function factsFor(rows: IndicatorRow[], unitPath: string): IndicatorFacts {
-  return factsOfOwnRows(rows.filter((r) => rowBelongs(r, unitPath)));
 }
 
 /** Indicator facts of many units at once; reporting units do not own ledger counts here. */

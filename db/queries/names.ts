@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { categories, orgUnits } from '../schema.ts';
 
-export interface NameCache {
+interface NameCache {
   unit(id: string | null | undefined): Promise<string | null>;
   category(id: string | null | undefined): Promise<string | null>;
 }

@@ -1,15 +1,7 @@
 // Org units (a tree with materialized paths) and scope checks.
-import { asc, eq, like, sql } from 'drizzle-orm';
+import { asc, eq, like } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { orgUnits, type OrgUnitRow } from '../schema.ts';
-
-import { within as inSubtree } from '../../domain/item/policy.ts';
-
-/** Is `path` inside the subtree rooted at `root` (itself included)? The domain's rule, null-safe. */
-export const within = (path: string | null | undefined, root: string) => !!path && inSubtree(path, root);
-
-/** Related when one contains the other: a unit sees up its own chain (to find campaigns) and down its subtree. */
-export const related = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
 
 export async function createOrgUnit(
   db: DbOrTx,
@@ -47,13 +39,4 @@ export async function unitsInSubtree(db: DbOrTx, rootPath: string): Promise<OrgU
     .from(orgUnits)
     .where(like(orgUnits.path, `${rootPath}%`))
     .orderBy(asc(orgUnits.path));
-}
-
-export async function unitNames(db: DbOrTx, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({ id: orgUnits.id, name: orgUnits.name })
-    .from(orgUnits)
-    .where(sql`${orgUnits.id} = any(${sql.param(ids)}::uuid[])`);
-  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -7,7 +7,7 @@ import type { DbOrTx } from '../client.ts';
 import { categories, items, orgUnits } from '../schema.ts';
 import { visibleTo, type Reader } from './items.ts';
 
-export interface StatsFilters {
+interface StatsFilters {
   campaignId?: string;
   categoryId?: string;
 }

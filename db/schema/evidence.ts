@@ -104,5 +104,3 @@ export const evidenceGuardRuns = pgTable(
   },
   (t) => [primaryKey({ columns: [t.itemId, t.seq] })],
 );
-
-export type EvidenceFileRow = typeof evidenceFiles.$inferSelect;

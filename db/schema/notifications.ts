@@ -55,10 +55,10 @@ export const notices = pgTable(
   ],
 );
 
-export const DELIVERY_CHANNELS = ['webhook', 'email', 'sms'] as const;
-export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+const DELIVERY_CHANNELS = ['webhook', 'email', 'sms'] as const;
+type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 /** cancelled: not sent because its cause was gone at send time (the item closed, the deadline moved…). */
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'cancelled';
+type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'cancelled';
 
 /** One message on one external channel to one target, for one cause (`key`). */
 export const deliveries = pgTable(
@@ -145,7 +145,5 @@ export const webhookTargets = pgTable(
   (t) => [index('webhook_targets_unit').on(t.unitId)],
 );
 
-export type NoticeRow = typeof notices.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type WebhookTargetRow = typeof webhookTargets.$inferSelect;
-export type NotificationPrefsRow = typeof notificationPrefs.$inferSelect;

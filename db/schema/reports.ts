@@ -150,4 +150,3 @@ export const accountabilityRecords = pgTable(
 
 export type ReportRow = typeof reports.$inferSelect;
 export type RoundRow = typeof acceptanceRounds.$inferSelect;
-export type AccountabilityRow = typeof accountabilityRecords.$inferSelect;

@@ -2,7 +2,7 @@
 // 002 §六(三): 连续2次或累计3次排名倒数第一 → 约谈主要负责人、分管负责人; 累计2次后进 → 通报批评.
 import { z } from 'zod';
 
-export const ruleSchema = z.strictObject({
+const ruleSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9_-]{1,40}$/),
   title: z.string().min(1).max(100),
   /** last = 倒数第一 of the peer group; lagging = in the bottom share (后进). */
@@ -13,7 +13,7 @@ export const ruleSchema = z.strictObject({
   /** What is done, as the bulletin says it. */
   actionTitle: z.string().min(1).max(100),
 });
-export type AccountabilityRule = z.infer<typeof ruleSchema>;
+type AccountabilityRule = z.infer<typeof ruleSchema>;
 
 export const accountabilitySchema = z
   .strictObject({
@@ -67,7 +67,7 @@ export interface RoundPlacements {
   placements: { unitId: string; rank: number; groupSize: number }[];
 }
 
-export interface Trigger {
+interface Trigger {
   unitId: string;
   ruleId: string;
   action: AccountabilityRule['action'];
@@ -75,9 +75,9 @@ export interface Trigger {
   roundIds: string[];
 }
 
-export const laggingCount = (groupSize: number, share: number) => Math.max(1, Math.ceil(groupSize * share - 1e-9));
+const laggingCount = (groupSize: number, share: number) => Math.max(1, Math.ceil(groupSize * share - 1e-9));
 
-export function isAt(
+function isAt(
   position: AccountabilityRule['position'],
   p: { rank: number; groupSize: number },
   share: number,

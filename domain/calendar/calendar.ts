@@ -18,7 +18,7 @@ export interface CalendarData {
   years: Record<string, CalendarYear>;
 }
 
-export type DayKind = 'calendar' | 'working';
+type DayKind = 'calendar' | 'working';
 
 const DAY_MS = 86_400_000;
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
@@ -49,7 +49,7 @@ function fromEpochDay(day: number): string {
 }
 
 /** 0 = Sunday … 6 = Saturday. */
-export function dayOfWeek(date: string): number {
+function dayOfWeek(date: string): number {
   return new Date(epochDay(date) * DAY_MS).getUTCDay();
 }
 
@@ -150,10 +150,6 @@ export function isWorkingDay(date: string, cal: CalendarData): boolean | null {
   return !isWeekend(date);
 }
 
-export function hasYear(cal: CalendarData, year: number): boolean {
-  return cal.years[String(year)] !== undefined;
-}
-
 /**
  * The date `days` (working) days after `from` (`from` itself not counted; negative counts back).
  * A day in a year without data counts as Mon–Fri, and the answer is then `provisional`:
@@ -205,7 +201,7 @@ export function workingDaysBetween(
 
 // ---------------------------------------------------------------- loading a year
 
-export type CalendarYearCheck = { ok: true; year: CalendarYear } | { ok: false; errors: string[] };
+type CalendarYearCheck = { ok: true; year: CalendarYear } | { ok: false; errors: string[] };
 
 /** Checks a year an admin loads (from the new notice) and returns it normalized (sorted, deduplicated). */
 export function validateCalendarYear(input: unknown): CalendarYearCheck {

@@ -13,10 +13,8 @@ export const NEAR_DUPLICATE_MAX_DISTANCE = 12;
 export const LAST_MINUTES = 60;
 /** "In bulk": at least this many files in that window. */
 export const BULK_MIN_FILES = 3;
-/** A photo taken further than this from the item's place is "far away" unless the place says otherwise. */
-export const DEFAULT_FAR_METRES = 5_000;
 
-export interface EvidenceFact {
+interface EvidenceFact {
   attachmentId: string;
   fileName: string;
   uploadedAt: string;
@@ -26,7 +24,7 @@ export interface EvidenceFact {
   gps: { lat: number; lon: number } | null;
 }
 
-export interface OtherUse {
+interface OtherUse {
   attachmentId: string; // ours
   otherItemId: string;
   otherAttachmentId: string;
@@ -47,7 +45,7 @@ export interface GuardInput {
   place: { lat: number; lon: number; radiusM: number } | null;
 }
 
-export type NewWarning = Omit<EvidenceWarning, 'raisedAt' | 'dismissed'>;
+type NewWarning = Omit<EvidenceWarning, 'raisedAt' | 'dismissed'>;
 
 export function guardEvidence(input: GuardInput): NewWarning[] {
   const { item, evidence } = input;

@@ -7,9 +7,7 @@ export {
   ITEM_COMMAND_TYPES,
   actorRule,
   allowedCommands,
-  inItemScope,
   stateRule,
-  within,
   type ActorRefusal,
 } from './policy.ts';
 export { fnv1a32, isSampled, recheckReason, sampleScore } from './recheck.ts';

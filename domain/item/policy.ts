@@ -5,6 +5,7 @@
 // item's state is `invalid_transition` whoever sends it — then role and unit (`forbidden`), then
 // separation of duties, then the command's fields (`validation`).
 
+import { inItemScope, within } from '../access/scope.ts';
 import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role } from './types.ts';
 
 export const ITEM_COMMAND_TYPES = [
@@ -94,17 +95,6 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
       return `unknown command ${String(_exhaustive)}`;
     }
   }
-}
-
-/** `unitPath` lies in the subtree of `scopePath` (paths are "/<id>/<id>/"). */
-export function within(unitPath: string, scopePath: string): boolean {
-  return unitPath.startsWith(scopePath);
-}
-
-/** The actor's unit is an ancestor of (or is) one of the units that steer or work the item. */
-export function inItemScope(state: ItemState, actor: Actor): boolean {
-  const units = [state.ownerUnit, state.leadUnit, state.responsibleUnit, state.reportingUnit];
-  return units.some((u) => u !== null && within(u.path, actor.unitPath));
 }
 
 export interface ActorRefusal {

@@ -7,7 +7,7 @@ export function hasMeasures(state: ItemState): boolean {
   return state.progressCount > 0 || state.milestones.some((m) => m.completedAt !== null);
 }
 
-export function hasWarning(state: ItemState, code: QualityWarning['code']): boolean {
+function hasWarning(state: ItemState, code: QualityWarning['code']): boolean {
   return state.qualityWarnings.some((w) => w.code === code);
 }
 

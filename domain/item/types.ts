@@ -54,9 +54,9 @@ export interface Person {
 }
 
 /** 立行立改 | 限期整改 */
-export type RectificationMode = 'immediate' | 'phased';
+type RectificationMode = 'immediate' | 'phased';
 
-export interface Milestone {
+interface Milestone {
   id: string;
   title: string;
   dueOn: string;
@@ -64,7 +64,7 @@ export interface Milestone {
   note?: string;
 }
 
-export type QualityWarningCode =
+type QualityWarningCode =
   | 'fast_in_fast_out' // 快进快出: closed in the same or next month as reported, no substantive measures
   | 'included_not_helped'; // 纳而不帮: no measures recorded within one month of assignment
 

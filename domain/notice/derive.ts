@@ -22,7 +22,7 @@ export type Audience =
   | 'inspectors'
   | 'petitioner';
 
-export interface NoticeSpec {
+interface NoticeSpec {
   kind: NoticeKind;
   audiences: Audience[];
   title: string;

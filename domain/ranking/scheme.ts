@@ -14,7 +14,7 @@ export const INDICATORS = {
   inspection_score: { title: '验收检查得分', lowerIsBetter: false },
 } as const;
 export type IndicatorKey = keyof typeof INDICATORS;
-export const INDICATOR_KEYS = Object.keys(INDICATORS) as IndicatorKey[];
+const INDICATOR_KEYS = Object.keys(INDICATORS) as IndicatorKey[];
 
 const key = z.string().regex(/^[a-z0-9_-]{1,40}$/, 'lower-case letters, digits, - and _');
 

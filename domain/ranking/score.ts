@@ -2,7 +2,7 @@
 // trail), a round's score sheets and its scheme, to a ranked, explained table per peer group.
 import { INDICATORS, type IndicatorKey, type Scheme, type ScoreLine } from './scheme.ts';
 
-export interface Fraction {
+interface Fraction {
   numerator: number;
   denominator: number;
 }
@@ -39,7 +39,7 @@ export interface Explanation {
   note: 'scored' | 'no_data' | 'below_min_volume' | 'no_score_sheet';
 }
 
-export interface RankedLine {
+interface RankedLine {
   unitId: string;
   name: string;
   kind: string;
@@ -136,7 +136,7 @@ const inspection = (l: Pick<RankedLine, 'explanation'>) =>
  * inspection contribution; larger ledger volume (more work scored); then the unit name in code-point
  * order, so every position is decided and the same inputs always give the same table.
  */
-export function compareLines(
+function compareLines(
   a: Omit<RankedLine, 'group' | 'rank' | 'groupSize'>,
   b: Omit<RankedLine, 'group' | 'rank' | 'groupSize'>,
 ): number {

@@ -82,7 +82,7 @@ function dueDate(nominal: string, cycle: ReportCycle, cal: CalendarData): { dueO
   return { dueOn: nominal, provisional: true };
 }
 
-export function monthPeriod(ym: string, cycle: ReportCycle, cal: CalendarData): ReportPeriod {
+function monthPeriod(ym: string, cycle: ReportCycle, cal: CalendarData): ReportPeriod {
   const last = lastDayOf(ym);
   const nominal = cycle.dueDay === 'month_end' ? last : `${ym}-${pad(Math.min(cycle.dueDay, Number(last.slice(8))))}`;
   const { dueOn, provisional } = dueDate(nominal, cycle, cal);

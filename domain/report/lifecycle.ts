@@ -2,7 +2,7 @@
 // A pure decider like the item's: decide(state, command, context) → events | refusal; evolve folds.
 import type { ReportPeriod } from './cycle.ts';
 
-export const REPORT_STATUSES = ['due', 'draft', 'submitted', 'returned', 'accepted'] as const;
+const REPORT_STATUSES = ['due', 'draft', 'submitted', 'returned', 'accepted'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 export interface Narrative {
@@ -59,7 +59,7 @@ export interface ReportContext {
   as: 'unit' | 'office';
 }
 
-export type ReportRefusalCode =
+type ReportRefusalCode =
   | 'period_not_open'
   | 'report_already_accepted'
   | 'invalid_transition'
@@ -70,7 +70,7 @@ export interface ReportRefusal {
   message: string;
   allowed: ReportCommand['type'][];
 }
-export type ReportDecision = { ok: true; events: ReportEvent[] } | { ok: false; error: ReportRefusal };
+type ReportDecision = { ok: true; events: ReportEvent[] } | { ok: false; error: ReportRefusal };
 
 const FROM: Record<ReportCommand['type'], { states: ReportStatus[]; by: 'unit' | 'office' }> = {
   save_draft: { states: ['due', 'draft', 'returned'], by: 'unit' },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { loadConfig } from '../../bin/config.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createLocalEngine } from '../../workflows/local/local-engine.ts';
 import { TestClock } from '../support/app.ts';
 import { createTestDatabase } from '../support/db.ts';

@@ -9,7 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { shanghaiDate } from '../../domain/calendar/calendar.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { createItemActivities } from '../../workflows/temporal/activities.ts';
 import { currentState } from '../../workflows/temporal/item.workflow.ts';

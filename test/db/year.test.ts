@@ -17,7 +17,7 @@ import { reportConfig, reportStats } from '../../db/queries/reports.ts';
 import { publishedHistory, roundWindow } from '../../db/queries/rounds.ts';
 import { computeRanking } from '../../services/rounds.ts';
 import { accountabilityRecords, itemEvents, orgUnits, reports } from '../../db/schema.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createLocalEngine } from '../../workflows/local/local-engine.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { TestClock } from '../support/app.ts';

@@ -8,7 +8,7 @@ import { noticeFor } from '../../domain/notice/derive.ts';
 import { evolve } from '../../domain/item/evolve.ts';
 import type { ItemEvent, ItemState } from '../../domain/item/types.ts';
 import { deliveries, itemEvents, items, notices, users } from '../../db/schema.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createLocalEngine } from '../../workflows/local/local-engine.ts';
 import { TestClock, type World } from '../support/app.ts';
 import { createTestDatabase } from '../support/db.ts';

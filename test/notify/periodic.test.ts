@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nextWake } from '../../domain/item/index.ts';
 import { campaigns, items } from '../../db/schema.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { rederiveWakeups } from '../../workers/notify/periodic.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 import { type NotifyWorld, startNotifyWorld } from './support.ts';

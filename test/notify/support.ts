@@ -5,7 +5,7 @@ import { count } from 'drizzle-orm';
 import { buildApp } from '../../api/app.ts';
 import { notifyOutbox, users } from '../../db/schema.ts';
 import { hashPassword } from '../../db/queries/auth.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { createMailer, type Mailer } from '../../workers/notify/channels/email.ts';
 import { loggingSmsProvider } from '../../workers/notify/channels/sms.ts';

@@ -12,7 +12,7 @@ import type { Db } from '../../db/client.ts';
 import { hashPassword } from '../../db/queries/auth.ts';
 import { createOrgUnit } from '../../db/queries/org.ts';
 import { campaigns, categories, users, type OrgUnitRow } from '../../db/schema.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createLocalEngine, type LocalEngine } from '../../workflows/local/local-engine.ts';
 import { createTestDatabase } from './db.ts';
 import { type Background, startBackground } from './background.ts';

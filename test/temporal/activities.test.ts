@@ -10,7 +10,7 @@ import { verifyItemChain } from '../../db/audit.ts';
 import { campaigns, itemEvents, items, milestones } from '../../db/schema.ts';
 import { decide, fold, nextWake } from '../../domain/item/index.ts';
 import type { Actor, ItemCommand, ItemEvent, ItemState } from '../../domain/item/types.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createItemActivities } from '../../workflows/temporal/activities.ts';
 import { FAILURE, type ItemActivities, type PersistInput } from '../../workflows/temporal/item.workflow.ts';
 import { build, type World } from '../support/app.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app.ts';
 import { campaigns, itemEvents, items } from '../../db/schema.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { openTemporalEngine } from '../../workflows/temporal/connect.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 

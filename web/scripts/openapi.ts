@@ -10,7 +10,7 @@ import { createDb } from '../../db/client.ts';
 import { tmpdir } from 'node:os';
 import { createLocalStore } from '../../storage/local-store.ts';
 import { systemClock } from '../../workflows/engine.ts';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createLocalEngine } from '../../workflows/local/local-engine.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

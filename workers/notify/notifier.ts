@@ -348,7 +348,7 @@ export async function enqueueDeliveries(deps: NotifyDeps, where: ReturnType<type
 
 // ---------------------------------------------------------------- deliver: one message on one channel
 
-export type DeliverOutcome = 'sent' | 'already_sent' | 'in_flight' | 'delayed' | 'cancelled';
+type DeliverOutcome = 'sent' | 'already_sent' | 'in_flight' | 'delayed' | 'cancelled';
 
 export async function deliver(
   deps: NotifyDeps,

@@ -27,7 +27,7 @@ import type { Recipient } from './recipients.ts';
  * the day the feature is switched on); the board still shows every missing report. */
 const LATE_WINDOW_MS = 31 * 86_400_000;
 
-export interface OfficeNotice {
+interface OfficeNotice {
   /** The cause: stable, so that the notice and its deliveries exist at most once. */
   key: string;
   kind: string;
@@ -44,7 +44,7 @@ const cols = { id: users.id, displayName: users.displayName, unitId: users.unitI
  * Inbox rows and planned deliveries for each notice, in the caller's transaction; only deliveries this
  * call created are returned for enqueueing (another worker that got there first enqueues its own).
  */
-export async function writeOfficeNotices(
+async function writeOfficeNotices(
   tx: DbOrTx,
   list: OfficeNotice[],
   now: string,
@@ -154,7 +154,7 @@ async function unitUsers(db: DbOrTx, unitIds: string[]): Promise<Map<string, Rec
   return out;
 }
 
-export function reminderNotice(r: ReportReminder, title: string, dueOn: string, people: Recipient[]): OfficeNotice {
+function reminderNotice(r: ReportReminder, title: string, dueOn: string, people: Recipient[]): OfficeNotice {
   return r.kind === 'before_due'
     ? {
         key: r.key,

@@ -6,7 +6,8 @@ import { nextWake } from '../../domain/item/next-wake.ts';
 import { userById } from '../../db/queries/auth.ts';
 import type { Db } from '../../db/client.ts';
 import { deliveries, items, notices, notificationPrefs } from '../../db/schema.ts';
-import type { EngineEnv } from '../../workflows/local/engine-env.ts';
+import type { EngineEnv } from '../../workflows/engine-env.ts';
+import { reaimWakeups } from '../../workflows/ledger.ts';
 import { enqueueDeliveries, type NotifyDeps } from './notifier.ts';
 
 /** One digest per user who chose it: open items in their scope that are overdue or due within 3 days. */
@@ -130,9 +131,7 @@ export async function rederiveWakeups(
     }
     if (updates.length > 0) {
       // Only rows still at the version read: a command meanwhile has set its own wake-up from the newer state.
-      await db.execute(sql`update items set next_wake_at = u.wake
-        from unnest(${sql.param(updates.map((u) => u.id))}::uuid[], ${sql.param(updates.map((u) => u.version))}::int[], ${sql.param(updates.map((u) => u.wake))}::timestamptz[]) as u(id, version, wake)
-        where items.id = u.id and items.version = u.version`);
+      await reaimWakeups(db, updates);
     }
     checked += rows.length;
     fixed += updates.length;

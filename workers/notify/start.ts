@@ -1,6 +1,6 @@
 // Wiring: the notification jobs, their workers and the recurring schedules (Asia/Shanghai).
 import { z } from 'zod';
-import type { EngineEnv } from '../../workflows/local/engine-env.ts';
+import type { EngineEnv } from '../../workflows/engine-env.ts';
 import { defineJob, type JobDef, type Log, startJobWorkers } from '../jobs.ts';
 import type { QueueKit } from '../queues.ts';
 import {

@@ -1,6 +1,6 @@
 // The local runtime: each command is one PostgreSQL transaction — lock the item row, decide,
 // append the events to the hash-chained trail, update the ledger row and its next wake-up.
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, inArray } from 'drizzle-orm';
 import { decide, evolve, nextWake } from '../../domain/item/index.ts';
 import type { DecideContext, ItemState } from '../../domain/item/types.ts';
 import { GENESIS_HASH } from '../../db/audit.ts';
@@ -17,10 +17,16 @@ import {
   ItemNotFound,
   VersionConflict,
 } from '../engine.ts';
-import type { EngineEnv } from './engine-env.ts';
-import { appendManyToLedger, appendToLedger, type LedgerAppend, needsSingleAppend, statements } from './ledger.ts';
-
-export { ledgerColumns, statements } from './ledger.ts';
+import type { EngineEnv } from '../engine-env.ts';
+import {
+  appendManyToLedger,
+  appendToLedger,
+  type LedgerAppend,
+  needsSingleAppend,
+  reaimedWake,
+  reaimWakeups,
+  statements,
+} from '../ledger.ts';
 
 export interface LocalEngine extends ItemEngine {
   /** Run a command inside a transaction the caller holds (the sweep ticks rows it has locked). */
@@ -59,10 +65,8 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     if (decision.events.length === 0) {
       // A tick with nothing to do (settings changed, or a deadline moved): re-aim the wake-up.
       if (req.command.type === 'tick' && state) {
-        const wake = nextWake(state, { settings, calendar });
-        if (wake && wake <= ctx.now)
-          throw new Error(`item ${req.itemId}: nextWake ${wake} is due but a tick changes nothing`);
-        await tx.update(items).set({ nextWakeAt: wake }).where(eq(items.id, req.itemId));
+        const wake = reaimedWake(req.itemId, state, { settings, calendar }, ctx.now);
+        await reaimWakeups(tx, [{ id: req.itemId, wake }]);
       }
       return { state: state!, events: [], ledgerNo: row!.seqNo };
     }
@@ -136,10 +140,7 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
         if (!decision.ok) throw new CommandRefused(decision.error);
         if (decision.events.length === 0) {
           if (r.command.type === 'tick') {
-            const wake = nextWake(state, { settings, calendar });
-            if (wake && wake <= now)
-              throw new Error(`item ${r.itemId}: nextWake ${wake} is due but a tick changes nothing`);
-            reaim.push({ id: r.itemId, wake });
+            reaim.push({ id: r.itemId, wake: reaimedWake(r.itemId, state, { settings, calendar }, now) });
             reaimed.push(i);
           }
           out[i] = { state, events: [], ledgerNo: row.seqNo };
@@ -171,10 +172,7 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     }
     try {
       await tx.transaction(async (sp) => {
-        if (reaim.length > 0) {
-          await sp.execute(sql`update items set next_wake_at = u.wake from unnest(${sql.param(reaim.map((x) => x.id))}::uuid[],
-            ${sql.param(reaim.map((x) => x.wake))}::timestamptz[]) as u(id, wake) where items.id = u.id`);
-        }
+        await reaimWakeups(sp, reaim);
         const written = await appendManyToLedger(
           sp,
           writes.map((w) => w.append),

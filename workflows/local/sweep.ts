@@ -1,10 +1,11 @@
 // The wake-up sweep: tick every item whose next wake-up is due. Rows are claimed with
 // FOR UPDATE SKIP LOCKED, so several sweepers (processes, or a sweep racing a user's command)
 // never tick one item twice; a sweep that runs late simply finds more rows due.
-import { and, asc, inArray, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, isNotNull, lte } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { items } from '../../db/schema.ts';
 import { CommandRefused, type Clock } from '../engine.ts';
+import { reaimWakeups } from '../ledger.ts';
 import type { LocalEngine } from './local-engine.ts';
 
 export interface SweepResult {
@@ -51,7 +52,10 @@ export async function sweepDueItems(
       if (failed.length > 0) {
         // Try again later rather than spin on the same rows in this sweep.
         const retryAt = new Date(clock.now().getTime() + 5 * 60_000).toISOString();
-        await tx.update(items).set({ nextWakeAt: retryAt }).where(inArray(items.id, failed));
+        await reaimWakeups(
+          tx,
+          failed.map((id) => ({ id, wake: retryAt })),
+        );
       }
       return due.length;
     });

@@ -7,8 +7,8 @@ import { canonicalJson, GENESIS_HASH } from '../../db/audit.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { itemEvents, items } from '../../db/schema.ts';
 import type { ItemEvent } from '../../domain/item/types.ts';
-import type { EngineEnv } from '../local/engine-env.ts';
-import { appendToLedger } from '../local/ledger.ts';
+import type { EngineEnv } from '../engine-env.ts';
+import { appendToLedger, reaimWakeups } from '../ledger.ts';
 import { FAILURE, type ItemActivities, type PersistedEvent, type PersistInput } from './item.workflow.ts';
 
 export function createItemActivities(deps: { db: Db; env: EngineEnv }): ItemActivities {
@@ -29,8 +29,7 @@ export function createItemActivities(deps: { db: Db; env: EngineEnv }): ItemActi
         const version = row?.state.version ?? 0;
         if (input.events.length === 0) {
           // A tick that fired nothing: re-aim the row's wake-up, as the local engine does.
-          if (row && version === input.fromVersion)
-            await tx.update(items).set({ nextWakeAt: input.wake }).where(eq(items.id, input.itemId));
+          if (row && version === input.fromVersion) await reaimWakeups(tx, [{ id: input.itemId, wake: input.wake }]);
           return [];
         }
         if (version === input.fromVersion) {

@@ -2,10 +2,10 @@
 // reads) while Temporal is down, and each command finds out for itself (503 engine_unavailable).
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from '../../db/client.ts';
-import type { EngineEnv } from '../local/engine-env.ts';
+import type { EngineEnv } from '../engine-env.ts';
 import { createTemporalEngine, type TemporalEngine } from './temporal-engine.ts';
 
-export interface TemporalSettings {
+interface TemporalSettings {
   address: string;
   namespace: string;
   taskQueue: string;

@@ -45,12 +45,12 @@ export interface PersistedEvent {
   hash: string;
 }
 
-export interface ExecuteResult {
+interface ExecuteResult {
   state: ItemState;
   events: PersistedEvent[];
 }
 
-export interface ItemSnapshot {
+interface ItemSnapshot {
   state: ItemState | null;
   nextWake: string | null;
   busy: boolean;
@@ -91,7 +91,7 @@ export const currentState = defineQuery<ItemSnapshot>('currentState');
  * a typical item lives 10–60 events, so most never continue, while a long-lived one replays at most
  * ~2,000 events after a worker cache miss (tens of ms), far below Temporal's 10,240-event / 10 MB warning.
  */
-export const HISTORY_BOUND = { events: 2000, bytes: 4 * 1024 * 1024 };
+const HISTORY_BOUND = { events: 2000, bytes: 4 * 1024 * 1024 };
 
 /** A workflow whose report was refused has no item; it ends after this, freeing the id. */
 const NEVER_REPORTED_AFTER = '10 minutes';

@@ -23,10 +23,10 @@ import {
   ItemNotFound,
   VersionConflict,
 } from '../engine.ts';
-import type { EngineEnv } from '../local/engine-env.ts';
+import type { EngineEnv } from '../engine-env.ts';
 import { execute, type ExecuteInput, FAILURE, itemWorkflow, type ItemWorkflowInput } from './item.workflow.ts';
 
-export interface TemporalEngineDeps {
+interface TemporalEngineDeps {
   client: Client;
   /** The client's connection: probed before a command so "not reachable" is told apart from "no answer". */
   connection: Connection;

@@ -2,28 +2,23 @@
 // queues: depth, failed and dead jobs, retrying a dead job.
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { unitById } from '../../../db/queries/org.ts';
-import { WEBHOOK_KINDS, webhookTargets, type WebhookTargetRow } from '../../../db/schema.ts';
+import { webhookTargets, type WebhookTargetRow } from '../../../db/schema.ts';
 import { webhookUrlProblem } from '../../../services/webhook-url.ts';
 import type { QueueView } from '../../../services/jobs.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { notFound, Problem, problemResponses } from '../../problem.ts';
-import { text } from '../items/schema.ts';
-
-const targetSchema = z
-  .object({
-    id: z.string(),
-    unitId: z.string(),
-    kind: z.enum(WEBHOOK_KINDS),
-    name: z.string(),
-    url: z.string(),
-    signed: z.boolean(),
-    enabled: z.boolean(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'WebhookTarget' });
+import {
+  targetSchema,
+  getAdminWebhooks,
+  postAdminWebhooks,
+  patchAdminWebhooksById,
+  deleteAdminWebhooksById,
+  getAdminQueues,
+  getAdminQueuesByNameDead,
+  postAdminQueuesByNameDeadByJobIdRetry,
+} from './schema.ts';
 
 // The robot's key is a credential: show only where it points.
 const view = (t: WebhookTargetRow) => ({
@@ -42,8 +37,6 @@ function redact(url: string): string {
   if (/\/hook\//.test(u.pathname)) u.pathname = u.pathname.replace(/\/hook\/.*/, '/hook/***');
   return u.toString();
 }
-
-const queueName = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'a queue name');
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhookAllowedHosts }) => {
   const allowed = webhookAllowedHosts ?? [];
@@ -69,7 +62,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
       schema: {
         tags: ['admin'],
         summary: 'Group-robot webhook targets',
-        response: { 200: z.object({ webhooks: z.array(targetSchema) }), ...problemResponses },
+        response: { 200: getAdminWebhooks.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -84,13 +77,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
       schema: {
         tags: ['admin'],
         summary: 'Add a group robot of a unit (WeCom, DingTalk, Feishu); its host must be on WEBHOOK_ALLOWED_HOSTS',
-        body: z.strictObject({
-          unitId: z.uuid(),
-          kind: z.enum(WEBHOOK_KINDS),
-          name: text(100),
-          url: z.string().trim().min(1).max(1000),
-          secret: z.string().trim().min(1).max(200).nullable().optional(),
-        }),
+        body: postAdminWebhooks.body,
         response: { 201: targetSchema, ...problemResponses },
       },
     },
@@ -120,13 +107,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
       schema: {
         tags: ['admin'],
         summary: 'Change or disable a webhook target',
-        params: z.object({ id: z.uuid() }),
-        body: z.strictObject({
-          name: text(100).optional(),
-          url: z.string().trim().min(1).max(1000).optional(),
-          secret: z.string().trim().min(1).max(200).nullable().optional(),
-          enabled: z.boolean().optional(),
-        }),
+        params: patchAdminWebhooksById.params,
+        body: patchAdminWebhooksById.body,
         response: { 200: targetSchema, ...problemResponses },
       },
     },
@@ -149,8 +131,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
       schema: {
         tags: ['admin'],
         summary: 'Remove a webhook target',
-        params: z.object({ id: z.uuid() }),
-        response: { 204: z.null(), ...problemResponses },
+        params: deleteAdminWebhooksById.params,
+        response: { 204: deleteAdminWebhooksById.reply204, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -164,14 +146,6 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
     },
   );
 
-  const countsSchema = z.object({
-    waiting: z.number(),
-    active: z.number(),
-    delayed: z.number(),
-    failed: z.number(),
-    completed: z.number(),
-    prioritized: z.number(),
-  });
   app.get(
     '/admin/queues',
     {
@@ -179,7 +153,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
         tags: ['admin'],
         summary: 'Queue depth, failed (dead-lettered) and delayed jobs per queue',
         response: {
-          200: z.object({ backend: z.string(), queues: z.array(z.object({ name: z.string(), counts: countsSchema })) }),
+          200: getAdminQueues.reply200,
           ...problemResponses,
         },
       },
@@ -201,24 +175,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
       schema: {
         tags: ['admin'],
         summary: 'Dead letters: jobs that failed their last attempt or could not run (with the reason)',
-        params: z.object({ name: queueName }),
-        querystring: z.strictObject({
-          offset: z.coerce.number().int().min(0).default(0),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-        }),
+        params: getAdminQueuesByNameDead.params,
+        querystring: getAdminQueuesByNameDead.querystring,
         response: {
-          200: z.object({
-            dead: z.array(
-              z.object({
-                id: z.string(),
-                name: z.string(),
-                reason: z.string(),
-                attemptsMade: z.number(),
-                failedAt: z.string().nullable(),
-                data: z.unknown(),
-              }),
-            ),
-          }),
+          200: getAdminQueuesByNameDead.reply200,
           ...problemResponses,
         },
       },
@@ -235,8 +195,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
       schema: {
         tags: ['admin'],
         summary: 'Run a dead job again (its attempts start over)',
-        params: z.object({ name: queueName, jobId: z.string().min(1).max(300) }),
-        response: { 202: z.object({ status: z.literal('retried') }), ...problemResponses },
+        params: postAdminQueuesByNameDeadByJobIdRetry.params,
+        response: { 202: postAdminQueuesByNameDeadByJobIdRetry.reply202, ...problemResponses },
       },
     },
     async (req, reply) => {

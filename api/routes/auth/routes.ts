@@ -1,22 +1,10 @@
 // /api/v1/auth — sign in (bearer token), sign out (revoke), who am I, change password.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { changePassword, login, revokeToken, revokeUserSessions } from '../../../db/queries/auth.ts';
 import type { AppDeps } from '../../app.ts';
 import { Problem, problemResponses } from '../../problem.ts';
-import { CONTROL } from '../items/schema.ts';
-
-export const meSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    displayName: z.string(),
-    unitId: z.string(),
-    unitName: z.string(),
-    roles: z.array(z.string()),
-    isUnitHead: z.boolean(),
-  })
-  .meta({ id: 'Me' });
+import { meSchema, postAuthLogin, postAuthLogout, postMePassword } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
   app.post(
@@ -26,19 +14,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
       schema: {
         tags: ['auth'],
         summary: 'Sign in: returns a bearer token',
-        body: z.strictObject({
-          username: z
-            .string()
-            .min(1)
-            .max(100)
-            .refine((s) => !CONTROL.test(s), 'control characters are not allowed'),
-          password: z
-            .string()
-            .min(1)
-            .max(200)
-            .refine((s) => !s.includes('\u0000'), 'NUL is not allowed'),
-        }),
-        response: { 200: z.object({ token: z.string(), expiresAt: z.string(), user: meSchema }), ...problemResponses },
+        body: postAuthLogin.body,
+        response: { 200: postAuthLogin.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -61,7 +38,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
       schema: {
         tags: ['auth'],
         summary: 'Sign out: the token stops working',
-        response: { 204: z.null(), ...problemResponses },
+        response: { 204: postAuthLogout.reply204, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -83,8 +60,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
       schema: {
         tags: ['auth'],
         summary: 'Change my password (signs out every session)',
-        body: z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(10).max(200) }),
-        response: { 204: z.null(), ...problemResponses },
+        body: postMePassword.body,
+        response: { 204: postMePassword.reply204, ...problemResponses },
       },
     },
     async (req, reply) => {

@@ -1,17 +1,12 @@
 // /api/v1/calendar — the official working calendar (国务院办公厅 holiday notices), one year at a time.
 import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { validateCalendarYear } from '../../../domain/calendar/calendar.ts';
 import { saveCalendarYear } from '../../../db/calendar.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { Problem, problemResponses } from '../../problem.ts';
-import { text } from '../items/schema.ts';
-
-const yearSchema = z
-  .object({ year: z.number().int(), source: z.string(), holidays: z.array(z.string()), workdays: z.array(z.string()) })
-  .meta({ id: 'CalendarYear' });
+import { yearSchema, getCalendarYears, putCalendarYearsByYear } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
   app.get(
@@ -20,7 +15,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
       schema: {
         tags: ['calendar'],
         summary: 'Years with official calendar data',
-        response: { 200: z.object({ years: z.array(yearSchema) }), ...problemResponses },
+        response: { 200: getCalendarYears.reply200, ...problemResponses },
       },
     },
     async () => {
@@ -35,14 +30,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
       schema: {
         tags: ['calendar'],
         summary: "Load a year's holidays and make-up workdays (admin)",
-        params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
-        body: z.strictObject({
-          source: text(300)
-            .refine((s) => s.length >= 4, 'too short')
-            .describe('the notice, e.g. 国办发明电〔2026〕x号'),
-          holidays: z.array(z.string()).max(60),
-          workdays: z.array(z.string()).max(20),
-        }),
+        params: putCalendarYearsByYear.params,
+        body: putCalendarYearsByYear.body,
         response: { 200: yearSchema, ...problemResponses },
       },
     },

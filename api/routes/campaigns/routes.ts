@@ -1,68 +1,26 @@
 // /api/v1/campaigns — campaigns (整改行动) with their settings, and their categories (专项).
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { DEFAULT_SETTINGS } from '../../../domain/item/index.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
-import { related, unitById, within } from '../../../db/queries/org.ts';
+import { related, within } from '../../../domain/access/scope.ts';
+import { unitById } from '../../../db/queries/org.ts';
 import { campaigns, categories, orgUnits } from '../../../db/schema.ts';
 import type { Db } from '../../../db/client.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts';
-import { dateString, text } from '../items/schema.ts';
-
-export const settingsSchema = z
-  .strictObject({
-    workingDays: z.boolean(),
-    immediateDays: z.number().int().min(1).max(60),
-    remindBeforeDays: z.array(z.number().int().min(1).max(30)).max(5),
-    escalationSteps: z
-      .array(
-        z.strictObject({
-          level: z.number().int().min(1).max(9),
-          afterDays: z.number().int().min(0).max(365),
-          target: z.enum(['handler', 'unit_head', 'supervisor', 'flag']),
-        }),
-      )
-      .max(9),
-    recheckRate: z.number().min(0).max(1),
-    recheckSeed: z.string().min(1).max(100),
-    recheckWindowDays: z.number().int().min(1).max(365),
-    reopenDays: z.number().int().min(1).max(365),
-    noMeasuresWarningMonths: z.number().int().min(1).max(12),
-    /** Review limit (审核时限): a submission waiting longer reminds the reviewers. Default 5 (working) days. */
-    reviewLimitDays: z.number().int().min(1).max(60).optional(),
-  })
-  .meta({ id: 'CampaignSettings' });
-
-const campaignSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    ownerUnitId: z.string(),
-    areaUnitId: z.string(),
-    startsOn: z.string(),
-    endsOn: z.string().nullable(),
-    status: z.string(),
-    settings: settingsSchema,
-  })
-  .meta({ id: 'Campaign' });
-
-const categorySchema = z
-  .object({
-    id: z.string(),
-    campaignId: z.string(),
-    code: z.string(),
-    name: z.string(),
-    leadUnitId: z.string(),
-    leadUnitName: z.string(),
-    problemTypes: z.array(z.string()),
-    measures: z.array(z.string()),
-    focusQuarters: z.array(z.number().int()),
-    sortOrder: z.number().int(),
-  })
-  .meta({ id: 'Category' });
+import {
+  settingsSchema,
+  campaignSchema,
+  categorySchema,
+  getCampaigns,
+  getCampaignsById,
+  postCampaigns,
+  putCampaignsByIdSettings,
+  getCampaignsByIdCategories,
+  postCampaignsByIdCategories,
+} from './schema.ts';
 
 const view = (c: typeof campaigns.$inferSelect) => ({
   id: c.id,
@@ -92,7 +50,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
     {
       schema: {
         tags: ['campaigns'],
-        response: { 200: z.object({ campaigns: z.array(campaignSchema) }), ...problemResponses },
+        response: { 200: getCampaigns.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -115,7 +73,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
     {
       schema: {
         tags: ['campaigns'],
-        params: z.object({ id: z.uuid() }),
+        params: getCampaignsById.params,
         response: { 200: campaignSchema, ...problemResponses },
       },
     },
@@ -128,14 +86,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
       schema: {
         tags: ['campaigns'],
         summary: 'Create a campaign (supervisor of the owning office, or admin)',
-        body: z.strictObject({
-          name: text(200),
-          ownerUnitId: z.uuid(),
-          areaUnitId: z.uuid(),
-          startsOn: dateString,
-          endsOn: dateString.nullable().optional(),
-          settings: settingsSchema.partial().optional(),
-        }),
+        body: postCampaigns.body,
         response: { 201: campaignSchema, ...problemResponses },
       },
     },
@@ -174,7 +125,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
       schema: {
         tags: ['campaigns'],
         summary: 'Replace the campaign settings (supervisor)',
-        params: z.object({ id: z.uuid() }),
+        params: putCampaignsByIdSettings.params,
         body: settingsSchema,
         response: { 200: campaignSchema, ...problemResponses },
       },
@@ -197,8 +148,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
     {
       schema: {
         tags: ['campaigns'],
-        params: z.object({ id: z.uuid() }),
-        response: { 200: z.object({ categories: z.array(categorySchema) }), ...problemResponses },
+        params: getCampaignsByIdCategories.params,
+        response: { 200: getCampaignsByIdCategories.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -219,16 +170,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
       schema: {
         tags: ['campaigns'],
         summary: 'Add a category (专项) with its lead unit',
-        params: z.object({ id: z.uuid() }),
-        body: z.strictObject({
-          code: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/),
-          name: text(100),
-          leadUnitId: z.uuid(),
-          problemTypes: z.array(text(500)).max(50).default([]),
-          measures: z.array(text(1000)).max(50).default([]),
-          focusQuarters: z.array(z.number().int().min(1).max(4)).max(4).default([]),
-          sortOrder: z.number().int().min(0).max(1000).default(0),
-        }),
+        params: postCampaignsByIdCategories.params,
+        body: postCampaignsByIdCategories.body,
         response: { 201: categorySchema, ...problemResponses },
       },
     },

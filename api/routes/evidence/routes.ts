@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { inItemScope } from '../../../domain/item/policy.ts';
+import { inItemScope, within } from '../../../domain/access/scope.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import {
   evidenceWarningCounts,
@@ -19,7 +19,7 @@ import {
   type UploadOwner,
 } from '../../../db/queries/evidence.ts';
 import { getVisibleItem } from '../../../db/queries/items.ts';
-import { unitById, within } from '../../../db/queries/org.ts';
+import { unitById } from '../../../db/queries/org.ts';
 import { reports } from '../../../db/schema.ts';
 import { blobKey, FileMissing, thumbnailKey } from '../../../storage/file-store.ts';
 import type { AppDeps } from '../../app.ts';

@@ -1,4 +1,5 @@
 // /api/v1/items — report, list, detail, audit, and one endpoint per lifecycle command.
+import { parseIfMatch } from '../../if-match.ts';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -9,7 +10,8 @@ import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItemChain } from '../../../db/audit.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
 import { createNameCache } from '../../../db/queries/names.ts';
-import { related, unitById, within } from '../../../db/queries/org.ts';
+import { related, within } from '../../../domain/access/scope.ts';
+import { unitById } from '../../../db/queries/org.ts';
 import { campaigns, categories, items, orgUnits } from '../../../db/schema.ts';
 import { assertCitable, citedEvidence, runEvidenceGuard } from '../evidence/guard-runner.ts';
 import type { AppDeps } from '../../app.ts';
@@ -22,16 +24,12 @@ import {
   commandResult,
   itemDetail,
   itemPage,
-  listQuery,
   milestoneCompleteBody,
   reportBody,
 } from './schema.ts';
+import { idParams, listQuery } from '../../schemas/common.ts';
+import { ifMatch, milestoneParams } from './schema.ts';
 import { eventDataFor, itemView } from './view.ts';
-
-const idParams = z.object({ id: z.uuid() });
-const ifMatch = z
-  .object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') })
-  .loose();
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock, evidence }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
@@ -342,7 +340,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         tags: ['item commands'],
         summary: 'Item command: complete a milestone (时间节点)',
         headers: ifMatch,
-        params: z.object({ id: z.uuid(), milestoneId: z.string().max(20) }),
+        params: milestoneParams,
         body: milestoneCompleteBody,
         response: { 200: commandResult, ...problemResponses },
       },
@@ -363,13 +361,6 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
     },
   );
 };
-
-function parseIfMatch(h: string | undefined): number | undefined {
-  if (h === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m) throw badRequest('invalid_if_match', 'If-Match must be the item version as an ETag, e.g. "7"');
-  return Number(m[1]);
-}
 
 function encodeCursor(sort: string, c: { v: string | number; id: string }) {
   return Buffer.from(JSON.stringify({ s: sort, v: c.v, id: c.id })).toString('base64url');

@@ -1,26 +1,8 @@
 // Item request and response shapes (zod). Dates are YYYY-MM-DD (Asia/Shanghai); instants ISO 8601.
 import { z } from 'zod';
-import { isValidDate } from '../../../domain/calendar/calendar.ts';
 import { ITEM_SOURCES, ITEM_STATUSES } from '../../../domain/item/types.ts';
+import { dateString, text, uuid } from '../../schemas/common.ts';
 
-export const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
-/** Text as people type it: trimmed, no control characters except line breaks and tabs. */
-export const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((s) => !CONTROL.test(s), 'control characters are not allowed');
-
-export const dateString = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine(isValidDate, 'no such date')
-  .describe('a calendar day, YYYY-MM-DD (Asia/Shanghai)');
-
-export const uuid = z.uuid();
 export const evidence = z
   .array(z.uuid())
   .max(50)
@@ -84,64 +66,6 @@ export const commandBodies = {
 } as const;
 
 export const milestoneCompleteBody = z.strictObject({ note: text(2000).optional(), evidence: evidence.optional() });
-
-export const listQuery = z.strictObject({
-  campaignId: uuid.optional(),
-  categoryId: uuid.optional(),
-  unitId: uuid.optional().describe("responsible unit's subtree"),
-  status: z
-    .string()
-    .optional()
-    .describe(`comma-separated: ${ITEM_STATUSES.join(',')}`)
-    .transform((s, ctx) => {
-      const list = s
-        ? s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)
-        : undefined;
-      const bad = list?.filter((x) => !(ITEM_STATUSES as readonly string[]).includes(x));
-      if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown status: ${bad.join(',')}` });
-      return list;
-    }),
-  source: z
-    .string()
-    .optional()
-    .describe(`comma-separated: ${ITEM_SOURCES.join(',')}`)
-    .transform((s, ctx) => {
-      const list = s
-        ? s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)
-        : undefined;
-      const bad = list?.filter((x) => !(ITEM_SOURCES as readonly string[]).includes(x));
-      if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown source: ${bad.join(',')}` });
-      return list;
-    }),
-  overdue: z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true')),
-  flagged: z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true')),
-  deadlineFrom: dateString.optional(),
-  deadlineTo: dateString.optional(),
-  q: z
-    .string()
-    .trim()
-    .max(100)
-    .refine((s) => !CONTROL.test(s), 'control characters are not allowed')
-    .optional()
-    .describe('text in title or description'),
-  sort: z.enum(['reportedAt', 'updatedAt', 'deadline', 'seqNo']).default('reportedAt'),
-  order: z.enum(['asc', 'desc']).default('desc'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
-  count: z.enum(['true', 'false']).optional().describe('also return the total count (slower)'),
-});
 
 export const evidenceWarningView = z
   .object({
@@ -210,7 +134,7 @@ export const itemView = z
   })
   .meta({ id: 'Item' });
 
-export const timelineEntry = z
+const timelineEntry = z
   .object({
     seq: z.number().int(),
     type: z.string(),
@@ -251,3 +175,9 @@ export const auditVerdict = z
     reason: z.string().optional(),
   })
   .meta({ id: 'AuditVerdict' });
+
+export const ifMatch = z
+  .object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') })
+  .loose();
+
+export const milestoneParams = z.object({ id: z.uuid(), milestoneId: z.string().max(20) });

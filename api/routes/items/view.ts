@@ -49,7 +49,7 @@ export function itemView(row: ItemListRow, actor: Actor) {
   };
 }
 
-export function personFor(p: Person | null, actor: Actor): { person: Person | null; masked: boolean } {
+function personFor(p: Person | null, actor: Actor): { person: Person | null; masked: boolean } {
   if (!p) return { person: null, masked: false };
   return canSeePersonalData(actor.roles) ? { person: p, masked: false } : { person: maskPerson(p), masked: true };
 }

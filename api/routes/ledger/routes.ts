@@ -2,7 +2,6 @@
 import { PassThrough } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { ledgerPages } from '../../../db/queries/ledger.ts';
 import { unitById } from '../../../db/queries/org.ts';
@@ -11,11 +10,7 @@ import { csvWriter, xlsxWriter } from '../../../ledger/export.ts';
 import { ledgerRow } from '../../../ledger/rows.ts';
 import type { AppDeps } from '../../app.ts';
 import { contentDisposition } from '../evidence/http.ts';
-import { listQuery } from '../items/schema.ts';
-
-export const exportQuery = listQuery
-  .omit({ cursor: true, limit: true, count: true, sort: true, order: true })
-  .extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+import { exportQuery } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
   app.get(

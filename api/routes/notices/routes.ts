@@ -2,47 +2,19 @@
 // and /api/v1/me/notification-preferences (channels, SMS quiet hours, daily digest).
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { deliveries, deliveryAttempts, notices, notificationPrefs } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { notFound, problemResponses } from '../../problem.ts';
-
-const noticeSchema = z
-  .object({
-    id: z.string(),
-    kind: z.string(),
-    itemId: z.string().nullable(),
-    title: z.string(),
-    body: z.string(),
-    createdAt: z.string(),
-    readAt: z.string().nullable(),
-  })
-  .meta({ id: 'Notice' });
-
-const deliverySchema = z
-  .object({
-    id: z.string(),
-    channel: z.string(),
-    status: z.string(),
-    address: z.string().nullable(),
-    targetId: z.string().nullable(),
-    attempts: z.number().int(),
-    lastError: z.string().nullable(),
-    notBefore: z.string().nullable(),
-    createdAt: z.string(),
-    sentAt: z.string().nullable(),
-    log: z.array(z.object({ at: z.string(), ok: z.boolean(), detail: z.string() })),
-  })
-  .meta({ id: 'Delivery' });
-
-const prefsSchema = z
-  .object({
-    channels: z.array(z.enum(['email', 'sms'])),
-    email: z.string().nullable(),
-    smsQuietHours: z.boolean(),
-    digest: z.boolean(),
-  })
-  .meta({ id: 'NotificationPreferences' });
+import {
+  noticeSchema,
+  prefsSchema,
+  getNotices,
+  getNoticesUnreadCount,
+  postNoticesByIdRead,
+  postNoticesReadAll,
+  getNoticesByIdDeliveries,
+  putMeNotificationPreferences,
+} from './schema.ts';
 
 /** Instants leave as ISO 8601 (drizzle hands timestamptz over as PostgreSQL's text). */
 const iso = <T extends string | null>(v: T): T => (v === null ? v : new Date(v).toISOString()) as T;
@@ -81,16 +53,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
       schema: {
         tags: ['notices'],
         summary: 'My inbox, newest first',
-        querystring: z.strictObject({
-          unread: z.enum(['true', 'false']).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-          before: z
-            .string()
-            .regex(/^[1-9][0-9]{0,15}$/, 'a cursor from nextCursor')
-            .optional(),
-        }),
+        querystring: getNotices.querystring,
         response: {
-          200: z.object({ notices: z.array(noticeSchema), nextCursor: z.string().nullable() }),
+          200: getNotices.reply200,
           ...problemResponses,
         },
       },
@@ -121,7 +86,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
       schema: {
         tags: ['notices'],
         summary: 'How many of my notices are unread',
-        response: { 200: z.object({ unread: z.number().int() }), ...problemResponses },
+        response: { 200: getNoticesUnreadCount.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -139,7 +104,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
       schema: {
         tags: ['notices'],
         summary: 'Mark one notice read',
-        params: z.object({ id: z.uuid() }),
+        params: postNoticesByIdRead.params,
         response: { 200: noticeSchema, ...problemResponses },
       },
     },
@@ -161,7 +126,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
       schema: {
         tags: ['notices'],
         summary: 'Mark all my notices read',
-        response: { 200: z.object({ marked: z.number().int() }), ...problemResponses },
+        response: { 200: postNoticesReadAll.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -180,8 +145,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
       schema: {
         tags: ['notices'],
         summary: 'Delivery log of a notice: each channel, its status and every attempt',
-        params: z.object({ id: z.uuid() }),
-        response: { 200: z.object({ deliveries: z.array(deliverySchema) }), ...problemResponses },
+        params: getNoticesByIdDeliveries.params,
+        response: { 200: getNoticesByIdDeliveries.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -264,17 +229,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
       schema: {
         tags: ['notices'],
         summary: 'Set my notification preferences (the inbox is always on)',
-        body: z
-          .strictObject({
-            channels: z.array(z.enum(['email', 'sms'])).max(2),
-            email: z.email().max(200).nullable().optional(),
-            smsQuietHours: z.boolean().default(true),
-            digest: z.boolean().default(false),
-          })
-          .refine((b) => !b.channels.includes('email') || !!b.email, {
-            message: 'the email channel needs an email address',
-            path: ['email'],
-          }),
+        body: putMeNotificationPreferences.body,
         response: { 200: prefsSchema, ...problemResponses },
       },
     },

@@ -1,24 +1,12 @@
 // /api/v1/org-units — the org tree (county → township → village, departments), scoped to the caller.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { createOrgUnit, unitById, unitsInSubtree, within } from '../../../db/queries/org.ts';
+import type { z } from 'zod';
+import { within } from '../../../domain/access/scope.ts';
+import { createOrgUnit, unitById, unitsInSubtree } from '../../../db/queries/org.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { notFound, problemResponses } from '../../problem.ts';
-import { text } from '../items/schema.ts';
-
-export const UNIT_KINDS = ['county', 'township', 'village', 'community', 'department', 'office'] as const;
-
-const unitSchema = z
-  .object({
-    id: z.string(),
-    parentId: z.string().nullable(),
-    name: z.string(),
-    kind: z.string(),
-    divisionCode: z.string().nullable(),
-    path: z.string(),
-  })
-  .meta({ id: 'OrgUnit' });
+import { unitSchema, getOrgUnits, getOrgUnitsById, postOrgUnits } from './schema.ts';
 
 const view = (u: z.infer<typeof unitSchema>) => ({
   id: u.id,
@@ -36,7 +24,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
       schema: {
         tags: ['org'],
         summary: "Units in the caller's subtree (all for admins)",
-        response: { 200: z.object({ units: z.array(unitSchema) }), ...problemResponses },
+        response: { 200: getOrgUnits.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -49,7 +37,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(
     '/org-units/:id',
     {
-      schema: { tags: ['org'], params: z.object({ id: z.uuid() }), response: { 200: unitSchema, ...problemResponses } },
+      schema: { tags: ['org'], params: getOrgUnitsById.params, response: { 200: unitSchema, ...problemResponses } },
     },
     async (req) => {
       const u = req.user!;
@@ -65,16 +53,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
       schema: {
         tags: ['org'],
         summary: 'Create a unit (admin)',
-        body: z.strictObject({
-          name: text(100),
-          kind: z.enum(UNIT_KINDS),
-          parentId: z.uuid().nullable(),
-          divisionCode: z
-            .string()
-            .regex(/^\d{6}(\d{6})?$/, 'a 6-digit GB/T 2260 code or a 12-digit village code')
-            .nullable()
-            .optional(),
-        }),
+        body: postOrgUnits.body,
         response: { 201: unitSchema, ...problemResponses },
       },
     },

@@ -8,7 +8,7 @@ import { cyclePeriods, reportCycleSchema } from '../../../domain/report/cycle.ts
 import { allowedReportCommands } from '../../../domain/report/lifecycle.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { reportAttachments } from '../../../db/queries/evidence.ts';
-import { within } from '../../../db/queries/org.ts';
+import { within } from '../../../domain/access/scope.ts';
 import { iso, reportBoard, type reportConfig, reportStats, stateOf } from '../../../db/queries/reports.ts';
 import { orgUnits, reportConfigs, reports, type ReportRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';

@@ -14,7 +14,7 @@ import {
 } from '../../../domain/ranking/scheme.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { buildBulletin } from '../../../services/bulletin.ts';
-import { within } from '../../../db/queries/org.ts';
+import { within } from '../../../domain/access/scope.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
 import { latestRanking, roundById, type Ranking } from '../../../db/queries/rounds.ts';
 import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
@@ -34,7 +34,7 @@ import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
 import { bulletinDocx } from '../../../services/bulletin-docx.ts';
-import { dateString } from '../items/schema.ts';
+import { dateString } from '../../schemas/common.ts';
 import { idParams, roundView } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock }) => {

@@ -1,52 +1,9 @@
 // /api/v1/stats — ledger aggregates for the dashboard (驾驶舱), in the caller's scope.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { ledgerStats } from '../../../db/queries/stats.ts';
 import type { AppDeps } from '../../app.ts';
 import { problemResponses } from '../../problem.ts';
-
-const rate = z.number().min(0).max(1).nullable();
-const counts = {
-  total: z.number().int(),
-  overdue: z.number().int(),
-  closed: z.number().int(),
-  verified: z.number().int(),
-  dismissed: z.number().int(),
-  closureRate: rate.describe('(closed + verified) / (total − dismissed)'),
-  rectificationRate: rate.describe('verified / (total − dismissed)'),
-};
-
-const statsSchema = z
-  .object({
-    totals: z.object({
-      total: z.number().int(),
-      overdue: z.number().int(),
-      flagged: z.number().int(),
-      byStatus: z.record(z.string(), z.number().int()).describe('item count per status'),
-      closureRate: rate.describe('销号率: (closed + verified) / (total − dismissed)'),
-      rectificationRate: rate.describe(
-        '整改完成率: verified / (total − dismissed) — closed items count once rechecked or their recheck window passed',
-      ),
-    }),
-    byUnit: z.array(
-      z.object({
-        unitId: z.string().nullable().describe('null: not yet assigned'),
-        unitName: z.string().nullable(),
-        ...counts,
-      }),
-    ),
-    byCategory: z.array(
-      z.object({ categoryId: z.string().nullable(), categoryName: z.string().nullable(), ...counts }),
-    ),
-    byMonth: z.array(
-      z.object({
-        month: z.string().describe('YYYY-MM, Asia/Shanghai'),
-        reported: z.number().int(),
-        closed: z.number().int(),
-      }),
-    ),
-  })
-  .meta({ id: 'LedgerStats' });
+import { statsSchema, getStatsLedger } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   app.get(
@@ -55,7 +12,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
       schema: {
         tags: ['stats'],
         summary: 'Dashboard figures (驾驶舱): totals, rates, by unit, category and month — in your scope',
-        querystring: z.strictObject({ campaignId: z.uuid().optional(), categoryId: z.uuid().optional() }),
+        querystring: getStatsLedger.querystring,
         response: { 200: statsSchema, ...problemResponses },
       },
     },

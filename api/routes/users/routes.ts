@@ -1,29 +1,13 @@
 // /api/v1/users — accounts, roles and units (admin; supervisors may read their subtree).
 import { and, asc, eq, like } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { ROLES } from '../../../domain/item/types.ts';
 import { hashPassword, revokeUserSessions } from '../../../db/queries/auth.ts';
 import { unitById } from '../../../db/queries/org.ts';
 import { orgUnits, users } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { notFound, Problem, problemResponses } from '../../problem.ts';
-import { text } from '../items/schema.ts';
-
-const userSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    displayName: z.string(),
-    unitId: z.string(),
-    unitName: z.string(),
-    roles: z.array(z.enum(ROLES)),
-    isUnitHead: z.boolean(),
-    phone: z.string().nullable(),
-    disabled: z.boolean(),
-  })
-  .meta({ id: 'User' });
+import { userSchema, getUsers, postUsers, patchUsersById } from './schema.ts';
 
 const columns = {
   id: users.id,
@@ -44,7 +28,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
       schema: {
         tags: ['users'],
         summary: "Users in the caller's subtree",
-        response: { 200: z.object({ users: z.array(userSchema) }), ...problemResponses },
+        response: { 200: getUsers.reply200, ...problemResponses },
       },
     },
     async (req) => {
@@ -66,19 +50,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
       schema: {
         tags: ['users'],
         summary: 'Create a user (admin)',
-        body: z.strictObject({
-          username: z.string().regex(/^[A-Za-z0-9_.-]{3,50}$/, '3–50 letters, digits, _ . -'),
-          displayName: text(50),
-          unitId: z.uuid(),
-          roles: z.array(z.enum(ROLES)).min(1).max(6),
-          isUnitHead: z.boolean().optional(),
-          phone: z
-            .string()
-            .regex(/^[0-9+\-() ]{5,20}$/)
-            .nullable()
-            .optional(),
-          password: z.string().min(10).max(200),
-        }),
+        body: postUsers.body,
         response: { 201: userSchema, ...problemResponses },
       },
     },
@@ -117,15 +89,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
       schema: {
         tags: ['users'],
         summary: 'Change roles, unit, head flag; disable; reset password (admin)',
-        params: z.object({ id: z.uuid() }),
-        body: z.strictObject({
-          displayName: text(50).optional(),
-          unitId: z.uuid().optional(),
-          roles: z.array(z.enum(ROLES)).min(1).max(6).optional(),
-          isUnitHead: z.boolean().optional(),
-          disabled: z.boolean().optional(),
-          password: z.string().min(10).max(200).optional(),
-        }),
+        params: patchUsersById.params,
+        body: patchUsersById.body,
         response: { 200: userSchema, ...problemResponses },
       },
     },

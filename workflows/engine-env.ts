@@ -1,11 +1,11 @@
 // What the decider needs besides the item: the campaign's settings and the working calendar.
 // Both change rarely; they are cached briefly so a command costs no extra round trips.
 import { eq } from 'drizzle-orm';
-import type { CalendarData } from '../../domain/calendar/calendar.ts';
-import type { CampaignSettings } from '../../domain/item/types.ts';
-import { loadCalendar } from '../../db/calendar.ts';
-import type { Db, DbOrTx } from '../../db/client.ts';
-import { campaigns } from '../../db/schema.ts';
+import type { CalendarData } from '../domain/calendar/calendar.ts';
+import type { CampaignSettings } from '../domain/item/types.ts';
+import { loadCalendar } from '../db/calendar.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { campaigns } from '../db/schema.ts';
 
 export interface EngineEnv {
   /** `via`: the transaction to read through when the caller holds one (a pool connection could

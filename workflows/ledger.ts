@@ -3,14 +3,15 @@
 // command transaction, the Temporal persist activity inside its own — so the rows are identical,
 // the notifier's outbox included.
 import { eq, getTableColumns, sql } from 'drizzle-orm';
-import type { ItemEvent, ItemState } from '../../domain/item/types.ts';
-import { eventHash } from '../../db/audit.ts';
-import type { DbOrTx, Tx } from '../../db/client.ts';
-import { recordEvidenceRefs } from '../../db/queries/evidence.ts';
-import { visibleToPattern } from '../../db/queries/items.ts';
-import { campaigns, itemEvents, items, milestones, notifyOutbox } from '../../db/schema.ts';
-import { NOTIFYING_EVENTS } from '../../domain/notice/derive.ts';
-import type { StoredEvent } from '../engine.ts';
+import { nextWake, type TimeEnv } from '../domain/item/next-wake.ts';
+import type { ItemEvent, ItemState } from '../domain/item/types.ts';
+import { eventHash } from '../db/audit.ts';
+import type { DbOrTx, Tx } from '../db/client.ts';
+import { recordEvidenceRefs } from '../db/queries/evidence.ts';
+import { visibleToPattern } from '../db/queries/items.ts';
+import { campaigns, itemEvents, items, milestones, notifyOutbox } from '../db/schema.ts';
+import { NOTIFYING_EVENTS } from '../domain/notice/derive.ts';
+import type { StoredEvent } from './engine.ts';
 
 export interface LedgerAppend {
   itemId: string;
@@ -72,6 +73,38 @@ export const statements = {
       )
       .prepare(`engine_append_${n}`),
 };
+
+/**
+ * Where an item's wake-up goes after a tick that fired nothing (the settings changed, or a deadline
+ * moved): recomputed from the unchanged state. A wake-up still due would make the sweep spin on it.
+ */
+export function reaimedWake(itemId: string, state: ItemState, env: TimeEnv, now: string): string | null {
+  const wake = nextWake(state, env);
+  if (wake && wake <= now) throw new Error(`item ${itemId}: nextWake ${wake} is due but a tick changes nothing`);
+  return wake;
+}
+
+/**
+ * Set the wake-up of rows whose events did not change, in one statement (the caller holds the row locks,
+ * or gives `version`: then only rows still at it are set, since a command meanwhile set its own wake-up).
+ */
+export async function reaimWakeups(
+  tx: DbOrTx,
+  rows: { id: string; wake: string | null; version?: number }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const ids = sql.param(rows.map((r) => r.id));
+  const wakes = sql.param(rows.map((r) => r.wake));
+  if (rows.every((r) => r.version === undefined)) {
+    await tx.execute(sql`update items set next_wake_at = u.wake
+      from unnest(${ids}::uuid[], ${wakes}::timestamptz[]) as u(id, wake) where items.id = u.id`);
+    return;
+  }
+  const versions = sql.param(rows.map((r) => r.version ?? null));
+  await tx.execute(sql`update items set next_wake_at = u.wake
+    from unnest(${ids}::uuid[], ${versions}::int[], ${wakes}::timestamptz[]) as u(id, version, wake)
+    where items.id = u.id and items.version = u.version`);
+}
 
 /** Append the events and update (or create) the ledger row; the caller holds the row lock. */
 export async function appendToLedger(tx: Tx, a: LedgerAppend): Promise<{ events: StoredEvent[]; ledgerNo: number }> {

@@ -2,11 +2,11 @@
 // was imported into it before.
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, like } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { campaigns, categories, importedRows, importTemplates, items, orgUnits } from '../../db/schema.ts';
-import type { UnitRef } from '../../domain/item/types.ts';
-import type { ImportField } from './header.ts';
-import type { RefCategory, RefUnit } from './plan.ts';
+import type { Db } from '../db/client.ts';
+import { campaigns, categories, importedRows, importTemplates, items, orgUnits } from '../db/schema.ts';
+import type { UnitRef } from '../domain/item/types.ts';
+import type { ImportField } from '../ledger/import/header.ts';
+import type { RefCategory, RefUnit } from '../ledger/import/plan.ts';
 
 export interface ImportRefs {
   campaign: { id: string; name: string; endsOn: string | null; owner: UnitRef; ownerPath: string; areaPath: string };

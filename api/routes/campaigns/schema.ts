@@ -1,0 +1,102 @@
+// Request and response shapes for campaigns and their categories (zod), beside routes.ts which says what each route does.
+import { z } from 'zod';
+import { dateString, text } from '../../schemas/common.ts';
+
+export const settingsSchema = z
+  .strictObject({
+    workingDays: z.boolean(),
+    immediateDays: z.number().int().min(1).max(60),
+    remindBeforeDays: z.array(z.number().int().min(1).max(30)).max(5),
+    escalationSteps: z
+      .array(
+        z.strictObject({
+          level: z.number().int().min(1).max(9),
+          afterDays: z.number().int().min(0).max(365),
+          target: z.enum(['handler', 'unit_head', 'supervisor', 'flag']),
+        }),
+      )
+      .max(9),
+    recheckRate: z.number().min(0).max(1),
+    recheckSeed: z.string().min(1).max(100),
+    recheckWindowDays: z.number().int().min(1).max(365),
+    reopenDays: z.number().int().min(1).max(365),
+    noMeasuresWarningMonths: z.number().int().min(1).max(12),
+    /** Review limit (审核时限): a submission waiting longer reminds the reviewers. Default 5 (working) days. */
+    reviewLimitDays: z.number().int().min(1).max(60).optional(),
+  })
+  .meta({ id: 'CampaignSettings' });
+
+export const campaignSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    ownerUnitId: z.string(),
+    areaUnitId: z.string(),
+    startsOn: z.string(),
+    endsOn: z.string().nullable(),
+    status: z.string(),
+    settings: settingsSchema,
+  })
+  .meta({ id: 'Campaign' });
+
+export const categorySchema = z
+  .object({
+    id: z.string(),
+    campaignId: z.string(),
+    code: z.string(),
+    name: z.string(),
+    leadUnitId: z.string(),
+    leadUnitName: z.string(),
+    problemTypes: z.array(z.string()),
+    measures: z.array(z.string()),
+    focusQuarters: z.array(z.number().int()),
+    sortOrder: z.number().int(),
+  })
+  .meta({ id: 'Category' });
+
+/** GET /campaigns */
+export const getCampaigns = {
+  reply200: z.object({ campaigns: z.array(campaignSchema) }),
+};
+
+/** GET /campaigns/:id */
+export const getCampaignsById = {
+  params: z.object({ id: z.uuid() }),
+};
+
+/** POST /campaigns */
+export const postCampaigns = {
+  body: z.strictObject({
+    name: text(200),
+    ownerUnitId: z.uuid(),
+    areaUnitId: z.uuid(),
+    startsOn: dateString,
+    endsOn: dateString.nullable().optional(),
+    settings: settingsSchema.partial().optional(),
+  }),
+};
+
+/** PUT /campaigns/:id/settings */
+export const putCampaignsByIdSettings = {
+  params: z.object({ id: z.uuid() }),
+};
+
+/** GET /campaigns/:id/categories */
+export const getCampaignsByIdCategories = {
+  params: z.object({ id: z.uuid() }),
+  reply200: z.object({ categories: z.array(categorySchema) }),
+};
+
+/** POST /campaigns/:id/categories */
+export const postCampaignsByIdCategories = {
+  params: z.object({ id: z.uuid() }),
+  body: z.strictObject({
+    code: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/),
+    name: text(100),
+    leadUnitId: z.uuid(),
+    problemTypes: z.array(text(500)).max(50).default([]),
+    measures: z.array(text(1000)).max(50).default([]),
+    focusQuarters: z.array(z.number().int().min(1).max(4)).max(4).default([]),
+    sortOrder: z.number().int().min(0).max(1000).default(0),
+  }),
+};

@@ -1,0 +1,85 @@
+// Zod parts shared by the resource folders' schema files: text as people type it, dates, ids, the item filter.
+import { z } from 'zod';
+import { isValidDate } from '../../domain/calendar/calendar.ts';
+import { ITEM_SOURCES, ITEM_STATUSES } from '../../domain/item/types.ts';
+
+export const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Text as people type it: trimmed, no control characters except line breaks and tabs. */
+
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !CONTROL.test(s), 'control characters are not allowed');
+
+export const dateString = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isValidDate, 'no such date')
+  .describe('a calendar day, YYYY-MM-DD (Asia/Shanghai)');
+
+export const uuid = z.uuid();
+
+export const listQuery = z.strictObject({
+  campaignId: uuid.optional(),
+  categoryId: uuid.optional(),
+  unitId: uuid.optional().describe("responsible unit's subtree"),
+  status: z
+    .string()
+    .optional()
+    .describe(`comma-separated: ${ITEM_STATUSES.join(',')}`)
+    .transform((s, ctx) => {
+      const list = s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
+      const bad = list?.filter((x) => !(ITEM_STATUSES as readonly string[]).includes(x));
+      if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown status: ${bad.join(',')}` });
+      return list;
+    }),
+  source: z
+    .string()
+    .optional()
+    .describe(`comma-separated: ${ITEM_SOURCES.join(',')}`)
+    .transform((s, ctx) => {
+      const list = s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
+      const bad = list?.filter((x) => !(ITEM_SOURCES as readonly string[]).includes(x));
+      if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown source: ${bad.join(',')}` });
+      return list;
+    }),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  flagged: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  deadlineFrom: dateString.optional(),
+  deadlineTo: dateString.optional(),
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .refine((s) => !CONTROL.test(s), 'control characters are not allowed')
+    .optional()
+    .describe('text in title or description'),
+  sort: z.enum(['reportedAt', 'updatedAt', 'deadline', 'seqNo']).default('reportedAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+  count: z.enum(['true', 'false']).optional().describe('also return the total count (slower)'),
+});
+
+/** The `:id` of a resource. */
+export const idParams = z.object({ id: z.uuid() });
