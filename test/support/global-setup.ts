@@ -15,6 +15,9 @@ declare module 'vitest' {
   }
 }
 
+const HOOKED = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'message'];
+const emitter: NodeJS.EventEmitter = process;
+
 export default async function setup(project: TestProject) {
   let server: EmbeddedServer | null = null;
   let dir: string | null = null;
@@ -25,7 +28,13 @@ export default async function setup(project: TestProject) {
   } else {
     dir = await mkdtemp(join(tmpdir(), 'zhenggai-test-'));
     const t0 = Date.now();
+    const before = new Map(HOOKED.map((e) => [e, new Set(emitter.listeners(e))]));
     server = await startEmbeddedPostgres({ dir: join(dir, 'pg'), durable: false });
+    // The package's exit hooks (async-exit-hook) call process.exit(0) on 'beforeExit', which turned a
+    // failed run into exit code 0. The teardown below stops the server, so the hooks are taken off
+    // again and the run's exit code is vitest's own.
+    for (const e of HOOKED)
+      for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as () => void);
     adminUrl = server.url('postgres');
     console.log(`[test] embedded PostgreSQL ready in ${Date.now() - t0} ms (DATABASE_URL not set)`);
   }
