@@ -7,26 +7,28 @@ import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import { serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
+/** A response is a zod schema, or { description, properties: zodSchema } for the docs. */
+type ResponseSchema = z.ZodType | { properties: z.ZodType };
+
 // One compiled serializer per schema object: every route shares the problem+json schemas.
 const compiled = new WeakMap<object, (data: unknown) => string>();
 
-export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = (route) => {
-  const key = route.schema as object;
+export const serializerCompiler: FastifySerializerCompiler<ResponseSchema> = (route) => {
+  const key = route.schema;
   let serialize = compiled.get(key);
   if (!serialize) compiled.set(key, (serialize = compile(route)));
   return serialize;
 };
 
-const compile: FastifySerializerCompiler<z.ZodType> = (route) => {
-  const given = route.schema as unknown;
-  // A response may be declared as { description, properties: zodSchema } for the docs.
-  const schema = given instanceof z.ZodType ? given : (given as { properties?: unknown }).properties;
+const compile: FastifySerializerCompiler<ResponseSchema> = (route) => {
+  const given = route.schema;
+  const schema: unknown = given instanceof z.ZodType ? given : given.properties;
   let jsonSchema: object;
   try {
     if (!(schema instanceof z.ZodType)) throw new Error('not a zod schema');
     jsonSchema = z.toJSONSchema(schema, { io: 'output', target: 'draft-7', unrepresentable: 'throw' });
   } catch {
-    return zodSerializerCompiler(route as never) as (data: unknown) => string;
+    return zodSerializerCompiler(route) as (data: unknown) => string;
   }
   return fastJson(lenient(jsonSchema) as Parameters<typeof fastJson>[0]) as (data: unknown) => string;
 };

@@ -1,9 +1,20 @@
 // Report commands (月报): lock or create the unit's report row, decide with the pure lifecycle, evolve,
 // write — one transaction. Submissions get their statistics from the ledger as of `now`.
 import type { Db } from '../db/client.ts';
-import { lockReportRow, reportStats, stateOf, writeReportRow } from '../db/queries/reports.ts';
+import {
+  iso,
+  lockReportRow,
+  reportRow,
+  reportStats,
+  saveReportConfig,
+  stateOf,
+  unitPaths,
+  writeReportRow,
+} from '../db/queries/reports.ts';
+import type { AccountabilityConfig } from '../domain/accountability/rules.ts';
+import { within } from '../domain/access/scope.ts';
 import type { ReportRow } from '../db/schema.ts';
-import type { ReportPeriod } from '../domain/report/cycle.ts';
+import type { ReportCycle, ReportPeriod } from '../domain/report/cycle.ts';
 import { decideReport, evolveReport, type ReportCommand } from '../domain/report/lifecycle.ts';
 import { Refused } from './refusal.ts';
 
@@ -51,5 +62,49 @@ export function reportService(deps: { db: Db }) {
     });
   }
 
-  return { act };
+  /** Set the campaign's report cycle and rules; every reporting unit lies in the campaign area. */
+  async function setConfig(p: {
+    campaign: { id: string; areaPath: string };
+    cycle: ReportCycle;
+    accountability: AccountabilityConfig;
+    now: string;
+  }) {
+    const units = await unitPaths(deps.db, p.cycle.reportingUnitIds);
+    const outside = p.cycle.reportingUnitIds.filter(
+      (id) => !units.some((x) => x.id === id && within(x.path, p.campaign.areaPath)),
+    );
+    if (outside.length > 0)
+      throw new Refused(
+        'unit_outside_campaign',
+        `${outside.length} reporting unit(s) are unknown or outside the campaign area`,
+        {
+          title: 'Rule violated',
+          errors: outside.map((id) => ({
+            path: 'body.cycle.reportingUnitIds',
+            message: `${id}: not in the campaign area`,
+          })),
+        },
+      );
+    await saveReportConfig(deps.db, {
+      campaignId: p.campaign.id,
+      cycle: p.cycle,
+      accountability: p.accountability,
+      updatedAt: p.now,
+    });
+  }
+
+  /** A unit's statistics for a period as of `asOf` (default: its frozen snapshot's instant, or now). */
+  async function stats(p: {
+    campaignId: string;
+    period: ReportPeriod;
+    unit: { id: string; path: string };
+    asOf?: string;
+    now: string;
+  }) {
+    const row = await reportRow(deps.db, p.campaignId, p.period.period, p.unit.id);
+    const asOf = p.asOf ? iso(p.asOf) : (row?.stats?.asOf ?? p.now);
+    return reportStats(deps.db, p.campaignId, p.unit.path, p.period, asOf);
+  }
+
+  return { act, setConfig, stats };
 }

@@ -5,6 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import type { IndicatorFacts } from '../../domain/ranking/score.ts';
+import type { ReportStats, StatCounts } from '../../domain/report/lifecycle.ts';
 
 /** Is a row (by its unit paths) part of the ledger of the unit at `path`? Responsible (as of the
  * instant), lead or reporting unit in the subtree — an item is counted once per unit either way. */
@@ -15,23 +16,7 @@ const rowBelongs = (
 
 // ------------------------------------------------------------------ monthly report statistics
 
-/** `closed` = signed off (销号) in the window; `rectified` = verified in the window (recheck passed or its
- * window elapsed) — DESIGN §4: closed is never counted as fixed before that. */
-export interface StatCounts {
-  newItems: number;
-  closed: number;
-  rectified: number;
-  inProgress: number;
-  overdue: number;
-  reopened: number;
-}
-export interface ReportStats extends StatCounts {
-  asOf: string;
-  from: string;
-  to: string;
-  byCategory: Record<string, StatCounts>;
-  bySource: Record<string, StatCounts>;
-}
+export type { ReportStats, StatCounts } from '../../domain/report/lifecycle.ts';
 
 interface MonthRow {
   respPath: string | null;

@@ -21,6 +21,28 @@ export async function reportConfig(db: DbOrTx, campaignId: string) {
   return row ?? null;
 }
 
+/** A unit's report row for a period, if it was ever touched. */
+export async function reportRow(db: DbOrTx, campaignId: string, period: string, unitId: string) {
+  const [row] = await db
+    .select()
+    .from(reports)
+    .where(and(eq(reports.campaignId, campaignId), eq(reports.period, period), eq(reports.unitId, unitId)));
+  return row;
+}
+
+/** Set (or replace) a campaign's report cycle and accountability rules. */
+export async function saveReportConfig(db: DbOrTx, values: typeof reportConfigs.$inferInsert) {
+  await db.insert(reportConfigs).values(values).onConflictDoUpdate({ target: reportConfigs.campaignId, set: values });
+}
+
+/** The ids and paths of the given units that exist. */
+export async function unitPaths(db: DbOrTx, ids: string[]) {
+  return db
+    .select({ id: orgUnits.id, path: orgUnits.path })
+    .from(orgUnits)
+    .where(sql`${orgUnits.id} = any(${sql.param(ids)}::uuid[])`);
+}
+
 export const stateOf = (r: ReportRow | undefined): ReportState =>
   r
     ? {

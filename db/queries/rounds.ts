@@ -1,7 +1,7 @@
 // Acceptance rounds (阶段验收): the rows — rounds, score sheets, published rankings and accountability
 // records — read and written as plain queries. The rules (no overlap, publish once, accountability)
 // are in services/rounds.ts.
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { endOfDay, startOfDay } from '../../domain/calendar/calendar.ts';
 import type { RoundPlacements } from '../../domain/accountability/rules.ts';
 import type { RankedGroup } from '../../domain/ranking/score.ts';
@@ -9,6 +9,7 @@ import type { DbOrTx } from '../client.ts';
 import {
   accountabilityRecords,
   acceptanceRounds,
+  items,
   orgUnits,
   reports,
   roundRankings,
@@ -76,6 +77,43 @@ export async function scoreSheets(db: DbOrTx, roundId: string) {
   return db.select().from(roundScores).where(eq(roundScores.roundId, roundId));
 }
 
+/** One unit's score sheet in a round, if recorded. */
+export async function scoreSheetOf(db: DbOrTx, roundId: string, unitId: string) {
+  const [sheet] = await db
+    .select()
+    .from(roundScores)
+    .where(and(eq(roundScores.roundId, roundId), eq(roundScores.unitId, unitId)));
+  return sheet ?? null;
+}
+
+/** Record a unit's score sheet, replacing the one recorded before. */
+export async function upsertScoreSheet(db: DbOrTx, values: typeof roundScores.$inferInsert) {
+  await db
+    .insert(roundScores)
+    .values(values)
+    .onConflictDoUpdate({ target: [roundScores.roundId, roundScores.unitId], set: values });
+}
+
+/** The items a look-back (回头看) may select: closed or verified items of the focus categories, in ledger order. */
+export async function lookBackCandidates(db: DbOrTx, round: Pick<RoundRow, 'campaignId' | 'focusCategoryIds'>) {
+  const rows = await db
+    .select({ id: items.id })
+    .from(items)
+    .where(
+      and(
+        eq(items.campaignId, round.campaignId),
+        inArray(items.categoryId, round.focusCategoryIds),
+        inArray(items.status, ['closed', 'verified']),
+      ),
+    )
+    .orderBy(asc(items.seqNo));
+  return rows.map((x) => x.id);
+}
+
+export async function saveSelection(db: DbOrTx, roundId: string, selection: NonNullable<RoundRow['selection']>) {
+  await db.update(acceptanceRounds).set({ selection }).where(eq(acceptanceRounds.id, roundId));
+}
+
 /** Per unit, how many of the given periods' reports were first submitted on time by `until`. */
 export async function onTimeReports(db: DbOrTx, campaignId: string, periods: string[], until: string) {
   if (periods.length === 0) return [];
@@ -89,11 +127,12 @@ export async function onTimeReports(db: DbOrTx, campaignId: string, periods: str
     .groupBy(reports.unitId);
 }
 
-export async function latestRanking(db: DbOrTx, roundId: string) {
+/** A published version of a round's ranking, the latest unless `version` is given. */
+export async function latestRanking(db: DbOrTx, roundId: string, version?: number) {
   const [row] = await db
     .select()
     .from(roundRankings)
-    .where(eq(roundRankings.roundId, roundId))
+    .where(and(eq(roundRankings.roundId, roundId), version ? eq(roundRankings.version, version) : undefined))
     .orderBy(desc(roundRankings.version))
     .limit(1);
   return row ?? null;

@@ -16,7 +16,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { AccountabilityConfig } from '../../domain/accountability/rules.ts';
-import type { ReportEvent, Narrative } from '../../domain/report/lifecycle.ts';
+import type { ReportEvent, Narrative, ReportStats } from '../../domain/report/lifecycle.ts';
 import type { ReportCycle } from '../../domain/report/cycle.ts';
 import type { Scheme, ScoreLine } from '../../domain/ranking/scheme.ts';
 
@@ -50,7 +50,7 @@ export const reports = pgTable(
     narrative: jsonb('narrative').$type<Narrative>(),
     attachments: text('attachments').array().notNull().default(sql`'{}'`),
     /** The statistics snapshot frozen at submission (recomputable as of `stats.asOf`). */
-    stats: jsonb('stats'),
+    stats: jsonb('stats').$type<ReportStats>(),
     /** The report's own trail: every ReportEvent, in order. */
     history: jsonb('history').notNull().$type<ReportEvent[]>(),
     updatedAt: ts('updated_at').notNull(),

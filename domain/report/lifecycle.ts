@@ -11,6 +11,25 @@ export interface Narrative {
   nextSteps: string;
 }
 
+/** `closed` = signed off (销号) in the window; `rectified` = verified in the window (recheck passed or its
+ * window elapsed) — DESIGN §4: closed is never counted as fixed before that. */
+export interface StatCounts {
+  newItems: number;
+  closed: number;
+  rectified: number;
+  inProgress: number;
+  overdue: number;
+  reopened: number;
+}
+/** A report's statistics from the ledger as of an instant, frozen on submission (db/queries/ledger-stats.ts). */
+export interface ReportStats extends StatCounts {
+  asOf: string;
+  from: string;
+  to: string;
+  byCategory: Record<string, StatCounts>;
+  bySource: Record<string, StatCounts>;
+}
+
 export interface ReportState {
   status: ReportStatus;
   version: number;
@@ -22,7 +41,7 @@ export interface ReportState {
   submittedAt: string | null;
   acceptedAt: string | null;
   returnCount: number;
-  stats: unknown;
+  stats: ReportStats | null;
 }
 
 export const initialReport = (): ReportState => ({
@@ -40,13 +59,16 @@ export const initialReport = (): ReportState => ({
 
 export type ReportCommand =
   | { type: 'save_draft'; narrative: Narrative; attachments?: string[] }
-  | { type: 'submit'; narrative?: Narrative; attachments?: string[]; stats: unknown }
+  | { type: 'submit'; narrative?: Narrative; attachments?: string[]; stats: ReportStats }
   | { type: 'return'; reason: string }
   | { type: 'accept'; note?: string };
 
 export type ReportEvent = { at: string; actorId: string } & (
   | { type: 'ReportDraftSaved'; data: { narrative: Narrative; attachments: string[] } }
-  | { type: 'ReportSubmitted'; data: { narrative: Narrative; attachments: string[]; late: boolean; stats: unknown } }
+  | {
+      type: 'ReportSubmitted';
+      data: { narrative: Narrative; attachments: string[]; late: boolean; stats: ReportStats };
+    }
   | { type: 'ReportReturned'; data: { reason: string } }
   | { type: 'ReportAccepted'; data: { note: string | null } }
 );

@@ -11,6 +11,7 @@ import {
   type ReportCommand,
   type ReportContext,
   type ReportState,
+  type ReportStats,
 } from '../../domain/report/lifecycle.ts';
 import { DEFAULT_SCHEME, DEFAULT_SCORE_LINES, schemeSchema, type Scheme } from '../../domain/ranking/scheme.ts';
 import { rankUnits, scoreUnit, type RankedUnitInput } from '../../domain/ranking/score.ts';
@@ -59,21 +60,31 @@ describe('report cycle (003: from March, by month end; work report by 30 Septemb
 describe('report lifecycle', () => {
   const period = findPeriod(cycle, '2026-03', OFFICIAL_CALENDAR)!;
   const narrative = { progress: '完成排查', problems: '无', nextSteps: '继续整改' };
+  const counts = { newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
+  const stats = (newItems = 0): ReportStats => ({
+    ...counts,
+    newItems,
+    asOf: '2026-03-31T15:59:59Z',
+    from: period.from,
+    to: period.to,
+    byCategory: {},
+    bySource: {},
+  });
   const run = (s: ReportState, c: ReportCommand, now: string, as: ReportContext['as'] = 'unit') => {
     const d = decideReport(s, c, { now, actorId: 'u1', period, as });
     return d.ok ? { state: d.events.reduce(evolveReport, s), events: d.events } : { error: d.error };
   };
   it('given a draft, when submitted before the due instant, then it is on time with its stats frozen', () => {
     const draft = run(initialReport(), { type: 'save_draft', narrative }, '2026-03-20T02:00:00Z').state!;
-    const out = run(draft, { type: 'submit', stats: { newItems: 3 } }, '2026-03-31T15:59:59Z');
+    const out = run(draft, { type: 'submit', stats: stats(3) }, '2026-03-31T15:59:59Z');
     expect(out.state).toMatchObject({ status: 'submitted', late: false, stats: { newItems: 3 }, version: 2 });
   });
   it('given nothing written, when submitted after the due instant, then it is late; returned and resubmitted it stays judged on the first submission', () => {
-    const late = run(initialReport(), { type: 'submit', narrative, stats: {} }, '2026-04-02T01:00:00Z').state!;
+    const late = run(initialReport(), { type: 'submit', narrative, stats: stats() }, '2026-04-02T01:00:00Z').state!;
     expect(late).toMatchObject({ status: 'submitted', late: true });
     const ret = run(late, { type: 'return', reason: '数据不全' }, '2026-04-03T01:00:00Z', 'office').state!;
     expect(ret).toMatchObject({ status: 'returned', returnCount: 1 });
-    const again = run(ret, { type: 'submit', stats: {} }, '2026-04-04T01:00:00Z').state!;
+    const again = run(ret, { type: 'submit', stats: stats() }, '2026-04-04T01:00:00Z').state!;
     expect(again).toMatchObject({ status: 'submitted', late: true, firstSubmittedAt: '2026-04-02T01:00:00Z' });
     expect(run(again, { type: 'accept' }, '2026-04-05T01:00:00Z', 'office').state).toMatchObject({
       status: 'accepted',
@@ -93,7 +104,7 @@ describe('report lifecycle', () => {
     expect(
       run(initialReport(), { type: 'save_draft', narrative }, '2026-03-05T01:00:00Z', 'office').error,
     ).toMatchObject({ code: 'forbidden' });
-    expect(run(initialReport(), { type: 'submit', stats: {} }, '2026-03-05T01:00:00Z').error).toMatchObject({
+    expect(run(initialReport(), { type: 'submit', stats: stats() }, '2026-03-05T01:00:00Z').error).toMatchObject({
       code: 'validation',
     });
   });

@@ -26,6 +26,7 @@ import { actorOf } from '../../plugins/auth.ts';
 import { notFound, Problem, problemResponses } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { checkFileName, stageFile } from '../evidence/ingest.ts';
+import { type ImportReport, importReportView } from './schema.ts';
 
 export { SYNC_COMMIT_ROWS } from '../../../services/ledger-import.ts';
 
@@ -250,7 +251,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
               error: z.string().nullable(),
               createdAt: z.string(),
               finishedAt: z.string().nullable(),
-              report: z.any(),
+              report: importReportView.nullable(),
             })
             .meta({ id: 'ImportJob' }),
           ...problemResponses,
@@ -283,7 +284,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         error: job.error,
         createdAt: job.createdAt,
         finishedAt: job.finishedAt,
-        report: job.report,
+        // Written once, by reportOf below, when the job row is inserted.
+        report: job.report as ImportReport | null,
       };
     },
   );
@@ -343,7 +345,11 @@ export const FIELD_NAMES: Record<ImportField, string> = {
   itemId: '系统编号',
 };
 
-function reportOf(fileName: string, header: NonNullable<ReturnType<typeof findHeader>>, plans: RowPlan[]) {
+function reportOf(
+  fileName: string,
+  header: NonNullable<ReturnType<typeof findHeader>>,
+  plans: RowPlan[],
+): ImportReport {
   return {
     fileName,
     header: {

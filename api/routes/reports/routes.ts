@@ -1,6 +1,5 @@
 // /api/v1/campaigns/:id/report-config, the report board per period, one unit's report and its
 // commands (draft, submit, return, accept), and its statistics recomputed as of any instant.
-import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accountabilitySchema, DEFAULT_ACCOUNTABILITY } from '../../../domain/accountability/rules.ts';
@@ -8,9 +7,8 @@ import { cyclePeriods, reportCycleSchema } from '../../../domain/report/cycle.ts
 import { allowedReportCommands } from '../../../domain/report/lifecycle.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { reportAttachments } from '../../../db/queries/evidence.ts';
-import { within } from '../../../domain/access/scope.ts';
-import { iso, reportBoard, type reportConfig, reportStats, stateOf } from '../../../db/queries/reports.ts';
-import { orgUnits, reportConfigs, reports, type ReportRow } from '../../../db/schema.ts';
+import { reportBoard, type reportConfig, reportRow, stateOf } from '../../../db/queries/reports.ts';
+import type { ReportRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
@@ -28,6 +26,7 @@ import {
   configView,
   reportView,
   boardView,
+  reportStatsView,
 } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) => {
@@ -148,32 +147,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
           acc.error,
           'body.accountability',
         );
-      const units = await db
-        .select({ id: orgUnits.id, path: orgUnits.path })
-        .from(orgUnits)
-        .where(sql`${orgUnits.id} = any(${sql.param(cycle.data.reportingUnitIds)}::uuid[])`);
-      const outside = cycle.data.reportingUnitIds.filter(
-        (id) => !units.some((x) => x.id === id && within(x.path, c.areaPath)),
-      );
-      if (outside.length > 0) {
-        throw new Problem(
-          422,
-          'unit_outside_campaign',
-          'Rule violated',
-          `${outside.length} reporting unit(s) are unknown or outside the campaign area`,
-          {
-            errors: outside.map((id) => ({
-              path: 'body.cycle.reportingUnitIds',
-              message: `${id}: not in the campaign area`,
-            })),
-          },
-        );
-      }
-      const values = { campaignId: c.id, cycle: cycle.data, accountability: acc.data, updatedAt: now() };
-      await db
-        .insert(reportConfigs)
-        .values(values)
-        .onConflictDoUpdate({ target: reportConfigs.campaignId, set: values });
+      await reportsOf.setConfig({ campaign: c, cycle: cycle.data, accountability: acc.data, now: now() });
       const until = (c.endsOn ?? `${cycle.data.firstMonth.slice(0, 4)}-12-31`).slice(0, 7);
       return {
         campaignId: c.id,
@@ -221,12 +195,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
       const c = await access.visibleCampaign(u, req.params.id);
       const { cfg, p } = await periodOf(c, req.params.period);
       const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
-      const [row] = await db
-        .select()
-        .from(reports)
-        .where(
-          sql`${reports.campaignId} = ${c.id} and ${reports.period} = ${p.period} and ${reports.unitId} = ${unit.id}`,
-        );
+      const row = await reportRow(db, c.id, p.period, unit.id);
       reply.header('etag', `"${row?.version ?? 0}"`);
       return view(row, p, c, unit, u);
     },
@@ -241,7 +210,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
           "The period's statistics recomputed from the event trail as of an instant (default: the frozen snapshot's instant, or now)",
         params: reportParams,
         querystring: z.object({ asOf: z.iso.datetime().optional() }),
-        response: { 200: z.any(), ...problemResponses },
+        response: { 200: reportStatsView, ...problemResponses },
       },
     },
     async (req) => {
@@ -249,15 +218,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
       const c = await access.visibleCampaign(u, req.params.id);
       const { cfg, p } = await periodOf(c, req.params.period);
       const unit = await unitOf(u, c, req.params.unitId, cfg.cycle.reportingUnitIds);
-      const [row] = await db
-        .select({ stats: reports.stats })
-        .from(reports)
-        .where(
-          sql`${reports.campaignId} = ${c.id} and ${reports.period} = ${p.period} and ${reports.unitId} = ${unit.id}`,
-        );
-      const frozenAt = (row?.stats as { asOf?: string } | null)?.asOf;
-      const asOf = req.query.asOf ? iso(req.query.asOf) : (frozenAt ?? now());
-      return reportStats(db, c.id, unit.path, p, asOf);
+      return reportsOf.stats({ campaignId: c.id, period: p, unit, asOf: req.query.asOf, now: now() });
     },
   );
 

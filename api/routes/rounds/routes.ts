@@ -4,7 +4,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isSampled } from '../../../domain/item/index.ts';
 import {
   schemeSchema,
   scoreLineSchema,
@@ -17,29 +16,32 @@ import { buildBulletin } from '../../../services/bulletin.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
 import { latestRanking, roundById, type Ranking } from '../../../db/queries/rounds.ts';
+import { lookBackService } from '../../../services/look-back.ts';
+import { roundScoreService } from '../../../services/round-scores.ts';
 import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
 import { roundService } from '../../../services/rounds.ts';
-import {
-  accountabilityRecords,
-  acceptanceRounds,
-  categories,
-  items,
-  orgUnits,
-  roundRankings,
-  roundScores,
-  type RoundRow,
-} from '../../../db/schema.ts';
-import { CommandRefused } from '../../../workflows/engine.ts';
+import { accountabilityRecords, acceptanceRounds, categories, orgUnits, type RoundRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
 import { bulletinDocx } from '../../../services/bulletin-docx.ts';
 import { dateString } from '../../schemas/common.ts';
-import { idParams, roundView } from './schema.ts';
+import {
+  bulletinView,
+  idParams,
+  publishedView,
+  rankingView,
+  roundView,
+  scoreSheetView,
+  selectionView,
+  unitParams,
+} from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock }) => {
   const access = campaignAccess({ db, calendar: () => env.calendar() });
   const rounds = roundService({ db });
+  const lookBack = lookBackService({ db, engine });
+  const scores = roundScoreService({ db });
   const now = () => clock.now().toISOString();
 
   async function roundFor(u: AuthUser, id: string) {
@@ -190,71 +192,16 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         summary: '回头看: select closed items of the focus categories again for recheck (seeded, reproducible)',
         params: idParams,
         body: z.strictObject({ rate: z.number().gt(0).max(1), seed: z.string().min(1).max(100), dueBy: dateString }),
-        response: {
-          200: z.object({ rate: z.number(), seed: z.string(), at: z.string(), itemIds: z.array(z.string()) }),
-          ...problemResponses,
-        },
+        response: { 200: selectionView, ...problemResponses },
       },
     },
     async (req) => {
       const u = req.user!;
       const { round, c } = await roundFor(u, req.params.id);
       if (!isOffice(u, c)) throw forbidden('only the campaign office selects items for a look-back');
-      if (!round.lookBack)
-        throw new Problem(
-          409,
-          'not_a_look_back_round',
-          'Rule violated',
-          'this round is not a look-back (回头看) round',
-        );
-      if (round.selection)
-        throw new Problem(
-          409,
-          'look_back_already_selected',
-          'Rule violated',
-          `the selection was made at ${round.selection.at}; it is made once`,
-        );
-      const b = req.body;
-      const candidates = await db
-        .select({ id: items.id })
-        .from(items)
-        .where(
-          and(
-            eq(items.campaignId, c.id),
-            inArray(items.categoryId, round.focusCategoryIds),
-            inArray(items.status, ['closed', 'verified']),
-          ),
-        )
-        .orderBy(asc(items.seqNo));
-      const chosen = candidates.map((x) => x.id).filter((id) => isSampled(b.seed, id, b.rate));
-      const scheduled: string[] = [];
-      for (const itemId of chosen) {
-        try {
-          await engine.execute({
-            itemId,
-            actor: null,
-            command: { type: 'schedule_recheck', reason: 'look_back', dueBy: b.dueBy },
-          });
-          scheduled.push(itemId);
-        } catch (err) {
-          // An item already waiting for its recheck keeps it; anything else is a fault.
-          if (!(err instanceof CommandRefused)) throw err;
-        }
-      }
-      const selection = { rate: b.rate, seed: b.seed, at: now(), itemIds: scheduled };
-      await db.update(acceptanceRounds).set({ selection }).where(eq(acceptanceRounds.id, round.id));
-      return selection;
+      return lookBack.select(round, { ...req.body, now: now() });
     },
   );
-
-  const scoreSheet = z.object({
-    roundId: z.string(),
-    unitId: z.string(),
-    lines: z.record(z.string(), z.number()),
-    veto: z.boolean(),
-    vetoReason: z.string().nullable(),
-    note: z.string().nullable(),
-  });
 
   app.get(
     '/rounds/:id/scores/:unitId',
@@ -262,9 +209,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       schema: {
         tags: ['rounds'],
         summary: "A unit's recorded score sheet (the acceptance team), to review or amend it",
-        params: z.object({ id: z.uuid(), unitId: z.uuid() }),
+        params: unitParams,
         response: {
-          200: scoreSheet.extend({ scoredBy: z.string().nullable(), scoredAt: z.string() }),
+          200: scoreSheetView.extend({ scoredBy: z.string().nullable(), scoredAt: z.string() }),
           ...problemResponses,
         },
       },
@@ -274,11 +221,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       requireRole(u, ['inspector', 'supervisor', 'admin']);
       const { round, c } = await roundFor(u, req.params.id);
       if (!seesAll(u, c)) throw forbidden('score sheets are read by the acceptance team of the campaign');
-      const [sheet] = await db
-        .select()
-        .from(roundScores)
-        .where(and(eq(roundScores.roundId, round.id), eq(roundScores.unitId, req.params.unitId)));
-      if (!sheet) throw notFound(`score sheet of unit ${req.params.unitId} in round ${round.id}`);
+      const sheet = await scores.sheet(round, req.params.unitId);
       return {
         roundId: sheet.roundId,
         unitId: sheet.unitId,
@@ -298,14 +241,14 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       schema: {
         tags: ['rounds'],
         summary: "Record a unit's score sheet (inspector)",
-        params: z.object({ id: z.uuid(), unitId: z.uuid() }),
+        params: unitParams,
         body: z.strictObject({
           lines: z.record(z.string(), z.number().finite().min(0)),
           veto: z.boolean().default(false),
           vetoReason: z.string().trim().min(1).max(1000).optional(),
           note: z.string().trim().max(2000).optional(),
         }),
-        response: { 200: scoreSheet, ...problemResponses },
+        response: { 200: scoreSheetView, ...problemResponses },
       },
     },
     async (req) => {
@@ -313,82 +256,17 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       requireRole(u, ['inspector', 'supervisor', 'admin']);
       const { round, c } = await roundFor(u, req.params.id);
       if (!seesAll(u, c)) throw forbidden('score sheets are recorded by the acceptance team of the campaign');
-      if (round.status === 'published')
-        throw new Problem(
-          409,
-          'round_already_published',
-          'Rule violated',
-          'the round is published; a change of scores is a correction after re-scoring is not possible — publish a correction with a reason instead',
-        );
       const cfg = await cycleOf(c.id);
-      if (!cfg.cycle.reportingUnitIds.includes(req.params.unitId)) {
-        throw new Problem(
-          422,
-          'unit_not_in_round',
-          'Rule violated',
-          'the unit is not one of the units this round ranks (the campaign reporting units)',
-          { errors: [{ path: 'params.unitId', message: 'not in this round' }] },
-        );
-      }
-      const [unit] = await db.select({ path: orgUnits.path }).from(orgUnits).where(eq(orgUnits.id, req.params.unitId));
-      if (unit && within(unit.path, u.unitPath))
-        throw new Problem(
-          403,
-          'separation_of_duties',
-          'Separation of duties',
-          'an inspector cannot score their own unit',
-        );
-      const b = req.body;
-      const unknown = Object.keys(b.lines).filter((k) => !round.scoreLines.some((l) => l.key === k));
-      const over = round.scoreLines.filter((l) => (b.lines[l.key] ?? 0) > l.maxPoints);
-      if (unknown.length || over.length) {
-        throw new Problem(
-          422,
-          'invalid_score',
-          'Rule violated',
-          'a line is unknown to the round or above its maximum',
-          {
-            errors: [
-              ...unknown.map((k) => ({ path: `body.lines.${k}`, message: 'not a line of this round' })),
-              ...over.map((l) => ({ path: `body.lines.${l.key}`, message: `at most ${l.maxPoints}` })),
-            ],
-          },
-        );
-      }
-      if (b.veto && !b.vetoReason)
-        throw new Problem(422, 'rule_violated', 'Rule violated', '一票否决 needs its reason', {
-          errors: [{ path: 'body.vetoReason', message: 'required with veto' }],
-        });
-      const values = {
-        roundId: round.id,
+      return scores.record({
+        round,
+        reportingUnitIds: cfg.cycle.reportingUnitIds,
         unitId: req.params.unitId,
-        lines: b.lines,
-        veto: b.veto,
-        vetoReason: b.vetoReason ?? null,
-        note: b.note ?? null,
-        scoredBy: u.id,
-        scoredAt: now(),
-      };
-      await db
-        .insert(roundScores)
-        .values(values)
-        .onConflictDoUpdate({ target: [roundScores.roundId, roundScores.unitId], set: values });
-      return values;
+        scorer: u,
+        sheet: req.body,
+        now: now(),
+      });
     },
   );
-
-  const rankingView = z
-    .object({
-      roundId: z.string(),
-      asOf: z.string(),
-      schemeVersion: z.string(),
-      groups: z.array(z.any()),
-      unranked: z.array(z.string()),
-      published: z.boolean(),
-      version: z.number().nullable(),
-      correction: z.string().nullable(),
-    })
-    .meta({ id: 'Ranking' });
 
   app.get(
     '/rounds/:id/ranking',
@@ -430,7 +308,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
           params: idParams,
           body,
           response: {
-            200: z.object({ version: z.number(), accountabilityRecordIds: z.array(z.string()), ranking: z.any() }),
+            200: publishedView,
             ...problemResponses,
           },
         },
@@ -467,15 +345,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
   async function bulletinOf(u: AuthUser, id: string, version?: number) {
     const { round, c } = await roundFor(u, id);
     if (!seesAll(u, c)) throw notFound('bulletin');
-    const rows = await db
-      .select()
-      .from(roundRankings)
-      .where(and(eq(roundRankings.roundId, round.id), version ? eq(roundRankings.version, version) : undefined))
-      .orderBy(sql`${roundRankings.version} desc`)
-      .limit(1);
-    if (!rows[0])
+    const published = await latestRanking(db, round.id, version);
+    if (!published)
       throw new Problem(409, 'round_not_published', 'Not published', 'the bulletin exists once the round is published');
-    return buildBulletin(db, round, rows[0]);
+    return buildBulletin(db, round, published);
   }
   const bulletinQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
   app.get(
@@ -486,7 +359,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         summary: 'The bulletin (通报) as JSON',
         params: idParams,
         querystring: bulletinQuery,
-        response: { 200: z.any(), ...problemResponses },
+        response: { 200: bulletinView, ...problemResponses },
       },
     },
     async (req) => bulletinOf(req.user!, req.params.id, req.query.version),
