@@ -69,6 +69,25 @@ export async function migrateOpenItems(
   return result;
 }
 
+/** Starts an item's workflow from its ledger row; a workflow already running is left alone ('running'). */
+export function workflowStarter(client: Client, taskQueue: string) {
+  return async (item: { id: string; state: ItemState }): Promise<StartOutcome> => {
+    try {
+      await client.workflow.start(itemWorkflow, {
+        workflowId: workflowIdOf(item.id),
+        taskQueue,
+        // env null: the workflow loads the campaign's settings and calendar before its first timer.
+        args: [{ itemId: item.id, state: item.state, env: null }],
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      return 'started';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+      throw err;
+    }
+  };
+}
+
 export async function runTemporalMigrate(config: Config, log: Log, opts: { after?: string; batch?: number }) {
   const { db, close } = await openMigratedDb(config, log);
   let connection: Connection | null = null;
@@ -81,22 +100,10 @@ export async function runTemporalMigrate(config: Config, log: Log, opts: { after
         { cause: err },
       );
     }
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const start = async (item: { id: string; state: ItemState }): Promise<StartOutcome> => {
-      try {
-        await client.workflow.start(itemWorkflow, {
-          workflowId: workflowIdOf(item.id),
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          // env null: the workflow loads the campaign's settings and calendar before its first timer.
-          args: [{ itemId: item.id, state: item.state, env: null }],
-          workflowIdConflictPolicy: 'FAIL',
-        });
-        return 'started';
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
-        throw err;
-      }
-    };
+    const start = workflowStarter(
+      new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      config.TEMPORAL_TASK_QUEUE,
+    );
     const r = await migrateOpenItems({ db, start, log }, opts);
     log(`temporal-migrate done: ${r.started} workflows started, ${r.running} were already running`);
   } finally {
