@@ -18,6 +18,7 @@ import {
 } from '../support/temporal-runtime.ts';
 import { migrateOpenItems, workflowStarter } from '../../bin/temporal-migrate.ts';
 import { catchUp } from './catch-up.ts';
+import { recordHistory } from './record-history.ts';
 import { runScenario, type Runtime } from './harness.ts';
 import { needsTimeSkipping, SCENARIOS } from './scenarios.ts';
 
@@ -97,7 +98,8 @@ for (const kind of ['time-skipping', 'dev-server'] as const satisfies TemporalKi
         // The server's clock cannot go back: start tomorrow (time-skipping) or today (real time).
         const now = await t.env.currentTimeMs();
         const base = shanghaiDate(new Date(t.env.supportsTimeSkipping ? now + DAY_MS : now).toISOString());
-        await runScenario(rt, w, s, base);
+        const itemId = await runScenario(rt, w, s, base);
+        await recordHistory(t, itemId, s.name);
       }, 300_000);
     }
 
@@ -118,6 +120,7 @@ for (const kind of ['time-skipping', 'dev-server'] as const satisfies TemporalKi
       const history = await t.env.client.workflow.getHandle(`item-${fired.itemId}`).fetchHistory();
       const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
       expect(timers.length, 'a durable timer waits for the next escalation step').toBeGreaterThan(0);
+      await recordHistory(t, fired.itemId, 'catch-up after temporal-migrate');
     }, 120_000);
   });
 }

@@ -83,7 +83,8 @@ function refusalCode(err: unknown): string | null {
   return null;
 }
 
-export async function runScenario(rt: Runtime, w: World, scenario: Scenario, base: string): Promise<void> {
+/** Runs the scenario on a new item; returns the item's id. */
+export async function runScenario(rt: Runtime, w: World, scenario: Scenario, base: string): Promise<string> {
   const [campaign] = await w.db
     .insert(campaigns)
     .values({
@@ -163,6 +164,7 @@ export async function runScenario(rt: Runtime, w: World, scenario: Scenario, bas
     });
     seen = row.version;
   }
+  return itemId;
 }
 
 function describeStep(rt: Runtime, i: number, step: Step): string {
