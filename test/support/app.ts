@@ -109,7 +109,8 @@ export async function build(
     maxUncompressedBytes: 50 * 1024 * 1024,
     maxFileBytes: 8 * 1024 * 1024,
   };
-  if (onTemporal && opts.background) throw new Error('build(): background work on the Temporal engine is not wired yet');
+  if (onTemporal && opts.background)
+    throw new Error('build(): background work on the Temporal engine is not wired yet');
   const background = opts.background ? await startBackground({ db, url, engine, clock, evidence, imports }) : null;
   const app = await buildApp({
     db,
