@@ -88,26 +88,41 @@ export function workflowStarter(client: Client, taskQueue: string) {
   };
 }
 
-export async function runTemporalMigrate(config: Config, log: Log, opts: { after?: string; batch?: number }) {
-  const { db, close } = await openMigratedDb(config, log);
-  let connection: Connection | null = null;
+/** Connects to TEMPORAL_ADDRESS and starts the workflows of the open items in `db` (temporal-migrate, and `start --demo`). */
+export async function startOpenItemWorkflows(
+  config: Config,
+  db: Db,
+  log: Log,
+  opts: { after?: string; batch?: number } = {},
+): Promise<MigrateResult> {
+  let connection: Connection;
   try {
-    try {
-      connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '10 seconds' });
-    } catch (err) {
-      throw new Error(
-        `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '10 seconds' });
+  } catch (err) {
+    throw new Error(
+      `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  try {
     const start = workflowStarter(
       new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
       config.TEMPORAL_TASK_QUEUE,
     );
-    const r = await migrateOpenItems({ db, start, log }, opts);
+    return await migrateOpenItems({ db, start, log }, opts);
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function runTemporalMigrate(config: Config, log: Log, opts: { after?: string; batch?: number }) {
+  const { db, close } = await openMigratedDb(config, log);
+  try {
+    const r = await startOpenItemWorkflows(config, db, log, opts);
     log(`temporal-migrate done: ${r.started} workflows started, ${r.running} were already running`);
   } finally {
-    await connection?.close();
     await close();
   }
 }
