@@ -88,6 +88,8 @@ export async function build(
     /** 'temporal': the app's engine is the Temporal one on the run's `temporal server start-dev`, with a
      * real worker; the clock is then real time (`now` is ignored). */
     engine?: 'local' | 'temporal';
+    /** With engine 'temporal': how long a command waits for the workflow's answer before 503 `applied: "unknown"`. */
+    temporalCommandTimeoutMs?: number;
   } = {},
 ): Promise<World> {
   const { db, url } = await createTestDatabase();
@@ -95,7 +97,9 @@ export async function build(
   const clock = onTemporal ? new LiveClock() : new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
   const env = createEngineEnv(db, 0);
   const engine = createLocalEngine({ db, env, clock });
-  const temporal = onTemporal ? await startTemporalRuntime('dev-server', db) : null;
+  const temporal = onTemporal
+    ? await startTemporalRuntime('dev-server', db, { commandTimeoutMs: opts.temporalCommandTimeoutMs })
+    : null;
   const appEngine = temporal?.engine ?? engine;
   const files = await mkdtemp(join(tmpdir(), 'zg-files-'));
   const evidence = opts.evidence ?? {

@@ -34,8 +34,11 @@ export function temporalUnavailable(kind: TemporalKind): string | null {
 export interface TemporalRuntime {
   kind: TemporalKind;
   env: TestWorkflowEnvironment;
-  worker: Worker;
   taskQueue: string;
+  /** Stop the worker (its tasks finish); commands then wait for a worker that is not there. */
+  stopWorker(): Promise<void>;
+  /** A new worker on the same task queue. */
+  startWorker(): Promise<void>;
   engine: TemporalEngine;
   /** Wait until the item's workflow is idle with nothing due (timers fired, their ticks persisted). */
   settle(itemId: string, timeoutMs?: number): Promise<void>;
@@ -44,7 +47,11 @@ export interface TemporalRuntime {
 
 let runtimeInstalled = false;
 
-export async function startTemporalRuntime(kind: TemporalKind, db: Db): Promise<TemporalRuntime> {
+export async function startTemporalRuntime(
+  kind: TemporalKind,
+  db: Db,
+  opts: { commandTimeoutMs?: number } = {},
+): Promise<TemporalRuntime> {
   // Warnings and errors only: the worker's state changes at INFO would bury the test output.
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -57,14 +64,24 @@ export async function startTemporalRuntime(kind: TemporalKind, db: Db): Promise<
         })
       : await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
   const taskQueue = `test-${kind}-${process.pid}-${Date.now()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createItemActivities({ db, env: createEngineEnv(db, 0) }),
-  });
-  const running = worker.run();
+  let worker: Worker | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const startWorker = async () => {
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      activities: createItemActivities({ db, env: createEngineEnv(db, 0) }),
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    worker = null;
+  };
+  await startWorker();
   const engine = createTemporalEngine({
     client: env.client,
     connection: env.connection,
@@ -72,7 +89,7 @@ export async function startTemporalRuntime(kind: TemporalKind, db: Db): Promise<
     db,
     env: createEngineEnv(db, 0),
     // The test server and a loaded machine answer slower than production's Temporal: room before 'unknown'.
-    commandTimeoutMs: 30_000,
+    commandTimeoutMs: opts.commandTimeoutMs ?? 30_000,
   });
   const settle = async (itemId: string, timeoutMs = 30_000) => {
     const handle = env.client.workflow.getHandle(workflowIdOf(itemId));
@@ -93,13 +110,13 @@ export async function startTemporalRuntime(kind: TemporalKind, db: Db): Promise<
   return {
     kind,
     env,
-    worker,
     taskQueue,
     engine,
     settle,
+    stopWorker,
+    startWorker,
     close: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
+      await stopWorker();
       await env.teardown();
     },
   };

@@ -92,8 +92,12 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
     return row ?? null;
   }
 
-  const update = (itemId: string, input: ExecuteInput) =>
-    client.workflow.getHandle(workflowIdOf(itemId)).executeUpdate(execute, { args: [input] });
+  // A retry with the same requestId is the same Update: Temporal applies an Update id once per workflow run
+  // and answers a repeat with the first outcome — which makes retrying after `applied: 'unknown'` safe.
+  const update = (itemId: string, input: ExecuteInput, updateId: string | undefined) =>
+    client.workflow
+      .getHandle(workflowIdOf(itemId))
+      .executeUpdate(execute, { args: [input], ...(updateId ? { updateId } : {}) });
 
   return {
     probe,
@@ -121,13 +125,13 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
         const result = await client.withDeadline(Date.now() + commandTimeoutMs, async () => {
           if (command.type === 'report') await ensureStarted(itemId, null, input);
           try {
-            return await update(itemId, input);
+            return await update(itemId, input, req.requestId);
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError) || current === null) throw err;
             // The item predates the Temporal runtime (or its workflow was never started): start it
             // from the ledger row, which is what the persist activity last wrote, and send again.
             await ensureStarted(itemId, current, input);
-            return update(itemId, input);
+            return update(itemId, input, req.requestId);
           }
         });
         answeredAt = Date.now();
