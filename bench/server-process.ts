@@ -23,6 +23,8 @@ export async function startServer(opts: {
   poolSize?: number;
   cpuProfDir?: string;
   echo?: (line: string) => void;
+  /** More environment (e.g. ENGINE=temporal, TEMPORAL_ADDRESS). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
   const nodeArgs = ['--import', 'tsx'];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
@@ -32,6 +34,7 @@ export async function startServer(opts: {
     PORT: String(opts.port),
     HOST: '127.0.0.1',
     LOG_LEVEL: opts.logLevel ?? 'warn',
+    ...opts.env,
   };
   delete env.REDIS_URL; // as shipped without Redis: BullMQ on PostgreSQL
   if (opts.poolSize) env.DB_POOL_SIZE = String(opts.poolSize);

@@ -50,6 +50,8 @@ export interface DevServer {
   port: number;
   /** The SQLite file, when the server keeps its state across restarts. */
   dbFile: string | null;
+  /** The server's process id while it runs. */
+  pid(): number | null;
   /** Start again on the same port (and file) after stop/kill. */
   start(): Promise<void>;
   /** SIGTERM, wait for exit. */
@@ -105,7 +107,7 @@ export async function startDevServer(opts: { cli?: string; dbFile?: string; port
   // Never outlive the process that started it (a crashed test run, an interrupted script).
   process.once('exit', () => proc?.kill('SIGKILL'));
   await start();
-  return { address, port, dbFile: opts.dbFile ?? null, start, stop: end('SIGTERM'), kill: end('SIGKILL') };
+  return { address, port, dbFile: opts.dbFile ?? null, pid: () => proc?.pid ?? null, start, stop: end('SIGTERM'), kill: end('SIGKILL') };
 }
 
 /** True when a Temporal frontend answers its health check at `address`. */
