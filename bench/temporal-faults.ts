@@ -150,9 +150,16 @@ async function main(): Promise<number> {
             s.final = r.status;
             break;
           }
-          if (s.tries > 60) {
-            log(`${name}: ${s.key} still ${r.status} after 60 tries; server log:\n${await tailOf(join(tmp, 'server.log'))}`);
-            throw new Error(`${name}: ${s.key} still ${r.status} after 60 tries`);
+          if (s.tries > 20) {
+            const diag = `/tmp/zg-faults-diag-${s.itemId}`;
+            const { rows } = await db.$client.query(
+              `select seq, type, at, actor_id, data from item_events where item_id = $1 order by seq`,
+              [s.itemId],
+            );
+            const history = await stack.history(`item-${s.itemId}`);
+            await writeFile(`${diag}.json`, JSON.stringify({ key: s.key, events: rows, history }, null, 1));
+            log(`${name}: ${s.key} still ${r.status} after 20 tries; events and workflow history in ${diag}.json`);
+            throw new Error(`${name}: ${s.key} still ${r.status} after 20 tries`);
           }
           await sleep(1000);
         }

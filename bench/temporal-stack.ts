@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../bin/config.ts';
 import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { inArray } from 'drizzle-orm';
 import { startOpenItemWorkflows, workflowStarter } from '../bin/temporal-migrate.ts';
 import { items } from '../db/schema.ts';
@@ -34,6 +35,8 @@ export interface TemporalStack {
   migrate(db: Db): Promise<{ started: number; running: number }>;
   /** Start the workflows of these items from their ledger rows, `parallel` at a time. */
   startItems(db: Db, ids: string[], parallel?: number): Promise<number>;
+  /** A workflow's history as JSON (for diagnostics). */
+  history(workflowId: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,15 @@ export async function startTemporalStack(opts: {
     worker,
     apiEnv,
     migrate: (db) => startOpenItemWorkflows(config, db, () => {}, { batch: 500 }),
+    async history(workflowId) {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const h = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+        return JSON.parse(historyToJSON(h));
+      } finally {
+        await connection.close();
+      }
+    },
     async startItems(db, ids, parallel = 16) {
       const connection = await Connection.connect({ address: server.address });
       try {

@@ -119,6 +119,7 @@ export async function build(
   const app = await buildApp({
     db,
     engine: appEngine,
+    ...(temporal ? { stuckWorkflows: () => temporal.engine.stuckWorkflows() } : {}),
     env,
     clock,
     evidence,

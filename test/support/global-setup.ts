@@ -73,7 +73,12 @@ export default async function setup(project: TestProject) {
   const testServer = temporalTestServerPath() ?? '';
   if (!temporalAddress && cli) {
     const t0 = Date.now();
-    dev = await startDevServer({ cli });
+    // A workflow whose tasks fail twice in a row is reported stuck (TemporalReportedProblems) — soon enough
+    // for the alert test; the server's default waits for more failures.
+    dev = await startDevServer({
+      cli,
+      dynamicConfig: { 'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute': 2 },
+    });
     temporalAddress = dev.address;
     console.log(`[test] temporal server start-dev ready on ${temporalAddress} in ${Date.now() - t0} ms`);
   }

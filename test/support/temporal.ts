@@ -64,7 +64,9 @@ export interface DevServer {
  * `temporal server start-dev` on 127.0.0.1 and a free port, headless, in memory unless `dbFile`
  * names a SQLite file. Resolves once the frontend answers a health check.
  */
-export async function startDevServer(opts: { cli?: string; dbFile?: string; port?: number } = {}): Promise<DevServer> {
+export async function startDevServer(
+  opts: { cli?: string; dbFile?: string; port?: number; dynamicConfig?: Record<string, unknown> } = {},
+): Promise<DevServer> {
   const cli = opts.cli ?? temporalCliPath();
   if (!cli) throw new Error(`the Temporal CLI is not installed: ${INSTALL_HINT}`);
   const port = opts.port ?? (await freePort());
@@ -76,6 +78,8 @@ export async function startDevServer(opts: { cli?: string; dbFile?: string; port
     const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless'];
     args.push('--log-level', 'error', '--log-format', 'json');
     if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+    for (const [k, v] of Object.entries(opts.dynamicConfig ?? {}))
+      args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
     output = '';
     const p = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     proc = p;
@@ -107,7 +111,15 @@ export async function startDevServer(opts: { cli?: string; dbFile?: string; port
   // Never outlive the process that started it (a crashed test run, an interrupted script).
   process.once('exit', () => proc?.kill('SIGKILL'));
   await start();
-  return { address, port, dbFile: opts.dbFile ?? null, pid: () => proc?.pid ?? null, start, stop: end('SIGTERM'), kill: end('SIGKILL') };
+  return {
+    address,
+    port,
+    dbFile: opts.dbFile ?? null,
+    pid: () => proc?.pid ?? null,
+    start,
+    stop: end('SIGTERM'),
+    kill: end('SIGKILL'),
+  };
 }
 
 /** True when a Temporal frontend answers its health check at `address`. */

@@ -42,6 +42,17 @@ interface TemporalEngineDeps {
 export interface TemporalEngine extends ItemEngine {
   /** Throws EngineUnavailable when the Temporal frontend does not answer (readiness checks use it too). */
   probe(): Promise<void>;
+  /** Item workflows Temporal reports stuck (workflow tasks failing again and again: a determinism failure after a
+   * deploy, or a bug); for /metrics and the admin queue page. */
+  stuckWorkflows(limit?: number): Promise<StuckWorkflow[]>;
+}
+
+export interface StuckWorkflow {
+  workflowId: string;
+  /** Temporal's TemporalReportedProblems, e.g. ["category=WorkflowTaskFailed", "cause=WorkflowTaskFailedCauseNonDeterministicError"]. */
+  problems: string[];
+  /** True when the cause is a determinism failure (the workflow code no longer replays its history). */
+  nondeterministic: boolean;
 }
 
 export const workflowIdOf = (itemId: string) => `item-${itemId}`;
@@ -99,8 +110,25 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
       .getHandle(workflowIdOf(itemId))
       .executeUpdate(execute, { args: [input], ...(updateId ? { updateId } : {}) });
 
+  async function stuckWorkflows(limit = 50): Promise<StuckWorkflow[]> {
+    // Temporal sets TemporalReportedProblems on a workflow whose workflow tasks keep failing (server ≥ 1.28).
+    const query = `TaskQueue = '${taskQueue}' AND TemporalReportedProblems IS NOT NULL AND ExecutionStatus = 'Running'`;
+    const out: StuckWorkflow[] = [];
+    for await (const w of client.workflow.list({ query, pageSize: limit })) {
+      const problems = ((w.searchAttributes as Record<string, unknown>).TemporalReportedProblems ?? []) as string[];
+      out.push({
+        workflowId: w.workflowId,
+        problems,
+        nondeterministic: problems.some((p) => /NonDeterministic/i.test(p)),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   return {
     probe,
+    stuckWorkflows,
     async execute(req: CommandRequest): Promise<CommandOutcome> {
       const { itemId, command } = req;
       let current: ItemState | null = null;

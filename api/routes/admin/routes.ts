@@ -38,7 +38,7 @@ function redact(url: string): string {
   return u.toString();
 }
 
-const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhookAllowedHosts }) => {
+const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhookAllowedHosts, stuckWorkflows }) => {
   const allowed = webhookAllowedHosts ?? [];
   const kit = (): QueueView => {
     if (!queues) throw new Problem(503, 'unavailable', 'Queues not running', 'this process runs no background work');
@@ -166,6 +166,30 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
         backend: k.backend,
         queues: await Promise.all(names.map(async (name) => ({ name, counts: await k.counts(name) }))),
       };
+    },
+  );
+
+  app.get(
+    '/admin/engine',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'The lifecycle engine, and item workflows Temporal reports stuck (e.g. a determinism failure)',
+        response: {
+          200: z.object({
+            engine: z.enum(['local', 'temporal']),
+            stuck: z.array(
+              z.object({ workflowId: z.string(), problems: z.array(z.string()), nondeterministic: z.boolean() }),
+            ),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req.user!, ['admin']);
+      if (!stuckWorkflows) return { engine: 'local' as const, stuck: [] };
+      return { engine: 'temporal' as const, stuck: await stuckWorkflows() };
     },
   );
 
