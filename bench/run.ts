@@ -282,7 +282,8 @@ async function cannon(o: Options): Promise<{ result: Result; latencies: number[]
       if ((status < 200 || status > 299) && bad.length < 5) bad.push(`${status} ${body.slice(0, 400)}`);
     },
   }));
-  const inst = autocannon({ ...o, ...(requests ? { requests } : {}) });
+  // 30 s per request (autocannon's default is 10 s): on a loaded machine a slow answer is a figure, not a failure.
+  const inst = autocannon({ timeout: 30, ...o, ...(requests ? { requests } : {}) });
   inst.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
     if (status >= 200 && status <= 299) {
       ok++;

@@ -134,10 +134,11 @@ function workerProcess(o: { env: NodeJS.ProcessEnv; logFile: string; log: (m: st
           if (text.includes('worker polling')) ready = true;
         });
       }
-      const deadline = Date.now() + 60_000;
+      // Bundling the workflow code takes seconds on an idle machine, a minute or more on a busy one.
+      const deadline = Date.now() + 300_000;
       while (!ready) {
         if (c.exitCode !== null) throw new Error(`the worker exited (${c.exitCode}): ${lines.join('').slice(-2000)}`);
-        if (Date.now() > deadline) throw new Error(`the worker did not start polling within 60 s`);
+        if (Date.now() > deadline) throw new Error(`the worker did not start polling within 300 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
       o.log(`worker pid ${c.pid} polling ${TASK_QUEUE}`);

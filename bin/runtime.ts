@@ -108,7 +108,7 @@ export async function startAll(
     // Wake-ups are the workflows' durable timers; the worker process (`zhenggai worker`) runs them.
     const temporal = openTemporalEngine(
       { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
-      { db, env },
+      { db, env, clock },
     );
     engine = temporal.engine;
     readiness = () => temporal.engine.probe();

@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { createEngineEnv } from '../../workflows/local/engine-env.ts';
+import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createItemActivities } from '../../workflows/temporal/activities.ts';
 import { currentState } from '../../workflows/temporal/item.workflow.ts';
 import { createTemporalEngine, type TemporalEngine, workflowIdOf } from '../../workflows/temporal/temporal-engine.ts';
@@ -39,6 +39,8 @@ export interface TemporalRuntime {
   stopWorker(): Promise<void>;
   /** A new worker on the same task queue. */
   startWorker(): Promise<void>;
+  /** How long the engine's commands wait for an answer before 503 `applied: "unknown"` (default 30 s). */
+  commandTimeoutMs: number;
   engine: TemporalEngine;
   /** Wait until the item's workflow is idle with nothing due (timers fired, their ticks persisted). */
   settle(itemId: string, timeoutMs?: number): Promise<void>;
@@ -89,7 +91,7 @@ export async function startTemporalRuntime(
     db,
     env: createEngineEnv(db, 0),
     // The test server and a loaded machine answer slower than production's Temporal: room before 'unknown'.
-    commandTimeoutMs: opts.commandTimeoutMs ?? 30_000,
+    commandTimeoutMs: () => runtime.commandTimeoutMs,
   });
   const settle = async (itemId: string, timeoutMs = 30_000) => {
     const handle = env.client.workflow.getHandle(workflowIdOf(itemId));
@@ -107,7 +109,8 @@ export async function startTemporalRuntime(
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  return {
+  const runtime: TemporalRuntime = {
+    commandTimeoutMs: opts.commandTimeoutMs ?? 30_000,
     kind,
     env,
     taskQueue,
@@ -120,4 +123,5 @@ export async function startTemporalRuntime(
       await env.teardown();
     },
   };
+  return runtime;
 }

@@ -14,7 +14,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)(
   () => {
     let w: World;
     beforeAll(async () => {
-      w = await build({ engine: 'temporal', temporalCommandTimeoutMs: 3_000 });
+      w = await build({ engine: 'temporal' });
     }, 120_000);
     afterAll(async () => {
       await w.temporal?.startWorker().catch(() => {});
@@ -40,6 +40,8 @@ describe.skipIf(engineUnavailable('temporal') !== null)(
       expect((await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {})).status).toBe(200);
 
       await w.temporal!.stopWorker();
+      w.temporal!.commandTimeoutMs = 5_000; // no worker: no answer will come
+
       const body = { note: '已入户核实（重试安全）', substantive: true };
       const key = { 'idempotency-key': `unknown-${id}` };
       const first = await w.call('h1', 'POST', `/api/v1/items/${id}/progress`, body, key);
@@ -48,6 +50,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)(
       expect(await progressEvents(id, body.note), 'nothing written while no worker runs').toBe(0);
 
       await w.temporal!.startWorker();
+      w.temporal!.commandTimeoutMs = 30_000;
       const retry = await w.call('h1', 'POST', `/api/v1/items/${id}/progress`, body, key);
       expect(retry.status).toBe(200);
       const again = await w.call('h1', 'POST', `/api/v1/items/${id}/progress`, body, key);
@@ -60,6 +63,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)(
 
     it('a report retried after "unknown" makes one item (its id comes from the key)', async () => {
       await w.temporal!.stopWorker();
+      w.temporal!.commandTimeoutMs = 5_000; // no worker: no answer will come
       const body = {
         campaignId: w.campaignId,
         categoryId: w.categoryId,
@@ -71,6 +75,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)(
       const first = await w.call('super', 'POST', '/api/v1/items', body, key);
       expect(first.body).toMatchObject({ code: 'engine_unavailable', applied: 'unknown' });
       await w.temporal!.startWorker();
+      w.temporal!.commandTimeoutMs = 30_000;
       const retry = await w.call('super', 'POST', '/api/v1/items', body, key);
       expect(retry.status).toBe(201);
       const n = await w.db.execute(sql`select count(*)::int as n from items where title = ${body.title}`);

@@ -23,7 +23,7 @@ async function until<T>(what: string, fn: () => Promise<T | null>, ms = 90_000):
 describe.skipIf(engineUnavailable('temporal') !== null)('a workflow stuck on a determinism failure', () => {
   let w: World;
   beforeAll(async () => {
-    w = await build({ engine: 'temporal', temporalCommandTimeoutMs: 3_000 });
+    w = await build({ engine: 'temporal' });
   }, 120_000);
 
   it('shows on /metrics and the admin engine view, and clears once the right code runs again', async () => {
@@ -32,6 +32,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)('a workflow stuck on a d
     expect((await w.call('admin', 'GET', '/api/v1/admin/engine')).body).toEqual({ engine: 'temporal', stuck: [] });
 
     await t.stopWorker();
+    t.commandTimeoutMs = 5_000; // the changed worker will not answer
     const drifted = await Worker.create({
       connection: t.env.nativeConnection,
       taskQueue: t.taskQueue,
@@ -55,6 +56,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)('a workflow stuck on a d
     }
 
     await t.startWorker();
+    t.commandTimeoutMs = 30_000;
     await until('the alert clears', async () => {
       const s = (await w.call('admin', 'GET', '/api/v1/admin/engine')).body.stuck as unknown[];
       return s.length === 0 ? true : null;

@@ -16,6 +16,7 @@ import {
   patchAdminWebhooksById,
   deleteAdminWebhooksById,
   getAdminQueues,
+  getAdminEngine,
   getAdminQueuesByNameDead,
   postAdminQueuesByNameDeadByJobIdRetry,
 } from './schema.ts';
@@ -176,12 +177,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
         tags: ['admin'],
         summary: 'The lifecycle engine, and item workflows Temporal reports stuck (e.g. a determinism failure)',
         response: {
-          200: z.object({
-            engine: z.enum(['local', 'temporal']),
-            stuck: z.array(
-              z.object({ workflowId: z.string(), problems: z.array(z.string()), nondeterministic: z.boolean() }),
-            ),
-          }),
+          200: getAdminEngine.reply200,
           ...problemResponses,
         },
       },
