@@ -72,7 +72,7 @@ export async function startServer(opts: {
   };
 
   // Ready when /readyz answers 200.
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (exited !== undefined) throw new Error(`the server exited (code ${exited}) before it was ready:\n${tail}`);
     try {
@@ -83,7 +83,7 @@ export async function startServer(opts: {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the server was not ready within 90 s:\n${tail}`);
+      throw new Error(`the server was not ready within 300 s:\n${tail}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
