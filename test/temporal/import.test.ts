@@ -37,7 +37,13 @@ describe.skipIf(engineUnavailable('temporal') !== null)('ledger import on the Te
     const rows = await w.db.execute<{ id: string; status: string }>(sql`select id, status from items order by seq_no`);
     expect(rows.rows.map((x) => x.status)).toEqual(['assigned', 'assigned']);
     for (const { id } of rows.rows) {
-      const snap = await w.temporal!.env.client.workflow.getHandle(`item-${id}`).query(currentState);
+      // Started from the ledger row without settings: the workflow loads them (an activity), then sets its timer.
+      const handle = w.temporal!.env.client.workflow.getHandle(`item-${id}`);
+      let snap = await handle.query(currentState);
+      for (let i = 0; i < 300 && snap.nextWake === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        snap = await handle.query(currentState);
+      }
       expect(snap.state?.status).toBe('assigned');
       expect(snap.nextWake, 'a durable timer waits for the first reminder').not.toBeNull();
     }
