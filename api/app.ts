@@ -35,6 +35,7 @@ export interface AppConfig {
   BODY_LIMIT: number;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
+import type { StuckWorkflow } from '../workflows/temporal/temporal-engine.ts';
 
 export interface AppDeps {
   db: Db;
@@ -63,6 +64,9 @@ export interface AppDeps {
   webhookAllowedHosts?: string[];
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
   metricsToken?: string;
+  /** ENGINE=temporal: item workflows Temporal reports stuck (e.g. a determinism failure after a deploy), for
+   * /metrics and GET /admin/engine. Absent on the local engine, which has no such state. */
+  stuckWorkflows?: () => Promise<StuckWorkflow[]>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -80,7 +84,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapi);
   await app.register(auth, { db: deps.db });
   await app.register(idempotency, { db: deps.db });
-  await app.register(metrics, { db: deps.db, queues: deps.queues, token: deps.metricsToken });
+  await app.register(metrics, {
+    db: deps.db,
+    queues: deps.queues,
+    token: deps.metricsToken,
+    stuckWorkflows: deps.stuckWorkflows,
+  });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {

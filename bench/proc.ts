@@ -135,16 +135,23 @@ export interface CpuSnap {
   server: number;
   postgres: number;
   loadgen: number;
+  /** Named further processes (e.g. the Temporal server and worker), CPU seconds. */
+  extra: Record<string, number>;
   machine: ReturnType<typeof machine>;
 }
 
-export function cpuSnap(serverPid: number | null, postmasterPid: number | null): CpuSnap {
+export function cpuSnap(
+  serverPid: number | null,
+  postmasterPid: number | null,
+  extra: Record<string, number | null> = {},
+): CpuSnap {
   const u = process.cpuUsage();
   return {
     at: performance.now(),
     server: serverPid ? processCpuSeconds(serverPid) : 0,
     postgres: postmasterPid ? treeCpuSeconds(postmasterPid) : 0,
     loadgen: (u.user + u.system) / 1e6,
+    extra: Object.fromEntries(Object.entries(extra).map(([k, pid]) => [k, pid ? processCpuSeconds(pid) : 0])),
     machine: machine(),
   };
 }
@@ -157,6 +164,8 @@ export interface CpuUse {
   serverPct: number;
   postgresPct: number;
   loadgenPct: number;
+  /** The named further processes, each as a share of one core. */
+  extraPct: Record<string, number>;
   otherPct: number;
   machineBusyPct: number;
   iowaitPct: number;
@@ -170,11 +179,17 @@ export function cpuUse(a: CpuSnap, b: CpuSnap): CpuUse {
   const postgresPct = pct(b.postgres - a.postgres);
   const loadgenPct = pct(b.loadgen - a.loadgen);
   const machineBusyPct = Math.round(((b.machine.busy - a.machine.busy) / total) * 1000) / 10;
-  const otherPct = Math.max(0, Math.round((machineBusyPct * cpus() - serverPct - postgresPct - loadgenPct) * 10) / 10);
+  const extraPct = Object.fromEntries(Object.keys(b.extra).map((k) => [k, pct(b.extra[k]! - (a.extra[k] ?? 0))]));
+  const extraSum = Object.values(extraPct).reduce((x, y) => x + y, 0);
+  const otherPct = Math.max(
+    0,
+    Math.round((machineBusyPct * cpus() - serverPct - postgresPct - loadgenPct - extraSum) * 10) / 10,
+  );
   return {
     serverPct,
     postgresPct,
     loadgenPct,
+    extraPct,
     otherPct,
     machineBusyPct,
     iowaitPct: Math.round(((b.machine.iowait - a.machine.iowait) / total) * 1000) / 10,

@@ -33,6 +33,7 @@ import { userByToken } from '../db/queries/auth.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
 import { cpuSnap, cpuUse, MemoryWatch, memoryOf, type CpuUse } from './proc.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
+import { startTemporalStack } from './temporal-stack.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -53,6 +54,8 @@ const { values: argv } = parseArgs({
     'cpu-prof': { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    engine: { type: 'string', default: 'local' },
+    'temporal-items': { type: 'string', default: '1000' },
   },
 });
 const only = new Set(
@@ -80,6 +83,9 @@ const opts = {
       ? join(HERE, 'results', 'latest.json')
       : undefined,
   keep: argv.keep!,
+  /** temporal: also put the progress commands through Workflow Updates (a Temporal stack on this machine). */
+  engine: oneOf('engine', argv.engine!, ['local', 'temporal'] as const),
+  temporalItems: int('temporal-items', argv['temporal-items']!, 1),
 };
 
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
@@ -164,7 +170,7 @@ async function pgCounters(db: Db): Promise<PgCounters> {
 /** What one phase cost: CPU by process (also per operation) and PostgreSQL's work per operation. */
 interface PhaseCost {
   cpu: CpuUse;
-  cpuMsPerOp: { server: number; postgres: number; loadgen: number };
+  cpuMsPerOp: { server: number; postgres: number; loadgen: number; [process: string]: number };
   pgPerOp: { commits: number; writeTransactions: number; walKB: number; walFullPageImages: number; walFsyncs: number };
   /** What other processes used on the machine just before the phase (share of one core): noise from outside. */
   backgroundBeforePct: number;
@@ -176,6 +182,8 @@ interface Ctx {
   db: Db;
   server: ServerProcess | null;
   postmaster: number | null;
+  /** Further processes whose CPU a phase reports (Temporal's server and worker), by name. */
+  extraPids?: () => Record<string, number | null>;
 }
 
 const STATS_LAG_MS = 10_500;
@@ -186,18 +194,19 @@ async function measured<T>(
   opsOf: (r: T) => number,
 ): Promise<{ result: T; cost: PhaseCost }> {
   const pid = ctx.server?.pid ?? null;
+  const extra = ctx.extraPids?.() ?? {};
   // Every measured phase starts right after a checkpoint, so write phases pay the same full-page images.
   await ctx.db.$client.query('checkpoint');
   await sleep(STATS_LAG_MS - 2000);
   const idlePg = await pgCounters(ctx.db);
-  const i0 = cpuSnap(pid, ctx.postmaster);
+  const i0 = cpuSnap(pid, ctx.postmaster, extra);
   await sleep(2000); // what does the machine (and the idle server) do meanwhile?
-  const idle = cpuUse(i0, cpuSnap(pid, ctx.postmaster));
+  const idle = cpuUse(i0, cpuSnap(pid, ctx.postmaster, extra));
   const pgA = await pgCounters(ctx.db);
   const idleWriteTxPerSec = round((pgA.xids - idlePg.xids) / ((performance.now() - i0.at) / 1000), 1);
-  const a = cpuSnap(pid, ctx.postmaster);
+  const a = cpuSnap(pid, ctx.postmaster, extra);
   const result = await run();
-  const b = cpuSnap(pid, ctx.postmaster);
+  const b = cpuSnap(pid, ctx.postmaster, extra);
   const pgMid = await pgCounters(ctx.db); // exact counters at the end of the phase
   await sleep(STATS_LAG_MS);
   const pgB = await pgCounters(ctx.db);
@@ -213,6 +222,7 @@ async function measured<T>(
         server: msPerOp(cpu.serverPct),
         postgres: msPerOp(cpu.postgresPct),
         loadgen: msPerOp(cpu.loadgenPct),
+        ...Object.fromEntries(Object.entries(cpu.extraPct).map(([k, v]) => [k, msPerOp(v)])),
       },
       pgPerOp: {
         commits: round((pgB.commits - pgA.commits) / ops, 2),
@@ -229,9 +239,16 @@ async function measured<T>(
 
 function describeCost(c: PhaseCost) {
   return (
-    `CPU: server ${c.cpu.serverPct}%, postgres ${c.cpu.postgresPct}%, load generator ${c.cpu.loadgenPct}%, other ${c.cpu.otherPct}% of a core ` +
+    `CPU: server ${c.cpu.serverPct}%, postgres ${c.cpu.postgresPct}%, load generator ${c.cpu.loadgenPct}%, ` +
+    Object.entries(c.cpu.extraPct)
+      .map(([k, v]) => `${k} ${v}%, `)
+      .join('') +
+    `other ${c.cpu.otherPct}% of a core ` +
     `(machine ${c.cpu.machineBusyPct}% busy, ${c.cpu.iowaitPct}% iowait; before it, idle: ${c.backgroundBeforePct}% CPU, ${c.idleWriteTxPerSec} write tx/s); ` +
-    `per op: server ${c.cpuMsPerOp.server} ms, postgres ${c.cpuMsPerOp.postgres} ms CPU, ${c.pgPerOp.commits} commits (${c.pgPerOp.writeTransactions} writing), ` +
+    `per op: ${Object.entries(c.cpuMsPerOp)
+      .filter(([k]) => k !== 'loadgen')
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(', ')} CPU, ${c.pgPerOp.commits} commits (${c.pgPerOp.writeTransactions} writing), ` +
     `${c.pgPerOp.walKB} KB WAL (${c.pgPerOp.walFullPageImages} full-page images), ${c.pgPerOp.walFsyncs} WAL fsyncs`
   );
 }
@@ -265,7 +282,8 @@ async function cannon(o: Options): Promise<{ result: Result; latencies: number[]
       if ((status < 200 || status > 299) && bad.length < 5) bad.push(`${status} ${body.slice(0, 400)}`);
     },
   }));
-  const inst = autocannon({ ...o, ...(requests ? { requests } : {}) });
+  // 30 s per request (autocannon's default is 10 s): on a loaded machine a slow answer is a figure, not a failure.
+  const inst = autocannon({ timeout: 30, ...o, ...(requests ? { requests } : {}) });
   inst.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
     if (status >= 200 && status <= 299) {
       ok++;
@@ -588,6 +606,66 @@ async function main(): Promise<number> {
       `CPU profile of the server written to ${opts.cpuProf} (summarize: npx tsx bench/profile-summary.ts ${opts.cpuProf})`,
     );
 
+  // 6b. --engine temporal: the same progress commands as Workflow Updates. A Temporal stack on this machine
+  // (temporal server start-dev on a SQLite file, the worker process), the workflows of a share of the HTTP
+  // items started from their ledger rows, and the API process again with ENGINE=temporal.
+  let temporalProgress: (ScenarioResult & { items: number; workflowsStartedPerSec: number }) | null = null;
+  if (opts.engine === 'temporal' && only.has('progress')) {
+    const stack = await startTemporalStack({ databaseUrl: url, dir: tmp, log });
+    cleanups.push({ name: 'temporal stack', run: () => stack.close() });
+    const tItems = httpItems.slice(0, opts.temporalItems);
+    const t1 = Date.now();
+    const started = await stack.startItems(
+      db,
+      tItems.map((i) => i.id),
+    );
+    const startedPerSec = round(started / ((Date.now() - t1) / 1000), 1);
+    log(`temporal: ${started} item workflows started in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    const tServer = await startServer({
+      databaseUrl: url,
+      port: await freePort(),
+      logFile: join(tmp, 'server-temporal.log'),
+      poolSize: opts.poolSize,
+      env: stack.apiEnv,
+    });
+    cleanups.push({ name: 'temporal API server', run: () => tServer.stop() });
+    const tCtx: Ctx = {
+      db,
+      server: tServer,
+      postmaster,
+      extraPids: () => ({ temporal: stack.server.pid(), worker: stack.worker.pid() }),
+    };
+    const body = JSON.stringify({ note: NOTE });
+    const progress: Request = {
+      method: 'POST',
+      setupRequest: (req) => {
+        const it = tItems[Math.floor(Math.random() * tItems.length)]!;
+        return {
+          ...req,
+          path: `/api/v1/items/${it.id}/progress`,
+          body,
+          headers: {
+            ...req.headers,
+            authorization: `Bearer ${handlerTokens[it.village]}`,
+            'content-type': 'application/json',
+          },
+        };
+      },
+    };
+    const r = await scenario(
+      'progress (temporal)',
+      { url: tServer.baseUrl, connections: opts.connections, requests: [progress], timeout: 30 },
+      tCtx,
+    );
+    temporalProgress = { ...r, items: tItems.length, workflowsStartedPerSec: startedPerSec };
+    await tServer.stop();
+    await stack.close();
+    cleanups.splice(
+      cleanups.findIndex((c) => c.name === 'temporal stack'),
+      2,
+    );
+  }
+
   // The trails written during the run still verify, HTTP and raw alike.
   const { rows: touched } = await db.$client.query(`select id from items where version > 3 order by random() limit 6`);
   const after = await verifySample(
@@ -675,6 +753,14 @@ async function main(): Promise<number> {
     },
     responseBytes: { progress: sizes.progressResponseBytes, list: sizes.listResponseBytes },
     progress: progressResult ? { request: 'POST /api/v1/items/:id/progress {note}', ...progressResult } : null,
+    progressTemporal: temporalProgress
+      ? {
+          request: 'POST /api/v1/items/:id/progress {note}, ENGINE=temporal (Workflow Update per command)',
+          ...temporalProgress,
+          ratioToLocal: progressResult ? round(temporalProgress.rps / progressResult.rps, 3) : null,
+          ratioToRawPg: raw ? round(temporalProgress.rps / raw.opsPerSec, 3) : null,
+        }
+      : null,
     list: listResult ? { request: `GET ${listPath.replace(world.campaignId, ':campaignId')}`, ...listResult } : null,
     rawBaseline: raw
       ? {
@@ -724,6 +810,7 @@ function printSummary(r: {
   machine: { cpus: number; model: string; node: string; postgres: Record<string, string> };
   load: { items: number; seconds: number; events: number };
   progress: ScenarioResult | null;
+  progressTemporal: ScenarioResult | null;
   list: ScenarioResult | null;
   rawBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   ratio: number | null;
@@ -735,9 +822,15 @@ function printSummary(r: {
 }) {
   const yes = (b: boolean | undefined) => (b === undefined ? '-' : b ? 'yes' : 'NO');
   const f = (n: number, d = 1) => n.toFixed(d);
+  // Temporal's server and worker, when measured, follow as +temporal/+worker.
+  const extras = (o: Record<string, number>) =>
+    Object.entries(o)
+      .filter(([k]) => !['server', 'postgres', 'loadgen'].includes(k))
+      .map(([k, v]) => ` +${k} ${v}`)
+      .join('');
   const costCols = (c: PhaseCost) => [
-    `${c.cpuMsPerOp.server}/${c.cpuMsPerOp.postgres}`,
-    `${c.cpu.serverPct}/${c.cpu.postgresPct}/${c.cpu.loadgenPct}/${c.cpu.otherPct}`,
+    `${c.cpuMsPerOp.server}/${c.cpuMsPerOp.postgres}${extras(c.cpuMsPerOp)}`,
+    `${c.cpu.serverPct}/${c.cpu.postgresPct}/${c.cpu.loadgenPct}/${c.cpu.otherPct}${extras(c.cpu.extraPct)}`,
   ];
   const rows: string[][] = [
     [
@@ -768,6 +861,21 @@ function printSummary(r: {
       ...costCols(p.cost),
       `>=${TARGETS.progressRps}/s, p99<=${TARGETS.progressP99}`,
       yes(t.progressThroughput!.met && t.progressP99!.met),
+    ]);
+  }
+  if (r.progressTemporal) {
+    const p = r.progressTemporal;
+    rows.push([
+      'progress (HTTP, temporal)',
+      f(p.rps),
+      f(p.latency.p50),
+      f(p.latency.p97_5),
+      f(p.latency.p99),
+      f(p.latency.max),
+      String(p.non2xx),
+      ...costCols(p.cost),
+      'measured beside local',
+      '-',
     ]);
   }
   if (r.list) {

@@ -23,6 +23,8 @@ export async function startServer(opts: {
   poolSize?: number;
   cpuProfDir?: string;
   echo?: (line: string) => void;
+  /** More environment (e.g. ENGINE=temporal, TEMPORAL_ADDRESS). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
   const nodeArgs = ['--import', 'tsx'];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
@@ -32,6 +34,7 @@ export async function startServer(opts: {
     PORT: String(opts.port),
     HOST: '127.0.0.1',
     LOG_LEVEL: opts.logLevel ?? 'warn',
+    ...opts.env,
   };
   delete env.REDIS_URL; // as shipped without Redis: BullMQ on PostgreSQL
   if (opts.poolSize) env.DB_POOL_SIZE = String(opts.poolSize);
@@ -69,7 +72,7 @@ export async function startServer(opts: {
   };
 
   // Ready when /readyz answers 200.
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (exited !== undefined) throw new Error(`the server exited (code ${exited}) before it was ready:\n${tail}`);
     try {
@@ -80,7 +83,7 @@ export async function startServer(opts: {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the server was not ready within 90 s:\n${tail}`);
+      throw new Error(`the server was not ready within 300 s:\n${tail}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { buildApp } from '../api/app.ts';
+import { type AppDeps, buildApp } from '../api/app.ts';
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts';
@@ -100,6 +100,7 @@ export async function startAll(
   const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url, log });
   let engine: ItemEngine;
   let readiness: (() => Promise<void>) | undefined;
+  let stuckWorkflows: AppDeps['stuckWorkflows'];
   let afterListen = async () => {};
   let closeEngine = async () => {};
   let importWork: ReturnType<typeof startImportWorkers> | null = null;
@@ -107,10 +108,11 @@ export async function startAll(
     // Wake-ups are the workflows' durable timers; the worker process (`zhenggai worker`) runs them.
     const temporal = openTemporalEngine(
       { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
-      { db, env },
+      { db, env, clock },
     );
     engine = temporal.engine;
     readiness = () => temporal.engine.probe();
+    stuckWorkflows = () => temporal.engine.stuckWorkflows();
     closeEngine = temporal.close;
     log(
       `lifecycles run on Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
@@ -179,6 +181,7 @@ export async function startAll(
     clock,
     config,
     readiness,
+    stuckWorkflows,
     webRoot,
     queues: kit,
     webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,

@@ -69,38 +69,60 @@ export async function migrateOpenItems(
   return result;
 }
 
+/** Starts an item's workflow from its ledger row; a workflow already running is left alone ('running'). */
+export function workflowStarter(client: Client, taskQueue: string) {
+  return async (item: { id: string; state: ItemState }): Promise<StartOutcome> => {
+    try {
+      await client.workflow.start(itemWorkflow, {
+        workflowId: workflowIdOf(item.id),
+        taskQueue,
+        // env null: the workflow loads the campaign's settings and calendar before its first timer.
+        args: [{ itemId: item.id, state: item.state, env: null }],
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      return 'started';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
+      throw err;
+    }
+  };
+}
+
+/** Connects to TEMPORAL_ADDRESS and starts the workflows of the open items in `db` (temporal-migrate, and `start --demo`). */
+export async function startOpenItemWorkflows(
+  config: Config,
+  db: Db,
+  log: Log,
+  opts: { after?: string; batch?: number } = {},
+): Promise<MigrateResult> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '10 seconds' });
+  } catch (err) {
+    throw new Error(
+      `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  try {
+    const start = workflowStarter(
+      new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      config.TEMPORAL_TASK_QUEUE,
+    );
+    return await migrateOpenItems({ db, start, log }, opts);
+  } finally {
+    await connection.close();
+  }
+}
+
 export async function runTemporalMigrate(config: Config, log: Log, opts: { after?: string; batch?: number }) {
   const { db, close } = await openMigratedDb(config, log);
-  let connection: Connection | null = null;
   try {
-    try {
-      connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '10 seconds' });
-    } catch (err) {
-      throw new Error(
-        `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const start = async (item: { id: string; state: ItemState }): Promise<StartOutcome> => {
-      try {
-        await client.workflow.start(itemWorkflow, {
-          workflowId: workflowIdOf(item.id),
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          // env null: the workflow loads the campaign's settings and calendar before its first timer.
-          args: [{ itemId: item.id, state: item.state, env: null }],
-          workflowIdConflictPolicy: 'FAIL',
-        });
-        return 'started';
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return 'running';
-        throw err;
-      }
-    };
-    const r = await migrateOpenItems({ db, start, log }, opts);
+    const r = await startOpenItemWorkflows(config, db, log, opts);
     log(`temporal-migrate done: ${r.started} workflows started, ${r.running} were already running`);
   } finally {
-    await connection?.close();
     await close();
   }
 }

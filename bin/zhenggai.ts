@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createAdmin } from './create-admin.ts';
 import { loadDemo } from './demo.ts';
 import { openMigratedDb, startAll, type Log } from './runtime.ts';
-import { runTemporalMigrate } from './temporal-migrate.ts';
+import { runTemporalMigrate, startOpenItemWorkflows } from './temporal-migrate.ts';
 import { runTemporalWorker } from '../workers/temporal-worker.ts';
 
 const log: Log = (msg, extra) => console.log(`[zhenggai] ${msg}${extra ? ` ${JSON.stringify(extra)}` : ''}`);
@@ -31,6 +31,12 @@ async function main(argv: string[]) {
         beforeListen: values.demo
           ? async (db) => {
               await loadDemo(db, log);
+              // The demo is written through the local engine (its history spans a year); under Temporal its
+              // open items then get their workflows, so their reminders and escalations run as timers.
+              if (config.ENGINE === 'temporal') {
+                const r = await startOpenItemWorkflows(config, db, log);
+                log(`demo on Temporal: ${r.started} item workflows started, ${r.running} were running already`);
+              }
             }
           : undefined,
       });

@@ -13,6 +13,9 @@ export interface CommandRequest {
   /** The org subtree the caller may see (null: everything). When given, an item outside it is
    * refused with ItemNotFound, exactly as a missing one: a command must not reveal what exists. */
   scopePath?: string | null;
+  /** The same id on a retry of the same request (the API derives it from the user's Idempotency-Key). A
+   * runtime that can answer "maybe applied" (Temporal: the Update id) applies a request with a given id once. */
+  requestId?: string;
 }
 
 export interface StoredEvent {

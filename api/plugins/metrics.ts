@@ -7,13 +7,14 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Db } from '../../db/client.ts';
 import type { QueueView } from '../../services/jobs.ts';
 import { unauthenticated } from '../problem.ts';
+import type { StuckWorkflow } from '../../workflows/temporal/temporal-engine.ts';
 
 /** Compared as digests: equal length, constant time, whatever the caller sends. */
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** token: when set (METRICS_TOKEN), /metrics answers only requests with "Authorization: Bearer <token>". */
-export default fp<{ db: Db; queues?: QueueView; token?: string }>(
-  async (app, { db, queues, token }) => {
+export default fp<{ db: Db; queues?: QueueView; token?: string; stuckWorkflows?: () => Promise<StuckWorkflow[]> }>(
+  async (app, { db, queues, token, stuckWorkflows }) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'zhenggai_' });
     new Gauge({
@@ -52,6 +53,23 @@ export default fp<{ db: Db; queues?: QueueView; token?: string }>(
         this.set(r.rows[0]?.n ?? 0);
       },
     });
+    if (stuckWorkflows) {
+      // An alert, not a stall: a workflow whose tasks keep failing (above all a determinism failure after a
+      // deploy) takes no commands and fires no timers until someone fixes the code or resets it.
+      new Gauge({
+        name: 'zhenggai_engine_stuck_workflows',
+        help: 'Item workflows Temporal reports stuck (workflow tasks failing), by cause; alert on > 0',
+        labelNames: ['cause'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          const stuck = await stuckWorkflows().catch(() => null);
+          if (stuck === null) return; // Temporal unreachable: /readyz says so
+          this.set({ cause: 'nondeterminism' }, stuck.filter((w) => w.nondeterministic).length);
+          this.set({ cause: 'other' }, stuck.filter((w) => !w.nondeterministic).length);
+        },
+      });
+    }
     const expected = token ? digest(token) : null;
     app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
       if (expected) {

@@ -1,21 +1,24 @@
 // The engine conformance suite: every scenario in scenarios.ts against every runtime.
 // - local: always, from two base dates (a fixed one, and tomorrow — where a Temporal run starts),
 //   which also proves the scenarios do not depend on their base date;
-// - Temporal: with TEMPORAL_TEST_SERVER_PATH (a temporal-test-server binary: time-skipping, so the
-//   months of every scenario pass in seconds) or TEMPORAL_ADDRESS (a running server: real time, so
-//   only the scenarios at one instant run). Otherwise each Temporal test is skipped with the reason.
-import { Worker } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowNotFoundError } from '@temporalio/common';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+// - Temporal on the time-skipping test server (TEMPORAL_TEST_SERVER_PATH): every scenario, the months
+//   of reminders, escalation, extension, recheck window and reopen passing in seconds;
+// - Temporal on a real `temporal server start-dev` (TEMPORAL_ADDRESS, or the one the test run starts):
+//   real time, so the scenarios at one instant, and a catch-up where durable timers fire for real.
+// Without a server the Temporal suites skip loudly; under ZG_REQUIRE_TEMPORAL/CI they fail instead.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../domain/calendar/calendar.ts';
-import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
-import { createItemActivities } from '../../workflows/temporal/activities.ts';
-import { currentState } from '../../workflows/temporal/item.workflow.ts';
-import { createTemporalEngine, workflowIdOf } from '../../workflows/temporal/temporal-engine.ts';
-import { WORKFLOWS_PATH } from '../../workers/temporal-worker.ts';
 import { build, type World } from '../support/app.ts';
+import {
+  startTemporalRuntime,
+  type TemporalKind,
+  type TemporalRuntime,
+  temporalUnavailable,
+} from '../support/temporal-runtime.ts';
+import { migrateOpenItems, workflowStarter } from '../../bin/temporal-migrate.ts';
+import { catchUp } from './catch-up.ts';
+import { recordHistory } from './record-history.ts';
 import { runScenario, type Runtime } from './harness.ts';
 import { needsTimeSkipping, SCENARIOS } from './scenarios.ts';
 
@@ -42,95 +45,82 @@ describe('conformance: local runtime', () => {
   for (const base of bases) {
     for (const s of SCENARIOS) it(`${s.name} (D0 = ${base})`, () => runScenario(rt, w, s, base), 60_000);
   }
-});
-
-const serverPath = process.env.TEMPORAL_TEST_SERVER_PATH;
-const address = process.env.TEMPORAL_ADDRESS;
-const skipReason =
-  serverPath || address
-    ? null
-    : 'neither TEMPORAL_TEST_SERVER_PATH (a temporal-test-server binary, time-skipping) nor TEMPORAL_ADDRESS (a running Temporal server) is set';
-if (skipReason) console.log(`[conformance] Temporal runtime SKIPPED: ${skipReason}`);
-
-describe('conformance: Temporal runtime', () => {
-  let testEnv: TestWorkflowEnvironment | undefined;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  let w: World;
-  let rt: Runtime;
-
-  beforeAll(async () => {
-    if (skipReason) return;
-    testEnv = serverPath
-      ? await TestWorkflowEnvironment.createTimeSkipping({
-          server: { executable: { type: 'existing-path', path: serverPath } },
-        })
-      : await TestWorkflowEnvironment.createFromExistingServer({
-          address,
-          namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-        });
-    const env = testEnv;
-    w = await build();
-    const taskQueue = `conformance-${Date.now()}`;
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
-      activities: createItemActivities({ db: w.db, env: createEngineEnv(w.db, 0) }),
-    });
-    running = worker.run();
-    const engine = createTemporalEngine({
-      client: env.client,
-      connection: env.connection,
-      taskQueue,
-      db: w.db,
-      env: createEngineEnv(w.db, 0),
-    });
-    rt = {
-      name: serverPath ? 'temporal (time-skipping)' : `temporal at ${address}`,
-      engine,
-      advanceTo: async (instant) => {
-        if (!env.supportsTimeSkipping) return; // real time: only one-instant scenarios run here
-        const wait = Date.parse(instant) - (await env.currentTimeMs());
-        if (wait > 0) await env.sleep(wait);
-      },
-      // Timers fire on the server; their tick activities run on the worker: wait until the workflow is idle with nothing due.
-      settle: async (itemId) => {
-        const handle = env.client.workflow.getHandle(workflowIdOf(itemId));
-        for (let i = 0; i < 300; i++) {
-          try {
-            const snap = await handle.query(currentState);
-            const now = await env.currentTimeMs();
-            if (!snap.busy && (snap.nextWake === null || Date.parse(snap.nextWake) > now)) return;
-          } catch (err) {
-            if (err instanceof WorkflowNotFoundError) return; // not reported yet
-            throw err;
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error(`workflow ${workflowIdOf(itemId)} did not settle within 30 s`);
-      },
-    };
-  }, 120_000);
-
-  afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await testEnv?.teardown();
+  it('catch-up: an item overdue for weeks fires every due timer once, in order', async () => {
+    const now = Date.now();
+    const fired = await catchUp(w, now, () => rt.advanceTo(new Date(now).toISOString()));
+    expect(fired.events).toEqual(CATCH_UP_EVENTS);
   });
-
-  for (const s of SCENARIOS) {
-    it(s.name, async (ctx) => {
-      if (skipReason) ctx.skip(skipReason);
-      const env = testEnv!;
-      if (!env.supportsTimeSkipping && needsTimeSkipping(s)) {
-        ctx.skip('time passes in this scenario and this server cannot skip time: set TEMPORAL_TEST_SERVER_PATH');
-      }
-      // The server's clock cannot go back: start tomorrow (time-skipping) or today (real time).
-      const now = await env.currentTimeMs();
-      const base = shanghaiDate(new Date(env.supportsTimeSkipping ? now + DAY_MS : now).toISOString());
-      await runScenario(rt, w, s, base);
-    }, 300_000);
-  }
 });
+
+/** What the catch-up item fires (see catch-up.ts): the reminders, the deadline, the steps already due. */
+const CATCH_UP_EVENTS = [
+  'ReminderIssued:3',
+  'ReminderIssued:1',
+  'DeadlineMissed',
+  'Escalated:1',
+  'Escalated:2',
+  'Escalated:3',
+];
+
+for (const kind of ['time-skipping', 'dev-server'] as const satisfies TemporalKind[]) {
+  const unavailable = temporalUnavailable(kind);
+  // On a real server time cannot be skipped: only the scenarios at one instant apply there (the others
+  // are not skipped, they are not registered — the time-skipping suite runs them).
+  const scenarios = kind === 'time-skipping' ? SCENARIOS : SCENARIOS.filter((s) => !needsTimeSkipping(s));
+
+  describe.skipIf(unavailable !== null)(`conformance: Temporal runtime (${kind})`, () => {
+    let t: TemporalRuntime;
+    let w: World;
+    let rt: Runtime;
+
+    beforeAll(async () => {
+      w = await build();
+      t = await startTemporalRuntime(kind, w.db);
+      const env = t.env;
+      rt = {
+        name: `temporal (${kind})`,
+        engine: t.engine,
+        advanceTo: async (instant) => {
+          if (!env.supportsTimeSkipping) return;
+          const wait = Date.parse(instant) - (await env.currentTimeMs());
+          if (wait > 0) await env.sleep(wait);
+        },
+        settle: (itemId) => t.settle(itemId),
+      };
+    }, 120_000);
+
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    for (const s of scenarios) {
+      it(s.name, async () => {
+        // The server's clock cannot go back: start tomorrow (time-skipping) or today (real time).
+        const now = await t.env.currentTimeMs();
+        const base = shanghaiDate(new Date(t.env.supportsTimeSkipping ? now + DAY_MS : now).toISOString());
+        const itemId = await runScenario(rt, w, s, base);
+        await recordHistory(t, itemId, s.name);
+      }, 300_000);
+    }
+
+    it('catch-up: an item overdue for weeks fires every due timer once, in order (its workflow started from the ledger row)', async () => {
+      const start = workflowStarter(t.env.client, t.taskQueue);
+      const log = () => {};
+      const fired = await catchUp(w, await t.env.currentTimeMs(), async (itemId) => {
+        // temporal-migrate starts the workflow from the ledger row; its timers for the past wake-ups
+        // fire at once, the next one (挂牌督办 at the end of today) waits on the server.
+        const first = await migrateOpenItems({ db: w.db, start, log });
+        expect(first.started, 'temporal-migrate starts the one item without a workflow').toBe(1);
+        await t.settle(itemId);
+        const again = await migrateOpenItems({ db: w.db, start, log });
+        expect(again.started, 'a second temporal-migrate is a no-op').toBe(0);
+        expect(again.running).toBe(first.started + first.running);
+      });
+      expect(fired.events).toEqual(CATCH_UP_EVENTS);
+      const history = await t.env.client.workflow.getHandle(`item-${fired.itemId}`).fetchHistory();
+      const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
+      expect(timers.length, 'a durable timer waits for the next escalation step').toBeGreaterThan(0);
+      await recordHistory(t, fired.itemId, 'catch-up after temporal-migrate');
+    }, 120_000);
+  });
+}

@@ -30,7 +30,7 @@ export function instantOf(base: string, day: number, time = '10:00'): string {
   return new Date(new Date(startOfDay(dateOf(base, day))).getTime() + (h! * 60 + m!) * 60_000).toISOString();
 }
 
-function actorsOf(w: World): Record<ActorName, Actor> {
+export function actorsOf(w: World): Record<ActorName, Actor> {
   const a = (name: string, unit: keyof World['units'], roles: Actor['roles']): Actor => ({
     userId: w.userIds[name]!,
     unitId: w.units[unit].id,
@@ -70,7 +70,7 @@ function resolve(
   return value;
 }
 
-function tag(e: { type: string; data: unknown }): string {
+export function tag(e: { type: string; data: unknown }): string {
   const d = e.data as { level?: number; daysBefore?: number | null; kind?: string };
   if (e.type === 'Escalated') return `Escalated:${d.level}`;
   if (e.type === 'ReminderIssued') return `ReminderIssued:${d.daysBefore ?? d.kind}`;
@@ -83,7 +83,8 @@ function refusalCode(err: unknown): string | null {
   return null;
 }
 
-export async function runScenario(rt: Runtime, w: World, scenario: Scenario, base: string): Promise<void> {
+/** Runs the scenario on a new item; returns the item's id. */
+export async function runScenario(rt: Runtime, w: World, scenario: Scenario, base: string): Promise<string> {
   const [campaign] = await w.db
     .insert(campaigns)
     .values({
@@ -163,6 +164,7 @@ export async function runScenario(rt: Runtime, w: World, scenario: Scenario, bas
     });
     seen = row.version;
   }
+  return itemId;
 }
 
 function describeStep(rt: Runtime, i: number, step: Step): string {

@@ -49,7 +49,7 @@ export interface Scenario {
   steps: Step[];
 }
 
-const calendarDays: Partial<CampaignSettings> = {
+export const calendarDays: Partial<CampaignSettings> = {
   workingDays: false,
   recheckRate: 0,
   recheckWindowDays: 30,
@@ -64,7 +64,7 @@ const calendarDays: Partial<CampaignSettings> = {
   ],
 };
 
-const report = (source = 'screening') => ({
+export const report = (source = 'screening') => ({
   type: 'report',
   itemId: '@item',
   campaignId: '@campaign',
@@ -78,7 +78,7 @@ const report = (source = 'screening') => ({
   ownerUnit: '@office',
   leadUnit: '@labour',
 });
-const assign = (deadline: string) => ({
+export const assign = (deadline: string) => ({
   type: 'assign',
   responsibleUnit: '@village1',
   measures: '动员参保，落实分类资助',

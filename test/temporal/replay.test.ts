@@ -1,7 +1,8 @@
 // The item workflow inside Temporal's real worker sandbox, offline: a replay worker (core bridge,
 // V8 isolate, the same bundle a worker runs) replays histories and compares the commands the
 // workflow issues with the events recorded. The histories are written here by hand in the JSON form
-// the server records (no server can run on this machine) and kept short: a new item waiting for its
+// the server records, to pin single decisions (replay-recorded.test.ts replays whole histories recorded
+// from real servers): a new item waiting for its
 // report; a report arriving as the `execute` Update and persisted before it answers; a migrated
 // overdue item whose tick loads settings, persists and waits for the next step. Each has a twin the
 // replay must reject, so a pass means the workflow issued exactly those commands.

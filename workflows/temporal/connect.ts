@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from '../../db/client.ts';
 import type { EngineEnv } from '../engine-env.ts';
+import type { Clock } from '../engine.ts';
 import { createTemporalEngine, type TemporalEngine } from './temporal-engine.ts';
 
 interface TemporalSettings {
@@ -13,7 +14,7 @@ interface TemporalSettings {
 
 export function openTemporalEngine(
   t: TemporalSettings,
-  deps: { db: Db; env: EngineEnv; commandTimeoutMs?: number; probeTimeoutMs?: number },
+  deps: { db: Db; env: EngineEnv; clock?: Clock; commandTimeoutMs?: number; probeTimeoutMs?: number },
 ): { engine: TemporalEngine; close: () => Promise<void> } {
   const connection = Connection.lazy({ address: t.address, connectTimeout: '5 seconds' });
   const client = new Client({ connection, namespace: t.namespace });

@@ -9,20 +9,23 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { visibleTo } from '../../db/queries/items.ts';
 import type { DomainError, ItemState } from '../../domain/item/types.ts';
 import type { Db } from '../../db/client.ts';
 import { items } from '../../db/schema.ts';
 import {
   type CommandOutcome,
+  type Clock,
   type CommandRequest,
   CommandRefused,
+  systemClock,
   EngineUnavailable,
   type ItemEngine,
   ItemNotFound,
   VersionConflict,
 } from '../engine.ts';
+import { createLocalEngine } from '../local/local-engine.ts';
 import type { EngineEnv } from '../engine-env.ts';
 import { execute, type ExecuteInput, FAILURE, itemWorkflow, type ItemWorkflowInput } from './item.workflow.ts';
 
@@ -33,15 +36,28 @@ interface TemporalEngineDeps {
   taskQueue: string;
   db: Db;
   env: EngineEnv;
-  /** How long a command may wait for the workflow's answer. */
-  commandTimeoutMs?: number;
+  /** How long a command may wait for the workflow's answer (a function: read for each command). */
+  commandTimeoutMs?: number | (() => number);
   /** How long the reachability probe may take. */
   probeTimeoutMs?: number;
+  /** The clock new items imported in one unit (executeAll) are decided with; the workflows use Temporal's. */
+  clock?: Clock;
 }
 
 export interface TemporalEngine extends ItemEngine {
   /** Throws EngineUnavailable when the Temporal frontend does not answer (readiness checks use it too). */
   probe(): Promise<void>;
+  /** Item workflows Temporal reports stuck (workflow tasks failing again and again: a determinism failure after a
+   * deploy, or a bug); for /metrics and the admin queue page. */
+  stuckWorkflows(limit?: number): Promise<StuckWorkflow[]>;
+}
+
+export interface StuckWorkflow {
+  workflowId: string;
+  /** Temporal's TemporalReportedProblems, e.g. ["category=WorkflowTaskFailed", "cause=WorkflowTaskFailedCauseNonDeterministicError"]. */
+  problems: string[];
+  /** True when the cause is a determinism failure (the workflow code no longer replays its history). */
+  nondeterministic: boolean;
 }
 
 export const workflowIdOf = (itemId: string) => `item-${itemId}`;
@@ -51,7 +67,7 @@ const TRUST_PROBE_MS = 5_000;
 
 export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
   const { client, connection, taskQueue, db, env } = deps;
-  const commandTimeoutMs = deps.commandTimeoutMs ?? 10_000;
+  const timeoutOf = (t = deps.commandTimeoutMs) => (typeof t === 'function' ? t() : (t ?? 10_000));
   const probeTimeoutMs = deps.probeTimeoutMs ?? 2_000;
   const address = connection.options.address;
   let answeredAt = 0;
@@ -70,7 +86,7 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
   }
 
   /** Start the item's workflow unless it runs already (a migrated item, or the first command since the switch). */
-  async function ensureStarted(itemId: string, state: ItemState | null, input: ExecuteInput) {
+  async function ensureStarted(itemId: string, state: ItemState | null, input: { env: ExecuteInput['env'] | null }) {
     const args: [ItemWorkflowInput] = [{ itemId, state, env: input.env }];
     try {
       await client.workflow.start(itemWorkflow, {
@@ -92,11 +108,64 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
     return row ?? null;
   }
 
-  const update = (itemId: string, input: ExecuteInput) =>
-    client.workflow.getHandle(workflowIdOf(itemId)).executeUpdate(execute, { args: [input] });
+  // A retry with the same requestId is the same Update: Temporal applies an Update id once per workflow run
+  // and answers a repeat with the first outcome — which makes retrying after `applied: 'unknown'` safe.
+  const update = (itemId: string, input: ExecuteInput, updateId: string | undefined) =>
+    client.workflow
+      .getHandle(workflowIdOf(itemId))
+      .executeUpdate(execute, { args: [input], ...(updateId ? { updateId } : {}) });
+
+  async function stuckWorkflows(limit = 50): Promise<StuckWorkflow[]> {
+    // Temporal sets TemporalReportedProblems on a workflow whose workflow tasks keep failing (server ≥ 1.28).
+    const query = `TaskQueue = '${taskQueue}' AND TemporalReportedProblems IS NOT NULL AND ExecutionStatus = 'Running'`;
+    const out: StuckWorkflow[] = [];
+    for await (const w of client.workflow.list({ query, pageSize: limit })) {
+      const problems = ((w.searchAttributes as Record<string, unknown>).TemporalReportedProblems ?? []) as string[];
+      out.push({
+        workflowId: w.workflowId,
+        problems,
+        nondeterministic: problems.some((p) => /NonDeterministic/i.test(p)),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /**
+   * The ledger import, all rows or none. New items only: their reports and assignments are decided and written
+   * in ONE PostgreSQL transaction through the same write path the persist activity uses (no workflow exists for
+   * them yet, so nothing else can touch them meanwhile); then each item's workflow starts from its ledger row —
+   * the temporal-migrate path, whose timers the conformance suite checks. A workflow that cannot be started now
+   * (Temporal down) starts with the item's next command, or with `temporal-migrate`.
+   */
+  async function executeAll(groups: CommandRequest[][], after?: Parameters<NonNullable<ItemEngine['executeAll']>>[1]) {
+    for (const group of groups) {
+      if (group[0]?.command.type !== 'report') {
+        throw new Error('executeAll on Temporal takes new items only (each group starts with report)');
+      }
+    }
+    const local = createLocalEngine({ db, env, clock: deps.clock ?? systemClock });
+    await local.executeAll!(groups, after);
+    const ids = [...new Set(groups.map((g) => g[0]!.itemId))];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db
+        .select({ id: items.id, state: items.state })
+        .from(items)
+        .where(inArray(items.id, ids.slice(i, i + 500)));
+      for (const row of rows) {
+        try {
+          await ensureStarted(row.id, row.state, { env: null });
+        } catch {
+          // Left for the item's next command or temporal-migrate (see above); the import itself is done.
+        }
+      }
+    }
+  }
 
   return {
     probe,
+    stuckWorkflows,
+    executeAll,
     async execute(req: CommandRequest): Promise<CommandOutcome> {
       const { itemId, command } = req;
       let current: ItemState | null = null;
@@ -116,18 +185,19 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
         env: { settings: await env.settings(campaignId), calendar: await env.calendar() },
       };
       if (Date.now() - answeredAt > TRUST_PROBE_MS) await probe();
+      const commandTimeoutMs = timeoutOf();
       try {
         // One deadline for every call of this command (start, update, retries of either).
         const result = await client.withDeadline(Date.now() + commandTimeoutMs, async () => {
           if (command.type === 'report') await ensureStarted(itemId, null, input);
           try {
-            return await update(itemId, input);
+            return await update(itemId, input, req.requestId);
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError) || current === null) throw err;
             // The item predates the Temporal runtime (or its workflow was never started): start it
             // from the ledger row, which is what the persist activity last wrote, and send again.
             await ensureStarted(itemId, current, input);
-            return update(itemId, input);
+            return update(itemId, input, req.requestId);
           }
         });
         answeredAt = Date.now();

@@ -16,6 +16,7 @@ import {
   patchAdminWebhooksById,
   deleteAdminWebhooksById,
   getAdminQueues,
+  getAdminEngine,
   getAdminQueuesByNameDead,
   postAdminQueuesByNameDeadByJobIdRetry,
 } from './schema.ts';
@@ -38,7 +39,7 @@ function redact(url: string): string {
   return u.toString();
 }
 
-const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhookAllowedHosts }) => {
+const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhookAllowedHosts, stuckWorkflows }) => {
   const allowed = webhookAllowedHosts ?? [];
   const kit = (): QueueView => {
     if (!queues) throw new Problem(503, 'unavailable', 'Queues not running', 'this process runs no background work');
@@ -166,6 +167,25 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, queues, webhook
         backend: k.backend,
         queues: await Promise.all(names.map(async (name) => ({ name, counts: await k.counts(name) }))),
       };
+    },
+  );
+
+  app.get(
+    '/admin/engine',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'The lifecycle engine, and item workflows Temporal reports stuck (e.g. a determinism failure)',
+        response: {
+          200: getAdminEngine.reply200,
+          ...problemResponses,
+        },
+      },
+    },
+    async (req) => {
+      requireRole(req.user!, ['admin']);
+      if (!stuckWorkflows) return { engine: 'local' as const, stuck: [] };
+      return { engine: 'temporal' as const, stuck: await stuckWorkflows() };
     },
   );
 

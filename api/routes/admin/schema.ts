@@ -65,6 +65,14 @@ export const getAdminQueues = {
   reply200: z.object({ backend: z.string(), queues: z.array(z.object({ name: z.string(), counts: countsSchema })) }),
 };
 
+/** GET /admin/engine */
+export const getAdminEngine = {
+  reply200: z.object({
+    engine: z.enum(['local', 'temporal']),
+    stuck: z.array(z.object({ workflowId: z.string(), problems: z.array(z.string()), nondeterministic: z.boolean() })),
+  }),
+};
+
 /** GET /admin/queues/:name/dead */
 export const getAdminQueuesByNameDead = {
   params: z.object({ name: queueName }),

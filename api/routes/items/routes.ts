@@ -1,6 +1,6 @@
 // /api/v1/items — report, list, detail, audit, and one endpoint per lifecycle command.
 import { parseIfMatch } from '../../if-match.ts';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -38,7 +38,13 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
 
   /** Run a command and answer with the item as it now stands. The engine checks the caller's scope
    * inside its transaction: out-of-scope items answer 404, exactly as missing ones do. */
-  async function run(user: AuthUser, itemId: string, command: ItemCommand, ifMatchHeader: string | undefined) {
+  async function run(
+    user: AuthUser,
+    itemId: string,
+    command: ItemCommand,
+    ifMatchHeader: string | undefined,
+    idempotency: { userId: string; key: string } | null,
+  ) {
     const expectedVersion = parseIfMatch(ifMatchHeader);
     const actor = actorOf(user);
     if (citedEvidence(command)) {
@@ -53,7 +59,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         await assertCitable(db, itemId, command);
       }
     }
-    let out = await engine.execute({ itemId, command, actor, expectedVersion, scopePath: user.scopePath });
+    const requestId = idempotency ? requestIdOf(idempotency) : undefined;
+    let out = await engine.execute({ itemId, command, actor, expectedVersion, scopePath: user.scopePath, requestId });
     if (citedEvidence(command)) {
       await runEvidenceGuard({ db, engine, jobs: evidence?.jobs }, itemId, command, out.events, app.log);
       const [now] = await db.select({ state: items.state }).from(items).where(eq(items.id, itemId));
@@ -127,7 +134,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         }
         leadUnit = { id: cat.leadId, path: cat.leadPath };
       }
-      const itemId = randomUUID();
+      // With an Idempotency-Key the new item's id comes from it, so a retry after `applied: "unknown"` can
+      // never report the item twice (the runtime finds it reported and answers the first outcome or 409).
+      const itemId = req.idempotency ? uuidOf(requestIdOf(req.idempotency)) : randomUUID();
       const result = await run(
         user,
         itemId,
@@ -146,6 +155,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           leadUnit,
         },
         undefined,
+        req.idempotency,
       );
       return reply
         .code(201)
@@ -327,7 +337,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         const user = me(req);
         const build = commands[name] as (b: unknown, id: string, user: AuthUser) => Promise<ItemCommand>;
         const command = await build(req.body, req.params.id, user);
-        const result = await run(user, req.params.id, command, req.headers['if-match']);
+        const result = await run(user, req.params.id, command, req.headers['if-match'], req.idempotency);
         return reply.header('etag', `"${result.version}"`).send(result);
       },
     );
@@ -356,11 +366,23 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           evidence: req.body.evidence,
         },
         req.headers['if-match'],
+        req.idempotency,
       );
       return reply.header('etag', `"${result.version}"`).send(result);
     },
   );
 };
+
+/** A request's id for the engine: the same for every retry of one user's Idempotency-Key, opaque otherwise. */
+function requestIdOf(idem: { userId: string; key: string }): string {
+  return createHash('sha256').update(`${idem.userId}\n${idem.key}`).digest('hex').slice(0, 32);
+}
+
+/** A UUID (version 8: custom) made from 32 hex digits. */
+function uuidOf(hex32: string): string {
+  const h = `${hex32.slice(0, 12)}8${hex32.slice(13, 16)}${((Number.parseInt(hex32[16]!, 16) & 0x3) | 0x8).toString(16)}${hex32.slice(17)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
 
 function encodeCursor(sort: string, c: { v: string | number; id: string }) {
   return Buffer.from(JSON.stringify({ s: sort, v: c.v, id: c.id })).toString('base64url');
