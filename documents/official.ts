@@ -125,6 +125,8 @@ class Pages {
         indent: o.indent ?? { firstLine: 2 * CHAR },
         pageBreakBefore: o.pageBreakBefore,
         keepNext: o.keepNext,
+        // No widow/orphan moves: every line stays where the grid puts it, so the page estimate holds.
+        widowControl: false,
         border: o.border,
         children: text
           ? [run(text, o.font ?? FONT.body, o.size ?? SIZE.三号, { color: o.color, spacing: o.spacing })]
@@ -132,7 +134,7 @@ class Pages {
       }),
     );
     const count = text ? lineCount(text, o.perLine ?? BODY_PER_LINE, o.indentChars ?? (o.indent ? 0 : 2)) : 1;
-    this.pieces.push({ kind: 'lines', height: line, count });
+    this.pieces.push({ kind: 'lines', height: line, count, ...(o.keepNext && text ? { keepNext: true } : {}) });
   }
 
   blank(n = 1, keepNext = false) {
@@ -194,7 +196,7 @@ class Pages {
           this.para(b.text);
           break;
         case 'heading':
-          this.para(b.text, { font: b.level === 1 ? FONT.heading : FONT.kai });
+          this.para(b.text, { font: b.level === 1 ? FONT.heading : FONT.kai, keepNext: true });
           break;
         case 'table':
           this.table(b);

@@ -9,8 +9,8 @@ import { mm } from './layout.ts';
 export const CAPACITY = mm(225);
 
 export type Piece =
-  /** Lines of a paragraph: a paragraph breaks between lines. */
-  | { kind: 'lines'; height: number; count: number }
+  /** Lines of a paragraph: a paragraph breaks between lines; a heading keeps with what follows. */
+  | { kind: 'lines'; height: number; count: number; keepNext?: boolean }
   /** A table: rows never split; the header row repeats on each page. */
   | { kind: 'rows'; header: number; rows: number[] }
   /** Lines kept together on one page (the 落款 with the seal's room). */
@@ -25,9 +25,19 @@ export function freeOnLastPage(pieces: Piece[]): number {
     if (used + h > CAPACITY && used > 0) used = 0;
     used += h;
   };
-  for (const p of pieces) {
+  const firstUnit = (p: Piece | undefined) =>
+    !p || p.kind === 'break'
+      ? 0
+      : p.kind === 'lines'
+        ? p.height
+        : p.kind === 'keep'
+          ? p.height
+          : p.header + (p.rows[0] ?? 0);
+  for (const [i, p] of pieces.entries()) {
     if (p.kind === 'break') used = 0;
-    else if (p.kind === 'lines') for (let i = 0; i < p.count; i++) place(p.height);
+    else if (p.kind === 'lines' && p.keepNext && used + p.height * p.count + firstUnit(pieces[i + 1]) > CAPACITY)
+      used = p.height * p.count;
+    else if (p.kind === 'lines') for (let n = 0; n < p.count; n++) place(p.height);
     else if (p.kind === 'keep') place(p.height);
     else {
       place(p.header);

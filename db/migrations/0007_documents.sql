@@ -25,6 +25,7 @@ CREATE TABLE "issued_documents" (
 	"seq" integer NOT NULL,
 	"number" text NOT NULL,
 	"kind" text NOT NULL,
+	"campaign_id" uuid NOT NULL,
 	"subject_id" uuid NOT NULL,
 	"title" text NOT NULL,
 	"content" jsonb NOT NULL,
@@ -41,4 +42,5 @@ ALTER TABLE "issued_documents" ADD CONSTRAINT "issued_documents_issued_by_users_
 CREATE UNIQUE INDEX "document_offices_prefix_key" ON "document_offices" USING btree ("prefix");--> statement-breakpoint
 CREATE UNIQUE INDEX "issued_documents_office_year_seq_key" ON "issued_documents" USING btree ("unit_id","year","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "issued_documents_number_key" ON "issued_documents" USING btree ("number");--> statement-breakpoint
-CREATE INDEX "issued_documents_subject" ON "issued_documents" USING btree ("subject_id","issued_at");
+CREATE INDEX "issued_documents_subject" ON "issued_documents" USING btree ("subject_id","issued_at");--> statement-breakpoint
+CREATE INDEX "issued_documents_campaign" ON "issued_documents" USING btree ("campaign_id","issued_at");

@@ -77,7 +77,7 @@ export async function allocateSeq(tx: DbOrTx, unitId: string, year: number): Pro
 
 export type IssuedSummary = Pick<
   typeof issuedDocuments.$inferSelect,
-  'id' | 'number' | 'kind' | 'title' | 'contentHash' | 'issuedAt' | 'issuedBy' | 'unitId' | 'subjectId'
+  'id' | 'number' | 'kind' | 'title' | 'contentHash' | 'issuedAt' | 'issuedBy' | 'unitId' | 'subjectId' | 'campaignId'
 >;
 
 const summary = {
@@ -90,6 +90,7 @@ const summary = {
   issuedBy: issuedDocuments.issuedBy,
   unitId: issuedDocuments.unitId,
   subjectId: issuedDocuments.subjectId,
+  campaignId: issuedDocuments.campaignId,
 };
 
 export async function documentsOf(db: DbOrTx, subjectId: string, kind?: string): Promise<IssuedSummary[]> {
@@ -123,6 +124,7 @@ export async function issueDocument<C>(
   req: {
     style: OfficeStyle;
     kind: string;
+    campaignId: string;
     subjectId: string;
     issuedBy: string;
     /** Instant of issue; the 成文日期 is its Shanghai date. */
@@ -148,6 +150,7 @@ export async function issueDocument<C>(
       seq,
       number,
       kind: req.kind,
+      campaignId: req.campaignId,
       subjectId: req.subjectId,
       title,
       content,

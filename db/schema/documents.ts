@@ -53,6 +53,8 @@ export const issuedDocuments = pgTable(
     number: text('number').notNull(),
     /** bulletin | interview | supervision | assignment. */
     kind: text('kind').notNull(),
+    /** The campaign it belongs to (who may read it follows from the campaign and the subject). */
+    campaignId: uuid('campaign_id').notNull(),
     /** The round, accountability record or item the document is about. */
     subjectId: uuid('subject_id').notNull(),
     title: text('title').notNull(),
@@ -69,6 +71,7 @@ export const issuedDocuments = pgTable(
     uniqueIndex('issued_documents_office_year_seq_key').on(t.unitId, t.year, t.seq),
     uniqueIndex('issued_documents_number_key').on(t.number),
     index('issued_documents_subject').on(t.subjectId, t.issuedAt),
+    index('issued_documents_campaign').on(t.campaignId, t.issuedAt),
   ],
 );
 

@@ -23,6 +23,7 @@ const issue = (tx: Parameters<typeof issueDocument>[0], s: OfficeStyle, at: stri
   issueDocument(tx, {
     style: s,
     kind: 'bulletin',
+    campaignId: w.campaignId,
     subjectId: w.campaignId,
     issuedBy: w.userIds.super!,
     at,
@@ -97,6 +98,7 @@ describe('document numbers', () => {
         seq: 9999,
         number: d.number,
         kind: 'bulletin',
+        campaignId: w.campaignId,
         subjectId: w.campaignId,
         title: 'x',
         content: {},
