@@ -27,6 +27,8 @@ const expected = {
   interview: { number: '朝振办〔2026〕13号', pages: [1, 2], title: '关于对刘家村主要负责人、分管负责人' },
   assignment: { number: '朝振办〔2026〕14号', pages: [2, 3], title: '关于交办张岭村三组一户危房住人' },
   supervision: { number: '朝振办〔2026〕15号', pages: [3, 5], title: '关于对张岭村三组一户危房住人' },
+  signoff: { number: '朝振办〔2026〕16号', pages: [1, 3], title: '张岭村三组一户危房住人' },
+  monthly: { number: '朝振办〔2026〕17号', pages: [1, 3], title: '关于朝阳镇巩固拓展脱贫攻坚成果专项整治' },
 } as const;
 
 const compact = (s: string) => s.replace(/\s+/g, '');
