@@ -93,16 +93,22 @@ const summary = {
   campaignId: issuedDocuments.campaignId,
 };
 
-export async function documentsOf(db: DbOrTx, subjectId: string, kind?: string): Promise<IssuedSummary[]> {
+/** Issued documents of a campaign, or of one subject in it, newest first (the register's view). */
+export async function documentsOf(
+  db: DbOrTx,
+  f: { campaignId: string; subjectId?: string; kind?: string },
+): Promise<IssuedSummary[]> {
   return db
     .select(summary)
     .from(issuedDocuments)
     .where(
-      kind
-        ? and(eq(issuedDocuments.subjectId, subjectId), eq(issuedDocuments.kind, kind))
-        : eq(issuedDocuments.subjectId, subjectId),
+      and(
+        eq(issuedDocuments.campaignId, f.campaignId),
+        f.subjectId ? eq(issuedDocuments.subjectId, f.subjectId) : undefined,
+        f.kind ? eq(issuedDocuments.kind, f.kind) : undefined,
+      ),
     )
-    .orderBy(desc(issuedDocuments.issuedAt));
+    .orderBy(desc(issuedDocuments.issuedAt), desc(issuedDocuments.seq));
 }
 
 export async function issuedById(db: DbOrTx, id: string) {
