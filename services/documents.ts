@@ -18,7 +18,7 @@ import {
   type OfficeStyle,
 } from '../db/queries/documents.ts';
 import { getVisibleItem } from '../db/queries/items.ts';
-import { related, within } from '../db/queries/org.ts';
+import { related, within } from '../domain/access/scope.ts';
 import { accountabilityRecords, acceptanceRounds, campaigns, orgUnits, roundRankings } from '../db/schema.ts';
 import { shanghaiDate } from '../domain/calendar/index.ts';
 import type { ItemState } from '../domain/item/types.ts';

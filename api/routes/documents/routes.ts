@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { officeStyle } from '../../../db/queries/documents.ts';
-import { within } from '../../../db/queries/org.ts';
+import { within } from '../../../domain/access/scope.ts';
 import { documentOffices, orgUnits } from '../../../db/schema.ts';
 import { documentService } from '../../../services/documents.ts';
 import type { AppDeps } from '../../app.ts';

@@ -1,7 +1,7 @@
 // Zod schemas of the official-document routes.
 import { z } from 'zod';
 import { PREFIX_PATTERN } from '../../../domain/document/number.ts';
-import { dateString, text, uuid } from '../items/schema.ts';
+import { dateString, text, uuid } from '../../schemas/common.ts';
 
 export const idParams = z.object({ id: uuid });
 
