@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
 import type { EngineEnv } from '../workflows/engine-env.ts';
-import type { EvidenceJobs, QueueView } from '../services/jobs.ts';
+import type { DocumentJobs, EvidenceJobs, QueueView } from '../services/jobs.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import idempotency from './plugins/idempotency.ts';
@@ -26,6 +26,7 @@ import statsRoutes from './routes/stats/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 import evidenceRoutes from './routes/evidence/routes.ts';
 import ledgerRoutes from './routes/ledger/routes.ts';
+import documentRoutes from './routes/documents/routes.ts';
 import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
 import type { UploadLimits } from './routes/evidence/ingest.ts';
 import type { FileStore } from '../storage/file-store.ts';
@@ -52,6 +53,8 @@ export interface AppDeps {
     /** The evidence queue (workers/evidence.ts): photos' picture work and guard passes run there. Without it, inline. */
     jobs?: EvidenceJobs;
   };
+  /** Official documents: the queue that makes their PDFs (workers/documents.ts). Without it, PDFs are made on request. */
+  documents?: { jobs?: DocumentJobs };
   /** Ledger import bounds. Without it (or without `evidence`, whose staging folder it uses), import is off. */
   imports?: ImportLimits;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
@@ -126,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         noticeRoutes,
         adminRoutes,
         ledgerRoutes,
+        documentRoutes,
       ]) {
         await api.register(routes, deps);
       }

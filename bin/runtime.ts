@@ -14,6 +14,7 @@ import { startWakeSweep } from '../workers/wake-sweep.ts';
 import { createMailer } from '../workers/notify/channels/email.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { startNotifier } from '../workers/notify/start.ts';
+import { startDocumentWorkers } from '../workers/documents.ts';
 import { startEvidenceWorkers } from '../workers/evidence.ts';
 import { startImportWorkers } from '../workers/imports.ts';
 import { createPictureProcess } from '../storage/picture-process.ts';
@@ -172,6 +173,8 @@ export async function startAll(
     log,
     pictures: pictures.run,
   });
+  // Official documents: each issued document's PDF, made by LibreOffice one at a time.
+  const documentWork = startDocumentWorkers(kit, { db, store: evidence.store, log });
   await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
@@ -187,6 +190,7 @@ export async function startAll(
     webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
     metricsToken: config.METRICS_TOKEN,
     evidence: { ...evidence, jobs: evidenceWork.jobs },
+    documents: { jobs: documentWork.jobs },
     imports: {
       maxRows: config.IMPORT_MAX_ROWS,
       maxColumns: config.IMPORT_MAX_COLUMNS,
@@ -208,6 +212,7 @@ export async function startAll(
       await app.close();
       await notifier.close();
       await evidenceWork.close();
+      await documentWork.close();
       await pictures.close();
       await importWork?.close();
       await kit.close();

@@ -24,10 +24,16 @@ export interface ImportJobs {
   enqueue(jobId: string, plan: StoredPlan): Promise<void>;
 }
 
+/** Official documents' PDFs (workers/documents.ts): one conversion per content hash. */
+export interface DocumentJobs {
+  pdf(documentId: string, contentHash: string): Promise<void>;
+}
+
 /** Every enqueue function the services use; a process without background work has none of them. */
 export interface Jobs {
   evidence?: EvidenceJobs;
   imports?: ImportJobs;
+  documents?: DocumentJobs;
 }
 
 export interface QueueCounts {

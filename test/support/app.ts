@@ -115,7 +115,10 @@ export async function build(
   };
   if (onTemporal && opts.background)
     throw new Error('build(): background work on the Temporal engine is not wired yet');
-  const background = opts.background ? await startBackground({ db, url, engine, clock, evidence, imports }) : null;
+  const documents: NonNullable<AppDeps['documents']> = {};
+  const background = opts.background
+    ? await startBackground({ db, url, engine, clock, evidence, imports, documents })
+    : null;
   const app = await buildApp({
     db,
     engine: appEngine,
@@ -124,6 +127,7 @@ export async function build(
     clock,
     evidence,
     imports,
+    documents,
     config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' },
   });
   afterAll(async () => {

@@ -40,11 +40,11 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
         q: q.q,
       };
       const title = await ledgerTitle(q.campaignId);
-      const today = new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-      const fileName = `${title}-${today}.${q.format}`;
+      const asOf = new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+      const fileName = `${title}-${asOf.replace(/-/g, '')}.${q.format}`;
 
       const out = new PassThrough({ highWaterMark: 256 * 1024 });
-      const writer = q.format === 'xlsx' ? xlsxWriter(out, title) : csvWriter(out);
+      const writer = q.format === 'xlsx' ? xlsxWriter(out, title, { asOf }) : csvWriter(out);
       reply
         .header(
           'content-type',

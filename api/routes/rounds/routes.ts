@@ -24,7 +24,7 @@ import { accountabilityRecords, acceptanceRounds, categories, orgUnits, type Rou
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
-import { bulletinDocx } from '../../../services/bulletin-docx.ts';
+import { documentService } from '../../../services/documents.ts';
 import { dateString } from '../../schemas/common.ts';
 import {
   bulletinView,
@@ -370,7 +370,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     {
       schema: {
         tags: ['rounds'],
-        summary: 'The bulletin (通报) as a Word document',
+        summary: 'The bulletin (通报) as a Word document for review: GB/T 9704 layout, 文号 left blank until issued',
         params: idParams,
         querystring: bulletinQuery,
         produces: ['application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
@@ -378,7 +378,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     },
     async (req, reply) => {
       const b = await bulletinOf(req.user!, req.params.id, req.query.version);
-      const buf = await bulletinDocx(b);
+      const buf = await documentService({ db, clock }).draftBulletinDocx(
+        b,
+        (await roundFor(req.user!, req.params.id)).round.campaignId,
+      );
       return reply
         .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
         .header(

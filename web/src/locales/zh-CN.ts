@@ -620,6 +620,18 @@ export default {
     reopenDays: '反弹后整改时限（天）',
     readOnly: '只读：仅系统管理员可修改',
   },
+  documents: {
+    issue: '编号发文',
+    confirm: '将按发文字号顺序编号并登记，文号一经编发不再收回。确定{what}？',
+    issued: '已编发：{number}《{title}》',
+    word: '下载 Word',
+    pdf: '下载 PDF',
+    stillConverting: 'PDF 仍在生成，请稍后再下载',
+    bulletin: '编发通报',
+    interview: '编发约谈通知',
+    assignment: '编发交办单',
+    supervision: '编发督办通知',
+  },
   rounds: {
     tabRanking: '排名',
     tabAccountability: '问责记录',
