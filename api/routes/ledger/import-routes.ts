@@ -12,7 +12,7 @@ import type { AuthUser } from '../../../db/queries/auth.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { importJobs, importTemplates } from '../../../db/schema.ts';
 import { setJob } from '../../../db/queries/import-jobs.ts';
-import { cellText, findHeader, IMPORT_FIELDS, type ImportField } from '../../../ledger/import/header.ts';
+import { cellText, FIELD_NAMES, findHeader, IMPORT_FIELDS, type ImportField } from '../../../ledger/import/header.ts';
 import { existingItemIds, loadImportRefs } from '../../../services/import-refs.ts';
 import { writeMarked } from '../../../ledger/import/marked.ts';
 import { columnLetter, planImport, type RowPlan } from '../../../ledger/import/plan.ts';
@@ -326,23 +326,6 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       return { mapping };
     },
   );
-};
-
-export const FIELD_NAMES: Record<ImportField, string> = {
-  seqNo: '序号',
-  source: '问题来源',
-  category: '专项/类别',
-  description: '问题描述',
-  unit: '责任单位',
-  person: '责任人',
-  measures: '整改措施',
-  deadline: '整改时限',
-  progress: '整改进展',
-  status: '整改状态',
-  closed: '是否销号/销号时间',
-  remarks: '备注',
-  title: '问题标题',
-  itemId: '系统编号',
 };
 
 function reportOf(
