@@ -49,14 +49,25 @@ const STANDING = /长期坚持|长期整改|持续整改|常态化|长效/;
  */
 export function parseStatus(text: string, yesNo: 'done' | 'signed_off' | null = null): ImportedStatus | null {
   const original = text.trim();
-  const t = original.replace(/[\s\u3000]+/g, '').replace(/（逾期）$/, '');
+  const t = original
+    .replace(/[\s\u3000]+/g, '')
+    .replace(/（原：[^）]*）$/, '') // our export: the current state first, the imported words after
+    .replace(/（逾期）$/, '');
   if (t === '') return null;
-  const standing = STANDING.test(t);
+  const standing = STANDING.test(original); // also in the imported words our export keeps
   if (yesNo && /^(是|已|√|✓|Y|y)$/.test(t))
     return { state: 'closed', signedOff: yesNo === 'signed_off', partial: null, standing, original };
   if (yesNo && /^(否|未|×|N|n)$/.test(t))
     return { state: 'in_progress', signedOff: false, partial: null, standing, original };
-  for (const [re, s] of WORDS) if (re.test(t)) return { ...s, standing, original };
+  const theirs = /（原：([^）]*)）$/.exec(original.replace(/[\s\u3000]+/g, ''))?.[1];
+  for (const [re, s] of WORDS)
+    if (re.test(t)) {
+      // Our export writes our state, then the words it was imported with: those still say how far
+      // along (基本完成) while the state is the same.
+      const before = theirs ? parseStatus(theirs, yesNo) : null;
+      const partial = before && before.state === s.state ? before.partial : s.partial;
+      return { ...s, partial, standing, original };
+    }
   if (standing) return { state: 'in_progress', signedOff: false, partial: null, standing, original };
   return null;
 }
