@@ -53,6 +53,8 @@ export interface PlannedItem {
   /** A standing obligation (长期坚持) said by the deadline or the status. */
   standing: boolean;
   status: ImportedStatus | null;
+  /** 销号时间 when the ledger gives one. */
+  closedOn: string | null;
   /** The deadline has passed and the item is still open: imported as overdue, not refused. */
   overdue: boolean;
   progress: string | null;
@@ -345,6 +347,11 @@ export function planImport(input: PlanInput): RowPlan[] {
     }
     const closed = textAt('closed');
     const closedCell = cellAt('closed');
+    let closedOn: string | null = null;
+    if (closedCell instanceof Date || typeof closedCell === 'number' || /\d{4}[-/.年]\d{1,2}/.test(closed)) {
+      const d = parseDeadline(closedCell instanceof Date || typeof closedCell === 'number' ? closedCell : closed, ctx);
+      if (d.kind === 'date') closedOn = d.date;
+    }
     if (closed !== '') {
       const isDate = closedCell instanceof Date || typeof closedCell === 'number' || /\d{4}[-/.年]\d{1,2}/.test(closed);
       const p = isDate
@@ -445,6 +452,7 @@ export function planImport(input: PlanInput): RowPlan[] {
               milestones: milestones.length > 1 ? milestones : [],
               standing,
               status,
+              closedOn: status?.state === 'closed' ? closedOn : null,
               overdue,
               progress: [...allOf('findings'), ...allOf('progress')].map((x) => x.text).join('\n') || null,
               ref: textAt('ref') || null,
