@@ -4,7 +4,7 @@ import { OFFICIAL_CALENDAR } from '../../domain/calendar/cn-official.ts';
 import { festivalStarts } from '../../domain/calendar/festivals.ts';
 import { excelSerialToDate, parseDeadline } from '../../ledger/import/deadline.ts';
 import { parseStatus } from '../../ledger/import/status.ts';
-import { findHeader } from '../../ledger/import/header.ts';
+import { fieldFor, findHeader } from '../../ledger/import/header.ts';
 import { resolveUnit } from '../../ledger/import/plan.ts';
 import { csvField, neutralise, unneutralise } from '../../ledger/safe-cell.ts';
 
@@ -134,6 +134,33 @@ describe('整改状态 as written', () => {
     expect(parseStatus('是')).toBeNull();
     expect(parseStatus('搁置')).toBeNull();
   });
+});
+
+describe('columns by their whole header, never by a prefix', () => {
+  const cases: [string[], string | null][] = [
+    [['问题编号'], 'ref'],
+    [['问题金额（万元）'], 'amount'],
+    [['问题数量'], null],
+    [['问题类型'], 'category'],
+    [['问题描述（具体表现）'], 'description'],
+    [['巡察反馈问题描述'], 'description'],
+    [['序 号'], 'seqNo'],
+    [['责任单位（盖章）'], 'unit'],
+    [['整改责任', '责任单位'], 'unit'],
+    [['整改责任', '责任人'], 'person'],
+    [['整改情况', '完成时限'], 'deadline'],
+    [['整改情况', '完成情况', '状态'], 'status'],
+    [['整改情况'], 'progress'],
+    [['问题整改措施'], 'measures'],
+    [['整改完成时限'], 'deadline'],
+    [['是否按期完成'], 'onTime'],
+    [['未按期完成原因'], 'delayReason'],
+    [['时间节点', '完成时间'], 'deadline'],
+    [['工单编号'], 'ref'],
+    [['诉求内容'], 'description'],
+    [['回访满意度'], null],
+  ];
+  for (const [path, want] of cases) it(`${path.join(' / ')} → ${want}`, () => expect(fieldFor(path)).toBe(want));
 });
 
 describe('header detection', () => {
