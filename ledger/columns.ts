@@ -41,5 +41,5 @@ export const LEDGER_COLUMNS = [
   { key: 'itemId', header: '系统编号', width: 38 },
 ] as const;
 
-type LedgerColumnKey = (typeof LEDGER_COLUMNS)[number]['key'];
+export type LedgerColumnKey = (typeof LEDGER_COLUMNS)[number]['key'];
 export type LedgerRow = { [K in LedgerColumnKey]: string | number | Date | null };
