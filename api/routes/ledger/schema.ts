@@ -4,13 +4,11 @@ import { IMPORT_FIELDS } from '../../../ledger/import/header.ts';
 import { listQuery } from '../../schemas/common.ts';
 
 /** The list's filters, without paging: the export is every matching row. */
-export const exportQuery = listQuery
-  .omit({ cursor: true, limit: true, count: true, sort: true, order: true })
-  .extend({
-    format: z.enum(['xlsx', 'csv']).default('xlsx'),
-    /** office: the campaign's own layout (saved from a ledger it imported), xlsx only. */
-    layout: z.enum(['standard', 'office']).default('standard'),
-  });
+export const exportQuery = listQuery.omit({ cursor: true, limit: true, count: true, sort: true, order: true }).extend({
+  format: z.enum(['xlsx', 'csv']).default('xlsx'),
+  /** office: the campaign's own layout (saved from a ledger it imported), xlsx only. */
+  layout: z.enum(['standard', 'office']).default('standard'),
+});
 
 /** The dry run's row-by-row report (import-routes.ts reportOf), kept on the import job. */
 const importField = z.enum(IMPORT_FIELDS).nullable();
