@@ -15,6 +15,7 @@ import openapi from './plugins/openapi.ts';
 import web from './plugins/web.ts';
 import authRoutes from './routes/auth/routes.ts';
 import adminRoutes from './routes/admin/routes.ts';
+import trailRoutes from './routes/admin/trail-routes.ts';
 import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
 import itemRoutes from './routes/items/routes.ts';
@@ -29,6 +30,7 @@ import ledgerRoutes from './routes/ledger/routes.ts';
 import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
 import type { UploadLimits } from './routes/evidence/ingest.ts';
 import type { FileStore } from '../storage/file-store.ts';
+import type { TrailSigner } from '../services/trail/signer.ts';
 
 export interface AppConfig {
   TOKEN_TTL_HOURS: number;
@@ -61,6 +63,8 @@ export interface AppDeps {
   queues?: QueueView;
   /** Hosts webhook targets may point at (WEBHOOK_ALLOWED_HOSTS). */
   webhookAllowedHosts?: string[];
+  /** Signs and checks trail checkpoints (services/trail/signer.ts); without it the trail routes answer 503. */
+  trailSigner?: TrailSigner;
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
   metricsToken?: string;
 }
@@ -116,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         statsRoutes,
         noticeRoutes,
         adminRoutes,
+        trailRoutes,
         ledgerRoutes,
       ]) {
         await api.register(routes, deps);

@@ -10,6 +10,14 @@ const configSchema = z
     HOST: z.string().default('0.0.0.0'),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: optionalUrl,
+    /** The owner role that runs migrations; DATABASE_URL is then the application's role (INSERT-only on the trail). */
+    DATABASE_OWNER_URL: optionalUrl,
+    /** Ed25519 private key (PEM) that signs trail checkpoints; else read from TRAIL_KEY_FILE. */
+    TRAIL_KEY: z.string().trim().min(1).optional(),
+    /** File holding the checkpoint key; default DATA_DIR/trail-key.pem (made on first start without DATABASE_URL). */
+    TRAIL_KEY_FILE: z.string().trim().min(1).optional(),
+    /** How often every campaign's trail is checkpointed (skipped when nothing moved). */
+    CHECKPOINT_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     REDIS_URL: optionalUrl,
     /** Lifecycle runtime: `local` (a PostgreSQL transaction per command) or `temporal` (a workflow per item). */
     ENGINE: z.enum(['local', 'temporal']).default('local'),
@@ -101,6 +109,13 @@ const configSchema = z
         path: ['ENGINE'],
         message:
           'ENGINE=temporal needs DATABASE_URL: the Temporal worker, a separate process, writes the ledger into the same database',
+      });
+    }
+    if (c.DATABASE_OWNER_URL && !c.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_OWNER_URL'],
+        message: 'DATABASE_OWNER_URL needs DATABASE_URL (the application role that serves requests)',
       });
     }
     if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {

@@ -67,5 +67,16 @@ export async function bulletinDocx(b: Bulletin): Promise<Buffer> {
   children.push(
     p(b.accountability.length ? b.accountability.map((x) => `${x.name}：${x.rule}，${x.action}`).join('；') : '无'),
   );
+  if (b.trail) {
+    // Printed so that a published 通报 fixes the trail it was made from (README "Security").
+    children.push(p('审计留痕核验', { bold: true }));
+    children.push(
+      p(
+        `本通报依据的问题台账截至${b.trail.at}，共${b.trail.items}个问题，留痕检查点第${b.trail.checkpointNo}号；` +
+          `摘要 SHA-256 ${b.trail.headsDigest}；签名密钥 ${b.trail.keyId}；签名 ${b.trail.signature}。`,
+        { size: 20 },
+      ),
+    );
+  }
   return Packer.toBuffer(new Document({ creator: 'Zhenggai', title: b.title, sections: [{ children }] }));
 }

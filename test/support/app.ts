@@ -8,7 +8,8 @@ import { type AppDeps, buildApp } from '../../api/app.ts';
 import { createLocalStore } from '../../storage/local-store.ts';
 import { DEFAULT_SETTINGS } from '../../domain/item/index.ts';
 import type { CampaignSettings, Role } from '../../domain/item/types.ts';
-import type { Db } from '../../db/client.ts';
+import { createDb, type Db } from '../../db/client.ts';
+import { newTrailKeyPem, signerFromPem, type TrailSigner } from '../../services/trail/signer.ts';
 import { hashPassword } from '../../db/queries/auth.ts';
 import { createOrgUnit } from '../../db/queries/org.ts';
 import { campaigns, categories, users, type OrgUnitRow } from '../../db/schema.ts';
@@ -31,10 +32,17 @@ export class TestClock {
 }
 
 export const PASSWORD = 'test-password-1';
+/** One checkpoint key per test file (outside the database, as in production). */
+export const TEST_TRAIL_KEY = newTrailKeyPem();
 
 export interface World {
   app: FastifyInstance;
+  /** The owner's handle (fixtures; the forger of the trail tests). */
   db: Db;
+  /** The application's role: what the app, its engine and workers use. */
+  appDb: Db;
+  trailSigner: TrailSigner;
+  /** The application role's connection string. */
   url: string;
   clock: TestClock;
   engine: LocalEngine;
@@ -67,10 +75,13 @@ export async function build(
     background?: boolean;
   } = {},
 ): Promise<World> {
-  const { db, url } = await createTestDatabase();
+  const { db, appUrl } = await createTestDatabase();
+  // The app, its engine and its workers connect as the application's role, as `npm start` does.
+  const appDb = createDb(appUrl, { max: 10 });
+  const url = appUrl;
   const clock = new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
-  const env = createEngineEnv(db, 0);
-  const engine = createLocalEngine({ db, env, clock });
+  const env = createEngineEnv(appDb, 0);
+  const engine = createLocalEngine({ db: appDb, env, clock });
   const files = await mkdtemp(join(tmpdir(), 'zg-files-'));
   const evidence = opts.evidence ?? {
     store: createLocalStore(join(files, 'store')),
@@ -83,9 +94,13 @@ export async function build(
     maxUncompressedBytes: 50 * 1024 * 1024,
     maxFileBytes: 8 * 1024 * 1024,
   };
-  const background = opts.background ? await startBackground({ db, url, engine, clock, evidence, imports }) : null;
+  const trailSigner = signerFromPem(TEST_TRAIL_KEY);
+  const background = opts.background
+    ? await startBackground({ db: appDb, url, engine, clock, evidence, imports })
+    : null;
   const app = await buildApp({
-    db,
+    db: appDb,
+    trailSigner,
     engine,
     env,
     clock,
@@ -96,6 +111,7 @@ export async function build(
   afterAll(async () => {
     await background?.close();
     await app.close();
+    await appDb.$client.end();
     await rm(files, { recursive: true, force: true });
   });
 
@@ -171,6 +187,8 @@ export async function build(
   return {
     app,
     db,
+    appDb,
+    trailSigner,
     url,
     clock,
     engine,
