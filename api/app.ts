@@ -8,6 +8,7 @@ import type { EngineEnv } from '../workflows/engine-env.ts';
 import type { EvidenceJobs, QueueView } from '../services/jobs.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
+import securityHeaders from './plugins/security-headers.ts';
 import idempotency from './plugins/idempotency.ts';
 import { serializerCompiler } from './serializer.ts';
 import metrics from './plugins/metrics.ts';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errors);
+  await app.register(securityHeaders);
   await app.register(openapi);
   await app.register(auth, { db: deps.db });
   await app.register(idempotency, { db: deps.db });
