@@ -50,7 +50,7 @@ export async function grantAppRole(ownerUrl: string, role: string): Promise<void
       grant usage on schema public to ${r};
       grant select, insert, update, delete on all tables in schema public to ${r};
       grant usage, select on all sequences in schema public to ${r};
-      revoke update, delete, truncate on item_events, trail_checkpoints, trail_checkpoint_heads from ${r};
+      revoke update, delete, truncate on item_events, trail_checkpoints, trail_checkpoint_heads, security_events from ${r};
       create schema if not exists bullmq;
       grant all on schema bullmq to ${r};
       do $$ begin execute format('grant create on database %I to ${r}', current_database()); end $$;
