@@ -63,6 +63,8 @@ const configSchema = z
     NOTIFY_RATE_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
     /** How often the outbox is drained into notices, in seconds. */
     NOTIFY_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    /** How often lost notification jobs are looked for and queued again (after Redis came back empty, say). */
+    NOTIFY_RECONCILE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     /** Attempts per delivery before it is dead-lettered, and the first backoff (doubling). */
     NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
     NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),

@@ -12,7 +12,7 @@ import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts
 import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { openTemporalEngine } from '../workflows/temporal/connect.ts';
-import { createQueueKit } from '../workers/queues.ts';
+import { createQueueKit, type QueueKit } from '../workers/queues.ts';
 import { startWakeSweep } from '../workers/wake-sweep.ts';
 import { startCheckpoints } from '../workers/checkpoints.ts';
 import { createMailer } from '../workers/notify/channels/email.ts';
@@ -132,6 +132,28 @@ function evidenceDeps(config: Config, log: Log) {
   };
 }
 
+/** /readyz fails when the queue backend does not answer within 2 s (BullMQ would wait for it forever). */
+export function queueReadiness(kit: QueueKit, timeoutMs = 2000) {
+  return async () => {
+    const name = kit.names()[0];
+    if (!name) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the queue backend (${kit.backend}) does not answer: background work is stalled`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([kit.counts(name), late]);
+    } catch (err) {
+      throw new Error(`queue backend (${kit.backend}): ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
 /** Everything `npm start` runs in one process: API, wake-up sweep. */
 export async function startAll(
   config: Config,
@@ -198,7 +220,11 @@ export async function startAll(
         backoffMs: config.NOTIFY_BACKOFF_MS,
       },
     },
-    { drainEverySeconds: config.NOTIFY_EVERY_SECONDS, digestCron: config.DIGEST_CRON, reconcileEverySeconds: 600 },
+    {
+      drainEverySeconds: config.NOTIFY_EVERY_SECONDS,
+      digestCron: config.DIGEST_CRON,
+      reconcileEverySeconds: config.NOTIFY_RECONCILE_SECONDS,
+    },
     { log },
   );
   log(
@@ -229,7 +255,10 @@ export async function startAll(
     env,
     clock,
     config,
-    readiness,
+    readiness: async () => {
+      await queueReadiness(kit)();
+      await readiness?.();
+    },
     webRoot,
     queues: kit,
     trailSigner: signer,
