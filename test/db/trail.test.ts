@@ -207,7 +207,7 @@ describe('a forger who covers his tracks is named', () => {
       expect(kinds).toContain(k);
     }
     expect(v.items).toBeGreaterThanOrEqual(7);
-  });
+  }, 180_000);
 });
 
 describe('hourly checkpoints', () => {
