@@ -121,6 +121,35 @@ function titleFor(code: string): string {
   }
 }
 
+/**
+ * An error as it may be logged: no personal data. A failed query's message carries its parameters
+ * (names, phones, ID numbers of households) and PostgreSQL's `detail` can quote a row's values; both are
+ * cut from the message, the stack and the cause. The query text, the SQLSTATE and the place stay.
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  const scrub = (text: unknown) =>
+    typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n    at |$)/, '\nparams: [withheld]') : text;
+  const e = err as { name?: string; message?: string; stack?: string; code?: string; cause?: unknown };
+  const cause = e.cause as { message?: string; code?: string; routine?: string; table?: string; column?: string };
+  return {
+    type: e.name,
+    message: scrub(e.message),
+    stack: scrub(e.stack),
+    ...(e.code ? { code: e.code } : {}),
+    ...(cause && typeof cause === 'object'
+      ? {
+          cause: {
+            message: scrub(cause.message),
+            code: cause.code,
+            routine: cause.routine,
+            table: cause.table,
+            column: cause.column,
+          },
+        }
+      : {}),
+  };
+}
+
 export function sendProblem(reply: FastifyReply, body: ProblemBody) {
   return reply.code(body.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(body);
 }
@@ -129,7 +158,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler((err, req, reply) => {
       const body = toProblem(err, req);
-      if (body.status >= 500) req.log.error({ err }, `request failed: ${body.code}`);
+      if (body.status >= 500) req.log.error({ err: loggableError(err) }, `request failed: ${body.code}`);
       else req.log.info({ code: body.code, status: body.status }, body.detail ?? body.title);
       return sendProblem(reply, body);
     });
