@@ -128,7 +128,7 @@ function titleFor(code: string): string {
  */
 export function loggableError(err: unknown): Record<string, unknown> {
   const scrub = (text: unknown) =>
-    typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n    at |$)/, '\nparams: [withheld]') : text;
+    typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [withheld]') : text;
   const e = err as { name?: string; message?: string; stack?: string; code?: string; cause?: unknown };
   const cause = e.cause as { message?: string; code?: string; routine?: string; table?: string; column?: string };
   return {

@@ -1782,13 +1782,13 @@ describe('bad text and framework-level errors (issue 15)', () => {
     expect(garbage.status).toBe(400);
     expect(garbage.type).toMatch(/application\/problem\+json/);
     expect(JSON.parse(garbage.body)).toMatchObject({ code: 'malformed_request' });
-    const escape = await w.app.inject({
+    const badEscape = await w.app.inject({
       method: 'GET',
       url: `${items}/%E0%A4%A`,
       headers: { authorization: `Bearer ${w.tokens.super}` },
     });
-    expect(escape.statusCode).toBeGreaterThanOrEqual(400);
-    expect(escape.statusCode).toBeLessThan(500);
-    expect(escape.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(badEscape.statusCode).toBeGreaterThanOrEqual(400);
+    expect(badEscape.statusCode).toBeLessThan(500);
+    expect(badEscape.headers['content-type']).toMatch(/application\/problem\+json/);
   });
 });
