@@ -102,7 +102,10 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   if (pgCode === '22021' || pgCode === '22P05')
     return base(400, 'invalid_text', 'Invalid text', 'the request contains characters that cannot be stored');
   const chain = `${String(fe.message)} ${String((fe as { cause?: { message?: string } }).cause?.message ?? '')}`;
-  if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(chain)) {
+  // The server went away (restart, failover, admin shutdown) or cannot take connections yet: 503, and the
+  // pool connects afresh for the next request.
+  const lost = typeof pgCode === 'string' && (/^08/.test(pgCode) || /^57P0[123]$/.test(pgCode));
+  if (lost || /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect/i.test(chain)) {
     return base(503, 'unavailable', 'Service unavailable', 'the database is not reachable; try again shortly');
   }
   return base(500, 'internal', 'Internal error', `something went wrong on our side; quote request id ${req.id}`);
