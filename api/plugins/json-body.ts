@@ -30,6 +30,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export default fp(
   async (app: FastifyInstance) => {
+    // A PATCH that names no field changes nothing and is a client mistake (it used to reach an UPDATE with
+    // nothing to set: 500).
+    app.addHook('preValidation', async (req) => {
+      const b = req.body;
+      if (req.method === 'PATCH' && b && typeof b === 'object' && !Array.isArray(b) && Object.keys(b).length === 0) {
+        throw new Problem(400, 'empty_patch', 'Nothing to change', 'name at least one field to change');
+      }
+    });
     const parse = app.getDefaultJsonParser('error', 'error');
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {

@@ -4,6 +4,7 @@
 // Every one gets its problem+json answer (never a 5xx) and writes nothing.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { webhookTargets } from '../../db/schema.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, build, evidenceFile, PASSWORD, report, type World } from '../support/app.ts';
 
@@ -1771,6 +1772,26 @@ describe('bad text and framework-level errors (issue 15)', () => {
     expect(u16.statusCode).toBe(415);
     expect(u16.json()).toMatchObject({ code: 'unsupported_charset' });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('PATCH with {} → 400 empty_patch (was 500), nothing written', async () => {
+    const [hook] = await w.db
+      .insert(webhookTargets)
+      .values({
+        unitId: w.units.village1.id,
+        kind: 'wecom',
+        name: '群',
+        url: 'http://127.0.0.1:9/x',
+        createdBy: w.userIds.admin!,
+      })
+      .returning();
+    const mid = await snapshot();
+    for (const url of [`/api/v1/users/${w.userIds.h1}`, `/api/v1/admin/webhooks/${hook!.id}`]) {
+      const r = await w.call('admin', 'PATCH', url, {});
+      expect(r.status, url).toBe(400);
+      expect(r.body).toMatchObject({ code: 'empty_patch' });
+    }
+    expect(await snapshot()).toEqual(mid);
   });
 
   it('framework-level errors answer problem+json: headers too large (a very long URL), malformed request, bad %-escape', async () => {
