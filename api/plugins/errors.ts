@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { CommandRefused, EngineUnavailable, ItemNotFound, VersionConflict } from '../../workflows/engine.ts';
 import { Refused } from '../../services/refusal.ts';
+import { HashBusy } from '../../db/queries/hash-gate.ts';
 import { Problem, type ProblemBody } from '../problem.ts';
 
 /**
@@ -43,6 +44,7 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     requestId: req.id,
   });
 
+  if (err instanceof HashBusy) return { ...base(503, 'busy', 'Busy', err.message), retryAfter: 1 };
   if (err instanceof Problem) return { ...base(err.status, err.code, err.title, err.detail), ...err.extra };
   if (err instanceof Refused) {
     const d = err.details;
@@ -161,6 +163,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler((err, req, reply) => {
       const body = toProblem(err, req);
+      if (body.retryAfter) reply.header('retry-after', String(body.retryAfter));
       if (body.status >= 500) req.log.error({ err: loggableError(err) }, `request failed: ${body.code}`);
       else req.log.info({ code: body.code, status: body.status }, body.detail ?? body.title);
       return sendProblem(reply, body);
