@@ -68,15 +68,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   };
 }
 
-const HOOKED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HOOKED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
  * The package stops every server it started on SIGINT/SIGTERM through its own exit hooks — before the
  * process has stopped taking requests, drained its queue workers and closed its pool, so in-flight work
  * met a vanished database; and on 'beforeExit' it calls process.exit(0), which turned a CLI command's
- * failure (`zhenggai verify` finding divergences) into exit code 0. We take those hooks off again: bin/
- * owns the signals and stops PostgreSQL last (the package's hook on 'exit' stays, for a process that
- * dies otherwise).
+ * failure (`zhenggai verify` finding divergences) into exit code 0 (and without it, its 'exit' hook throws
+ * "done is not a function"). We take all its hooks off: bin/ owns the signals and stops PostgreSQL last;
+ * a process that dies otherwise leaves an orphan the next start stops (stopOrphan).
  */
 async function loadPackage() {
   const emitter: NodeJS.EventEmitter = process;

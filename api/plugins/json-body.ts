@@ -34,6 +34,7 @@ export default fp(
     // nothing to set: 500).
     app.addHook('preValidation', async (req) => {
       const b = req.body;
+      if (req.routeOptions.url === undefined) return; // no such route: the 404 says so
       if (req.method === 'PATCH' && b && typeof b === 'object' && !Array.isArray(b) && Object.keys(b).length === 0) {
         throw new Problem(400, 'empty_patch', 'Nothing to change', 'name at least one field to change');
       }
