@@ -238,7 +238,10 @@ export function buildItem(
 }
 
 // Bulk insert: one jsonb parameter per table, unpacked server-side into typed rows.
-export const ITEM_COLS = Object.values(getTableColumns(items)).map((c) => c.name);
+/** Generated columns (scope_paths, search_grams) are PostgreSQL's to write. */
+export const ITEM_COLS = Object.values(getTableColumns(items))
+  .filter((c) => !c.generated)
+  .map((c) => c.name);
 /** recorded_at keeps its default (now()), as with the engine's insert. */
 export const EVENT_COLS = Object.values(getTableColumns(itemEvents))
   .map((c) => c.name)

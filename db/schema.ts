@@ -155,9 +155,31 @@ export const items = pgTable(
     /** Hash of the last event, the link the next event chains to. */
     lastHash: text('last_hash').notNull(),
     state: jsonb('state').notNull().$type<ItemState>(),
+    /**
+     * Every subtree that sees the row: the ancestor paths of its four unit paths (migration
+     * 0007_list_functions). A reader's scope test is `scope_paths @> {their path}`, served by GIN,
+     * where four OR-ed LIKEs on the path columns could only be answered by reading every row.
+     */
+    scopePaths: text('scope_paths')
+      .array()
+      .notNull()
+      .generatedAlwaysAs(
+        sql`item_scope_paths(owner_unit_path, lead_unit_path, reporting_unit_path, responsible_unit_path)`,
+      ),
+    /** The 1- and 2-character grams of title and description: the index behind `q` (Chinese has no word breaks). */
+    searchGrams: text('search_grams')
+      .array()
+      .notNull()
+      .generatedAlwaysAs(sql`search_grams(title || ' ' || description)`),
   },
   (t) => [
     uniqueIndex('items_campaign_seq_key').on(t.campaignId, t.seqNo),
+    index('items_scope_paths').using('gin', t.scopePaths),
+    index('items_search_grams').using('gin', t.searchGrams),
+    // The list's sort keys, each with its id tie-break, so a page is read in order and stops after it.
+    index('items_updated_at').on(t.updatedAt, t.id),
+    index('items_deadline_sort').on(sql`coalesce(${t.deadline}, '9999-12-31'::date)`, t.id),
+    index('items_seq_no').on(t.seqNo, t.id),
     index('items_campaign_status').on(t.campaignId, t.status, t.reportedAt),
     index('items_responsible_path').on(sql`${t.responsibleUnitPath} text_pattern_ops`),
     index('items_owner_path').on(sql`${t.ownerUnitPath} text_pattern_ops`),

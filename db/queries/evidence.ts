@@ -285,7 +285,13 @@ export async function setUnitPlace(db: DbOrTx, unitId: string, p: { lat: number;
 
 /** Open (not dismissed) evidence warnings per responsible unit — what rankings count. */
 export async function evidenceWarningCounts(db: DbOrTx, campaignId: string, scopePath: string | null) {
-  const rows = await db.execute<{ unit_id: string; unit_name: string; open: number; dismissed: number }>(sql`
+  const rows = await db.execute<{ unit_id: string; unit_name: string; open: number; dismissed: number }>(
+    evidenceWarningCountsQuery(campaignId, scopePath),
+  );
+  return rows.rows;
+}
+
+export const evidenceWarningCountsQuery = (campaignId: string, scopePath: string | null) => sql`
     select i.responsible_unit_id as unit_id, u.name as unit_name,
       count(*) filter (where w->'dismissed' = 'null'::jsonb or w->'dismissed' is null)::int as open,
       count(*) filter (where jsonb_typeof(w->'dismissed') = 'object')::int as dismissed
@@ -294,6 +300,4 @@ export async function evidenceWarningCounts(db: DbOrTx, campaignId: string, scop
     cross join lateral jsonb_array_elements(coalesce(i.state->'evidenceWarnings', '[]'::jsonb)) w
     where i.campaign_id = ${campaignId}::uuid
       ${scopePath === null ? sql`` : sql`and i.responsible_unit_path like ${`${scopePath}%`}`}
-    group by i.responsible_unit_id, u.name order by open desc, u.name`);
-  return rows.rows;
-}
+    group by i.responsible_unit_id, u.name order by open desc, u.name`;

@@ -38,9 +38,13 @@ export interface Reader {
   scopePath: string | null;
 }
 
-/** The rows a reader may see: items whose office, lead unit, responsible or reporting unit is in their subtree. */
+/**
+ * The rows a reader may see: items whose office, lead unit, responsible or reporting unit is in their
+ * subtree — i.e. whose scope_paths (every ancestor of those four paths) hold the reader's path; GIN
+ * serves it. Equivalent to visibleToPattern, which the command's lock keeps for its one row.
+ */
 export function visibleTo(reader: Reader): SQL | undefined {
-  return reader.scopePath === null ? undefined : visibleToPattern(subtreePattern(reader.scopePath));
+  return reader.scopePath === null ? undefined : sql`${items.scopePaths} @> array[${reader.scopePath}]::text[]`;
 }
 
 /** The LIKE pattern of a subtree (paths are `/uuid/…/`: no wildcards to escape). */
@@ -66,10 +70,17 @@ export function filterConditions(f: ItemFilters): (SQL | undefined)[] {
     f.flagged !== undefined ? eq(items.flagged, f.flagged) : undefined,
     f.deadlineFrom ? gte(items.deadline, f.deadlineFrom) : undefined,
     f.deadlineTo ? lte(items.deadline, f.deadlineTo) : undefined,
-    q
-      ? sql`(${items.title} ilike ${`%${escapeLike(q)}%`} or ${items.description} ilike ${`%${escapeLike(q)}%`})`
-      : undefined,
+    q ? textSearch(q) : undefined,
   ];
+}
+
+/**
+ * `q` in the title or description. The grams (1 and 2 characters, as search_grams stores them) pick
+ * the candidate rows from the GIN index; the ILIKE keeps only those that hold the whole text.
+ */
+function textSearch(q: string): SQL {
+  const like = `%${escapeLike(q)}%`;
+  return sql`(${items.searchGrams} @> search_query_grams(${q}) and (${items.title} ilike ${like} or ${items.description} ilike ${like}))`;
 }
 
 const responsible = alias(orgUnits, 'responsible');
@@ -109,11 +120,14 @@ export async function listItems(db: DbOrTx, actor: Reader, f: ItemFilters, page:
   return { rows: pageRows, next: more && last ? { v: last.sortValue, id: last.state.id } : null };
 }
 
-export async function countItems(db: DbOrTx, actor: Reader, f: ItemFilters): Promise<number> {
-  const [r] = await db
+export const countItemsQuery = (db: DbOrTx, actor: Reader, f: ItemFilters) =>
+  db
     .select({ n: sql<number>`count(*)::int` })
     .from(items)
     .where(and(visibleTo(actor), ...filterConditions(f)));
+
+export async function countItems(db: DbOrTx, actor: Reader, f: ItemFilters): Promise<number> {
+  const [r] = await countItemsQuery(db, actor, f);
   return r?.n ?? 0;
 }
 

@@ -4,7 +4,8 @@ import { and, asc, eq, gt, inArray, isNull, like, notInArray, or, sql } from 'dr
 import { shanghaiDate } from '../../domain/calendar/calendar.ts';
 import { nextWake } from '../../domain/item/next-wake.ts';
 import { userById } from '../../db/queries/auth.ts';
-import type { Db } from '../../db/client.ts';
+import { visibleTo } from '../../db/queries/items.ts';
+import type { Db, DbOrTx } from '../../db/client.ts';
 import { deliveries, items, notices, notificationPrefs } from '../../db/schema.ts';
 import type { EngineEnv } from '../../workflows/engine-env.ts';
 import { reaimWakeups } from '../../workflows/ledger.ts';
@@ -21,26 +22,7 @@ export async function runDigest(deps: NotifyDeps): Promise<{ users: number; sent
   for (const p of chosen) {
     const u = await userById(db, p.userId);
     if (!u) continue;
-    const scope =
-      u.scopePath === null
-        ? undefined
-        : or(
-            like(items.responsibleUnitPath, `${u.scopePath}%`),
-            like(items.leadUnitPath, `${u.scopePath}%`),
-            like(items.ownerUnitPath, `${u.scopePath}%`),
-          );
-    const due = await db
-      .select({ title: items.title, deadline: items.deadline, overdue: items.overdue })
-      .from(items)
-      .where(
-        and(
-          inArray(items.status, ['assigned', 'in_progress']),
-          or(eq(items.overdue, true), sql`${items.deadline} <= ${soon}`),
-          scope,
-        ),
-      )
-      .orderBy(asc(items.deadline))
-      .limit(200);
+    const due = await digestDueQuery(db, u, soon);
     const [unread] = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(notices)
@@ -89,6 +71,37 @@ export async function runDigest(deps: NotifyDeps): Promise<{ users: number; sent
     sent++;
   }
   return { users: chosen.length, sent };
+}
+
+/**
+ * A user's open items overdue or due by `soon`, the digest's lines. It leaves out items the user's unit
+ * only reported: the LIKEs say which rows; the list's scope index (visibleTo, a superset) finds the
+ * candidates without reading every row.
+ */
+export function digestDueQuery(db: DbOrTx, u: { scopePath: string | null }, soon: string) {
+  const scope =
+    u.scopePath === null
+      ? undefined
+      : and(
+          visibleTo(u),
+          or(
+            like(items.responsibleUnitPath, `${u.scopePath}%`),
+            like(items.leadUnitPath, `${u.scopePath}%`),
+            like(items.ownerUnitPath, `${u.scopePath}%`),
+          ),
+        );
+  return db
+    .select({ title: items.title, deadline: items.deadline, overdue: items.overdue })
+    .from(items)
+    .where(
+      and(
+        inArray(items.status, ['assigned', 'in_progress']),
+        or(eq(items.overdue, true), sql`${items.deadline} <= ${soon}`),
+        scope,
+      ),
+    )
+    .orderBy(asc(items.deadline))
+    .limit(200);
 }
 
 /**

@@ -34,7 +34,10 @@ export const SCHEDULE_TZ = 'Asia/Shanghai';
 const REDERIVE_EVERY_MS = 6 * 3600_000;
 
 export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef[] {
-  let lastRederive = 0;
+  // Not at start: the wake-ups are in the ledger rows (next_wake_at), which the sweep reads however long
+  // the process was down; settings and the calendar change only through a running server. So start-up
+  // does not read every open item (a minute at a county's 100,000), and the first pass comes one period in.
+  let lastRederive = Date.now();
   const empty = z.object({}).passthrough();
   return [
     defineJob({
@@ -71,9 +74,9 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef[] {
       name: 'reconcile',
       schema: empty,
       handle: async () => {
-        // Re-deriving every open item's wake-up is a full pass: at start (after downtime) and then every
-        // REDERIVE_EVERY_MS; lost jobs and the outbox are checked on every run.
-        const due = lastRederive === 0 || Date.now() - lastRederive >= REDERIVE_EVERY_MS;
+        // Re-deriving every open item's wake-up is a full pass: every REDERIVE_EVERY_MS (catching settings
+        // and calendar changes); lost jobs and the outbox are checked on every run.
+        const due = Date.now() - lastRederive >= REDERIVE_EVERY_MS;
         const wakeups = due ? await rederiveWakeups(deps.db, deps.env) : { checked: 0, fixed: 0 };
         if (due) lastRederive = Date.now();
         const d = await requeueDeliveries(deps);

@@ -10,6 +10,7 @@ import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItem } from '../../../services/trail/verify.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
 import { createNameCache } from '../../../db/queries/names.ts';
+import { createCountCache } from '../../count-cache.ts';
 import { related, within } from '../../../domain/access/scope.ts';
 import { unitById } from '../../../db/queries/org.ts';
 import { campaigns, categories, items, orgUnits } from '../../../db/schema.ts';
@@ -35,6 +36,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   const me = (req: { user: AuthUser | null }) => req.user!;
 
   const names = createNameCache(db);
+  const totals = createCountCache();
 
   /** Run a command and answer with the item as it now stands. The engine checks the caller's scope
    * inside its transaction: out-of-scope items answer 404, exactly as missing ones do. */
@@ -200,7 +202,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
       const [page, total] = await Promise.all([
         listItems(db, user, filters, { sort: q.sort, order: q.order, limit: q.limit, cursor }),
-        q.count === 'true' ? countItems(db, user, filters) : Promise.resolve(undefined),
+        q.count === 'true'
+          ? totals.get(JSON.stringify([user.scopePath, filters]), () => countItems(db, user, filters))
+          : Promise.resolve(undefined),
       ]);
       return {
         items: page.rows.map((r) => itemView(r, actor)),

@@ -162,7 +162,7 @@ export const itemPage = z
   .object({
     items: z.array(itemView),
     nextCursor: z.string().nullable(),
-    total: z.number().int().optional(),
+    total: z.number().int().optional().describe('with count=true: the filtered total, up to 5 s old'),
   })
   .meta({ id: 'ItemPage' });
 
