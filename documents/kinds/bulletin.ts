@@ -1,6 +1,6 @@
 // 通报: a published round's ranking, praise, criticism and accountability, as the office sends it.
 import { type Block, titleFrom } from '../official.ts';
-import { bodyDate, dayBefore, ordinal, score } from '../words.ts';
+import { bodyDate, dayBefore, dayOf, ordinal, score } from '../words.ts';
 import { frame, type Issue, joinCn } from './common.ts';
 
 /** The fields of db/queries/bulletin.ts's Bulletin this document reads. */
@@ -18,6 +18,8 @@ export interface BulletinData {
   praised: { name: string; reason: string }[];
   criticised: { name: string; reason: string }[];
   accountability: { name: string; rule: string; action: string }[];
+  /** The signed trail checkpoint made at publishing (services/trail): printed so the 通报 fixes its trail. */
+  trail?: { checkpointNo: number; items: number; at: string; signature: string } | null;
 }
 
 /** 第一季度验收 + 验收排名 would read 验收验收: the round's name already says what it is. */
@@ -61,5 +63,13 @@ export function bulletinDocument(b: BulletinData, issue: Issue) {
     kind: 'para',
     text: '各单位要对照本次验收发现的问题，认真分析原因，逐项制定整改措施，明确责任人和完成时限，确保按期整改到位。排名靠后的单位要深刻反思，切实改进工作作风，推动专项整治各项任务落到实处。',
   });
+  if (b.trail) {
+    // The key's signature is the one run of Latin letters a document may carry: it is what a 纪委 checks
+    // with `zhenggai verify` against the database the ranking was made from.
+    body.push({
+      kind: 'para',
+      text: `本通报依据的问题台账已签名存证：留痕检查点第${b.trail.checkpointNo}号，签于${bodyDate(dayOf(b.trail.at))}，共${b.trail.items}个问题；签名${b.trail.signature}。`,
+    });
+  }
   return frame(issue, { title: bulletinTitle(b), recipients: '各责任部门，各行政村（社区）', body });
 }
