@@ -31,6 +31,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       description: d.description,
       person: d.person,
       location: d.location,
+      monitoredSince: d.monitoredSince ?? null,
       reportedAt: event.at,
       reportedBy: event.actorId ?? '',
       reportingUnit: d.reportingUnit,

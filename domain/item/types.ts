@@ -66,7 +66,7 @@ interface Milestone {
 
 type QualityWarningCode =
   | 'fast_in_fast_out' // 快进快出: closed in the same or next month as reported, no substantive measures
-  | 'included_not_helped'; // 纳而不帮: no measures recorded within one month of assignment
+  | 'included_not_helped'; // 纳而不帮: no measure (措施) recorded within one month of 纳入监测 (else of assignment)
 
 export interface QualityWarning {
   code: QualityWarningCode;
@@ -121,7 +121,7 @@ export interface CampaignSettings {
   recheckWindowDays: number;
   /** Deadline given to an item that failed its recheck (反弹), in (working) days. */
   reopenDays: number;
-  /** 纳而不帮: months after assignment without recorded measures before the warning. */
+  /** 纳而不帮: months after 纳入监测 (or assignment, when that day is unknown) without a measure before the warning. */
   noMeasuresWarningMonths: number;
   /** Added: a submission waiting longer than this many (working) days for review reminds the reviewers. Default 5. */
   reviewLimitDays?: number;
@@ -140,6 +140,8 @@ export interface ItemState {
   person: Person | null;
   /** Where the problem is (village, household address) — free text. */
   location: string | null;
+  /** Added: the day (YYYY-MM-DD) the household was brought into monitoring (纳入监测), when known. */
+  monitoredSince?: string | null;
   reportedAt: string;
   reportedBy: string;
   reportingUnit: UnitRef;
@@ -209,6 +211,8 @@ export type ItemCommand =
       description: string;
       person?: Person | null;
       location?: string | null;
+      /** 纳入监测: the day the household was brought into monitoring (003 §二(一)), when known. */
+      monitoredSince?: string | null;
       reportingUnit: UnitRef;
       ownerUnit: UnitRef;
       leadUnit: UnitRef | null;
@@ -305,6 +309,8 @@ export type ItemEvent = EventBase &
           description: string;
           person: Person | null;
           location: string | null;
+          /** Added: 纳入监测 day; absent on events written before. */
+          monitoredSince?: string | null;
           reportingUnit: UnitRef;
           ownerUnit: UnitRef;
           leadUnit: UnitRef | null;
