@@ -104,6 +104,24 @@ export interface EvidenceWarning {
 
 export type RecheckReason = 'petition' | 'flagged' | 'sampled' | 'look_back';
 
+/**
+ * 督办 levels (004 §二: 挂牌督办): a supervising office puts an item under 督办 (supervised) or
+ * 挂牌督办 (listed for supervision, the heavier level), with a reason and its own 督办 deadline.
+ */
+export const SUPERVISION_LEVELS = ['duban', 'guapai'] as const;
+export type SupervisionLevel = (typeof SUPERVISION_LEVELS)[number];
+
+export interface Supervision {
+  level: SupervisionLevel;
+  /** The 督办 deadline (YYYY-MM-DD); null when none was set (e.g. 挂牌 by escalation). */
+  dueOn: string | null;
+  since: string;
+  /** Reminder steps already sent for this 督办 deadline (days before), so each fires once. */
+  remindersSent: number[];
+  /** When the 督办 deadline passed with the item still open. */
+  overdueAt: string | null;
+}
+
 /** Per-campaign settings that the rules read (stored with the campaign, passed in the context). */
 export interface CampaignSettings {
   /** Count deadlines and escalation grace periods in working days on the official calendar. */
@@ -181,8 +199,11 @@ export interface ItemState {
   escalationLevel: number;
   /** Reminder steps already sent for the current deadline (days before), so each fires once. */
   remindersSent: number[];
+  /** Under 督办 of either level (see `supervision` for the level and its deadline). */
   flagged: boolean;
   flagReason: string | null;
+  /** Added: the 督办 level and deadline while flagged; absent on states stored before (then 挂牌督办). */
+  supervision?: Supervision | null;
   /** Added: was the item ever flagged (挂牌督办)? Flagged items are always rechecked, even after unflag. */
   everFlagged?: boolean;
   /** Added `remindedAt`: when the recheck_due reminder fired, so it fires once. */
@@ -238,7 +259,8 @@ export type ItemCommand =
   | { type: 'reject'; reason: string }
   | { type: 'recheck'; passed: boolean; findings: string; evidence?: string[]; deadline?: string }
   | { type: 'dismiss'; reason: string }
-  | { type: 'flag'; reason: string }
+  /** 督办 / 挂牌督办 (level defaults to 挂牌督办), with an optional 督办 deadline. */
+  | { type: 'flag'; reason: string; level?: SupervisionLevel; dueOn?: string }
   | { type: 'unflag'; reason: string }
   | { type: 'comment'; text: string }
   /** Time passing; sent by the runtime at nextWake (or later, after downtime). */
@@ -262,6 +284,7 @@ export const NOTICE_KINDS = [
   'deadline_missed',
   'escalated',
   'flagged',
+  'supervision_due',
   'review_waiting',
   'recheck_due',
   'extension_decided',
@@ -352,13 +375,23 @@ export type ItemEvent = EventBase &
       }
     | { type: 'ItemVerified'; data: { by: 'recheck' | 'window_elapsed' } }
     | { type: 'ItemDismissed'; data: { reason: string } }
-    | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean } }
+    | {
+        type: 'ItemFlagged';
+        /** Added `level` and `dueOn`: absent on events written before (挂牌督办, no 督办 deadline). */
+        data: { reason: string; byEscalation: boolean; level?: SupervisionLevel; dueOn?: string | null };
+      }
     | { type: 'ItemUnflagged'; data: { reason: string } }
     | { type: 'CommentAdded'; data: { text: string } }
     | {
         type: 'ReminderIssued';
         data: {
-          kind: 'deadline_approaching' | 'recheck_due' | 'review_waiting';
+          kind:
+            | 'deadline_approaching'
+            | 'recheck_due'
+            | 'review_waiting'
+            /** The 督办 deadline: the same reminders before it, and one when it passed. */
+            | 'supervision_approaching'
+            | 'supervision_overdue';
           daysBefore: number | null;
           dueAt: string;
         };

@@ -39,6 +39,8 @@ export interface RowPlan {
     measures: string | null;
     deadline: Deadline | null;
     remarks: string | null;
+    /** 纳入监测 day (YYYY-MM-DD), when the ledger gives it. */
+    monitoredSince: string | null;
     /** 立行立改, said by the deadline itself or by the remarks (our export writes it there). */
     immediate: boolean;
     original: Record<string, string>;
@@ -232,6 +234,15 @@ export function planImport(input: PlanInput): RowPlan[] {
       else if (deadline.kind === 'immediate') notes.push('立行立改：交办后按行动设定的天数计算时限');
     }
     const remarks = at('remarks')?.text || null;
+    let monitoredSince: string | null = null;
+    const ms = at('monitoredSince');
+    if (ms && (ms.text !== '' || ms.cell instanceof Date || typeof ms.cell === 'number')) {
+      const d = parseDeadline(ms.cell instanceof Date || typeof ms.cell === 'number' ? ms.cell : ms.text, input.today);
+      if (d.kind !== 'date') bad('monitoredSince', d.original, `纳入监测时间「${d.original}」不是有效的日期`);
+      else if (d.date > input.today)
+        bad('monitoredSince', d.original, `纳入监测时间 ${d.date} 晚于今天（${input.today}）`);
+      else monitoredSince = d.date;
+    }
     const immediate = deadline?.kind === 'immediate' || (!!remarks && /立行立改/.test(remarks));
     if (deadline === null && immediate) deadline = { kind: 'immediate', original: '立行立改（备注）' };
     if (unit && !measures) notes.push('未填整改措施：仅登记，待交办');
@@ -270,6 +281,7 @@ export function planImport(input: PlanInput): RowPlan[] {
               measures,
               deadline,
               remarks,
+              monitoredSince,
               immediate,
               original,
             },

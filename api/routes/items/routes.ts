@@ -150,6 +150,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           description: b.description,
           person: b.person ?? null,
           location: b.location ?? null,
+          monitoredSince: b.monitoredSince ?? null,
           reportingUnit: { id: actor.unitId, path: actor.unitPath },
           ownerUnit: { id: c.c.ownerUnitId, path: c.ownerPath },
           leadUnit,
@@ -315,7 +316,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       deadline: b.deadline,
     }),
     dismiss: async (b) => ({ type: 'dismiss', reason: b.reason }),
-    flag: async (b) => ({ type: 'flag', reason: b.reason }),
+    flag: async (b) => ({ type: 'flag', reason: b.reason, level: b.level, dueOn: b.dueOn }),
     unflag: async (b) => ({ type: 'unflag', reason: b.reason }),
     comments: async (b) => ({ type: 'comment', text: b.text }),
   };

@@ -343,6 +343,7 @@ export const FIELD_NAMES: Record<ImportField, string> = {
   remarks: '备注',
   title: '问题标题',
   itemId: '系统编号',
+  monitoredSince: '纳入监测时间',
 };
 
 function reportOf(
