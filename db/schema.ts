@@ -250,3 +250,4 @@ export * from './schema/notifications.ts';
 export * from './schema/evidence.ts';
 export * from './schema/ledger-import.ts';
 export * from './schema/documents.ts';
+export * from './schema/seed-rules.ts';

@@ -32,6 +32,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       person: d.person,
       location: d.location,
       monitoredSince: d.monitoredSince ?? null,
+      screeningRoundId: d.screeningRoundId ?? null,
       reportedAt: event.at,
       reportedBy: event.actorId ?? '',
       reportingUnit: d.reportingUnit,

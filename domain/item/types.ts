@@ -102,7 +102,8 @@ export interface EvidenceWarning {
   dismissed: { at: string; by: string; reason: string } | null;
 }
 
-export type RecheckReason = 'petition' | 'flagged' | 'sampled' | 'look_back';
+/** `verification`: drawn by a verification round (核查抽样, 001 §三(五)). */
+export type RecheckReason = 'petition' | 'flagged' | 'sampled' | 'look_back' | 'verification';
 
 /**
  * 督办 levels (004 §二: 挂牌督办): a supervising office puts an item under 督办 (supervised) or
@@ -160,6 +161,8 @@ export interface ItemState {
   location: string | null;
   /** Added: the day (YYYY-MM-DD) the household was brought into monitoring (纳入监测), when known. */
   monitoredSince?: string | null;
+  /** Added: the concentrated screening round (集中排查) that found the problem, when it came from one. */
+  screeningRoundId?: string | null;
   reportedAt: string;
   reportedBy: string;
   reportingUnit: UnitRef;
@@ -234,6 +237,8 @@ export type ItemCommand =
       location?: string | null;
       /** 纳入监测: the day the household was brought into monitoring (003 §二(一)), when known. */
       monitoredSince?: string | null;
+      /** 集中排查: the screening round that found it (003 §二(一)). */
+      screeningRoundId?: string | null;
       reportingUnit: UnitRef;
       ownerUnit: UnitRef;
       leadUnit: UnitRef | null;
@@ -266,7 +271,7 @@ export type ItemCommand =
   /** Time passing; sent by the runtime at nextWake (or later, after downtime). */
   | { type: 'tick' }
   /** Select a closed or verified item again (回头看) — sent by an acceptance round. */
-  | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string }
+  | { type: 'schedule_recheck'; reason: 'look_back' | 'verification'; dueBy: string }
   /** Record in the trail who was told about which event (催办记录) — sent by the notifier; each cause is recorded once. */
   | {
       type: 'record_notice';
@@ -334,6 +339,8 @@ export type ItemEvent = EventBase &
           location: string | null;
           /** Added: 纳入监测 day; absent on events written before. */
           monitoredSince?: string | null;
+          /** Added: the screening round that found it; absent on events written before. */
+          screeningRoundId?: string | null;
           reportingUnit: UnitRef;
           ownerUnit: UnitRef;
           leadUnit: UnitRef | null;

@@ -30,6 +30,7 @@ export function report(c: Cmd<'report'>, ctx: DecideContext, t: Tools): Decision
       person: c.person ?? null,
       location: c.location ?? null,
       ...(c.monitoredSince ? { monitoredSince: c.monitoredSince } : {}),
+      ...(c.screeningRoundId ? { screeningRoundId: c.screeningRoundId } : {}),
       reportingUnit: c.reportingUnit,
       ownerUnit: c.ownerUnit,
       leadUnit: c.leadUnit,
