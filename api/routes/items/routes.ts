@@ -18,6 +18,7 @@ import type { AppDeps } from '../../app.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { badRequest, notFound, Problem, problemResponses } from '../../problem.ts';
 import { VersionConflict } from '../../../workflows/engine.ts';
+import { screeningService } from '../../../services/screenings.ts';
 import {
   auditVerdict,
   commandBodies,
@@ -134,6 +135,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         }
         leadUnit = { id: cat.leadId, path: cat.leadPath };
       }
+      if (b.screeningRoundId) await screeningService({ db }).assertRoundOf(b.campaignId, b.screeningRoundId);
       // With an Idempotency-Key the new item's id comes from it, so a retry after `applied: "unknown"` can
       // never report the item twice (the runtime finds it reported and answers the first outcome or 409).
       const itemId = req.idempotency ? uuidOf(requestIdOf(req.idempotency)) : randomUUID();
@@ -151,6 +153,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           person: b.person ?? null,
           location: b.location ?? null,
           monitoredSince: b.monitoredSince ?? null,
+          screeningRoundId: b.screeningRoundId ?? null,
           reportingUnit: { id: actor.unitId, path: actor.unitPath },
           ownerUnit: { id: c.c.ownerUnitId, path: c.ownerPath },
           leadUnit,

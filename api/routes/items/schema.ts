@@ -31,6 +31,7 @@ export const reportBody = z.strictObject({
   description: text(5000),
   person: person.nullable().optional(),
   location: text(200).nullable().optional(),
+  screeningRoundId: uuid.nullable().optional().describe('集中排查: the screening round of this campaign that found it'),
   monitoredSince: dateString
     .nullable()
     .optional()
