@@ -16,8 +16,7 @@ const common = {
 /** A rule over rankings: a unit at a position `count` times (in a row when `consecutive`). */
 export const placementRuleSchema = z.strictObject({
   ...common,
-  /** Rules stored before recheck rules existed have no `basis`: they are placement rules. */
-  basis: z.literal('placement').optional(),
+  basis: z.literal('placement'),
   /** last = 倒数第一 of the peer group; lagging = in the bottom share (后进). */
   position: z.enum(['last', 'lagging']),
   count: z.number().int().min(1).max(12),
@@ -34,7 +33,12 @@ export const recheckRuleSchema = z.strictObject({
   count: z.number().int().min(1).max(100),
 });
 
-export const ruleSchema = z.union([recheckRuleSchema, placementRuleSchema]);
+// Rules stored before recheck rules existed have no `basis`: they are placement rules. A discriminated
+// union (not a plain one) so that a bad field is named by its path.
+export const ruleSchema = z.preprocess(
+  (v) => (v && typeof v === 'object' && !('basis' in v) ? { ...v, basis: 'placement' } : v),
+  z.discriminatedUnion('basis', [recheckRuleSchema, placementRuleSchema]),
+);
 export type PlacementRule = z.infer<typeof placementRuleSchema>;
 export type RecheckRule = z.infer<typeof recheckRuleSchema>;
 export type AccountabilityRule = z.infer<typeof ruleSchema>;
@@ -70,6 +74,7 @@ export const DEFAULT_ACCOUNTABILITY: AccountabilityConfig = {
       id: 'last_twice_in_row',
       title: '连续2次排名倒数第一',
       description: source(SEED_002_LAST),
+      basis: 'placement',
       position: 'last',
       count: 2,
       consecutive: true,
@@ -80,6 +85,7 @@ export const DEFAULT_ACCOUNTABILITY: AccountabilityConfig = {
       id: 'last_three_total',
       title: '累计3次排名倒数第一',
       description: source(SEED_002_LAST),
+      basis: 'placement',
       position: 'last',
       count: 3,
       consecutive: false,
@@ -91,6 +97,7 @@ export const DEFAULT_ACCOUNTABILITY: AccountabilityConfig = {
       id: 'last_twice_in_row_criticism',
       title: '连续2次排名倒数第一',
       description: source(SEED_002_LAST),
+      basis: 'placement',
       position: 'last',
       count: 2,
       consecutive: true,
@@ -101,6 +108,7 @@ export const DEFAULT_ACCOUNTABILITY: AccountabilityConfig = {
       id: 'last_three_total_criticism',
       title: '累计3次排名倒数第一',
       description: source(SEED_002_LAST),
+      basis: 'placement',
       position: 'last',
       count: 3,
       consecutive: false,
@@ -111,6 +119,7 @@ export const DEFAULT_ACCOUNTABILITY: AccountabilityConfig = {
       id: 'lagging_twice_total',
       title: '累计2次后进',
       description: source(SEED_002_LAGGING_CRITICISM),
+      basis: 'placement',
       position: 'lagging',
       count: 2,
       consecutive: false,
@@ -121,6 +130,7 @@ export const DEFAULT_ACCOUNTABILITY: AccountabilityConfig = {
       id: 'lagging_twice_in_row',
       title: '连续2次后进',
       description: source(SEED_002_LAGGING_INTERVIEW),
+      basis: 'placement',
       position: 'lagging',
       count: 2,
       consecutive: true,
@@ -131,6 +141,7 @@ export const DEFAULT_ACCOUNTABILITY: AccountabilityConfig = {
       id: 'lagging_three_total',
       title: '累计3次后进',
       description: source(SEED_002_LAGGING_INTERVIEW),
+      basis: 'placement',
       position: 'lagging',
       count: 3,
       consecutive: false,

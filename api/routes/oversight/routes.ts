@@ -9,7 +9,7 @@ import { screeningService } from '../../../services/screenings.ts';
 import { verificationService } from '../../../services/verification.ts';
 import type { AppDeps } from '../../app.ts';
 import { forbidden, problemResponses } from '../../problem.ts';
-import { dateString } from '../items/schema.ts';
+import { dateString } from '../../schemas/common.ts';
 import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
 
 const campaignParams = z.object({ id: z.uuid() });
