@@ -238,9 +238,7 @@ describe('a year of the demo campaign', () => {
       .select({ path: items.responsibleUnitPath })
       .from(itemEvents)
       .innerJoin(items, eq(items.id, itemEvents.itemId))
-      .where(
-        and(eq(items.campaignId, campaignId), eq(itemEvents.type, 'RecheckFailed'), lte(itemEvents.at, lastEnd)),
-      );
+      .where(and(eq(items.campaignId, campaignId), eq(itemEvents.type, 'RecheckFailed'), lte(itemEvents.at, lastEnd)));
     const ranked = await db
       .select({ id: orgUnits.id, path: orgUnits.path })
       .from(orgUnits)
