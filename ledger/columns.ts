@@ -48,5 +48,5 @@ export const LEDGER_COLUMNS = [
 /** The customary columns, printed; the rest (问题标题, 系统编号) are for re-import only. */
 export const PRINTED_COLUMNS = 12;
 
-type LedgerColumnKey = (typeof LEDGER_COLUMNS)[number]['key'];
+export type LedgerColumnKey = (typeof LEDGER_COLUMNS)[number]['key'];
 export type LedgerRow = { [K in LedgerColumnKey]: string | number | Date | null };

@@ -22,6 +22,18 @@ export interface Bulletin {
   praised: { unitId: string; name: string; group: string; reason: string }[];
   criticised: { unitId: string; name: string; group: string; reason: string }[];
   accountability: { unitId: string; name: string; rule: string; action: string; status: string }[];
+  /**
+   * The signed trail checkpoint made when this version was published (null for versions published before
+   * checkpoints existed): `zhenggai verify` proves the trail still holds what it was made from.
+   */
+  trail?: {
+    checkpointNo: number;
+    at: string;
+    items: number;
+    headsDigest: string;
+    keyId: string;
+    signature: string;
+  } | null;
 }
 
 export async function buildBulletin(

@@ -16,6 +16,8 @@ export interface StoredPlan {
   campaign: { id: string; endsOn: string | null; owner: UnitRef };
   leadOf: [string, UnitRef][];
   rows: RowPlan[];
+  /** The uploaded file's name, for each imported state's origin (absent on plans stored before). */
+  fileName?: string;
 }
 
 /** Large ledger imports (workers/imports.ts). */

@@ -56,7 +56,7 @@ describe('import: a third-party list made in LibreOffice (merged two-row header,
     });
     expect(r.body.totals).toEqual({ rows: 7, ok: 6, errors: 1, duplicates: 0 });
     const byRow = Object.fromEntries(r.body.rows.map((x: { row: number }) => [x.row, x]));
-    expect(byRow[7].preview).toEqual({
+    expect(byRow[7].preview).toMatchObject({
       title: '朝阳村王某户脱贫人口未参加城乡居民医保',
       unit: '朝阳村',
       deadline: '2026-09-30',

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photo } from '../support/photos.ts';
 import {
   choose,
+  cspViolations,
   cleanShots,
   DESKTOP,
   launch,
@@ -966,5 +967,17 @@ describe('the web application', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('导出 Excel');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
     await ctx.close();
+  });
+});
+
+// Last: every page above ran under the server's strict CSP (api/plugins/security-headers.ts).
+describe('under the strict Content-Security-Policy', () => {
+  it('the server sends the policy and no page reported a violation', async () => {
+    const r = await fetch(`${demo.baseUrl}/ledger`);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -12,7 +12,8 @@ import {
   type Scheme,
 } from '../../../domain/ranking/scheme.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
-import { buildBulletin } from '../../../services/bulletin.ts';
+import { type Bulletin, buildBulletin } from '../../../services/bulletin.ts';
+import { createCheckpoint } from '../../../services/trail/checkpoint.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
 import { latestRanking, roundById, type Ranking } from '../../../db/queries/rounds.ts';
@@ -20,7 +21,14 @@ import { lookBackService } from '../../../services/look-back.ts';
 import { roundScoreService } from '../../../services/round-scores.ts';
 import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
 import { roundService } from '../../../services/rounds.ts';
-import { accountabilityRecords, acceptanceRounds, categories, orgUnits, type RoundRow } from '../../../db/schema.ts';
+import {
+  accountabilityRecords,
+  acceptanceRounds,
+  categories,
+  orgUnits,
+  type RoundRow,
+  trailCheckpoints,
+} from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
@@ -39,7 +47,7 @@ import {
 } from './schema.ts';
 import { focusWarnings, proposeFocus } from '../../../domain/ranking/focus.ts';
 
-const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock }) => {
+const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock, trailSigner }) => {
   const access = campaignAccess({ db, calendar: () => env.calendar() });
   const rounds = roundService({ db });
   const lookBack = lookBackService({ db, engine });
@@ -363,6 +371,16 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
           now: now(),
           correction: reason,
         });
+        // The bulletin fixes the trail it was made from: a signed checkpoint of the campaign, printed in it.
+        if (trailSigner) {
+          await createCheckpoint(db, trailSigner, {
+            campaignId: c.id,
+            at: now(),
+            reason: 'bulletin',
+            roundId: round.id,
+            roundVersion: out.version,
+          });
+        }
         return { version: out.version, accountabilityRecordIds: out.triggered, ranking: out.ranking };
       },
     );
@@ -383,7 +401,21 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     const published = await latestRanking(db, round.id, version);
     if (!published)
       throw new Problem(409, 'round_not_published', 'Not published', 'the bulletin exists once the round is published');
-    return buildBulletin(db, round, published);
+    const [cp] = await db
+      .select()
+      .from(trailCheckpoints)
+      .where(and(eq(trailCheckpoints.roundId, round.id), eq(trailCheckpoints.roundVersion, published.version)));
+    const trail: Bulletin['trail'] = cp
+      ? {
+          checkpointNo: cp.no,
+          at: new Date(cp.at).toISOString(),
+          items: cp.items,
+          headsDigest: cp.headsDigest,
+          keyId: cp.keyId,
+          signature: cp.signature,
+        }
+      : null;
+    return { ...(await buildBulletin(db, round, published)), trail };
   }
   const bulletinQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
   app.get(

@@ -212,6 +212,8 @@ export default {
     usernameRequired: '请输入用户名',
     passwordRequired: '请输入密码',
     failed: '用户名或密码错误，或账号已停用',
+    locked: '登录失败次数过多，账号或本机已暂时锁定，请 {minutes} 分钟后再试',
+    busy: '登录人数较多，请稍候几秒再试',
     demoHint:
       '演示账号：zhenban（振兴办）、laobao（劳保所）、cun01（村干部）、yanshou（验收组）、jijian（纪委）、admin，密码均为 zhenggai-demo',
   },
