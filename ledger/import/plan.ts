@@ -298,7 +298,8 @@ export function planImport(input: PlanInput): RowPlan[] {
     for (const r of group) {
       const raw = cellAt('deadline', r);
       const text = textAt('deadline', r);
-      if (raw === null && text === '') continue;
+      // A blank cell (null, or a string of spaces an xlsx may hold) says nothing; a date or serial does.
+      if (text === '' && !(raw instanceof Date) && typeof raw !== 'number') continue;
       const d = parseDeadline(raw instanceof Date || typeof raw === 'number' ? raw : text, ctx);
       if (d.kind === 'invalid') {
         bad('deadline', d.original, d.reason, r);
