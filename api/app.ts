@@ -27,6 +27,7 @@ import noticeRoutes from './routes/notices/routes.ts';
 import orgUnitRoutes from './routes/org-units/routes.ts';
 import reportRoutes from './routes/reports/routes.ts';
 import roundRoutes from './routes/rounds/routes.ts';
+import oversightRoutes from './routes/oversight/routes.ts';
 import statsRoutes from './routes/stats/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 import evidenceRoutes from './routes/evidence/routes.ts';
@@ -174,6 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         calendarRoutes,
         reportRoutes,
         roundRoutes,
+        oversightRoutes,
         statsRoutes,
         noticeRoutes,
         adminRoutes,

@@ -55,6 +55,7 @@ export function ledgerImport(deps: { db: Db; engine: ItemEngine; clock: Clock; j
           description: it.description,
           person: null,
           location: null,
+          monitoredSince: it.monitoredSince ?? null,
           reportingUnit: { id: c.actor.unitId, path: c.actor.unitPath },
           ownerUnit: c.campaign.owner,
           leadUnit: it.categoryId ? (c.leadOf.get(it.categoryId) ?? null) : null,

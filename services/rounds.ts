@@ -6,6 +6,7 @@ import { factsForMany, indicatorRows } from '../db/queries/ledger-stats.ts';
 import {
   insertAccountabilityRecords,
   insertPublishedRanking,
+  failedRechecks,
   insertRound,
   latestRanking,
   lockCampaignRounds,
@@ -19,7 +20,13 @@ import {
   unitsByIds,
 } from '../db/queries/rounds.ts';
 import type { acceptanceRounds, RoundRow } from '../db/schema.ts';
-import { evaluateRules, type AccountabilityConfig } from '../domain/accountability/rules.ts';
+import {
+  type AccountabilityConfig,
+  evaluateRules,
+  isRecheckRule,
+  type RecheckFailure,
+  type RoundPlacements,
+} from '../domain/accountability/rules.ts';
 import type { CalendarData } from '../domain/calendar/calendar.ts';
 import { rankUnits, type RankedUnitInput, type ScoreSheet } from '../domain/ranking/score.ts';
 import { cyclePeriods, type ReportCycle } from '../domain/report/cycle.ts';
@@ -86,6 +93,27 @@ export async function computeRanking(
   return { roundId: round.id, asOf: until, schemeVersion: round.scheme.version, groups, unranked };
 }
 
+/**
+ * 整改不到位: each failed recheck up to the last published period, counted for every ranked unit that is,
+ * or contains, the item's responsible unit (a village's failure is its township's too).
+ */
+async function failuresOfRanked(
+  tx: DbOrTx,
+  campaignId: string,
+  placements: RoundPlacements[],
+): Promise<RecheckFailure[]> {
+  const until = placements
+    .map((p) => p.periodEnd ?? '')
+    .sort()
+    .at(-1);
+  if (!until) return [];
+  const ranked = await unitsByIds(tx, [...new Set(placements.flatMap((p) => p.placements.map((x) => x.unitId)))]);
+  const out: RecheckFailure[] = [];
+  for (const f of await failedRechecks(tx, campaignId, until))
+    for (const u of ranked) if (f.unitPath?.startsWith(u.path)) out.push({ unitId: u.id, itemId: f.itemId, at: f.at });
+  return out;
+}
+
 /** Record every rule that fires over the published history and is not yet recorded; answers the new record ids. */
 export async function recordAccountability(
   tx: DbOrTx,
@@ -94,7 +122,9 @@ export async function recordAccountability(
   now: string,
 ): Promise<string[]> {
   const history = await publishedHistory(tx, campaignId);
-  const triggers = evaluateRules(placementsOf(history), config);
+  const placements = placementsOf(history);
+  const failures = config.rules.some(isRecheckRule) ? await failuresOfRanked(tx, campaignId, placements) : [];
+  const triggers = evaluateRules(placements, config, failures);
   if (triggers.length === 0) return [];
   const units = await unitsByIds(
     tx,
@@ -111,7 +141,7 @@ export async function recordAccountability(
         unitPath: pathOf.get(t.unitId)!,
         ruleId: t.ruleId,
         action: t.action,
-        title: rule.title,
+        title: t.itemIds ? `${rule.title}:${t.itemIds.length}件` : rule.title,
         actionTitle: rule.actionTitle,
         roundIds: t.roundIds,
         firedAtRoundId: t.firedAtRoundId,

@@ -1,7 +1,7 @@
 // Zod parts shared by the resource folders' schema files: text as people type it, dates, ids, the item filter.
 import { z } from 'zod';
 import { isValidDate } from '../../domain/calendar/calendar.ts';
-import { ITEM_SOURCES, ITEM_STATUSES } from '../../domain/item/types.ts';
+import { ITEM_SOURCES, ITEM_STATUSES, SUPERVISION_LEVELS } from '../../domain/item/types.ts';
 
 export const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
@@ -65,6 +65,7 @@ export const listQuery = z.strictObject({
     .enum(['true', 'false'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === 'true')),
+  supervisionLevel: z.enum(SUPERVISION_LEVELS).optional().describe('督办 level: duban 督办 | guapai 挂牌督办'),
   deadlineFrom: dateString.optional(),
   deadlineTo: dateString.optional(),
   q: z

@@ -12,10 +12,14 @@ export interface ItemFilters {
   source?: string[];
   overdue?: boolean;
   flagged?: boolean;
+  supervisionLevel?: 'duban' | 'guapai';
   deadlineFrom?: string;
   deadlineTo?: string;
   q?: string;
 }
+
+/** The 督办 level of a flagged row; a flag from before levels existed is 挂牌督办. */
+export const supervisionLevelSql = sql`coalesce(${items.state}->'supervision'->>'level', 'guapai')`;
 
 type SortKey = 'reportedAt' | 'updatedAt' | 'deadline' | 'seqNo';
 export interface Page {
@@ -68,6 +72,7 @@ export function filterConditions(f: ItemFilters): (SQL | undefined)[] {
     f.source?.length ? inArray(items.source, f.source) : undefined,
     f.overdue !== undefined ? eq(items.overdue, f.overdue) : undefined,
     f.flagged !== undefined ? eq(items.flagged, f.flagged) : undefined,
+    f.supervisionLevel ? and(eq(items.flagged, true), sql`${supervisionLevelSql} = ${f.supervisionLevel}`) : undefined,
     f.deadlineFrom ? gte(items.deadline, f.deadlineFrom) : undefined,
     f.deadlineTo ? lte(items.deadline, f.deadlineTo) : undefined,
     q ? textSearch(q) : undefined,

@@ -1,7 +1,7 @@
 // Acceptance rounds (阶段验收): the rows — rounds, score sheets, published rankings and accountability
 // records — read and written as plain queries. The rules (no overlap, publish once, accountability)
 // are in services/rounds.ts.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { endOfDay, startOfDay } from '../../domain/calendar/calendar.ts';
 import type { RoundPlacements } from '../../domain/accountability/rules.ts';
 import type { RankedGroup } from '../../domain/ranking/score.ts';
@@ -9,6 +9,7 @@ import type { DbOrTx } from '../client.ts';
 import {
   accountabilityRecords,
   acceptanceRounds,
+  itemEvents,
   items,
   orgUnits,
   reports,
@@ -164,6 +165,7 @@ export async function publishedHistory(
 export const placementsOf = (h: { round: RoundRow; ranking: Ranking }[]): RoundPlacements[] =>
   h.map(({ round, ranking }) => ({
     roundId: round.id,
+    periodEnd: roundWindow(round).to,
     placements: ranking.groups.flatMap((g) =>
       g.lines.map((l) => ({ unitId: l.unitId, rank: l.rank, groupSize: l.groupSize })),
     ),
@@ -181,4 +183,17 @@ export async function insertAccountabilityRecords(
     .onConflictDoNothing()
     .returning({ id: accountabilityRecords.id });
   return inserted.map((r) => r.id);
+}
+
+/** Failed rechecks (反弹, 整改不到位) of a campaign's items up to `until`, with the item's responsible unit path. */
+export async function failedRechecks(
+  db: DbOrTx,
+  campaignId: string,
+  until: string,
+): Promise<{ itemId: string; unitPath: string | null; at: string }[]> {
+  return db
+    .select({ itemId: itemEvents.itemId, unitPath: items.responsibleUnitPath, at: itemEvents.at })
+    .from(itemEvents)
+    .innerJoin(items, eq(items.id, itemEvents.itemId))
+    .where(and(eq(items.campaignId, campaignId), eq(itemEvents.type, 'RecheckFailed'), lte(itemEvents.at, until)));
 }

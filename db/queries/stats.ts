@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { categories, items, orgUnits } from '../schema.ts';
-import { visibleTo, type Reader } from './items.ts';
+import { supervisionLevelSql, visibleTo, type Reader } from './items.ts';
 
 interface StatsFilters {
   campaignId?: string;
@@ -70,7 +70,12 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
       .groupBy(sql`1`)
       .orderBy(sql`1`),
     db
-      .select({ n: sql<number>`count(*)::int` })
+      .select({
+        n: sql<number>`count(*)::int`,
+        duban: sql<number>`count(*) filter (where ${supervisionLevelSql} = 'duban')::int`,
+        guapai: sql<number>`count(*) filter (where ${supervisionLevelSql} = 'guapai')::int`,
+        overdue: sql<number>`count(*) filter (where ${items.state}->'supervision'->>'overdueAt' is not null)::int`,
+      })
       .from(items)
       .where(and(where, eq(items.flagged, true))),
   ]);
@@ -80,7 +85,18 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
   const overdue = byUnit.reduce((s, r) => s + r.overdue, 0);
   const months = [...new Set([...reportedByMonth.map((r) => r.month), ...closedByMonth.map((r) => r.month)])].sort();
   return {
-    totals: { total, overdue, flagged: flagged[0]?.n ?? 0, byStatus: statusCounts, ...rates(statusCounts, total) },
+    totals: {
+      total,
+      overdue,
+      flagged: flagged[0]?.n ?? 0,
+      supervision: {
+        duban: flagged[0]?.duban ?? 0,
+        guapai: flagged[0]?.guapai ?? 0,
+        overdue: flagged[0]?.overdue ?? 0,
+      },
+      byStatus: statusCounts,
+      ...rates(statusCounts, total),
+    },
     byUnit: byUnit
       .map(withRates)
       .sort(

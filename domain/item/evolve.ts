@@ -31,6 +31,8 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       description: d.description,
       person: d.person,
       location: d.location,
+      monitoredSince: d.monitoredSince ?? null,
+      screeningRoundId: d.screeningRoundId ?? null,
       reportedAt: event.at,
       reportedBy: event.actorId ?? '',
       reportingUnit: d.reportingUnit,
@@ -189,9 +191,21 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
     case 'ItemDismissed':
       return { ...s, status: 'dismissed', dismissedAt: event.at, extensionRequest: null };
     case 'ItemFlagged':
-      return { ...s, flagged: true, flagReason: event.data.reason, everFlagged: true };
+      return {
+        ...s,
+        flagged: true,
+        flagReason: event.data.reason,
+        everFlagged: true,
+        supervision: {
+          level: event.data.level ?? 'guapai',
+          dueOn: event.data.dueOn ?? null,
+          since: event.at,
+          remindersSent: [],
+          overdueAt: null,
+        },
+      };
     case 'ItemUnflagged':
-      return { ...s, flagged: false, flagReason: null };
+      return { ...s, flagged: false, flagReason: null, supervision: null };
     case 'CommentAdded':
     case 'ReporterFeedbackDue':
       return s;
@@ -200,6 +214,18 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
         return s.recheck ? { ...s, recheck: { ...s.recheck, remindedAt: event.at } } : s;
       }
       if (event.data.kind === 'review_waiting') return { ...s, reviewRemindedAt: event.at };
+      if (event.data.kind === 'supervision_approaching' || event.data.kind === 'supervision_overdue') {
+        if (!s.supervision) return s;
+        return event.data.kind === 'supervision_overdue'
+          ? { ...s, supervision: { ...s.supervision, overdueAt: event.data.dueAt } }
+          : {
+              ...s,
+              supervision: {
+                ...s.supervision,
+                remindersSent: [...s.supervision.remindersSent, event.data.daysBefore ?? 0],
+              },
+            };
+      }
       return { ...s, remindersSent: [...s.remindersSent, event.data.daysBefore ?? 0] };
     case 'NoticeSent':
       return { ...s, noticesRecorded: [...(s.noticesRecorded ?? []), event.data.causeSeq] };

@@ -35,7 +35,9 @@ export type Timer =
   | { kind: 'included_not_helped'; dueAt: string }
   | { kind: 'window_elapsed'; dueAt: string }
   | { kind: 'recheck_due'; dueAt: string }
-  | { kind: 'review_waiting'; dueAt: string };
+  | { kind: 'review_waiting'; dueAt: string }
+  | { kind: 'supervision_reminder'; dueAt: string; daysBefore: number }
+  | { kind: 'supervision_overdue'; dueAt: string };
 
 // Ties at the same instant: recompute first (it may move the deadline), then the deadline's story in order.
 const PRIORITY: Record<Timer['kind'], number> = {
@@ -47,6 +49,8 @@ const PRIORITY: Record<Timer['kind'], number> = {
   window_elapsed: 5,
   recheck_due: 6,
   review_waiting: 7,
+  supervision_reminder: 8,
+  supervision_overdue: 9,
 };
 
 /** Every timer pending in this state, earliest first. */
@@ -92,6 +96,22 @@ export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
     }
   }
 
+  // The 督办 deadline gets the item deadline's reminders, then one notice when it passes, while the
+  // item is still being worked (assigned, in progress or waiting for review).
+  const sup = state.supervision;
+  if (state.flagged && sup?.dueOn && !sup.overdueAt && (active || state.status === 'submitted')) {
+    const ds = [...new Set(settings.remindBeforeDays)].filter((d) => Number.isInteger(d) && d >= 0);
+    for (const d of ds) {
+      if (sup.remindersSent.includes(d)) continue;
+      out.push({
+        kind: 'supervision_reminder',
+        dueAt: atHour(addDays(sup.dueOn, -d, kind, calendar).date, 9),
+        daysBefore: d,
+      });
+    }
+    out.push({ kind: 'supervision_overdue', dueAt: endOfDay(sup.dueOn) });
+  }
+
   if (state.status === 'closed' && state.closedAt !== null) {
     if (state.recheck === null) {
       const last = addDays(shanghaiDate(state.closedAt), settings.recheckWindowDays, 'calendar', calendar).date;
@@ -105,7 +125,7 @@ export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
     (a, b) =>
       instantMs(a.dueAt) - instantMs(b.dueAt) ||
       PRIORITY[a.kind] - PRIORITY[b.kind] ||
-      (a.kind === 'reminder' && b.kind === 'reminder' ? b.daysBefore - a.daysBefore : 0),
+      (a.kind === b.kind && 'daysBefore' in a && 'daysBefore' in b ? b.daysBefore - a.daysBefore : 0),
   );
 }
 
@@ -169,6 +189,24 @@ function fire(t: Timer, s: ItemState, now: string, actorId: string | null, env: 
     case 'review_waiting':
       return [
         { type: 'ReminderIssued', at, actorId, data: { kind: 'review_waiting', daysBefore: null, dueAt: t.dueAt } },
+      ];
+    case 'supervision_reminder':
+      return [
+        {
+          type: 'ReminderIssued',
+          at,
+          actorId,
+          data: { kind: 'supervision_approaching', daysBefore: t.daysBefore, dueAt: t.dueAt },
+        },
+      ];
+    case 'supervision_overdue':
+      return [
+        {
+          type: 'ReminderIssued',
+          at,
+          actorId,
+          data: { kind: 'supervision_overdue', daysBefore: null, dueAt: t.dueAt },
+        },
       ];
     default: {
       const _exhaustive: never = t;

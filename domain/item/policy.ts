@@ -82,6 +82,7 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
       return only('reported', 'assigned', 'in_progress');
     case 'flag':
       if (TERMINAL.includes(st)) return `a ${st} item cannot be flagged`;
+      // To change the 督办 level or deadline, lift it and put the item under 督办 again (both in the trail).
       return state.flagged ? 'the item is already flagged for supervision' : null;
     case 'unflag':
       if (TERMINAL.includes(st)) return `a ${st} item cannot be unflagged`;

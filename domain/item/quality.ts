@@ -1,10 +1,18 @@
 // Quality warnings from 003 §二(一): numbers that look good on paper but hide no real work.
-import { addMonthsToInstant, monthsBetween, shanghaiDate } from '../calendar/calendar.ts';
+import { addMonthsToInstant, monthsBetween, shanghaiDate, startOfDay } from '../calendar/calendar.ts';
 import type { CampaignSettings, ItemState, QualityWarning } from './types.ts';
 
-/** Measures were recorded: a progress report or a completed milestone. */
+/**
+ * A measure (措施) was taken: a progress entry marked as one (`substantive`), or a completed milestone.
+ * A note alone is not a measure — 003 asks that 帮扶措施 be 落实, not that something be written.
+ */
 export function hasMeasures(state: ItemState): boolean {
-  return state.progressCount > 0 || state.milestones.some((m) => m.completedAt !== null);
+  return state.substantiveProgressCount > 0 || state.milestones.some((m) => m.completedAt !== null);
+}
+
+/** Where the 纳而不帮 month starts: the day of 纳入监测 when known, else the assignment. */
+export function monitoringStart(state: ItemState): string | null {
+  return state.monitoredSince ? startOfDay(state.monitoredSince) : state.assignedAt;
 }
 
 function hasWarning(state: ItemState, code: QualityWarning['code']): boolean {
@@ -27,19 +35,24 @@ export function fastInFastOut(state: ItemState, now: string): QualityWarning | n
 }
 
 /**
- * 纳而不帮: when (instant) the warning falls due for an item that still has no measures
- * `noMeasuresWarningMonths` after assignment — or null when it cannot (any more).
+ * 纳而不帮: when (instant) the warning falls due for an item that still has no measure
+ * `noMeasuresWarningMonths` after 纳入监测 (or assignment) — or null when it cannot (any more).
+ * Only once assigned: before that there is no unit whose help is missing.
  */
 export function includedNotHelpedDue(state: ItemState, settings: CampaignSettings): string | null {
   if (state.status !== 'assigned' && state.status !== 'in_progress') return null;
-  if (state.assignedAt === null || hasMeasures(state) || hasWarning(state, 'included_not_helped')) return null;
-  return addMonthsToInstant(state.assignedAt, settings.noMeasuresWarningMonths);
+  const from = monitoringStart(state);
+  if (from === null || hasMeasures(state) || hasWarning(state, 'included_not_helped')) return null;
+  return addMonthsToInstant(from, settings.noMeasuresWarningMonths);
 }
 
 export function includedNotHelped(state: ItemState, settings: CampaignSettings, now: string): QualityWarning {
+  const since = state.monitoredSince
+    ? `monitored since ${state.monitoredSince} (纳入监测)`
+    : `assigned ${shanghaiDate(state.assignedAt ?? now)}`;
   return {
     code: 'included_not_helped',
     raisedAt: now,
-    detail: `assigned ${shanghaiDate(state.assignedAt ?? now)}, no measures recorded within ${settings.noMeasuresWarningMonths} month(s) (纳而不帮)`,
+    detail: `${since}, no measure (措施) recorded within ${settings.noMeasuresWarningMonths} month(s) (纳而不帮)`,
   };
 }

@@ -66,7 +66,7 @@ interface Milestone {
 
 type QualityWarningCode =
   | 'fast_in_fast_out' // 快进快出: closed in the same or next month as reported, no substantive measures
-  | 'included_not_helped'; // 纳而不帮: no measures recorded within one month of assignment
+  | 'included_not_helped'; // 纳而不帮: no measure (措施) recorded within one month of 纳入监测 (else of assignment)
 
 export interface QualityWarning {
   code: QualityWarningCode;
@@ -102,7 +102,26 @@ export interface EvidenceWarning {
   dismissed: { at: string; by: string; reason: string } | null;
 }
 
-export type RecheckReason = 'petition' | 'flagged' | 'sampled' | 'look_back';
+/** `verification`: drawn by a verification round (核查抽样, 001 §三(五)). */
+export type RecheckReason = 'petition' | 'flagged' | 'sampled' | 'look_back' | 'verification';
+
+/**
+ * 督办 levels (004 §二: 挂牌督办): a supervising office puts an item under 督办 (supervised) or
+ * 挂牌督办 (listed for supervision, the heavier level), with a reason and its own 督办 deadline.
+ */
+export const SUPERVISION_LEVELS = ['duban', 'guapai'] as const;
+export type SupervisionLevel = (typeof SUPERVISION_LEVELS)[number];
+
+export interface Supervision {
+  level: SupervisionLevel;
+  /** The 督办 deadline (YYYY-MM-DD); null when none was set (e.g. 挂牌 by escalation). */
+  dueOn: string | null;
+  since: string;
+  /** Reminder steps already sent for this 督办 deadline (days before), so each fires once. */
+  remindersSent: number[];
+  /** When the 督办 deadline passed with the item still open. */
+  overdueAt: string | null;
+}
 
 /** Per-campaign settings that the rules read (stored with the campaign, passed in the context). */
 export interface CampaignSettings {
@@ -121,7 +140,7 @@ export interface CampaignSettings {
   recheckWindowDays: number;
   /** Deadline given to an item that failed its recheck (反弹), in (working) days. */
   reopenDays: number;
-  /** 纳而不帮: months after assignment without recorded measures before the warning. */
+  /** 纳而不帮: months after 纳入监测 (or assignment, when that day is unknown) without a measure before the warning. */
   noMeasuresWarningMonths: number;
   /** Added: a submission waiting longer than this many (working) days for review reminds the reviewers. Default 5. */
   reviewLimitDays?: number;
@@ -140,6 +159,10 @@ export interface ItemState {
   person: Person | null;
   /** Where the problem is (village, household address) — free text. */
   location: string | null;
+  /** Added: the day (YYYY-MM-DD) the household was brought into monitoring (纳入监测), when known. */
+  monitoredSince?: string | null;
+  /** Added: the concentrated screening round (集中排查) that found the problem, when it came from one. */
+  screeningRoundId?: string | null;
   reportedAt: string;
   reportedBy: string;
   reportingUnit: UnitRef;
@@ -179,8 +202,11 @@ export interface ItemState {
   escalationLevel: number;
   /** Reminder steps already sent for the current deadline (days before), so each fires once. */
   remindersSent: number[];
+  /** Under 督办 of either level (see `supervision` for the level and its deadline). */
   flagged: boolean;
   flagReason: string | null;
+  /** Added: the 督办 level and deadline while flagged; absent on states stored before (then 挂牌督办). */
+  supervision?: Supervision | null;
   /** Added: was the item ever flagged (挂牌督办)? Flagged items are always rechecked, even after unflag. */
   everFlagged?: boolean;
   /** Added `remindedAt`: when the recheck_due reminder fired, so it fires once. */
@@ -214,6 +240,10 @@ export type ItemCommand =
       description: string;
       person?: Person | null;
       location?: string | null;
+      /** 纳入监测: the day the household was brought into monitoring (003 §二(一)), when known. */
+      monitoredSince?: string | null;
+      /** 集中排查: the screening round that found it (003 §二(一)). */
+      screeningRoundId?: string | null;
       reportingUnit: UnitRef;
       ownerUnit: UnitRef;
       leadUnit: UnitRef | null;
@@ -239,13 +269,14 @@ export type ItemCommand =
   | { type: 'reject'; reason: string }
   | { type: 'recheck'; passed: boolean; findings: string; evidence?: string[]; deadline?: string }
   | { type: 'dismiss'; reason: string }
-  | { type: 'flag'; reason: string }
+  /** 督办 / 挂牌督办 (level defaults to 挂牌督办), with an optional 督办 deadline. */
+  | { type: 'flag'; reason: string; level?: SupervisionLevel; dueOn?: string }
   | { type: 'unflag'; reason: string }
   | { type: 'comment'; text: string }
   /** Time passing; sent by the runtime at nextWake (or later, after downtime). */
   | { type: 'tick' }
   /** Select a closed or verified item again (回头看) — sent by an acceptance round. */
-  | { type: 'schedule_recheck'; reason: 'look_back'; dueBy: string }
+  | { type: 'schedule_recheck'; reason: 'look_back' | 'verification'; dueBy: string }
   /** Record in the trail who was told about which event (催办记录) — sent by the notifier; each cause is recorded once. */
   | {
       type: 'record_notice';
@@ -287,6 +318,7 @@ export const NOTICE_KINDS = [
   'deadline_missed',
   'escalated',
   'flagged',
+  'supervision_due',
   'review_waiting',
   'recheck_due',
   'extension_decided',
@@ -334,6 +366,10 @@ export type ItemEvent = EventBase &
           description: string;
           person: Person | null;
           location: string | null;
+          /** Added: 纳入监测 day; absent on events written before. */
+          monitoredSince?: string | null;
+          /** Added: the screening round that found it; absent on events written before. */
+          screeningRoundId?: string | null;
           reportingUnit: UnitRef;
           ownerUnit: UnitRef;
           leadUnit: UnitRef | null;
@@ -375,13 +411,23 @@ export type ItemEvent = EventBase &
       }
     | { type: 'ItemVerified'; data: { by: 'recheck' | 'window_elapsed' } }
     | { type: 'ItemDismissed'; data: { reason: string } }
-    | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean } }
+    | {
+        type: 'ItemFlagged';
+        /** Added `level` and `dueOn`: absent on events written before (挂牌督办, no 督办 deadline). */
+        data: { reason: string; byEscalation: boolean; level?: SupervisionLevel; dueOn?: string | null };
+      }
     | { type: 'ItemUnflagged'; data: { reason: string } }
     | { type: 'CommentAdded'; data: { text: string } }
     | {
         type: 'ReminderIssued';
         data: {
-          kind: 'deadline_approaching' | 'recheck_due' | 'review_waiting';
+          kind:
+            | 'deadline_approaching'
+            | 'recheck_due'
+            | 'review_waiting'
+            /** The 督办 deadline: the same reminders before it, and one when it passed. */
+            | 'supervision_approaching'
+            | 'supervision_overdue';
           daysBefore: number | null;
           dueAt: string;
         };

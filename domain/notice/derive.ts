@@ -85,6 +85,22 @@ export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null
           body: `${t}将于 ${state.deadline} 到期，请抓紧整改并及时申请销号。`,
         };
       }
+      if (event.data.kind === 'supervision_approaching' || event.data.kind === 'supervision_overdue') {
+        const level = state.supervision?.level === 'duban' ? '督办' : '挂牌督办';
+        const due = state.supervision?.dueOn ?? '';
+        return {
+          kind: 'supervision_due',
+          audiences: ['responsible_handlers', 'unit_head', 'assigning_unit'],
+          title:
+            event.data.kind === 'supervision_overdue'
+              ? `【${level}逾期】${t}已超过督办时限`
+              : `【${level}】${t}距督办时限还有${event.data.daysBefore ?? 0}天`,
+          body:
+            event.data.kind === 'supervision_overdue'
+              ? `${t}督办时限 ${due} 已过，尚未办结，请立即整改并报告。`
+              : `${t}督办时限为 ${due}，请按期办结并报告督办单位。`,
+        };
+      }
       if (event.data.kind === 'review_waiting') {
         return {
           kind: 'review_waiting',
@@ -115,15 +131,17 @@ export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null
         body: `${t}整改时限 ${state.deadline} 已过，按规定升级${ESCALATION_LABEL[target]}，请责任单位立即整改，交办单位跟踪督促。`,
       };
     }
-    case 'ItemFlagged':
+    case 'ItemFlagged': {
       // A flag by escalation is told by its Escalated event.
       if (event.data.byEscalation) return null;
+      const level = event.data.level === 'duban' ? '督办' : '挂牌督办';
       return {
         kind: 'flagged',
         audiences: ['unit_head', 'responsible_handlers', 'assigning_unit'],
-        title: `【挂牌督办】${t}`,
-        body: `${t}已挂牌督办：${event.data.reason}。`,
+        title: `【${level}】${t}`,
+        body: `${t}已${level}：${event.data.reason}。${event.data.dueOn ? `督办时限 ${event.data.dueOn}。` : ''}`,
       };
+    }
     case 'ExtensionDecided':
       return {
         kind: 'extension_decided',
@@ -199,6 +217,15 @@ export function causeGone(event: ItemEvent, then: ItemState, current: ItemState)
           closed ??
           (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ??
           deadlineMoved ??
+          moved
+        );
+      }
+      if (event.data.kind === 'supervision_approaching' || event.data.kind === 'supervision_overdue') {
+        return (
+          closed ??
+          (!current.flagged || current.supervision?.dueOn !== then.supervision?.dueOn
+            ? 'the 督办 was lifted or its deadline changed'
+            : null) ??
           moved
         );
       }

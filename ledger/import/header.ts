@@ -29,6 +29,7 @@ export const IMPORT_FIELDS = [
   'remarks',
   'title',
   'itemId',
+  'monitoredSince',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
@@ -153,6 +154,8 @@ export const SYNONYMS: Record<ImportField, string[]> = {
   remarks: ['备注', '说明'],
   title: ['问题标题', '标题'],
   itemId: ['系统编号'],
+  // 纳入监测 (003 §二(一) 纳而不帮 counts from it)
+  monitoredSince: ['纳入监测时间', '纳入监测日期', '识别纳入时间', '纳入时间', '纳入日期', '纳入监测'],
 };
 
 export const normaliseHeader = (v: string) =>
@@ -350,4 +353,5 @@ export const FIELD_NAMES: Record<ImportField, string> = {
   remarks: '备注',
   title: '问题标题',
   itemId: '系统编号',
+  monitoredSince: '纳入监测时间',
 };

@@ -60,6 +60,8 @@ export interface PlannedItem {
   progress: string | null;
   ref: string | null;
   remarks: string | null;
+  /** 纳入监测 day (YYYY-MM-DD), when the ledger gives it: 纳而不帮 counts from it (003 §二(一)). */
+  monitoredSince: string | null;
   /** 立行立改, said by the deadline itself or by the remarks (our export writes it there). */
   immediate: boolean;
   /** Header → the text as written (several rows joined by line breaks). */
@@ -296,7 +298,8 @@ export function planImport(input: PlanInput): RowPlan[] {
     for (const r of group) {
       const raw = cellAt('deadline', r);
       const text = textAt('deadline', r);
-      if (raw === null && text === '') continue;
+      // A blank cell (null, or a string of spaces an xlsx may hold) says nothing; a date or serial does.
+      if (text === '' && !(raw instanceof Date) && typeof raw !== 'number') continue;
       const d = parseDeadline(raw instanceof Date || typeof raw === 'number' ? raw : text, ctx);
       if (d.kind === 'invalid') {
         bad('deadline', d.original, d.reason, r);
@@ -328,6 +331,16 @@ export function planImport(input: PlanInput): RowPlan[] {
         .map((x) => x.text)
         .join('\n') || null;
     if (!immediate && remarks && /立行立改/.test(remarks)) immediate = true;
+    let monitoredSince: string | null = null;
+    const msRaw = cellAt('monitoredSince');
+    const msText = textAt('monitoredSince');
+    if (msRaw instanceof Date || typeof msRaw === 'number' || msText !== '') {
+      const d = parseDeadline(msRaw instanceof Date || typeof msRaw === 'number' ? msRaw : msText, ctx);
+      if (d.kind !== 'date') bad('monitoredSince', d.original, `纳入监测时间「${d.original}」不是有效的日期`);
+      else if (d.date > input.today)
+        bad('monitoredSince', d.original, `纳入监测时间 ${d.date} 晚于今天（${input.today}）`);
+      else monitoredSince = d.date;
+    }
     if (deadline === null && immediate) deadline = { kind: 'immediate', original: '立行立改（备注）' };
 
     // Status as written: the status column, else 是否销号 / 是否属实.
@@ -457,6 +470,7 @@ export function planImport(input: PlanInput): RowPlan[] {
               progress: [...allOf('findings'), ...allOf('progress')].map((x) => x.text).join('\n') || null,
               ref: textAt('ref') || null,
               remarks: allRemarks || null,
+              monitoredSince,
               immediate,
               original,
               rows: group.map((r) => r + 1),

@@ -3,7 +3,7 @@
 // categories; rankings whose every score is explained and equals a recomputation from the trail;
 // the 002 rules firing exactly where the published history says; a bulletin .docx that parses back.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { fold } from '../../domain/item/index.ts';
 import type { ItemEvent } from '../../domain/item/types.ts';
 import { findPeriod } from '../../domain/report/cycle.ts';
@@ -16,7 +16,7 @@ import { DEMO } from '../../bin/demo-data.ts';
 import { reportConfig, reportStats } from '../../db/queries/reports.ts';
 import { publishedHistory, roundWindow } from '../../db/queries/rounds.ts';
 import { computeRanking } from '../../services/rounds.ts';
-import { accountabilityRecords, itemEvents, orgUnits, reports } from '../../db/schema.ts';
+import { accountabilityRecords, itemEvents, items, orgUnits, reports } from '../../db/schema.ts';
 import { createEngineEnv } from '../../workflows/engine-env.ts';
 import { createLocalEngine } from '../../workflows/local/local-engine.ts';
 import { createTestDatabase } from '../support/db.ts';
@@ -222,10 +222,29 @@ describe('a year of the demo campaign', () => {
     }
     for (const [unitId, seq] of lastSeq) {
       const s = Array.from({ length: history.length }, (_, i) => seq[i] ?? '-').join('');
-      if (s.includes('LL')) expected.add(`${unitId}:last_twice_in_row`);
-      if ([...s].filter((c) => c === 'L').length >= 3) expected.add(`${unitId}:last_three_total`);
-      if ([...s].filter((c) => c === 'L' || c === 'B').length >= 2) expected.add(`${unitId}:lagging_twice_total`);
+      // 002 §六(三): last place twice in a row or three times → 约谈 and 通报批评
+      if (s.includes('LL')) expected.add(`${unitId}:last_twice_in_row`).add(`${unitId}:last_twice_in_row_criticism`);
+      if ([...s].filter((c) => c === 'L').length >= 3)
+        expected.add(`${unitId}:last_three_total`).add(`${unitId}:last_three_total_criticism`);
+      // 后进 (last is 后进 too): twice in total → 通报批评; twice in a row or three times → 约谈
+      const lagging = s.replace(/L/g, 'B');
+      if ([...lagging].filter((c) => c === 'B').length >= 2) expected.add(`${unitId}:lagging_twice_total`);
+      if (lagging.includes('BB')) expected.add(`${unitId}:lagging_twice_in_row`);
+      if ([...lagging].filter((c) => c === 'B').length >= 3) expected.add(`${unitId}:lagging_three_total`);
     }
+    // 整改不到位: a failed recheck of a ranked unit's subtree up to the last published period end → 约谈
+    const lastEnd = roundWindow(history.at(-1)!.round).to;
+    const failed = await db
+      .select({ path: items.responsibleUnitPath })
+      .from(itemEvents)
+      .innerJoin(items, eq(items.id, itemEvents.itemId))
+      .where(and(eq(items.campaignId, campaignId), eq(itemEvents.type, 'RecheckFailed'), lte(itemEvents.at, lastEnd)));
+    const ranked = await db
+      .select({ id: orgUnits.id, path: orgUnits.path })
+      .from(orgUnits)
+      .where(inArray(orgUnits.id, [...lastSeq.keys()]));
+    for (const u of ranked)
+      if (failed.some((f) => f.path?.startsWith(u.path))) expected.add(`${u.id}:rectification_failed`);
     const records = await db
       .select()
       .from(accountabilityRecords)

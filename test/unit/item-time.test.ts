@@ -46,7 +46,7 @@ describe('escalation after downtime', () => {
           data: {
             code: 'included_not_helped',
             raisedAt: late,
-            detail: 'assigned 2026-03-02, no measures recorded within 1 month(s) (纳而不帮)',
+            detail: 'assigned 2026-03-02, no measure (措施) recorded within 1 month(s) (纳而不帮)',
           },
         },
       ]);

@@ -115,6 +115,10 @@ function payload(type: ItemCommandType, s: ItemState, now: string, r: Rng): Item
     case 'dismiss':
       return r.chance(0.2) ? { type, reason: 'r' } : null;
     case 'flag':
+      // 督办 with a level and its own deadline half the time (its reminders are timers too).
+      return r.chance(0.5)
+        ? { type, reason: 'r', level: r.pick(['duban', 'guapai'] as const), dueOn: plus(today, r.int(0, 30)) }
+        : { type, reason: 'r' };
     case 'unflag':
       return { type, reason: 'r' };
     case 'comment':
@@ -212,6 +216,8 @@ describe('nextWake agrees with tick (property, 400 random histories)', () => {
         if (s.deadlineProvisional) seen.add('provisional');
         if (s.overdue) seen.add('overdue');
         if (s.recheck) seen.add('recheck');
+        if (s.supervision?.remindersSent.length) seen.add('supervision_reminded');
+        if (s.supervision?.overdueAt) seen.add('supervision_overdue');
         // A provisional state is checked again as if an admin had just loaded 2027 (recompute path).
         const envs = s.deadlineProvisional ? [env, { ...env, calendar: CAL_2027 }] : [env];
         for (const e of envs) {
@@ -232,6 +238,8 @@ describe('nextWake agrees with tick (property, 400 random histories)', () => {
       'recompute',
       'reported',
       'submitted',
+      'supervision_overdue',
+      'supervision_reminded',
       'verified',
     ]);
   });

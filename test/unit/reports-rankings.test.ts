@@ -228,12 +228,13 @@ describe('accountability rules (002 §六(三))', () => {
       { unitId: 'a', ruleId: 'last_twice_in_row', action: 'interview', firedAtRoundId: 'q2', roundIds: ['q1', 'q2'] },
     ]);
   });
-  it('given last place three times but never twice in a row, then only the three-in-total rule fires, at the third', () => {
+  it('given last place three times but never twice in a row, then only the three-in-total last-place rule interviews, at the third', () => {
     const t = evaluateRules(
       [round('q1', 'a'), round('q2', 'b'), round('q3', 'a'), round('q4', 'c'), round('q5', 'a')],
       DEFAULT_ACCOUNTABILITY,
     );
-    expect(t.filter((x) => x.action === 'interview')).toEqual([
+    // (the same unit is also 后进 three times, which interviews too: test/unit/seed-accountability.test.ts)
+    expect(t.filter((x) => x.action === 'interview' && x.ruleId.startsWith('last_'))).toEqual([
       {
         unitId: 'a',
         ruleId: 'last_three_total',

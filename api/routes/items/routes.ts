@@ -19,6 +19,7 @@ import type { AppDeps } from '../../app.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { badRequest, notFound, Problem, problemResponses } from '../../problem.ts';
 import { VersionConflict } from '../../../workflows/engine.ts';
+import { screeningService } from '../../../services/screenings.ts';
 import {
   auditVerdict,
   commandBodies,
@@ -136,6 +137,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         }
         leadUnit = { id: cat.leadId, path: cat.leadPath };
       }
+      if (b.screeningRoundId) await screeningService({ db }).assertRoundOf(b.campaignId, b.screeningRoundId);
       // With an Idempotency-Key the new item's id comes from it, so a retry after `applied: "unknown"` can
       // never report the item twice (the runtime finds it reported and answers the first outcome or 409).
       const itemId = req.idempotency ? uuidOf(requestIdOf(req.idempotency)) : randomUUID();
@@ -152,6 +154,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           description: b.description,
           person: b.person ?? null,
           location: b.location ?? null,
+          monitoredSince: b.monitoredSince ?? null,
+          screeningRoundId: b.screeningRoundId ?? null,
           reportingUnit: { id: actor.unitId, path: actor.unitPath },
           ownerUnit: { id: c.c.ownerUnitId, path: c.ownerPath },
           leadUnit,
@@ -195,6 +199,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         source: q.source,
         overdue: q.overdue,
         flagged: q.flagged,
+        supervisionLevel: q.supervisionLevel,
         deadlineFrom: q.deadlineFrom,
         deadlineTo: q.deadlineTo,
         q: q.q,
@@ -321,7 +326,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       deadline: b.deadline,
     }),
     dismiss: async (b) => ({ type: 'dismiss', reason: b.reason }),
-    flag: async (b) => ({ type: 'flag', reason: b.reason }),
+    flag: async (b) => ({ type: 'flag', reason: b.reason, level: b.level, dueOn: b.dueOn }),
     unflag: async (b) => ({ type: 'unflag', reason: b.reason }),
     comments: async (b) => ({ type: 'comment', text: b.text }),
   };

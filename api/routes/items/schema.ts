@@ -1,6 +1,6 @@
 // Item request and response shapes (zod). Dates are YYYY-MM-DD (Asia/Shanghai); instants ISO 8601.
 import { z } from 'zod';
-import { ITEM_SOURCES, ITEM_STATUSES } from '../../../domain/item/types.ts';
+import { ITEM_SOURCES, ITEM_STATUSES, SUPERVISION_LEVELS } from '../../../domain/item/types.ts';
 import { dateString, text, uuid } from '../../schemas/common.ts';
 
 export const evidence = z
@@ -31,6 +31,11 @@ export const reportBody = z.strictObject({
   description: text(5000),
   person: person.nullable().optional(),
   location: text(200).nullable().optional(),
+  screeningRoundId: uuid.nullable().optional().describe('集中排查: the screening round of this campaign that found it'),
+  monitoredSince: dateString
+    .nullable()
+    .optional()
+    .describe('纳入监测: the day the household was brought into monitoring'),
 });
 
 export const commandBodies = {
@@ -60,7 +65,11 @@ export const commandBodies = {
     deadline: dateString.optional(),
   }),
   dismiss: z.strictObject({ reason: text(2000) }),
-  flag: z.strictObject({ reason: text(2000) }),
+  flag: z.strictObject({
+    reason: text(2000),
+    level: z.enum(SUPERVISION_LEVELS).optional().describe('duban 督办 | guapai 挂牌督办 (the default)'),
+    dueOn: dateString.optional().describe('督办时限: the day the supervised item must be done by'),
+  }),
   unflag: z.strictObject({ reason: text(2000) }),
   comments: z.strictObject({ text: text(2000) }),
 } as const;
@@ -114,6 +123,16 @@ export const itemView = z
     escalationLevel: z.number().int(),
     flagged: z.boolean(),
     flagReason: z.string().nullable(),
+    supervision: z
+      .object({
+        level: z.enum(SUPERVISION_LEVELS),
+        dueOn: z.string().nullable(),
+        since: z.string(),
+        overdueAt: z.string().nullable(),
+      })
+      .nullable()
+      .describe('督办: level and 督办 deadline while flagged'),
+    monitoredSince: z.string().nullable().describe('纳入监测 day, when known'),
     milestones: z.array(
       z.object({ id: z.string(), title: z.string(), dueOn: z.string(), completedAt: z.string().nullable() }),
     ),

@@ -33,6 +33,15 @@ export function itemView(row: ItemListRow, actor: Actor) {
     escalationLevel: s.escalationLevel,
     flagged: s.flagged,
     flagReason: s.flagReason,
+    supervision: s.flagged
+      ? {
+          level: s.supervision?.level ?? 'guapai',
+          dueOn: s.supervision?.dueOn ?? null,
+          since: s.supervision?.since ?? s.reportedAt,
+          overdueAt: s.supervision?.overdueAt ?? null,
+        }
+      : null,
+    monitoredSince: s.monitoredSince ?? null,
     milestones: s.milestones.map(({ id, title, dueOn, completedAt }) => ({ id, title, dueOn, completedAt })),
     extensionRequest: s.extensionRequest,
     submittedAt: s.submittedAt,

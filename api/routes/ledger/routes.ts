@@ -37,6 +37,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
         source: q.source,
         overdue: q.overdue,
         flagged: q.flagged,
+        supervisionLevel: q.supervisionLevel,
         deadlineFrom: q.deadlineFrom,
         deadlineTo: q.deadlineTo,
         q: q.q,

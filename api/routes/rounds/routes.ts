@@ -36,6 +36,7 @@ import { documentService } from '../../../services/documents.ts';
 import { dateString } from '../../schemas/common.ts';
 import {
   bulletinView,
+  focusProposal,
   idParams,
   publishedView,
   rankingView,
@@ -44,6 +45,7 @@ import {
   selectionView,
   unitParams,
 } from './schema.ts';
+import { focusWarnings, proposeFocus } from '../../../domain/ranking/focus.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock, trailSigner }) => {
   const access = campaignAccess({ db, calendar: () => env.calendar() });
@@ -71,13 +73,29 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       );
     return cfg;
   }
-  async function view(r: RoundRow) {
-    const cats = await db
-      .select({ name: categories.name })
+  async function campaignCategories(campaignId: string) {
+    return db
+      .select({ id: categories.id, name: categories.name, focusQuarters: categories.focusQuarters })
       .from(categories)
-      .where(inArray(categories.id, r.focusCategoryIds))
+      .where(eq(categories.campaignId, campaignId))
       .orderBy(asc(categories.sortOrder));
-    return { ...r, focusCategories: cats.map((x) => x.name) };
+  }
+  /** 003 §三(四): the quarter's proposed focus, with the categories' names. */
+  function proposalOf(periodEnd: string, all: Awaited<ReturnType<typeof campaignCategories>>) {
+    const p = proposeFocus(periodEnd, all);
+    const names = new Map(all.map((c) => [c.id, c.name]));
+    return { ...p, categories: p.categoryIds.map((id) => names.get(id) ?? id) };
+  }
+  async function view(r: RoundRow) {
+    const all = await campaignCategories(r.campaignId);
+    const names = new Map(all.map((c) => [c.id, c.name]));
+    const focusProposal = proposalOf(r.periodEnd, all);
+    return {
+      ...r,
+      focusCategories: all.filter((c) => r.focusCategoryIds.includes(c.id)).map((c) => c.name),
+      focusProposal,
+      focusWarnings: focusWarnings(focusProposal, { categoryIds: r.focusCategoryIds, lookBack: r.lookBack }, names),
+    };
   }
   /** A unit sees its own line of a published ranking; the office and oversight roles see all. */
   async function scoped(u: AuthUser, all: boolean, ranking: Ranking): Promise<Ranking> {
@@ -163,6 +181,23 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         .code(201)
         .header('location', `/api/v1/rounds/${row.id}`)
         .send(await view(row));
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/rounds/focus-proposal',
+    {
+      schema: {
+        tags: ['rounds'],
+        summary: '003 §三(四): the focus categories a round ending on periodEnd should take (Q4: 回头看 over all)',
+        params: idParams,
+        querystring: z.object({ periodEnd: dateString }),
+        response: { 200: focusProposal, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const c = await access.visibleCampaign(req.user!, req.params.id);
+      return proposalOf(req.query.periodEnd, await campaignCategories(c.id));
     },
   );
 

@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { INDICATORS, type IndicatorKey, schemeSchema, scoreLineSchema } from '../../../domain/ranking/scheme.ts';
 
 export const idParams = z.object({ id: z.uuid() });
+export const focusProposal = z
+  .object({
+    quarter: z.number().int(),
+    categoryIds: z.array(z.string()),
+    categories: z.array(z.string()),
+    lookBack: z.boolean(),
+    basis: z.enum(['campaign', 'seed_003']),
+  })
+  .meta({ id: 'FocusProposal' });
 export const unitParams = z.object({ id: z.uuid(), unitId: z.uuid() });
 
 /** The look-back (回头看) selection, made once: db/schema/reports.ts acceptance_rounds.selection. */
@@ -28,6 +37,10 @@ export const roundView = z
     scoreLines: z.array(scoreLineSchema),
     selection: selectionView.nullable(),
     status: z.string(),
+    focusProposal: focusProposal.describe("003 §三(四): the quarter's focus from the campaign's categories"),
+    focusWarnings: z
+      .array(z.object({ code: z.string(), message: z.string(), categoryIds: z.array(z.string()).optional() }))
+      .describe('how the round differs from the proposal (a round may differ, never silently)'),
   })
   .meta({ id: 'AcceptanceRound' });
 

@@ -19,6 +19,9 @@ export const statsSchema = z
       total: z.number().int(),
       overdue: z.number().int(),
       flagged: z.number().int(),
+      supervision: z
+        .object({ duban: z.number().int(), guapai: z.number().int(), overdue: z.number().int() })
+        .describe('flagged items per 督办 level (督办, 挂牌督办), and those past their 督办 deadline'),
       byStatus: z.record(z.string(), z.number().int()).describe('item count per status'),
       closureRate: rate.describe('销号率: (closed + verified) / (total − dismissed)'),
       rectificationRate: rate.describe(

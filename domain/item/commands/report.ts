@@ -1,6 +1,7 @@
 // report: a problem enters the ledger (问题登记), for a reporting unit in the actor's subtree.
 import { within } from '../../access/scope.ts';
 import { type DecideContext, type Decision, ITEM_SOURCES } from '../types.ts';
+import { badMonitoredSince } from '../supervision.ts';
 import { badText, badUnit, type Cmd, MAX_TEXT, MAX_TITLE, type Tools } from './tools.ts';
 
 export function report(c: Cmd<'report'>, ctx: DecideContext, t: Tools): Decision {
@@ -16,6 +17,8 @@ export function report(c: Cmd<'report'>, ctx: DecideContext, t: Tools): Decision
   if (description) return t.invalid('description', description);
   if (badUnit(c.ownerUnit)) return t.invalid('ownerUnit', 'a unit with id and path is required');
   if (c.leadUnit !== null && badUnit(c.leadUnit)) return t.invalid('leadUnit', 'a unit with id and path, or null');
+  const monitored = badMonitoredSince(c.monitoredSince, t.today);
+  if (monitored) return t.invalid('monitoredSince', monitored);
   return t.ok(
     t.ev('ItemReported', {
       itemId: c.itemId,
@@ -26,6 +29,8 @@ export function report(c: Cmd<'report'>, ctx: DecideContext, t: Tools): Decision
       description: c.description,
       person: c.person ?? null,
       location: c.location ?? null,
+      ...(c.monitoredSince ? { monitoredSince: c.monitoredSince } : {}),
+      ...(c.screeningRoundId ? { screeningRoundId: c.screeningRoundId } : {}),
       reportingUnit: c.reportingUnit,
       ownerUnit: c.ownerUnit,
       leadUnit: c.leadUnit,

@@ -51,7 +51,8 @@ export function recheck(s: ItemState, c: Cmd<'recheck'>, ctx: DecideContext, t: 
 
 /** A look-back (回头看), by a supervisor or the runtime. */
 export function scheduleRecheck(_s: ItemState, c: Cmd<'schedule_recheck'>, t: Tools): Decision {
-  if (c.reason !== 'look_back') return t.invalid('reason', 'only look_back (回头看) can be scheduled');
+  if (c.reason !== 'look_back' && c.reason !== 'verification')
+    return t.invalid('reason', 'only look_back (回头看) or verification (核查抽样) can be scheduled');
   const dueBy = isValidDate(c.dueBy)
     ? endOfDay(c.dueBy)
     : isValidInstant(c.dueBy)
@@ -59,7 +60,7 @@ export function scheduleRecheck(_s: ItemState, c: Cmd<'schedule_recheck'>, t: To
       : null;
   if (dueBy === null) return t.invalid('dueBy', `${String(c.dueBy)} is neither a date nor an instant`);
   if (dueBy <= t.now) return t.invalid('dueBy', 'must be in the future');
-  return t.ok(t.ev('RecheckScheduled', { reason: 'look_back', dueBy }));
+  return t.ok(t.ev('RecheckScheduled', { reason: c.reason, dueBy }));
 }
 
 export function dismiss(s: ItemState, c: Cmd<'dismiss'>, t: Tools): Decision {

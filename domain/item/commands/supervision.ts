@@ -1,13 +1,16 @@
 // Supervision (督办) flags, comments, and a reviewer dismissing an evidence warning.
 import type { Decision, ItemState } from '../types.ts';
+import { badSupervision } from '../supervision.ts';
 import { badText, type Cmd, MAX_COMMENT, MAX_TEXT, type Tools } from './tools.ts';
 
 export function flag(_s: ItemState, c: Cmd<'flag'> | Cmd<'unflag'>, t: Tools): Decision {
   const why = badText(c.reason, MAX_TEXT);
   if (why) return t.invalid('reason', why);
-  return c.type === 'flag'
-    ? t.ok(t.ev('ItemFlagged', { reason: c.reason, byEscalation: false }))
-    : t.ok(t.ev('ItemUnflagged', { reason: c.reason }));
+  if (c.type === 'unflag') return t.ok(t.ev('ItemUnflagged', { reason: c.reason }));
+  const bad = badSupervision(c, t.today);
+  if (bad) return t.invalid(...bad);
+  const level = c.level ?? 'guapai';
+  return t.ok(t.ev('ItemFlagged', { reason: c.reason, byEscalation: false, level, dueOn: c.dueOn ?? null }));
 }
 
 export function comment(_s: ItemState, c: Cmd<'comment'>, t: Tools): Decision {

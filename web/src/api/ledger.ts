@@ -16,6 +16,7 @@ export const FILTER_KEYS = [
   'source',
   'overdue',
   'flagged',
+  'supervisionLevel',
   'deadlineFrom',
   'deadlineTo',
   'q',
