@@ -3,7 +3,7 @@
 // number, event). Used by GET /items/:id/audit (one item), `zhenggai verify` and the admin endpoint.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { checkChain, type ChainVerdict } from '../../db/audit.ts';
-import type { DbOrTx } from '../../db/client.ts';
+import type { Db, DbOrTx } from '../../db/client.ts';
 import { type CheckpointHead, itemEvents, items, trailCheckpointHeads, trailCheckpoints } from '../../db/schema.ts';
 
 type ItemRow = typeof items.$inferSelect;
@@ -58,7 +58,19 @@ function checkItem(row: ItemRow, events: readonly ItemEventRow[]): ItemVerdict {
  * One item: chain, fold, and the heads the checkpoints recorded for it (their signatures are checked for
  * the whole database by verifyDatabase).
  */
-export async function verifyItem(db: DbOrTx, itemId: string): Promise<ItemVerdict | null> {
+export function verifyItem(db: Db, itemId: string): Promise<ItemVerdict | null> {
+  return inSnapshot(db, (tx) => verifyItemIn(tx, itemId));
+}
+
+/**
+ * The row, its events and the checkpoints read in one snapshot: a command or a timer committing between
+ * two of the reads (the Temporal runtime's timers fire at any moment) must not read as a forged row.
+ */
+function inSnapshot<T>(db: Db, f: (tx: DbOrTx) => Promise<T>): Promise<T> {
+  return db.transaction(f, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+async function verifyItemIn(db: DbOrTx, itemId: string): Promise<ItemVerdict | null> {
   const [row] = await db.select().from(items).where(eq(items.id, itemId));
   if (!row) return null;
   const events = await db.select().from(itemEvents).where(eq(itemEvents.itemId, itemId)).orderBy(asc(itemEvents.seq));
@@ -81,10 +93,18 @@ export interface DatabaseVerdict {
 
 const BATCH = 500;
 
-export async function verifyDatabase(
-  db: DbOrTx,
+export function verifyDatabase(
+  db: Db,
   signer: Pick<TrailSigner, 'keyId' | 'verify'>,
   opts: { campaignId?: string } = {},
+): Promise<DatabaseVerdict> {
+  return inSnapshot(db, (tx) => verifyDatabaseIn(tx, signer, opts));
+}
+
+async function verifyDatabaseIn(
+  db: DbOrTx,
+  signer: Pick<TrailSigner, 'keyId' | 'verify'>,
+  opts: { campaignId?: string },
 ): Promise<DatabaseVerdict> {
   const problems: TrailProblem[] = [];
   let itemCount = 0;

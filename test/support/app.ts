@@ -61,6 +61,8 @@ export interface World {
   trailSigner: TrailSigner;
   /** The application role's connection string. */
   url: string;
+  /** The owner's connection string (migrations). */
+  ownerUrl: string;
   clock: TestClock;
   /** The local engine on this World's database (the app's engine unless `temporal` is set). */
   engine: LocalEngine;
@@ -100,7 +102,7 @@ export async function build(
     temporalCommandTimeoutMs?: number;
   } = {},
 ): Promise<World> {
-  const { db, appUrl } = await createTestDatabase();
+  const { db, url: ownerUrl, appUrl } = await createTestDatabase();
   // The app, its engine and its workers connect as the application's role, as `npm start` does.
   const appDb = createDb(appUrl, { max: 10 });
   const url = appUrl;
@@ -226,6 +228,7 @@ export async function build(
     appDb,
     trailSigner,
     url,
+    ownerUrl,
     clock,
     engine,
     temporal,

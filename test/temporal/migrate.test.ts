@@ -122,7 +122,12 @@ describe('temporal-migrate', () => {
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const { port } = s.address() as { port: number };
     await new Promise<void>((r) => s.close(() => r()));
-    const config = loadConfig({ DATABASE_URL: w.url, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATABASE_URL: w.url,
+      DATABASE_OWNER_URL: w.ownerUrl,
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      LOG_LEVEL: 'silent',
+    });
     await expect(runTemporalMigrate(config, quiet, {})).rejects.toThrow(`cannot reach Temporal at 127.0.0.1:${port}`);
     await expect(connectToTemporal(`127.0.0.1:${port}`)).rejects.toThrow(`cannot reach Temporal at 127.0.0.1:${port}`);
   }, 60_000);
