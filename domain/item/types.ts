@@ -2,6 +2,7 @@
 // Everything here is plain JSON — ISO strings for instants, YYYY-MM-DD for calendar dates —
 // because the same values travel through PostgreSQL jsonb and Temporal's JSON payloads.
 
+import type { Message } from '../messages/index.ts';
 import type { CalendarData } from '../calendar/calendar.ts';
 
 export const ITEM_STATUSES = [
@@ -71,7 +72,9 @@ type QualityWarningCode =
 export interface QualityWarning {
   code: QualityWarningCode;
   raisedAt: string;
+  /** The text as rendered when raised; `message` (absent on old events) words it again. */
   detail: string;
+  message?: Message;
 }
 
 /** 纸面销号 guard: why a piece of evidence looks like paper work rather than real work. */
@@ -346,7 +349,7 @@ export type ItemEvent = EventBase &
       }
     | { type: 'ItemVerified'; data: { by: 'recheck' | 'window_elapsed' } }
     | { type: 'ItemDismissed'; data: { reason: string } }
-    | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean } }
+    | { type: 'ItemFlagged'; data: { reason: string; byEscalation: boolean; message?: Message } }
     | { type: 'ItemUnflagged'; data: { reason: string } }
     | { type: 'CommentAdded'; data: { text: string } }
     | {
