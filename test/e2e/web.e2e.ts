@@ -186,9 +186,16 @@ describe('the web application', () => {
 
     await openAction(page, 'record_progress');
     await page.locator('[data-test="f-note"]').fill('已入户动员，户主同意参保');
-    // On the phone the file input opens the camera (image/*, capture); the photo uploads at once.
-    expect(await page.locator('[data-test="f-evidence-file"]').getAttribute('accept')).toBe('image/*');
-    expect(await page.locator('[data-test="f-evidence-file"]').getAttribute('capture')).toBe('environment');
+    // On the phone three pickers: the camera (capture), the gallery (photos and videos) and the files
+    // (PDF, Word, Excel) — the photo uploads at once.
+    const input = (k: string) => page.locator(`[data-test="f-evidence-${k}"]`);
+    expect(await input('camera').getAttribute('accept')).toBe('image/*');
+    expect(await input('camera').getAttribute('capture')).toBe('environment');
+    expect(await input('file').getAttribute('accept')).toBe('image/*,video/*');
+    expect(await input('file').getAttribute('capture')).toBeNull();
+    expect(await input('doc').getAttribute('accept')).toContain('.docx');
+    expect(await input('doc').getAttribute('accept')).toContain('.xlsx');
+    expect(await input('doc').getAttribute('accept')).toContain('application/pdf');
     await attachPhoto(page, '入户照片.jpg', 101);
     await page.locator('[data-test="evidence-list"]').getByText('入户照片.jpg').waitFor();
     await shot(page, '08-village-phone-progress');
