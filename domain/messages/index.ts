@@ -84,3 +84,15 @@ export function localize(text: string, message?: Message | null): string {
 export function closedWord(status: string): string {
   return STATUS_WORD[status] ?? status;
 }
+
+/**
+ * The bulletin's title as an office words it: the period first, the campaign, then 验收排名情况的通报 —
+ * a round named 「2026年第三季度验收」 does not repeat 验收, and the campaign's 「(2026年)」 is dropped when
+ * the period already names the year.
+ */
+export function bulletinTitle(campaign: string, roundName: string): string {
+  const period = roundName.replace(/\s*验收(轮次)?$/, '').trim();
+  const year = /(\d{4})年/.exec(period)?.[1];
+  const name = year ? campaign.replace(new RegExp(`\\s*[(（]${year}年?[)）]$`), '') : campaign;
+  return render({ code: 'bulletin.title', params: { period, campaign: name } });
+}

@@ -14,6 +14,8 @@ export const ZH_CN = {
   'cause_gone.submitted': '责任单位已申请销号',
   'cause_gone.reviewed': '销号申请已审核',
   'cause_gone.recheck_done': '复核已完成',
+  // the bulletin (通报) of an acceptance round: its title, worded from the period and the campaign
+  'bulletin.title': '关于{period}{campaign}验收排名情况的通报',
   // background queues and their jobs (workers/), as the administrator's screen names them
   'queue.notify': '通知生成',
   'queue.deliver': '通知投递',

@@ -275,3 +275,60 @@ describe('offline first (the village has weak signal)', () => {
     await ctx.close();
   });
 });
+
+describe('the facts on screen', () => {
+  it('the trail folds 发送通知 under its step; a submitted item says it was submitted late', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const errors = watchConsole(ctx);
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    // An item handed in after its deadline (the demo has several).
+    await page.goto(`${demo.baseUrl}/ledger?status=submitted&overdue=true`);
+    await page.locator('[data-test="ledger-row"]').first().waitFor();
+    await page.locator('[data-test="ledger-row"] .row-link').first().click();
+    await page.locator('[data-test="item-title"]').waitFor();
+    await expect.poll(() => page.locator('.badges [data-test="deadline-text"]').innerText()).toBe('逾期提交，待审核');
+    // No trail line of its own for a notice: each step that caused notices has one expandable line.
+    const titles = await page.locator('[data-test="timeline"] .ev-title strong').allInnerTexts();
+    expect(titles).not.toContain('发送通知');
+    const folded = page.locator('[data-test="trail-notices"]').first();
+    await folded.locator('summary').click();
+    await expect.poll(() => folded.locator('.ev-line').count()).toBeGreaterThan(0);
+    expect(await folded.locator('.ev-line').first().innerText()).toMatch(/通知/);
+    await shot(page, 'desk-item-trail-folded', { fullPage: false });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('the inbox filters by type and shows one entry per item', async () => {
+    const ctx = await browser.newContext(PHONE);
+    const page = await signIn(ctx, demo.baseUrl, 'cun01');
+    await page.goto(`${demo.baseUrl}/notices`);
+    await page.locator('[data-test="notice"]').first().waitFor();
+    await page.locator('[data-test="notice-repeats"]').first().waitFor();
+    const heads = await page.locator('[data-test="notice"] > button .title').allInnerTexts();
+    expect(heads.length).toBeGreaterThan(0);
+    await page.locator('[data-test="notice-repeats"]').first().click();
+    await page.locator('.repeats li').first().waitFor();
+    await shot(page, 'phone-notices', { fullPage: false });
+    await page.locator('[data-test="notices-kind"]').click();
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: '逾期通知' }).click();
+    await expect
+      .poll(async () =>
+        [...new Set(await page.locator('[data-test="notice"] .small').allInnerTexts())].map((x) => x.split(' · ')[0]),
+      )
+      .toEqual(['逾期通知']);
+    await ctx.close();
+  });
+
+  it('the ledger gives 问题描述 room at 1366 px', async () => {
+    const ctx = await browser.newContext(DESKTOP);
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    await page.goto(`${demo.baseUrl}/ledger`);
+    await page.locator('[data-test="ledger-row"]').first().waitFor();
+    const th = page.locator('[data-test="ledger-table"] th').filter({ hasText: '问题描述' });
+    expect((await th.boundingBox())!.width).toBeGreaterThanOrEqual(250);
+    expect(await page.locator('[data-test="total"]').innerText()).toMatch(/^共 \d+ 条$/);
+    expect(await page.locator('.toolbar').first().innerText()).not.toMatch(/ms|用时/);
+    await ctx.close();
+  });
+});

@@ -1,7 +1,7 @@
 // The message catalogue: every text the system writes is worded in Chinese, and texts stored before the
 // catalogue (English sentences in old events) are worded again on the way out.
 import { describe, expect, it } from 'vitest';
-import { jobName, localize, queueName, render, ZH_CN } from '../../domain/messages/index.ts';
+import { bulletinTitle, jobName, localize, queueName, render, ZH_CN } from '../../domain/messages/index.ts';
 import { LATIN_SENTENCE } from '../support/latin.ts';
 
 describe('message catalogue', () => {
@@ -36,6 +36,14 @@ describe('message catalogue', () => {
     expect(localize('群众反映强烈，县委督查室要求挂牌')).toBe('群众反映强烈，县委督查室要求挂牌');
     // a message carried by the record wins over its stored text
     expect(localize('old words', { code: 'cause_gone.moved' })).toBe('该问题已转办其他单位');
+  });
+
+  it('words the bulletin title once: no 验收验收, no year twice', () => {
+    expect(bulletinTitle('朝阳镇巩固拓展脱贫攻坚成果专项整治(2026年)', '2026年第三季度验收')).toBe(
+      '关于2026年第三季度朝阳镇巩固拓展脱贫攻坚成果专项整治验收排名情况的通报',
+    );
+    expect(bulletinTitle('十项专项整治', '第二阶段验收')).toBe('关于第二阶段十项专项整治验收排名情况的通报');
+    expect(bulletinTitle('农村人居环境整治', '2026年8月')).toBe('关于2026年8月农村人居环境整治验收排名情况的通报');
   });
 
   it('names queues and jobs in Chinese, unknown ones as they are', () => {
