@@ -12,6 +12,7 @@ import {
   WidthType,
 } from 'docx';
 import type { Bulletin } from './bulletin.ts';
+import { shanghaiDate } from '../domain/calendar/calendar.ts';
 
 const FONT = '仿宋';
 const p = (text: string, opts: { bold?: boolean; center?: boolean; size?: number } = {}) =>
@@ -31,7 +32,7 @@ export async function bulletinDocx(b: Bulletin): Promise<Buffer> {
     p(`验收期间：${b.periodStart} 至 ${b.periodEnd}`, { center: true }),
     ...(b.correction ? [p(`更正（第${b.version}版）：${b.correction}`, { center: true })] : []),
     p(
-      `按照专项整治方案要求，对各责任部门、各行政村(社区)${b.focusCategories.join('、')}工作开展情况进行了验收、排名（评分方案 ${b.schemeVersion}，数据截至 ${b.asOf}）。现将有关情况通报如下：`,
+      `按照专项整治方案要求，对各责任部门、各行政村(社区)${b.focusCategories.join('、')}工作开展情况进行了验收、排名（评分方案第 ${b.schemeVersion} 版，数据截至 ${shanghaiDate(b.asOf)}）。现将有关情况通报如下：`,
     ),
   ];
   b.groups.forEach((g, i) => {
@@ -67,5 +68,5 @@ export async function bulletinDocx(b: Bulletin): Promise<Buffer> {
   children.push(
     p(b.accountability.length ? b.accountability.map((x) => `${x.name}：${x.rule}，${x.action}`).join('；') : '无'),
   );
-  return Packer.toBuffer(new Document({ creator: 'Zhenggai', title: b.title, sections: [{ children }] }));
+  return Packer.toBuffer(new Document({ creator: '整改通', title: b.title, sections: [{ children }] }));
 }

@@ -4,6 +4,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { bulletinFacts } from '../db/queries/bulletin.ts';
 import type { Ranking } from '../db/queries/rounds.ts';
 import type { RoundRow } from '../db/schema.ts';
+import { bulletinTitle } from '../domain/messages/index.ts';
 
 export interface Bulletin {
   title: string;
@@ -51,7 +52,7 @@ export async function buildBulletin(
     }
   }
   return {
-    title: `关于${campaign?.name ?? ''}${round.name}验收排名情况的通报`,
+    title: bulletinTitle(campaign?.name ?? '', round.name),
     campaign: campaign?.name ?? '',
     round: round.name,
     periodStart: round.periodStart,

@@ -44,6 +44,7 @@ export default {
   },
   ranking: {
     rankNo: '第 {n} 名',
+    notYet: '本轮验收尚未发布，发布后可查看排名和通报',
     explain: '得分说明',
     round: '验收轮次',
     noRounds: '暂无验收轮次',
@@ -126,6 +127,10 @@ export default {
     reopened: '反弹通知',
     transferred: '转办通知',
     reporter_feedback: '办理结果回音',
+    report_due: '月报提醒',
+    report_late: '月报逾期',
+    accountability: '问责通知',
+    daily_digest: '每日汇总',
   },
   notices: {
     unread: '未读 {n} 条',
@@ -520,7 +525,7 @@ export default {
     separation_of_duties: '不能审核或复核本人/本单位办理的事项',
     rule_violated: '不符合办理规则',
     version_conflict: '该问题已被他人更新',
-    not_found: '问题不存在或不在您的管辖范围内',
+    not_found: '所查内容不存在或不在您的管辖范围内',
     unauthenticated: '登录已过期，请重新登录',
     invalid_credentials: '用户名或密码错误',
     body_too_large: '提交内容过大',
