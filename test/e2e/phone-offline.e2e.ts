@@ -295,7 +295,9 @@ describe('the facts on screen', () => {
     const folded = page.locator('[data-test="trail-notices"]').first();
     await folded.locator('summary').click();
     await expect.poll(() => folded.locator('.ev-line').count()).toBeGreaterThan(0);
-    expect(await folded.locator('.ev-line').first().innerText()).toMatch(/通知/);
+    expect(await folded.locator('.ev-line').first().innerText()).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} .+：.+（.+）$/,
+    );
     await shot(page, 'desk-item-trail-folded', { fullPage: false });
     expect(errors).toEqual([]);
     await ctx.close();

@@ -170,7 +170,7 @@ describe('the web application', () => {
     const unreadBefore = await page.locator('[data-test="notices-unread"]').innerText();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(page, '06b-village-phone-notices', { fullPage: false });
-    await notice.locator('button').click();
+    await notice.locator('button.notice').click();
     await page.waitForURL(/\/items\//);
     await page.locator('[data-test="item-title"]').waitFor();
     await page.goto(`${demo.baseUrl}/notices`);
