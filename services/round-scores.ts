@@ -19,10 +19,9 @@ const ruleBroken = (code: string, message: string, errors?: { path: string; mess
 export function roundScoreService(deps: { db: Db }) {
   const { db } = deps;
 
+  /** A unit's recorded sheet, or null when none is recorded yet (the route answers an empty sheet). */
   async function sheet(round: RoundRow, unitId: string) {
-    const s = await scoreSheetOf(db, round.id, unitId);
-    if (!s) throw notFoundRefusal(`score sheet of unit ${unitId} in round ${round.id}`);
-    return s;
+    return (await scoreSheetOf(db, round.id, unitId)) ?? null;
   }
 
   /** Record (or replace) a unit's sheet; answers what was stored. */
