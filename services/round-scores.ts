@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { unitsByIds, scoreSheetOf, upsertScoreSheet } from '../db/queries/rounds.ts';
 import type { RoundRow } from '../db/schema.ts';
 import { within } from '../domain/access/scope.ts';
-import { notFoundRefusal, Refused } from './refusal.ts';
+import { Refused } from './refusal.ts';
 
 export interface ScoreSheetInput {
   lines: Record<string, number>;
