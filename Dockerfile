@@ -22,6 +22,11 @@ ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \
     DATA_DIR=/data
+# Official documents' PDFs and ledger prints: LibreOffice without its GUI, and open CJK fonts for the
+# standard's font names (documents/fonts.conf maps them).
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .

@@ -1,13 +1,17 @@
 // The HTTP application as a plugin-built Fastify instance; the process that listens is bin/.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
 import type { EngineEnv } from '../workflows/engine-env.ts';
-import type { EvidenceJobs, QueueView } from '../services/jobs.ts';
+import type { DocumentJobs, EvidenceJobs, QueueView } from '../services/jobs.ts';
 import auth from './plugins/auth.ts';
-import errors from './plugins/errors.ts';
+import errors, { sendProblem } from './plugins/errors.ts';
+import securityHeaders from './plugins/security-headers.ts';
+import jsonBody from './plugins/json-body.ts';
 import idempotency from './plugins/idempotency.ts';
 import { serializerCompiler } from './serializer.ts';
 import metrics from './plugins/metrics.ts';
@@ -15,6 +19,7 @@ import openapi from './plugins/openapi.ts';
 import web from './plugins/web.ts';
 import authRoutes from './routes/auth/routes.ts';
 import adminRoutes from './routes/admin/routes.ts';
+import trailRoutes from './routes/admin/trail-routes.ts';
 import calendarRoutes from './routes/calendar/routes.ts';
 import campaignRoutes from './routes/campaigns/routes.ts';
 import itemRoutes from './routes/items/routes.ts';
@@ -26,9 +31,11 @@ import statsRoutes from './routes/stats/routes.ts';
 import userRoutes from './routes/users/routes.ts';
 import evidenceRoutes from './routes/evidence/routes.ts';
 import ledgerRoutes from './routes/ledger/routes.ts';
+import documentRoutes from './routes/documents/routes.ts';
 import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
 import type { UploadLimits } from './routes/evidence/ingest.ts';
 import type { FileStore } from '../storage/file-store.ts';
+import type { TrailSigner } from '../services/trail/signer.ts';
 
 export interface AppConfig {
   TOKEN_TTL_HOURS: number;
@@ -52,6 +59,8 @@ export interface AppDeps {
     /** The evidence queue (workers/evidence.ts): photos' picture work and guard passes run there. Without it, inline. */
     jobs?: EvidenceJobs;
   };
+  /** Official documents: the queue that makes their PDFs (workers/documents.ts). Without it, PDFs are made on request. */
+  documents?: { jobs?: DocumentJobs };
   /** Ledger import bounds. Without it (or without `evidence`, whose staging folder it uses), import is off. */
   imports?: ImportLimits;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */
@@ -62,11 +71,41 @@ export interface AppDeps {
   queues?: QueueView;
   /** Hosts webhook targets may point at (WEBHOOK_ALLOWED_HOSTS). */
   webhookAllowedHosts?: string[];
+  /** Signs and checks trail checkpoints (services/trail/signer.ts); without it the trail routes answer 503. */
+  trailSigner?: TrailSigner;
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
   metricsToken?: string;
   /** ENGINE=temporal: item workflows Temporal reports stuck (e.g. a determinism failure after a deploy), for
    * /metrics and GET /admin/engine. Absent on the local engine, which has no such state. */
   stuckWorkflows?: () => Promise<StuckWorkflow[]>;
+}
+
+/**
+ * Errors Node's HTTP parser meets before Fastify has a request (headers too large — a very long URL
+ * among them —, a malformed request line, a timeout) answered as problem+json like every other error.
+ */
+function clientProblem(err: NodeJS.ErrnoException & { bytesParsed?: number }, socket: Socket) {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout']
+        : [400, 'malformed_request'];
+  const body = JSON.stringify({
+    type: `https://zhenggai.dev/problems/${code}`,
+    title: STATUS_CODES[status],
+    status,
+    code,
+    detail: status === 431 ? 'the request line or headers are too large' : 'the request could not be read',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -76,11 +115,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 200 },
+    clientErrorHandler: clientProblem,
+    // Errors the router meets before a route runs (a bad %-escape in the path): problem+json too.
+    frameworkErrors: (err, req, reply) =>
+      sendProblem(reply, {
+        type: 'https://zhenggai.dev/problems/bad_url',
+        title: 'Bad request',
+        status: 400,
+        code: 'bad_url',
+        detail: err.message,
+        requestId: req.id,
+      }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errors);
+  await app.register(securityHeaders);
+  await app.register(jsonBody);
   await app.register(openapi);
   await app.register(auth, { db: deps.db });
   await app.register(idempotency, { db: deps.db });
@@ -125,7 +177,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         statsRoutes,
         noticeRoutes,
         adminRoutes,
+        trailRoutes,
         ledgerRoutes,
+        documentRoutes,
       ]) {
         await api.register(routes, deps);
       }

@@ -16,6 +16,8 @@ export const problemSchema = z
     requestId: z.string().optional(),
     /** engine_unavailable: false = the command was not sent; 'unknown' = it may have been applied (reload first). */
     applied: z.union([z.literal(false), z.literal('unknown')]).optional(),
+    /** too_many_attempts, busy: seconds to wait (also the Retry-After header). */
+    retryAfter: z.number().int().optional(),
   })
   .meta({ id: 'Problem' });
 
@@ -27,7 +29,7 @@ export class Problem extends Error {
     readonly code: string,
     readonly title: string,
     readonly detail?: string,
-    readonly extra: Pick<ProblemBody, 'allowed' | 'errors'> = {},
+    readonly extra: Pick<ProblemBody, 'allowed' | 'errors' | 'retryAfter'> = {},
   ) {
     super(detail ?? title);
   }
@@ -52,6 +54,7 @@ export const problemResponses = {
   413: problemSchema,
   415: problemSchema,
   422: problemSchema,
+  429: problemSchema,
   500: problemSchema,
   503: problemSchema,
 } as const;

@@ -10,6 +10,14 @@ const configSchema = z
     HOST: z.string().default('0.0.0.0'),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: optionalUrl,
+    /** The owner role that runs migrations; DATABASE_URL is then the application's role (INSERT-only on the trail). */
+    DATABASE_OWNER_URL: optionalUrl,
+    /** Ed25519 private key (PEM) that signs trail checkpoints; else read from TRAIL_KEY_FILE. */
+    TRAIL_KEY: z.string().trim().min(1).optional(),
+    /** File holding the checkpoint key; default DATA_DIR/trail-key.pem (made on first start without DATABASE_URL). */
+    TRAIL_KEY_FILE: z.string().trim().min(1).optional(),
+    /** How often every campaign's trail is checkpointed (skipped when nothing moved). */
+    CHECKPOINT_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     REDIS_URL: optionalUrl,
     /** Lifecycle runtime: `local` (a PostgreSQL transaction per command) or `temporal` (a workflow per item). */
     ENGINE: z.enum(['local', 'temporal']).default('local'),
@@ -55,6 +63,8 @@ const configSchema = z
     NOTIFY_RATE_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
     /** How often the outbox is drained into notices, in seconds. */
     NOTIFY_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    /** How often lost notification jobs are looked for and queued again (after Redis came back empty, say). */
+    NOTIFY_RECONCILE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     /** Attempts per delivery before it is dead-lettered, and the first backoff (doubling). */
     NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
     NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
@@ -101,6 +111,13 @@ const configSchema = z
         path: ['ENGINE'],
         message:
           'ENGINE=temporal needs DATABASE_URL: the Temporal worker, a separate process, writes the ledger into the same database',
+      });
+    }
+    if (c.DATABASE_OWNER_URL && !c.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_OWNER_URL'],
+        message: 'DATABASE_OWNER_URL needs DATABASE_URL (the application role that serves requests)',
       });
     }
     if (c.S3_ENDPOINT && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {

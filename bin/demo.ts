@@ -7,7 +7,7 @@ import type { Actor, ItemCommand, ItemSource, ItemState, Role } from '../domain/
 import type { Db } from '../db/client.ts';
 import { hashPassword } from '../db/queries/auth.ts';
 import { createOrgUnit } from '../db/queries/org.ts';
-import { campaigns, categories, users, type OrgUnitRow } from '../db/schema.ts';
+import { campaigns, categories, documentOffices, users, type OrgUnitRow } from '../db/schema.ts';
 import { CommandRefused, systemClock } from '../workflows/engine.ts';
 import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
@@ -126,6 +126,16 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
     const p = people.find((x) => x.username === username)!;
     return { userId: p.id!, unitId: p.unit.id, unitPath: p.unit.path, roles: p.roles };
   };
+
+  // The campaign office's 版头 and 发文字号 prefix (朝振办〔2026〕n号), as its documents carry them.
+  await db.insert(documentOffices).values({
+    unitId: office('镇乡村振兴办').id,
+    prefix: '朝振办',
+    flag: '朝阳镇乡村振兴办公室文件',
+    fullName: '朝阳镇乡村振兴办公室',
+    printedBy: '朝阳镇乡村振兴办公室',
+    copyTo: ['镇党委', '镇人大', '镇纪委'],
+  });
 
   const [campaign] = await db
     .insert(campaigns)

@@ -1,19 +1,24 @@
 // Assembling the process: database (server or embedded), migrations, engine, HTTP app, background work.
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type AppDeps, buildApp } from '../api/app.ts';
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { EMBEDDED_APP_ROLE, ensureLoginRole, grantAppRole, roleOf, withCredentials } from '../db/roles.ts';
+import { loadTrailSigner } from '../services/trail/signer.ts';
 import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts';
 import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { openTemporalEngine } from '../workflows/temporal/connect.ts';
-import { createQueueKit } from '../workers/queues.ts';
+import { createQueueKit, type QueueKit } from '../workers/queues.ts';
 import { startWakeSweep } from '../workers/wake-sweep.ts';
+import { startCheckpoints } from '../workers/checkpoints.ts';
 import { createMailer } from '../workers/notify/channels/email.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { startNotifier } from '../workers/notify/start.ts';
+import { startDocumentWorkers } from '../workers/documents.ts';
 import { startEvidenceWorkers } from '../workers/evidence.ts';
 import { startImportWorkers } from '../workers/imports.ts';
 import { createPictureProcess } from '../storage/picture-process.ts';
@@ -23,9 +28,25 @@ import type { Config } from './config.ts';
 
 export type Log = (msg: string, extra?: object) => void;
 
-/** The database URL: DATABASE_URL, or an embedded PostgreSQL in DATA_DIR/pg with a `zhenggai` database. */
-async function openDatabase(config: Config, log: Log): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => {} };
+/**
+ * The database: DATABASE_URL, or an embedded PostgreSQL in DATA_DIR/pg with a `zhenggai` database.
+ * `ownerUrl` runs migrations; `url` serves the application. They differ when the trail is protected
+ * by privileges: embedded (the `zhenggai_app` role, a new password each start) or DATABASE_OWNER_URL.
+ */
+export async function openDatabase(
+  config: Config,
+  log: Log,
+): Promise<{ url: string; ownerUrl: string; appRole: string | null; stop: () => Promise<void> }> {
+  if (config.DATABASE_URL) {
+    if (!config.DATABASE_OWNER_URL) {
+      log(
+        'DATABASE_OWNER_URL is not set: migrations run as the DATABASE_URL role, which then owns the trail (only the append-only trigger and the checkpoints guard it)',
+      );
+    }
+    const ownerUrl = config.DATABASE_OWNER_URL ?? config.DATABASE_URL;
+    const appRole = config.DATABASE_OWNER_URL ? roleOf(config.DATABASE_URL) : null;
+    return { url: config.DATABASE_URL, ownerUrl, appRole, stop: async () => {} };
+  }
   const dir = join(resolve(config.DATA_DIR), 'pg');
   const t0 = Date.now();
   const server = await startEmbeddedPostgres({ dir, durable: true });
@@ -34,31 +55,55 @@ async function openDatabase(config: Config, log: Log): Promise<{ url: string; st
   const { rowCount } = await admin.query(`select 1 from pg_database where datname = 'zhenggai'`);
   if (!rowCount) await admin.query('create database zhenggai');
   await admin.end();
+  const password = randomBytes(18).toString('base64url');
+  await ensureLoginRole(server.url('postgres'), EMBEDDED_APP_ROLE, password);
   log(`embedded PostgreSQL ready in ${Date.now() - t0} ms (data in ${dir}; set DATABASE_URL to use a server)`);
-  return { url: server.url('zhenggai'), stop: () => server.stop() };
+  const ownerUrl = server.url('zhenggai');
+  return {
+    url: withCredentials(ownerUrl, EMBEDDED_APP_ROLE, password),
+    ownerUrl,
+    appRole: EMBEDDED_APP_ROLE,
+    stop: () => server.stop(),
+  };
 }
 
 export async function openMigratedDb(
   config: Config,
   log: Log,
-): Promise<{ db: Db; url: string; close: () => Promise<void> }> {
+): Promise<{ db: Db; url: string; ownerUrl: string; close: () => Promise<void> }> {
   const database = await openDatabase(config, log);
-  const db = createDb(database.url, { max: config.DB_POOL_SIZE });
   try {
-    await migrateDb(db);
+    const owner = createDb(database.ownerUrl, { max: 1, applicationName: 'zhenggai-migrate' });
+    try {
+      await migrateDb(owner);
+    } finally {
+      await owner.$client.end();
+    }
+    if (database.appRole) await grantAppRole(database.ownerUrl, database.appRole);
   } catch (err) {
-    await db.$client.end();
     await database.stop();
     throw new Error(`database migration failed: ${(err as Error).message}`);
   }
+  const db = createDb(database.url, { max: config.DB_POOL_SIZE });
   return {
     db,
     url: database.url,
+    ownerUrl: database.ownerUrl,
     close: async () => {
       await db.$client.end();
       await database.stop();
     },
   };
+}
+
+/** The checkpoint key: TRAIL_KEY, or TRAIL_KEY_FILE / DATA_DIR/trail-key.pem (created when embedded). */
+export function trailSigner(config: Config, log: Log) {
+  return loadTrailSigner({
+    pem: config.TRAIL_KEY,
+    file: config.TRAIL_KEY_FILE ?? join(resolve(config.DATA_DIR), 'trail-key.pem'),
+    create: !config.DATABASE_URL || config.TRAIL_KEY_FILE === undefined,
+    log,
+  });
 }
 
 /** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
@@ -88,6 +133,28 @@ function evidenceDeps(config: Config, log: Log) {
   };
 }
 
+/** /readyz fails when the queue backend does not answer within 2 s (BullMQ would wait for it forever). */
+export function queueReadiness(kit: QueueKit, timeoutMs = 2000) {
+  return async () => {
+    const name = kit.names()[0];
+    if (!name) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the queue backend (${kit.backend}) does not answer: background work is stalled`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([kit.counts(name), late]);
+    } catch (err) {
+      throw new Error(`queue backend (${kit.backend}): ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
 /** Everything `npm start` runs in one process: API, wake-up sweep. */
 export async function startAll(
   config: Config,
@@ -96,6 +163,7 @@ export async function startAll(
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
   const { db, url, close: closeDb } = await openMigratedDb(config, log);
+  const signer = await trailSigner(config, log);
   const env = createEngineEnv(db);
   const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url, log });
   let engine: ItemEngine;
@@ -155,12 +223,22 @@ export async function startAll(
         backoffMs: config.NOTIFY_BACKOFF_MS,
       },
     },
-    { drainEverySeconds: config.NOTIFY_EVERY_SECONDS, digestCron: config.DIGEST_CRON, reconcileEverySeconds: 600 },
+    {
+      drainEverySeconds: config.NOTIFY_EVERY_SECONDS,
+      digestCron: config.DIGEST_CRON,
+      reconcileEverySeconds: config.NOTIFY_RECONCILE_SECONDS,
+    },
     { log },
   );
   log(
     `background work on BullMQ's ${kit.backend} backend; notifications every ${config.NOTIFY_EVERY_SECONDS} s (e-mail ${mailer ? 'on' : 'off: no SMTP_URL'}, SMS provider ${config.SMS_PROVIDER})`,
   );
+  const checkpoints = await startCheckpoints(
+    kit,
+    { db, signer, clock },
+    { everyMinutes: config.CHECKPOINT_EVERY_MINUTES, log },
+  );
+  log(`trail checkpoints every ${config.CHECKPOINT_EVERY_MINUTES} min, signed with key ${signer.keyId}`);
   // Evidence: photos' picture work and the paper sign-off guard's passes, off the request path.
   const evidence = evidenceDeps(config, log);
   const pictures = createPictureProcess({ log });
@@ -172,6 +250,8 @@ export async function startAll(
     log,
     pictures: pictures.run,
   });
+  // Official documents: each issued document's PDF, made by LibreOffice one at a time.
+  const documentWork = startDocumentWorkers(kit, { db, store: evidence.store, log });
   await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
@@ -180,13 +260,18 @@ export async function startAll(
     env,
     clock,
     config,
-    readiness,
+    readiness: async () => {
+      await queueReadiness(kit)();
+      await readiness?.();
+    },
     stuckWorkflows,
     webRoot,
     queues: kit,
+    trailSigner: signer,
     webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
     metricsToken: config.METRICS_TOKEN,
     evidence: { ...evidence, jobs: evidenceWork.jobs },
+    documents: { jobs: documentWork.jobs },
     imports: {
       maxRows: config.IMPORT_MAX_ROWS,
       maxColumns: config.IMPORT_MAX_COLUMNS,
@@ -208,8 +293,10 @@ export async function startAll(
       await app.close();
       await notifier.close();
       await evidenceWork.close();
+      await documentWork.close();
       await pictures.close();
       await importWork?.close();
+      await checkpoints.close();
       await kit.close();
       await closeEngine();
       mailer?.close();

@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { createAdmin } from './create-admin.ts';
 import { loadDemo } from './demo.ts';
-import { openMigratedDb, startAll, type Log } from './runtime.ts';
+import { openDatabase, openMigratedDb, startAll, trailSigner, type Log } from './runtime.ts';
+import { createDb } from '../db/client.ts';
+import { verifyDatabase } from '../services/trail/verify.ts';
 import { runTemporalMigrate, startOpenItemWorkflows } from './temporal-migrate.ts';
 import { runTemporalWorker } from '../workers/temporal-worker.ts';
 
@@ -18,7 +20,10 @@ const USAGE = `usage: zhenggai <command>
   migrate           apply database migrations and exit
   create-admin --username <name> --password <pw> [--unit <name>]
                     create the first administrator (and a root unit if the tree is empty)
-  demo              load the demo township (seed 003) into the database and exit`;
+  demo              load the demo township (seed 003) into the database and exit
+  verify [--campaign <id>] [--json]
+                    check every item's chain, ledger row and the signed checkpoints; exit 1 naming
+                    each divergent item and event`;
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
@@ -94,6 +99,39 @@ async function main(argv: string[]) {
       const { db, close } = await openMigratedDb(config, log);
       try {
         await loadDemo(db, log);
+      } finally {
+        await close();
+      }
+      return;
+    }
+    case 'verify': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { campaign: { type: 'string' }, json: { type: 'boolean', default: false } },
+      });
+      const quiet: Log = values.json ? () => {} : log;
+      // Read-only: no migration, the application's role is enough (it may read everything it may not change).
+      const database = await openDatabase(config, quiet);
+      const db = createDb(database.url, { max: 2, applicationName: 'zhenggai-verify' });
+      const close = async () => {
+        await db.$client.end();
+        await database.stop();
+      };
+      try {
+        const signer = await trailSigner(config, quiet);
+        const v = await verifyDatabase(db, signer, { campaignId: values.campaign });
+        if (values.json) console.log(JSON.stringify({ ...v, keyId: signer.keyId }, null, 2));
+        else {
+          log(`checked ${v.items} items, ${v.events} events, ${v.checkpoints} checkpoints (key ${signer.keyId})`);
+          for (const p of v.problems) {
+            const where = [p.campaignId && `campaign ${p.campaignId}`, p.itemId && `item ${p.itemId}`]
+              .filter(Boolean)
+              .join(' ');
+            console.log(`DIVERGES ${p.kind} ${where}${p.seq !== undefined ? ` event ${p.seq}` : ''}: ${p.message}`);
+          }
+          log(v.ok ? 'the trail verifies' : `${v.problems.length} divergences`);
+        }
+        process.exitCode = v.ok ? 0 : 1;
       } finally {
         await close();
       }

@@ -17,7 +17,7 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-interface ChainedEvent {
+export interface ChainedEvent {
   itemId: string;
   seq: number;
   type: string;
@@ -38,13 +38,25 @@ export function eventHash(prevHash: string, e: ChainedEvent): string {
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
-type ChainVerdict =
+export type ChainVerdict =
   | { ok: true; events: number; lastHash: string }
   | { ok: false; events: number; brokenAt: number; reason: string };
 
-/** Recompute the chain from the first event; name the first link that does not hold. */
-export async function verifyItemChain(db: DbOrTx, itemId: string): Promise<ChainVerdict> {
-  const rows = await db.select().from(itemEvents).where(eq(itemEvents.itemId, itemId)).orderBy(asc(itemEvents.seq));
+/** The stored columns of one event, as the chain check needs them. */
+export interface StoredLink extends Omit<ChainedEvent, 'itemId'> {
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Recompute the chain from the first event and name the first link that does not hold; the ledger row's
+ * head (version, last hash) must be the chain's end — a deleted last event shows up there.
+ */
+export function checkChain(
+  itemId: string,
+  rows: readonly StoredLink[],
+  head: { lastHash: string; version: number } | undefined,
+): ChainVerdict {
   let prev = GENESIS_HASH;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -69,11 +81,6 @@ export async function verifyItemChain(db: DbOrTx, itemId: string): Promise<Chain
     }
     prev = r.hash;
   }
-  // The ledger row records the head of the chain: a deleted last event shows up here.
-  const [head] = await db
-    .select({ lastHash: items.lastHash, version: items.version })
-    .from(items)
-    .where(eq(items.id, itemId));
   if (head && (head.lastHash !== prev || head.version !== rows.length)) {
     return {
       ok: false,
@@ -83,4 +90,13 @@ export async function verifyItemChain(db: DbOrTx, itemId: string): Promise<Chain
     };
   }
   return { ok: true, events: rows.length, lastHash: prev };
+}
+
+export async function verifyItemChain(db: DbOrTx, itemId: string): Promise<ChainVerdict> {
+  const rows = await db.select().from(itemEvents).where(eq(itemEvents.itemId, itemId)).orderBy(asc(itemEvents.seq));
+  const [head] = await db
+    .select({ lastHash: items.lastHash, version: items.version })
+    .from(items)
+    .where(eq(items.id, itemId));
+  return checkChain(itemId, rows, head);
 }

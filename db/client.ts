@@ -26,8 +26,13 @@ export function createDb(url: string, opts: { max?: number; applicationName?: st
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server (restart, failover) must not crash the process: idle ones are reported by
+  // the pool, checked-out ones (e.g. between two statements of a transaction) by their own listener; the
+  // query in flight fails and the pool connects afresh for the next one.
   pool.on('error', (err) => console.error(`[db] idle client error: ${err.message}`));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => console.error(`[db] connection lost: ${err.message}`));
+  });
   return drizzle({ client: pool, schema }) as Db;
 }
 

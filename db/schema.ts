@@ -249,3 +249,6 @@ export * from './schema/reports.ts';
 export * from './schema/notifications.ts';
 export * from './schema/evidence.ts';
 export * from './schema/ledger-import.ts';
+export * from './schema/documents.ts';
+export * from './schema/trail.ts';
+export * from './schema/security.ts';

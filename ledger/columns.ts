@@ -22,24 +22,31 @@ export const STATUS_LABELS: Record<ItemStatus, string> = {
   dismissed: '已核销（不属实）',
 };
 
-/** Export columns: header, width in Excel character units (a Chinese character counts about 2), wrap. */
+/**
+ * Export columns: header, width in Excel character units (a Chinese character counts about 2), wrap.
+ * Widths are chosen so the twelve customary columns fill a landscape A3 page at full size (about 195
+ * units); the two system columns after them stay out of the print area.
+ */
 export const LEDGER_COLUMNS = [
-  { key: 'seqNo', header: '序号', width: 7 },
-  { key: 'source', header: '问题来源', width: 12 },
-  { key: 'category', header: '专项/类别', width: 20, wrap: true },
-  { key: 'description', header: '问题描述', width: 48, wrap: true },
-  { key: 'unit', header: '责任单位', width: 16, wrap: true },
-  { key: 'person', header: '责任人', width: 10 },
-  { key: 'measures', header: '整改措施', width: 40, wrap: true },
-  { key: 'deadline', header: '整改时限', width: 13 },
-  { key: 'progress', header: '整改进展', width: 40, wrap: true },
-  { key: 'status', header: '整改状态', width: 16 },
-  { key: 'closed', header: '是否销号/销号时间', width: 18 },
-  { key: 'remarks', header: '备注', width: 30, wrap: true },
+  { key: 'seqNo', header: '序号', width: 6 },
+  { key: 'source', header: '问题来源', width: 9, wrap: true },
+  { key: 'category', header: '专项/类别', width: 14, wrap: true },
+  { key: 'description', header: '问题描述', width: 36, wrap: true },
+  { key: 'unit', header: '责任单位', width: 12, wrap: true },
+  { key: 'person', header: '责任人', width: 8, wrap: true },
+  { key: 'measures', header: '整改措施', width: 30, wrap: true },
+  { key: 'deadline', header: '整改时限', width: 12 },
+  { key: 'progress', header: '整改进展', width: 30, wrap: true },
+  { key: 'status', header: '整改状态', width: 10, wrap: true },
+  { key: 'closed', header: '是否销号/销号时间', width: 12, wrap: true },
+  { key: 'remarks', header: '备注', width: 16, wrap: true },
   // Not customary, but they let a re-import find the item again and keep its title.
   { key: 'title', header: '问题标题', width: 30, wrap: true },
   { key: 'itemId', header: '系统编号', width: 38 },
 ] as const;
 
-type LedgerColumnKey = (typeof LEDGER_COLUMNS)[number]['key'];
+/** The customary columns, printed; the rest (问题标题, 系统编号) are for re-import only. */
+export const PRINTED_COLUMNS = 12;
+
+export type LedgerColumnKey = (typeof LEDGER_COLUMNS)[number]['key'];
 export type LedgerRow = { [K in LedgerColumnKey]: string | number | Date | null };

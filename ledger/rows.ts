@@ -30,6 +30,9 @@ interface LedgerSource {
   openEvidenceWarnings: number;
   progress: string | null;
   head: string | null;
+  /** The words an imported item came in with (整改状态, 整改时限), shown beside ours. */
+  importedStatus?: string | null;
+  importedDeadline?: string | null;
 }
 
 export function ledgerRow(r: LedgerSource): LedgerRow {
@@ -41,7 +44,9 @@ export function ledgerRow(r: LedgerSource): LedgerRow {
   for (const q of r.qualityWarnings ?? []) remarks.push(q === 'fast_in_fast_out' ? '快进快出预警' : '纳而不帮预警');
   if (r.extensionsGranted) remarks.push(`已延期 ${r.extensionsGranted} 次`);
   if (r.location) remarks.push(`地点：${r.location}`);
+  if (r.importedDeadline && r.importedDeadline !== r.deadline) remarks.push(`原时限：${r.importedDeadline}`);
   const status = r.status as ItemStatus;
+  const label = `${STATUS_LABELS[status] ?? status}${r.overdue && (status === 'assigned' || status === 'in_progress') ? '（逾期）' : ''}`;
   return {
     seqNo: r.seqNo,
     source: SOURCE_LABELS[r.source as ItemSource] ?? r.source,
@@ -52,7 +57,8 @@ export function ledgerRow(r: LedgerSource): LedgerRow {
     measures: r.measures,
     deadline: r.deadline ? day(r.deadline) : null,
     progress: r.progress,
-    status: `${STATUS_LABELS[status] ?? status}${r.overdue && (status === 'assigned' || status === 'in_progress') ? '（逾期）' : ''}`,
+    // The office's own words stay beside ours: 已销号（原：已完成并长期坚持）.
+    status: r.importedStatus && r.importedStatus !== label ? `${label}（原：${r.importedStatus}）` : label,
     closed: r.closedAt ? shanghaiDay(r.closedAt) : '否',
     remarks: remarks.join('；') || null,
     title: r.title,

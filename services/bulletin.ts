@@ -4,7 +4,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { bulletinFacts } from '../db/queries/bulletin.ts';
 import type { Ranking } from '../db/queries/rounds.ts';
 import type { RoundRow } from '../db/schema.ts';
-import { bulletinTitle } from '../domain/messages/index.ts';
+import { bulletinTitle } from '../documents/kinds/bulletin.ts';
 
 export interface Bulletin {
   title: string;
@@ -22,6 +22,18 @@ export interface Bulletin {
   praised: { unitId: string; name: string; group: string; reason: string }[];
   criticised: { unitId: string; name: string; group: string; reason: string }[];
   accountability: { unitId: string; name: string; rule: string; action: string; status: string }[];
+  /**
+   * The signed trail checkpoint made when this version was published (null for versions published before
+   * checkpoints existed): `zhenggai verify` proves the trail still holds what it was made from.
+   */
+  trail?: {
+    checkpointNo: number;
+    at: string;
+    items: number;
+    headsDigest: string;
+    keyId: string;
+    signature: string;
+  } | null;
 }
 
 export async function buildBulletin(
@@ -52,7 +64,7 @@ export async function buildBulletin(
     }
   }
   return {
-    title: bulletinTitle(campaign?.name ?? '', round.name),
+    title: bulletinTitle({ campaign: campaign?.name ?? '', round: round.name }).replace(/\n/g, ''),
     campaign: campaign?.name ?? '',
     round: round.name,
     periodStart: round.periodStart,

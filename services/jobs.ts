@@ -16,6 +16,8 @@ export interface StoredPlan {
   campaign: { id: string; endsOn: string | null; owner: UnitRef };
   leadOf: [string, UnitRef][];
   rows: RowPlan[];
+  /** The uploaded file's name, for each imported state's origin (absent on plans stored before). */
+  fileName?: string;
 }
 
 /** Large ledger imports (workers/imports.ts). */
@@ -24,10 +26,16 @@ export interface ImportJobs {
   enqueue(jobId: string, plan: StoredPlan): Promise<void>;
 }
 
+/** Official documents' PDFs (workers/documents.ts): one conversion per content hash. */
+export interface DocumentJobs {
+  pdf(documentId: string, contentHash: string): Promise<void>;
+}
+
 /** Every enqueue function the services use; a process without background work has none of them. */
 export interface Jobs {
   evidence?: EvidenceJobs;
   imports?: ImportJobs;
+  documents?: DocumentJobs;
 }
 
 export interface QueueCounts {

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.ts';
 import { importJobForCommit, insertImportedRow, landedRows, setJob } from '../db/queries/import-jobs.ts';
 import type { Actor, UnitRef } from '../domain/item/types.ts';
 import { assignmentFor } from '../ledger/import/commit.ts';
+import { importStateFor, needsImportedState } from '../ledger/import/state.ts';
 import type { RowPlan } from '../ledger/import/plan.ts';
 import { type Clock, type CommandRequest, GroupFailed, type ItemEngine } from '../workflows/engine.ts';
 import type { ImportJobs, StoredPlan } from './jobs.ts';
@@ -22,6 +23,7 @@ export interface ImportCommit {
   today: string;
   campaign: { id: string; endsOn: string | null; owner: UnitRef };
   leadOf: Map<string, UnitRef>;
+  fileName?: string;
 }
 
 type ErrorLog = { error: (o: object, m: string) => void };
@@ -58,6 +60,13 @@ export function ledgerImport(deps: { db: Db; engine: ItemEngine; clock: Clock; j
           leadUnit: it.categoryId ? (c.leadOf.get(it.categoryId) ?? null) : null,
         },
       };
+      // A row that says where the problem stands (a status, milestones, a deadline already past) brings
+      // that state in through one import_state; one that only says to whom, what and by when is assigned.
+      if (needsImportedState(it, c.today)) {
+        const rows = it.rows.length > 1 ? `${it.rows[0]}–${it.rows[it.rows.length - 1]}` : String(it.rows[0] ?? p.row);
+        const origin = `${c.fileName ?? '台账'} 第${rows}行`;
+        return [report, { itemId, actor: c.actor, command: importStateFor(it, c.campaign.endsOn, c.today, origin) }];
+      }
       const assign = assignmentFor(it, c.campaign.endsOn, c.today);
       return assign ? [report, { itemId, actor: c.actor, command: assign }] : [report];
     });
@@ -116,6 +125,7 @@ export function ledgerImport(deps: { db: Db; engine: ItemEngine; clock: Clock; j
           campaign: { id: c.campaign.id, endsOn: c.campaign.endsOn, owner: c.campaign.owner },
           leadOf: [...c.leadOf],
           rows: plans,
+          ...(c.fileName ? { fileName: c.fileName } : {}),
         });
       } catch (err) {
         await setJob(db, c.jobId, {
@@ -174,6 +184,7 @@ export function ledgerImport(deps: { db: Db; engine: ItemEngine; clock: Clock; j
           today: plan.today,
           campaign: plan.campaign,
           leadOf: new Map(plan.leadOf),
+          ...(plan.fileName ? { fileName: plan.fileName } : {}),
         },
         plan.rows,
         (n) => setJob(db, jobId, { processedRows: n }),

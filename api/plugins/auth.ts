@@ -1,4 +1,7 @@
-// Bearer-token authentication for every /api/v1 route except those marked `config: { public: true }`.
+// Bearer-token authentication, decided per route and denied by default: every route declared under /api/
+// needs a token unless it is marked `config: { public: true }`. The decision reads the matched route's
+// declared path, never the request's text — `/%61pi/v1/…` or an absolute-form request line
+// (`GET http://host/api/v1/…`) reach the same route and meet the same check.
 // Token lookups are cached for a few seconds: a revoked token stops working at once in the process
 // that revoked it, and within TOKEN_CACHE_MS everywhere else.
 import fp from 'fastify-plugin';
@@ -30,6 +33,12 @@ export const actorOf = (u: AuthUser): Actor => ({
   roles: u.roles,
 });
 
+/** Unmatched requests (the 404 handler) and routes outside /api/ (web files, docs) are open; /api/ routes are not. */
+function isPublic(route: { url?: string; config?: { public?: boolean } }): boolean {
+  if (route.config?.public !== undefined) return route.config.public;
+  return route.url === undefined || !route.url.startsWith('/api/');
+}
+
 export default fp<{ db: Db }>(
   async (app, { db }) => {
     const cache = new Map<string, { at: number; user: AuthUser | null }>();
@@ -41,7 +50,7 @@ export default fp<{ db: Db }>(
     });
 
     app.addHook('onRequest', async (req) => {
-      if (req.routeOptions.config?.public || !req.url.startsWith('/api/')) return;
+      if (isPublic(req.routeOptions)) return;
       const header = req.headers.authorization;
       const m = header ? /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header) : null;
       if (!m) throw unauthenticated();

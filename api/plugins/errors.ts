@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { CommandRefused, EngineUnavailable, ItemNotFound, VersionConflict } from '../../workflows/engine.ts';
 import { Refused } from '../../services/refusal.ts';
+import { HashBusy } from '../../db/queries/hash-gate.ts';
 import { Problem, type ProblemBody } from '../problem.ts';
 
 /**
@@ -43,6 +44,7 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     requestId: req.id,
   });
 
+  if (err instanceof HashBusy) return { ...base(503, 'busy', 'Busy', err.message), retryAfter: 1 };
   if (err instanceof Problem) return { ...base(err.status, err.code, err.title, err.detail), ...err.extra };
   if (err instanceof Refused) {
     const d = err.details;
@@ -102,7 +104,10 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   if (pgCode === '22021' || pgCode === '22P05')
     return base(400, 'invalid_text', 'Invalid text', 'the request contains characters that cannot be stored');
   const chain = `${String(fe.message)} ${String((fe as { cause?: { message?: string } }).cause?.message ?? '')}`;
-  if (/ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(chain)) {
+  // The server went away (restart, failover, admin shutdown) or cannot take connections yet: 503, and the
+  // pool connects afresh for the next request.
+  const lost = typeof pgCode === 'string' && (/^08/.test(pgCode) || /^57P0[123]$/.test(pgCode));
+  if (lost || /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect/i.test(chain)) {
     return base(503, 'unavailable', 'Service unavailable', 'the database is not reachable; try again shortly');
   }
   return base(500, 'internal', 'Internal error', `something went wrong on our side; quote request id ${req.id}`);
@@ -121,6 +126,35 @@ function titleFor(code: string): string {
   }
 }
 
+/**
+ * An error as it may be logged: no personal data. A failed query's message carries its parameters
+ * (names, phones, ID numbers of households) and PostgreSQL's `detail` can quote a row's values; both are
+ * cut from the message, the stack and the cause. The query text, the SQLSTATE and the place stay.
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  const scrub = (text: unknown) =>
+    typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [withheld]') : text;
+  const e = err as { name?: string; message?: string; stack?: string; code?: string; cause?: unknown };
+  const cause = e.cause as { message?: string; code?: string; routine?: string; table?: string; column?: string };
+  return {
+    type: e.name,
+    message: scrub(e.message),
+    stack: scrub(e.stack),
+    ...(e.code ? { code: e.code } : {}),
+    ...(cause && typeof cause === 'object'
+      ? {
+          cause: {
+            message: scrub(cause.message),
+            code: cause.code,
+            routine: cause.routine,
+            table: cause.table,
+            column: cause.column,
+          },
+        }
+      : {}),
+  };
+}
+
 export function sendProblem(reply: FastifyReply, body: ProblemBody) {
   return reply.code(body.status).type('application/problem+json; charset=utf-8').serializer(JSON.stringify).send(body);
 }
@@ -129,7 +163,8 @@ export default fp(
   async (app) => {
     app.setErrorHandler((err, req, reply) => {
       const body = toProblem(err, req);
-      if (body.status >= 500) req.log.error({ err }, `request failed: ${body.code}`);
+      if (body.retryAfter) reply.header('retry-after', String(body.retryAfter));
+      if (body.status >= 500) req.log.error({ err: loggableError(err) }, `request failed: ${body.code}`);
       else req.log.info({ code: body.code, status: body.status }, body.detail ?? body.title);
       return sendProblem(reply, body);
     });

@@ -1,17 +1,19 @@
 // Users, password hashes (argon2id) and bearer-token sessions.
 import { createHash, randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
+import { hash, verify as argonVerify } from '@node-rs/argon2';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { readScope } from '../../domain/access/scope.ts';
 import type { Role } from '../../domain/item/types.ts';
 import type { DbOrTx } from '../client.ts';
 import { orgUnits, sessions, users } from '../schema.ts';
+import { hashGate } from './hash-gate.ts';
 
 // argon2id (the library's default algorithm) with OWASP's minimum: 19 MiB, 2 passes, 1 lane.
 const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const hashPassword = (password: string) => hash(password, ARGON);
+export const hashPassword = (password: string) => hashGate.run(() => hash(password, ARGON));
+const verify = (h: string, password: string) => hashGate.run(() => argonVerify(h, password));
 
 export interface AuthUser {
   id: string;

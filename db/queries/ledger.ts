@@ -37,6 +37,12 @@ export async function* ledgerPages(db: DbOrTx, reader: Reader, filters: ItemFilt
         openEvidenceWarnings: sql<number>`(select count(*)::int from jsonb_array_elements(coalesce(${items.state}->'evidenceWarnings', '[]'::jsonb)) w where jsonb_typeof(w->'dismissed') <> 'object')`,
         progress: sql<string | null>`(select e.data->>'note' from item_events e where e.item_id = ${items.id}
         and e.type in ('ProgressRecorded', 'MilestoneCompleted') and e.data->>'note' is not null order by e.seq desc limit 1)`,
+        importedStatus: sql<string | null>`${items.state}->'imported'->>'statusText'`,
+        importedDeadline: sql<string | null>`${items.state}->'imported'->>'deadlineText'`,
+        original: sql<Record<
+          string,
+          string
+        > | null>`(select r.original from imported_rows r where r.item_id = ${items.id} limit 1)`,
         head: sql<
           string | null
         >`(select string_agg(u.display_name, '、') from users u where u.unit_id = ${items.responsibleUnitId} and u.is_unit_head and not u.disabled)`,

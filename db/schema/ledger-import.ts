@@ -11,6 +11,8 @@ export const importTemplates = pgTable('import_templates', {
     .primaryKey()
     .references(() => campaigns.id),
   mapping: jsonb('mapping').notNull().$type<Record<string, string>>(),
+  /** The office's own ledger layout (ledger/template.ts LedgerTemplate), used for the export too. */
+  layout: jsonb('layout').$type<Record<string, unknown>>(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
   updatedBy: uuid('updated_by').references(() => users.id),
 });

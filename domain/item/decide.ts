@@ -2,6 +2,7 @@
 // rule. Pure: time, the actor, settings and calendar come in the context. The state and role rules
 // are policy.ts's; each command's own checks and events are in commands/.
 import { accept, assign, transfer } from './commands/assignment.ts';
+import { importState } from './commands/import.ts';
 import { report } from './commands/report.ts';
 import { approve, dismiss, recheck, reject, scheduleRecheck } from './commands/review.ts';
 import { raiseEvidenceWarnings, recordNotice, tick } from './commands/runtime.ts';
@@ -62,6 +63,8 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
       return recordNotice(s, command, t);
     case 'raise_evidence_warnings':
       return raiseEvidenceWarnings(s, command, t);
+    case 'import_state':
+      return importState(s, command, t);
     default: {
       const _exhaustive: never = command;
       return t.refuse('invalid_transition', `unknown command ${(_exhaustive as ItemCommand).type}`);

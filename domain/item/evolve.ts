@@ -232,6 +232,47 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
         deadlineProvisional: event.data.deadlineProvisional,
       };
     }
+    case 'ItemImported': {
+      const d = event.data;
+      const has = (st: ItemState['status'][]) => st.includes(d.status);
+      const closedAt = d.closedOn && d.closedOn <= event.at.slice(0, 10) ? `${d.closedOn}T04:00:00.000Z` : event.at;
+      return {
+        ...s,
+        ...freshDeadline,
+        status: d.status,
+        responsibleUnit: d.responsibleUnit,
+        measures: d.measures,
+        mode: d.mode,
+        assignedBy: d.responsibleUnit ? event.actorId : null,
+        assignedAt: d.responsibleUnit ? event.at : null,
+        acceptedAt: has(['in_progress', 'submitted', 'closed']) ? event.at : null,
+        deadline: d.deadline,
+        milestones: d.milestones.map((m) => ({
+          id: m.id,
+          title: m.title,
+          dueOn: m.dueOn,
+          completedAt: m.done ? event.at : null,
+        })),
+        submittedAt: d.status === 'submitted' ? event.at : null,
+        submittedBy: d.status === 'submitted' ? event.actorId : null,
+        closedAt: d.status === 'closed' ? closedAt : null,
+        closedBy: d.status === 'closed' ? event.actorId : null,
+        dismissedAt: d.status === 'dismissed' ? event.at : null,
+        // Overdue since the import, so escalation counts from now and an old ledger does not fire a
+        // year of reminders at once; the deadline itself stays as written.
+        overdue: d.overdue,
+        overdueSince: d.overdue ? event.at : null,
+        imported: {
+          statusText: d.statusText,
+          deadlineText: d.deadlineText,
+          partial: d.partial,
+          standing: d.standing,
+          signedOff: d.signedOff,
+          origin: d.origin,
+          overdueAtImport: d.overdue,
+        },
+      };
+    }
     default: {
       const _exhaustive: never = event;
       throw new Error(`unknown event ${(_exhaustive as { type: string }).type}`);

@@ -113,8 +113,12 @@ function nextEscalation(state: ItemState, env: TimeEnv): Timer | null {
   const kind = env.settings.workingDays ? 'working' : 'calendar';
   const steps = [...env.settings.escalationSteps].sort((a, b) => a.level - b.level);
   let due = instantMs(state.overdueSince ?? endOfDay(state.deadline!));
+  // An item imported already overdue (an old ledger) climbs the steps from the import day, not from a
+  // deadline years ago: otherwise every step up to 挂牌督办 would fire at once on import.
+  const from =
+    state.imported?.overdueAtImport && state.overdueSince ? shanghaiDate(state.overdueSince) : state.deadline!;
   for (const step of steps) {
-    const own = instantMs(endOfDay(addDays(state.deadline!, Math.max(0, step.afterDays), kind, env.calendar).date));
+    const own = instantMs(endOfDay(addDays(from, Math.max(0, step.afterDays), kind, env.calendar).date));
     due = Math.max(due, own);
     if (step.level > state.escalationLevel) return { kind: 'escalation', dueAt: toInstant(due), step };
   }

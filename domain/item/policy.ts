@@ -30,6 +30,7 @@ export const ITEM_COMMAND_TYPES = [
   'record_notice',
   'raise_evidence_warnings',
   'dismiss_evidence_warning',
+  'import_state',
 ] as const satisfies readonly ItemCommandType[];
 // Compile-time check that the list names every command type.
 type MissingCommand = Exclude<ItemCommandType, (typeof ITEM_COMMAND_TYPES)[number]>;
@@ -50,6 +51,11 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
       return `the item already exists (${st})`;
     case 'assign':
       return only('reported');
+    case 'import_state':
+      // A ledger import gives the state once, right after the report; never later over real history.
+      return state.version === 1 && st === 'reported' && !state.imported
+        ? null
+        : 'an imported state is recorded only right after the item is reported by the import';
     case 'accept':
       return only('assigned');
     case 'record_progress':
@@ -153,6 +159,7 @@ export function actorRule(state: ItemState | null, actor: Actor | null, type: It
     case 'report':
       return roleIs('supervisor', 'lead', 'handler', 'inspector');
     case 'assign':
+    case 'import_state':
     case 'decide_extension':
     case 'transfer':
       return scoped('supervisor', 'lead');

@@ -197,6 +197,11 @@ export interface ItemState {
   reviewRemindedAt?: string | null;
   /** Added: sequence numbers of the events whose notices are recorded in the trail (催办记录), so each is recorded once. */
   noticesRecorded?: number[];
+  /** Added with ledger import: the words the item came in with (absent on items not imported with a state). */
+  imported?: Pick<ImportedState, 'statusText' | 'deadlineText' | 'partial' | 'standing' | 'signedOff' | 'origin'> & {
+    /** The deadline had passed when the item was imported (overdue history). */
+    overdueAtImport: boolean;
+  };
 }
 
 // ---------------------------------------------------------------- commands
@@ -252,7 +257,31 @@ export type ItemCommand =
   /** The paper sign-off guard's findings, sent by the runtime after a command cited evidence. */
   | { type: 'raise_evidence_warnings'; warnings: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'>[] }
   /** A reviewer sets a warning aside, saying why. */
-  | { type: 'dismiss_evidence_warning'; warningId: string; reason: string };
+  | { type: 'dismiss_evidence_warning'; warningId: string; reason: string }
+  /** A ledger row brought in with the state its words say (已销号, 整改中 …), right after its report. */
+  | ({ type: 'import_state' } & ImportedState);
+
+/** What a ledger import says about an item beyond its report: where it stands, in the office's words. */
+export interface ImportedState {
+  status: 'reported' | 'assigned' | 'in_progress' | 'submitted' | 'closed' | 'dismissed';
+  responsibleUnit: UnitRef | null;
+  measures: string | null;
+  mode: RectificationMode | null;
+  /** May lie in the past: an old ledger's deadline is history, not a new promise. */
+  deadline: string | null;
+  milestones: { id: string; title: string; dueOn: string; done: boolean }[];
+  /** The sign-off day when the ledger gives one (销号时间). */
+  closedOn: string | null;
+  /** The words as written: 整改状态 / 完成情况, 整改时限. */
+  statusText: string | null;
+  deadlineText: string | null;
+  /** 基本完成 / 阶段性办结; 长期坚持 after completion; 已销号 (a sign-off) rather than 已完成. */
+  partial: 'basic' | 'phased' | null;
+  standing: boolean;
+  signedOff: boolean;
+  /** File and row it came from, e.g. "2022台账.xlsx 第6–8行". */
+  origin: string;
+}
 
 /** Why someone is told about an item (one notice kind per event that matters to people). */
 export const NOTICE_KINDS = [
@@ -375,6 +404,7 @@ export type ItemEvent = EventBase &
     | { type: 'ReporterFeedbackDue'; data: { outcome: 'closed' | 'dismissed'; text: string } }
     | { type: 'EvidenceWarningRaised'; data: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'> }
     | { type: 'EvidenceWarningDismissed'; data: { warningId: string; reason: string } }
+    | { type: 'ItemImported'; data: ImportedState & { overdue: boolean } }
   );
 
 export type ItemEventType = ItemEvent['type'];

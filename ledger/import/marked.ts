@@ -19,6 +19,18 @@ export async function writeMarked(
   const ws = wb.addWorksheet('校验结果');
   const width = Math.max(1, ...rows.map((r) => r.length));
   const byRow = new Map(plans.map((p) => [p.row, p]));
+  // Problems and warnings by the row they are on (a problem merged over rows may be wrong on a later row).
+  const cells = new Map<number, { column: string; message: string; warning: boolean }[]>();
+  for (const plan of plans)
+    for (const [list, warning] of [
+      [plan.problems, false],
+      [plan.warnings ?? [], true],
+    ] as const)
+      for (const p of list) {
+        if (p.column === '-') continue;
+        const r = p.row ?? plan.row;
+        cells.set(r, [...(cells.get(r) ?? []), { column: p.column, message: p.message, warning }]);
+      }
   const resultCol = width + 1;
   for (let i = 0; i < rows.length; i++) {
     const row = ws.getRow(i + 1);
@@ -33,15 +45,15 @@ export async function writeMarked(
       if (c instanceof Date) cell.numFmt = 'yyyy-mm-dd';
     });
     if (headerRows.includes(i)) row.getCell(resultCol).value = '校验结果';
+    for (const p of cells.get(i + 1) ?? []) {
+      const cell = row.getCell(letterIndex(p.column));
+      // Errors red, warnings (e.g. a problem under two 专项) yellow; the note says why.
+      cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: p.warning ? 'FFFFEB9C' : 'FFFFC7CE' } };
+      cell.font = { color: { argb: p.warning ? 'FF9C5700' : 'FF9C0006' } };
+      cell.note = p.message;
+    }
     const plan = byRow.get(i + 1);
     if (plan) {
-      for (const p of plan.problems) {
-        if (p.column === '-') continue;
-        const cell = row.getCell(letterIndex(p.column));
-        cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } };
-        cell.font = { color: { argb: 'FF9C0006' } };
-        cell.note = p.message;
-      }
       const text =
         plan.status === 'error'
           ? `错误：${plan.problems.map((p) => `${p.column}列 ${p.message}`).join('；')}`

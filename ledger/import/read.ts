@@ -3,13 +3,22 @@
 // as Excel on Chinese Windows saves it).
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import { readMerges } from './merges.ts';
 import { checkZip } from './zip-guard.ts';
 
 export type Cell = string | number | Date | boolean | { formula: string; result: unknown } | null;
+/** A merged range, 0-based and inclusive. */
+export interface Merge {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
 export interface Grid {
   /** rows[i] is spreadsheet row i+1; cells[j] is column j+1. */
   rows: Cell[][];
   sheetName: string;
+  merges: Merge[];
 }
 
 export class SheetRejected extends Error {}
@@ -51,7 +60,9 @@ async function readXlsx(path: string, limits: ReadLimits): Promise<Grid> {
       rows[row.number - 1] = cells;
     }
     for (let i = 0; i < rows.length; i++) rows[i] ??= [];
-    return { rows, sheetName };
+    const id = (ws as unknown as { id?: number }).id;
+    const merges = id ? await readMerges(path, `xl/worksheets/sheet${id}.xml`) : [];
+    return { rows, sheetName, merges };
   }
   throw new SheetRejected('工作簿中没有工作表');
 }
@@ -114,5 +125,5 @@ async function readCsv(path: string, limits: ReadLimits): Promise<Grid> {
     } else field += ch;
   }
   if (field !== '' || row.length) endRow();
-  return { rows, sheetName: 'CSV' };
+  return { rows, sheetName: 'CSV', merges: [] };
 }

@@ -4,6 +4,7 @@
 // Every one gets its problem+json answer (never a 5xx) and writes nothing.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { webhookTargets } from '../../db/schema.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assign, build, evidenceFile, PASSWORD, report, type World } from '../support/app.ts';
 
@@ -76,7 +77,8 @@ async function snapshot(): Promise<Record<string, { n: number; h: string }>> {
     expect.arrayContaining(['items', 'item_events', 'sessions', 'users', 'campaigns', 'idempotency_keys']),
   );
   const out: Record<string, { n: number; h: string }> = {};
-  for (const t of tables) {
+  // A failed sign-in is counted on purpose (sign-in throttling): that row is the answer's only trace.
+  for (const t of tables.filter((x) => x !== 'login_throttle')) {
     const r = await w.db.execute(
       sql.raw(
         `select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${t}" x`,
@@ -1700,4 +1702,114 @@ describe('concurrent commands on one item', () => {
     expect(d).toMatchObject({ status: 'in_progress', version: v + 1 });
     expect(d.timeline.filter((e: { type: string }) => e.type === 'ItemAccepted')).toHaveLength(1);
   }, 90_000);
+});
+
+/** One raw HTTP/1.1 exchange over a socket: the request is sent byte for byte as given. */
+async function rawExchange(request: Buffer | string): Promise<{ status: number; type: string; body: string }> {
+  const { connect } = await import('node:net');
+  if (!w.app.server.listening) await w.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = w.app.server.address() as { port: number };
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    s.on('data', (c) => chunks.push(c));
+    s.on('error', reject);
+    s.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+        type: /\r\ncontent-type: ([^\r]+)/i.exec(text)?.[1] ?? '',
+        body: text.split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+      });
+    });
+    s.write(request);
+  });
+}
+
+describe('bad text and framework-level errors (issue 15)', () => {
+  const json = (user: string, url: string, payload: Buffer | string, type = 'application/json') =>
+    w.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${w.tokens[user]}`, 'content-type': type },
+      payload,
+    });
+
+  it('a lone surrogate in any JSON string → 400 invalid_text naming the field; nothing written', async () => {
+    const before = await snapshot();
+    for (const note of ['\\ud800', 'ok \\udfff', '\\udc00\\ud800']) {
+      const r = await json('h1', `${items}/${P}/progress`, `{"note":"${note}"}`);
+      expect(r.statusCode, note).toBe(400);
+      expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(r.json()).toMatchObject({ code: 'invalid_text', errors: [{ path: 'body.note' }] });
+    }
+    // A proper pair (an emoji) is a character and is fine.
+    expect((await json('h1', `${items}/${P}/comments`, '{"text":"\\ud83d\\ude00 好"}')).statusCode).not.toBe(400);
+    const after = await snapshot();
+    delete before.item_events;
+    delete after.item_events;
+    delete before['~events-by-key'];
+    delete after['~events-by-key'];
+    delete before.items;
+    delete after.items;
+    delete before['~items-by-key'];
+    delete after['~items-by-key'];
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+  });
+
+  it('bytes that are not UTF-8 → 400 invalid_utf8 (not stored as U+FFFD); charset=utf-16 → 415', async () => {
+    const before = await snapshot();
+    const bad = Buffer.concat([Buffer.from('{"note":"'), Buffer.from([0xe4, 0xb8]), Buffer.from('"}')]);
+    const r = await json('h1', `${items}/${P}/progress`, bad);
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'invalid_utf8' });
+    const u16 = await json(
+      'h1',
+      `${items}/${P}/progress`,
+      Buffer.from('{"note":"进展"}', 'utf16le'),
+      'application/json; charset=utf-16',
+    );
+    expect(u16.statusCode).toBe(415);
+    expect(u16.json()).toMatchObject({ code: 'unsupported_charset' });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('PATCH with {} → 400 empty_patch (was 500), nothing written', async () => {
+    const [hook] = await w.db
+      .insert(webhookTargets)
+      .values({
+        unitId: w.units.village1.id,
+        kind: 'wecom',
+        name: '群',
+        url: 'http://127.0.0.1:9/x',
+        createdBy: w.userIds.admin!,
+      })
+      .returning();
+    const mid = await snapshot();
+    for (const url of [`/api/v1/users/${w.userIds.h1}`, `/api/v1/admin/webhooks/${hook!.id}`]) {
+      const r = await w.call('admin', 'PATCH', url, {});
+      expect(r.status, url).toBe(400);
+      expect(r.body).toMatchObject({ code: 'empty_patch' });
+    }
+    expect(await snapshot()).toEqual(mid);
+  });
+
+  it('framework-level errors answer problem+json: headers too large (a very long URL), malformed request, bad %-escape', async () => {
+    const long = await rawExchange(`GET /api/v1/items?q=${'x'.repeat(40_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(long.status).toBe(431);
+    expect(long.type).toMatch(/application\/problem\+json/);
+    expect(JSON.parse(long.body)).toMatchObject({ code: 'headers_too_large', status: 431 });
+    const garbage = await rawExchange('THIS IS NOT HTTP\r\n\r\n');
+    expect(garbage.status).toBe(400);
+    expect(garbage.type).toMatch(/application\/problem\+json/);
+    expect(JSON.parse(garbage.body)).toMatchObject({ code: 'malformed_request' });
+    const badEscape = await w.app.inject({
+      method: 'GET',
+      url: `${items}/%E0%A4%A`,
+      headers: { authorization: `Bearer ${w.tokens.super}` },
+    });
+    expect(badEscape.statusCode).toBeGreaterThanOrEqual(400);
+    expect(badEscape.statusCode).toBeLessThan(500);
+    expect(badEscape.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
 });

@@ -56,7 +56,7 @@ describe('import: a third-party list made in LibreOffice (merged two-row header,
     });
     expect(r.body.totals).toEqual({ rows: 7, ok: 6, errors: 1, duplicates: 0 });
     const byRow = Object.fromEntries(r.body.rows.map((x: { row: number }) => [x.row, x]));
-    expect(byRow[7].preview).toEqual({
+    expect(byRow[7].preview).toMatchObject({
       title: '朝阳村王某户脱贫人口未参加城乡居民医保',
       unit: '朝阳村',
       deadline: '2026-09-30',
@@ -213,9 +213,16 @@ describe('export', () => {
     await wb.xlsx.load(res.rawPayload as never);
     const ws = wb.worksheets[0]!;
     expect(ws.getCell('A1').value).toBe('朝阳镇专项整治问题台账');
-    expect(ws.model.merges).toContain('A1:N1');
-    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
-    expect(ws.getRow(2).values).toEqual([
+    expect(ws.model.merges).toContain('A1:L1');
+    expect(ws.getCell('A2').value).toMatch(/^截至日期：\d{4}年\d{1,2}月\d{1,2}日$/);
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
+    expect(ws.pageSetup).toMatchObject({
+      orientation: 'landscape',
+      paperSize: 8,
+      fitToWidth: 1,
+      printTitlesRow: '3:3',
+    });
+    expect(ws.getRow(3).values).toEqual([
       undefined,
       '序号',
       '问题来源',
@@ -232,10 +239,10 @@ describe('export', () => {
       '问题标题',
       '系统编号',
     ]);
-    expect(ws.getColumn(4).width).toBeGreaterThanOrEqual(40);
+    expect(ws.getColumn(4).width).toBeGreaterThanOrEqual(30);
     const rows: ExcelJS.Row[] = [];
     ws.eachRow((r, n) => {
-      if (n > 2) rows.push(r);
+      if (n > 3) rows.push(r);
     });
     const row = rows.find((r) => r.getCell(14).value === id)!;
     if (!row) throw new Error(`item ${id} not in the export: ${JSON.stringify(rows.map((r) => r.getCell(14).value))}`);

@@ -358,6 +358,14 @@ describe('rounds, ranking, bulletin', () => {
     }
     expect(text.indexOf('朝阳村')).toBeLessThan(text.lastIndexOf('南陈村'));
     expect(text).toContain(lines[0].score.toFixed(2));
+    // The bulletin prints the signed trail checkpoint made when this version was published.
+    const trail = bulletin.body.trail;
+    expect(trail).toMatchObject({ keyId: w.trailSigner.keyId, items: expect.any(Number) });
+    expect(text).toContain(`留痕检查点第${trail.checkpointNo}号`);
+    expect(text).toContain(trail.signature);
+    const v = await w.call('admin', 'GET', `/api/v1/admin/trail/verify?campaignId=${w.campaignId}`);
+    expect(v.body).toMatchObject({ ok: true, problems: [] });
+    expect(v.body.checkpoints).toBeGreaterThanOrEqual(2); // one per published version
   });
 });
 

@@ -5,6 +5,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { itemEvents, items } from '../../db/schema.ts';
+import { asForger } from '../support/forge.ts';
 import { CommandRefused } from '../../workflows/engine.ts';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { assign, build, report, type World } from '../support/app.ts';
@@ -70,7 +71,9 @@ describe('a batch of ticks with one bad item', () => {
     expect(b!.overdue).toBe(false); // nothing of the failed tick was written
     expect(new Date(b!.wake!).toISOString()).toBe('2026-03-05T02:05:00.000Z');
     // Once the stray row is gone the item is ticked like the others.
-    await w.db.delete(itemEvents).where(and(eq(itemEvents.itemId, bad), eq(itemEvents.type, 'ItemCommented')));
+    await asForger(w.db, (tx) =>
+      tx.delete(itemEvents).where(and(eq(itemEvents.itemId, bad), eq(itemEvents.type, 'ItemCommented'))),
+    );
     w.clock.set('2026-03-05T02:06:00.000Z');
     const again = await sweepDueItems({ db: w.db, engine: w.engine, clock: w.clock });
     expect(again).toMatchObject({ ticked: 1, failed: [] });

@@ -287,6 +287,6 @@ describe('a year of the demo campaign', () => {
       ...g.lines.map((l) => [String(l.rank), l.name, l.score.toFixed(2), l.veto ? '一票否决' : '']),
     ]);
     expect(rows).toEqual(expectedRows);
-    expect(text).toContain(`${WEAK_VILLAGE}：连续2次排名倒数第一，约谈主要负责人、分管负责人`);
+    expect(text).toContain(`${WEAK_VILLAGE}连续2次排名倒数第一，约谈主要负责人、分管负责人`);
   });
 });

@@ -111,12 +111,27 @@ export const PHONE = {
   timezoneId: 'Asia/Shanghai',
 };
 
+/** Every Content-Security-Policy violation a page reported (the app runs under the server's strict CSP). */
+export const cspViolations: string[] = [];
+const watched = new WeakSet<BrowserContext>();
+function watchCsp(ctx: BrowserContext) {
+  if (watched.has(ctx)) return;
+  watched.add(ctx);
+  const watch = (p: Page) =>
+    p.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${p.url()}: ${m.text()}`);
+    });
+  for (const p of ctx.pages()) watch(p);
+  ctx.on('page', watch);
+}
+
 export async function signIn(
   ctx: BrowserContext,
   baseUrl: string,
   username: string,
   password = DEMO_PASSWORD,
 ): Promise<Page> {
+  watchCsp(ctx);
   const page = await ctx.newPage();
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('用户名').fill(username);

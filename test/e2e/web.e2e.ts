@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photo } from '../support/photos.ts';
 import {
   choose,
+  cspViolations,
   cleanShots,
   DESKTOP,
   launch,
@@ -807,6 +808,19 @@ describe('the web application', () => {
     await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toContain('南陈村扣分经复核后确认');
     await shot(page, '17f-round-published');
 
+    // 编号发文: the bulletin gets the office's next 发文字号 (after a confirmation) and downloads as Word.
+    await page.locator('[data-test="issue-document"]').click();
+    await page.getByRole('button', { name: '编号发文' }).click();
+    const issuedBox = page.locator('.el-message-box').filter({ hasText: '已编发' });
+    await issuedBox.waitFor();
+    expect(await issuedBox.innerText()).toMatch(/朝振办〔\d{4}〕\d+号/);
+    await shot(page, '17f2-bulletin-issued', { fullPage: false });
+    const [issuedFile] = await Promise.all([
+      page.waitForEvent('download'),
+      issuedBox.getByRole('button', { name: '下载 Word' }).click(),
+    ]);
+    expect(issuedFile.suggestedFilename()).toMatch(/^朝振办〔\d{4}〕\d+号.*\.docx$/);
+
     // 问责记录: the demo's weak village was last twice; the office records the interview and closes it.
     await page.getByRole('tab', { name: '问责记录' }).click();
     const records = page.locator('[data-test="accountability-table"]');
@@ -960,5 +974,17 @@ describe('the web application', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('导出 Excel');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
     await ctx.close();
+  });
+});
+
+// Last: every page above ran under the server's strict CSP (api/plugins/security-headers.ts).
+describe('under the strict Content-Security-Policy', () => {
+  it('the server sends the policy and no page reported a violation', async () => {
+    const r = await fetch(`${demo.baseUrl}/ledger`);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import { type AppDeps, buildApp } from '../../api/app.ts';
 import { createLocalStore } from '../../storage/local-store.ts';
 import { DEFAULT_SETTINGS } from '../../domain/item/index.ts';
 import type { CampaignSettings, Role } from '../../domain/item/types.ts';
-import type { Db } from '../../db/client.ts';
+import { createDb, type Db } from '../../db/client.ts';
+import { newTrailKeyPem, signerFromPem, type TrailSigner } from '../../services/trail/signer.ts';
 import { hashPassword } from '../../db/queries/auth.ts';
 import { createOrgUnit } from '../../db/queries/org.ts';
 import { campaigns, categories, users, type OrgUnitRow } from '../../db/schema.ts';
@@ -48,10 +49,17 @@ class LiveClock extends TestClock {
 }
 
 export const PASSWORD = 'test-password-1';
+/** One checkpoint key per test file (outside the database, as in production). */
+export const TEST_TRAIL_KEY = newTrailKeyPem();
 
 export interface World {
   app: FastifyInstance;
+  /** The owner's handle (fixtures; the forger of the trail tests). */
   db: Db;
+  /** The application's role: what the app, its engine and workers use. */
+  appDb: Db;
+  trailSigner: TrailSigner;
+  /** The application role's connection string. */
   url: string;
   clock: TestClock;
   /** The local engine on this World's database (the app's engine unless `temporal` is set). */
@@ -92,13 +100,16 @@ export async function build(
     temporalCommandTimeoutMs?: number;
   } = {},
 ): Promise<World> {
-  const { db, url } = await createTestDatabase();
+  const { db, appUrl } = await createTestDatabase();
+  // The app, its engine and its workers connect as the application's role, as `npm start` does.
+  const appDb = createDb(appUrl, { max: 10 });
+  const url = appUrl;
   const onTemporal = opts.engine === 'temporal';
   const clock = onTemporal ? new LiveClock() : new TestClock(new Date(opts.now ?? '2026-03-02T02:00:00.000Z'));
-  const env = createEngineEnv(db, 0);
-  const engine = createLocalEngine({ db, env, clock });
+  const env = createEngineEnv(appDb, 0);
+  const engine = createLocalEngine({ db: appDb, env, clock });
   const temporal = onTemporal
-    ? await startTemporalRuntime('dev-server', db, { commandTimeoutMs: opts.temporalCommandTimeoutMs })
+    ? await startTemporalRuntime('dev-server', appDb, { commandTimeoutMs: opts.temporalCommandTimeoutMs })
     : null;
   const appEngine = temporal?.engine ?? engine;
   const files = await mkdtemp(join(tmpdir(), 'zg-files-'));
@@ -115,21 +126,28 @@ export async function build(
   };
   if (onTemporal && opts.background)
     throw new Error('build(): background work on the Temporal engine is not wired yet');
-  const background = opts.background ? await startBackground({ db, url, engine, clock, evidence, imports }) : null;
+  const trailSigner = signerFromPem(TEST_TRAIL_KEY);
+  const documents: NonNullable<AppDeps['documents']> = {};
+  const background = opts.background
+    ? await startBackground({ db: appDb, url, engine, clock, evidence, imports, documents })
+    : null;
   const app = await buildApp({
-    db,
+    db: appDb,
+    trailSigner,
     engine: appEngine,
     ...(temporal ? { stuckWorkflows: () => temporal.engine.stuckWorkflows() } : {}),
     env,
     clock,
     evidence,
     imports,
+    documents,
     config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' },
   });
   afterAll(async () => {
     await background?.close();
     await app.close();
     await temporal?.close();
+    await appDb.$client.end();
     await rm(files, { recursive: true, force: true });
   });
 
@@ -205,6 +223,8 @@ export async function build(
   return {
     app,
     db,
+    appDb,
+    trailSigner,
     url,
     clock,
     engine,

@@ -18,6 +18,11 @@ import {
   temporalRequired,
   temporalTestServerPath,
 } from './temporal.ts';
+import { ensureLoginRole, grantAppRole } from '../../db/roles.ts';
+
+/** The application's role in the test run (the app under test connects as it; fixtures use the owner). */
+export const TEST_APP_ROLE = 'zhenggai_app';
+export const TEST_APP_PASSWORD = 'zhenggai-app-test';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -63,6 +68,9 @@ export default async function setup(project: TestProject) {
   const db = createDb(withDatabase(adminUrl, template), { max: 1 });
   await migrateDb(db);
   await db.$client.end();
+  // The application's role, as `npm start` makes it: the grants live in the template and come with each clone.
+  await ensureLoginRole(adminUrl, TEST_APP_ROLE, TEST_APP_PASSWORD);
+  await grantAppRole(withDatabase(adminUrl, template), TEST_APP_ROLE);
   project.provide('pgAdminUrl', adminUrl);
   project.provide('pgTemplate', template);
 

@@ -7,7 +7,18 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const PARTS = ['domain', 'db', 'workflows', 'ledger', 'storage', 'services', 'workers', 'api', 'web/src'] as const;
+const PARTS = [
+  'domain',
+  'db',
+  'workflows',
+  'ledger',
+  'storage',
+  'documents',
+  'services',
+  'workers',
+  'api',
+  'web/src',
+] as const;
 type Part = (typeof PARTS)[number];
 
 /** What each part may import besides itself and packages. bin/, bench/ and test/ may import anything. */
@@ -17,8 +28,9 @@ const ALLOWED: Record<Part, readonly Part[]> = {
   workflows: ['domain', 'db'],
   ledger: ['domain'],
   storage: ['domain'],
-  services: ['domain', 'db', 'workflows', 'ledger', 'storage'],
-  workers: ['services', 'workflows', 'db', 'domain', 'ledger', 'storage'],
+  documents: ['domain'],
+  services: ['domain', 'db', 'workflows', 'ledger', 'storage', 'documents'],
+  workers: ['services', 'workflows', 'db', 'domain', 'ledger', 'storage', 'documents'],
   api: ['services', 'workflows', 'db', 'domain', 'ledger', 'storage'],
   'web/src': ['domain'],
 };

@@ -68,6 +68,23 @@ function payload(type: ItemCommandType, who: Actor | null): ItemCommand {
       };
     case 'dismiss_evidence_warning':
       return { type, warningId: 'w-1', reason: '已核实为同一户' };
+    case 'import_state':
+      return {
+        type,
+        status: 'closed',
+        responsibleUnit: U.va,
+        measures: '已整改',
+        mode: 'phased',
+        deadline: '2026-02-28',
+        milestones: [{ id: 'm1', title: '完成整改', dueOn: '2026-02-28', done: true }],
+        closedOn: '2026-03-01',
+        statusText: '已销号',
+        deadlineText: '2月底',
+        partial: null,
+        standing: false,
+        signedOff: true,
+        origin: '台账.xlsx 第3行',
+      };
   }
 }
 
@@ -94,6 +111,7 @@ const SENDER: Record<ItemCommandType, Actor | null> = {
   record_notice: null,
   raise_evidence_warnings: null,
   dismiss_evidence_warning: A.lead,
+  import_state: A.supervisor,
 };
 
 type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged' | 'warned';
@@ -186,6 +204,8 @@ const TABLE: Record<ItemCommandType, Outcome[]> = {
   raise_evidence_warnings: [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   // no row here carries a warning (see the role table's 'warned' row)
   dismiss_evidence_warning: [no, no, no, no, no, no, no, no, no, no, no],
+  // once, right after the report (a ledger import)
+  import_state: [no, ok, no, no, no, no, no, no, no, no, no],
 };
 
 describe('every command in every state', () => {
@@ -248,6 +268,7 @@ const ROLE_TABLE: Record<ItemCommandType, { row: Row; expect: ('ok' | 'forbidden
   record_notice: { row: 'in_progress', expect: [f, f, f, f, f, f, f, ok] },
   raise_evidence_warnings: { row: 'in_progress', expect: [f, f, f, f, f, f, f, ok] },
   dismiss_evidence_warning: { row: 'warned', expect: [ok, ok, f, f, f, f, f, f] },
+  import_state: { row: 'reported', expect: [ok, ok, f, f, f, f, f, f] },
 };
 
 describe('every role for every command', () => {

@@ -1,7 +1,10 @@
 // The pure parts of ledger import: deadlines as offices write them, header detection, unit names.
 import { describe, expect, it } from 'vitest';
+import { OFFICIAL_CALENDAR } from '../../domain/calendar/cn-official.ts';
+import { festivalStarts } from '../../domain/calendar/festivals.ts';
 import { excelSerialToDate, parseDeadline } from '../../ledger/import/deadline.ts';
-import { findHeader } from '../../ledger/import/header.ts';
+import { parseStatus } from '../../ledger/import/status.ts';
+import { fieldFor, findHeader } from '../../ledger/import/header.ts';
 import { resolveUnit } from '../../ledger/import/plan.ts';
 import { csvField, neutralise, unneutralise } from '../../ledger/safe-cell.ts';
 
@@ -33,6 +36,26 @@ describe('整改时限 as written', () => {
     ['常态化推进', 'long_term'],
     ['尽快', 'invalid'],
     ['2026年2月30日', 'invalid'],
+    // Phrasings from published ledgers: years from the context, festivals from the calendar, combos.
+    ['6月底', 'date:2026-06-30'],
+    ['2026.6', 'date:2026-06-30'],
+    ['6.30', 'date:2026-06-30'],
+    ['第三季度', 'date:2026-09-30'],
+    ['三季度末', 'date:2026-09-30'],
+    ['年底前', 'date:2026-12-31'],
+    ['今年底', 'date:2026-12-31'],
+    ['明年6月底前', 'date:2027-06-30'],
+    ['次年3月', 'date:2027-03-31'],
+    ['10月下旬', 'date:2026-10-31'],
+    ['国庆节前', 'date:2026-09-30'],
+    ['2026年端午节前', 'date:2026-06-18'],
+    ['春节前', 'invalid'], // after 2026-03-02 the next Spring Festival is 2027's, whose notice is not loaded
+    ['2026年6月至12月', 'date:2026-12-31'],
+    ['2026年3月—6月底', 'date:2026-06-30'],
+    ['2026-03-22 17:00:00', 'date:2026-03-22'],
+    ['2026年6月底前完成，长期坚持', 'date:2026-06-30+standing'],
+    ['立行立改，长期坚持', 'immediate+standing'],
+    ['每月25日前', 'long_term'],
     ['2026年13月底', 'invalid'],
     [12, 'invalid'],
     ['', 'invalid'],
@@ -40,7 +63,8 @@ describe('整改时限 as written', () => {
   for (const [value, want] of cases) {
     it(`${String(value instanceof Date ? value.toISOString() : value)} → ${want}`, () => {
       const d = parseDeadline(value, TODAY);
-      expect(d.kind === 'date' ? `date:${d.date}` : d.kind).toBe(want);
+      const standing = 'standing' in d && d.standing ? '+standing' : '';
+      expect((d.kind === 'date' ? `date:${d.date}` : d.kind) + standing).toBe(want);
       if (d.kind === 'invalid') expect(d.reason).toMatch(/[\u4e00-\u9fff]/);
     });
   }
@@ -55,6 +79,88 @@ describe('整改时限 as written', () => {
     expect(excelSerialToDate(45930)).toBe('2025-09-30');
     expect(excelSerialToDate(1)).toBeNull();
   });
+});
+
+describe('festivals from the calendar data', () => {
+  it('names the holiday spans of the State Council notices', () => {
+    expect(festivalStarts(OFFICIAL_CALENDAR, 2023)).toEqual({
+      元旦: '2023-01-01',
+      春节: '2023-01-21',
+      清明节: '2023-04-05',
+      劳动节: '2023-04-29',
+      端午节: '2023-06-22',
+      中秋节: '2023-09-29', // shared with 国庆 that year
+      国庆节: '2023-09-29',
+    });
+    expect(festivalStarts(OFFICIAL_CALENDAR, 2026)?.中秋节).toBe('2026-09-25');
+    expect(festivalStarts(OFFICIAL_CALENDAR, 2031)).toBeNull();
+  });
+  it('春节前 written in November means the coming Spring Festival', () => {
+    expect(parseDeadline('春节前', '2025-11-20')).toEqual({ kind: 'date', date: '2026-02-14', original: '春节前' });
+  });
+  it('a festival in a year with no notice loaded is not guessed', () => {
+    expect(parseDeadline('2031年春节前', '2030-05-01').kind).toBe('invalid');
+  });
+});
+
+describe('整改状态 as written', () => {
+  const cases: [string, string][] = [
+    ['已完成', 'closed'],
+    ['已销号', 'closed+signed'],
+    ['已完成并长期坚持', 'closed+standing'],
+    ['基本完成', 'in_progress/basic'],
+    ['阶段性办结', 'in_progress/phased'],
+    ['部分整改', 'in_progress/phased'],
+    ['整改中', 'in_progress'],
+    ['正在办理', 'in_progress'],
+    ['未完成', 'in_progress'],
+    ['未启动', 'assigned'],
+    ['申请销号', 'submitted'],
+    ['经核查不属实', 'dismissed'],
+    ['长期坚持', 'in_progress+standing'],
+    ['整改中（逾期）', 'in_progress'],
+    ['已交办待签收', 'assigned'],
+  ];
+  for (const [text, want] of cases)
+    it(`${text} → ${want}`, () => {
+      const s = parseStatus(text)!;
+      const got = `${s.state}${s.partial ? `/${s.partial}` : ''}${s.signedOff ? '+signed' : ''}${s.standing ? '+standing' : ''}`;
+      expect(got).toBe(want);
+      expect(s.original).toBe(text);
+    });
+  it('是/否 only where the column asks', () => {
+    expect(parseStatus('是', 'done')?.state).toBe('closed');
+    expect(parseStatus('否', 'signed_off')?.state).toBe('in_progress');
+    expect(parseStatus('是')).toBeNull();
+    expect(parseStatus('搁置')).toBeNull();
+  });
+});
+
+describe('columns by their whole header, never by a prefix', () => {
+  const cases: [string[], string | null][] = [
+    [['问题编号'], 'ref'],
+    [['问题金额（万元）'], 'amount'],
+    [['问题数量'], null],
+    [['问题类型'], 'category'],
+    [['问题描述（具体表现）'], 'description'],
+    [['巡察反馈问题描述'], 'description'],
+    [['序 号'], 'seqNo'],
+    [['责任单位（盖章）'], 'unit'],
+    [['整改责任', '责任单位'], 'unit'],
+    [['整改责任', '责任人'], 'person'],
+    [['整改情况', '完成时限'], 'deadline'],
+    [['整改情况', '完成情况', '状态'], 'status'],
+    [['整改情况'], 'progress'],
+    [['问题整改措施'], 'measures'],
+    [['整改完成时限'], 'deadline'],
+    [['是否按期完成'], 'onTime'],
+    [['未按期完成原因'], 'delayReason'],
+    [['时间节点', '完成时间'], 'deadline'],
+    [['工单编号'], 'ref'],
+    [['诉求内容'], 'description'],
+    [['回访满意度'], null],
+  ];
+  for (const [path, want] of cases) it(`${path.join(' / ')} → ${want}`, () => expect(fieldFor(path)).toBe(want));
 });
 
 describe('header detection', () => {

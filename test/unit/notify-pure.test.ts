@@ -56,6 +56,8 @@ describe('webhook allow-list', () => {
     ['https://qyapi.weixin.qq.com.evil.example/x', /not on the webhook allow-list/],
     ['http://[::1]/x', /host ::1 is not on/],
     ['gopher://127.0.0.1/x', /only http and https/],
+    ['http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', /plain http/],
+    ['http://open.feishu.cn/open-apis/bot/v2/hook/x', /plain http/],
     ['https://a:b@qyapi.weixin.qq.com/x', /user name or password/],
     ['qyapi.weixin.qq.com/x', /not a valid URL/],
   ])('%s', (url, expected) => {

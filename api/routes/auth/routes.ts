@@ -2,11 +2,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { changePassword, login, revokeToken, revokeUserSessions } from '../../../db/queries/auth.ts';
+import { HashBusy } from '../../../db/queries/hash-gate.ts';
+import {
+  accountKey,
+  addressKey,
+  lockedFor,
+  recordFailure,
+  recordSuccess,
+  THROTTLE,
+} from '../../../services/auth/login-throttle.ts';
 import type { AppDeps } from '../../app.ts';
 import { Problem, problemResponses } from '../../problem.ts';
 import { meSchema, postAuthLogin, postAuthLogout, postMePassword } from './schema.ts';
 
-const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
+const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config, clock }) => {
   app.post(
     '/auth/login',
     {
@@ -18,15 +27,45 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, config }) => {
         response: { 200: postAuthLogin.reply200, ...problemResponses },
       },
     },
-    async (req) => {
-      const r = await login(db, req.body.username, req.body.password, config.TOKEN_TTL_HOURS);
-      if (!r)
+    async (req, reply) => {
+      const now = clock.now();
+      const { username } = req.body;
+      const waitFor = (seconds: number) => {
+        reply.header('retry-after', String(seconds));
+        return new Problem(
+          429,
+          'too_many_attempts',
+          'Too many sign-in attempts',
+          `too many failed sign-ins for this account or from this address; try again in ${Math.ceil(seconds / 60)} min`,
+          { retryAfter: seconds },
+        );
+      };
+      const locked = await lockedFor(db, [accountKey(username), addressKey(req.ip)], now);
+      if (locked > 0) throw waitFor(locked);
+      const r = await login(db, username, req.body.password, config.TOKEN_TTL_HOURS).catch((err) => {
+        if (!(err instanceof HashBusy)) throw err;
+        reply.header('retry-after', '1');
+        throw new Problem(503, 'busy', 'Busy', err.message, { retryAfter: 1 });
+      });
+      if (!r) {
+        const lock = await recordFailure(
+          db,
+          [
+            { key: accountKey(username), limit: THROTTLE.accountLimit },
+            { key: addressKey(req.ip), limit: THROTTLE.addressLimit },
+          ],
+          now,
+          req.ip,
+        );
+        if (lock > 0) throw waitFor(lock);
         throw new Problem(
           401,
           'invalid_credentials',
           'Sign-in failed',
           'wrong username or password, or the account is disabled',
         );
+      }
+      await recordSuccess(db, username);
       req.log.info({ user: r.user.username }, 'signed in');
       return { token: r.token, expiresAt: r.expiresAt, user: pick(r.user) };
     },

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { actorRule, allowedCommands, stateRule } from '../../../domain/item/index.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
-import { verifyItemChain } from '../../../db/audit.ts';
+import { verifyItem } from '../../../services/trail/verify.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
 import { createNameCache } from '../../../db/queries/names.ts';
 import { related, within } from '../../../domain/access/scope.ts';
@@ -263,7 +263,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
     },
     async (req) => {
       if (!(await getVisibleItem(db, me(req), req.params.id))) throw notFound('item');
-      return verifyItemChain(db, req.params.id);
+      const v = await verifyItem(db, req.params.id);
+      if (!v) throw notFound('item');
+      return { ...v, problems: v.problems.map((p) => p.message) };
     },
   );
 

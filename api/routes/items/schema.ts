@@ -173,6 +173,9 @@ export const auditVerdict = z
     lastHash: z.string().optional(),
     brokenAt: z.number().int().optional().describe('sequence number of the first broken link'),
     reason: z.string().optional(),
+    problems: z
+      .array(z.string())
+      .describe('every divergence found: broken links, a ledger row that is not the fold of its events'),
   })
   .meta({ id: 'AuditVerdict' });
 

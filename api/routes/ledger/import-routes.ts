@@ -12,7 +12,9 @@ import type { AuthUser } from '../../../db/queries/auth.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { importJobs, importTemplates } from '../../../db/schema.ts';
 import { setJob } from '../../../db/queries/import-jobs.ts';
-import { cellText, findHeader, IMPORT_FIELDS, type ImportField } from '../../../ledger/import/header.ts';
+import { contextFor } from '../../../ledger/import/deadline.ts';
+import { cellText, FIELD_NAMES, findHeader, IMPORT_FIELDS, ledgerDate } from '../../../ledger/import/header.ts';
+import { templateFromSheet } from '../../../ledger/template.ts';
 import { existingItemIds, loadImportRefs } from '../../../services/import-refs.ts';
 import { writeMarked } from '../../../ledger/import/marked.ts';
 import { columnLetter, planImport, type RowPlan } from '../../../ledger/import/plan.ts';
@@ -80,6 +82,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
             .default('json')
             .describe('xlsx: the dry run as the workbook with bad cells marked'),
           defaultSource: z.enum(ITEM_SOURCES).default('third_party').describe('问题来源 for rows that give none'),
+          saveLayout: z
+            .enum(['true', 'false'])
+            .default('false')
+            .describe('on commit: keep this ledger’s layout for GET /ledger/export?layout=office'),
         }),
       },
     },
@@ -102,6 +108,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         maxFileBytes: limits.maxFileBytes,
       });
       let rows;
+      let merges;
       let header;
       try {
         const type = await fileTypeFromFile(staged.path);
@@ -120,7 +127,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
             `${fileName} is ${type ? `.${type.ext}` : 'not a spreadsheet'} by its content; send .xlsx (save .xls/.et/.wps files as .xlsx first) or .csv`,
           );
         }
-        ({ rows } = await readSheet(staged.path, kind, limits));
+        ({ rows, merges } = await readSheet(staged.path, kind, limits));
       } catch (err) {
         if (err instanceof SheetRejected || err instanceof ZipRejected)
           throw new Problem(422, 'sheet_rejected', 'Sheet rejected', err.message);
@@ -128,7 +135,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       } finally {
         await unlink(staged.path).catch(() => {});
       }
-      header = findHeader(rows, refs.campaign ? refs.template : {});
+      header = findHeader(rows, refs.campaign ? refs.template : {}, merges);
       if (!header) {
         throw new Problem(
           422,
@@ -138,13 +145,22 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         );
       }
       const ids = header.columns.find((c) => c.field === 'itemId');
+      // Deadlines written without a year (6月底, 春节前) belong to the ledger's own year (its title or
+      // 填报时间), else to today's.
+      const now = today();
+      const dated = ledgerDate(rows, header);
+      const deadlineContext = dated
+        ? { ...contextFor(now), year: dated.year, after: dated.date ?? `${dated.year}-01-01` }
+        : contextFor(now);
       const plans = planImport({
         rows,
         header,
+        merges,
+        deadlineContext,
         units: refs.units,
         unitPrefixes: refs.unitPrefixes,
         categories: refs.categories,
-        today: today(),
+        today: now,
         defaultSource: req.query.defaultSource,
         existingKeys: refs.existingKeys,
         rowKey: refs.rowKey,
@@ -214,13 +230,26 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         {
           actor: actorOf(user),
           jobId,
-          today: today(),
+          today: now,
           campaign: refs.campaign,
           leadOf: refs.leadOf,
+          fileName,
         },
         plans,
         report.totals.ok,
       );
+      if (req.query.saveLayout === 'true') {
+        // The office's layout, for the export in its own form (ledger/template.ts).
+        const layout = templateFromSheet(rows, merges, header) as unknown as Record<string, unknown>;
+        const at = clock.now().toISOString();
+        await db
+          .insert(importTemplates)
+          .values({ campaignId: refs.campaign.id, mapping: refs.template, layout, updatedBy: user.id, updatedAt: at })
+          .onConflictDoUpdate({
+            target: importTemplates.campaignId,
+            set: { layout, updatedBy: user.id, updatedAt: at },
+          });
+      }
       if (out.status === 'done') return { jobId, mode: 'commit', status: 'done', created: out.created, ...report };
       return reply
         .code(202)
@@ -328,23 +357,6 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   );
 };
 
-export const FIELD_NAMES: Record<ImportField, string> = {
-  seqNo: '序号',
-  source: '问题来源',
-  category: '专项/类别',
-  description: '问题描述',
-  unit: '责任单位',
-  person: '责任人',
-  measures: '整改措施',
-  deadline: '整改时限',
-  progress: '整改进展',
-  status: '整改状态',
-  closed: '是否销号/销号时间',
-  remarks: '备注',
-  title: '问题标题',
-  itemId: '系统编号',
-};
-
 function reportOf(
   fileName: string,
   header: NonNullable<ReturnType<typeof findHeader>>,
@@ -373,6 +385,7 @@ function reportOf(
       row: p.row,
       status: p.status,
       problems: p.problems,
+      warnings: p.warnings,
       notes: p.notes,
       ...(p.item
         ? {
@@ -380,6 +393,10 @@ function reportOf(
               title: p.item.title,
               unit: p.item.unit?.name ?? null,
               deadline: p.item.deadline?.kind === 'date' ? p.item.deadline.date : (p.item.deadline?.kind ?? null),
+              status: p.item.status?.state ?? null,
+              statusWords: p.item.status?.original ?? null,
+              deadlineWords: p.item.deadline && p.item.deadline.kind !== 'invalid' ? p.item.deadline.original : null,
+              rows: p.item.rows,
             },
           }
         : {}),

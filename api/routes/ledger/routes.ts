@@ -5,10 +5,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { ledgerPages } from '../../../db/queries/ledger.ts';
 import { unitById } from '../../../db/queries/org.ts';
-import { campaigns, orgUnits } from '../../../db/schema.ts';
+import { campaigns, importTemplates, orgUnits } from '../../../db/schema.ts';
 import { csvWriter, xlsxWriter } from '../../../ledger/export.ts';
 import { ledgerRow } from '../../../ledger/rows.ts';
+import { type LedgerTemplate, writeWithTemplate } from '../../../ledger/template.ts';
 import type { AppDeps } from '../../app.ts';
+import { Problem } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { exportQuery } from './schema.ts';
 
@@ -40,11 +42,52 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
         q: q.q,
       };
       const title = await ledgerTitle(q.campaignId);
-      const today = new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-      const fileName = `${title}-${today}.${q.format}`;
+      const asOf = new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+      const fileName = `${title}-${asOf.replace(/-/g, '')}.${q.format}`;
 
+      let template: LedgerTemplate | null = null;
+      if (q.layout === 'office') {
+        const [t] = q.campaignId
+          ? await db
+              .select({ layout: importTemplates.layout })
+              .from(importTemplates)
+              .where(eq(importTemplates.campaignId, q.campaignId))
+          : [];
+        if (!t?.layout || q.format !== 'xlsx')
+          throw new Problem(
+            422,
+            'no_layout',
+            'No office layout',
+            q.format !== 'xlsx'
+              ? 'the office layout is an .xlsx layout; ask for format=xlsx'
+              : 'this campaign has no saved ledger layout: import a ledger with saveLayout=true first (campaignId is required)',
+          );
+        template = t.layout as unknown as LedgerTemplate;
+      }
       const out = new PassThrough({ highWaterMark: 256 * 1024 });
-      const writer = q.format === 'xlsx' ? xlsxWriter(out, title) : csvWriter(out);
+      if (template) {
+        reply
+          .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .header('content-disposition', contentDisposition('attachment', fileName))
+          .header('cache-control', 'no-store');
+        const layout = template;
+        void (async () => {
+          try {
+            const pages = ledgerPages(db, user, filters);
+            await writeWithTemplate(out, layout, title, {
+              async *[Symbol.asyncIterator]() {
+                for await (const page of pages)
+                  yield page.map((r) => ({ row: ledgerRow(r), original: r.original ?? undefined }));
+              },
+            });
+          } catch (err) {
+            req.log.error({ err }, 'ledger export failed midway; the client got a truncated file');
+            out.destroy(err as Error);
+          }
+        })();
+        return reply.send(out);
+      }
+      const writer = q.format === 'xlsx' ? xlsxWriter(out, title, { asOf }) : csvWriter(out);
       reply
         .header(
           'content-type',

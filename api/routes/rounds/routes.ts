@@ -12,7 +12,8 @@ import {
   type Scheme,
 } from '../../../domain/ranking/scheme.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
-import { buildBulletin } from '../../../services/bulletin.ts';
+import { type Bulletin, buildBulletin } from '../../../services/bulletin.ts';
+import { createCheckpoint } from '../../../services/trail/checkpoint.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
 import { latestRanking, roundById, type Ranking } from '../../../db/queries/rounds.ts';
@@ -20,11 +21,18 @@ import { lookBackService } from '../../../services/look-back.ts';
 import { roundScoreService } from '../../../services/round-scores.ts';
 import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
 import { roundService } from '../../../services/rounds.ts';
-import { accountabilityRecords, acceptanceRounds, categories, orgUnits, type RoundRow } from '../../../db/schema.ts';
+import {
+  accountabilityRecords,
+  acceptanceRounds,
+  categories,
+  orgUnits,
+  type RoundRow,
+  trailCheckpoints,
+} from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
-import { bulletinDocx } from '../../../services/bulletin-docx.ts';
+import { documentService } from '../../../services/documents.ts';
 import { dateString } from '../../schemas/common.ts';
 import {
   bulletinView,
@@ -37,7 +45,7 @@ import {
   unitParams,
 } from './schema.ts';
 
-const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock }) => {
+const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, clock, trailSigner }) => {
   const access = campaignAccess({ db, calendar: () => env.calendar() });
   const rounds = roundService({ db });
   const lookBack = lookBackService({ db, engine });
@@ -337,6 +345,16 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
           now: now(),
           correction: reason,
         });
+        // The bulletin fixes the trail it was made from: a signed checkpoint of the campaign, printed in it.
+        if (trailSigner) {
+          await createCheckpoint(db, trailSigner, {
+            campaignId: c.id,
+            at: now(),
+            reason: 'bulletin',
+            roundId: round.id,
+            roundVersion: out.version,
+          });
+        }
         return { version: out.version, accountabilityRecordIds: out.triggered, ranking: out.ranking };
       },
     );
@@ -365,7 +383,21 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     }
     const ranked = async () => (await scoped(u, false, published.result as Ranking)).groups.length > 0;
     if (!all && !u.roles.includes('lead') && !(await ranked())) throw notFound('bulletin');
-    return buildBulletin(db, round, published);
+    const [cp] = await db
+      .select()
+      .from(trailCheckpoints)
+      .where(and(eq(trailCheckpoints.roundId, round.id), eq(trailCheckpoints.roundVersion, published.version)));
+    const trail: Bulletin['trail'] = cp
+      ? {
+          checkpointNo: cp.no,
+          at: new Date(cp.at).toISOString(),
+          items: cp.items,
+          headsDigest: cp.headsDigest,
+          keyId: cp.keyId,
+          signature: cp.signature,
+        }
+      : null;
+    return { ...(await buildBulletin(db, round, published)), trail };
   }
   const bulletinQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
   app.get(
@@ -387,7 +419,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     {
       schema: {
         tags: ['rounds'],
-        summary: 'The bulletin (通报) as a Word document',
+        summary: 'The bulletin (通报) as a Word document for review: GB/T 9704 layout, 文号 left blank until issued',
         params: idParams,
         querystring: bulletinQuery,
         produces: ['application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
@@ -395,7 +427,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     },
     async (req, reply) => {
       const b = await bulletinOf(req.user!, req.params.id, req.query.version);
-      const buf = await bulletinDocx(b);
+      const buf = await documentService({ db, clock }).draftBulletinDocx(
+        b,
+        (await roundFor(req.user!, req.params.id)).round.campaignId,
+      );
       return reply
         .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
         .header(

@@ -120,5 +120,17 @@ export const bulletinView = z
     accountability: z.array(
       z.object({ unitId: z.string(), name: z.string(), rule: z.string(), action: z.string(), status: z.string() }),
     ),
+    trail: z
+      .object({
+        checkpointNo: z.number().int(),
+        at: z.string(),
+        items: z.number().int(),
+        headsDigest: z.string(),
+        keyId: z.string(),
+        signature: z.string(),
+      })
+      .nullable()
+      .optional()
+      .describe('the signed trail checkpoint made when this version was published (zhenggai verify checks it)'),
   })
   .meta({ id: 'Bulletin' });

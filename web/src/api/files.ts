@@ -62,3 +62,31 @@ export async function postFile<T>(path: string, file: File): Promise<T> {
   if (!r.ok) throw await problemOf(r);
   return (await r.json()) as T;
 }
+
+/**
+ * GETs a file that the server may still be making (202 + Retry-After, e.g. a document's PDF in the
+ * background queue): asks again after the server's delay, up to `maxWaitMs`, then saves it.
+ */
+export async function downloadWhenReady(path: string, fallbackName: string, maxWaitMs = 90_000): Promise<string> {
+  const until = Date.now() + maxWaitMs;
+  for (;;) {
+    let r: Response;
+    try {
+      r = await fetch(path, { method: 'HEAD', headers: auth() });
+    } catch {
+      throw networkError();
+    }
+    if (r.status !== 202) break;
+    if (Date.now() > until)
+      throw new ApiError({
+        type: 'about:blank',
+        title: 'busy',
+        status: 202,
+        code: 'converting',
+        detail: t('documents.stillConverting'),
+      });
+    const wait = Number(r.headers.get('retry-after') ?? '5') * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 10_000)));
+  }
+  return download(path, fallbackName);
+}

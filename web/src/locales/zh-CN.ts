@@ -255,6 +255,8 @@ export default {
     usernameRequired: '请输入用户名',
     passwordRequired: '请输入密码',
     failed: '用户名或密码错误，或账号已停用',
+    locked: '登录失败次数过多，账号或本机已暂时锁定，请 {minutes} 分钟后再试',
+    busy: '登录人数较多，请稍候几秒再试',
     demoHint:
       '演示账号：zhenban（振兴办）、laobao（劳保所）、cun01（村干部）、yanshou（验收组）、jijian（纪委）、admin，密码均为 zhenggai-demo',
   },
@@ -680,6 +682,18 @@ export default {
     recheckWindowDays: '复核期（天）',
     reopenDays: '反弹后整改时限（天）',
     readOnly: '只读：仅系统管理员可修改',
+  },
+  documents: {
+    issue: '编号发文',
+    confirm: '将按发文字号顺序编号并登记，文号一经编发不再收回。确定{what}？',
+    issued: '已编发：{number}《{title}》',
+    word: '下载 Word',
+    pdf: '下载 PDF',
+    stillConverting: 'PDF 仍在生成，请稍后再下载',
+    bulletin: '编发通报',
+    interview: '编发约谈通知',
+    assignment: '编发交办单',
+    supervision: '编发督办通知',
   },
   rounds: {
     tabRanking: '排名',

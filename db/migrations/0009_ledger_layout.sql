@@ -1,0 +1,1 @@
+ALTER TABLE "import_templates" ADD COLUMN "layout" jsonb;

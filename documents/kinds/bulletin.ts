@@ -1,0 +1,65 @@
+// 通报: a published round's ranking, praise, criticism and accountability, as the office sends it.
+import { type Block, titleFrom } from '../official.ts';
+import { bodyDate, dayBefore, ordinal, score } from '../words.ts';
+import { frame, type Issue, joinCn } from './common.ts';
+
+/** The fields of db/queries/bulletin.ts's Bulletin this document reads. */
+export interface BulletinData {
+  campaign: string;
+  round: string;
+  periodStart: string;
+  periodEnd: string;
+  focusCategories: string[];
+  version: number;
+  correction: string | null;
+  /** End-of-day instant the ranking counts to. */
+  asOf: string;
+  groups: { title: string; lines: { rank: number; name: string; score: number; veto: boolean }[] }[];
+  praised: { name: string; reason: string }[];
+  criticised: { name: string; reason: string }[];
+  accountability: { name: string; rule: string; action: string }[];
+}
+
+/** 第一季度验收 + 验收排名 would read 验收验收: the round's name already says what it is. */
+export const bulletinTitle = (b: Pick<BulletinData, 'campaign' | 'round'>) =>
+  titleFrom(['关于', b.campaign, `${b.round.replace(/(验收|考核|督查)$/, '')}验收排名情况的通报`]);
+
+export function bulletinDocument(b: BulletinData, issue: Issue) {
+  const body: Block[] = [];
+  if (b.correction)
+    body.push({ kind: 'para', text: `（本通报为第${b.version}次更正后的版本，更正事项：${b.correction}）` });
+  const focus = b.focusCategories.length ? joinCn(b.focusCategories) : '各专项整治';
+  body.push({
+    kind: 'para',
+    text: `按照${b.campaign}工作方案要求，${issue.office}对${bodyDate(b.periodStart)}至${bodyDate(b.periodEnd)}期间各责任部门、各行政村（社区）${focus}工作开展情况进行了验收和排名，数据截至${bodyDate(dayBefore(b.asOf))}。现将有关情况通报如下：`,
+  });
+  let n = 0;
+  for (const g of b.groups) {
+    body.push({ kind: 'heading', level: 1, text: `${ordinal(n++)}、${g.title}排名情况` });
+    body.push({
+      kind: 'table',
+      header: ['名次', '单位', '得分', '备注'],
+      widths: [1, 3, 1.4, 2],
+      rows: g.lines.map((l) => [String(l.rank), l.name, score(l.score), l.veto ? '一票否决' : '']),
+    });
+  }
+  const list = (xs: { name: string; reason: string }[]) =>
+    xs.length ? `${xs.map((x) => `${x.name}（${x.reason}）`).join('；')}。` : '无。';
+  body.push({ kind: 'heading', level: 1, text: `${ordinal(n++)}、通报表扬` });
+  body.push({ kind: 'para', text: list(b.praised) });
+  body.push({ kind: 'heading', level: 1, text: `${ordinal(n++)}、通报批评` });
+  body.push({ kind: 'para', text: list(b.criticised) });
+  body.push({ kind: 'heading', level: 1, text: `${ordinal(n++)}、问责处理` });
+  body.push({
+    kind: 'para',
+    text: b.accountability.length
+      ? `${b.accountability.map((x) => `${x.name}${x.rule}，${x.action}`).join('；')}。`
+      : '本期无问责事项。',
+  });
+  body.push({ kind: 'heading', level: 1, text: `${ordinal(n++)}、下步要求` });
+  body.push({
+    kind: 'para',
+    text: '各单位要对照本次验收发现的问题，认真分析原因，逐项制定整改措施，明确责任人和完成时限，确保按期整改到位。排名靠后的单位要深刻反思，切实改进工作作风，推动专项整治各项任务落到实处。',
+  });
+  return frame(issue, { title: bulletinTitle(b), recipients: '各责任部门，各行政村（社区）', body });
+}
