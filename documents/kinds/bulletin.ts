@@ -18,6 +18,8 @@ export interface BulletinData {
   praised: { name: string; reason: string }[];
   criticised: { name: string; reason: string }[];
   accountability: { name: string; rule: string; action: string }[];
+  /** The signed trail checkpoint made at publishing (README "Security"); null before checkpoints existed. */
+  trail?: { checkpointNo: number; items: number; keyId: string; signature: string } | null;
 }
 
 /** 第一季度验收 + 验收排名 would read 验收验收: the round's name already says what it is. */
@@ -61,5 +63,13 @@ export function bulletinDocument(b: BulletinData, issue: Issue) {
     kind: 'para',
     text: '各单位要对照本次验收发现的问题，认真分析原因，逐项制定整改措施，明确责任人和完成时限，确保按期整改到位。排名靠后的单位要深刻反思，切实改进工作作风，推动专项整治各项任务落到实处。',
   });
+  if (b.trail) {
+    // Printed so that a published 通报 fixes the trail it was made from: `zhenggai verify` checks the
+    // checkpoint's signature against the trail as it is now. The key id and signature stay as computed.
+    body.push({
+      kind: 'para',
+      text: `本通报依据的问题台账共${b.trail.items}个问题，审计留痕检查点第${b.trail.checkpointNo}号（签名密钥${b.trail.keyId}，签名${b.trail.signature}）。`,
+    });
+  }
   return frame(issue, { title: bulletinTitle(b), recipients: '各责任部门，各行政村（社区）', body });
 }

@@ -12,7 +12,7 @@ import {
   type Scheme,
 } from '../../../domain/ranking/scheme.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
-import { type Bulletin, buildBulletin } from '../../../services/bulletin.ts';
+import { buildBulletin } from '../../../services/bulletin.ts';
 import { createCheckpoint } from '../../../services/trail/checkpoint.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
@@ -21,14 +21,7 @@ import { lookBackService } from '../../../services/look-back.ts';
 import { roundScoreService } from '../../../services/round-scores.ts';
 import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
 import { roundService } from '../../../services/rounds.ts';
-import {
-  accountabilityRecords,
-  acceptanceRounds,
-  categories,
-  orgUnits,
-  type RoundRow,
-  trailCheckpoints,
-} from '../../../db/schema.ts';
+import { accountabilityRecords, acceptanceRounds, categories, orgUnits, type RoundRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
@@ -383,21 +376,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     }
     const ranked = async () => (await scoped(u, false, published.result as Ranking)).groups.length > 0;
     if (!all && !u.roles.includes('lead') && !(await ranked())) throw notFound('bulletin');
-    const [cp] = await db
-      .select()
-      .from(trailCheckpoints)
-      .where(and(eq(trailCheckpoints.roundId, round.id), eq(trailCheckpoints.roundVersion, published.version)));
-    const trail: Bulletin['trail'] = cp
-      ? {
-          checkpointNo: cp.no,
-          at: new Date(cp.at).toISOString(),
-          items: cp.items,
-          headsDigest: cp.headsDigest,
-          keyId: cp.keyId,
-          signature: cp.signature,
-        }
-      : null;
-    return { ...(await buildBulletin(db, round, published)), trail };
+    return buildBulletin(db, round, published);
   }
   const bulletinQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
   app.get(
