@@ -5,7 +5,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { bulletinFacts } from '../db/queries/bulletin.ts';
 import type { Ranking } from '../db/queries/rounds.ts';
 import { type RoundRow, trailCheckpoints } from '../db/schema.ts';
-import { bulletinTitle } from '../documents/kinds/bulletin.ts';
+import { bulletinTitle } from '../domain/messages/index.ts';
 
 export interface Bulletin {
   title: string;
@@ -70,7 +70,7 @@ export async function buildBulletin(
     }
   }
   return {
-    title: bulletinTitle({ campaign: campaign?.name ?? '', round: round.name }).replace(/\n/g, ''),
+    title: bulletinTitle(campaign?.name ?? '', round.name),
     campaign: campaign?.name ?? '',
     round: round.name,
     periodStart: round.periodStart,

@@ -1,4 +1,5 @@
 // 通报: a published round's ranking, praise, criticism and accountability, as the office sends it.
+import { bulletinTitle as worded, bulletinTitleParams } from '../../domain/messages/index.ts';
 import { type Block, titleFrom } from '../official.ts';
 import { bodyDate, dayBefore, ordinal, score } from '../words.ts';
 import { frame, type Issue, joinCn } from './common.ts';
@@ -22,9 +23,18 @@ export interface BulletinData {
   trail?: { checkpointNo: number; items: number; keyId: string; signature: string } | null;
 }
 
-/** 第一季度验收 + 验收排名 would read 验收验收: the round's name already says what it is. */
-export const bulletinTitle = (b: Pick<BulletinData, 'campaign' | 'round'>) =>
-  titleFrom(['关于', b.campaign, `${b.round.replace(/(验收|考核|督查)$/, '')}验收排名情况的通报`]);
+/**
+ * The catalogue's title (domain/messages: the period first, 验收 once, the year not repeated), broken
+ * into lines only at the edges of the period and the campaign.
+ */
+export function bulletinTitle(b: Pick<BulletinData, 'campaign' | 'round'>): string {
+  const whole = worded(b.campaign, b.round);
+  const { period, campaign } = bulletinTitleParams(b.campaign, b.round);
+  const at = whole.indexOf(period + campaign);
+  if (at < 0) return titleFrom([whole]);
+  const end = at + period.length + campaign.length;
+  return titleFrom([whole.slice(0, at), period, campaign, whole.slice(end)].filter(Boolean));
+}
 
 export function bulletinDocument(b: BulletinData, issue: Issue) {
   const body: Block[] = [];

@@ -91,8 +91,12 @@ export function closedWord(status: string): string {
  * the period already names the year.
  */
 export function bulletinTitle(campaign: string, roundName: string): string {
+  return render({ code: 'bulletin.title', params: bulletinTitleParams(campaign, roundName) });
+}
+
+/** The period and the campaign as the title says them (the 公文 layout breaks its lines at their edges). */
+export function bulletinTitleParams(campaign: string, roundName: string): { period: string; campaign: string } {
   const period = roundName.replace(/\s*验收(轮次)?$/, '').trim();
   const year = /(\d{4})年/.exec(period)?.[1];
-  const name = year ? campaign.replace(new RegExp(`\\s*[(（]${year}年?[)）]$`), '') : campaign;
-  return render({ code: 'bulletin.title', params: { period, campaign: name } });
+  return { period, campaign: year ? campaign.replace(new RegExp(`\\s*[(（]${year}年?[)）]$`), '') : campaign };
 }

@@ -22,6 +22,8 @@ export const ZH_CN = {
   'queue.evidence': '佐证材料处理',
   'queue.wake-sweep': '时限巡检',
   'queue.imports': '台账导入',
+  'queue.documents': '公文生成',
+  'queue.trail-checkpoints': '留痕检查点',
   'job.cause': '生成通知',
   'job.deliver': '投递通知',
   'job.drain': '读取待发通知',
@@ -32,6 +34,8 @@ export const ZH_CN = {
   'job.guard': '佐证材料核查',
   'job.sweep': '时限巡检',
   'job.commit': '导入入库',
+  'job.pdf': '生成公文',
+  'job.checkpoint': '签署留痕检查点',
 } as const;
 
 export type MessageCode = keyof typeof ZH_CN;
