@@ -20,7 +20,7 @@ export interface BulletinData {
   criticised: { name: string; reason: string }[];
   accountability: { name: string; rule: string; action: string }[];
   /** The signed trail checkpoint made at publishing (README "Security"); null before checkpoints existed. */
-  trail?: { checkpointNo: number; items: number; keyId: string; signature: string } | null;
+  trail?: { checkpointNo: number; items: number; keyId?: string; signature?: string } | null;
 }
 
 /**
@@ -78,7 +78,9 @@ export function bulletinDocument(b: BulletinData, issue: Issue) {
     // checkpoint's signature against the trail as it is now. The key id and signature stay as computed.
     body.push({
       kind: 'para',
-      text: `本通报依据的问题台账共${b.trail.items}个问题，审计留痕检查点第${b.trail.checkpointNo}号（签名密钥${b.trail.keyId}，签名${b.trail.signature}）。`,
+      text:
+        `本通报依据的问题台账共${b.trail.items}个问题，审计留痕检查点第${b.trail.checkpointNo}号` +
+        (b.trail.signature ? `（签名密钥${b.trail.keyId}，签名${b.trail.signature}）。` : '。'),
     });
   }
   return frame(issue, { title: bulletinTitle(b), recipients: '各责任部门，各行政村（社区）', body });
