@@ -1,5 +1,6 @@
 // An item as a ledger row (the customary columns).
 import type { ItemSource, ItemStatus } from '../domain/item/types.ts';
+import { localize } from '../domain/messages/index.ts';
 import { SOURCE_LABELS, STATUS_LABELS, type LedgerRow } from './columns.ts';
 
 const day = (d: string) => new Date(`${d}T00:00:00.000Z`);
@@ -38,7 +39,7 @@ export function ledgerRow(r: LedgerSource): LedgerRow {
   const remarks: string[] = [];
   if (r.mode === 'immediate') remarks.push('立行立改');
   if (r.deadlineProvisional) remarks.push('时限待日历确认');
-  if (r.flagged) remarks.push(`挂牌督办：${r.flagReason ?? ''}`);
+  if (r.flagged) remarks.push(`挂牌督办：${localize(r.flagReason ?? '')}`); // old rows may hold the English reason
   if (r.openEvidenceWarnings) remarks.push(`纸面销号预警 ${r.openEvidenceWarnings} 条`);
   for (const q of r.qualityWarnings ?? []) remarks.push(q === 'fast_in_fast_out' ? '快进快出预警' : '纳而不帮预警');
   if (r.extensionsGranted) remarks.push(`已延期 ${r.extensionsGranted} 次`);

@@ -1,10 +1,11 @@
 // The bulletin (通报) of a published round: the same frozen ranking, the units praised (通报表扬)
 // and criticised (通报批评), and the accountability actions that fired with this round.
+import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bulletinFacts } from '../db/queries/bulletin.ts';
 import type { Ranking } from '../db/queries/rounds.ts';
-import type { RoundRow } from '../db/schema.ts';
-import { bulletinTitle } from '../documents/kinds/bulletin.ts';
+import { type RoundRow, trailCheckpoints } from '../db/schema.ts';
+import { bulletinTitle } from '../domain/messages/index.ts';
 
 export interface Bulletin {
   title: string;
@@ -46,6 +47,11 @@ export async function buildBulletin(
   const campaign = facts.campaignName === null ? undefined : { name: facts.campaignName };
   const cats = facts.categories;
   const records = facts.records;
+  // Looked up here, not by the route, so the draft and the issued (numbered) bulletin both print it.
+  const [cp] = await db
+    .select()
+    .from(trailCheckpoints)
+    .where(and(eq(trailCheckpoints.roundId, round.id), eq(trailCheckpoints.roundVersion, published.version)));
   const praised: Bulletin['praised'] = [];
   const criticised: Bulletin['criticised'] = [];
   for (const g of ranking.groups) {
@@ -64,7 +70,7 @@ export async function buildBulletin(
     }
   }
   return {
-    title: bulletinTitle({ campaign: campaign?.name ?? '', round: round.name }).replace(/\n/g, ''),
+    title: bulletinTitle(campaign?.name ?? '', round.name),
     campaign: campaign?.name ?? '',
     round: round.name,
     periodStart: round.periodStart,
@@ -88,5 +94,15 @@ export async function buildBulletin(
       action: x.r.actionTitle,
       status: x.r.status,
     })),
+    trail: cp
+      ? {
+          checkpointNo: cp.no,
+          at: new Date(cp.at).toISOString(),
+          items: cp.items,
+          headsDigest: cp.headsDigest,
+          keyId: cp.keyId,
+          signature: cp.signature,
+        }
+      : null,
   };
 }

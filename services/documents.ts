@@ -139,7 +139,10 @@ export function documentService(deps: {
         title: 'Not published',
       });
     const b = await buildBulletin(db, round, published);
-    return issue(u, c, 'bulletin', round.id, o, (i) => bulletinDocument(b, i));
+    // The issued 公文 names its checkpoint in Chinese only (no Latin in a document sent out); the key id
+    // and signature stay in the review copy and the JSON, and `zhenggai verify` finds them by number.
+    const trail = b.trail && { checkpointNo: b.trail.checkpointNo, items: b.trail.items };
+    return issue(u, c, 'bulletin', round.id, o, (i) => bulletinDocument({ ...b, trail }, i));
   }
 
   /** 约谈通知 of an accountability record whose action is an interview. */

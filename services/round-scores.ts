@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import { unitsByIds, scoreSheetOf, upsertScoreSheet } from '../db/queries/rounds.ts';
 import type { RoundRow } from '../db/schema.ts';
 import { within } from '../domain/access/scope.ts';
-import { notFoundRefusal, Refused } from './refusal.ts';
+import { Refused } from './refusal.ts';
 
 export interface ScoreSheetInput {
   lines: Record<string, number>;
@@ -19,10 +19,9 @@ const ruleBroken = (code: string, message: string, errors?: { path: string; mess
 export function roundScoreService(deps: { db: Db }) {
   const { db } = deps;
 
+  /** A unit's recorded sheet, or null when none is recorded yet (the route answers an empty sheet). */
   async function sheet(round: RoundRow, unitId: string) {
-    const s = await scoreSheetOf(db, round.id, unitId);
-    if (!s) throw notFoundRefusal(`score sheet of unit ${unitId} in round ${round.id}`);
-    return s;
+    return (await scoreSheetOf(db, round.id, unitId)) ?? null;
   }
 
   /** Record (or replace) a unit's sheet; answers what was stored. */

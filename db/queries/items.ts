@@ -1,5 +1,6 @@
 // Ledger reads: the item list with filters, keyset pagination and scope; one item; its trail.
-import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, not, sql, type SQL } from 'drizzle-orm';
+import { DEADLINE_RUNNING } from '../../domain/item/deadline.ts';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { categories, itemEvents, items, orgUnits, users } from '../schema.ts';
@@ -62,6 +63,9 @@ export function visibleToPattern(p: unknown): SQL {
 /** Escape LIKE wildcards so a search for "100%" means the text "100%". */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** Overdue as every screen counts it (domain/item/deadline.ts isOverdue): missed, still with the unit. */
+export const overdueNow = and(eq(items.overdue, true), inArray(items.status, [...DEADLINE_RUNNING]))!;
+
 export function filterConditions(f: ItemFilters): (SQL | undefined)[] {
   const q = f.q?.trim();
   return [
@@ -70,7 +74,7 @@ export function filterConditions(f: ItemFilters): (SQL | undefined)[] {
     f.unitPath ? sql`${items.responsibleUnitPath} like ${subtreePattern(f.unitPath)}` : undefined,
     f.status?.length ? inArray(items.status, f.status) : undefined,
     f.source?.length ? inArray(items.source, f.source) : undefined,
-    f.overdue !== undefined ? eq(items.overdue, f.overdue) : undefined,
+    f.overdue === undefined ? undefined : f.overdue ? overdueNow : not(overdueNow),
     f.flagged !== undefined ? eq(items.flagged, f.flagged) : undefined,
     f.supervisionLevel ? and(eq(items.flagged, true), sql`${supervisionLevelSql} = ${f.supervisionLevel}`) : undefined,
     f.deadlineFrom ? gte(items.deadline, f.deadlineFrom) : undefined,

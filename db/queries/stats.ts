@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { categories, items, orgUnits } from '../schema.ts';
-import { supervisionLevelSql, visibleTo, type Reader } from './items.ts';
+import { overdueNow, supervisionLevelSql, visibleTo, type Reader } from './items.ts';
 
 interface StatsFilters {
   campaignId?: string;
@@ -24,7 +24,7 @@ const responsible = alias(orgUnits, 'responsible');
 
 const countColumns = {
   total: sql<number>`count(*)::int`,
-  overdue: sql<number>`count(*) filter (where ${items.overdue})::int`,
+  overdue: sql<number>`count(*) filter (where ${overdueNow})::int`,
   closed: sql<number>`count(*) filter (where ${items.status} = 'closed')::int`,
   verified: sql<number>`count(*) filter (where ${items.status} = 'verified')::int`,
   dismissed: sql<number>`count(*) filter (where ${items.status} = 'dismissed')::int`,

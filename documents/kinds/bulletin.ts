@@ -1,6 +1,7 @@
 // 通报: a published round's ranking, praise, criticism and accountability, as the office sends it.
+import { bulletinTitle as worded, bulletinTitleParams } from '../../domain/messages/index.ts';
 import { type Block, titleFrom } from '../official.ts';
-import { bodyDate, dayBefore, dayOf, ordinal, score } from '../words.ts';
+import { bodyDate, dayBefore, ordinal, score } from '../words.ts';
 import { frame, type Issue, joinCn } from './common.ts';
 
 /** The fields of db/queries/bulletin.ts's Bulletin this document reads. */
@@ -18,13 +19,22 @@ export interface BulletinData {
   praised: { name: string; reason: string }[];
   criticised: { name: string; reason: string }[];
   accountability: { name: string; rule: string; action: string }[];
-  /** The signed trail checkpoint made at publishing (services/trail): printed so the 通报 fixes its trail. */
-  trail?: { checkpointNo: number; items: number; at: string; signature: string } | null;
+  /** The signed trail checkpoint made at publishing (README "Security"); null before checkpoints existed. */
+  trail?: { checkpointNo: number; items: number; keyId?: string; signature?: string } | null;
 }
 
-/** 第一季度验收 + 验收排名 would read 验收验收: the round's name already says what it is. */
-export const bulletinTitle = (b: Pick<BulletinData, 'campaign' | 'round'>) =>
-  titleFrom(['关于', b.campaign, `${b.round.replace(/(验收|考核|督查)$/, '')}验收排名情况的通报`]);
+/**
+ * The catalogue's title (domain/messages: the period first, 验收 once, the year not repeated), broken
+ * into lines only at the edges of the period and the campaign.
+ */
+export function bulletinTitle(b: Pick<BulletinData, 'campaign' | 'round'>): string {
+  const whole = worded(b.campaign, b.round);
+  const { period, campaign } = bulletinTitleParams(b.campaign, b.round);
+  const at = whole.indexOf(period + campaign);
+  if (at < 0) return titleFrom([whole]);
+  const end = at + period.length + campaign.length;
+  return titleFrom([whole.slice(0, at), period, campaign, whole.slice(end)].filter(Boolean));
+}
 
 export function bulletinDocument(b: BulletinData, issue: Issue) {
   const body: Block[] = [];
@@ -64,11 +74,13 @@ export function bulletinDocument(b: BulletinData, issue: Issue) {
     text: '各单位要对照本次验收发现的问题，认真分析原因，逐项制定整改措施，明确责任人和完成时限，确保按期整改到位。排名靠后的单位要深刻反思，切实改进工作作风，推动专项整治各项任务落到实处。',
   });
   if (b.trail) {
-    // The key's signature is the one run of Latin letters a document may carry: it is what a 纪委 checks
-    // with `zhenggai verify` against the database the ranking was made from.
+    // Printed so that a published 通报 fixes the trail it was made from: `zhenggai verify` checks the
+    // checkpoint's signature against the trail as it is now. The key id and signature stay as computed.
     body.push({
       kind: 'para',
-      text: `本通报依据的问题台账已签名存证：留痕检查点第${b.trail.checkpointNo}号，签于${bodyDate(dayOf(b.trail.at))}，共${b.trail.items}个问题；签名${b.trail.signature}。`,
+      text:
+        `本通报依据的问题台账共${b.trail.items}个问题，审计留痕检查点第${b.trail.checkpointNo}号` +
+        (b.trail.signature ? `（签名密钥${b.trail.keyId}，签名${b.trail.signature}）。` : '。'),
     });
   }
   return frame(issue, { title: bulletinTitle(b), recipients: '各责任部门，各行政村（社区）', body });

@@ -32,3 +32,13 @@ export function countDeadline(
 export function fixedDeadline(date: string): CountedDeadline {
   return { deadline: date, deadlineProvisional: false, deadlineWorkingDays: null };
 }
+
+/**
+ * "Overdue" as every screen counts it (workbench, dashboard, filtered ledger, export): the deadline was
+ * missed and the work is still with the unit. An item handed in late (submitted) or finished late keeps
+ * the missed-deadline fact (`overdue` in the state) and is shown as 逾期提交 / 逾期办结, not counted here.
+ */
+export const DEADLINE_RUNNING = ['assigned', 'in_progress'] as const;
+export function isOverdue(item: { status: string; overdue: boolean }): boolean {
+  return item.overdue && (DEADLINE_RUNNING as readonly string[]).includes(item.status);
+}

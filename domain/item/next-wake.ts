@@ -17,7 +17,7 @@
 import { addDays, atHour, endOfDay, instantMs, shanghaiDate, startOfDay, toInstant } from '../calendar/calendar.ts';
 import type { CalendarData } from '../calendar/calendar.ts';
 import { evolve } from './evolve.ts';
-import { includedNotHelped, includedNotHelpedDue } from './quality.ts';
+import { flaggedByEscalation, includedNotHelped, includedNotHelpedDue } from './quality.ts';
 import type { CampaignSettings, ItemEvent, ItemState } from './types.ts';
 
 export interface TimeEnv {
@@ -175,7 +175,7 @@ function fire(t: Timer, s: ItemState, now: string, actorId: string | null, env: 
           type: 'ItemFlagged',
           at,
           actorId,
-          data: { reason: `overdue since ${s.deadline}: flagged for supervision (挂牌督办)`, byEscalation: true },
+          data: { ...flaggedByEscalation(s.deadline!), byEscalation: true },
         });
       }
       return events;

@@ -1,5 +1,6 @@
 // Quality warnings from 003 §二(一): numbers that look good on paper but hide no real work.
 import { addMonthsToInstant, monthsBetween, shanghaiDate, startOfDay } from '../calendar/calendar.ts';
+import { type Message, render } from '../messages/index.ts';
 import type { CampaignSettings, ItemState, QualityWarning } from './types.ts';
 
 /**
@@ -27,11 +28,11 @@ export function fastInFastOut(state: ItemState, now: string): QualityWarning | n
   const months = monthsBetween(shanghaiDate(state.reportedAt), shanghaiDate(now));
   if (months > 1) return null;
   if (state.substantiveProgressCount > 0 || state.milestones.some((m) => m.completedAt !== null)) return null;
-  return {
-    code: 'fast_in_fast_out',
-    raisedAt: now,
-    detail: `reported ${shanghaiDate(state.reportedAt)} and closed ${shanghaiDate(now)} without substantive measures (快进快出)`,
+  const message: Message = {
+    code: 'quality.fast_in_fast_out',
+    params: { reportedOn: shanghaiDate(state.reportedAt), closedOn: shanghaiDate(now) },
   };
+  return { code: 'fast_in_fast_out', raisedAt: now, detail: render(message), message };
 }
 
 /**
@@ -47,12 +48,15 @@ export function includedNotHelpedDue(state: ItemState, settings: CampaignSetting
 }
 
 export function includedNotHelped(state: ItemState, settings: CampaignSettings, now: string): QualityWarning {
-  const since = state.monitoredSince
-    ? `monitored since ${state.monitoredSince} (纳入监测)`
-    : `assigned ${shanghaiDate(state.assignedAt ?? now)}`;
-  return {
-    code: 'included_not_helped',
-    raisedAt: now,
-    detail: `${since}, no measure (措施) recorded within ${settings.noMeasuresWarningMonths} month(s) (纳而不帮)`,
+  const message: Message = {
+    code: 'quality.included_not_helped',
+    params: { assignedOn: shanghaiDate(monitoringStart(state) ?? now), months: settings.noMeasuresWarningMonths },
   };
+  return { code: 'included_not_helped', raisedAt: now, detail: render(message), message };
+}
+
+/** The reason of a flag set by the last escalation step (挂牌督办), as text and as a message. */
+export function flaggedByEscalation(deadline: string): { reason: string; message: Message } {
+  const message: Message = { code: 'flag.overdue_escalation', params: { since: deadline } };
+  return { reason: render(message), message };
 }

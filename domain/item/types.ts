@@ -2,6 +2,7 @@
 // Everything here is plain JSON — ISO strings for instants, YYYY-MM-DD for calendar dates —
 // because the same values travel through PostgreSQL jsonb and Temporal's JSON payloads.
 
+import type { Message } from '../messages/index.ts';
 import type { CalendarData } from '../calendar/calendar.ts';
 
 export const ITEM_STATUSES = [
@@ -71,7 +72,9 @@ type QualityWarningCode =
 export interface QualityWarning {
   code: QualityWarningCode;
   raisedAt: string;
+  /** The text as rendered when raised; `message` (absent on old events) words it again. */
   detail: string;
+  message?: Message;
 }
 
 /** 纸面销号 guard: why a piece of evidence looks like paper work rather than real work. */
@@ -414,7 +417,9 @@ export type ItemEvent = EventBase &
     | {
         type: 'ItemFlagged';
         /** Added `level` and `dueOn`: absent on events written before (挂牌督办, no 督办 deadline). */
-        data: { reason: string; byEscalation: boolean; level?: SupervisionLevel; dueOn?: string | null };
+        data: { reason: string; byEscalation: boolean; level?: SupervisionLevel; dueOn?: string | null;
+          message?: Message;
+        };
       }
     | { type: 'ItemUnflagged'; data: { reason: string } }
     | { type: 'CommentAdded'; data: { text: string } }

@@ -1,6 +1,7 @@
 // Which events concern people, who (as roles in the org tree, resolved to users at send time) and
 // what they are told. Pure: the notifier resolves audiences and delivers; this only decides.
 import { shanghaiDate } from '../calendar/calendar.ts';
+import { closedWord, render } from '../messages/index.ts';
 import type { ItemEvent, ItemEventType, ItemState, NoticeKind } from '../item/types.ts';
 
 /**
@@ -178,26 +179,30 @@ export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null
 }
 
 const CLOSED = new Set(['closed', 'verified', 'dismissed']);
-const STATUS_LABEL: Record<string, string> = {
-  closed: 'closed (销号)',
-  verified: 'verified (复核通过)',
-  dismissed: 'dismissed (不予立项)',
-};
 
 /**
  * Whether a notice is still worth sending at `now` (a message held for quiet hours or a rate limit is
- * decided when it goes out): null if its cause still holds, else the reason it no longer does.
+ * decided when it goes out): null if its cause still holds, else the reason it no longer does (worded
+ * by the message catalogue: it is shown to the administrator beside the cancelled delivery).
  * `then` is the item right after the cause event, `current` the item now. Notices of facts (an
  * extension decided, a rejection, a reopening, the petitioner's answer) always hold.
  */
 export function causeGone(event: ItemEvent, then: ItemState, current: ItemState): string | null {
-  const closed = CLOSED.has(current.status) ? `the item is ${STATUS_LABEL[current.status]} now` : null;
+  const closed = CLOSED.has(current.status)
+    ? render({ code: 'cause_gone.closed', params: { status: closedWord(current.status) } })
+    : null;
   const deadlineMoved =
-    current.deadline !== then.deadline ? `the deadline moved from ${then.deadline} to ${current.deadline}` : null;
+    current.deadline !== then.deadline
+      ? render({
+          code: 'cause_gone.deadline_moved',
+          params: { from: then.deadline ?? '—', to: current.deadline ?? '—' },
+        })
+      : null;
   const moved =
     (current.responsibleUnit?.id ?? null) !== (then.responsibleUnit?.id ?? null)
-      ? 'the item went to another unit'
+      ? render({ code: 'cause_gone.moved' })
       : null;
+  const submitted = render({ code: 'cause_gone.submitted' });
   switch (event.type) {
     case 'ItemAssigned':
     case 'ItemTransferred':
@@ -205,20 +210,10 @@ export function causeGone(event: ItemEvent, then: ItemState, current: ItemState)
       return closed ?? moved;
     case 'DeadlineMissed':
     case 'Escalated':
-      return (
-        closed ??
-        (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ??
-        deadlineMoved ??
-        moved
-      );
+      return closed ?? (current.status === 'submitted' ? submitted : null) ?? deadlineMoved ?? moved;
     case 'ReminderIssued':
       if (event.data.kind === 'deadline_approaching') {
-        return (
-          closed ??
-          (current.status === 'submitted' ? 'the unit has applied for closure (申请销号)' : null) ??
-          deadlineMoved ??
-          moved
-        );
+        return closed ?? (current.status === 'submitted' ? submitted : null) ?? deadlineMoved ?? moved;
       }
       if (event.data.kind === 'supervision_approaching' || event.data.kind === 'supervision_overdue') {
         return (
@@ -231,13 +226,13 @@ export function causeGone(event: ItemEvent, then: ItemState, current: ItemState)
       }
       if (event.data.kind === 'review_waiting') {
         return current.status !== 'submitted' || current.submittedAt !== then.submittedAt
-          ? 'the closure application was reviewed'
+          ? render({ code: 'cause_gone.reviewed' })
           : null;
       }
       return current.recheck === null || current.recheck.dueBy !== then.recheck?.dueBy
         ? current.status === 'dismissed'
           ? closed
-          : 'the recheck was done'
+          : render({ code: 'cause_gone.recheck_done' })
         : null;
     default:
       return null;

@@ -105,7 +105,7 @@ describe('issuing', () => {
       issuedBy: w.userIds.super,
       issuedAt: '2026-04-02T02:00:00.000Z',
     });
-    expect(r.body.title).toMatch(/第一季度验收排名情况的通报$/);
+    expect(r.body.title).toMatch(/^关于第一季度.+验收排名情况的通报$/); // the catalogue's wording: the period first
     expect(r.body.title).not.toContain('验收验收');
     const text = await docxText(r.body.id);
     expect(text).toContain('朝振办〔2026〕1号');

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import JSZip from 'jszip';
 import { assign, build, evidenceFile, multipartBody, report, type World } from '../support/app.ts';
+import { latinSentences } from '../support/latin.ts';
 
 let w: World;
 beforeAll(async () => {
@@ -276,7 +277,12 @@ describe('rounds, ranking, bulletin', () => {
       body: { unitId: w.units.village1.id, lines: { ledger: 35, onsite: 50 }, veto: false },
     });
     expect((await w.call('h1', 'GET', `/api/v1/rounds/${roundId}/scores/${w.units.village1.id}`)).status).toBe(403);
+    // a unit of the round not scored yet: an empty sheet to fill in (no 404); a unit outside the round: 404
     expect(await w.call('super', 'GET', `/api/v1/rounds/${roundId}/scores/${w.units.village2.id}`)).toMatchObject({
+      status: 200,
+      body: { unitId: w.units.village2.id, lines: {}, veto: false, scoredAt: null },
+    });
+    expect(await w.call('super', 'GET', `/api/v1/rounds/${roundId}/scores/${w.units.labour.id}`)).toMatchObject({
       status: 404,
       body: { code: 'not_found' },
     });
@@ -341,6 +347,15 @@ describe('rounds, ranking, bulletin', () => {
     const xml = await (await JSZip.loadAsync(res.rawPayload)).file('word/document.xml')!.async('string');
     const text = xml.replace(/<[^>]+>/g, '');
     expect(text).toContain(bulletin.body.title);
+    expect(bulletin.body.title).toMatch(/^关于.+验收排名情况的通报$/);
+    expect(bulletin.body.title).not.toContain('验收验收');
+    expect(latinSentences(text)).toEqual([]); // every word of the document in Chinese
+    // Sent to every unit it ranks and to the lead offices: a ranked village and a lead read it too.
+    for (const user of ['h2', 'lead']) {
+      const r = await w.call(user, 'GET', `/api/v1/rounds/${roundId}/bulletin`);
+      expect(r.status, `${user}: ${JSON.stringify(r.body)}`).toBe(200);
+      expect(r.body.title).toBe(bulletin.body.title);
+    }
     expect(text.indexOf('朝阳村')).toBeLessThan(text.lastIndexOf('南陈村'));
     expect(text).toContain(lines[0].score.toFixed(2));
     // The bulletin prints the signed trail checkpoint made when this version was published.

@@ -97,4 +97,27 @@ describe('GET /stats/ledger', () => {
     expect((await w.call('super', 'GET', '/api/v1/stats/ledger?status=closed')).status).toBe(400);
     expect((await w.call(null, 'GET', '/api/v1/stats/ledger')).status).toBe(401);
   });
+
+  // Last: it moves an item on. One definition of overdue (domain/item/deadline.ts isOverdue): the
+  // dashboard, the ledger filter and the workbench count only items still with the unit.
+  it('an item handed in after its deadline keeps its late mark but leaves the overdue count', async () => {
+    const before = await stats('super');
+    for (const [path, body] of [
+      ['accept', {}],
+      [
+        'submit',
+        { summary: '已整改（逾期提交）', evidence: [await evidenceFile(w, 'h1', ids.village1Late!, '凭证.pdf')] },
+      ],
+    ] as const) {
+      const r = await w.call('h1', 'POST', `/api/v1/items/${ids.village1Late}/${path}`, body);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    const item = (await w.call('super', 'GET', `/api/v1/items/${ids.village1Late}`)).body;
+    expect(item).toMatchObject({ status: 'submitted', overdue: true }); // shown as 逾期提交
+    const after = await stats('super');
+    expect(after.totals.overdue).toBe(before.totals.overdue - 1);
+    expect(after.totals.overdue).toBe(await ledgerCount('super', 'overdue=true'));
+    expect(await ledgerCount('super', 'overdue=true&status=assigned,in_progress')).toBe(after.totals.overdue);
+    expect(await ledgerCount('super', 'overdue=false')).toBe(after.totals.total - after.totals.overdue);
+  });
 });

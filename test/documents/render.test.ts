@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 240_000);
 
 const expected = {
-  bulletin: { number: '朝振办〔2026〕12号', pages: [2, 4], title: '关于朝阳镇巩固拓展脱贫攻坚成果专项整治' },
+  bulletin: { number: '朝振办〔2026〕12号', pages: [2, 4], title: '关于第一季度朝阳镇巩固拓展脱贫攻坚成果专项整治' },
   interview: { number: '朝振办〔2026〕13号', pages: [1, 2], title: '关于对刘家村主要负责人、分管负责人' },
   assignment: { number: '朝振办〔2026〕14号', pages: [2, 3], title: '关于交办张岭村三组一户危房住人' },
   supervision: { number: '朝振办〔2026〕15号', pages: [3, 5], title: '关于对张岭村三组一户危房住人' },

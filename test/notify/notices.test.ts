@@ -140,6 +140,15 @@ describe('notices for an item, once each', () => {
     expect(p2.notices[0].id).not.toBe(p1.notices[2].id);
     const all = (await inbox('head1')).map((x) => x.id);
     expect([...p1.notices, ...p2.notices].map((x: { id: string }) => x.id)).toEqual(all.slice(0, 6));
+    // filtered by kind: only that kind, the same ones the whole inbox holds; a bad kind is refused
+    const whole = await inbox('head1');
+    const kind = whole[0]!.kind;
+    const only = (await n.call('head1', 'GET', `/api/v1/notices?kind=${kind}&limit=200`)).body.notices as {
+      id: string;
+      kind: string;
+    }[];
+    expect(only.map((x) => x.id)).toEqual(whole.filter((x) => x.kind === kind).map((x) => x.id));
+    expect((await n.call('head1', 'GET', '/api/v1/notices?kind=DROP%20TABLE')).status).toBe(400);
     const bad = await n.call('head1', 'GET', '/api/v1/notices?before=yesterday');
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);

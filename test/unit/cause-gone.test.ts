@@ -29,35 +29,31 @@ describe('causeGone', () => {
   });
 
   it('drops a deadline notice once the item is closed, applied for closure, or its deadline moved', () => {
-    expect(causeGone(missed, base, at({ status: 'closed' }))).toBe('the item is closed (销号) now');
-    expect(causeGone(missed, base, at({ status: 'dismissed' }))).toBe('the item is dismissed (不予立项) now');
-    expect(causeGone(approaching, base, at({ status: 'submitted' }))).toBe(
-      'the unit has applied for closure (申请销号)',
-    );
-    expect(causeGone(missed, base, at({ deadline: '2026-04-30' }))).toBe(
-      'the deadline moved from 2026-04-10 to 2026-04-30',
-    );
+    expect(causeGone(missed, base, at({ status: 'closed' }))).toBe('该问题已销号');
+    expect(causeGone(missed, base, at({ status: 'dismissed' }))).toBe('该问题已核销（不属实）');
+    expect(causeGone(approaching, base, at({ status: 'submitted' }))).toBe('责任单位已申请销号');
+    expect(causeGone(missed, base, at({ deadline: '2026-04-30' }))).toBe('整改时限已由 2026-04-10 调整为 2026-04-30');
     expect(
       causeGone(
         ev('ItemAssigned'),
         base,
         at({ responsibleUnit: { id: 'u2', path: '/c/t/u2/', name: '南陈村' } as ItemState['responsibleUnit'] }),
       ),
-    ).toBe('the item went to another unit');
+    ).toBe('该问题已转办其他单位');
   });
 
   it('drops a review or recheck notice once the review or recheck is done', () => {
     const waiting = ev('ReminderIssued', { kind: 'review_waiting', daysBefore: null, dueAt: 'x' });
     const submitted = at({ status: 'submitted', submittedAt: '2026-04-08T02:00:00.000Z' });
     expect(causeGone(waiting, submitted, submitted)).toBeNull();
-    expect(causeGone(waiting, submitted, at({ status: 'closed' }))).toBe('the closure application was reviewed');
+    expect(causeGone(waiting, submitted, at({ status: 'closed' }))).toBe('销号申请已审核');
     const recheck = ev('ReminderIssued', { kind: 'recheck_due', daysBefore: null, dueAt: 'x' });
     const due = at({
       status: 'closed',
       recheck: { reason: 'sampled', dueBy: '2026-05-01T00:00:00.000Z' } as ItemState['recheck'],
     });
     expect(causeGone(recheck, due, due)).toBeNull();
-    expect(causeGone(recheck, due, at({ status: 'verified', recheck: null }))).toBe('the recheck was done');
+    expect(causeGone(recheck, due, at({ status: 'verified', recheck: null }))).toBe('复核已完成');
   });
 
   it('always sends notices of facts', () => {

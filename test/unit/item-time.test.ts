@@ -38,7 +38,11 @@ describe('escalation after downtime', () => {
         {
           type: 'ItemFlagged',
           ...at,
-          data: { reason: 'overdue since 2026-03-09: flagged for supervision (挂牌督办)', byEscalation: true },
+          data: {
+            reason: '逾期未整改（整改时限 2026-03-09），按规定挂牌督办',
+            message: { code: 'flag.overdue_escalation', params: { since: '2026-03-09' } },
+            byEscalation: true,
+          },
         },
         {
           type: 'QualityWarningRaised',
@@ -46,7 +50,8 @@ describe('escalation after downtime', () => {
           data: {
             code: 'included_not_helped',
             raisedAt: late,
-            detail: 'assigned 2026-03-02, no measure (措施) recorded within 1 month(s) (纳而不帮)',
+            detail: '2026-03-02 交办后 1 个月内未录入整改措施（纳而不帮）',
+            message: { code: 'quality.included_not_helped', params: { assignedOn: '2026-03-02', months: 1 } },
           },
         },
       ]);

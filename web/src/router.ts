@@ -78,7 +78,8 @@ export const appRoutes: RouteRecordRaw[] = [
     component: () => import('./views/RankingView.vue'),
     meta: {
       title: 'nav.rankings',
-      roles: ['admin', 'supervisor', 'lead', 'inspector', 'viewer'],
+      // Villages too: the published ranking of their own unit and the bulletin sent to them.
+      roles: ['admin', 'supervisor', 'lead', 'handler', 'inspector', 'viewer'],
       menu: { icon: 'Trophy' },
     },
   },

@@ -29,6 +29,8 @@ export function signOutLocally() {
   session.token = null;
   session.user = null;
   localStorage.removeItem(KEY);
+  // The service worker forgets the API answers it kept for offline reading (sw.js).
+  navigator.serviceWorker?.controller?.postMessage('sign-out');
 }
 
 export const hasRole = (...roles: Role[]) => !!session.user && roles.some((r) => session.user!.roles.includes(r));

@@ -69,6 +69,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
           and(
             eq(notices.userId, req.user!.id),
             q.unread === 'true' ? isNull(notices.readAt) : undefined,
+            q.kind ? eq(notices.kind, q.kind) : undefined,
             q.before ? lt(notices.seq, Number(q.before)) : undefined,
           ),
         )

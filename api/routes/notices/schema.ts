@@ -42,6 +42,11 @@ export const prefsSchema = z
 export const getNotices = {
   querystring: z.strictObject({
     unread: z.enum(['true', 'false']).optional(),
+    kind: z
+      .string()
+      .regex(/^[a-z_]{1,40}$/, 'a notice kind such as deadline_missed')
+      .optional()
+      .describe('only notices of this kind (assigned, deadline_missed, escalated, report_due, …)'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     before: z
       .string()

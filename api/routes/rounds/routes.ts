@@ -12,7 +12,7 @@ import {
   type Scheme,
 } from '../../../domain/ranking/scheme.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
-import { type Bulletin, buildBulletin } from '../../../services/bulletin.ts';
+import { buildBulletin } from '../../../services/bulletin.ts';
 import { createCheckpoint } from '../../../services/trail/checkpoint.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { reportConfig } from '../../../db/queries/reports.ts';
@@ -21,14 +21,7 @@ import { lookBackService } from '../../../services/look-back.ts';
 import { roundScoreService } from '../../../services/round-scores.ts';
 import { campaignAccess, isOffice, seesAll } from '../../../services/campaign-access.ts';
 import { roundService } from '../../../services/rounds.ts';
-import {
-  accountabilityRecords,
-  acceptanceRounds,
-  categories,
-  orgUnits,
-  type RoundRow,
-  trailCheckpoints,
-} from '../../../db/schema.ts';
+import { accountabilityRecords, acceptanceRounds, categories, orgUnits, type RoundRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
@@ -254,7 +247,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         summary: "A unit's recorded score sheet (the acceptance team), to review or amend it",
         params: unitParams,
         response: {
-          200: scoreSheetView.extend({ scoredBy: z.string().nullable(), scoredAt: z.string() }),
+          // An unranked unit's sheet not yet recorded is an empty sheet (scoredAt null), not a 404: the
+          // form opens on it the same way for every unit of the round.
+          200: scoreSheetView.extend({ scoredBy: z.string().nullable(), scoredAt: z.string().nullable() }),
           ...problemResponses,
         },
       },
@@ -265,6 +260,13 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
       const { round, c } = await roundFor(u, req.params.id);
       if (!seesAll(u, c)) throw forbidden('score sheets are read by the acceptance team of the campaign');
       const sheet = await scores.sheet(round, req.params.unitId);
+      if (!sheet) {
+        const cfg = await cycleOf(c.id);
+        if (!cfg.cycle.reportingUnitIds.includes(req.params.unitId))
+          throw notFound(`unit ${req.params.unitId} in round ${round.id}`);
+        const empty = { lines: {}, veto: false, vetoReason: null, note: null, scoredBy: null, scoredAt: null };
+        return { roundId: round.id, unitId: req.params.unitId, ...empty };
+      }
       return {
         roundId: sheet.roundId,
         unitId: sheet.unitId,
@@ -395,27 +397,21 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
     z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
   );
 
+  /**
+   * The bulletin is sent to every unit it ranks and to the lead offices (牵头责任部门), so besides those
+   * who read the whole campaign, a user whose unit is ranked in it, or a lead, reads it once published.
+   */
   async function bulletinOf(u: AuthUser, id: string, version?: number) {
     const { round, c } = await roundFor(u, id);
-    if (!seesAll(u, c)) throw notFound('bulletin');
+    const all = seesAll(u, c);
     const published = await latestRanking(db, round.id, version);
-    if (!published)
+    if (!published) {
+      if (!all) throw notFound('bulletin');
       throw new Problem(409, 'round_not_published', 'Not published', 'the bulletin exists once the round is published');
-    const [cp] = await db
-      .select()
-      .from(trailCheckpoints)
-      .where(and(eq(trailCheckpoints.roundId, round.id), eq(trailCheckpoints.roundVersion, published.version)));
-    const trail: Bulletin['trail'] = cp
-      ? {
-          checkpointNo: cp.no,
-          at: new Date(cp.at).toISOString(),
-          items: cp.items,
-          headsDigest: cp.headsDigest,
-          keyId: cp.keyId,
-          signature: cp.signature,
-        }
-      : null;
-    return { ...(await buildBulletin(db, round, published)), trail };
+    }
+    const ranked = async () => (await scoped(u, false, published.result as Ranking)).groups.length > 0;
+    if (!all && !u.roles.includes('lead') && !(await ranked())) throw notFound('bulletin');
+    return buildBulletin(db, round, published);
   }
   const bulletinQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
   app.get(

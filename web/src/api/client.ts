@@ -4,6 +4,7 @@ import createClient from 'openapi-fetch';
 import { t } from '../i18n.ts';
 import { session, signOutLocally } from '../session.ts';
 import type { components, paths } from './schema';
+import { sawResponse } from '../offline/status.ts';
 
 export type Problem = components['schemas']['Problem'];
 export type Item = components['schemas']['Item'];
@@ -66,6 +67,7 @@ export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: 
       detail: t('app.networkError'),
     });
   }
+  sawResponse(r.response);
   if (r.response.ok) return r.data as T;
   const body = r.error as Partial<Problem> | undefined;
   throw new ApiError({

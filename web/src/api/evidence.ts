@@ -20,12 +20,19 @@ export function uploadEvidence(
   return uploadFile(`/api/v1/items/${encodeURIComponent(itemId)}/attachments?purpose=${purpose}`, file, onProgress);
 }
 
-/** The same to any upload endpoint of the API (a monthly report's files). */
-export function uploadFile(url: string, file: File, onProgress: (pct: number) => void): Promise<Attachment> {
+/** The same to any upload endpoint of the API (a monthly report's files). An idempotency key makes a
+ * repeated upload (the offline outbox trying again) answer with the file stored the first time. */
+export function uploadFile(
+  url: string,
+  file: File,
+  onProgress: (pct: number) => void,
+  idempotencyKey?: string,
+): Promise<Attachment> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     if (session.token) xhr.setRequestHeader('authorization', `Bearer ${session.token}`);
+    if (idempotencyKey) xhr.setRequestHeader('idempotency-key', idempotencyKey);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100));
     };

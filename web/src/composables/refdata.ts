@@ -79,15 +79,39 @@ export interface UnitNode {
   kind: string;
   children: UnitNode[];
 }
+// Siblings in the customary order: offices and departments before villages and communities, villages
+// by their division code (the official order), then by name in pinyin order.
+const KIND_ORDER = ['county', 'township', 'office', 'department', 'village', 'community'];
+function compareUnits(a: OrgUnit, b: OrgUnit): number {
+  const k = (u: OrgUnit) => (KIND_ORDER.indexOf(u.kind) + KIND_ORDER.length + 1) % (KIND_ORDER.length + 1);
+  return (
+    k(a) - k(b) ||
+    (a.divisionCode ?? '\uffff').localeCompare(b.divisionCode ?? '\uffff') ||
+    a.name.localeCompare(b.name, 'zh-CN')
+  );
+}
 export function unitTree(units: OrgUnit[]): UnitNode[] {
+  const sorted = [...units].sort(compareUnits);
   const nodes = new Map(
-    units.map((u) => [u.id, { value: u.id, label: u.name, kind: u.kind, children: [] as UnitNode[] }]),
+    sorted.map((u) => [u.id, { value: u.id, label: u.name, kind: u.kind, children: [] as UnitNode[] }]),
   );
   const roots: UnitNode[] = [];
-  for (const u of units) {
+  for (const u of sorted) {
     const n = nodes.get(u.id)!;
     const parent = u.parentId ? nodes.get(u.parentId) : undefined;
     (parent ? parent.children : roots).push(n);
   }
   return roots;
+}
+/** Unit ids in the tree's order (depth first), for sorting lists by unit. */
+export function unitOrder(units: OrgUnit[]): Map<string, number> {
+  const order = new Map<string, number>();
+  const walk = (ns: UnitNode[]) => {
+    for (const n of ns) {
+      order.set(n.value, order.size);
+      walk(n.children);
+    }
+  };
+  walk(unitTree(units));
+  return order;
 }

@@ -23,8 +23,17 @@ export function deadlineInfo(
   opts: { calendar: CalendarData | null; workingDays: boolean; now?: string },
 ): DeadlineInfo {
   const provisional = item.deadlineProvisional;
-  if (['submitted', 'closed', 'verified', 'dismissed'].includes(item.status))
-    return { text: t('deadline.done'), tone: 'muted', provisional: false };
+  // Past the work: whether it was handed in (or finished) after the deadline — the overdue fact stays
+  // on the item once the deadline was missed, until a new deadline starts a new clock.
+  if (item.status === 'dismissed') return { text: t('deadline.dismissed'), tone: 'muted', provisional: false };
+  if (item.status === 'submitted')
+    return item.overdue
+      ? { text: t('deadline.submittedLate'), tone: 'bad', provisional: false }
+      : { text: t('deadline.submittedOnTime'), tone: 'muted', provisional: false };
+  if (item.status === 'closed' || item.status === 'verified')
+    return item.overdue
+      ? { text: t('deadline.doneLate'), tone: 'warn', provisional: false }
+      : { text: t('deadline.done'), tone: 'muted', provisional: false };
   if (!item.deadline) return { text: t('deadline.none'), tone: 'muted', provisional: false };
   const now = opts.now ?? today();
   if (item.overdue || item.deadline < now) {

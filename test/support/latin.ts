@@ -1,0 +1,8 @@
+// "No English reaches a person": a Latin-letter sentence is two or more words of Latin letters in a row.
+// A product or format name on its own (企业微信 beside DingTalk, a .docx, PDF、Word、Excel) is not one.
+export const LATIN_SENTENCE = /[A-Za-z]{2,}(?:[ ,.:;()'-]+[A-Za-z]{2,})+/;
+
+/** The Latin sentences in a text, for a failing test to name. */
+export function latinSentences(text: string): string[] {
+  return [...text.matchAll(new RegExp(LATIN_SENTENCE, 'g'))].map((m) => m[0]);
+}
