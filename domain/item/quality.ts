@@ -48,10 +48,10 @@ export function includedNotHelpedDue(state: ItemState, settings: CampaignSetting
 }
 
 export function includedNotHelped(state: ItemState, settings: CampaignSettings, now: string): QualityWarning {
-  const message: Message = {
-    code: 'quality.included_not_helped',
-    params: { assignedOn: shanghaiDate(monitoringStart(state) ?? now), months: settings.noMeasuresWarningMonths },
-  };
+  const months = settings.noMeasuresWarningMonths;
+  const message: Message = state.monitoredSince
+    ? { code: 'quality.included_not_helped_monitored', params: { monitoredOn: state.monitoredSince, months } }
+    : { code: 'quality.included_not_helped', params: { assignedOn: shanghaiDate(state.assignedAt ?? now), months } };
   return { code: 'included_not_helped', raisedAt: now, detail: render(message), message };
 }
 

@@ -417,7 +417,11 @@ export type ItemEvent = EventBase &
     | {
         type: 'ItemFlagged';
         /** Added `level` and `dueOn`: absent on events written before (挂牌督办, no 督办 deadline). */
-        data: { reason: string; byEscalation: boolean; level?: SupervisionLevel; dueOn?: string | null;
+        data: {
+          reason: string;
+          byEscalation: boolean;
+          level?: SupervisionLevel;
+          dueOn?: string | null;
           message?: Message;
         };
       }

@@ -6,6 +6,7 @@ export const ZH_CN = {
   'flag.overdue_escalation': '逾期未整改（整改时限 {since}），按规定挂牌督办',
   // quality warnings (domain/item/quality.ts, 003 §二(一))
   'quality.included_not_helped': '{assignedOn} 交办后 {months} 个月内未录入整改措施（纳而不帮）',
+  'quality.included_not_helped_monitored': '{monitoredOn} 纳入监测后 {months} 个月内未录入整改措施（纳而不帮）',
   'quality.fast_in_fast_out': '{reportedOn} 登记、{closedOn} 销号，无实质性整改措施（快进快出）',
   // why a held notice was not sent after all (domain/notice/derive.ts causeGone)
   'cause_gone.closed': '该问题已{status}',

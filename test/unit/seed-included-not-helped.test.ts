@@ -59,7 +59,7 @@ describe('003 §二(一) 纳而不帮', () => {
       {
         data: {
           code: 'included_not_helped',
-          detail: 'monitored since 2026-01-15 (纳入监测), no measure (措施) recorded within 1 month(s) (纳而不帮)',
+          detail: '2026-01-15 纳入监测后 1 个月内未录入整改措施（纳而不帮）',
         },
       },
     ]);
