@@ -105,13 +105,13 @@ describe('quiet-hour SMS whose cause is gone by 07:00', () => {
     const closingNow = await reload(held.closing.id);
     expect(closingNow).toMatchObject({
       status: 'cancelled',
-      lastError: 'not sent: the unit has applied for closure (申请销号)',
+      lastError: '未发送：责任单位已申请销号',
       sentAt: null,
     });
     const extendedNow = await reload(held.extended.id);
     expect(extendedNow).toMatchObject({
       status: 'cancelled',
-      lastError: 'not sent: the deadline moved from 2026-04-10 to 2026-04-30',
+      lastError: '未发送：整改时限已由 2026-04-10 调整为 2026-04-30',
     });
     expect(await reload(held.still.id)).toMatchObject({ status: 'sent' });
     expect(await reload(extensionSms.id)).toMatchObject({ status: 'sent' }); // a fact: the extension was decided

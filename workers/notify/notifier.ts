@@ -434,7 +434,7 @@ export async function deliver(
     await db.transaction(async (tx) => {
       await tx
         .update(deliveries)
-        .set({ status: 'cancelled', lastError: `not sent: ${gone}`, updatedAt: nowIso })
+        .set({ status: 'cancelled', lastError: `未发送：${gone}`, updatedAt: nowIso })
         .where(eq(deliveries.id, d.id));
       await tx
         .insert(deliveryAttempts)
