@@ -130,7 +130,7 @@ describe('quiet-hour SMS whose cause is gone by 07:00', () => {
     );
     const log = await n.call('h1', 'GET', `/api/v1/notices/${notice.id}/deliveries`);
     expect(log.status).toBe(200);
-    expect(JSON.stringify(log.body)).toContain('cancelled at send time: the unit has applied for closure');
+    expect(JSON.stringify(log.body)).toContain('发送时取消：责任单位已申请销号');
     await n.notifier.reconcileNow();
     await n.settle();
     expect((await reload(held.closing.id)).status).toBe('cancelled');

@@ -438,7 +438,7 @@ export async function deliver(
         .where(eq(deliveries.id, d.id));
       await tx
         .insert(deliveryAttempts)
-        .values({ deliveryId: d.id, at: nowIso, ok: false, detail: `cancelled at send time: ${gone}` });
+        .values({ deliveryId: d.id, at: nowIso, ok: false, detail: `发送时取消：${gone}` });
     });
     deps.log(`delivery ${d.key} (${d.channel}) cancelled: the cause no longer holds — ${gone}`);
     return 'cancelled';
