@@ -27,36 +27,8 @@ export const listQuery = z.strictObject({
   campaignId: uuid.optional(),
   categoryId: uuid.optional(),
   unitId: uuid.optional().describe("responsible unit's subtree"),
-  status: z
-    .string()
-    .optional()
-    .describe(`comma-separated: ${ITEM_STATUSES.join(',')}`)
-    .transform((s, ctx) => {
-      const list = s
-        ? s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)
-        : undefined;
-      const bad = list?.filter((x) => !(ITEM_STATUSES as readonly string[]).includes(x));
-      if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown status: ${bad.join(',')}` });
-      return list;
-    }),
-  source: z
-    .string()
-    .optional()
-    .describe(`comma-separated: ${ITEM_SOURCES.join(',')}`)
-    .transform((s, ctx) => {
-      const list = s
-        ? s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)
-        : undefined;
-      const bad = list?.filter((x) => !(ITEM_SOURCES as readonly string[]).includes(x));
-      if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown source: ${bad.join(',')}` });
-      return list;
-    }),
+  status: commaList(ITEM_STATUSES, 'status'),
+  source: commaList(ITEM_SOURCES, 'source'),
   overdue: z
     .enum(['true', 'false'])
     .optional()
@@ -84,3 +56,22 @@ export const listQuery = z.strictObject({
 
 /** The `:id` of a resource. */
 export const idParams = z.object({ id: z.uuid() });
+
+/** A comma-separated filter of known codes (e.g. `status=assigned,in_progress`); an unknown one is named. */
+function commaList(known: readonly string[], word: string) {
+  return z
+    .string()
+    .optional()
+    .describe(`comma-separated: ${known.join(',')}`)
+    .transform((s, ctx) => {
+      const list = s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
+      const bad = list?.filter((x) => !known.includes(x));
+      if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown ${word}: ${bad.join(',')}` });
+      return list;
+    });
+}
