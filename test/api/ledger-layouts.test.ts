@@ -181,6 +181,8 @@ describe('ten layouts: dry run, then commit into the lifecycle', () => {
   it('09 and 11: a problem under two 专项 is a warning on its cell; unknown words are errors on theirs', async () => {
     const c = await newCampaign('09');
     const nine = await post(c, '09-prefix-columns.xlsx', 'mode=dry_run');
+    expect(nine.status, JSON.stringify(nine.body)).toBe(200);
+    expect(nine.body.totals, JSON.stringify(nine.body.rows)).toMatchObject({ rows: 2 });
     expect(nine.body.rows[0].warnings[0]).toMatchObject({ column: 'B', message: expect.stringContaining('2 个专项') });
     const eleven = await post(c, '11-rules-and-required.xlsx', 'mode=dry_run');
     expect(
