@@ -1,4 +1,4 @@
-// Renders each sample document and the ledger print through LibreOffice to PNG, for the README:
+// Renders each sample document and the ledger print through LibreOffice to PNG, for docs/features.md:
 //   npx tsx test/documents/samples.ts [docs/screenshots]
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
