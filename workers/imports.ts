@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ImportJobs } from '../services/jobs.ts';
 import type { Db } from '../db/client.ts';
+import { loadCalendar } from '../db/calendar.ts';
 import { setJob } from '../db/queries/import-jobs.ts';
 import { ledgerImport } from '../services/ledger-import.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
@@ -25,7 +26,12 @@ export interface ImportDeps {
 
 /** The imports job (services/ledger-import.ts runJob); kept here for the tests that drive it directly. */
 export async function runImportCommit(deps: ImportDeps, jobId: string, attempt: { made: number; max: number }) {
-  return ledgerImport({ db: deps.db, engine: deps.engine, clock: deps.clock }).runJob(jobId, attempt);
+  return ledgerImport({
+    db: deps.db,
+    engine: deps.engine,
+    clock: deps.clock,
+    calendar: () => loadCalendar(deps.db),
+  }).runJob(jobId, attempt);
 }
 
 export function startImportWorkers(

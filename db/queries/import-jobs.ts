@@ -1,5 +1,5 @@
 // Ledger import jobs (import_jobs) and the rows they brought in (imported_rows).
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../client.ts';
 import { importedRows, importJobs } from '../schema.ts';
 
@@ -23,4 +23,36 @@ export async function landedRows(db: DbOrTx, jobId: string): Promise<number> {
 
 export async function insertImportedRow(db: DbOrTx, row: typeof importedRows.$inferInsert) {
   await db.insert(importedRows).values(row);
+}
+
+/** A job row as the dry run or the commit starts it: its report written once, here. */
+export async function insertImportJob(
+  db: DbOrTx,
+  j: { campaignId: string; userId: string; fileName: string; mode: string; rows: number; report: unknown; at: string },
+): Promise<string> {
+  const [job] = await db
+    .insert(importJobs)
+    .values({
+      campaignId: j.campaignId,
+      userId: j.userId,
+      fileName: j.fileName,
+      mode: j.mode,
+      status: 'done',
+      totalRows: j.rows,
+      processedRows: j.rows,
+      report: j.report,
+      finishedAt: j.at,
+    })
+    .returning({ id: importJobs.id });
+  return job!.id;
+}
+
+/** The ledger row an item was imported from (header → text as written), or null. */
+export async function importedRowOf(db: DbOrTx, campaignId: string, itemId: string) {
+  // By campaign first: imported_rows is indexed by (campaign_id, row_key).
+  const [row] = await db
+    .select({ original: importedRows.original })
+    .from(importedRows)
+    .where(and(eq(importedRows.campaignId, campaignId), eq(importedRows.itemId, itemId)));
+  return row?.original ?? null;
 }

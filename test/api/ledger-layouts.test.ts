@@ -225,3 +225,25 @@ describe('the office layout, saved on import and used for the export', () => {
     expect(JSON.parse(res.body).code).toBe('no_layout');
   });
 });
+
+describe('festival deadlines from the calendar years loaded into the database', () => {
+  it('春节前 after this year’s Spring Festival is refused until next year’s notice is loaded, then dated from it', async () => {
+    const c = await newCampaign('festivals');
+    // Today is 2026-03-02: the next Spring Festival is 2027's, which the bundled calendar does not have.
+    const csv = Buffer.from('序号,问题描述,整改措施,整改时限\n1,东村饮水管网老化,更换管网,春节前\n');
+    const before = await post(c, 'festivals.csv', 'mode=dry_run', csv);
+    expect(before.status).toBe(200);
+    expect(before.body.rows[0].problems[0]).toMatchObject({ field: 'deadline', value: '春节前' });
+    const loaded = await w.call('admin', 'PUT', '/api/v1/calendar/years/2027', {
+      source: '国务院办公厅关于2027年部分节假日安排的通知（测试用）',
+      holidays: ['2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12'],
+      workdays: ['2027-02-14'],
+    });
+    expect(loaded.status).toBe(200);
+    const after = await post(c, 'festivals.csv', 'mode=dry_run', csv);
+    expect(after.body.rows[0]).toMatchObject({
+      status: 'ok',
+      preview: { deadline: '2027-02-05', deadlineWords: '春节前' },
+    });
+  });
+});

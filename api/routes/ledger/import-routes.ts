@@ -4,24 +4,17 @@ import { unlink } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import multipart from '@fastify/multipart';
 import { eq, getTableColumns } from 'drizzle-orm';
-import { fileTypeFromFile } from 'file-type';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ITEM_SOURCES } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
+import { saveMapping } from '../../../db/queries/import-templates.ts';
 import { within } from '../../../domain/access/scope.ts';
-import { importJobs, importTemplates } from '../../../db/schema.ts';
-import { setJob } from '../../../db/queries/import-jobs.ts';
-import { contextFor } from '../../../ledger/import/deadline.ts';
-import { cellText, FIELD_NAMES, findHeader, IMPORT_FIELDS, ledgerDate } from '../../../ledger/import/header.ts';
-import { templateFromSheet } from '../../../ledger/template.ts';
-import { existingItemIds, loadImportRefs } from '../../../services/import-refs.ts';
-import { writeMarked } from '../../../ledger/import/marked.ts';
-import { columnLetter, planImport, type RowPlan } from '../../../ledger/import/plan.ts';
-import { readSheet, SheetRejected } from '../../../ledger/import/read.ts';
-import { ZipRejected } from '../../../ledger/import/zip-guard.ts';
+import { importJobs } from '../../../db/schema.ts';
+import { FIELD_NAMES, IMPORT_FIELDS } from '../../../ledger/import/header.ts';
+import { loadImportRefs } from '../../../services/import-refs.ts';
 import type { ImportJobs } from '../../../services/jobs.ts';
-import { ledgerImport } from '../../../services/ledger-import.ts';
+import { ledgerImport, type SheetImported } from '../../../services/ledger-import.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
@@ -46,13 +39,19 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const stageDir = deps.evidence?.stageDir;
   const limits = deps.imports;
   if (!stageDir || !limits) throw new Error('ledger import needs deps.evidence.stageDir and deps.imports');
-  const imports = ledgerImport({ db, engine: deps.engine, clock, jobs: limits.queue, log: app.log });
+  const imports = ledgerImport({
+    db,
+    engine: deps.engine,
+    clock,
+    calendar: () => deps.env.calendar(),
+    jobs: limits.queue,
+    log: app.log,
+  });
   await app.register(multipart, {
     throwFileSizeLimit: false,
     preservePath: true,
     limits: { fileSize: limits.maxFileBytes, files: 1, fields: 5, parts: 6 },
   });
-  const today = () => new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
   async function refsFor(user: AuthUser, campaignId: string) {
     const refs = await loadImportRefs(db, campaignId);
@@ -107,97 +106,27 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         remaining: limits.maxFileBytes,
         maxFileBytes: limits.maxFileBytes,
       });
-      let rows;
-      let merges;
-      let header;
+      let out: SheetImported;
       try {
-        const type = await fileTypeFromFile(staged.path);
-        // A damaged .xlsx may sniff as a plain zip: let the zip guard say what is wrong with it.
-        const kind =
-          type?.ext === 'xlsx' || (type?.ext === 'zip' && /\.xlsx$/i.test(fileName))
-            ? 'xlsx'
-            : !type && /\.csv$/i.test(fileName)
-              ? 'csv'
-              : null;
-        if (!kind) {
-          throw new Problem(
-            415,
-            'unsupported_sheet',
-            'Unsupported sheet',
-            `${fileName} is ${type ? `.${type.ext}` : 'not a spreadsheet'} by its content; send .xlsx (save .xls/.et/.wps files as .xlsx first) or .csv`,
-          );
-        }
-        ({ rows, merges } = await readSheet(staged.path, kind, limits));
-      } catch (err) {
-        if (err instanceof SheetRejected || err instanceof ZipRejected)
-          throw new Problem(422, 'sheet_rejected', 'Sheet rejected', err.message);
-        throw err;
+        out = await imports.importSheet({
+          user: { id: user.id, actor: actorOf(user) },
+          refs,
+          file: { path: staged.path, name: fileName },
+          mode: req.query.mode,
+          defaultSource: req.query.defaultSource,
+          saveLayout: req.query.saveLayout === 'true',
+          limits,
+        });
       } finally {
         await unlink(staged.path).catch(() => {});
       }
-      header = findHeader(rows, refs.campaign ? refs.template : {}, merges);
-      if (!header) {
-        throw new Problem(
-          422,
-          'header_not_found',
-          'Header not found',
-          '未找到表头：前 30 行中没有一行同时包含“问题描述”（或问题内容、具体问题表述）和其他台账列名；可在导入模板中指定列名',
-        );
-      }
-      const ids = header.columns.find((c) => c.field === 'itemId');
-      // Deadlines written without a year (6月底, 春节前) belong to the ledger's own year (its title or
-      // 填报时间), else to today's.
-      const now = today();
-      const dated = ledgerDate(rows, header);
-      const deadlineContext = dated
-        ? { ...contextFor(now), year: dated.year, after: dated.date ?? `${dated.year}-01-01` }
-        : contextFor(now);
-      const plans = planImport({
-        rows,
-        header,
-        merges,
-        deadlineContext,
-        units: refs.units,
-        unitPrefixes: refs.unitPrefixes,
-        categories: refs.categories,
-        today: now,
-        defaultSource: req.query.defaultSource,
-        existingKeys: refs.existingKeys,
-        rowKey: refs.rowKey,
-        existingItemIds: ids
-          ? await existingItemIds(
-              db,
-              refs.campaign.id,
-              rows.slice(header.dataStart).map((r) => cellText(r?.[ids.index])),
-            )
-          : new Set(),
-      });
-      const report = reportOf(fileName, header, plans);
-      if (header.missing.length) {
-        report.warnings.push(`未找到列：${header.missing.map((f) => FIELD_NAMES[f]).join('、')}（对应数据将不导入）`);
-      }
-      const [job] = await db
-        .insert(importJobs)
-        .values({
-          campaignId: refs.campaign.id,
-          userId: user.id,
-          fileName,
-          mode: req.query.mode,
-          status: 'done',
-          totalRows: plans.length,
-          processedRows: plans.length,
-          report,
-          finishedAt: clock.now().toISOString(),
-        })
-        .returning({ id: importJobs.id });
-      const jobId = job!.id;
-
-      if (req.query.mode === 'dry_run') {
+      const { jobId, report } = out;
+      if (out.mode === 'dry_run') {
         if (req.query.format === 'xlsx') {
-          const out = new PassThrough();
-          void writeMarked(out, rows, plans, header.headerRows).catch((err) => {
+          const body = new PassThrough();
+          void out.marked(body).catch((err) => {
             req.log.error({ err }, 'marked workbook failed');
-            out.destroy(err as Error);
+            body.destroy(err as Error);
           });
           return reply
             .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -206,13 +135,11 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
               contentDisposition('attachment', `校验结果-${fileName.replace(/\.(csv|xlsx)$/i, '')}.xlsx`),
             )
             .header('x-import-job', jobId)
-            .send(out);
+            .send(body);
         }
         return { jobId, mode: 'dry_run', ...report };
       }
-
-      if (report.totals.errors > 0) {
-        await setJob(db, jobId, { status: 'failed', error: `${report.totals.errors} 行有错误，未导入` });
+      if ('refused' in out)
         return reply
           .code(422)
           .type('application/problem+json; charset=utf-8')
@@ -225,31 +152,6 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
             jobId,
             ...report,
           });
-      }
-      const out = await imports.commit(
-        {
-          actor: actorOf(user),
-          jobId,
-          today: now,
-          campaign: refs.campaign,
-          leadOf: refs.leadOf,
-          fileName,
-        },
-        plans,
-        report.totals.ok,
-      );
-      if (req.query.saveLayout === 'true') {
-        // The office's layout, for the export in its own form (ledger/template.ts).
-        const layout = templateFromSheet(rows, merges, header) as unknown as Record<string, unknown>;
-        const at = clock.now().toISOString();
-        await db
-          .insert(importTemplates)
-          .values({ campaignId: refs.campaign.id, mapping: refs.template, layout, updatedBy: user.id, updatedAt: at })
-          .onConflictDoUpdate({
-            target: importTemplates.campaignId,
-            set: { layout, updatedBy: user.id, updatedAt: at },
-          });
-      }
       if (out.status === 'done') return { jobId, mode: 'commit', status: 'done', created: out.created, ...report };
       return reply
         .code(202)
@@ -345,63 +247,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       requireRole(user, ['supervisor']);
       const refs = await refsFor(user, req.params.id);
       const mapping = req.body.mapping as Record<string, string>;
-      await db
-        .insert(importTemplates)
-        .values({ campaignId: refs.campaign.id, mapping, updatedBy: user.id, updatedAt: clock.now().toISOString() })
-        .onConflictDoUpdate({
-          target: importTemplates.campaignId,
-          set: { mapping, updatedBy: user.id, updatedAt: clock.now().toISOString() },
-        });
+      await saveMapping(db, { campaignId: refs.campaign.id, mapping, by: user.id, at: clock.now().toISOString() });
       return { mapping };
     },
   );
 };
-
-function reportOf(
-  fileName: string,
-  header: NonNullable<ReturnType<typeof findHeader>>,
-  plans: RowPlan[],
-): ImportReport {
-  return {
-    fileName,
-    header: {
-      rows: header.headerRows.map((r) => r + 1),
-      dataStartRow: header.dataStart + 1,
-      columns: header.columns.map((c) => ({
-        column: columnLetter(c.index),
-        header: c.header,
-        field: c.field,
-        fieldName: c.field ? FIELD_NAMES[c.field] : null,
-      })),
-    },
-    totals: {
-      rows: plans.length,
-      ok: plans.filter((p) => p.status === 'ok').length,
-      errors: plans.filter((p) => p.status === 'error').length,
-      duplicates: plans.filter((p) => p.status === 'duplicate').length,
-    },
-    warnings: [] as string[],
-    rows: plans.map((p) => ({
-      row: p.row,
-      status: p.status,
-      problems: p.problems,
-      warnings: p.warnings,
-      notes: p.notes,
-      ...(p.item
-        ? {
-            preview: {
-              title: p.item.title,
-              unit: p.item.unit?.name ?? null,
-              deadline: p.item.deadline?.kind === 'date' ? p.item.deadline.date : (p.item.deadline?.kind ?? null),
-              status: p.item.status?.state ?? null,
-              statusWords: p.item.status?.original ?? null,
-              deadlineWords: p.item.deadline && p.item.deadline.kind !== 'invalid' ? p.item.deadline.original : null,
-              rows: p.item.rows,
-            },
-          }
-        : {}),
-    })),
-  };
-}
 
 export default routes;

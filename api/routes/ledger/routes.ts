@@ -5,12 +5,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { ledgerPages } from '../../../db/queries/ledger.ts';
 import { unitById } from '../../../db/queries/org.ts';
-import { campaigns, importTemplates, orgUnits } from '../../../db/schema.ts';
+import { campaigns, orgUnits } from '../../../db/schema.ts';
 import { csvWriter, xlsxWriter } from '../../../ledger/export.ts';
 import { ledgerRow } from '../../../ledger/rows.ts';
-import { type LedgerTemplate, writeWithTemplate } from '../../../ledger/template.ts';
+import { writeWithTemplate } from '../../../ledger/template.ts';
+import { exportLayout } from '../../../services/ledger-export.ts';
 import type { AppDeps } from '../../app.ts';
-import { Problem } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { exportQuery } from './schema.ts';
 
@@ -46,25 +46,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
       const asOf = new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
       const fileName = `${title}-${asOf.replace(/-/g, '')}.${q.format}`;
 
-      let template: LedgerTemplate | null = null;
-      if (q.layout === 'office') {
-        const [t] = q.campaignId
-          ? await db
-              .select({ layout: importTemplates.layout })
-              .from(importTemplates)
-              .where(eq(importTemplates.campaignId, q.campaignId))
-          : [];
-        if (!t?.layout || q.format !== 'xlsx')
-          throw new Problem(
-            422,
-            'no_layout',
-            'No office layout',
-            q.format !== 'xlsx'
-              ? 'the office layout is an .xlsx layout; ask for format=xlsx'
-              : 'this campaign has no saved ledger layout: import a ledger with saveLayout=true first (campaignId is required)',
-          );
-        template = t.layout as unknown as LedgerTemplate;
-      }
+      const template = await exportLayout(db, q);
       const out = new PassThrough({ highWaterMark: 256 * 1024 });
       if (template) {
         reply

@@ -10,7 +10,7 @@ export const exportQuery = listQuery.omit({ cursor: true, limit: true, count: tr
   layout: z.enum(['standard', 'office']).default('standard'),
 });
 
-/** The dry run's row-by-row report (import-routes.ts reportOf), kept on the import job. */
+/** The dry run's row-by-row report (ledger/import/report.ts), kept on the import job. */
 const importField = z.enum(IMPORT_FIELDS).nullable();
 /** A cell the dry run reports: on the problem's first row unless `row` says another. */
 const cellProblem = z.object({
