@@ -1,7 +1,7 @@
 // What an import checks rows against: the campaign, its area's units and its categories, and what
 // was imported into it before.
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, like } from 'drizzle-orm';
+import { and, asc, eq, inArray, like } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { campaigns, categories, importedRows, importTemplates, items, orgUnits } from '../db/schema.ts';
 import type { UnitRef } from '../domain/item/types.ts';
@@ -31,9 +31,14 @@ export async function loadImportRefs(db: Db, campaignId: string): Promise<Import
   const units = await db
     .select({ id: orgUnits.id, name: orgUnits.name, path: orgUnits.path })
     .from(orgUnits)
-    .where(like(orgUnits.path, `${area.path}%`));
+    .where(like(orgUnits.path, `${area.path}%`))
+    .orderBy(asc(orgUnits.path)); // every list in a stable order: the same sheet always gets the same report
   const ancestorIds = area.path.split('/').filter(Boolean);
-  const ancestors = await db.select({ name: orgUnits.name }).from(orgUnits).where(inArray(orgUnits.id, ancestorIds));
+  const ancestors = await db
+    .select({ name: orgUnits.name })
+    .from(orgUnits)
+    .where(inArray(orgUnits.id, ancestorIds))
+    .orderBy(asc(orgUnits.path));
   const cats = await db
     .select({
       id: categories.id,
@@ -44,7 +49,8 @@ export async function loadImportRefs(db: Db, campaignId: string): Promise<Import
     })
     .from(categories)
     .innerJoin(orgUnits, eq(orgUnits.id, categories.leadUnitId))
-    .where(eq(categories.campaignId, campaignId));
+    .where(eq(categories.campaignId, campaignId))
+    .orderBy(asc(categories.code), asc(categories.id));
   const [tpl] = await db
     .select({ mapping: importTemplates.mapping })
     .from(importTemplates)
@@ -63,7 +69,7 @@ export async function loadImportRefs(db: Db, campaignId: string): Promise<Import
       areaPath: area.path,
     },
     units,
-    unitPrefixes: ancestors.map((a) => a.name).sort((a, b) => b.length - a.length),
+    unitPrefixes: ancestors.map((a) => a.name).sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0)),
     categories: cats.map((x) => ({ id: x.id, code: x.code, name: x.name })),
     leadOf: new Map(cats.map((x) => [x.id, { id: x.leadId, path: x.leadPath }])),
     template: (tpl?.mapping ?? {}) as Partial<Record<ImportField, string>>,

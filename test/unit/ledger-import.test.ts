@@ -214,6 +214,17 @@ describe('unit names', () => {
     expect(r.unit).toBeNull();
     expect(r.suggestions.map((s) => s.name)).toEqual(['朝阳村']);
   });
+  it('suggests the same near misses whatever order the units came from the database in', () => {
+    const near = [
+      { id: 'a', name: '西关村', path: '/t/4/' },
+      { id: 'b', name: '东关村', path: '/t/5/' },
+      { id: 'c', name: '北关村', path: '/t/6/' },
+    ];
+    const said = (list: typeof near) => resolveUnit('南关村', list, []).suggestions.map((s) => s.name);
+    expect(said(near)).toEqual(['东关村', '北关村', '西关村']);
+    expect(said([...near].reverse())).toEqual(said(near));
+    expect(said([near[1]!, near[2]!, near[0]!])).toEqual(said(near));
+  });
 });
 
 describe('formula injection', () => {
