@@ -55,12 +55,18 @@ export async function buildBulletin(
   const praised: Bulletin['praised'] = [];
   const criticised: Bulletin['criticised'] = [];
   for (const g of ranking.groups) {
-    for (const l of g.lines.filter((x) => !x.veto).slice(0, round.scheme.praiseTop))
+    // Rankings scored by the formula scheme mark 红榜 themselves (ties included); older ones by position.
+    const marked = g.lines.some((x) => x.praised !== undefined);
+    const top = marked
+      ? g.lines.filter((x) => x.praised)
+      : g.lines.filter((x) => !x.veto).slice(0, round.scheme.praiseTop);
+    for (const l of top)
       praised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名第${l.rank}名` });
+    const lastRank = Math.max(...g.lines.map((x) => x.rank)); // 并列倒数第一: all who share it
     for (const l of g.lines) {
       if (l.veto)
         criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `一票否决：${l.vetoReason ?? ''}` });
-      else if (l.rank === l.groupSize && l.groupSize > 1)
+      else if (l.rank === lastRank && l.groupSize > 1)
         criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名倒数第一` });
     }
   }

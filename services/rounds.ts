@@ -28,7 +28,7 @@ import {
   type RoundPlacements,
 } from '../domain/accountability/rules.ts';
 import type { CalendarData } from '../domain/calendar/calendar.ts';
-import { rankUnits, type RankedUnitInput, type ScoreSheet } from '../domain/ranking/score.ts';
+import { rankUnits, type RankedUnitInput, readsScoreSheets, type ScoreSheet } from '../domain/ranking/score.ts';
 import { cyclePeriods, type ReportCycle } from '../domain/report/cycle.ts';
 import { Refused } from './refusal.ts';
 
@@ -198,7 +198,7 @@ export function roundService(deps: { db: Db }) {
       if (!prior && p.correction)
         throw ruleBroken('round_not_published', 'nothing to correct: the round has not been published');
       const ranking = await computeRanking(tx, p.round, p.cycle, p.cal, to);
-      const needsSheets = p.round.scheme.indicators.some((i) => i.key === 'inspection_score' && i.weight > 0);
+      const needsSheets = readsScoreSheets(p.round.scheme, p.round.scoreLines);
       const missing = needsSheets
         ? ranking.groups.flatMap((g) => g.lines).filter((l) => l.explanation.some((e) => e.note === 'no_score_sheet'))
         : [];

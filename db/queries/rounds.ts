@@ -166,8 +166,13 @@ export const placementsOf = (h: { round: RoundRow; ranking: Ranking }[]): RoundP
   h.map(({ round, ranking }) => ({
     roundId: round.id,
     periodEnd: roundWindow(round).to,
+    // Units tied (并列) share the lowest place of their tie: two tied at the bottom are both 倒数第一.
     placements: ranking.groups.flatMap((g) =>
-      g.lines.map((l) => ({ unitId: l.unitId, rank: l.rank, groupSize: l.groupSize })),
+      g.lines.map((l) => ({
+        unitId: l.unitId,
+        rank: l.rank + g.lines.filter((o) => o.rank === l.rank).length - 1,
+        groupSize: l.groupSize,
+      })),
     ),
   }));
 

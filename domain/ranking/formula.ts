@@ -29,6 +29,8 @@ const deductionSchema = z.strictObject({
   points: z.number().finite().nonnegative(),
   /** At most this many points off for this event kind. */
   cap: z.number().finite().nonnegative().optional(),
+  /** The count is itself the points off (a score sheet's 扣分 line), said as "扣 5 分". */
+  asScored: z.boolean().default(false),
 });
 
 const vetoSchema = z.strictObject({
@@ -60,6 +62,11 @@ export const formulaSchema = z
     /** All deductions together take at most this much. */
     deductionCap: z.number().finite().nonnegative().optional(),
     vetoes: z.array(vetoSchema).default([]),
+    /**
+     * A weighted term with no data: scores nothing (zero), or drops out and the weighted terms that
+     * are scored are scaled up to the full weight (reweigh — 缺项按比例折算).
+     */
+    missing: z.enum(['zero', 'reweigh']).default('zero'),
     /** Decimal places of the published score. */
     decimals: z.number().int().min(0).max(6),
     /** The score never exceeds this (100 unless a peer group says otherwise). */
@@ -106,9 +113,26 @@ export function parseFormula(f: Formula): ParsedFormula {
   return formulaSchema.parse(f);
 }
 
+const percentOf = (given: RateValue | number | undefined) =>
+  given === undefined ? null : typeof given === 'number' ? given : given.percent;
+
+/** With `missing: 'reweigh'`: all weighted terms' weight over the weight of those with data (1 when none is missing). */
+export function reweighScale(formula: ParsedFormula, input: FormulaInput): number {
+  if (formula.missing !== 'reweigh') return 1;
+  let all = 0;
+  let scored = 0;
+  for (const t of formula.terms)
+    if (t.rule.kind === 'weighted') {
+      all += t.rule.weight;
+      if (percentOf(input.rates[t.rule.rate]) !== null) scored += t.rule.weight;
+    }
+  return scored > 0 ? all / scored : 1;
+}
+
 export function scoreFormula(formula: ParsedFormula, input: FormulaInput, maxScore = formula.maxScore): FormulaScore {
   const lines: FormulaLine[] = [];
   let total = 0;
+  const scale = reweighScale(formula, input);
   for (const t of formula.terms) {
     const given = input.rates[t.rule.rate];
     const rv: RateValue | null =
@@ -131,8 +155,8 @@ export function scoreFormula(formula: ParsedFormula, input: FormulaInput, maxSco
     let c: number;
     let rule: string;
     if (t.rule.kind === 'weighted') {
-      c = t.rule.weight * p;
-      rule = `${fmt(t.rule.weight)} × ${fmt(p)}`;
+      c = t.rule.weight * p * scale;
+      rule = `${fmt(t.rule.weight)} × ${fmt(p)}${scale !== 1 ? ` × ${fmt(scale)}（缺项折算）` : ''}`;
     } else {
       const { max, fullAt, perPoint, floor } = t.rule;
       c = p >= fullAt ? max : Math.max(floor, max - (fullAt - p) * perPoint);
@@ -165,7 +189,7 @@ export function scoreFormula(formula: ParsedFormula, input: FormulaInput, maxSco
       key: d.event,
       title: d.title,
       kind: 'deduction',
-      rule: `${n} 次 × ${fmt(d.points)} 分${d.cap !== undefined && raw > d.cap ? `，以 ${fmt(d.cap)} 分为限` : ''}`,
+      rule: `${d.asScored ? `扣 ${fmt(raw)} 分` : `${n} 次 × ${fmt(d.points)} 分`}${d.cap !== undefined && raw > d.cap ? `，以 ${fmt(d.cap)} 分为限` : ''}`,
       contribution: -roundHalfUp(taken, 6),
     });
     off += taken;

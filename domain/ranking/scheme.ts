@@ -1,6 +1,8 @@
 // Scoring schemes (评分方案): versioned data stored with each acceptance round. Validation names
 // the rule a scheme breaks; nothing about a scheme lives in code except the meaning of each indicator.
 import { z } from 'zod';
+import { formulaSchema } from './formula.ts';
+import { standingsSchema } from './standings.ts';
 
 /** The indicators a scheme may weigh. `lowerIsBetter` ones score 1 − rate. */
 export const INDICATORS = {
@@ -15,6 +17,31 @@ export const INDICATORS = {
 } as const;
 export type IndicatorKey = keyof typeof INDICATORS;
 const INDICATOR_KEYS = Object.keys(INDICATORS) as IndicatorKey[];
+
+/**
+ * A published formula (评分办法) a round is scored with instead of the weighted indicators: its terms
+ * read the round's indicators (as the share scored: 1 − rate where lower is better), its deductions
+ * and vetoes the score sheet (`line_<key>` points, `sheet_veto`); with the standings: peer groups and
+ * their maxima, tie-break (none: 并列), praise top N, name bottom N.
+ */
+export const roundFormulaSchema = z
+  .strictObject({ formula: formulaSchema, standings: standingsSchema })
+  .superRefine((f, ctx) => {
+    if (f.formula.rates.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['formula', 'rates'],
+        message: `a round's formula reads the round's indicators (${INDICATOR_KEYS.join(', ')}), not rates of its own`,
+      });
+    for (const [i, t] of f.formula.terms.entries())
+      if (!(t.rule.rate in INDICATORS))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['formula', 'terms', i, 'rule', 'rate'],
+          message: `unknown indicator; known: ${INDICATOR_KEYS.join(', ')}`,
+        });
+  });
+export type RoundFormula = z.output<typeof roundFormulaSchema>;
 
 const key = z.string().regex(/^[a-z0-9_-]{1,40}$/, 'lower-case letters, digits, - and _');
 
@@ -48,6 +75,8 @@ export const schemeSchema = z
       .min(1, 'a scheme needs at least one peer group'),
     /** 通报表扬: the top N of each peer group. */
     praiseTop: z.number().int().min(0).max(50).default(1),
+    /** A published formula the round is scored with; without one, the indicators above in the formula's form. */
+    formula: roundFormulaSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

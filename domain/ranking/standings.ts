@@ -24,7 +24,7 @@ export const standingsSchema = z.strictObject({
       }),
     )
     .min(1),
-  /** Tie-break, in order, only if the office sets one: rate keys (higher first) or 'volume'. Empty: 并列. */
+  /** Tie-break, in order, only if the office sets one: rate keys (higher first), 'deductions' (fewer first) or 'volume'. Empty: 并列. */
   tieBreak: z.array(z.string().min(1)).default([]),
   praiseTop: z.number().int().min(0).max(50).default(0),
   nameBottom: z.number().int().min(0).max(50).default(0),
@@ -61,8 +61,10 @@ export interface StandingsResult {
   overall: { praised: string[]; named: string[] };
 }
 
-function tieKey(u: StandingUnit, k: string): number {
+/** Higher is better: 'volume' (more items scored), 'deductions' (fewer points off), else a rate's percentage. */
+function tieKey(u: StandingUnit, s: FormulaScore, k: string): number {
   if (k === 'volume') return u.volume ?? 0;
+  if (k === 'deductions') return s.lines.reduce((a, l) => a + (l.kind === 'deduction' ? l.contribution : 0), 0);
   const r = u.rates[k];
   return typeof r === 'number' ? r : (r?.percent ?? -1);
 }
@@ -83,7 +85,7 @@ export function rankStandings(
       const d = last(a) - last(b) || b.s.score - a.s.score;
       if (d) return d;
       for (const k of cfg.tieBreak) {
-        const t = tieKey(b.u, k) - tieKey(a.u, k);
+        const t = tieKey(b.u, b.s, k) - tieKey(a.u, a.s, k);
         if (t) return t;
       }
       return 0;

@@ -181,6 +181,17 @@ describe('scores and ranking', () => {
     expect(byKey.inspection_score).toMatchObject({ numerator: 80, denominator: 100, contribution: 16 });
     expect(s.score).toBe(82);
   });
+  it('says the default scheme as a formula: weight ÷ total × share, missing terms reweighed, each line with its rule', () => {
+    const s = scoreUnit(unit('a', '甲村', [1, 2], [1, 10], 50), scheme, DEFAULT_SCORE_LINES);
+    // on_time is below the minimum volume: return_rate and inspection share its weight (20 + 20 → ×2.5).
+    expect(s.lines!.map((l) => [l.kind, l.rule, l.contribution])).toEqual([
+      ['term', '无数据，不计分', 0],
+      ['term', '0.2 × 90 × 2.5（缺项折算）', 45],
+      ['term', '0.2 × 50 × 2.5（缺项折算）', 25],
+      ['rounding', '70 保留 4 位小数（四舍五入）', 70],
+    ]);
+    expect(s.score).toBe(70);
+  });
   it('does not score an indicator below the minimum volume and gives its weight to the others', () => {
     const s = scoreUnit(unit('a', '甲村', [1, 2], [0, 0], 50), scheme, DEFAULT_SCORE_LINES);
     const byKey = Object.fromEntries(s.explanation.map((e) => [e.indicator, e]));
@@ -206,6 +217,11 @@ describe('scores and ranking', () => {
     const villages = groups.find((g) => g.key === 'villages')!;
     expect(villages.lines.map((l) => l.name)).toEqual(['甲村', '戊村', '丁村', '丙村', '乙村']); // 丁 < 丙 by code point
     expect(villages.lines.at(-1)).toMatchObject({ veto: true, rank: 5, groupSize: 5 });
+    // 丁村 and 丙村 are equal on every rule of the scheme: 并列 third (the name only orders the table).
+    expect(villages.lines.slice(2, 4).map((l) => [l.rank, l.tied])).toEqual([
+      [3, true],
+      [3, true],
+    ]);
     expect(villages.lines[1]!.deductions).toBe(5);
     expect(groups.find((g) => g.key === 'departments')!.lines).toMatchObject([
       { name: '劳保所', rank: 1, groupSize: 1 },

@@ -5,6 +5,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  roundFormulaSchema,
   schemeSchema,
   scoreLineSchema,
   DEFAULT_SCHEME,
@@ -120,6 +121,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
           focusCategoryIds: z.array(z.uuid()).min(1).max(50),
           lookBack: z.boolean().default(false),
           scheme: z.unknown().optional(),
+          formula: z
+            .unknown()
+            .optional()
+            .describe(
+              'a published formula (评分办法) with its standings — peer groups, tie-break, praise top N, name bottom N — to score the round with instead of the weighted indicators',
+            ),
           scoreLines: z.unknown().optional(),
         }),
         response: { 201: roundView, ...problemResponses },
@@ -137,6 +144,13 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         });
       const scheme = schemeSchema.safeParse(b.scheme ?? DEFAULT_SCHEME);
       if (!scheme.success) invalid('invalid_scheme', 'the scoring scheme breaks a rule', scheme.error, 'body.scheme');
+      if (b.formula !== undefined) {
+        const formula = roundFormulaSchema.safeParse(b.formula);
+        if (!formula.success)
+          invalid('invalid_formula', 'the scoring formula breaks a rule', formula.error, 'body.formula');
+        scheme.data.formula = formula.data;
+        scheme.data.version = formula.data.formula.version;
+      }
       const lines = z
         .array(scoreLineSchema)
         .max(30)

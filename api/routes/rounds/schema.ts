@@ -65,6 +65,23 @@ const explanationView = z.object({
   effectiveWeight: z.number(),
   contribution: z.number(),
   note: z.enum(['scored', 'no_data', 'below_min_volume', 'no_score_sheet']),
+  rule: z.string().optional().describe('the rule as applied, e.g. 0.25 × 80'),
+});
+/** domain/ranking/formula.ts FormulaLine: every line of the score, in order. */
+const formulaLineView = z.object({
+  key: z.string(),
+  title: z.string(),
+  kind: z.enum(['term', 'constant', 'deduction', 'veto', 'cap', 'rounding']),
+  rate: z
+    .object({
+      key: z.string(),
+      numerator: z.number().nullable(),
+      denominator: z.number().nullable(),
+      percent: z.number().nullable(),
+    })
+    .optional(),
+  rule: z.string(),
+  contribution: z.number(),
 });
 const rankedGroupView = z
   .object({
@@ -84,6 +101,13 @@ const rankedGroupView = z
         vetoReason: z.string().nullable(),
         volume: z.number(),
         explanation: z.array(explanationView),
+        tied: z.boolean().optional().describe('并列: the same rank as another unit'),
+        praised: z.boolean().optional().describe('红榜: among the top N of the group'),
+        named: z.boolean().optional().describe('黑榜: among the bottom N of the group'),
+        lines: z
+          .array(formulaLineView)
+          .optional()
+          .describe('the score line by line: terms, constant, deductions, veto, rounding'),
       }),
     ),
   })
