@@ -47,12 +47,25 @@ export async function insertImportJob(
   return job!.id;
 }
 
-/** The ledger row an item was imported from (header → text as written), or null. */
-export async function importedRowOf(db: DbOrTx, campaignId: string, itemId: string) {
-  // By campaign first: imported_rows is indexed by (campaign_id, row_key).
+/** The ledger row an item was imported from, cell by cell in the sheet's column order, or null. */
+export async function importedRowOf(
+  db: DbOrTx,
+  campaignId: string,
+  itemId: string,
+): Promise<{ header: string; text: string }[] | null> {
+  // By campaign first: imported_rows is indexed by (campaign_id, row_key). The row is kept as jsonb,
+  // which does not keep key order: the job's report has the columns in the sheet's order.
   const [row] = await db
-    .select({ original: importedRows.original })
+    .select({ original: importedRows.original, report: importJobs.report })
     .from(importedRows)
+    .innerJoin(importJobs, eq(importJobs.id, importedRows.jobId))
     .where(and(eq(importedRows.campaignId, campaignId), eq(importedRows.itemId, itemId)));
-  return row?.original ?? null;
+  if (!row) return null;
+  const columns = ((row.report as { header?: { columns?: { header: string }[] } } | null)?.header?.columns ?? []).map(
+    (c) => c.header,
+  );
+  const at = (h: string) => (columns.includes(h) ? columns.indexOf(h) : columns.length);
+  return Object.entries(row.original)
+    .sort(([a], [b]) => at(a) - at(b))
+    .map(([header, text]) => ({ header, text }));
 }

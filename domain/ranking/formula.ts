@@ -190,7 +190,7 @@ export function scoreFormula(formula: ParsedFormula, input: FormulaInput, maxSco
       title: d.title,
       kind: 'deduction',
       rule: `${d.asScored ? `扣 ${fmt(raw)} 分` : `${n} 次 × ${fmt(d.points)} 分`}${d.cap !== undefined && raw > d.cap ? `，以 ${fmt(d.cap)} 分为限` : ''}`,
-      contribution: -roundHalfUp(taken, 6),
+      contribution: 0 - roundHalfUp(taken, 6), // never −0: a stored score must equal its recomputation
     });
     off += taken;
   }
@@ -224,7 +224,7 @@ export function scoreFormula(formula: ParsedFormula, input: FormulaInput, maxSco
         title: `一票否决：${v.title}`,
         kind: 'veto',
         rule: v.effect === 'zero' ? '得分计为 0' : '排名最后，不得评优',
-        contribution: v.effect === 'zero' ? -roundHalfUp(total, 6) : 0,
+        contribution: v.effect === 'zero' ? 0 - roundHalfUp(total, 6) : 0,
       });
       if (v.effect === 'zero') total = 0;
     }

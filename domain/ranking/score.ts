@@ -81,7 +81,8 @@ export interface RankedGroup {
 }
 
 /** Scores are kept to 4 decimals so a recomputation compares equal to the frozen ranking. */
-const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+/** `|| 0`: no −0 (JSON writes it as 0, so a stored ranking would not equal its recomputation). */
+const r4 = (x: number) => Math.round(x * 10_000) / 10_000 || 0;
 const eventKey = (lineKey: string) => `line_${lineKey.replace(/-/g, '_')}`.slice(0, 40);
 
 /** The round's scheme in the formula's form: its published formula, or its weighted indicators said as one. */

@@ -29,10 +29,10 @@ function editDistance(a: string, b: string): number {
 
 export function suggest<T extends { name: string }>(written: string, options: T[], key: (s: string) => string): T[] {
   const k = key(written);
+  // Nearest first, then by name: the same words get the same suggestions whatever order the options came in.
   return options
     .map((o) => ({ o, d: editDistance(k, key(o.name)), c: key(o.name).includes(k) || k.includes(key(o.name)) }))
     .filter((x) => x.c || x.d <= Math.max(1, Math.floor(k.length / 3)))
-    // Nearest first, then by name: the same words get the same suggestions whatever order the options came in.
     .sort((a, b) => a.d - b.d || (a.o.name < b.o.name ? -1 : a.o.name > b.o.name ? 1 : 0))
     .slice(0, 3)
     .map((x) => x.o);

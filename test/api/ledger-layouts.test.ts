@@ -167,6 +167,42 @@ describe('ten layouts: dry run, then commit into the lifecycle', () => {
     });
   });
 
+  it('the item view shows the words it was imported with and, to those who may see people, the office row', async () => {
+    const c = await newCampaign('07 view');
+    await post(c, '07-multi-unit-festivals.xlsx', 'mode=commit');
+    const [first] = (await w.db.execute(sql`select id from items where campaign_id = ${c} order by seq_no limit 1`))
+      .rows as { id: string }[];
+    const full = await w.call('super', 'GET', `/api/v1/items/${first!.id}`);
+    expect(full.status).toBe(200);
+    expect(full.body.imported).toMatchObject({
+      statusText: '已销号',
+      deadlineText: '春节前；2023年春节前',
+      signedOff: true,
+      overdueAtImport: false,
+      origin: expect.stringMatching(/07-multi-unit-festivals\.xlsx 第3–4行/),
+    });
+    // The office's row in its own column order (序号, 问题清单, 牵头单位, 配合单位, 整改措施, 整改时限, 整改状态).
+    expect(full.body.importedRow.map((c: { header: string }) => c.header)).toEqual([
+      '序号',
+      '问题清单',
+      '牵头单位',
+      '配合单位',
+      '整改措施',
+      '整改时限',
+      '整改状态',
+    ]);
+    expect(full.body.importedRow).toContainEqual({ header: '整改状态', text: '已销号' });
+    // The office's row can name people: a viewer gets the words but not the row.
+    const viewer = await w.call('viewer', 'GET', `/api/v1/items/${first!.id}`);
+    expect(viewer.status).toBe(200);
+    expect(viewer.body.imported.statusText).toBe('已销号');
+    expect(viewer.body.importedRow).toBeNull();
+    // The list carries the words too (the ledger page shows them beside the status).
+    const list = await w.call('super', 'GET', `/api/v1/items?campaignId=${c}`);
+    const listed = list.body.items.find((i: { id: string }) => i.id === first!.id);
+    expect(listed.imported.statusText).toBe('已销号');
+  });
+
   it('02: one row breaks a rule, so the commit takes none; the dry run names the cell', async () => {
     const c = await newCampaign('02');
     const dry = await post(c, '02-inspection-three-level.xlsx', 'mode=dry_run');

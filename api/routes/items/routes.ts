@@ -4,11 +4,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorRule, allowedCommands, stateRule } from '../../../domain/item/index.ts';
+import { actorRule, allowedCommands, canSeePersonalData, stateRule } from '../../../domain/item/index.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItem } from '../../../services/trail/verify.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
+import { importedRowOf } from '../../../db/queries/import-jobs.ts';
 import { createNameCache } from '../../../db/queries/names.ts';
 import { createCountCache } from '../../count-cache.ts';
 import { related, within } from '../../../domain/access/scope.ts';
@@ -234,10 +235,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       const actor = actorOf(user);
       const row = await getVisibleItem(db, user, req.params.id);
       if (!row) throw notFound('item');
-      const [timeline, settings, calendar] = await Promise.all([
+      const [timeline, settings, calendar, importedRow] = await Promise.all([
         itemTimeline(db, req.params.id),
         env.settings(row.state.campaignId),
         env.calendar(),
+        // The office's row can name people (户主, 身份证号): only for roles that see personal data.
+        canSeePersonalData(actor.roles) ? importedRowOf(db, row.state.campaignId, row.state.id) : null,
       ]);
       reply.header('etag', `"${row.state.version}"`);
       return {
@@ -248,6 +251,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           settings,
           calendar,
         }),
+        importedRow,
         timeline: timeline.map((e) => ({
           seq: e.seq,
           type: e.type,

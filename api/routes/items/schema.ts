@@ -149,6 +149,18 @@ export const itemView = z
     recheck: z.object({ reason: z.string(), dueBy: z.string() }).nullable(),
     qualityWarnings: z.array(z.object({ code: z.string(), raisedAt: z.string(), detail: z.string() })),
     evidenceWarnings: z.array(evidenceWarningView).describe('paper sign-off (纸面销号) warnings, open and dismissed'),
+    imported: z
+      .object({
+        statusText: z.string().nullable(),
+        deadlineText: z.string().nullable(),
+        partial: z.enum(['basic', 'phased']).nullable(),
+        standing: z.boolean(),
+        signedOff: z.boolean(),
+        overdueAtImport: z.boolean(),
+        origin: z.string(),
+      })
+      .nullable()
+      .describe('imported from a ledger with a state: the status and deadline in the office’s words, and where'),
     updatedAt: z.string(),
   })
   .meta({ id: 'Item' });
@@ -167,6 +179,10 @@ const timelineEntry = z
 export const itemDetail = itemView
   .extend({
     allowedCommands: z.array(z.string()).describe('what the caller may do now'),
+    importedRow: z
+      .array(z.object({ header: z.string(), text: z.string() }))
+      .nullable()
+      .describe('the ledger row the item was imported from, cell by cell in the sheet’s column order, as written'),
     timeline: z.array(timelineEntry),
   })
   .meta({ id: 'ItemDetail' });

@@ -54,6 +54,18 @@ export function itemView(row: ItemListRow, actor: Actor) {
     recheck: s.recheck,
     qualityWarnings: s.qualityWarnings,
     evidenceWarnings: s.evidenceWarnings ?? [],
+    // The office's own words the item was imported with, shown beside the status and the deadline.
+    imported: s.imported
+      ? {
+          statusText: s.imported.statusText,
+          deadlineText: s.imported.deadlineText,
+          partial: s.imported.partial,
+          standing: s.imported.standing,
+          signedOff: s.imported.signedOff,
+          overdueAtImport: s.imported.overdueAtImport,
+          origin: s.imported.origin,
+        }
+      : null,
     updatedAt: iso(row.updatedAt),
   };
 }
