@@ -54,6 +54,8 @@ export function itemView(row: ItemListRow, actor: Actor) {
     recheck: s.recheck,
     qualityWarnings: s.qualityWarnings,
     evidenceWarnings: s.evidenceWarnings ?? [],
+    signOffApprovals: s.signOff?.approvals ?? [],
+    publicNotice: s.publicNotice ?? null,
     updatedAt: iso(row.updatedAt),
   };
 }
