@@ -33,6 +33,7 @@ import userRoutes from './routes/users/routes.ts';
 import evidenceRoutes from './routes/evidence/routes.ts';
 import ledgerRoutes from './routes/ledger/routes.ts';
 import documentRoutes from './routes/documents/routes.ts';
+import publicRoutes from './routes/public/routes.ts';
 import importRoutes, { type ImportLimits } from './routes/ledger/import-routes.ts';
 import type { UploadLimits } from './routes/evidence/ingest.ts';
 import type { FileStore } from '../storage/file-store.ts';
@@ -182,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         trailRoutes,
         ledgerRoutes,
         documentRoutes,
+        publicRoutes,
       ]) {
         await api.register(routes, deps);
       }

@@ -275,3 +275,4 @@ export * from './schema/documents.ts';
 export * from './schema/seed-rules.ts';
 export * from './schema/trail.ts';
 export * from './schema/security.ts';
+export * from './schema/public.ts';

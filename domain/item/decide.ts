@@ -4,7 +4,15 @@
 import { accept, assign, transfer } from './commands/assignment.ts';
 import { importState } from './commands/import.ts';
 import { report } from './commands/report.ts';
-import { approve, dismiss, recheck, reject, scheduleRecheck } from './commands/review.ts';
+import {
+  approve,
+  dismiss,
+  fileObjection,
+  recheck,
+  reject,
+  resolveObjection,
+  scheduleRecheck,
+} from './commands/review.ts';
 import { raiseEvidenceWarnings, recordNotice, tick } from './commands/runtime.ts';
 import { comment, dismissEvidenceWarning, flag } from './commands/supervision.ts';
 import { tools } from './commands/tools.ts';
@@ -16,7 +24,7 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
   const t = tools(state, ctx);
   const stateWhy = stateRule(state, command.type);
   if (stateWhy !== null) return t.refuse('invalid_transition', stateWhy);
-  const actorWhy = actorRule(state, ctx.actor, command.type);
+  const actorWhy = actorRule(state, ctx.actor, command.type, ctx.settings);
   if (actorWhy !== null) return t.refuse(actorWhy.code, actorWhy.message);
 
   if (command.type === 'report') return report(command, ctx, t);
@@ -65,6 +73,10 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
       return raiseEvidenceWarnings(s, command, t);
     case 'import_state':
       return importState(s, command, t);
+    case 'file_objection':
+      return fileObjection(s, command, t);
+    case 'resolve_objection':
+      return resolveObjection(s, command, ctx, t);
     default: {
       const _exhaustive: never = command;
       return t.refuse('invalid_transition', `unknown command ${(_exhaustive as ItemCommand).type}`);

@@ -17,6 +17,13 @@ const freshDeadline = {
   remindersSent: [] as number[],
 } satisfies Partial<ItemState>;
 
+/** A new submission or a return starts the sign-off over: no steps decided, no 公示 (keys left out, not null,
+ * so states of campaigns without a chain look as they always did). */
+function freshSignOff(s: ItemState): ItemState {
+  const { signOff: _steps, publicNotice: _notice, ...rest } = s;
+  return rest;
+}
+
 export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
   if (event.type === 'ItemReported') {
     const d = event.data;
@@ -142,7 +149,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       return { ...s, status: 'assigned', responsibleUnit: event.data.to, acceptedAt: null, extensionRequest: null };
     case 'ItemSubmitted':
       return {
-        ...s,
+        ...freshSignOff(s),
         status: 'submitted',
         submittedAt: event.at,
         submittedBy: event.actorId,
@@ -155,12 +162,76 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
         ...s,
         status: 'closed',
         closedAt: event.at,
-        closedBy: event.actorId,
+        // After a 公示 the runtime closes the item: the sign-off is the last step's decider's.
+        closedBy: event.actorId ?? s.signOff?.approvals.at(-1)?.by ?? null,
         extensionRequest: null,
         recheck: null,
       };
     case 'ItemRejected':
-      return { ...s, status: 'in_progress', rejectCount: s.rejectCount + 1, submittedAt: null, submittedBy: null };
+      return {
+        ...freshSignOff(s),
+        status: 'in_progress',
+        rejectCount: s.rejectCount + 1,
+        submittedAt: null,
+        submittedBy: null,
+      };
+    case 'SignOffStepApproved':
+      return {
+        ...s,
+        signOff: {
+          approvals: [
+            ...(s.signOff?.approvals ?? []),
+            { stepId: event.data.stepId, by: event.actorId ?? '', at: event.at },
+          ],
+        },
+      };
+    case 'PublicNoticeStarted':
+      return {
+        ...s,
+        publicNotice: {
+          startedAt: event.at,
+          endsOn: event.data.endsOn,
+          endsAt: event.data.endsAt,
+          evidence: event.data.evidence,
+          objections: [],
+          endedAt: null,
+        },
+      };
+    case 'ObjectionFiled':
+      if (!s.publicNotice) return s;
+      return {
+        ...s,
+        publicNotice: {
+          ...s.publicNotice,
+          objections: [
+            ...s.publicNotice.objections,
+            { id: event.data.objectionId, at: event.at, text: event.data.text, resolution: null },
+          ],
+        },
+      };
+    case 'ObjectionResolved':
+      if (!s.publicNotice) return s;
+      return {
+        ...s,
+        publicNotice: {
+          ...s.publicNotice,
+          objections: s.publicNotice.objections.map((o) =>
+            o.id === event.data.objectionId
+              ? {
+                  ...o,
+                  resolution: {
+                    upheld: event.data.upheld,
+                    by: event.actorId ?? '',
+                    at: event.at,
+                    note: event.data.note,
+                  },
+                }
+              : o,
+          ),
+        },
+      };
+    case 'PublicNoticeEnded':
+      return s.publicNotice ? { ...s, publicNotice: { ...s.publicNotice, endedAt: event.at } } : s;
     case 'RecheckScheduled':
       // A look-back (回头看) puts a verified item back to closed until it is rechecked again.
       return {

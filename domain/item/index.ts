@@ -12,6 +12,16 @@ export {
 } from './policy.ts';
 export { fnv1a32, isSampled, recheckReason, sampleScore } from './recheck.ts';
 export { fastInFastOut, hasMeasures, includedNotHelped, includedNotHelpedDue } from './quality.ts';
-export { canSeePersonalData, maskAddress, maskIdNumber, maskItem, maskName, maskPerson, maskPhone } from './mask.ts';
+export {
+  canSeePersonalData,
+  maskAddress,
+  maskIdNumber,
+  maskItem,
+  maskName,
+  maskPerson,
+  maskPhone,
+  maskText,
+} from './mask.ts';
+export { chainFor, currentStep, noticeDays, openObjections } from './sign-off.ts';
 export { countDeadline, fixedDeadline, type CountedDeadline } from './deadline.ts';
 export { DEFAULT_SETTINGS } from './settings.ts';

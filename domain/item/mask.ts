@@ -57,3 +57,24 @@ export function maskItem(state: ItemState, roles: readonly Role[]): ItemState {
   if (canSeePersonalData(roles) || state.person === null) return state;
   return { ...state, person: maskPerson(state.person) };
 }
+
+const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+const ID_NUMBER = /(?<![\dXx])\d{17}[\dXx](?![\dXx])/g;
+
+/**
+ * Free text shown to the public (公示): the item's own person masked wherever named, and anything shaped
+ * like a mobile number or an ID number masked whoever it belongs to. Other people's names in free text
+ * cannot be recognised here; the office reads the page before choosing to publish.
+ */
+export function maskText(text: string, person: Person | null): string {
+  let out = text;
+  for (const [value, mask] of [
+    [person?.idNumber, maskIdNumber],
+    [person?.phone, maskPhone],
+    [person?.address, maskAddress],
+    [person?.name, maskName],
+  ] as const) {
+    if (value && value.trim() !== '') out = out.split(value).join(mask(value));
+  }
+  return out.replace(ID_NUMBER, maskIdNumber).replace(MOBILE, maskPhone);
+}

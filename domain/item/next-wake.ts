@@ -18,6 +18,7 @@ import { addDays, atHour, endOfDay, instantMs, shanghaiDate, startOfDay, toInsta
 import type { CalendarData } from '../calendar/calendar.ts';
 import { evolve } from './evolve.ts';
 import { flaggedByEscalation, includedNotHelped, includedNotHelpedDue } from './quality.ts';
+import { closingEvents, openObjections } from './sign-off.ts';
 import type { CampaignSettings, ItemEvent, ItemState } from './types.ts';
 
 export interface TimeEnv {
@@ -37,7 +38,8 @@ export type Timer =
   | { kind: 'recheck_due'; dueAt: string }
   | { kind: 'review_waiting'; dueAt: string }
   | { kind: 'supervision_reminder'; dueAt: string; daysBefore: number }
-  | { kind: 'supervision_overdue'; dueAt: string };
+  | { kind: 'supervision_overdue'; dueAt: string }
+  | { kind: 'notice_end'; dueAt: string };
 
 // Ties at the same instant: recompute first (it may move the deadline), then the deadline's story in order.
 const PRIORITY: Record<Timer['kind'], number> = {
@@ -51,6 +53,7 @@ const PRIORITY: Record<Timer['kind'], number> = {
   review_waiting: 7,
   supervision_reminder: 8,
   supervision_overdue: 9,
+  notice_end: 10,
 };
 
 /** Every timer pending in this state, earliest first. */
@@ -86,7 +89,8 @@ export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
   if (nah !== null) out.push({ kind: 'included_not_helped', dueAt: nah });
 
   // A submission waits for review at most reviewLimitDays; then the reviewers are reminded, once per submission.
-  if (state.status === 'submitted' && state.submittedAt !== null && !state.reviewRemindedAt) {
+  // In the 公示 nobody is waiting for a review: the chain is decided.
+  if (state.status === 'submitted' && state.submittedAt !== null && !state.reviewRemindedAt && !state.publicNotice) {
     const limit = settings.reviewLimitDays ?? 5;
     if (Number.isInteger(limit) && limit > 0) {
       out.push({
@@ -110,6 +114,11 @@ export function pendingTimers(state: ItemState, env: TimeEnv): Timer[] {
       });
     }
     out.push({ kind: 'supervision_overdue', dueAt: endOfDay(sup.dueOn) });
+  }
+
+  // The 公示's end: the sign-off takes effect then unless an objection (异议) holds it.
+  if (state.status === 'submitted' && state.publicNotice && state.publicNotice.endedAt === null) {
+    out.push({ kind: 'notice_end', dueAt: state.publicNotice.endsAt });
   }
 
   if (state.status === 'closed' && state.closedAt !== null) {
@@ -208,6 +217,18 @@ function fire(t: Timer, s: ItemState, now: string, actorId: string | null, env: 
           data: { kind: 'supervision_overdue', daysBefore: null, dueAt: t.dueAt },
         },
       ];
+    case 'notice_end': {
+      const open = openObjections(s);
+      const ended: ItemEvent = {
+        type: 'PublicNoticeEnded',
+        at,
+        actorId,
+        data: { objections: s.publicNotice?.objections.length ?? 0, open },
+      };
+      if (open > 0) return [ended];
+      const after = evolve(s, ended);
+      return [ended, ...closingEvents(after, null, now, shanghaiDate(now), actorId, env.settings, env.calendar)];
+    }
     default: {
       const _exhaustive: never = t;
       throw new Error(`unknown timer ${(_exhaustive as Timer).kind}`);

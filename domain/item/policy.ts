@@ -6,7 +6,9 @@
 // separation of duties, then the command's fields (`validation`).
 
 import { inItemScope, within } from '../access/scope.ts';
-import type { Actor, DecideContext, ItemCommandType, ItemState, ItemStatus, Role } from './types.ts';
+import { DEFAULT_SETTINGS } from './settings.ts';
+import { currentStep, openObjections, stepRefusal } from './sign-off.ts';
+import type { Actor, CampaignSettings, DecideContext, ItemCommandType, ItemState, ItemStatus, Role } from './types.ts';
 
 export const ITEM_COMMAND_TYPES = [
   'report',
@@ -31,6 +33,8 @@ export const ITEM_COMMAND_TYPES = [
   'raise_evidence_warnings',
   'dismiss_evidence_warning',
   'import_state',
+  'file_objection',
+  'resolve_objection',
 ] as const satisfies readonly ItemCommandType[];
 // Compile-time check that the list names every command type.
 type MissingCommand = Exclude<ItemCommandType, (typeof ITEM_COMMAND_TYPES)[number]>;
@@ -72,8 +76,21 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
     case 'transfer':
       return only(...ACTIVE);
     case 'approve':
+      return (
+        only('submitted') ??
+        (state.publicNotice
+          ? `the sign-off is in its public notice (公示) until ${state.publicNotice.endsOn}; it takes effect then`
+          : null)
+      );
     case 'reject':
       return only('submitted');
+    case 'file_objection':
+      return (
+        only('submitted') ??
+        (state.publicNotice && state.publicNotice.endedAt === null ? null : 'the item is not in a public notice (公示)')
+      );
+    case 'resolve_objection':
+      return only('submitted') ?? (openObjections(state) > 0 ? null : 'there is no open objection (异议)');
     case 'recheck':
       return only('closed');
     case 'schedule_recheck':
@@ -117,10 +134,18 @@ const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.in
  * items their unit (or a unit below it) is responsible for; inspectors (often a third party outside
  * the tree) recheck anything except their own unit's work. `report` checks the reporting unit in decide.
  */
-export function actorRule(state: ItemState | null, actor: Actor | null, type: ItemCommandType): ActorRefusal | null {
+export function actorRule(
+  state: ItemState | null,
+  actor: Actor | null,
+  type: ItemCommandType,
+  settings: CampaignSettings = DEFAULT_SETTINGS,
+): ActorRefusal | null {
   if (type === 'tick') return null;
   if (actor === null) {
-    return type === 'schedule_recheck' || type === 'record_notice' || type === 'raise_evidence_warnings'
+    return type === 'schedule_recheck' ||
+      type === 'record_notice' ||
+      type === 'raise_evidence_warnings' ||
+      type === 'file_objection'
       ? null
       : {
           code: 'forbidden',
@@ -165,13 +190,26 @@ export function actorRule(state: ItemState | null, actor: Actor | null, type: It
     case 'transfer':
       return scoped('supervisor', 'lead');
     case 'approve':
-    case 'reject':
+    case 'reject': {
+      // The step waiting names who decides it (销号 by level); in the 公示 a return is the reviewers' as before.
+      const step = currentStep(state, settings);
+      if (step) return stepRefusal(state, actor, step);
       return (
         scoped('supervisor', 'lead') ??
         (state.submittedBy === actor.userId
           ? { code: 'separation_of_duties', message: `a reviewer cannot ${type} their own submission` }
           : null)
       );
+    }
+    case 'resolve_objection':
+      return (
+        scoped('supervisor', 'lead') ??
+        (state.submittedBy === actor.userId
+          ? { code: 'separation_of_duties', message: 'a reviewer cannot answer objections to their own submission' }
+          : null)
+      );
+    case 'file_objection':
+      return { code: 'forbidden', message: 'objections (异议) come from the public page, not from signed-in users' };
     case 'accept':
     case 'record_progress':
     case 'complete_milestone':
@@ -208,11 +246,11 @@ export function actorRule(state: ItemState | null, actor: Actor | null, type: It
 
 /**
  * The commands this actor can issue now (state, role, unit and separation of duties all pass).
- * `tick` is left out: it is the runtime's, never a user action. `ctx` is accepted for callers that
- * have one; no rule here depends on time.
+ * `tick` is left out: it is the runtime's, never a user action. `ctx` gives the campaign's
+ * settings (the sign-off chain); without it the default single review is assumed. No rule depends on time.
  */
-export function allowedCommands(state: ItemState | null, actor: Actor | null, _ctx?: DecideContext): ItemCommandType[] {
+export function allowedCommands(state: ItemState | null, actor: Actor | null, ctx?: DecideContext): ItemCommandType[] {
   return ITEM_COMMAND_TYPES.filter(
-    (t) => t !== 'tick' && stateRule(state, t) === null && actorRule(state, actor, t) === null,
+    (t) => t !== 'tick' && stateRule(state, t) === null && actorRule(state, actor, t, ctx?.settings) === null,
   );
 }

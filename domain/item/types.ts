@@ -126,6 +126,29 @@ export interface Supervision {
   overdueAt: string | null;
 }
 
+/**
+ * One step of a sign-off chain (销号 by level, 000 §七: 县乡村三级台账 … 销号管理): who decides it. Without
+ * `unit` the deciders are leads/supervisors in the item's scope (the township's lead office, the campaign
+ * office); with it, users of that unit's subtree (e.g. the county office that confirms).
+ */
+export interface SignOffStep {
+  id: string;
+  /** The step's name as people say it, e.g. 镇牵头部门审核, 县级复核确认. */
+  name: string;
+  roles: ('lead' | 'supervisor')[];
+  unit?: UnitRef | null;
+  /** 'serious': only petition/hotline items and items put under 督办. */
+  onlyFor?: 'serious' | null;
+}
+
+/** An objection (异议) filed during a 公示, as the item holds it (the filer's contact stays outside the trail). */
+export interface Objection {
+  id: string;
+  at: string;
+  text: string;
+  resolution: { upheld: boolean; by: string; at: string; note: string } | null;
+}
+
 /** Per-campaign settings that the rules read (stored with the campaign, passed in the context). */
 export interface CampaignSettings {
   /** Count deadlines and escalation grace periods in working days on the official calendar. */
@@ -147,6 +170,10 @@ export interface CampaignSettings {
   noMeasuresWarningMonths: number;
   /** Added: a submission waiting longer than this many (working) days for review reminds the reviewers. Default 5. */
   reviewLimitDays?: number;
+  /** Added: the chain a sign-off passes (absent or empty: one review, as before). */
+  signOffChain?: SignOffStep[];
+  /** Added: the public side (公示); off when absent. `noticeWorkingDays` > 0: a 公示 before a sign-off takes effect. */
+  publicSide?: { enabled: boolean; noticeWorkingDays: number };
 }
 
 export interface ItemState {
@@ -219,6 +246,18 @@ export interface ItemState {
   evidenceWarnings?: EvidenceWarning[];
   /** Petition/hotline items: the outcome must go back to the reporter (事事有回音). */
   feedbackRequired: boolean;
+  /** Added: the steps of the current submission's sign-off chain decided so far (reset by submit and return). */
+  signOff?: { approvals: { stepId: string; by: string; at: string }[] } | null;
+  /** Added: the 公示 of the current sign-off, while it runs and until the item closes or is returned. */
+  publicNotice?: {
+    startedAt: string;
+    endsOn: string;
+    endsAt: string;
+    /** The evidence (attachment ids) the office chose to show on the public page. */
+    evidence: string[];
+    objections: Objection[];
+    endedAt: string | null;
+  } | null;
   /** Added: when the current submission's review_waiting reminder fired (reset by each submission). */
   reviewRemindedAt?: string | null;
   /** Added: sequence numbers of the events whose notices are recorded in the trail (催办记录), so each is recorded once. */
@@ -268,7 +307,12 @@ export type ItemCommand =
   | { type: 'decide_extension'; approve: boolean; note?: string }
   | { type: 'transfer'; responsibleUnit: UnitRef; reason: string }
   | { type: 'submit'; summary: string; evidence: string[] }
-  | { type: 'approve'; note?: string }
+  /** `publicEvidence`: at the last step of a chain with a 公示, the evidence shown on the public page. */
+  | { type: 'approve'; note?: string; publicEvidence?: string[] }
+  /** An objection (异议) to a sign-off in its 公示 — filed by the public, sent by the runtime (actor null). */
+  | { type: 'file_objection'; objectionId: string; text: string }
+  /** The reviewer's answer to an objection: upheld (the sign-off is returned) or not (it goes on). */
+  | { type: 'resolve_objection'; objectionId: string; upheld: boolean; note: string }
   | { type: 'reject'; reason: string }
   | { type: 'recheck'; passed: boolean; findings: string; evidence?: string[]; deadline?: string }
   | { type: 'dismiss'; reason: string }
@@ -399,6 +443,16 @@ export type ItemEvent = EventBase &
     | { type: 'ItemSubmitted'; data: { summary: string; evidence: string[] } }
     | { type: 'ItemApproved'; data: { note: string | null } }
     | { type: 'ItemRejected'; data: { reason: string } }
+    /** One step of a configured sign-off chain decided (the last one is followed by ItemApproved or the 公示). */
+    | { type: 'SignOffStepApproved'; data: { stepId: string; step: string; note: string | null } }
+    | {
+        type: 'PublicNoticeStarted';
+        data: { endsOn: string; endsAt: string; provisional: boolean; evidence: string[] };
+      }
+    | { type: 'ObjectionFiled'; data: { objectionId: string; text: string } }
+    | { type: 'ObjectionResolved'; data: { objectionId: string; upheld: boolean; note: string } }
+    /** The 公示's last day passed: with how many objections, how many still open (then the sign-off waits). */
+    | { type: 'PublicNoticeEnded'; data: { objections: number; open: number } }
     | { type: 'RecheckScheduled'; data: { reason: RecheckReason; dueBy: string } }
     | { type: 'RecheckPassed'; data: { findings: string; evidence: string[] } }
     | { type: 'RecheckFailed'; data: { findings: string; evidence: string[] } }

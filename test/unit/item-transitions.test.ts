@@ -68,6 +68,10 @@ function payload(type: ItemCommandType, who: Actor | null): ItemCommand {
       };
     case 'dismiss_evidence_warning':
       return { type, warningId: 'w-1', reason: '已核实为同一户' };
+    case 'file_objection':
+      return { type, objectionId: 'obj-1', text: '该户房屋仍在漏雨，整改未到位' };
+    case 'resolve_objection':
+      return { type, objectionId: 'obj-1', upheld: false, note: '经入户核实，已修缮' };
     case 'import_state':
       return {
         type,
@@ -112,9 +116,19 @@ const SENDER: Record<ItemCommandType, Actor | null> = {
   raise_evidence_warnings: null,
   dismiss_evidence_warning: A.lead,
   import_state: A.supervisor,
+  file_objection: null,
+  resolve_objection: A.lead,
 };
 
-type Row = 'none' | Stage | 'in_progress+milestone' | 'in_progress+extension' | 'flagged' | 'warned';
+type Row =
+  | 'none'
+  | Stage
+  | 'in_progress+milestone'
+  | 'in_progress+extension'
+  | 'flagged'
+  | 'warned'
+  | 'noticed'
+  | 'objected';
 const ROWS: Row[] = [
   'none',
   'reported',
@@ -163,6 +177,13 @@ function stateOf(row: Row): ItemState | null {
     s.do(payload('raise_evidence_warnings', null), null, '2026-03-05T01:00:00.000Z');
     return s.state;
   }
+  if (row === 'noticed' || row === 'objected') {
+    // A sign-off in its 公示 (public side on, 5 working days), with an objection filed for 'objected'.
+    const s = storyAt('submitted', { settings: { publicSide: { enabled: true, noticeWorkingDays: 5 } } });
+    s.do({ type: 'approve' }, A.lead, '2026-03-06T02:00:00.000Z');
+    if (row === 'objected') s.do(payload('file_objection', null), null, '2026-03-09T02:00:00.000Z');
+    return s.state;
+  }
   if (row === 'flagged') {
     const s = storyAt('in_progress');
     s.do({ type: 'flag', reason: '县级挂牌' }, A.supervisor, '2026-03-05T01:00:00.000Z');
@@ -206,6 +227,9 @@ const TABLE: Record<ItemCommandType, Outcome[]> = {
   dismiss_evidence_warning: [no, no, no, no, no, no, no, no, no, no, no],
   // once, right after the report (a ledger import)
   import_state: [no, ok, no, no, no, no, no, no, no, no, no],
+  // only while a sign-off is in its 公示 (see the role table's 'noticed' and 'objected' rows)
+  file_objection: [no, no, no, no, no, no, no, no, no, no, no],
+  resolve_objection: [no, no, no, no, no, no, no, no, no, no, no],
 };
 
 describe('every command in every state', () => {
@@ -269,6 +293,9 @@ const ROLE_TABLE: Record<ItemCommandType, { row: Row; expect: ('ok' | 'forbidden
   raise_evidence_warnings: { row: 'in_progress', expect: [f, f, f, f, f, f, f, ok] },
   dismiss_evidence_warning: { row: 'warned', expect: [ok, ok, f, f, f, f, f, f] },
   import_state: { row: 'reported', expect: [ok, ok, f, f, f, f, f, f] },
+  // 异议 come from the public page, through the runtime; the item's reviewers answer them
+  file_objection: { row: 'noticed', expect: [f, f, f, f, f, f, f, ok] },
+  resolve_objection: { row: 'objected', expect: [ok, ok, f, f, f, f, f, f] },
 };
 
 describe('every role for every command', () => {

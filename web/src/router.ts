@@ -114,6 +114,19 @@ export const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
     { path: '/', component: () => import('./components/AppLayout.vue'), children: appRoutes },
+    // The public side (公示): no sign-in, no app layout; the server answers 404 when a campaign keeps it off.
+    {
+      path: '/public/:campaignId',
+      name: 'public-campaign',
+      component: () => import('./views/public/PublicCampaignView.vue'),
+      meta: { public: true, title: 'publicSide.title' },
+    },
+    {
+      path: '/public/:campaignId/notices/:itemId',
+      name: 'public-notice',
+      component: () => import('./views/public/PublicNoticeView.vue'),
+      meta: { public: true, title: 'publicSide.notices' },
+    },
     {
       path: '/:rest(.*)*',
       name: 'not-found',

@@ -1,6 +1,8 @@
 // /api/v1/campaigns — campaigns (整改行动) with their settings, and their categories (专项).
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { CampaignSettings } from '../../../domain/item/types.ts';
 import { DEFAULT_SETTINGS } from '../../../domain/item/index.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { related, within } from '../../../domain/access/scope.ts';
@@ -30,8 +32,45 @@ const view = (c: typeof campaigns.$inferSelect) => ({
   startsOn: c.startsOn,
   endsOn: c.endsOn,
   status: c.status,
-  settings: c.settings,
+  settings: settingsView(c.settings),
 });
+
+type SettingsBody = z.infer<typeof settingsSchema>;
+
+/** The chain's steps name units by id on the wire; the decider reads their paths (it checks subtrees). */
+function settingsView(s: CampaignSettings): SettingsBody {
+  const { signOffChain, ...rest } = s;
+  if (!signOffChain) return rest;
+  return { ...rest, signOffChain: signOffChain.map(({ unit, ...step }) => ({ ...step, unitId: unit?.id ?? null })) };
+}
+
+/** The subtree of the level above the area (the county, for a township's campaign); a root area has none. */
+const levelAbove = (path: string) => {
+  const up = path.replace(/[^/]+\/$/, '');
+  return up === '/' ? path : up;
+};
+
+async function storedSettings(
+  db: Db,
+  body: Partial<SettingsBody>,
+  areaPath: string,
+): Promise<Partial<CampaignSettings>> {
+  const { signOffChain, ...rest } = body;
+  if (!signOffChain) return rest;
+  const steps = await Promise.all(
+    signOffChain.map(async ({ unitId, ...step }, i) => {
+      if (!unitId) return step;
+      const unit = await unitById(db, unitId);
+      // The deciding unit is in the campaign's area, above it, or an office of a level above (the county office).
+      if (!unit || !(related(unit.path, areaPath) || within(unit.path, levelAbove(areaPath))))
+        throw new Problem(422, 'validation_failed', 'Invalid request', `no such unit for step ${step.id}`, {
+          errors: [{ path: `body.signOffChain.${i}.unitId`, message: 'unknown unit or outside the campaign' }],
+        });
+      return { ...step, unit: { id: unit.id, path: unit.path } };
+    }),
+  );
+  return { ...rest, signOffChain: steps };
+}
 
 /** A campaign is visible to units inside its area and to units above it. */
 async function visibleCampaign(db: Db, user: AuthUser, id: string) {
@@ -112,7 +151,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
           areaUnitId: area.id,
           startsOn: b.startsOn,
           endsOn: b.endsOn ?? null,
-          settings: { ...DEFAULT_SETTINGS, ...b.settings },
+          settings: { ...DEFAULT_SETTINGS, ...(await storedSettings(db, b.settings ?? {}, area.path)) },
         })
         .returning();
       return reply.code(201).send(view(row!));
@@ -133,11 +172,15 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env }) => {
     async (req) => {
       const u = req.user!;
       requireRole(u, ['admin', 'supervisor']);
-      const { c } = await visibleCampaign(db, u, req.params.id);
+      const { c, areaPath } = await visibleCampaign(db, u, req.params.id);
       const owner = await unitById(db, c.ownerUnitId);
       if (!u.roles.includes('admin') && !within(owner?.path, u.unitPath))
         throw forbidden('only the campaign office changes its settings');
-      const [row] = await db.update(campaigns).set({ settings: req.body }).where(eq(campaigns.id, c.id)).returning();
+      const [row] = await db
+        .update(campaigns)
+        .set({ settings: (await storedSettings(db, req.body, areaPath)) as CampaignSettings })
+        .where(eq(campaigns.id, c.id))
+        .returning();
       env.invalidate();
       return view(row!);
     },

@@ -2,6 +2,20 @@
 import { z } from 'zod';
 import { dateString, text } from '../../schemas/common.ts';
 
+/** One step of the sign-off chain (销号 by level); `unitId`: the unit whose users decide it (else the item's reviewers). */
+const signOffStep = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'lower-case letters, digits, _ and -'),
+    name: text(40),
+    roles: z
+      .array(z.enum(['lead', 'supervisor']))
+      .min(1)
+      .max(2),
+    unitId: z.uuid().nullable().optional(),
+    onlyFor: z.enum(['serious']).nullable().optional().describe('serious: petition/hotline items and items under 督办'),
+  })
+  .meta({ id: 'SignOffStep' });
+
 export const settingsSchema = z
   .strictObject({
     workingDays: z.boolean(),
@@ -23,6 +37,14 @@ export const settingsSchema = z
     noMeasuresWarningMonths: z.number().int().min(1).max(12),
     /** Review limit (审核时限): a submission waiting longer reminds the reviewers. Default 5 (working) days. */
     reviewLimitDays: z.number().int().min(1).max(60).optional(),
+    /** 销号 by level: the steps a sign-off passes, in order (absent or empty: one review, as before). */
+    signOffChain: z
+      .array(signOffStep)
+      .max(5)
+      .refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, 'step ids must differ')
+      .optional(),
+    /** The public side (公示): on or off for this campaign, and the working days of 公示 before a sign-off takes effect. */
+    publicSide: z.strictObject({ enabled: z.boolean(), noticeWorkingDays: z.number().int().min(0).max(30) }).optional(),
   })
   .meta({ id: 'CampaignSettings' });
 

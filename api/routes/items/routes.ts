@@ -4,7 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorRule, allowedCommands, canSeePersonalData, stateRule } from '../../../domain/item/index.ts';
+import { actorRule, allowedCommands, canSeePersonalData, chainFor, stateRule } from '../../../domain/item/index.ts';
+import { markObjection, objectionQueue } from '../../../services/public-side.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
 import { verifyItem } from '../../../services/trail/verify.ts';
@@ -243,8 +244,19 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         canSeePersonalData(actor.roles) ? importedRowOf(db, row.state.campaignId, row.state.id) : null,
       ]);
       reply.header('etag', `"${row.state.version}"`);
+      const objections = row.state.publicNotice?.objections.length
+        ? await objectionQueue(db, row.state.campaignId, row.state.id)
+        : [];
       return {
         ...itemView(row, actor),
+        signOffSteps: chainFor(row.state, settings).map((step, i) => ({
+          id: step.id,
+          name: step.name,
+          decided: i < (row.state.signOff?.approvals.length ?? 0),
+        })),
+        objectionContacts: canSeePersonalData(actor.roles)
+          ? Object.fromEntries(objections.map((o) => [o.id, o.contact]))
+          : {},
         allowedCommands: allowedCommands(row.state, actor, {
           now: clock.now().toISOString(),
           actor,
@@ -320,7 +332,13 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       reason: b.reason,
     }),
     submit: async (b) => ({ type: 'submit', summary: b.summary, evidence: b.evidence }),
-    approve: async (b) => ({ type: 'approve', note: b.note }),
+    approve: async (b) => ({ type: 'approve', note: b.note, publicEvidence: b.publicEvidence }),
+    'resolve-objection': async (b) => ({
+      type: 'resolve_objection',
+      objectionId: b.objectionId,
+      upheld: b.upheld,
+      note: b.note,
+    }),
     reject: async (b) => ({ type: 'reject', reason: b.reason }),
     recheck: async (b) => ({
       type: 'recheck',
@@ -353,6 +371,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         const build = commands[name] as (b: unknown, id: string, user: AuthUser) => Promise<ItemCommand>;
         const command = await build(req.body, req.params.id, user);
         const result = await run(user, req.params.id, command, req.headers['if-match'], req.idempotency);
+        // The moderation queue follows the trail: the answer is the item's event, the row repeats it.
+        if (command.type === 'resolve_objection') await markObjection(db, command.objectionId, command.upheld);
         return reply.header('etag', `"${result.version}"`).send(result);
       },
     );

@@ -56,7 +56,15 @@ export const commandBodies = {
   'decide-extension': z.strictObject({ approve: z.boolean(), note: text(2000).optional() }),
   transfer: z.strictObject({ responsibleUnitId: uuid, reason: text(2000) }),
   submit: z.strictObject({ summary: text(5000), evidence }),
-  approve: z.strictObject({ note: text(2000).optional() }),
+  approve: z.strictObject({
+    note: text(2000).optional(),
+    publicEvidence: z
+      .array(z.string().max(200))
+      .max(20)
+      .optional()
+      .describe('公示: the evidence shown on the public page'),
+  }),
+  'resolve-objection': z.strictObject({ objectionId: uuid, upheld: z.boolean(), note: text(2000) }),
   reject: z.strictObject({ reason: text(2000) }),
   recheck: z.strictObject({
     passed: z.boolean(),
@@ -87,6 +95,26 @@ export const evidenceWarningView = z
     dismissed: z.object({ at: z.string(), by: z.string(), reason: z.string() }).nullable(),
   })
   .meta({ id: 'EvidenceWarning' });
+
+const objectionView = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    text: z.string(),
+    resolution: z.object({ upheld: z.boolean(), by: z.string(), at: z.string(), note: z.string() }).nullable(),
+  })
+  .meta({ id: 'Objection' });
+
+const publicNoticeView = z
+  .object({
+    startedAt: z.string(),
+    endsOn: z.string(),
+    endsAt: z.string(),
+    evidence: z.array(z.string()),
+    objections: z.array(objectionView),
+    endedAt: z.string().nullable(),
+  })
+  .meta({ id: 'PublicNoticeState' });
 
 const unitRef = z.object({ id: z.string(), name: z.string().nullable() });
 
@@ -161,6 +189,10 @@ export const itemView = z
       })
       .nullable()
       .describe('imported from a ledger with a state: the status and deadline in the office’s words, and where'),
+    signOffApprovals: z
+      .array(z.object({ stepId: z.string(), by: z.string(), at: z.string() }))
+      .describe('销号 by level: the steps of the current sign-off decided so far'),
+    publicNotice: publicNoticeView.nullable().describe('公示: the public notice period of the current sign-off'),
     updatedAt: z.string(),
   })
   .meta({ id: 'Item' });
@@ -183,6 +215,12 @@ export const itemDetail = itemView
       .array(z.object({ header: z.string(), text: z.string() }))
       .nullable()
       .describe('the ledger row the item was imported from, cell by cell in the sheet’s column order, as written'),
+    signOffSteps: z
+      .array(z.object({ id: z.string(), name: z.string(), decided: z.boolean() }))
+      .describe("the chain this item's sign-off passes (销号 by level)"),
+    objectionContacts: z
+      .record(z.string(), z.string())
+      .describe('异议: the filer contact per objection id, for the roles that see personal data'),
     timeline: z.array(timelineEntry),
   })
   .meta({ id: 'ItemDetail' });

@@ -66,6 +66,8 @@ export function itemView(row: ItemListRow, actor: Actor) {
           origin: s.imported.origin,
         }
       : null,
+    signOffApprovals: s.signOff?.approvals ?? [],
+    publicNotice: s.publicNotice ?? null,
     updatedAt: iso(row.updatedAt),
   };
 }

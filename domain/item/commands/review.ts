@@ -1,24 +1,70 @@
 // The reviewers' side: approve or reject a sign-off, recheck (复核) and look-back (回头看), dismiss (不属实).
-import { addDays, endOfDay, instantMs, isValidDate, isValidInstant, toInstant } from '../../calendar/calendar.ts';
+import { endOfDay, instantMs, isValidDate, isValidInstant, toInstant } from '../../calendar/calendar.ts';
 import { countDeadline, type CountedDeadline, fixedDeadline } from '../deadline.ts';
-import { fastInFastOut } from '../quality.ts';
-import { recheckReason } from '../recheck.ts';
+import { evolve } from '../evolve.ts';
+import {
+  chainFor,
+  closingEvents,
+  currentStep,
+  hasChain,
+  noticeDays,
+  noticePeriod,
+  openObjections,
+} from '../sign-off.ts';
 import type { DecideContext, Decision, ItemState } from '../types.ts';
-import { badDeadline, badText, type Cmd, MAX_TEXT, type Tools } from './tools.ts';
+import { badDeadline, badText, type Cmd, MAX_OBJECTION, MAX_TEXT, type Tools } from './tools.ts';
 
+/**
+ * A reviewer decides the current step of the sign-off (销号). Without a chain and without 公示 this is
+ * the single review it always was; otherwise the step is recorded, and the last one closes the item or
+ * starts the 公示.
+ */
 export function approve(s: ItemState, c: Cmd<'approve'>, ctx: DecideContext, t: Tools): Decision {
-  const events = [t.ev('ItemApproved', { note: c.note ?? null })];
-  const warning = fastInFastOut(s, t.now);
-  if (warning) events.push(t.ev('QualityWarningRaised', warning));
-  const reason = recheckReason(s, ctx.settings);
-  if (reason !== null) {
-    const last = addDays(t.today, ctx.settings.recheckWindowDays, 'calendar', ctx.calendar).date;
-    events.push(t.ev('RecheckScheduled', { reason, dueBy: endOfDay(last) }));
-  }
-  if (s.feedbackRequired) {
-    events.push(t.ev('ReporterFeedbackDue', { outcome: 'closed', text: `您反映的问题「${s.title}」已整改销号。` }));
-  }
-  return t.ok(...events);
+  const note = c.note ?? null;
+  const chain = chainFor(s, ctx.settings);
+  const step = currentStep(s, ctx.settings);
+  if (step === null) return t.refuse('invalid_transition', 'no step of the sign-off is waiting for a decision');
+  const last = step.id === chain.at(-1)?.id;
+  const days = noticeDays(ctx.settings);
+  const events = hasChain(ctx.settings)
+    ? [t.ev('SignOffStepApproved', { stepId: step.id, step: step.name, note })]
+    : [];
+  if (!last) return t.ok(...events);
+  if (days === 0)
+    return t.ok(...events, ...closingEvents(s, note, t.now, t.today, t.actorId, ctx.settings, ctx.calendar));
+  const shown = c.publicEvidence ?? [];
+  if (!Array.isArray(shown) || shown.some((e) => !s.evidence.includes(e)))
+    return t.invalid('publicEvidence', 'only evidence already on the item can be shown on the public page');
+  // Without a chain the 公示 still needs to know who decided: the review is the chain's one step.
+  if (!hasChain(ctx.settings)) events.push(t.ev('SignOffStepApproved', { stepId: step.id, step: step.name, note }));
+  const p = noticePeriod(t.today, days, ctx.calendar);
+  return t.ok(...events, t.ev('PublicNoticeStarted', { ...p, evidence: [...new Set(shown)] }));
+}
+
+/** 异议: anyone may object while the 公示 runs; the objection holds the sign-off until a reviewer answers it. */
+export function fileObjection(s: ItemState, c: Cmd<'file_objection'>, t: Tools): Decision {
+  if (typeof c.objectionId !== 'string' || c.objectionId === '') return t.invalid('objectionId', 'must be given');
+  if (s.publicNotice?.objections.some((o) => o.id === c.objectionId))
+    return t.invalid('objectionId', 'this objection is already on the item');
+  const why = badText(c.text, MAX_OBJECTION);
+  if (why) return t.invalid('text', why);
+  return t.ok(t.ev('ObjectionFiled', { objectionId: c.objectionId, text: c.text }));
+}
+
+/** Upheld: the sign-off goes back to the unit (退回). Not upheld: it goes on, and closes if the 公示 is over. */
+export function resolveObjection(s: ItemState, c: Cmd<'resolve_objection'>, ctx: DecideContext, t: Tools): Decision {
+  const o = s.publicNotice?.objections.find((x) => x.id === c.objectionId);
+  if (!o) return t.invalid('objectionId', 'no such objection on this item');
+  if (o.resolution !== null) return t.invalid('objectionId', 'this objection was already answered');
+  if (typeof c.upheld !== 'boolean') return t.invalid('upheld', 'must be true or false');
+  const why = badText(c.note, MAX_TEXT);
+  if (why) return t.invalid('note', why);
+  const resolved = t.ev('ObjectionResolved', { objectionId: o.id, upheld: c.upheld, note: c.note });
+  if (c.upheld) return t.ok(resolved, t.ev('ItemRejected', { reason: `公示异议成立：${c.note}` }));
+  const after = evolve(s, resolved);
+  if (after.publicNotice?.endedAt && openObjections(after) === 0)
+    return t.ok(resolved, ...closingEvents(after, null, t.now, t.today, t.actorId, ctx.settings, ctx.calendar));
+  return t.ok(resolved);
 }
 
 export function reject(_s: ItemState, c: Cmd<'reject'>, t: Tools): Decision {

@@ -19,6 +19,8 @@ type Data<T extends ItemEventType> = Extract<ItemEvent, { type: T }>['data'];
 export const MAX_TITLE = 200;
 export const MAX_TEXT = 5000;
 export const MAX_COMMENT = 2000;
+/** An objection (异议) from the public: a few paragraphs at most. */
+export const MAX_OBJECTION = 1000;
 
 /** Per-call helpers: the normalized `now`, today's date in Shanghai, event and refusal builders. */
 export function tools(state: ItemState | null, ctx: DecideContext) {
