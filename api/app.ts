@@ -12,7 +12,7 @@ import auth from './plugins/auth.ts';
 import errors, { sendProblem } from './plugins/errors.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import jsonBody from './plugins/json-body.ts';
-import idempotency from './plugins/idempotency.ts';
+import idempotency, { type IdempotencyOptions } from './plugins/idempotency.ts';
 import { serializerCompiler } from './serializer.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
@@ -80,6 +80,8 @@ export interface AppDeps {
   /** ENGINE=temporal: item workflows Temporal reports stuck (e.g. a determinism failure after a deploy), for
    * /metrics and GET /admin/engine. Absent on the local engine, which has no such state. */
   stuckWorkflows?: () => Promise<StuckWorkflow[]>;
+  /** Fault injection for tests (crash points); never set in production. */
+  faults?: { beforeSendStore?: IdempotencyOptions['beforeSendStore'] };
 }
 
 /**
@@ -137,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jsonBody);
   await app.register(openapi);
   await app.register(auth, { db: deps.db });
-  await app.register(idempotency, { db: deps.db });
+  await app.register(idempotency, { db: deps.db, beforeSendStore: deps.faults?.beforeSendStore });
   await app.register(metrics, {
     db: deps.db,
     queues: deps.queues,

@@ -16,6 +16,17 @@ export interface CommandRequest {
   /** The same id on a retry of the same request (the API derives it from the user's Idempotency-Key). A
    * runtime that can answer "maybe applied" (Temporal: the Update id) applies a request with a given id once. */
   requestId?: string;
+  /** The caller's answer to keep with the command's own write (an Idempotency-Key's): it commits, or not, with
+   * the events, so a retry after a crash between commit and reply gets it back. The local runtime writes it in
+   * the command's statement or transaction; Temporal ignores it (its Update id already applies a request once). */
+  answer?: CommandAnswer;
+}
+
+export interface CommandAnswer {
+  userId: string;
+  key: string;
+  /** The answer for this outcome: HTTP status and body as JSON text. Called before the write commits. */
+  render(outcome: CommandOutcome): Promise<{ status: number; body: string }>;
 }
 
 export interface StoredEvent {

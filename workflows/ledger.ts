@@ -6,8 +6,9 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { nextWake, type TimeEnv } from '../domain/item/next-wake.ts';
 import type { ItemEvent, ItemState } from '../domain/item/types.ts';
 import { eventHash } from '../db/audit.ts';
-import type { DbOrTx, Tx } from '../db/client.ts';
-import { recordEvidenceRefs } from '../db/queries/evidence.ts';
+import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { citedBy, recordEvidenceRefs } from '../db/queries/evidence.ts';
+import type { StoredAnswer } from '../db/queries/idempotency.ts';
 import { visibleToPattern } from '../db/queries/items.ts';
 import { campaigns, itemEvents, items, milestones, notifyOutbox } from '../db/schema.ts';
 import { NOTIFYING_EVENTS } from '../domain/notice/derive.ts';
@@ -73,6 +74,85 @@ export const statements = {
       )
       .prepare(`engine_append_${n}`),
 };
+
+/** The locking statement's read without the lock: the state a command is decided on before its one write. */
+export const readForCommand = (db: Db, scoped: boolean) =>
+  db
+    .select({
+      state: items.state,
+      lastHash: items.lastHash,
+      seqNo: items.seqNo,
+      visible: scoped ? sql<boolean>`${visibleToPattern(ph('scope'))}` : sql<boolean>`true`,
+    })
+    .from(items)
+    .where(eq(items.id, ph('itemId')))
+    .prepare(scoped ? 'engine_read_scoped' : 'engine_read');
+
+/** Answer to store with a command's write (see CommandRequest.answer). */
+export interface AnswerToStore {
+  userId: string;
+  key: string;
+  render(written: { events: StoredEvent[]; ledgerNo: number }): Promise<StoredAnswer>;
+}
+
+/**
+ * A command on an existing row written in ONE statement — one round trip, its own implicit transaction —
+ * instead of begin, lock, update, insert, insert, commit: the ledger row (only while it is still at
+ * `before.version`: that check stands in for the lock, and covers the scope, which only a versioned command
+ * changes), the events with their hash chain, evidence refs, the outbox and the caller's answer. Answers
+ * null and writes nothing when another command came first. Events that rewrite milestones, and reports
+ * (no row yet), go through appendToLedger in a transaction (needsSingleAppend).
+ */
+export async function appendIfAt(
+  db: Db,
+  a: LedgerAppend & { before: ItemState; ledgerNo: number },
+  answer?: AnswerToStore,
+): Promise<{ events: StoredEvent[]; ledgerNo: number } | null> {
+  const stored = chain(a.itemId, a.before.version, a.lastHash, a.events);
+  const projection: Record<string, unknown> = {
+    ...ledgerColumns(a.after),
+    nextWakeAt: a.wake,
+    lastHash: stored.at(-1)!.hash,
+    updatedAt: a.now,
+  };
+  const row = Object.fromEntries(PROJECTION_KEYS.map((k) => [COLUMN_NAMES[k], projection[k] ?? null]));
+  const events = stored.map((e) => ({
+    seq: e.seq,
+    type: e.event.type,
+    at: e.event.at,
+    actor_id: e.event.actorId,
+    data: e.event.data,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  }));
+  const refSeqs: number[] = [];
+  const refIds: string[] = [];
+  for (const e of stored)
+    for (const id of citedBy(e.event)) {
+      refSeqs.push(e.seq);
+      refIds.push(id);
+    }
+  const written = { events: stored.map(({ seq, event, hash }) => ({ seq, event, hash })), ledgerNo: a.ledgerNo };
+  const ans = answer ? await answer.render(written) : null;
+  const { rowCount } = await db.$client.query({
+    name: 'engine_commit',
+    text: COMMIT_SQL,
+    values: [
+      a.itemId,
+      a.before.version,
+      JSON.stringify(row),
+      JSON.stringify(events),
+      stored.filter((e) => NOTIFYING_EVENTS.has(e.event.type)).map((e) => e.seq),
+      refSeqs,
+      refIds,
+      answer?.userId ?? null,
+      answer?.key ?? null,
+      ans?.status ?? null,
+      ans?.body ?? null,
+    ],
+  });
+  return rowCount === 1 ? written : null;
+}
 
 /**
  * Where an item's wake-up goes after a tick that fired nothing (the settings changed, or a deadline
@@ -271,6 +351,33 @@ const COLUMN_NAMES: Record<string, string> = Object.fromEntries(
     return [k, c.name];
   }),
 );
+
+// Data-modifying CTEs all run, on one snapshot; each write below the row's is tied to the row's by
+// `exists (select from u)`, so a row no longer at the version writes nothing at all.
+const COMMIT_SQL = (() => {
+  const names = PROJECTION_KEYS.map((k) => `"${COLUMN_NAMES[k]}"`);
+  return `with u as (
+    update items set (${names.join(', ')}) = (${names.map((n) => `x.${n}`).join(', ')})
+    from jsonb_populate_record(null::items, $3::jsonb) as x
+    where items.id = $1 and items.version = $2
+    returning items.seq_no
+  ), e as (
+    insert into item_events (item_id, seq, type, at, actor_id, data, prev_hash, hash)
+    select $1, e.seq, e.type, e.at, e.actor_id, e.data, e.prev_hash, e.hash
+    from jsonb_populate_recordset(null::item_events, $4::jsonb) as e where exists (select from u)
+  ), o as (
+    insert into notify_outbox (item_id, seq) select $1, s from unnest($5::int[]) as s where exists (select from u)
+  ), r as (
+    insert into evidence_refs (item_id, seq, attachment_id)
+    select $1, r.seq, a.id from unnest($6::int[], $7::text[]) as r(seq, aid) join attachments a on a.id::text = r.aid
+    where exists (select from u)
+    on conflict do nothing
+  ), k as (
+    update idempotency_keys set status_code = $10, response = $11::jsonb
+    where user_id = $8 and key = $9 and exists (select from u)
+  )
+  select seq_no from u`;
+})();
 
 async function syncMilestones(tx: Tx, s: ItemState) {
   await tx.delete(milestones).where(eq(milestones.itemId, s.id));

@@ -1,24 +1,76 @@
 // Idempotency-Key on POSTs: a retry with the same key and body gets the first answer again
 // (with `Idempotent-Replayed: true`) and writes nothing twice; the same key with another body is refused.
+// Exactly once: a route that writes stores its answer inside its own transaction (`answerInTransaction`),
+// so the answer commits with the writes; a crash between commit and reply leaves the answer, never a key
+// "in progress" that a later retry would run again. Answers of requests that wrote nothing (refusals) are
+// stored when sent.
 import { createHash } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { canonicalJson } from '../../db/audit.ts';
-import type { Db } from '../../db/client.ts';
-import { idempotencyKeys } from '../../db/schema.ts';
+import type { Db, DbOrTx } from '../../db/client.ts';
+import {
+  claimKey,
+  type IdempotencyKeyRef,
+  priorRequest,
+  releaseKey,
+  type StoredAnswer,
+  storeAnswer,
+} from '../../db/queries/idempotency.ts';
 import { Problem } from '../problem.ts';
 
 /** A key whose first request never finished (the process died) may be used again after this long. */
 const ABANDONED_AFTER_S = 300;
 
+export interface IdempotencyState extends IdempotencyKeyRef {
+  /** The answer a route stored in its own transaction, once that transaction committed. */
+  answered?: StoredAnswer;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { userId: string; key: string } | null;
+    idempotency: IdempotencyState | null;
   }
 }
 
-export default fp<{ db: Db }>(
-  async (app, { db }) => {
+export interface IdempotencyOptions {
+  db: Db;
+  /** Fault injection for tests: runs when a keyed request's answer is about to be stored at send time
+   * (a test makes it never return, as a process killed at that instant). */
+  beforeSendStore?: (req: FastifyRequest) => Promise<void>;
+}
+
+/**
+ * For a route whose writes run in one transaction: a function that stores the answer in that transaction
+ * (null without an Idempotency-Key). `render` gives the body as the route will send it; the stored text is
+ * what the route's response schema writes. Call `committed(req)` after the transaction committed, then
+ * send `answer.body`.
+ */
+export function answerInTransaction<T>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  render: (result: T) => unknown | Promise<unknown>,
+): ((result: T, tx: DbOrTx) => Promise<StoredAnswer>) | null {
+  const idem = req.idempotency;
+  if (!idem) return null;
+  return async (result, tx) => {
+    const answer = {
+      status,
+      body: reply.serializeInput((await render(result)) as Record<string, unknown>, String(status)) as string,
+    };
+    await storeAnswer(tx, idem, answer);
+    return answer;
+  };
+}
+
+/** The answer stored in the request's transaction is committed: it is what the request sends. */
+export function answered(req: FastifyRequest, answer: StoredAnswer): void {
+  if (req.idempotency) req.idempotency.answered = answer;
+}
+
+export default fp<IdempotencyOptions>(
+  async (app, { db, beforeSendStore }) => {
     app.decorateRequest('idempotency', null);
 
     app.addHook('preHandler', async (req, reply) => {
@@ -35,31 +87,13 @@ export default fp<{ db: Db }>(
       const requestHash = createHash('sha256')
         .update(`${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`)
         .digest('hex');
-      const userId = req.user.id;
-      await db
-        .delete(idempotencyKeys)
-        .where(
-          and(
-            eq(idempotencyKeys.userId, userId),
-            eq(idempotencyKeys.key, key),
-            sql`${idempotencyKeys.statusCode} is null`,
-            lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${ABANDONED_AFTER_S})`),
-          ),
-        );
-      const inserted = await db
-        .insert(idempotencyKeys)
-        .values({ userId, key, requestHash })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (inserted.length > 0) {
-        req.idempotency = { userId, key };
+      const ref = { userId: req.user.id, key };
+      if (await claimKey(db, ref, requestHash, ABANDONED_AFTER_S)) {
+        req.idempotency = ref;
         return;
       }
 
-      const [prior] = await db
-        .select()
-        .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
+      const prior = await priorRequest(db, ref);
       if (!prior)
         throw new Problem(
           409,
@@ -96,13 +130,16 @@ export default fp<{ db: Db }>(
       const idem = req.idempotency;
       if (!idem) return payload;
       req.idempotency = null;
-      const where = and(eq(idempotencyKeys.userId, idem.userId), eq(idempotencyKeys.key, idem.key));
+      // Stored with the request's writes: the answer sent is that one, or a failure after the commit (the
+      // committed answer stays, a retry gets it).
+      if (idem.answered && (reply.statusCode >= 500 || idem.answered.body === payload)) return payload;
+      await beforeSendStore?.(req);
       if (reply.statusCode >= 500) {
-        // Nothing was written: let the client retry with the same key.
-        await db.delete(idempotencyKeys).where(where);
+        // Nothing was written (no answer committed with writes): let the client retry with the same key.
+        await releaseKey(db, idem);
       } else {
-        const body = typeof payload === 'string' && payload.length > 0 ? JSON.parse(payload) : null;
-        await db.update(idempotencyKeys).set({ statusCode: reply.statusCode, response: body }).where(where);
+        const body = typeof payload === 'string' && payload.length > 0 ? payload : null;
+        await storeAnswer(db, idem, { status: reply.statusCode, body });
       }
       return payload;
     });

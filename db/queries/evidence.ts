@@ -148,7 +148,7 @@ export async function foreignEvidence(db: DbOrTx, itemId: string, ids: string[])
 }
 
 /** Attachments an event cites (and, for warnings, the other items' attachments it points to). */
-function citedBy(event: ItemEvent): string[] {
+export function citedBy(event: ItemEvent): string[] {
   switch (event.type) {
     case 'ProgressRecorded':
     case 'MilestoneCompleted':

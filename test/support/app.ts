@@ -100,6 +100,8 @@ export async function build(
     engine?: 'local' | 'temporal';
     /** With engine 'temporal': how long a command waits for the workflow's answer before 503 `applied: "unknown"`. */
     temporalCommandTimeoutMs?: number;
+    /** Crash points for fault tests (AppDeps.faults). */
+    faults?: AppDeps['faults'];
   } = {},
 ): Promise<World> {
   const { db, url: ownerUrl, appUrl } = await createTestDatabase();
@@ -144,6 +146,7 @@ export async function build(
     imports,
     documents,
     config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' },
+    faults: opts.faults,
   });
   afterAll(async () => {
     await background?.close();

@@ -1,5 +1,6 @@
-// The local runtime: each command is one PostgreSQL transaction — lock the item row, decide,
-// append the events to the hash-chained trail, update the ledger row and its next wake-up.
+// The local runtime: each command is atomic in PostgreSQL — decide on the item's row, append the events to
+// the hash-chained trail, update the ledger row and its next wake-up: one statement at the version read when
+// it can, else one transaction holding the row lock.
 import { asc, inArray } from 'drizzle-orm';
 import { decide, evolve, nextWake } from '../../domain/item/index.ts';
 import type { DecideContext, ItemState } from '../../domain/item/types.ts';
@@ -18,12 +19,15 @@ import {
   VersionConflict,
 } from '../engine.ts';
 import type { EngineEnv } from '../engine-env.ts';
+import { storeAnswer } from '../../db/queries/idempotency.ts';
 import {
+  appendIfAt,
   appendManyToLedger,
   appendToLedger,
   type LedgerAppend,
   needsSingleAppend,
   reaimedWake,
+  readForCommand,
   reaimWakeups,
   statements,
 } from '../ledger.ts';
@@ -74,7 +78,7 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     let next = state;
     for (const e of decision.events) next = evolve(next, e);
     const after = next!;
-    const { events, ledgerNo } = await appendToLedger(tx, {
+    const written = await appendToLedger(tx, {
       itemId: req.itemId,
       campaignId,
       before: state,
@@ -85,7 +89,56 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
       wake: nextWake(after, { settings, calendar }),
       now: ctx.now,
     });
-    return { state: after, events, ledgerNo };
+    const outcome = { state: after, ...written };
+    if (req.answer) await storeAnswer(tx, req.answer, await req.answer.render(outcome));
+    return outcome;
+  }
+
+  /**
+   * A command outside any caller's transaction: read the row, decide, and write everything in one statement
+   * that applies only while the row is still at the version read (appendIfAt) — two round trips instead of
+   * begin, lock, update, insert(s), commit. Another command in between makes it decide again on the new
+   * state; commands that need more than the one statement, and a row that keeps moving, take the
+   * transaction with its row lock (executeIn).
+   */
+  async function execute(req: CommandRequest): Promise<CommandOutcome> {
+    if (req.command.type === 'report' || req.command.type === 'tick') return db.transaction((tx) => executeIn(tx, req));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const scope = req.scopePath === undefined || req.scopePath === null ? null : subtreePattern(req.scopePath);
+      const [row] = await readForCommand(db, scope !== null).execute({ itemId: req.itemId, scope });
+      if (!row || !row.visible) throw new ItemNotFound(req.itemId);
+      const state = row.state;
+      if (req.expectedVersion !== undefined && state.version !== req.expectedVersion) {
+        throw new VersionConflict(req.itemId, req.expectedVersion, state.version);
+      }
+      const settings = await env.settings(state.campaignId);
+      const calendar = await env.calendar();
+      const ctx: DecideContext = { now: clock.now().toISOString(), actor: req.actor, settings, calendar };
+      const decision = decide(state, req.command, ctx);
+      if (!decision.ok) throw new CommandRefused(decision.error);
+      if (decision.events.length === 0 || needsSingleAppend(decision.events)) break;
+      let next: ItemState | null = state;
+      for (const e of decision.events) next = evolve(next, e);
+      const after = next!;
+      const answer = req.answer;
+      const written = await appendIfAt(
+        db,
+        {
+          itemId: req.itemId,
+          campaignId: state.campaignId,
+          before: state,
+          ledgerNo: row.seqNo,
+          lastHash: row.lastHash,
+          events: decision.events,
+          after,
+          wake: nextWake(after, { settings, calendar }),
+          now: ctx.now,
+        },
+        answer && { ...answer, render: (w) => answer.render({ state: after, ...w }) },
+      );
+      if (written) return { state: after, ...written };
+    }
+    return db.transaction((tx) => executeIn(tx, req));
   }
 
   async function executeBatchIn(tx: Tx, reqs: CommandRequest[]): Promise<Outcome[]> {
@@ -188,7 +241,7 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
   }
 
   return {
-    execute: (req) => db.transaction((tx) => executeIn(tx, req)),
+    execute,
     // One transaction, the commands written together; see executeBatchIn.
     executeMany: (reqs) => db.transaction((tx) => executeBatchIn(tx, reqs)),
     // One transaction for every group: all or none.

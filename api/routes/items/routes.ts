@@ -2,6 +2,7 @@
 import { parseIfMatch } from '../../if-match.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorRule, allowedCommands, canSeePersonalData, chainFor, stateRule } from '../../../domain/item/index.ts';
@@ -20,7 +21,8 @@ import { assertCitable, citedEvidence, runEvidenceGuard } from '../evidence/guar
 import type { AppDeps } from '../../app.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { badRequest, notFound, Problem, problemResponses } from '../../problem.ts';
-import { VersionConflict } from '../../../workflows/engine.ts';
+import { type CommandOutcome, VersionConflict } from '../../../workflows/engine.ts';
+import { answered } from '../../plugins/idempotency.ts';
 import { screeningService } from '../../../services/screenings.ts';
 import {
   auditVerdict,
@@ -42,14 +44,17 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   const totals = createCountCache();
 
   /** Run a command and answer with the item as it now stands. The engine checks the caller's scope
-   * inside its transaction: out-of-scope items answer 404, exactly as missing ones do. */
+   * inside its transaction: out-of-scope items answer 404, exactly as missing ones do. With an
+   * Idempotency-Key the answer is stored with the command's own write (exactly once); the route sends
+   * the string returned here as is. */
   async function run(
+    http: { req: FastifyRequest; reply: FastifyReply; status: 200 | 201 },
     user: AuthUser,
     itemId: string,
     command: ItemCommand,
     ifMatchHeader: string | undefined,
-    idempotency: { userId: string; key: string } | null,
-  ) {
+  ): Promise<{ version: number; body: string }> {
+    const { req, reply, status } = http;
     const expectedVersion = parseIfMatch(ifMatchHeader);
     const actor = actorOf(user);
     if (citedEvidence(command)) {
@@ -64,23 +69,60 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         await assertCitable(db, itemId, command);
       }
     }
-    const requestId = idempotency ? requestIdOf(idempotency) : undefined;
-    let out = await engine.execute({ itemId, command, actor, expectedVersion, scopePath: user.scopePath, requestId });
+    const shape = async (out: CommandOutcome) => {
+      const s = out.state;
+      const [categoryName, responsibleName] = await Promise.all([
+        names.category(s.categoryId),
+        names.unit(s.responsibleUnit?.id),
+      ]);
+      const row = {
+        state: s,
+        seqNo: out.ledgerNo,
+        updatedAt: clock.now().toISOString(),
+        categoryName,
+        responsibleName,
+      };
+      const result = {
+        ...itemView(row, actor),
+        events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })),
+      };
+      return reply.serializeInput(result, String(status)) as string;
+    };
+    const idem = req.idempotency;
+    const requestId = idem ? requestIdOf(idem) : undefined;
+    // The body the engine stored with the command (the last one rendered is the one that committed).
+    let stored: string | undefined;
+    const answer = idem
+      ? {
+          userId: idem.userId,
+          key: idem.key,
+          render: async (o: CommandOutcome) => ({ status, body: (stored = await shape(o)) }),
+        }
+      : undefined;
+    let out = await engine.execute({
+      itemId,
+      command,
+      actor,
+      expectedVersion,
+      scopePath: user.scopePath,
+      requestId,
+      answer,
+    });
     if (citedEvidence(command)) {
       await runEvidenceGuard({ db, engine, jobs: evidence?.jobs }, itemId, command, out.events, app.log);
       const [now] = await db.select({ state: items.state }).from(items).where(eq(items.id, itemId));
-      if (now && now.state.version !== out.state.version) out = { ...out, state: now.state };
+      // The guard's warnings moved the item on: answer as it now stands (stored when sent).
+      if (now && now.state.version !== out.state.version) {
+        out = { ...out, state: now.state };
+        stored = undefined;
+      }
     }
-    const s = out.state;
-    const [categoryName, responsibleName] = await Promise.all([
-      names.category(s.categoryId),
-      names.unit(s.responsibleUnit?.id),
-    ]);
-    const row = { state: s, seqNo: out.ledgerNo, updatedAt: clock.now().toISOString(), categoryName, responsibleName };
-    return {
-      ...itemView(row, actor),
-      events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })),
-    };
+    if (stored !== undefined) {
+      answered(req, { status, body: stored });
+      return { version: out.state.version, body: stored };
+    }
+    // Temporal (which stores no answer with the command), or an answer changed since: stored when sent.
+    return { version: out.state.version, body: await shape(out) };
   }
 
   /** A unit given by id, which must lie in the campaign's area. */
@@ -144,6 +186,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       // never report the item twice (the runtime finds it reported and answers the first outcome or 409).
       const itemId = req.idempotency ? uuidOf(requestIdOf(req.idempotency)) : randomUUID();
       const result = await run(
+        { req, reply, status: 201 },
         user,
         itemId,
         {
@@ -163,13 +206,13 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           leadUnit,
         },
         undefined,
-        req.idempotency,
       );
       return reply
         .code(201)
         .header('etag', `"${result.version}"`)
         .header('location', `/api/v1/items/${itemId}`)
-        .send(result);
+        .type(JSON_TYPE)
+        .send(result.body as never); // already serialized by the route's schema (run)
     },
   );
 
@@ -370,10 +413,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         const user = me(req);
         const build = commands[name] as (b: unknown, id: string, user: AuthUser) => Promise<ItemCommand>;
         const command = await build(req.body, req.params.id, user);
-        const result = await run(user, req.params.id, command, req.headers['if-match'], req.idempotency);
+        const result = await run({ req, reply, status: 200 }, user, req.params.id, command, req.headers['if-match']);
         // The moderation queue follows the trail: the answer is the item's event, the row repeats it.
         if (command.type === 'resolve_objection') await markObjection(db, command.objectionId, command.upheld);
-        return reply.header('etag', `"${result.version}"`).send(result);
+        return sendSerialized(reply.header('etag', `"${result.version}"`), result.body);
       },
     );
   }
@@ -392,6 +435,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
     },
     async (req, reply) => {
       const result = await run(
+        { req, reply, status: 200 },
         me(req),
         req.params.id,
         {
@@ -401,12 +445,15 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           evidence: req.body.evidence,
         },
         req.headers['if-match'],
-        req.idempotency,
       );
-      return reply.header('etag', `"${result.version}"`).send(result);
+      return sendSerialized(reply.header('etag', `"${result.version}"`), result.body);
     },
   );
 };
+
+/** Answers are serialized by `run` (the stored and the sent text are one); the string is sent as is. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+const sendSerialized = (reply: FastifyReply, body: string) => reply.type(JSON_TYPE).send(body);
 
 /** A request's id for the engine: the same for every retry of one user's Idempotency-Key, opaque otherwise. */
 function requestIdOf(idem: { userId: string; key: string }): string {
