@@ -1,6 +1,6 @@
 // Report commands (月报): lock or create the unit's report row, decide with the pure lifecycle, evolve,
 // write — one transaction. Submissions get their statistics from the ledger as of `now`.
-import type { Db } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
 import {
   iso,
   lockReportRow,
@@ -33,8 +33,9 @@ export interface ReportAction {
 export type ReportService = ReturnType<typeof reportService>;
 
 export function reportService(deps: { db: Db }) {
-  /** Run one report command; answers the report row as it now stands. */
-  async function act(a: ReportAction): Promise<ReportRow> {
+  /** Run one report command; answers the report row as it now stands. `alongside` runs in the same
+   * transaction after the write (the caller's Idempotency-Key answer commits with it). */
+  async function act(a: ReportAction, alongside?: (row: ReportRow, tx: DbOrTx) => Promise<void>): Promise<ReportRow> {
     return deps.db.transaction(async (tx) => {
       const row = await lockReportRow(tx, a);
       const state = stateOf(row);
@@ -58,7 +59,9 @@ export function reportService(deps: { db: Db }) {
         });
       }
       const next = decision.events.reduce(evolveReport, state);
-      return writeReportRow(tx, row.id, next, [...row.history, ...decision.events], a.now);
+      const written = await writeReportRow(tx, row.id, next, [...row.history, ...decision.events], a.now);
+      await alongside?.(written, tx);
+      return written;
     });
   }
 

@@ -157,7 +157,10 @@ export function roundService(deps: { db: Db }) {
   const { db } = deps;
 
   /** Refuse a round whose period overlaps another round of the campaign (serialized per campaign). */
-  async function createRound(r: Omit<typeof acceptanceRounds.$inferInsert, 'id' | 'status' | 'createdAt'>) {
+  async function createRound(
+    r: Omit<typeof acceptanceRounds.$inferInsert, 'id' | 'status' | 'createdAt'>,
+    alongside?: (row: RoundRow, tx: DbOrTx) => Promise<void>,
+  ) {
     return db.transaction(async (tx) => {
       await lockCampaignRounds(tx, r.campaignId);
       const clash = await overlappingRound(tx, r);
@@ -167,7 +170,9 @@ export function roundService(deps: { db: Db }) {
           `the period overlaps round “${clash.name}” (${clash.id}) of this campaign`,
           'periodStart',
         );
-      return insertRound(tx, r);
+      const row = await insertRound(tx, r);
+      await alongside?.(row, tx);
+      return row;
     });
   }
 
@@ -183,6 +188,8 @@ export function roundService(deps: { db: Db }) {
     actorId: string;
     now: string;
     correction: string | null;
+    /** Runs in the publishing transaction after its writes (the caller's Idempotency-Key answer). */
+    alongside?: (out: { version: number; ranking: Ranking; triggered: string[] }, tx: DbOrTx) => Promise<void>;
   }): Promise<{ version: number; ranking: Ranking; triggered: string[] }> {
     const { to } = roundWindow(p.round);
     if (p.now < to) throw ruleBroken('round_not_finished', `the round's period ends at ${to}; publish after it`);
@@ -222,7 +229,9 @@ export function roundService(deps: { db: Db }) {
         publishedAt: p.now,
       });
       const triggered = await recordAccountability(tx, p.round.campaignId, p.accountability, p.now);
-      return { version, ranking, triggered };
+      const out = { version, ranking, triggered };
+      await p.alongside?.(out, tx);
+      return out;
     });
   }
 

@@ -23,7 +23,9 @@ import { Problem } from '../problem.ts';
 const ABANDONED_AFTER_S = 300;
 
 export interface IdempotencyState extends IdempotencyKeyRef {
-  /** The answer a route stored in its own transaction, once that transaction committed. */
+  /** The answer stored in the request's transaction (committed or not yet). */
+  pending?: StoredAnswer;
+  /** The answer stored in the request's transaction, once that transaction committed. */
   answered?: StoredAnswer;
 }
 
@@ -41,27 +43,32 @@ export interface IdempotencyOptions {
 }
 
 /**
- * For a route whose writes run in one transaction: a function that stores the answer in that transaction
- * (null without an Idempotency-Key). `render` gives the body as the route will send it; the stored text is
- * what the route's response schema writes. Call `committed(req)` after the transaction committed, then
- * send `answer.body`.
+ * For a route whose writes run in one transaction: a function to call inside it, storing the answer with
+ * the writes (undefined without an Idempotency-Key). `render` gives the body as the route will send it; the
+ * stored text is what the route's response schema writes. After the commit, answer with `sendCommitted`.
  */
 export function answerInTransaction<T>(
   req: FastifyRequest,
   reply: FastifyReply,
   status: number,
   render: (result: T) => unknown | Promise<unknown>,
-): ((result: T, tx: DbOrTx) => Promise<StoredAnswer>) | null {
+): ((result: T, tx: DbOrTx) => Promise<void>) | undefined {
   const idem = req.idempotency;
-  if (!idem) return null;
+  if (!idem) return undefined;
   return async (result, tx) => {
-    const answer = {
-      status,
-      body: reply.serializeInput((await render(result)) as Record<string, unknown>, String(status)) as string,
-    };
+    const body = reply.serializeInput((await render(result)) as Record<string, unknown>, String(status)) as string;
+    const answer = { status, body };
     await storeAnswer(tx, idem, answer);
-    return answer;
+    idem.pending = answer;
   };
+}
+
+/** Send the answer stored with the request's writes (committed now), or `value` when none was stored. */
+export function sendCommitted(req: FastifyRequest, reply: FastifyReply, value: unknown) {
+  const answer = req.idempotency?.pending;
+  if (!answer) return reply.send(value);
+  answered(req, answer);
+  return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
 }
 
 /** The answer stored in the request's transaction is committed: it is what the request sends. */

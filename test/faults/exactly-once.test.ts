@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assign, build, report, type World } from '../support/app.ts';
+import { assign, build, multipartBody, report, type World } from '../support/app.ts';
 
 const CRASH = 'x-test-crash';
 
@@ -105,6 +105,76 @@ describe('a keyed command whose process dies between commit and reply', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body.status).toBe('assigned');
     expect(await events(id, 'ItemAssigned')).toBe(1);
+  });
+
+  it('a monthly report draft answers the first save on retry and is saved once', async () => {
+    const cfg = await w.call('super', 'PUT', `/api/v1/campaigns/${w.campaignId}/report-config`, {
+      cycle: { reportingUnitIds: [w.units.village1.id], firstMonth: '2026-03', dueDay: 'month_end' },
+    });
+    expect(cfg.status).toBe(200);
+    const path = `/api/v1/campaigns/${w.campaignId}/reports/2026-03/units/${w.units.village1.id}/draft`;
+    const body = { narrative: { progress: '完成入户排查', problems: '个别户不配合', nextSteps: '继续动员' } };
+    await sendAndCrash('h1', path, body, 'crash-draft-1');
+    const retry = await w.call('h1', 'POST', path, body, { 'idempotency-key': 'crash-draft-1' });
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toMatchObject({ status: 'draft', version: 1 });
+    const [row] = (
+      await w.db.execute(sql`select version, jsonb_array_length(history)::int as events from reports
+        where unit_id = ${w.units.village1.id} and period = '2026-03'`)
+    ).rows as { version: number; events: number }[];
+    expect(row).toEqual({ version: 1, events: 1 });
+  });
+
+  it('an acceptance round answers the first round on retry and is created once', async () => {
+    const body = {
+      name: '一季度验收',
+      periodStart: '2026-01-01',
+      periodEnd: '2026-03-31',
+      focusCategoryIds: [w.categoryId],
+    };
+    await sendAndCrash('super', `/api/v1/campaigns/${w.campaignId}/rounds`, body, 'crash-round-1');
+    const retry = await w.call('super', 'POST', `/api/v1/campaigns/${w.campaignId}/rounds`, body, {
+      'idempotency-key': 'crash-round-1',
+    });
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    const rounds = (await w.db.execute(sql`select id from acceptance_rounds where campaign_id = ${w.campaignId}`))
+      .rows as { id: string }[];
+    expect(rounds).toEqual([{ id: retry.body.id }]);
+  });
+
+  it('an evidence upload answers the first files on retry and records them once', async () => {
+    const id = await report(w);
+    await assign(w, id);
+    await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {});
+    const bytes = Buffer.from('%PDF-1.4\n% upload-once\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+    const { body, contentType } = multipartBody([{ name: '现场照片.pdf', bytes, type: 'application/pdf' }]);
+    const send = (crash: boolean) =>
+      w.app.inject({
+        method: 'POST',
+        url: `/api/v1/items/${id}/attachments?purpose=progress`,
+        payload: body,
+        headers: {
+          authorization: `Bearer ${w.tokens.h1}`,
+          'content-type': contentType,
+          'idempotency-key': 'crash-upload-1',
+          ...(crash ? { [CRASH]: '1' } : {}),
+        },
+      });
+    const atCrash = new Promise<void>((resolve) => {
+      crashed = resolve;
+    });
+    await Promise.race([atCrash, send(true)]);
+    crashed = null;
+    await w.db.execute(
+      sql`update idempotency_keys set created_at = created_at - interval '10 minutes' where key = 'crash-upload-1'`,
+    );
+    const retry = await send(false);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    const files = (await w.db.execute(sql`select id from attachments where item_id = ${id}`)).rows as { id: string }[];
+    expect(files).toEqual([{ id: JSON.parse(retry.body).attachments[0].id }]);
   });
 
   it('a refusal writes nothing: a retry after the crash decides again (still one answer, no event)', async () => {

@@ -2,7 +2,7 @@
 // thumbnails; unit places for the GPS check; dismissing evidence warnings; warning counts per unit.
 import multipart from '@fastify/multipart';
 import { and, eq } from 'drizzle-orm';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { inItemScope, within } from '../../../domain/access/scope.ts';
@@ -25,6 +25,7 @@ import { blobKey, FileMissing, thumbnailKey } from '../../../storage/file-store.
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { answerInTransaction, sendCommitted } from '../../plugins/idempotency.ts';
 import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts';
 import { checkFileName, ingestStaged, stageFile, type IngestedFile } from './ingest.ts';
 import { contentDisposition, parseRange } from './http.ts';
@@ -88,7 +89,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
 
   /** Streams the request's file parts into the store and records them in one transaction (a request with
    * one bad file records none). Photos' picture work is queued when the process has the evidence jobs. */
-  async function receive(req: FastifyRequest, owner: Omit<UploadOwner, 'at'>) {
+  async function receive(req: FastifyRequest, reply: FastifyReply, owner: Omit<UploadOwner, 'at'>) {
     if (!req.isMultipart())
       throw new Problem(
         415,
@@ -113,8 +114,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     }
     if (done.length === 0) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
     const at = clock.now().toISOString();
-    const rows = await db.transaction((tx) =>
-      recordUploads(
+    // With an Idempotency-Key the answer commits with the rows: a retry after a crash gets these files back.
+    const answer = answerInTransaction(req, reply, 201, (attachments: unknown[]) => ({ attachments }));
+    const rows = await db.transaction(async (tx) => {
+      const recorded = await recordUploads(
         tx,
         done.map(
           (f): NewUpload => ({
@@ -134,8 +137,14 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
           }),
         ),
         { ...owner, at },
-      ),
-    );
+      );
+      if (answer) {
+        const views = [];
+        for (const r of recorded) views.push(view((await getAttachment(tx, r.id))!));
+        await answer(views, tx);
+      }
+      return recorded;
+    });
     // Picture work in the background: a lost enqueue is found by the reconcile job (processed_at stays null).
     for (const f of done.filter((x) => !x.processed)) {
       await ev!
@@ -145,7 +154,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         );
     }
     const full = await Promise.all(rows.map((r) => getAttachment(db, r.id)));
-    return full.map((a) => view(a!));
+    return sendCommitted(req, reply.code(201), { attachments: full.map((a) => view(a!)) });
   }
 
   app.post(
@@ -174,14 +183,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
           : actor.roles.some((r) => r === 'handler' || r === 'lead' || r === 'supervisor') &&
             inItemScope(row.state, actor);
       if (!may) throw forbidden(`uploading ${purpose} evidence to this item needs a working role in its scope`);
-      return reply.code(201).send({
-        attachments: await receive(req, {
-          purpose,
-          ownerKind: 'item',
-          ownerId: req.params.id,
-          unitPath: actor.unitPath,
-          userId: user.id,
-        }),
+      return receive(req, reply, {
+        purpose,
+        ownerKind: 'item',
+        ownerId: req.params.id,
+        unitPath: actor.unitPath,
+        userId: user.id,
       });
     },
   );
@@ -205,14 +212,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       if (!writesFor(user, unit))
         throw forbidden('only a handler or lead of the reporting unit adds files to its report');
       // Readable as the report is: by the unit and by those whose scope covers it (the office).
-      return reply.code(201).send({
-        attachments: await receive(req, {
-          purpose: 'report',
-          ownerKind: 'report',
-          ownerId: unit.id,
-          unitPath: unit.path,
-          userId: user.id,
-        }),
+      return receive(req, reply, {
+        purpose: 'report',
+        ownerKind: 'report',
+        ownerId: unit.id,
+        unitPath: unit.path,
+        userId: user.id,
       });
     },
   );

@@ -12,6 +12,7 @@ import type { ReportRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
+import { answerInTransaction, sendCommitted } from '../../plugins/idempotency.ts';
 import { forbidden, Problem, problemResponses } from '../../problem.ts';
 import { campaignAccess, type CampaignScope, isOffice, seesAll, writesFor } from '../../../services/campaign-access.ts';
 import { type ReportAction, reportService } from '../../../services/reports.ts';
@@ -248,18 +249,21 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
         const b = req.body as Record<string, unknown>;
         if (Array.isArray(b.attachments) && b.attachments.length)
           await checkReportFiles(b.attachments as string[], unit.id);
-        const row = await reportsOf.act({
-          campaignId: c.id,
-          period: p,
-          unit: { id: unit.id, path: unit.path },
-          actorId: actorOf(u).userId,
-          as: byUnit ? 'unit' : 'office',
-          now: now(),
-          expectedVersion: parseIfMatch(req.headers['if-match']),
-          command: { type, ...b } as ReportAction['command'],
-        });
+        const row = await reportsOf.act(
+          {
+            campaignId: c.id,
+            period: p,
+            unit: { id: unit.id, path: unit.path },
+            actorId: actorOf(u).userId,
+            as: byUnit ? 'unit' : 'office',
+            now: now(),
+            expectedVersion: parseIfMatch(req.headers['if-match']),
+            command: { type, ...b } as ReportAction['command'],
+          },
+          answerInTransaction(req, reply, 200, (r: ReportRow) => view(r, p, c, unit, u)),
+        );
         reply.header('etag', `"${row.version}"`);
-        return view(row, p, c, unit, u);
+        return sendCommitted(req, reply, view(row, p, c, unit, u));
       },
     );
 

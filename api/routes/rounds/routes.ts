@@ -25,6 +25,7 @@ import { roundService } from '../../../services/rounds.ts';
 import { accountabilityRecords, acceptanceRounds, categories, orgUnits, type RoundRow } from '../../../db/schema.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
+import { answerInTransaction, sendCommitted } from '../../plugins/idempotency.ts';
 import { forbidden, invalid, notFound, Problem, problemResponses } from '../../problem.ts';
 import { documentService } from '../../../services/documents.ts';
 import { dateString } from '../../schemas/common.ts';
@@ -173,21 +174,22 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
         );
       }
       await cycleOf(c.id);
-      const row = await rounds.createRound({
-        campaignId: c.id,
-        name: b.name,
-        periodStart: b.periodStart,
-        periodEnd: b.periodEnd,
-        focusCategoryIds: [...new Set(b.focusCategoryIds)],
-        lookBack: b.lookBack,
-        scheme: scheme.data as Scheme,
-        scoreLines: lines.data,
-        createdBy: u.id,
-      });
-      return reply
-        .code(201)
-        .header('location', `/api/v1/rounds/${row.id}`)
-        .send(await view(row));
+      const row = await rounds.createRound(
+        {
+          campaignId: c.id,
+          name: b.name,
+          periodStart: b.periodStart,
+          periodEnd: b.periodEnd,
+          focusCategoryIds: [...new Set(b.focusCategoryIds)],
+          lookBack: b.lookBack,
+          scheme: scheme.data as Scheme,
+          scoreLines: lines.data,
+          createdBy: u.id,
+        },
+        answerInTransaction(req, reply, 201, view),
+      );
+      reply.code(201).header('location', `/api/v1/rounds/${row.id}`);
+      return sendCommitted(req, reply, await view(row));
     },
   );
 
@@ -372,10 +374,15 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
           },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const u = req.user!;
         const { round, c } = await roundFor(u, req.params.id);
         if (!isOffice(u, c)) throw forbidden('only the campaign office publishes rankings');
+        const answer = (o: { version: number; triggered: string[]; ranking: Ranking }) => ({
+          version: o.version,
+          accountabilityRecordIds: o.triggered,
+          ranking: o.ranking,
+        });
         const cfg = await cycleOf(c.id);
         const reason = (req.body as { reason?: string }).reason ?? null;
         const out = await rounds.publishRound({
@@ -386,6 +393,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
           actorId: u.id,
           now: now(),
           correction: reason,
+          // A correction retried after a crash must not publish a second version: the answer commits with it.
+          alongside: answerInTransaction(req, reply, 200, answer),
         });
         // The bulletin fixes the trail it was made from: a signed checkpoint of the campaign, printed in it.
         if (trailSigner) {
@@ -397,7 +406,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, engine, cl
             roundVersion: out.version,
           });
         }
-        return { version: out.version, accountabilityRecordIds: out.triggered, ranking: out.ranking };
+        return sendCommitted(req, reply, answer(out));
       },
     );
   publish(
