@@ -11,7 +11,6 @@ import { loadTrailSigner } from '../services/trail/signer.ts';
 import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts';
 import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
-import { openTemporalEngine } from '../workflows/temporal/connect.ts';
 import { createQueueKit, type QueueKit } from '../workers/queues.ts';
 import { startWakeSweep } from '../workers/wake-sweep.ts';
 import { startCheckpoints } from '../workers/checkpoints.ts';
@@ -23,7 +22,6 @@ import { startEvidenceWorkers } from '../workers/evidence.ts';
 import { startImportWorkers } from '../workers/imports.ts';
 import { createPictureProcess } from '../storage/picture-process.ts';
 import { createLocalStore } from '../storage/local-store.ts';
-import { createS3Store } from '../storage/s3-store.ts';
 import type { Config } from './config.ts';
 
 export type Log = (msg: string, extra?: object) => void;
@@ -107,10 +105,11 @@ export function trailSigner(config: Config, log: Log) {
 }
 
 /** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
-function evidenceDeps(config: Config, log: Log) {
+async function evidenceDeps(config: Config, log: Log) {
   const dataDir = resolve(config.DATA_DIR);
+  // The AWS SDK is loaded only where S3 is configured (tens of MB a local store never needs).
   const store = config.S3_ENDPOINT
-    ? createS3Store({
+    ? (await import('../storage/s3-store.ts')).createS3Store({
         endpoint: config.S3_ENDPOINT,
         bucket: config.S3_BUCKET,
         region: config.S3_REGION,
@@ -174,6 +173,8 @@ export async function startAll(
   let importWork: ReturnType<typeof startImportWorkers> | null = null;
   if (config.ENGINE === 'temporal') {
     // Wake-ups are the workflows' durable timers; the worker process (`zhenggai worker`) runs them.
+    // The Temporal client (gRPC, protobufs) is loaded only when Temporal drives the lifecycles.
+    const { openTemporalEngine } = await import('../workflows/temporal/connect.ts');
     const temporal = openTemporalEngine(
       { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
       { db, env, clock },
@@ -240,7 +241,7 @@ export async function startAll(
   );
   log(`trail checkpoints every ${config.CHECKPOINT_EVERY_MINUTES} min, signed with key ${signer.keyId}`);
   // Evidence: photos' picture work and the paper sign-off guard's passes, off the request path.
-  const evidence = evidenceDeps(config, log);
+  const evidence = await evidenceDeps(config, log);
   const pictures = createPictureProcess({ log });
   const evidenceWork = await startEvidenceWorkers(kit, {
     db,

@@ -7,8 +7,9 @@ import { loadDemo } from './demo.ts';
 import { openDatabase, openMigratedDb, startAll, trailSigner, type Log } from './runtime.ts';
 import { createDb } from '../db/client.ts';
 import { verifyDatabase } from '../services/trail/verify.ts';
-import { runTemporalMigrate, startOpenItemWorkflows } from './temporal-migrate.ts';
-import { runTemporalWorker } from '../workers/temporal-worker.ts';
+// The Temporal client and worker (gRPC, protobufs, the native core) are imported by the commands that use
+// them, not by every process: `start` on the local engine never loads them.
+const temporalMigrate = () => import('./temporal-migrate.ts');
 
 const log: Log = (msg, extra) => console.log(`[zhenggai] ${msg}${extra ? ` ${JSON.stringify(extra)}` : ''}`);
 
@@ -39,7 +40,7 @@ async function main(argv: string[]) {
               // The demo is written through the local engine (its history spans a year); under Temporal its
               // open items then get their workflows, so their reminders and escalations run as timers.
               if (config.ENGINE === 'temporal') {
-                const r = await startOpenItemWorkflows(config, db, log);
+                const r = await (await temporalMigrate()).startOpenItemWorkflows(config, db, log);
                 log(`demo on Temporal: ${r.started} item workflows started, ${r.running} were running already`);
               }
             }
@@ -60,14 +61,16 @@ async function main(argv: string[]) {
       return;
     }
     case 'worker':
-      await runTemporalWorker(config, log, () => openMigratedDb(config, log));
+      await (await import('../workers/temporal-worker.ts')).runTemporalWorker(config, log, () =>
+        openMigratedDb(config, log),
+      );
       return;
     case 'temporal-migrate': {
       const { values } = parseArgs({ args: rest, options: { after: { type: 'string' }, batch: { type: 'string' } } });
       const batch = values.batch === undefined ? undefined : Number(values.batch);
       if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 10_000))
         throw new UsageError('--batch must be a whole number from 1 to 10000');
-      await runTemporalMigrate(config, log, { after: values.after, batch });
+      await (await temporalMigrate()).runTemporalMigrate(config, log, { after: values.after, batch });
       return;
     }
     case 'migrate': {

@@ -1,7 +1,8 @@
 // Writing the ledger as .xlsx (exceljs streaming writer: rows leave as they are committed) or as
 // CSV (UTF-8 with BOM, which Excel and WPS open correctly). Rows arrive page by page.
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from './exceljs.ts';
 import { LEDGER_COLUMNS, type LedgerRow, PRINTED_COLUMNS } from './columns.ts';
 import { csvField, neutralise } from './safe-cell.ts';
 
@@ -53,7 +54,7 @@ const BORDER = { top: thin, bottom: thin, left: thin, right: thin };
  * their text (set here, since Excel does not grow rows it reads from a file), page numbers in the footer.
  */
 export function xlsxWriter(out: Writable, title: string, opts: { asOf?: string } = {}): LedgerWriter {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'Zhenggai';
   const last = LEDGER_COLUMNS.length;
   const ws = wb.addWorksheet('问题台账', {

@@ -3,7 +3,8 @@
 // Taken from a ledger the office uploads, kept as plain JSON, and used to write the export in that
 // same form, so the ledger goes upward the way the county asked for it. Pure apart from the writer.
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from './exceljs.ts';
 import { LEDGER_COLUMNS, type LedgerColumnKey, type LedgerRow } from './columns.ts';
 import { cellText, type HeaderMatch } from './import/header.ts';
 import type { Cell, Merge } from './import/read.ts';
@@ -60,7 +61,7 @@ export async function writeWithTemplate(
   title: string | null,
   rows: AsyncIterable<TemplateRow[]> | Iterable<TemplateRow[]>,
 ): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('问题台账', {
     views: [{ state: 'frozen', ySplit: template.top.length, xSplit: 0 }],
     pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },

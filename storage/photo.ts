@@ -1,7 +1,7 @@
 // What a photo tells us: size, a thumbnail for the timeline, a perceptual hash for near-duplicate
 // search, EXIF capture time and GPS. sharp and exifr read from the staged file, never a buffer of it.
 import exifr from 'exifr';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 
 export interface PhotoFacts {
   width: number | null;
@@ -14,7 +14,14 @@ export interface PhotoFacts {
 
 // libvips may use every core for one image; uploads are many and the API must stay responsive, so
 // one thread per image and one image at a time (the others wait their turn).
-sharp.concurrency(1);
+// sharp (libvips) is loaded on the first picture, not when the API loads this module: most processes
+// that import it (the API reading EXIF at upload) never decode a picture.
+let sharpLoaded: Promise<typeof import('sharp')['default']> | null = null;
+const loadSharp = () =>
+  (sharpLoaded ??= import('sharp').then((m) => {
+    m.default.concurrency(1);
+    return m.default;
+  }));
 let queue: Promise<unknown> = Promise.resolve();
 function oneAtATime<T>(job: () => Promise<T>): Promise<T> {
   const run = queue.then(job, job);
@@ -28,7 +35,9 @@ const LIMIT_PIXELS = 100_000_000;
 /** dHash: shrink to 9×8 grey pixels, one bit per horizontal neighbour pair (left brighter). */
 export async function dHash(input: string | Buffer | Sharp): Promise<bigint> {
   const img =
-    typeof input === 'string' || Buffer.isBuffer(input) ? sharp(input, { limitInputPixels: LIMIT_PIXELS }) : input;
+    typeof input === 'string' || Buffer.isBuffer(input)
+      ? (await loadSharp())(input, { limitInputPixels: LIMIT_PIXELS })
+      : input;
   const px = await img.rotate().greyscale().resize(9, 8, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
   let h = 0n;
   for (let y = 0; y < 8; y++) {
@@ -95,6 +104,7 @@ export function processPicture(path: string, thumbPath: string, contentType: str
       if (!decoded) return facts;
       input = decoded;
     }
+    const sharp = await loadSharp();
     const open = () =>
       typeof input === 'string'
         ? sharp(input, { limitInputPixels: LIMIT_PIXELS })

@@ -1,7 +1,8 @@
 // The uploaded sheet sent back with its bad cells marked: red fill and a note per problem, and a
 // 校验结果 column at the end of each data row.
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../exceljs.ts';
 import { neutralise } from '../safe-cell.ts';
 import { cellText } from './header.ts';
 import type { Cell } from './read.ts';
@@ -15,7 +16,7 @@ export async function writeMarked(
   plans: RowPlan[],
   headerRows: number[],
 ): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('校验结果');
   const width = Math.max(1, ...rows.map((r) => r.length));
   const byRow = new Map(plans.map((p) => [p.row, p]));

@@ -2,7 +2,8 @@
 // (exceljs streaming reader, after the zip guard) or a CSV (UTF-8, with or without BOM, or GB18030
 // as Excel on Chinese Windows saves it).
 import { readFile } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../exceljs.ts';
 import { readMerges } from './merges.ts';
 import { checkZip } from './zip-guard.ts';
 
@@ -35,7 +36,7 @@ export async function readSheet(path: string, kind: 'xlsx' | 'csv', limits: Read
 
 async function readXlsx(path: string, limits: ReadLimits): Promise<Grid> {
   await checkZip(path, { maxUncompressedBytes: limits.maxUncompressedBytes });
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+  const reader = new (excel().stream.xlsx.WorkbookReader)(path, {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'cache',
