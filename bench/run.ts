@@ -19,7 +19,9 @@
 //          --cpu-prof DIR (V8 CPU profile of the server into DIR; summarize with bench/profile-summary.ts)
 //          --out FILE (default bench/results/latest.json for full-size runs; smaller runs write nothing unless given)
 //          --keep (leave the temp folder with the PostgreSQL data behind)
+//          --keyed (each progress command carries its own Idempotency-Key, as the web app's outbox sends them)
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +56,7 @@ const { values: argv } = parseArgs({
     'cpu-prof': { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    keyed: { type: 'boolean', default: false },
     engine: { type: 'string', default: 'local' },
     'temporal-items': { type: 'string', default: '1000' },
   },
@@ -83,6 +86,8 @@ const opts = {
       ? join(HERE, 'results', 'latest.json')
       : undefined,
   keep: argv.keep!,
+  /** Progress commands carry an Idempotency-Key each (as the web app's outbox sends them). */
+  keyed: argv.keyed!,
   /** temporal: also put the progress commands through Workflow Updates (a Temporal stack on this machine). */
   engine: oneOf('engine', argv.engine!, ['local', 'temporal'] as const),
   temporalItems: int('temporal-items', argv['temporal-items']!, 1),
@@ -511,6 +516,7 @@ async function main(): Promise<number> {
             ...req.headers,
             authorization: `Bearer ${handlerTokens[it.village]}`,
             'content-type': 'application/json',
+            ...(opts.keyed ? { 'idempotency-key': randomUUID() } : {}),
           },
         };
       },
