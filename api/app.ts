@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Clock, ItemEngine } from '../workflows/engine.ts';
 import type { EngineEnv } from '../workflows/engine-env.ts';
-import type { DocumentJobs, EvidenceJobs, QueueView } from '../services/jobs.ts';
+import type { DeliveryJobs, DocumentJobs, EvidenceJobs, QueueView } from '../services/jobs.ts';
 import auth from './plugins/auth.ts';
 import errors, { sendProblem } from './plugins/errors.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -61,8 +61,10 @@ export interface AppDeps {
     /** The evidence queue (workers/evidence.ts): photos' picture work and guard passes run there. Without it, inline. */
     jobs?: EvidenceJobs;
   };
-  /** Official documents: the queue that makes their PDFs (workers/documents.ts). Without it, PDFs are made on request. */
-  documents?: { jobs?: DocumentJobs };
+  /** Official documents: the queue that makes their PDFs (workers/documents.ts). Without it, PDFs are made on request.
+   * `robots`: the notifier's deliver queue, which sends a document to a group robot (without it the notifier's
+   * reconcile sends it later). `publicUrl`: the address people open the web at (PUBLIC_URL), for robot links. */
+  documents?: { jobs?: DocumentJobs; robots?: DeliveryJobs; publicUrl?: string };
   /** Ledger import bounds. Without it (or without `evidence`, whose staging folder it uses), import is off. */
   imports?: ImportLimits;
   /** Extra readiness checks (e.g. the queue); /readyz fails when one throws. */

@@ -205,10 +205,13 @@ export async function startAll(
   const mailer = config.SMTP_URL
     ? createMailer({ url: config.SMTP_URL, from: config.SMTP_FROM, timeoutMs: config.NOTIFY_TIMEOUT_MS })
     : null;
+  // The file store: evidence, and issued documents' PDFs (which a group robot may be sent).
+  const evidence = await evidenceDeps(config, log);
   const notifier = await startNotifier(
     kit,
     {
       db,
+      documentStore: evidence.store,
       engine,
       env,
       clock,
@@ -222,6 +225,7 @@ export async function startAll(
         timeoutMs: config.NOTIFY_TIMEOUT_MS,
         attempts: config.NOTIFY_ATTEMPTS,
         backoffMs: config.NOTIFY_BACKOFF_MS,
+        ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       },
     },
     {
@@ -241,7 +245,6 @@ export async function startAll(
   );
   log(`trail checkpoints every ${config.CHECKPOINT_EVERY_MINUTES} min, signed with key ${signer.keyId}`);
   // Evidence: photos' picture work and the paper sign-off guard's passes, off the request path.
-  const evidence = await evidenceDeps(config, log);
   const pictures = createPictureProcess({ log });
   const evidenceWork = await startEvidenceWorkers(kit, {
     db,
@@ -272,7 +275,11 @@ export async function startAll(
     webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
     metricsToken: config.METRICS_TOKEN,
     evidence: { ...evidence, jobs: evidenceWork.jobs },
-    documents: { jobs: documentWork.jobs },
+    documents: {
+      jobs: documentWork.jobs,
+      robots: notifier.deliveries,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+    },
     imports: {
       maxRows: config.IMPORT_MAX_ROWS,
       maxColumns: config.IMPORT_MAX_COLUMNS,

@@ -1,10 +1,12 @@
 // Official documents (公文) from the system's data: issued with a 发文字号 in one transaction (the
 // number, the document as issued, who and when — the register), rendered as .docx on request and as
-// PDF in the background (LibreOffice), cached in the file store by what they render.
+// PDF in the background (LibreOffice), cached in the file store by what they render. An item's
+// documents are also events in its trail, recorded through the engine port after the register commits.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { CalendarData } from '../domain/calendar/calendar.ts';
 import { Readable } from 'node:stream';
 import type { Db } from '../db/client.ts';
 import type { AuthUser } from '../db/queries/auth.ts';
@@ -19,24 +21,36 @@ import {
 } from '../db/queries/documents.ts';
 import { getVisibleItem } from '../db/queries/items.ts';
 import { related, within } from '../domain/access/scope.ts';
-import { accountabilityRecords, acceptanceRounds, campaigns, orgUnits, roundRankings } from '../db/schema.ts';
+import {
+  accountabilityRecords,
+  acceptanceRounds,
+  campaigns,
+  issuedDocuments,
+  orgUnits,
+  roundRankings,
+  users,
+} from '../db/schema.ts';
 import { shanghaiDate } from '../domain/calendar/index.ts';
-import type { ItemState } from '../domain/item/types.ts';
+import { ITEM_DOCUMENT_KINDS, type ItemDocumentKind, type ItemState } from '../domain/item/types.ts';
+import type { ItemEngine } from '../workflows/engine.ts';
 import { bulletinDocument } from '../documents/kinds/bulletin.ts';
 import type { Issue } from '../documents/kinds/common.ts';
 import { interviewDocument } from '../documents/kinds/interview.ts';
 import { assignmentDocument, type ItemData, supervisionDocument } from '../documents/kinds/item.ts';
+import { monthlyDocument } from '../documents/kinds/monthly.ts';
+import { signoffDocument } from '../documents/kinds/signoff.ts';
 import { type OfficialDocument, renderDocx } from '../documents/official.ts';
 import { toPdf } from '../documents/pdf.ts';
 import { bodyDate } from '../documents/words.ts';
 import { SOURCE_LABELS } from '../ledger/columns.ts';
 import { documentPdfKey, type FileStore } from '../storage/file-store.ts';
 import { type Bulletin, buildBulletin } from './bulletin.ts';
-import { type CampaignScope, isOffice, seesAll } from './campaign-access.ts';
+import { type CampaignScope, campaignAccess, isOffice, seesAll } from './campaign-access.ts';
+import { monthlyUnits, signoffSigners } from './document-sources.ts';
 import type { DocumentJobs } from './jobs.ts';
 import { notFoundRefusal, Refused } from './refusal.ts';
 
-export const DOCUMENT_KINDS = ['bulletin', 'interview', 'supervision', 'assignment'] as const;
+export const DOCUMENT_KINDS = ['bulletin', 'interview', 'supervision', 'assignment', 'signoff', 'monthly'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export interface DocumentView extends IssuedSummary {
@@ -58,9 +72,18 @@ export function documentService(deps: {
   /** Where PDFs are kept; without one (no file store configured) each PDF is made on request. */
   store?: FileStore;
   jobs?: DocumentJobs;
+  /** Records an item's documents in its trail (both runtimes); without one the register alone keeps them. */
+  engine?: ItemEngine;
+  /** The official calendar (a 月报's due day counts working days). */
+  calendar?: () => Promise<CalendarData>;
   log?: (msg: string) => void;
 }) {
   const { db, clock, store } = deps;
+  const access = campaignAccess({
+    db,
+    // Without the official calendar a due day counted in working days would be provisional.
+    calendar: deps.calendar ?? (async (): Promise<CalendarData> => ({ years: {} })),
+  });
 
   async function scopeOf(campaignId: string): Promise<CampaignScope & { ownerUnitId: string }> {
     const row = await campaignScopeRow(db, campaignId);
@@ -94,7 +117,7 @@ export function documentService(deps: {
     c: { id: string; ownerUnitId: string },
     kind: DocumentKind,
     subjectId: string,
-    o: IssueOptions,
+    o: IssueOptions & { period?: string },
     make: (issue: Issue) => OfficialDocument,
   ): Promise<DocumentView> {
     const doc = await db.transaction(async (tx) => {
@@ -105,6 +128,7 @@ export function documentService(deps: {
         kind,
         campaignId: c.id,
         subjectId,
+        period: o.period ?? null,
         issuedBy: u.id,
         at: clock.now().toISOString(),
         build: ({ number, date }) => {
@@ -119,7 +143,51 @@ export function documentService(deps: {
     await deps.jobs
       ?.pdf(doc.id, doc.contentHash)
       .catch((e: Error) => deps.log?.(`document pdf not queued: ${e.message}`));
+    if ((ITEM_DOCUMENT_KINDS as readonly string[]).includes(kind)) await recordInTrail(subjectId);
     return doc as DocumentView;
+  }
+
+  /**
+   * Write the item's issued documents that its trail does not name yet into the trail (发文记录), through
+   * the engine so either runtime records them. After the register's commit: the number is issued
+   * whatever happens here; a failure is logged, and the next document issued about the item records
+   * both (the command records each document once).
+   */
+  async function recordInTrail(itemId: string) {
+    if (!deps.engine) return;
+    const docs = await db
+      .select({
+        documentId: issuedDocuments.id,
+        number: issuedDocuments.number,
+        kind: issuedDocuments.kind,
+        title: issuedDocuments.title,
+        userId: issuedDocuments.issuedBy,
+        name: users.displayName,
+        issuedAt: issuedDocuments.issuedAt,
+      })
+      .from(issuedDocuments)
+      .innerJoin(users, eq(users.id, issuedDocuments.issuedBy))
+      .where(and(eq(issuedDocuments.subjectId, itemId), inArray(issuedDocuments.kind, [...ITEM_DOCUMENT_KINDS])))
+      .orderBy(asc(issuedDocuments.issuedAt), asc(issuedDocuments.seq));
+    try {
+      await deps.engine.execute({
+        itemId,
+        actor: null,
+        command: {
+          type: 'record_document',
+          documents: docs.map((d) => ({
+            documentId: d.documentId,
+            number: d.number,
+            kind: d.kind as ItemDocumentKind,
+            title: d.title,
+            issuedBy: { userId: d.userId, name: d.name },
+            issuedAt: new Date(d.issuedAt).toISOString(),
+          })),
+        },
+      });
+    } catch (e) {
+      deps.log?.(`documents of item ${itemId} not yet in its trail: ${(e as Error).message}`);
+    }
   }
 
   /** 通报 of a published round (its latest version unless one is named). */
@@ -243,12 +311,33 @@ export function documentService(deps: {
     );
   }
 
+  /** 销号审批表 of a signed-off item: what was done, the evidence, and each signer with the date they signed. */
+  async function issueSignoff(u: AuthUser, itemId: string, o: IssueOptions) {
+    const { s, c, data } = await itemData(u, itemId);
+    mayIssue(u, c, 'sign-off forms');
+    if (s.status !== 'closed' && s.status !== 'verified')
+      throw new Refused('not_signed_off', 'the 销号审批表 is issued once the item is signed off (销号)', {
+        title: 'Rule violated',
+      });
+    const signed = await signoffSigners(db, itemId);
+    return issue(u, c, 'signoff', itemId, o, (i) => signoffDocument({ ...data, ...signed }, i));
+  }
+
+  /** 月报汇总 of a report period: who reported on time, late or not at all, and each unit's figures. */
+  async function issueMonthly(u: AuthUser, campaignId: string, period: string, o: IssueOptions) {
+    const c = await scopeOf(campaignId);
+    mayIssue(u, c, 'campaign');
+    const { cfg, p } = await access.reportPeriodOf(c, period);
+    const data = await monthlyUnits(db, c, cfg.cycle, p, clock.now().toISOString());
+    return issue(u, c, 'monthly', c.id, { ...o, period: p.period }, (i) => monthlyDocument(data, i));
+  }
+
   /** Who may read a document: whoever reads the whole campaign, or the subject (item, unit) itself. */
   async function readable(u: AuthUser, d: { campaignId: string; kind: string; subjectId: string }) {
     const c = await scopeOf(d.campaignId).catch(() => null);
     if (!c) return false;
     if (seesAll(u, c)) return true;
-    if (d.kind === 'supervision' || d.kind === 'assignment')
+    if ((ITEM_DOCUMENT_KINDS as readonly string[]).includes(d.kind))
       return !!(await getVisibleItem(db, { scopePath: u.scopePath }, d.subjectId));
     if (d.kind === 'interview') {
       const [r] = await db
@@ -257,10 +346,12 @@ export function documentService(deps: {
         .where(eq(accountabilityRecords.id, d.subjectId));
       return !!r && within(r.path, u.unitPath);
     }
-    return related(u.unitPath, c.areaPath) && d.kind === 'bulletin';
+    // The bulletin and the 月报汇总 go to every unit of the campaign's area.
+    return related(u.unitPath, c.areaPath) && (d.kind === 'bulletin' || d.kind === 'monthly');
   }
 
-  async function list(u: AuthUser, f: { campaignId: string; subjectId?: string; kind?: string }) {
+  async function list(u: AuthUser, f: { campaignId: string; subjectId?: string; kind?: string; period?: string }) {
+    await access.visibleCampaign(u, f.campaignId); // another township's campaign: 404, as for any of its doors
     const rows = await documentsOf(db, f);
     const out: DocumentView[] = [];
     for (const r of rows) if (await readable(u, r)) out.push(r as DocumentView);
@@ -312,7 +403,19 @@ export function documentService(deps: {
     return renderDocx(bulletinDocument(b, issueOf(style, number, date, {})));
   }
 
-  return { issueBulletin, issueInterview, issueAssignment, issueSupervision, list, docx, pdf, draftBulletinDocx };
+  return {
+    issueBulletin,
+    issueInterview,
+    issueAssignment,
+    issueSupervision,
+    issueSignoff,
+    issueMonthly,
+    list,
+    readableDoc,
+    docx,
+    pdf,
+    draftBulletinDocx,
+  };
 }
 
 export type DocumentService = ReturnType<typeof documentService>;
@@ -336,4 +439,15 @@ export async function makePdf(deps: { db: Db; store: FileStore }, documentId: st
     await rm(dir, { recursive: true, force: true });
   }
   return 'made';
+}
+
+/** An issued document's PDF bytes: from the file store (made and kept there first when missing), or made now. */
+export async function documentPdf(deps: { db: Db; store?: FileStore }, documentId: string): Promise<Buffer> {
+  const d = await issuedById(deps.db, documentId);
+  if (!d) throw new Refused('not_found', `no issued document ${documentId}`);
+  if (!deps.store) return toPdf(await renderDocx(d.content as OfficialDocument), 'docx');
+  await makePdf({ db: deps.db, store: deps.store }, documentId);
+  const chunks: Buffer[] = [];
+  for await (const c of await deps.store.get(documentPdfKey(d.contentHash))) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
 }

@@ -31,6 +31,11 @@ export interface DocumentJobs {
   pdf(documentId: string, contentHash: string): Promise<void>;
 }
 
+/** A planned group-robot message (a `deliveries` row) sent now by the notifier's deliver queue. */
+export interface DeliveryJobs {
+  deliver(deliveryId: string): Promise<void>;
+}
+
 /** Every enqueue function the services use; a process without background work has none of them. */
 export interface Jobs {
   evidence?: EvidenceJobs;

@@ -77,7 +77,17 @@ export async function allocateSeq(tx: DbOrTx, unitId: string, year: number): Pro
 
 export type IssuedSummary = Pick<
   typeof issuedDocuments.$inferSelect,
-  'id' | 'number' | 'kind' | 'title' | 'contentHash' | 'issuedAt' | 'issuedBy' | 'unitId' | 'subjectId' | 'campaignId'
+  | 'id'
+  | 'number'
+  | 'kind'
+  | 'title'
+  | 'contentHash'
+  | 'issuedAt'
+  | 'issuedBy'
+  | 'unitId'
+  | 'subjectId'
+  | 'campaignId'
+  | 'period'
 >;
 
 const summary = {
@@ -91,12 +101,13 @@ const summary = {
   unitId: issuedDocuments.unitId,
   subjectId: issuedDocuments.subjectId,
   campaignId: issuedDocuments.campaignId,
+  period: issuedDocuments.period,
 };
 
 /** Issued documents of a campaign, or of one subject in it, newest first (the register's view). */
 export async function documentsOf(
   db: DbOrTx,
-  f: { campaignId: string; subjectId?: string; kind?: string },
+  f: { campaignId: string; subjectId?: string; kind?: string; period?: string },
 ): Promise<IssuedSummary[]> {
   return db
     .select(summary)
@@ -106,6 +117,7 @@ export async function documentsOf(
         eq(issuedDocuments.campaignId, f.campaignId),
         f.subjectId ? eq(issuedDocuments.subjectId, f.subjectId) : undefined,
         f.kind ? eq(issuedDocuments.kind, f.kind) : undefined,
+        f.period ? eq(issuedDocuments.period, f.period) : undefined,
       ),
     )
     .orderBy(desc(issuedDocuments.issuedAt), desc(issuedDocuments.seq));
@@ -132,6 +144,8 @@ export async function issueDocument<C>(
     kind: string;
     campaignId: string;
     subjectId: string;
+    /** The report period of a 月报汇总. */
+    period?: string | null;
     issuedBy: string;
     /** Instant of issue; the 成文日期 is its Shanghai date. */
     at: string;
@@ -158,6 +172,7 @@ export async function issueDocument<C>(
       kind: req.kind,
       campaignId: req.campaignId,
       subjectId: req.subjectId,
+      period: req.period ?? null,
       title,
       content,
       contentHash,

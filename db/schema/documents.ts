@@ -51,12 +51,14 @@ export const issuedDocuments = pgTable(
     year: integer('year').notNull(),
     seq: integer('seq').notNull(),
     number: text('number').notNull(),
-    /** bulletin | interview | supervision | assignment. */
+    /** bulletin | interview | supervision | assignment | signoff | monthly. */
     kind: text('kind').notNull(),
     /** The campaign it belongs to (who may read it follows from the campaign and the subject). */
     campaignId: uuid('campaign_id').notNull(),
-    /** The round, accountability record or item the document is about. */
+    /** The round, accountability record, item or (月报汇总) campaign the document is about. */
     subjectId: uuid('subject_id').notNull(),
+    /** The report period (YYYY-MM) of a 月报汇总, whose subject is the campaign; null for the others. */
+    period: text('period'),
     title: text('title').notNull(),
     /** The document as issued (documents/official.ts OfficialDocument): it renders the same file forever. */
     content: jsonb('content').notNull(),

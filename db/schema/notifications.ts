@@ -75,6 +75,8 @@ export const deliveries = pgTable(
     address: text('address'),
     itemId: uuid('item_id'),
     causeSeq: integer('cause_seq'),
+    /** An issued official document sent with the message (a file or a link, as the robot takes it). */
+    documentId: uuid('document_id'),
     /** For digests: the notice that carries the same text in the inbox. */
     noticeKey: text('notice_key'),
     title: text('title').notNull(),

@@ -13,7 +13,7 @@ import {
   resolveObjection,
   scheduleRecheck,
 } from './commands/review.ts';
-import { raiseEvidenceWarnings, recordNotice, tick } from './commands/runtime.ts';
+import { raiseEvidenceWarnings, recordDocument, recordNotice, tick } from './commands/runtime.ts';
 import { comment, dismissEvidenceWarning, flag } from './commands/supervision.ts';
 import { tools } from './commands/tools.ts';
 import { completeMilestone, decideExtension, recordProgress, requestExtension, submit } from './commands/work.ts';
@@ -69,6 +69,8 @@ export function decide(state: ItemState | null, command: ItemCommand, ctx: Decid
       return tick(s, command, ctx, t);
     case 'record_notice':
       return recordNotice(s, command, t);
+    case 'record_document':
+      return recordDocument(s, command, t);
     case 'raise_evidence_warnings':
       return raiseEvidenceWarnings(s, command, t);
     case 'import_state':

@@ -300,6 +300,8 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       return { ...s, remindersSent: [...s.remindersSent, event.data.daysBefore ?? 0] };
     case 'NoticeSent':
       return { ...s, noticesRecorded: [...(s.noticesRecorded ?? []), event.data.causeSeq] };
+    case 'DocumentIssued':
+      return { ...s, documentsRecorded: [...(s.documentsRecorded ?? []), event.data.documentId] };
     case 'DeadlineMissed':
       return { ...s, overdue: true, overdueSince: event.data.dueAt };
     case 'Escalated':

@@ -30,6 +30,7 @@ export const ITEM_COMMAND_TYPES = [
   'tick',
   'schedule_recheck',
   'record_notice',
+  'record_document',
   'raise_evidence_warnings',
   'dismiss_evidence_warning',
   'import_state',
@@ -107,6 +108,7 @@ export function stateRule(state: ItemState | null, type: ItemCommandType): strin
     case 'comment':
     case 'tick':
     case 'record_notice':
+    case 'record_document':
       return null;
     case 'raise_evidence_warnings':
       return null;
@@ -144,16 +146,20 @@ export function actorRule(
   if (actor === null) {
     return type === 'schedule_recheck' ||
       type === 'record_notice' ||
+      type === 'record_document' ||
       type === 'raise_evidence_warnings' ||
       type === 'file_objection'
       ? null
       : {
           code: 'forbidden',
-          message: `${type} needs a user; the runtime may only tick, schedule a recheck, record a notice or raise evidence warnings`,
+          message: `${type} needs a user; the runtime may only tick, schedule a recheck, record a notice or a document, or raise evidence warnings`,
         };
   }
   if (type === 'record_notice')
     return { code: 'forbidden', message: 'notices are recorded by the notifier, not by users' };
+  // The register issues the document and its number; a user cannot write a document into the trail.
+  if (type === 'record_document')
+    return { code: 'forbidden', message: 'documents are recorded by the register when they are issued, not by users' };
   const roleIs = (...roles: Role[]): ActorRefusal | null =>
     has(actor, ...roles) ? null : { code: 'forbidden', message: `${type} needs the role ${roles.join(' or ')}` };
   if (state === null) return roleIs('supervisor', 'lead', 'handler', 'inspector');

@@ -262,6 +262,8 @@ export interface ItemState {
   reviewRemindedAt?: string | null;
   /** Added: sequence numbers of the events whose notices are recorded in the trail (催办记录), so each is recorded once. */
   noticesRecorded?: number[];
+  /** Added: the register ids of the official documents issued about this item and recorded in its trail. */
+  documentsRecorded?: string[];
   /** Added with ledger import: the words the item came in with (absent on items not imported with a state). */
   imported?: Pick<ImportedState, 'statusText' | 'deadlineText' | 'partial' | 'standing' | 'signedOff' | 'origin'> & {
     /** The deadline had passed when the item was imported (overdue history). */
@@ -329,6 +331,9 @@ export type ItemCommand =
       type: 'record_notice';
       notices: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] }[];
     }
+  /** Record in the trail the official documents issued about the item (交办单, 督办通知, 销号审批表) — sent by the
+   * documents service after the register committed them; each document is recorded once. */
+  | { type: 'record_document'; documents: IssuedItemDocument[] }
   /** The paper sign-off guard's findings, sent by the runtime after a command cited evidence. */
   | { type: 'raise_evidence_warnings'; warnings: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'>[] }
   /** A reviewer sets a warning aside, saying why. */
@@ -356,6 +361,20 @@ export interface ImportedState {
   signedOff: boolean;
   /** File and row it came from, e.g. "2022台账.xlsx 第6–8行". */
   origin: string;
+}
+
+/** The official documents issued about one item. */
+export const ITEM_DOCUMENT_KINDS = ['assignment', 'supervision', 'signoff'] as const;
+export type ItemDocumentKind = (typeof ITEM_DOCUMENT_KINDS)[number];
+
+/** One issued document as the item's trail keeps it: which 发文字号, who issued it and when. */
+export interface IssuedItemDocument {
+  documentId: string;
+  number: string;
+  kind: ItemDocumentKind;
+  title: string;
+  issuedBy: { userId: string; name: string };
+  issuedAt: string;
 }
 
 /** Why someone is told about an item (one notice kind per event that matters to people). */
@@ -500,6 +519,8 @@ export type ItemEvent = EventBase &
         type: 'NoticeSent';
         data: { causeSeq: number; kind: NoticeKind; recipients: NoticeRecipient[]; channels: string[] };
       }
+    /** 发文记录: an official document about the item was issued (its 文号, issuer and time). */
+    | { type: 'DocumentIssued'; data: IssuedItemDocument }
     | { type: 'DeadlineMissed'; data: { deadline: string; dueAt: string } }
     | {
         type: 'Escalated';

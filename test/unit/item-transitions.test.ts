@@ -59,6 +59,20 @@ function payload(type: ItemCommandType, who: Actor | null): ItemCommand {
           { causeSeq: 1, kind: 'assigned', recipients: [{ userId: 'u-handler', name: '张三' }], channels: ['inbox'] },
         ],
       };
+    case 'record_document':
+      return {
+        type,
+        documents: [
+          {
+            documentId: 'doc-1',
+            number: '朝振办〔2026〕1号',
+            kind: 'assignment',
+            title: '整改通知书',
+            issuedBy: { userId: 'u-super', name: '李主任' },
+            issuedAt: '2026-03-05T01:00:00.000Z',
+          },
+        ],
+      };
     case 'raise_evidence_warnings':
       return {
         type,
@@ -113,6 +127,7 @@ const SENDER: Record<ItemCommandType, Actor | null> = {
   tick: null,
   schedule_recheck: A.supervisor,
   record_notice: null,
+  record_document: null,
   raise_evidence_warnings: null,
   dismiss_evidence_warning: A.lead,
   import_state: A.supervisor,
@@ -222,6 +237,8 @@ const TABLE: Record<ItemCommandType, Outcome[]> = {
   schedule_recheck: [no, no, no, no, no, no, no, ok, ok, no, no],
   // the notifier records a notice in any state of an existing item
   record_notice: [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
+  // the register records an issued document in any state of an existing item
+  record_document: [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   raise_evidence_warnings: [no, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok],
   // no row here carries a warning (see the role table's 'warned' row)
   dismiss_evidence_warning: [no, no, no, no, no, no, no, no, no, no, no],
@@ -290,6 +307,7 @@ const ROLE_TABLE: Record<ItemCommandType, { row: Row; expect: ('ok' | 'forbidden
   tick: { row: 'in_progress', expect: [ok, ok, ok, ok, ok, ok, ok, ok] },
   schedule_recheck: { row: 'verified', expect: [ok, f, f, f, f, f, f, ok] },
   record_notice: { row: 'in_progress', expect: [f, f, f, f, f, f, f, ok] },
+  record_document: { row: 'in_progress', expect: [f, f, f, f, f, f, f, ok] },
   raise_evidence_warnings: { row: 'in_progress', expect: [f, f, f, f, f, f, f, ok] },
   dismiss_evidence_warning: { row: 'warned', expect: [ok, ok, f, f, f, f, f, f] },
   import_state: { row: 'reported', expect: [ok, ok, f, f, f, f, f, f] },

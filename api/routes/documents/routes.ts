@@ -1,7 +1,7 @@
 // Official documents (公文): issued with a 发文字号 from a round (通报), an accountability record
-// (约谈通知) or an item (交办单, 督办通知); listed per campaign or subject; downloaded as .docx at once
-// and as PDF once the background conversion has made it (202 until then). The issuing office's style
-// (prefix, flag, 落款) is set per office.
+// (约谈通知), an item (交办单, 督办通知, 销号审批表) or a report period (月报汇总); listed per campaign or
+// subject; downloaded as .docx at once and as PDF once the background conversion has made it (202 until
+// then); sent to a unit's group robot. The issuing office's style (prefix, flag, 落款) is set per office.
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,7 +9,8 @@ import type { AuthUser } from '../../../db/queries/auth.ts';
 import { officeStyle } from '../../../db/queries/documents.ts';
 import { within } from '../../../domain/access/scope.ts';
 import { documentOffices, orgUnits } from '../../../db/schema.ts';
-import { documentService } from '../../../services/documents.ts';
+import { documentRobots } from '../../../services/document-robots.ts';
+import { type DocumentView, documentService } from '../../../services/documents.ts';
 import type { AppDeps } from '../../app.ts';
 import { forbidden, notFound, problemResponses } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
@@ -20,6 +21,12 @@ import {
   idParams,
   interviewBody,
   listQuery,
+  monthlyBody,
+  periodParams,
+  robotBody,
+  robotSent,
+  robotView,
+  signoffBody,
   styleBody,
   styleView,
   supervisionBody,
@@ -34,7 +41,16 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     clock,
     store: deps.evidence?.store,
     jobs: deps.documents?.jobs,
+    engine: deps.engine,
+    calendar: () => deps.env.calendar(),
     log: (m) => app.log.warn(m),
+  });
+  const robots = documentRobots({
+    db,
+    clock,
+    jobs: () => deps.documents?.robots,
+    publicUrl: () => deps.documents?.publicUrl,
+    readable: docs.readableDoc,
   });
   const view = <T extends { id: string; issuedAt: string }>(d: T) => ({
     ...d,
@@ -98,6 +114,78 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (req, reply) => reply.code(201).send(view(await docs.issueSupervision(req.user!, req.params.id, req.body))),
+  );
+
+  app.post(
+    '/items/:id/documents/signoff',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Issue the 销号审批表 of a signed-off item, with each signer and the date they signed',
+        params: idParams,
+        body: signoffBody,
+        response: issued,
+      },
+    },
+    async (req, reply) => reply.code(201).send(view(await docs.issueSignoff(req.user!, req.params.id, req.body))),
+  );
+
+  app.post(
+    '/campaigns/:id/reports/:period/documents/monthly',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Issue the 月报汇总 of a report period: who reported on time, late or not at all, and the figures',
+        params: periodParams,
+        body: monthlyBody,
+        response: issued,
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(view(await docs.issueMonthly(req.user!, req.params.id, req.params.period, req.body))),
+  );
+
+  app.get(
+    '/documents/:id',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'An issued document’s register entry, with its download links',
+        params: idParams,
+        response: { 200: documentView, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const { content: _content, year: _year, seq: _seq, ...d } = await docs.readableDoc(req.user!, req.params.id);
+      return view(d as DocumentView);
+    },
+  );
+
+  app.get(
+    '/documents/:id/robots',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'The group robots the campaign office may send this document to',
+        params: idParams,
+        response: { 200: z.object({ robots: z.array(robotView) }), ...problemResponses },
+      },
+    },
+    async (req) => ({ robots: await robots.targets(req.user!, req.params.id) }),
+  );
+
+  app.post(
+    '/documents/:id/robot-messages',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Send the document to a group robot: a file (企业微信) or a link to it (钉钉, 飞书)',
+        params: idParams,
+        body: robotBody,
+        response: { 202: robotSent, ...problemResponses },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await robots.send(req.user!, req.params.id, req.body.targetId)),
   );
 
   app.get(

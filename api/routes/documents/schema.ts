@@ -1,6 +1,7 @@
 // Zod schemas of the official-document routes.
 import { z } from 'zod';
 import { PREFIX_PATTERN } from '../../../domain/document/number.ts';
+import { DOCUMENT_KINDS } from '../../../services/documents.ts';
 import { dateString, text, uuid } from '../../schemas/common.ts';
 
 export const idParams = z.object({ id: uuid });
@@ -20,6 +21,28 @@ export const interviewBody = z.strictObject({
   ...issueOptions,
 });
 export const assignmentBody = z.strictObject({ ...issueOptions });
+export const signoffBody = z.strictObject({ ...issueOptions });
+export const monthlyBody = z.strictObject({ ...issueOptions });
+export const periodParams = z.object({ id: uuid, period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM') });
+
+export const robotBody = z.strictObject({ targetId: uuid.describe('the group robot (webhook target)') });
+export const robotView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(['wecom', 'dingtalk', 'feishu']),
+    unitName: z.string(),
+  })
+  .meta({ id: 'DocumentRobot' });
+export const robotSent = z
+  .object({
+    deliveryId: z.string(),
+    status: z.string().describe('pending until the notifier sends it; GET /notices deliveries show the outcome'),
+    queued: z.boolean().describe('false: no deliver queue in this process; the notifier’s reconcile sends it'),
+    target: robotView,
+  })
+  .meta({ id: 'DocumentRobotMessage' });
+
 export const supervisionBody = z.strictObject({
   replyBy: dateString.describe('督办时限: the date the unit replies by (its 回执)'),
   reason: text(500).optional().describe('why (derived from the item when absent)'),
@@ -30,10 +53,11 @@ export const documentView = z
   .object({
     id: z.string(),
     number: z.string().describe('发文字号'),
-    kind: z.enum(['bulletin', 'interview', 'supervision', 'assignment']),
+    kind: z.enum(DOCUMENT_KINDS),
     title: z.string(),
     campaignId: z.string(),
-    subjectId: z.string().describe('the round, accountability record or item'),
+    subjectId: z.string().describe('the round, accountability record, item or (monthly) campaign'),
+    period: z.string().nullable().describe('the report period of a 月报汇总 (YYYY-MM)'),
     unitId: z.string().describe('the issuing office'),
     issuedBy: z.string(),
     issuedAt: z.string(),
@@ -45,7 +69,11 @@ export const documentView = z
 
 export const listQuery = z.strictObject({
   subjectId: uuid.optional(),
-  kind: z.enum(['bulletin', 'interview', 'supervision', 'assignment']).optional(),
+  kind: z.enum(DOCUMENT_KINDS).optional(),
+  period: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM')
+    .optional(),
 });
 
 export const styleBody = z.strictObject({

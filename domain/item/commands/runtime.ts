@@ -5,6 +5,7 @@ import {
   type DecideContext,
   type Decision,
   EVIDENCE_WARNING_CODES,
+  ITEM_DOCUMENT_KINDS,
   type ItemEvent,
   type ItemState,
   NOTICE_KINDS,
@@ -37,6 +38,44 @@ export function recordNotice(s: ItemState, c: Cmd<'record_notice'>, t: Tools): D
         kind: n.kind,
         recipients: n.recipients.map((r) => ({ userId: r.userId, name: r.name })),
         channels: [...n.channels],
+      }),
+    );
+  }
+  return t.ok(...events);
+}
+
+/** Once per document: a retried record (or one repeated to catch up after a failure) adds nothing. */
+export function recordDocument(s: ItemState, c: Cmd<'record_document'>, t: Tools): Decision {
+  if (!Array.isArray(c.documents) || c.documents.length === 0)
+    return t.invalid('documents', 'at least one document to record');
+  const seen = new Set(s.documentsRecorded ?? []);
+  const events: ItemEvent[] = [];
+  for (const [i, d] of c.documents.entries()) {
+    const bad =
+      typeof d.documentId !== 'string' || d.documentId === ''
+        ? 'documentId'
+        : typeof d.number !== 'string' || d.number === ''
+          ? 'number'
+          : !ITEM_DOCUMENT_KINDS.includes(d.kind)
+            ? 'kind'
+            : typeof d.title !== 'string' || d.title === ''
+              ? 'title'
+              : typeof d.issuedBy?.userId !== 'string' || typeof d.issuedBy?.name !== 'string'
+                ? 'issuedBy'
+                : typeof d.issuedAt !== 'string' || Number.isNaN(Date.parse(d.issuedAt))
+                  ? 'issuedAt'
+                  : null;
+    if (bad) return t.invalid(`documents[${i}].${bad}`, 'missing or malformed');
+    if (seen.has(d.documentId)) continue;
+    seen.add(d.documentId);
+    events.push(
+      t.ev('DocumentIssued', {
+        documentId: d.documentId,
+        number: d.number,
+        kind: d.kind,
+        title: d.title,
+        issuedBy: { userId: d.issuedBy.userId, name: d.issuedBy.name },
+        issuedAt: d.issuedAt,
       }),
     );
   }

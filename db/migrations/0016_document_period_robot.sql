@@ -1,0 +1,2 @@
+ALTER TABLE "deliveries" ADD COLUMN "document_id" uuid;--> statement-breakpoint
+ALTER TABLE "issued_documents" ADD COLUMN "period" text;
