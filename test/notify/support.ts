@@ -76,6 +76,8 @@ export async function startNotifyWorld(
     clock: w.clock,
     queues: kit,
     webhookAllowedHosts: config.allowedHosts,
+    // A document sent to a group robot is delivered by this notifier, as `npm start` wires it.
+    documents: { robots: notifier.deliveries, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) },
     config: { TOKEN_TTL_HOURS: 24, BODY_LIMIT: 64 * 1024, LOG_LEVEL: 'silent' },
   });
   const call: World['call'] = async (user, method, u, body, headers = {}) => {

@@ -31,7 +31,9 @@ import type { Log } from '../jobs.ts';
 import type { QueueKit } from '../queues.ts';
 import type { Mailer } from './channels/email.ts';
 import type { SmsProvider } from './channels/sms.ts';
+import type { FileStore } from '../../storage/file-store.ts';
 import { PermanentDeliveryError, postWebhook } from './channels/webhook.ts';
+import { documentMessage } from './channels/webhook-document.ts';
 import { type AudienceCache, audienceUnits, type Recipient, resolveAudiences } from './recipients.ts';
 
 export const NOTIFY_QUEUE = 'notify';
@@ -47,6 +49,8 @@ export interface NotifyConfig {
   backoffMs: number;
   /** An outbox row or delivery whose job may have been lost is enqueued again after this long (default 2 min). */
   requeueAfterMs?: number;
+  /** PUBLIC_URL: where people open the web; robots that take no files get a document's link there. */
+  publicUrl?: string;
 }
 
 export interface NotifyDeps {
@@ -58,6 +62,8 @@ export interface NotifyDeps {
   sms: SmsProvider;
   config: NotifyConfig;
   log: Log;
+  /** Where issued documents' PDFs are kept (a robot's file is read from there, made there when missing). */
+  documentStore?: FileStore;
 }
 
 /** Items per `cause` job: recipients, preferences and robots are looked up once per batch. */
@@ -502,11 +508,25 @@ async function send(deps: NotifyDeps, d: DeliveryRow): Promise<string> {
       const [t] = await db.select().from(webhookTargets).where(eq(webhookTargets.id, d.targetId!));
       if (!t) throw new PermanentDeliveryError(`webhook target ${d.targetId} was removed`);
       if (!t.enabled) throw new PermanentDeliveryError(`webhook target ${t.name} is disabled`);
-      return postWebhook(
-        t,
-        { title: d.title, body: d.body },
-        { allowedHosts: config.allowedHosts, timeoutMs: config.timeoutMs, nowMs: Date.now() },
-      );
+      const msg = d.documentId
+        ? await documentMessage(
+            {
+              db,
+              store: deps.documentStore,
+              publicUrl: config.publicUrl,
+              allowedHosts: config.allowedHosts,
+              timeoutMs: config.timeoutMs,
+            },
+            t,
+            { title: d.title, body: d.body },
+            d.documentId,
+          )
+        : { title: d.title, body: d.body };
+      return postWebhook(t, msg, {
+        allowedHosts: config.allowedHosts,
+        timeoutMs: config.timeoutMs,
+        nowMs: Date.now(),
+      });
     }
     case 'email':
       if (!deps.mailer) throw new PermanentDeliveryError('e-mail is not configured: set SMTP_URL (and SMTP_FROM)');

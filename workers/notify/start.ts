@@ -10,8 +10,11 @@ import {
   handleCauses,
   NOTIFY_QUEUE,
   type NotifyDeps,
+  enqueueDeliveries,
   requeueDeliveries,
 } from './notifier.ts';
+import { eq } from 'drizzle-orm';
+import { deliveries } from '../../db/schema.ts';
 import { sendAccountabilityNotices, sendReportReminders } from './office.ts';
 import { rederiveWakeups, runDigest } from './periodic.ts';
 
@@ -148,6 +151,12 @@ export async function startNotifier(
     reconcileNow: () => notify.add('reconcile', {}, keep),
     /** Look for report reminders and accountability notices now. */
     officeNow: () => notify.add('office', {}, keep),
+    /** Send one planned delivery now (a document sent to a group robot from the API). */
+    deliveries: {
+      deliver: async (deliveryId: string) => {
+        await enqueueDeliveries(deps, eq(deliveries.id, deliveryId));
+      },
+    },
     close: async () => {
       clearInterval(timer);
       await Promise.allSettled(workers.map((w) => w.close()));

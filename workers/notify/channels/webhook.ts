@@ -23,6 +23,8 @@ export function feishuSign(secret: string, timestampSec: number): string {
 export interface WebhookMessage {
   title: string;
   body: string;
+  /** A document sent along: WeCom posts it as a file (uploaded first, `mediaId`), DingTalk and Feishu as a link. */
+  attach?: { mediaId?: string; link?: string };
 }
 
 export function webhookRequest(
@@ -32,8 +34,15 @@ export function webhookRequest(
   msg: WebhookMessage,
   nowMs: number,
 ): { url: string; body: unknown } {
+  const link = msg.attach?.link;
   switch (kind) {
     case 'wecom':
+      if (msg.attach?.mediaId) return { url, body: { msgtype: 'file', file: { media_id: msg.attach.mediaId } } };
+      if (link)
+        return {
+          url,
+          body: { msgtype: 'news', news: { articles: [{ title: msg.title, description: msg.body, url: link }] } },
+        };
       return { url, body: { msgtype: 'markdown', markdown: { content: `**${msg.title}**\n${msg.body}` } } };
     case 'dingtalk': {
       let target = url;
@@ -43,6 +52,8 @@ export function webhookRequest(
         u.searchParams.set('sign', dingtalkSign(secret, nowMs));
         target = u.toString();
       }
+      if (link)
+        return { url: target, body: { msgtype: 'link', link: { title: msg.title, text: msg.body, messageUrl: link } } };
       return {
         url: target,
         body: { msgtype: 'markdown', markdown: { title: msg.title, text: `#### ${msg.title}\n${msg.body}` } },
@@ -50,14 +61,29 @@ export function webhookRequest(
     }
     case 'feishu': {
       const ts = Math.floor(nowMs / 1000);
-      return {
-        url,
-        body: {
-          ...(secret ? { timestamp: String(ts), sign: feishuSign(secret, ts) } : {}),
-          msg_type: 'text',
-          content: { text: `${msg.title}\n${msg.body}` },
-        },
-      };
+      const signed = secret ? { timestamp: String(ts), sign: feishuSign(secret, ts) } : {};
+      if (link)
+        return {
+          url,
+          body: {
+            ...signed,
+            msg_type: 'post',
+            content: {
+              post: {
+                zh_cn: {
+                  title: msg.title,
+                  content: [
+                    [
+                      { tag: 'text', text: `${msg.body}\n` },
+                      { tag: 'a', text: '查看文件', href: link },
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        };
+      return { url, body: { ...signed, msg_type: 'text', content: { text: `${msg.title}\n${msg.body}` } } };
     }
     default: {
       const _exhaustive: never = kind;
@@ -90,6 +116,12 @@ export async function postWebhook(
     if (e.name === 'TimeoutError') throw new Error(`${where} did not answer within ${opts.timeoutMs} ms`);
     throw new Error(`${where} could not be reached: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
   }
+  await robotAnswer(res, where);
+  return `HTTP ${res.status}, code 0`;
+}
+
+/** The robot's JSON answer when it accepted (code 0); throws with a readable reason otherwise. */
+export async function robotAnswer(res: Response, where: string): Promise<Record<string, unknown>> {
   const text = await res.text().catch(() => '');
   const snippet = JSON.stringify(text.slice(0, 200));
   if (res.status >= 300 && res.status < 400)
@@ -107,5 +139,5 @@ export async function postWebhook(
     throw new Error(
       `${where} refused the message: code ${JSON.stringify(code ?? null)}, ${JSON.stringify(json.errmsg ?? json.msg ?? json.StatusMessage ?? '')}`,
     );
-  return `HTTP ${res.status}, code 0`;
+  return json;
 }
