@@ -51,7 +51,12 @@ export function monthlyDocument(d: MonthlyData, issue: Issue) {
     },
   ];
   return frame(issue, {
-    title: titleFrom(['关于', d.campaign, `${month}工作月报情况的通报`]),
+    // The campaign's 「(2026年)」 is not repeated before 「2026年11月」, as in the bulletin's title.
+    title: titleFrom([
+      '关于',
+      d.campaign.replace(new RegExp(`\\s*[(（]${y}年?[)）]$`), ''),
+      `${month}工作月报情况的通报`,
+    ]),
     recipients: '各责任部门，各行政村（社区）',
     body,
   });

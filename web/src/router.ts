@@ -96,6 +96,13 @@ export const appRoutes: RouteRecordRaw[] = [
     meta: { title: 'report.nav', roles: ALL },
   },
   {
+    // Where a group robot's link points (钉钉, 飞书): the document with its downloads, after signing in.
+    path: 'documents/:id',
+    name: 'document',
+    component: () => import('./views/DocumentView.vue'),
+    meta: { title: 'documents.page', roles: ALL },
+  },
+  {
     path: 'notices',
     name: 'notices',
     component: () => import('./views/NoticesView.vue'),

@@ -1,13 +1,16 @@
-// Official documents (公文): issue one with the office's next 发文字号, then save its .docx (or PDF).
+// Official documents (公文): issue one with the office's next 发文字号, then save its .docx (or PDF);
+// list a subject's issued documents; send one to a unit's group robot.
 import { t } from '../i18n.ts';
 import { session } from '../session.ts';
-import { ApiError, type Problem } from './client.ts';
+import { ApiError, api, call, type Problem } from './client.ts';
 import { download, downloadWhenReady } from './files.ts';
 
 export interface IssuedDocument {
   id: string;
   number: string;
   title: string;
+  kind: string;
+  issuedAt: string;
   docx: string;
   pdf: string;
 }
@@ -20,6 +23,8 @@ export async function issueDocument(path: string, body: Record<string, unknown> 
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        // One key per click: a retried request (lost answer) is answered once, never numbered twice.
+        'idempotency-key': crypto.randomUUID(),
         ...(session.token ? { authorization: `Bearer ${session.token}` } : {}),
       },
       body: JSON.stringify(body),
@@ -48,3 +53,28 @@ export async function issueDocument(path: string, body: Record<string, unknown> 
 
 export const saveDocx = (d: IssuedDocument) => download(d.docx, `${d.number}${d.title}.docx`);
 export const savePdf = (d: IssuedDocument) => downloadWhenReady(d.pdf, `${d.title}.pdf`);
+
+/** The issued documents of a campaign (one subject's, one kind's, one period's), newest first. */
+export async function listDocuments(
+  campaignId: string,
+  q: { subjectId?: string; kind?: string; period?: string },
+): Promise<IssuedDocument[]> {
+  const data = await call(
+    api.GET('/api/v1/campaigns/{id}/documents', { params: { path: { id: campaignId }, query: q as never } }),
+  );
+  return data.documents;
+}
+
+export const documentById = (id: string) => call(api.GET('/api/v1/documents/{id}', { params: { path: { id } } }));
+
+export const robotsOf = async (id: string) =>
+  (await call(api.GET('/api/v1/documents/{id}/robots', { params: { path: { id } } }))).robots;
+
+export const sendToRobot = (id: string, targetId: string) =>
+  call(
+    api.POST('/api/v1/documents/{id}/robot-messages', {
+      params: { path: { id } },
+      body: { targetId },
+      headers: { 'idempotency-key': crypto.randomUUID() },
+    }),
+  );

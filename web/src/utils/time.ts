@@ -21,6 +21,13 @@ export function formatDate(iso: string | null | undefined): string {
   return d ? d.slice(0, 10) : iso;
 }
 
+/** The Shanghai day of an instant as offices write it: 2026年4月2日. */
+export function officeDate(iso: string | null | undefined): string {
+  const d = formatDate(iso);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : d;
+}
+
 /** ISO instants inside a sentence (e.g. a server-written warning: "拍摄于 2026-03-02T01:00:00.000Z")
  * replaced by their Shanghai time; bare dates stay as they are. */
 const INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
