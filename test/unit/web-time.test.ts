@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { guardEvidence } from '../../domain/evidence/guard.ts';
 import { endOfDay } from '../../domain/calendar/calendar.ts';
-import { dueDayOf, formatDate, formatTime, formatTimesIn } from '../../web/src/utils/time.ts';
+import { dueDayOf, formatDate, formatTime, formatTimesIn, officeDate } from '../../web/src/utils/time.ts';
 import { storyAt } from './support/fixtures.ts';
 
 describe('formatTime / formatDate', () => {
@@ -18,6 +18,11 @@ describe('formatTime / formatDate', () => {
     expect(formatTime(undefined)).toBe('');
     expect(formatDate('2026-12-25')).toBe('2026-12-25');
     expect(formatTime('未定')).toBe('未定');
+  });
+  it('says a document’s day as offices write it, in Shanghai', () => {
+    expect(officeDate('2026-03-31T16:00:00.000Z')).toBe('2026年4月1日');
+    expect(officeDate('2026-12-06')).toBe('2026年12月6日');
+    expect(officeDate(null)).toBe('');
   });
   it('a due instant (the midnight after the due day) is due on that day', () => {
     expect(dueDayOf(endOfDay('2026-11-30'))).toBe('2026-11-30');
