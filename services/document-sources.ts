@@ -1,5 +1,5 @@
 // What the 销号审批表 and the 月报汇总 are made of, read from the system's data: an item's sign-off
-// from its trail (who applied, who approved, who rechecked — names, units and Shanghai dates), and a
+// from its trail (who applied, each step that approved, who rechecked — names, units and Shanghai dates), and a
 // period's reports with the figures each unit reported (frozen at submission) or, for a unit that has
 // not reported, the ledger's figures now.
 import { and, eq, inArray } from 'drizzle-orm';
@@ -36,9 +36,15 @@ export async function signoffSigners(db: Db, itemId: string): Promise<Signers> {
   const submittedAt = lastOf('ItemSubmitted', approvedAt);
   const submitted = trail[submittedAt];
   const after = trail.slice(submittedAt + 1);
+  // A sign-off chain (销号 by level) records each step with its own person; its closing ItemApproved then
+  // repeats the last step (or is the runtime's, after the 公示), so the steps sign instead.
+  const steps = after.filter((e) => e.type === 'SignOffStepApproved');
   const signed = [
     ...(submitted ? [submitted] : []),
-    ...after.filter((e) => e.type === 'ItemApproved' || e.type === 'RecheckPassed'),
+    ...after.filter(
+      (e) =>
+        (steps.length ? e.type === 'SignOffStepApproved' : e.type === 'ItemApproved') || e.type === 'RecheckPassed',
+    ),
   ];
   const units = await unitNamesOf(
     db,
@@ -50,6 +56,12 @@ export async function signoffSigners(db: Db, itemId: string): Promise<Signers> {
     if (e.type === 'ItemSubmitted') return { ...who, role: '责任单位申请', opinion: '已按要求整改到位，申请销号。' };
     if (e.type === 'ItemApproved')
       return { ...who, role: '审核意见', opinion: (data(e).note as string | null) || '经审核，整改到位，同意销号。' };
+    if (e.type === 'SignOffStepApproved')
+      return {
+        ...who,
+        role: String(data(e).step ?? '审核意见'),
+        opinion: (data(e).note as string | null) || '经审核，同意销号。',
+      };
     return { ...who, role: '复核意见', opinion: (data(e).findings as string) || '经复核，整改到位。' };
   });
   return {

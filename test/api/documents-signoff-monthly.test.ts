@@ -7,7 +7,8 @@ import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../db/queries/auth.ts';
 import { createOrgUnit } from '../../db/queries/org.ts';
-import { users } from '../../db/schema.ts';
+import { campaigns, users } from '../../db/schema.ts';
+import type { SignOffStep } from '../../domain/item/types.ts';
 import { assign, build, evidenceFile, PASSWORD, report, type World } from '../support/app.ts';
 import { inspectPdf } from '../support/pdf.ts';
 
@@ -166,6 +167,44 @@ describe('销号审批表', () => {
     expect((await w.call('h2', 'POST', `/api/v1/items/${itemId}/documents/signoff`, {})).status).toBe(404);
     expect((await w.call('h1', 'POST', `/api/v1/items/${itemId}/documents/signoff`, {})).status).toBe(403);
     expect(await registered()).toBe(before);
+  });
+
+  it('with a sign-off chain (销号 by level), each step signs with its name, person and date', async () => {
+    const [c] = await w.db.select().from(campaigns).where(eq(campaigns.id, w.campaignId));
+    const chain: SignOffStep[] = [
+      { id: 'lead', name: '镇牵头部门审核', roles: ['lead'] },
+      { id: 'office', name: '镇振兴办复核', roles: ['supervisor'] },
+    ];
+    await w.db
+      .update(campaigns)
+      .set({ settings: { ...c!.settings, signOffChain: chain } })
+      .where(eq(campaigns.id, w.campaignId));
+    try {
+      const id = await report(w);
+      await assign(w, id);
+      expect((await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {})).status).toBe(200);
+      const sub = await w.call('h1', 'POST', `/api/v1/items/${id}/submit`, {
+        summary: '已落实分类资助',
+        evidence: [await evidenceFile(w, 'h1', id)],
+      });
+      expect(sub.body.status).toBe('submitted');
+      expect((await w.call('lead', 'POST', `/api/v1/items/${id}/approve`, { note: '资料齐全' })).status).toBe(200);
+      w.clock.set('2026-03-13T02:00:00.000Z');
+      const last = await w.call('super', 'POST', `/api/v1/items/${id}/approve`, {});
+      expect(last.body.status).toBe('closed');
+      const doc = await w.call('super', 'POST', `/api/v1/items/${id}/documents/signoff`, {});
+      expect(doc.status).toBe(201);
+      const text = await docxText(doc.body.id);
+      expect(text).toContain('镇牵头部门审核');
+      expect(text).toContain('资料齐全');
+      expect(text).toContain('镇劳保所　赵所长　2026年3月12日');
+      expect(text).toContain('镇振兴办复核');
+      expect(text).toContain('镇乡村振兴办　李主任　2026年3月13日');
+      expect(text.match(/李主任/g)).toHaveLength(1); // the closing ItemApproved does not sign twice
+      clean(text);
+    } finally {
+      await w.db.update(campaigns).set({ settings: c!.settings }).where(eq(campaigns.id, w.campaignId));
+    }
   });
 
   it('records every document of the item in its trail, in the order issued', async () => {
