@@ -205,6 +205,7 @@ export default {
       rectified: '整改到位',
       inProgress: '整改中',
       overdue: '逾期未改',
+      lateSubmitted: '逾期提交',
       reopened: '反弹',
     },
     byCategory: '按专项',
