@@ -63,17 +63,25 @@ async function screenFaults(page: Page) {
         .filter((e) => /auto|scroll/.test(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
         .map(name),
     ];
+    // The header: every part of it inside its box (nothing clipped at its edges), the brand whole.
     const header = document.querySelector('.header');
     const box = header?.getBoundingClientRect();
     const cut = box
-      ? [...header!.children]
+      ? [...header!.querySelectorAll('*')]
           .filter(visible)
           .filter((c) => {
             const r = c.getBoundingClientRect();
-            return r.left < box.left - 0.5 || r.right > box.right + 0.5 || c.scrollWidth > c.clientWidth + 1;
+            return (
+              r.left < box.left - 0.5 ||
+              r.right > box.right + 0.5 ||
+              r.top < box.top - 0.5 ||
+              r.bottom > box.bottom + 0.5
+            );
           })
           .map(name)
       : [];
+    const brand = document.querySelector('.brand-phone');
+    if (brand && brand.scrollWidth > brand.clientWidth + 1) cut.push('the brand');
     return { beyond, scrolling, header: box?.height ?? 0, headerCut: cut, text: document.body.innerText };
   });
 }
@@ -141,7 +149,9 @@ describe('the phone and the desk, every role', () => {
       const phone = size === 'phone';
       for (const [user, { who, menu }] of Object.entries(MENUS)) {
         const page = await signIn(ctx, demo.baseUrl, user);
-        const shown = (await (await menuEntries(page, phone)).allInnerTexts()).map((x) => x.replace(/（\d+）$/, ''));
+        const shown = (await (await menuEntries(page, phone)).allInnerTexts()).map((x) =>
+          x.replace(/\s*（\d+）\s*$/, '').trim(),
+        );
         const extra = phone ? ['通知', '个人中心'] : [];
         expect(shown, `${who} (${user}) menu`).toEqual([...menu, ...extra]);
         if (phone) await page.keyboard.press('Escape');
@@ -277,6 +287,7 @@ describe('offline first (the village has weak signal)', () => {
     // Offline with two waiting, the header at 360 px still holds everything: nothing wraps or is cut.
     await page.locator('.el-message').waitFor({ state: 'hidden' });
     expect(await faultLines(page, 'offline, 2 waiting')).toEqual([]);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'phone-offline-header', { fullPage: false });
     await page.locator('[data-test="outbox-open"]').click();
     await expect.poll(() => page.locator('[data-test="outbox-entry"][data-state="waiting"]').count()).toBe(2);
