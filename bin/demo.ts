@@ -63,6 +63,8 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
 
   const people: DemoUser[] = [
     { username: 'admin', displayName: '系统管理员', unit: county, roles: ['admin'] },
+    // The county's reader: follows every township's campaign without acting on items (no notices to it).
+    { username: 'quban', displayName: '孟津区乡村振兴局 督导员', unit: county, roles: ['viewer'] },
     {
       username: 'zhenban',
       displayName: '镇乡村振兴办 李主任',

@@ -29,14 +29,17 @@ interface MonthRow {
   rectified: number;
   inProgress: number;
   overdue: number;
+  lateSubmitted: number;
   reopened: number;
 }
 
 /**
  * The month's statistics for every unit of a campaign in one statement: new (reported in the
  * window), closed (approved in the window), rectified (verified in the window), reopened (反弹 in the window), and — as of the cut
- * (`asOf`, or the window's end if earlier) — in progress (assigned, in progress or submitted) and
- * overdue (open, and the last deadline fact is a missed deadline).
+ * (`asOf`, or the window's end if earlier) — in progress (assigned, in progress or submitted), overdue
+ * (still with the unit — assigned or in progress — and the last deadline fact is a missed deadline: the
+ * one definition, domain/item/deadline.ts isOverdue) and late submitted (逾期提交: submitted with the
+ * deadline missed — handed in late is not overdue now).
  *
  * "As of" without replaying the whole trail: an item with no status-, deadline- or unit-changing
  * event after the cut stands as its ledger row says (the row is written with its events in one
@@ -119,6 +122,7 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
         case when l.item_id is null then i.responsible_unit_path
           else (select coalesce(u.data->'to'->>'path', u.data->'responsibleUnit'->>'path') from item_events u where u.item_id = r.item_id and u.seq = r.unit_seq) end as resp_path,
         case when l.item_id is null then i.status in ('assigned', 'in_progress', 'submitted') else r.st in (2, 3, 4) end as open,
+        case when l.item_id is null then i.status = 'submitted' else r.st = 4 end as handed_in,
         case when l.item_id is null then i.overdue else r.dl = 1 end as late
       from items i
       left join later l on l.item_id = i.id
@@ -129,7 +133,8 @@ export function monthStatSql(campaignId: string, from: string, to: string, asOf:
     select p.resp_path as "respPath", p.lead_unit_path as "leadPath", p.reporting_unit_path as "reportingPath",
       p.category_id as "categoryId", p.source,
       count(*) filter (where p.is_new)::int as "newItems", coalesce(sum(p.closed), 0)::int as closed, coalesce(sum(p.rectified), 0)::int as rectified,
-      count(*) filter (where p.open)::int as "inProgress", count(*) filter (where p.open and p.late)::int as overdue,
+      count(*) filter (where p.open)::int as "inProgress", count(*) filter (where p.open and not p.handed_in and p.late)::int as overdue,
+      count(*) filter (where p.handed_in and p.late)::int as "lateSubmitted",
       coalesce(sum(p.reopened), 0)::int as reopened
     from placed p
     group by 1, 2, 3, 4, 5`;
@@ -159,13 +164,22 @@ function rowOwners<R extends { respPath: string | null; leadPath: string | null;
   return out;
 }
 
-const zero = (): StatCounts => ({ newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 });
+const zero = (): StatCounts => ({
+  newItems: 0,
+  closed: 0,
+  rectified: 0,
+  inProgress: 0,
+  overdue: 0,
+  lateSubmitted: 0,
+  reopened: 0,
+});
 const add = (a: StatCounts, r: StatCounts) => {
   a.newItems += r.newItems;
   a.closed += r.closed;
   a.rectified += r.rectified;
   a.inProgress += r.inProgress;
   a.overdue += r.overdue;
+  a.lateSubmitted = (a.lateSubmitted ?? 0) + (r.lateSubmitted ?? 0);
   a.reopened += r.reopened;
 };
 

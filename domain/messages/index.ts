@@ -100,3 +100,5 @@ export function bulletinTitleParams(campaign: string, roundName: string): { peri
   const year = /(\d{4})年/.exec(period)?.[1];
   return { period, campaign: year ? campaign.replace(new RegExp(`\\s*[(（]${year}年?[)）]$`), '') : campaign };
 }
+
+export { failureText, hasLatinSentence, isChineseText, knownRefusal, LATIN_SENTENCE, refusalText } from './refusals.ts';

@@ -18,7 +18,11 @@ export interface StatCounts {
   closed: number;
   rectified: number;
   inProgress: number;
+  /** Still with the unit past the deadline (domain/item/deadline.ts isOverdue). */
   overdue: number;
+  /** 逾期提交: handed in (submitted) after the deadline — not overdue now. Absent in statistics frozen
+   * before it was counted apart (those counted such items as overdue). */
+  lateSubmitted?: number;
   reopened: number;
 }
 /** A report's statistics from the ledger as of an instant, frozen on submission (db/queries/ledger-stats.ts). */

@@ -102,6 +102,20 @@ describe('GET /stats/ledger', () => {
   // dashboard, the ledger filter and the workbench count only items still with the unit.
   it('an item handed in after its deadline keeps its late mark but leaves the overdue count', async () => {
     const before = await stats('super');
+    const config = await w.call('super', 'PUT', `/api/v1/campaigns/${w.campaignId}/report-config`, {
+      cycle: { reportingUnitIds: [w.units.village1.id], firstMonth: '2026-03', dueDay: 'month_end' },
+    });
+    expect(config.status, JSON.stringify(config.body)).toBe(200);
+    const monthStats = async () =>
+      (
+        await w.call(
+          'super',
+          'GET',
+          `/api/v1/campaigns/${w.campaignId}/reports/2026-03/units/${w.units.village1.id}/stats?asOf=${w.clock.now().toISOString()}`,
+        )
+      ).body;
+    const monthBefore = await monthStats();
+    expect(monthBefore).toMatchObject({ overdue: 1, lateSubmitted: 0 });
     for (const [path, body] of [
       ['accept', {}],
       [
@@ -119,5 +133,9 @@ describe('GET /stats/ledger', () => {
     expect(after.totals.overdue).toBe(await ledgerCount('super', 'overdue=true'));
     expect(await ledgerCount('super', 'overdue=true&status=assigned,in_progress')).toBe(after.totals.overdue);
     expect(await ledgerCount('super', 'overdue=false')).toBe(after.totals.total - after.totals.overdue);
+    // The 月报's statistics use the same definition: handed in late is 逾期提交, not overdue now.
+    const monthAfter = await monthStats();
+    expect(monthAfter).toMatchObject({ overdue: 0, lateSubmitted: 1, inProgress: monthBefore.inProgress });
+    expect(monthAfter.byCategory.c04).toMatchObject({ overdue: 0, lateSubmitted: 1 });
   });
 });

@@ -34,83 +34,153 @@ function watchConsole(ctx: BrowserContext): string[] {
   return errors;
 }
 
-/** What a person could not read or reach on the screen now. */
+/** What a person could not read or reach on the screen now: the page or any box in it scrolling sideways,
+ * anything beyond the right edge that is not clipped inside the screen by a box of its own (an ellipsis is
+ * fine), and a header that wraps or cuts off one of its parts (the brand, 离线, 待发送, the bell, the user). */
 async function screenFaults(page: Page) {
   return page.evaluate(() => {
     const w = document.documentElement.clientWidth;
+    const name = (e: Element) =>
+      e.closest('[data-test]')?.getAttribute('data-test') ?? `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`;
     const visible = (e: Element) => {
       const r = e.getBoundingClientRect();
       return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
     };
-    // Beyond the right edge and not clipped inside the screen by a box of its own (an ellipsis is fine).
     const clippedInside = (e: Element) => {
-      for (let a = e.parentElement; a && a.id !== 'main'; a = a.parentElement) {
+      for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
         if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= w + 1) return true;
       }
       return false;
     };
-    const beyond = [...document.querySelectorAll('#main *')]
-      .filter((e) => visible(e) && e.getBoundingClientRect().right > w + 1 && !clippedInside(e))
-      .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`)
+    const all = [...document.querySelectorAll('body *')].filter(visible);
+    const beyond = all
+      .filter((e) => e.getBoundingClientRect().right > w + 1 && !clippedInside(e))
+      .map(name)
       .slice(0, 5);
-    const scrolling = [...document.querySelectorAll('.el-table__body-wrapper .el-scrollbar__wrap, .table-wrap')]
-      .filter((e) => visible(e) && e.scrollWidth > e.clientWidth + 1)
-      .map((e) => e.closest('[data-test]')?.getAttribute('data-test') ?? e.className);
-    const header = document.querySelector('.header')?.getBoundingClientRect().height ?? 0;
-    return { beyond, scrolling, header, text: document.body.innerText };
+    const scrolling = [
+      ...(document.documentElement.scrollWidth > w + 1 ? ['the page'] : []),
+      ...all
+        .filter((e) => /auto|scroll/.test(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+        .map(name),
+    ];
+    // The header: every part of it inside its box (nothing clipped at its edges), the brand whole.
+    const header = document.querySelector('.header');
+    const box = header?.getBoundingClientRect();
+    const cut = box
+      ? [...header!.querySelectorAll('*')]
+          .filter(visible)
+          .filter((c) => {
+            const r = c.getBoundingClientRect();
+            return (
+              r.left < box.left - 0.5 ||
+              r.right > box.right + 0.5 ||
+              r.top < box.top - 0.5 ||
+              r.bottom > box.bottom + 0.5
+            );
+          })
+          .map(name)
+      : [];
+    const brand = document.querySelector('.brand-phone');
+    if (brand && brand.scrollWidth > brand.clientWidth + 1) cut.push('the brand');
+    return { beyond, scrolling, header: box?.height ?? 0, headerCut: cut, text: document.body.innerText };
   });
 }
 
-const MENUS: Record<string, string[]> = {
-  zhenban: [
-    '/',
-    '/ledger',
-    '/dashboard',
-    '/rankings',
-    '/reports',
-    '/notices',
-    '/admin/org',
-    '/admin/users',
-    '/admin/campaigns',
-  ],
-  laobao: ['/', '/ledger', '/dashboard', '/rankings', '/reports', '/notices', '/admin/campaigns'],
-  cun01: ['/', '/ledger', '/rankings', '/reports', '/notices', '/profile'],
-  yanshou: ['/', '/ledger', '/dashboard', '/rankings', '/reports', '/notices'],
-  jijian: ['/', '/ledger', '/dashboard', '/rankings', '/reports'],
-  admin: ['/', '/rankings', '/admin/org', '/admin/users', '/admin/campaigns', '/admin/notify'],
+/** The faults of the screen now, said as lines a failing test prints. */
+async function faultLines(page: Page, where: string) {
+  const f = await screenFaults(page);
+  return [
+    ...(f.beyond.length ? [`${where}: beyond the right edge ${f.beyond.join(', ')}`] : []),
+    ...(f.scrolling.length ? [`${where}: scrolls sideways ${f.scrolling.join(', ')}`] : []),
+    ...(f.header > 53 ? [`${where}: header wraps (${f.header} px)`] : []),
+    ...(f.headerCut.length ? [`${where}: header cuts ${f.headerCut.join(', ')}`] : []),
+    ...latinSentences(f.text).map((l) => `${where}: Latin ${JSON.stringify(l)}`),
+  ];
+}
+
+// The sizes of issue 18: a common laptop and a common phone.
+const DESK_768 = { ...DESKTOP, viewport: { width: 1366, height: 768 } };
+const PHONE_780 = { ...PHONE, viewport: { width: 360, height: 780 } };
+
+// What each role's menu holds, in its order; the walk follows the menu on the screen, so an entry that
+// appears or goes away fails here until this list says so. 通知 and 个人中心 are walked too (the bell and
+// the user menu at the desk, the drawer on the phone).
+const MAIN = ['工作台', '问题台账'];
+const MENUS: Record<string, { who: string; menu: string[] }> = {
+  cun01: { who: 'village', menu: [...MAIN, '验收与排名', '月报'] },
+  zhenban: {
+    who: 'township office',
+    menu: [...MAIN, '驾驶舱', '验收与排名', '月报', '组织机构', '用户与角色', '整改行动与专项'],
+  },
+  laobao: { who: 'lead office', menu: [...MAIN, '驾驶舱', '验收与排名', '月报', '整改行动与专项'] },
+  quban: { who: 'county', menu: [...MAIN, '驾驶舱', '验收与排名', '月报'] },
+  yanshou: { who: 'inspector', menu: [...MAIN, '驾驶舱', '验收与排名', '月报'] },
+  admin: {
+    who: 'admin',
+    menu: [...MAIN, '驾驶舱', '验收与排名', '月报', '组织机构', '用户与角色', '整改行动与专项', '通知渠道'],
+  },
 };
+
+/** The menu's entries as shown: the phone's drawer, or the desk's side menu with 系统管理 opened. */
+async function menuEntries(page: Page, phone: boolean) {
+  if (phone) {
+    await page.getByRole('button', { name: '菜单' }).click();
+    const drawer = page.locator('[data-test="drawer-menu"]');
+    await drawer.waitFor();
+    return drawer.locator('.el-menu-item');
+  }
+  const admin = page.locator('.aside .el-sub-menu__title');
+  if ((await admin.count()) && !(await page.locator('.aside .el-sub-menu.is-opened').count())) {
+    await admin.click();
+    await page.locator('.aside .el-sub-menu .el-menu-item').first().waitFor();
+  }
+  return page.locator('.aside .el-menu-item');
+}
 
 describe('the phone and the desk, every role', () => {
   for (const [size, options] of [
-    ['phone', PHONE],
-    ['desk', DESKTOP],
+    ['phone', PHONE_780],
+    ['desk', DESK_768],
   ] as const) {
-    it(`every menu at ${size === 'phone' ? '360' : '1366'} px: nothing cut off, no sideways scrolling, no Latin sentence, no console error`, async () => {
+    it(`every menu at ${size === 'phone' ? '360×780' : '1366×768'}: nothing cut off, no sideways scrolling, no Latin sentence, no console error`, async () => {
       const ctx = await browser.newContext(options);
       const errors = watchConsole(ctx);
       const faults: string[] = [];
-      for (const [user, paths] of Object.entries(MENUS)) {
+      const phone = size === 'phone';
+      for (const [user, { who, menu }] of Object.entries(MENUS)) {
         const page = await signIn(ctx, demo.baseUrl, user);
-        for (const path of paths) {
-          await page.goto(`${demo.baseUrl}${path}`);
+        const shown = (await (await menuEntries(page, phone)).allInnerTexts()).map((x) =>
+          x.replace(/\s*（\d+）\s*$/, '').trim(),
+        );
+        const extra = phone ? ['通知', '个人中心'] : [];
+        expect(shown, `${who} (${user}) menu`).toEqual([...menu, ...extra]);
+        if (phone) await page.keyboard.press('Escape');
+        for (const entry of [...menu, '通知', '个人中心']) {
+          if (phone || menu.includes(entry)) {
+            await (await menuEntries(page, phone))
+              .filter({ hasText: new RegExp(`^\\s*${entry}(（\\d+）)?\\s*$`) })
+              .first()
+              .click();
+          } else if (entry === '通知') {
+            await page.locator('[data-test="notices-bell"]').click();
+          } else {
+            await page.locator('[data-test="user-menu"]').click();
+            await page.locator('.el-dropdown-menu__item:visible').filter({ hasText: entry }).click();
+          }
           await page.locator('#main h1').first().waitFor();
           await page.waitForLoadState('networkidle');
-          const f = await screenFaults(page);
-          const where = `${size} ${user} ${path}`;
-          if (f.beyond.length) faults.push(`${where}: beyond the right edge ${f.beyond.join(', ')}`);
-          if (f.scrolling.length) faults.push(`${where}: table scrolls sideways ${f.scrolling.join(', ')}`);
-          if (f.header > 53) faults.push(`${where}: header wraps (${f.header} px)`);
-          const latin = latinSentences(f.text);
-          if (latin.length) faults.push(`${where}: Latin ${JSON.stringify(latin)}`);
-          if (size === 'phone' && user === 'admin')
-            await shot(page, `phone-${path.replace(/\//g, '-').slice(1) || 'home'}`);
+          await page.waitForTimeout(300); // the drawer's closing and the page's first paint
+          faults.push(...(await faultLines(page, `${size} ${who} (${user}) ${entry} ${new URL(page.url()).pathname}`)));
+          await shot(page, `${size}-${user}-${new URL(page.url()).pathname.replace(/\//g, '-').slice(1) || 'home'}`, {
+            fullPage: false,
+          });
         }
         await page.close();
       }
       expect(faults).toEqual([]);
       expect(errors).toEqual([]);
       await ctx.close();
-    }, 300_000);
+    }, 600_000);
   }
 
   it('phone: the drawer closes on a tap, also on the screen already open; rankings and users are cards', async () => {
@@ -214,6 +284,11 @@ describe('offline first (the village has weak signal)', () => {
     await page.locator('[data-test="evidence-kept"]').waitFor();
     await page.locator('[data-test="report-draft"]').click();
     await page.locator('[data-test="outbox-open"]').filter({ hasText: '待发送 2' }).waitFor();
+    // Offline with two waiting, the header at 360 px still holds everything: nothing wraps or is cut.
+    await page.locator('.el-message').waitFor({ state: 'hidden' });
+    expect(await faultLines(page, 'offline, 2 waiting')).toEqual([]);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'phone-offline-header', { fullPage: false });
     await page.locator('[data-test="outbox-open"]').click();
     await expect.poll(() => page.locator('[data-test="outbox-entry"][data-state="waiting"]').count()).toBe(2);
     await shot(page, 'phone-offline-waiting', { fullPage: false });

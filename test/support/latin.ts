@@ -1,6 +1,8 @@
 // "No English reaches a person": a Latin-letter sentence is two or more words of Latin letters in a row.
 // A product or format name on its own (企业微信 beside DingTalk, a .docx, PDF、Word、Excel) is not one.
-export const LATIN_SENTENCE = /[A-Za-z]{2,}(?:[ ,.:;()'-]+[A-Za-z]{2,})+/;
+import { LATIN_SENTENCE } from '../../domain/messages/refusals.ts';
+
+export { LATIN_SENTENCE };
 
 /** The Latin sentences in a text, for a failing test to name. */
 export function latinSentences(text: string): string[] {

@@ -286,6 +286,7 @@ describe('rolling statistics up the org tree', () => {
       rectified: Math.floor(rnd() * 3),
       inProgress: Math.floor(rnd() * 3),
       overdue: Math.floor(rnd() * 2),
+      lateSubmitted: Math.floor(rnd() * 2),
       reopened: Math.floor(rnd() * 2),
     }));
     const codes = new Map([

@@ -44,6 +44,8 @@ const statCounts = z.object({
   rectified: z.number(),
   inProgress: z.number(),
   overdue: z.number(),
+  // absent in statistics frozen before late submissions were counted apart
+  lateSubmitted: z.number().optional(),
   reopened: z.number(),
 });
 export const reportStatsView = statCounts

@@ -1,6 +1,7 @@
 // The typed API client: openapi-fetch over the types generated from the service's OpenAPI document.
 // Every request carries the user's token; a 401 signs the user out and sends them to sign in.
 import createClient from 'openapi-fetch';
+import { isChineseText, refusalText } from '../../../domain/messages/index.ts';
 import { t } from '../i18n.ts';
 import { session, signOutLocally } from '../session.ts';
 import type { components, paths } from './schema';
@@ -82,17 +83,16 @@ export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: 
   });
 }
 
-/** A problem in Chinese: known codes by name, else the server's detail. */
+/**
+ * A problem in Chinese, worded by the catalogue (domain/messages): a detail the server or this app wrote in
+ * Chinese says more than the code's general words and is shown; an English detail stays in the console for
+ * support, and a code the catalogue does not know is a general text with the request's reference.
+ */
 export function problemMessage(p: Problem): string {
-  if (p.code === 'network') return t('app.networkError');
-  if (p.code === 'internal') return t('problem.internal', { id: p.requestId ?? '' });
-  const known = t(`problem.${p.code}`);
-  // Known codes are said in Chinese only; the server's English detail stays in the console for support.
-  if (known !== `problem.${p.code}`) {
-    if (p.detail) console.info(`[api] ${p.code}: ${p.detail}${p.requestId ? ` (request ${p.requestId})` : ''}`);
-    return known;
-  }
-  return t('problem.other', { detail: p.detail ?? p.title });
+  if (p.code === 'network') return refusalText('network');
+  if (p.detail && isChineseText(p.detail)) return p.detail;
+  if (p.detail) console.info(`[api] ${p.code}: ${p.detail}${p.requestId ? ` (request ${p.requestId})` : ''}`);
+  return refusalText(p.code, p.requestId ?? '');
 }
 
 // The schema's English messages for common field failures, said in Chinese.
@@ -116,5 +116,8 @@ export function fieldMessage(m: string): string {
     const hit = re.exec(m);
     if (hit) return zh.replace('$1', hit[1] ?? '');
   }
-  return m;
+  // A message the server wrote in Chinese is shown; an English one is not (it stays in the console).
+  if (isChineseText(m)) return m;
+  console.info(`[api] field: ${m}`);
+  return t('form.invalidField');
 }

@@ -38,6 +38,8 @@ export interface StatCounts {
   rectified: number;
   inProgress: number;
   overdue: number;
+  /** 逾期提交; absent in statistics frozen before it was counted apart from overdue. */
+  lateSubmitted?: number;
   reopened: number;
 }
 export interface ReportStats extends StatCounts {
@@ -47,7 +49,15 @@ export interface ReportStats extends StatCounts {
   byCategory: Record<string, StatCounts>;
   bySource: Record<string, StatCounts>;
 }
-export const STAT_KEYS: (keyof StatCounts)[] = ['newItems', 'closed', 'rectified', 'inProgress', 'overdue', 'reopened'];
+export const STAT_KEYS: (keyof StatCounts)[] = [
+  'newItems',
+  'closed',
+  'rectified',
+  'inProgress',
+  'overdue',
+  'lateSubmitted',
+  'reopened',
+];
 
 /** One entry of the report's trail. */
 export interface ReportEvent {
