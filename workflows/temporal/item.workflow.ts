@@ -118,9 +118,14 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
   let env = input.env;
   let busy = false;
 
-  /** One command or tick at a time: each decides on the state the previous one left. */
+  /**
+   * One command or tick at a time: each decides on the state the previous one left. The loop matters:
+   * when `busy` clears, every waiter's condition is true in the same activation and all of them resume;
+   * only the first may take the turn, the others must wait again (without it, two queued Updates both
+   * decided on one version and the second persist found its seq taken: LedgerDiverged).
+   */
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
+    while (busy) await condition(() => !busy);
     busy = true;
     try {
       return await fn();
