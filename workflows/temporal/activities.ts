@@ -9,6 +9,7 @@ import { itemEvents, items } from '../../db/schema.ts';
 import type { ItemEvent } from '../../domain/item/types.ts';
 import type { EngineEnv } from '../engine-env.ts';
 import { appendToLedger, reaimWakeups } from '../ledger.ts';
+import { envVersion } from './env-version.ts';
 import { FAILURE, type ItemActivities, type PersistedEvent, type PersistInput } from './item.workflow.ts';
 
 export function createItemActivities(deps: { db: Db; env: EngineEnv }): ItemActivities {
@@ -54,7 +55,8 @@ export function createItemActivities(deps: { db: Db; env: EngineEnv }): ItemActi
     // Cached as briefly as the local engine caches them (createEngineEnv's ttl), so both runtimes
     // see an admin's change to a campaign within the same time.
     loadEnv: async (campaignId) => {
-      return { settings: await env.settings(campaignId), calendar: await env.calendar() };
+      const loaded = { settings: await env.settings(campaignId), calendar: await env.calendar() };
+      return { ...loaded, version: envVersion(loaded) };
     },
   };
 }
