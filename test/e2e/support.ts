@@ -27,7 +27,8 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(): Promise<Demo> {
+/** `env`: extra settings for the server (e.g. ENGINE=temporal with its DATABASE_URL, which the worker shares). */
+export async function startDemo(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Demo> {
   if (process.env.E2E_BASE_URL) return { baseUrl: process.env.E2E_BASE_URL, stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-e2e-'));
@@ -41,6 +42,7 @@ export async function startDemo(): Promise<Demo> {
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
+  Object.assign(env, opts.env);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/zhenggai.ts', 'start', '--demo'], {
     cwd: join(import.meta.dirname, '../..'),
     env,
