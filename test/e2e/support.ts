@@ -28,7 +28,8 @@ export interface Demo {
 }
 
 /** `env`: extra settings for the server (e.g. ENGINE=temporal with its DATABASE_URL, which the worker shares). */
-export async function startDemo(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Demo> {
+export async function startDemo(opts: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number } = {}): Promise<Demo> {
+  const readyMs = opts.readyTimeoutMs ?? 240_000;
   if (process.env.E2E_BASE_URL) return { baseUrl: process.env.E2E_BASE_URL, stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-e2e-'));
@@ -64,9 +65,9 @@ export async function startDemo(opts: { env?: NodeJS.ProcessEnv } = {}): Promise
       } else if (child.exitCode !== null) {
         clearInterval(timer);
         reject(new Error(`demo server exited (${child.exitCode}):\n${out}`));
-      } else if (Date.now() - t0 > 240_000) {
+      } else if (Date.now() - t0 > readyMs) {
         clearInterval(timer);
-        reject(new Error(`demo server not listening after 240 s:\n${out}`));
+        reject(new Error(`demo server not listening after ${readyMs / 1000} s:\n${out}`));
       }
     }, 200);
   });

@@ -51,9 +51,10 @@ describe.skipIf(!temporalCliPath())('the web application on ENGINE=temporal', ()
     await admin.end();
     const databaseUrl = embedded.url('zhenggai_e2e');
     stack = await startTemporalStack({ databaseUrl, dir, log: (m) => console.log(`[e2e temporal] ${m}`) });
-    demo = await startDemo({ env: { ...stack.apiEnv, DATABASE_URL: databaseUrl } });
+    // The demo's year of history is written first, then its workflows start: minutes on a busy machine.
+    demo = await startDemo({ env: { ...stack.apiEnv, DATABASE_URL: databaseUrl }, readyTimeoutMs: 900_000 });
     browser = await launch();
-  }, 600_000);
+  }, 1_200_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
