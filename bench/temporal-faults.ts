@@ -140,9 +140,14 @@ async function main(): Promise<number> {
         }
       };
       const [faultInfo] = await Promise.all([fault(), Promise.all(Array.from({ length: opts.connections }, client))]);
-      // Retry every request without a 2xx, same key and body, until it gets one (or a client error).
+      // Retry every request without a 2xx, same key and body, until it gets one (or a client error), on as
+      // many lanes as there were clients (a minute's freeze leaves hundreds to retry).
       const retried = sent.filter((s) => s.first!.status < 200 || s.first!.status >= 300);
-      for (const s of retried) {
+      let nextRetry = 0;
+      const retryLane = async () => {
+        while (nextRetry < retried.length) await retryOne(retried[nextRetry++]!);
+      };
+      const retryOne = async (s: Sent) => {
         for (;;) {
           s.tries++;
           const r = await post(s);
@@ -163,7 +168,8 @@ async function main(): Promise<number> {
           }
           await sleep(1000);
         }
-      }
+      };
+      await Promise.all(Array.from({ length: opts.connections }, retryLane));
       for (const s of sent) s.final ??= s.first!.status;
       const out = await check(db, name, sent);
       const firsts: Record<string, number> = {};

@@ -2,7 +2,9 @@
 // scenario's workflow history, as the server recorded it, is written to test/fixtures/temporal/. The replay
 // suite (test/temporal/replay-recorded.test.ts) replays them against the current workflow code, so a change
 // that would break running workflows (non-determinism) fails CI. Re-record only when such a change is meant
-// (and then version the workflow: histories of running workflows cannot be re-recorded).
+// (and then version the workflow: histories of running workflows cannot be re-recorded). Histories recorded
+// before the workflow cached its env (each Update carried the settings and calendar) are kept as
+// env-in-update--*.json: workflows started then may still be running, so that path must keep replaying.
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TemporalRuntime } from '../support/temporal-runtime.ts';

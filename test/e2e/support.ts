@@ -27,7 +27,9 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(): Promise<Demo> {
+/** `env`: extra settings for the server (e.g. ENGINE=temporal with its DATABASE_URL, which the worker shares). */
+export async function startDemo(opts: { env?: NodeJS.ProcessEnv; readyTimeoutMs?: number } = {}): Promise<Demo> {
+  const readyMs = opts.readyTimeoutMs ?? 240_000;
   if (process.env.E2E_BASE_URL) return { baseUrl: process.env.E2E_BASE_URL, stop: async () => {} };
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'zhenggai-e2e-'));
@@ -41,6 +43,7 @@ export async function startDemo(): Promise<Demo> {
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
+  Object.assign(env, opts.env);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/zhenggai.ts', 'start', '--demo'], {
     cwd: join(import.meta.dirname, '../..'),
     env,
@@ -62,9 +65,9 @@ export async function startDemo(): Promise<Demo> {
       } else if (child.exitCode !== null) {
         clearInterval(timer);
         reject(new Error(`demo server exited (${child.exitCode}):\n${out}`));
-      } else if (Date.now() - t0 > 240_000) {
+      } else if (Date.now() - t0 > readyMs) {
         clearInterval(timer);
-        reject(new Error(`demo server not listening after 240 s:\n${out}`));
+        reject(new Error(`demo server not listening after ${readyMs / 1000} s:\n${out}`));
       }
     }, 200);
   });

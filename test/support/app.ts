@@ -102,6 +102,8 @@ export async function build(
     temporalCommandTimeoutMs?: number;
     /** Crash points for fault tests (AppDeps.faults). */
     faults?: AppDeps['faults'];
+    /** With engine 'temporal': a Temporal server of the test's own instead of the run's. */
+    temporalAddress?: string;
   } = {},
 ): Promise<World> {
   const { db, url: ownerUrl, appUrl } = await createTestDatabase();
@@ -113,7 +115,10 @@ export async function build(
   const env = createEngineEnv(appDb, 0);
   const engine = createLocalEngine({ db: appDb, env, clock });
   const temporal = onTemporal
-    ? await startTemporalRuntime('dev-server', appDb, { commandTimeoutMs: opts.temporalCommandTimeoutMs })
+    ? await startTemporalRuntime('dev-server', appDb, {
+        commandTimeoutMs: opts.temporalCommandTimeoutMs,
+        address: opts.temporalAddress,
+      })
     : null;
   const appEngine = temporal?.engine ?? engine;
   const files = await mkdtemp(join(tmpdir(), 'zg-files-'));

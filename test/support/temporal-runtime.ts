@@ -52,7 +52,8 @@ let runtimeInstalled = false;
 export async function startTemporalRuntime(
   kind: TemporalKind,
   db: Db,
-  opts: { commandTimeoutMs?: number } = {},
+  /** `address`: a dev server of the test's own (a fault test kills it) instead of the run's. */
+  opts: { commandTimeoutMs?: number; address?: string } = {},
 ): Promise<TemporalRuntime> {
   // Warnings and errors only: the worker's state changes at INFO would bury the test output.
   if (!runtimeInstalled) {
@@ -64,7 +65,7 @@ export async function startTemporalRuntime(
       ? await TestWorkflowEnvironment.createTimeSkipping({
           server: { executable: { type: 'existing-path', path: inject('temporalTestServer') } },
         })
-      : await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+      : await TestWorkflowEnvironment.createFromExistingServer({ address: opts.address ?? inject('temporalAddress') });
   const taskQueue = `test-${kind}-${process.pid}-${Date.now()}`;
   let worker: Worker | null = null;
   let running: Promise<void> = Promise.resolve();

@@ -101,6 +101,16 @@ describe('persistEvents', () => {
     expect(row).toMatchObject({ status: 'reported', version: 1, lastHash: first[0]!.hash });
   });
 
+  it('writes a report once when several attempts race with no row yet to lock (the losers answer the winner)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const id = randomUUID();
+      const input = await decided(null, reportCmd(id), actors.super, '2026-03-02T02:00:00.000Z');
+      const answers = await Promise.all(Array.from({ length: 6 }, () => acts.persistEvents(input)));
+      for (const a of answers) expect(a).toEqual(answers[0]);
+      expect(await eventRows(id)).toBe(1);
+    }
+  });
+
   it('keeps the chain intact over several commands, each persisted twice, also concurrently', async () => {
     const id = randomUUID();
     let state: ItemState | null = null;

@@ -44,6 +44,36 @@ describe('recorded histories replay on the current workflow code', () => {
     }
   });
 
+  it('guards both Update shapes: the env in full (env-in-update--*, recorded before the workflow cached it) and its fingerprint', async () => {
+    const inputs = async (f: string) =>
+      (await load(f)).events
+        .filter((e: { eventType: string }) => e.eventType.endsWith('UPDATE_ACCEPTED'))
+        .map(
+          (e: { workflowExecutionUpdateAcceptedEventAttributes: { acceptedRequest: { input: { args: unknown } } } }) =>
+            JSON.parse(
+              Buffer.from(
+                (
+                  e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.args as {
+                    payloads: { data: string }[];
+                  }
+                ).payloads[0]!.data,
+                'base64',
+              ).toString(),
+            ) as { env?: unknown; envVersion?: unknown },
+        );
+    const legacy = files.filter((f) => f.startsWith('env-in-update--'));
+    const current = files.filter((f) => !f.startsWith('env-in-update--'));
+    expect(legacy.length).toBeGreaterThan(0);
+    expect(current.length).toBeGreaterThan(0);
+    for (const f of legacy) for (const i of await inputs(f)) expect(i.env, f).toBeDefined();
+    for (const f of current) {
+      for (const i of await inputs(f)) {
+        expect(i.env, f).toBeUndefined();
+        expect(typeof i.envVersion, f).toBe('string');
+      }
+    }
+  });
+
   for (const f of files) {
     it(f, async () => {
       const json = await load(f);
@@ -54,7 +84,7 @@ describe('recorded histories replay on the current workflow code', () => {
   }
 
   it('fails a recorded history whose workflow would now schedule a different activity', async () => {
-    const f = files.find((x) => x.includes('refusals'))!;
+    const f = files.find((x) => x.startsWith('dev-server--refusals'))!;
     const json = await load(f);
     const scheduled = json.events.find(
       (e: { activityTaskScheduledEventAttributes?: unknown }) => e.activityTaskScheduledEventAttributes,

@@ -1,5 +1,7 @@
 // One workflow per item (workflowId `item-<id>`): a thin shell over the pure decider. Commands
 // arrive as the `execute` Update, whose validator runs `decide` (a refusal never reaches history);
+// the settings and calendar are loaded by an activity and kept here, so an Update carries only the
+// command and the fingerprint of the env the caller saw (a different one makes the handler reload);
 // accepted events are written by the idempotent persist activity before the Update answers;
 // `nextWake` becomes a durable timer that sends `tick`; `currentState` answers queries.
 // This module is bundled for Temporal's sandbox: it imports only domain/ and @temporalio/workflow
@@ -28,15 +30,25 @@ export interface ItemWorkflowInput {
   state: ItemState | null;
   /** The campaign settings and calendar last seen (null: load them before the first timer). */
   env: TimeEnv | null;
+  /** The fingerprint of `env` (workflows/temporal/env-version.ts); absent: unknown, reload on the next command. */
+  envVersion?: string | null;
 }
 
 export interface ExecuteInput {
   command: ItemCommand;
   actor: Actor | null;
   expectedVersion?: number;
-  /** Settings and calendar as the caller read them (the validator is synchronous and cannot load them). */
-  env: TimeEnv;
+  /** The fingerprint of the settings and calendar the caller read: when it is the workflow's, the cached env decides. */
+  envVersion?: string;
+  /**
+   * Settings and calendar in full. Updates sent before the workflow cached its env carried them (~20 KB a
+   * command); histories recorded then still replay through this path, so it stays. New callers send envVersion.
+   */
+  env?: TimeEnv;
 }
+
+/** The env as loadEnv answers it: with its fingerprint (absent in histories recorded before there was one). */
+export type LoadedEnv = TimeEnv & { version?: string };
 
 /** Same shape as the port's StoredEvent (workflows/engine.ts is not imported here: domain/ only). */
 export interface PersistedEvent {
@@ -70,7 +82,7 @@ export interface PersistInput {
 
 export interface ItemActivities {
   persistEvents(input: PersistInput): Promise<PersistedEvent[]>;
-  loadEnv(campaignId: string): Promise<TimeEnv>;
+  loadEnv(campaignId: string): Promise<LoadedEnv>;
 }
 
 /** ApplicationFailure types the client adapter maps back to the port's errors. */
@@ -116,11 +128,28 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
   const { itemId } = input;
   let state = input.state;
   let env = input.env;
+  let envVersion = input.envVersion ?? null;
   let busy = false;
 
-  /** One command or tick at a time: each decides on the state the previous one left. */
+  const useEnv = (fresh: LoadedEnv) => {
+    env = { settings: fresh.settings, calendar: fresh.calendar };
+    envVersion = fresh.version ?? null;
+    return env;
+  };
+  /** The env a command is decided with without loading anything, or null when the handler must load it. */
+  const envFor = (cmd: ExecuteInput): TimeEnv | null =>
+    cmd.env ?? (env !== null && cmd.envVersion !== undefined && cmd.envVersion === envVersion ? env : null);
+  const campaignOf = (cmd: ExecuteInput) =>
+    state?.campaignId ?? (cmd.command.type === 'report' ? cmd.command.campaignId : null);
+
+  /**
+   * One command or tick at a time: each decides on the state the previous one left. The loop matters:
+   * when `busy` clears, every waiter's condition is true in the same activation and all of them resume;
+   * only the first may take the turn, the others must wait again (without it, two queued Updates both
+   * decided on one version and the second persist found its seq taken: LedgerDiverged).
+   */
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
+    while (busy) await condition(() => !busy);
     busy = true;
     try {
       return await fn();
@@ -130,7 +159,7 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
   }
 
   /** The events a command causes now, or an ApplicationFailure naming the refusal (same codes as the local runtime). */
-  function check(cmd: ExecuteInput, now: string): ItemEvent[] {
+  function check(cmd: ExecuteInput, withEnv: TimeEnv | null, now: string): ItemEvent[] {
     if (state === null && cmd.command.type !== 'report') {
       throw ApplicationFailure.create({
         type: FAILURE.notFound,
@@ -146,13 +175,15 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
         message: `item ${itemId} is at version ${state.version}, not ${cmd.expectedVersion}`,
       });
     }
+    // The validator without the caller's env: the handler loads it and decides (a refusal then fails the update).
+    if (withEnv === null) return [];
     let decision;
     try {
       decision = decide(state, cmd.command, {
         now,
         actor: cmd.actor,
-        settings: cmd.env.settings,
-        calendar: cmd.env.calendar,
+        settings: withEnv.settings,
+        calendar: withEnv.calendar,
       });
     } catch (err) {
       // A bug or a malformed command: fail this update, never the workflow task (which would retry forever).
@@ -174,7 +205,7 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
   }
 
   /** Persist the events (before answering anyone), then move the in-memory state on. */
-  async function apply(events: ItemEvent[], withEnv: TimeEnv, now: string): Promise<PersistedEvent[]> {
+  async function apply(events: ItemEvent[], withEnv: TimeEnv | LoadedEnv, now: string): Promise<PersistedEvent[]> {
     const before = state;
     const after = events.length > 0 ? fold(events, before)! : before!;
     const stored = await persistEvents({
@@ -187,7 +218,13 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
       now,
     });
     state = after;
-    env = withEnv;
+    if (withEnv !== env) {
+      if ('version' in withEnv) useEnv(withEnv);
+      else {
+        env = withEnv; // an Update that carried its env in full: its fingerprint is not known here
+        envVersion = null;
+      }
+    }
     return stored;
   }
 
@@ -197,15 +234,21 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
     execute,
     (cmd) =>
       exclusive(async () => {
+        let withEnv: TimeEnv | LoadedEnv | null = envFor(cmd);
+        if (withEnv === null) {
+          const campaignId = campaignOf(cmd);
+          if (campaignId === null) check(cmd, null, nowIso()); // throws: no item
+          withEnv = await loadEnv(campaignId!);
+        }
         const now = nowIso();
         // Decide again: an update accepted meanwhile may have changed the item since validation.
-        const events = check(cmd, now);
-        const stored = await apply(events, cmd.env, now);
+        const events = check(cmd, withEnv, now);
+        const stored = await apply(events, withEnv, now);
         return { state: state!, events: stored };
       }),
     {
       validator: (cmd) => {
-        check(cmd, nowIso());
+        check(cmd, envFor(cmd), nowIso());
       },
     },
   );
@@ -254,10 +297,10 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
   };
 
   for (;;) {
-    if (env === null) env = await exclusive(() => loadEnv(state!.campaignId));
+    if (env === null) env = useEnv(await exclusive(() => loadEnv(state!.campaignId)));
     if (historyTooLong()) {
       await condition(() => allHandlersFinished() && !busy);
-      await continueAsNew<typeof itemWorkflow>({ itemId, state, env });
+      await continueAsNew<typeof itemWorkflow>({ itemId, state, env, envVersion });
     }
     const seenVersion = state!.version;
     const seenEnv = env;

@@ -1,7 +1,8 @@
 // The ItemEngine port on Temporal: each command is the `execute` Update of the item's workflow.
-// Reads still come from the database projection; this adapter reads the item's campaign settings
-// and calendar (the Update validator is synchronous and cannot load them) and maps the workflow's
-// failures back to the port's errors, so the API answers exactly as with the local runtime.
+// Reads still come from the database projection. An Update carries the command and the fingerprint of
+// the campaign settings and calendar this process reads (the workflow keeps its own copy and reloads it
+// when the fingerprints differ); failures map back to the port's errors, so the API answers exactly as
+// with the local runtime.
 import {
   type Client,
   type Connection,
@@ -27,6 +28,8 @@ import {
 } from '../engine.ts';
 import { createLocalEngine } from '../local/local-engine.ts';
 import type { EngineEnv } from '../engine-env.ts';
+import type { TimeEnv } from '../../domain/item/index.ts';
+import { envVersion } from './env-version.ts';
 import { execute, type ExecuteInput, FAILURE, itemWorkflow, type ItemWorkflowInput } from './item.workflow.ts';
 
 interface TemporalEngineDeps {
@@ -86,8 +89,11 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
   }
 
   /** Start the item's workflow unless it runs already (a migrated item, or the first command since the switch). */
-  async function ensureStarted(itemId: string, state: ItemState | null, input: { env: ExecuteInput['env'] | null }) {
-    const args: [ItemWorkflowInput] = [{ itemId, state, env: input.env }];
+  async function ensureStarted(itemId: string, state: ItemState | null, withEnv: TimeEnv | null = null) {
+    // A new item's workflow starts with the env (once per item), so its report's validator can decide.
+    const args: [ItemWorkflowInput] = [
+      { itemId, state, env: withEnv, envVersion: withEnv ? envVersion(withEnv) : null },
+    ];
     try {
       await client.workflow.start(itemWorkflow, {
         workflowId: workflowIdOf(itemId),
@@ -154,7 +160,7 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
         .where(inArray(items.id, ids.slice(i, i + 500)));
       for (const row of rows) {
         try {
-          await ensureStarted(row.id, row.state, { env: null });
+          await ensureStarted(row.id, row.state);
         } catch {
           // Left for the item's next command or temporal-migrate (see above); the import itself is done.
         }
@@ -178,25 +184,26 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
         ledgerNo = row.seqNo;
       }
       const campaignId = current?.campaignId ?? (command.type === 'report' ? command.campaignId : '');
+      const seen: TimeEnv = { settings: await env.settings(campaignId), calendar: await env.calendar() };
       const input: ExecuteInput = {
         command,
         actor: req.actor,
         ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}),
-        env: { settings: await env.settings(campaignId), calendar: await env.calendar() },
+        envVersion: envVersion(seen),
       };
       if (Date.now() - answeredAt > TRUST_PROBE_MS) await probe();
       const commandTimeoutMs = timeoutOf();
       try {
         // One deadline for every call of this command (start, update, retries of either).
         const result = await client.withDeadline(Date.now() + commandTimeoutMs, async () => {
-          if (command.type === 'report') await ensureStarted(itemId, null, input);
+          if (command.type === 'report') await ensureStarted(itemId, null, seen);
           try {
             return await update(itemId, input, req.requestId);
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError) || current === null) throw err;
             // The item predates the Temporal runtime (or its workflow was never started): start it
             // from the ledger row, which is what the persist activity last wrote, and send again.
-            await ensureStarted(itemId, current, input);
+            await ensureStarted(itemId, current);
             return update(itemId, input, req.requestId);
           }
         });

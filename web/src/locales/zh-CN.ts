@@ -818,6 +818,18 @@ export default {
     retry: '重试',
     retried: '已重新排队',
     noQueues: '本进程不运行后台任务',
+    engine: {
+      title: '流程引擎',
+      local: '本机引擎',
+      temporal: 'Temporal',
+      localHint: '事项流程由本机运行：定时提醒、逾期和升级由数据库中的唤醒扫描触发。',
+      noneStuck: '所有事项工作流运行正常，没有卡住的工作流',
+      stuck: '{n} 个事项工作流卡住，流程不再推进',
+      stuckHint:
+        'Temporal 报告这些工作流的任务反复失败。“代码与历史不一致”多因新部署的工作流代码无法重放已有历史：请回滚部署，或为改动加版本后重新部署。',
+      nondeterministic: '代码与历史不一致',
+      failing: '任务反复失败',
+    },
   },
   publicSide: {
     title: '整改公示',
