@@ -389,3 +389,39 @@ describe('authentication', () => {
     ).toBe(200);
   });
 });
+
+describe('petition recheck by an office the campaign names (000 §七)', () => {
+  it('names the town inspection office; an unknown unit is refused and changes nothing', async () => {
+    const settingsUrl = `/api/v1/campaigns/${w.campaignId}/settings`;
+    const before = (await w.call('super', 'GET', `/api/v1/campaigns/${w.campaignId}`)).body.settings;
+    const bad = await w.call('super', 'PUT', settingsUrl, {
+      ...before,
+      petitionRecheckUnitIds: ['00000000-0000-4000-8000-000000000000'],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].path).toBe('body.petitionRecheckUnitIds');
+    expect((await w.call('super', 'GET', `/api/v1/campaigns/${w.campaignId}`)).body.settings).toEqual(before);
+
+    const named = await w.call('super', 'PUT', settingsUrl, {
+      ...before,
+      petitionRecheckUnitIds: [w.units.inspection.id],
+    });
+    expect(named.status, JSON.stringify(named.body)).toBe(200);
+    expect(named.body.settings).toMatchObject({ petitionRecheckUnitIds: [w.units.inspection.id] });
+    expect(named.body.settings).not.toHaveProperty('petitionRecheckUnits');
+    try {
+      const id = await report(w, 'super', { source: 'petition' });
+      await assign(w, id);
+      await w.call('h1', 'POST', `${items}/${id}/accept`, {});
+      await w.call('h1', 'POST', `${items}/${id}/submit`, {
+        summary: '已整改',
+        evidence: [await evidenceFile(w, 'h1', id)],
+      });
+      expect((await w.call('lead', 'POST', `${items}/${id}/approve`, {})).status).toBe(200);
+      const r = await w.call('insp', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    } finally {
+      await w.call('super', 'PUT', settingsUrl, before);
+    }
+  });
+});

@@ -262,5 +262,5 @@ describe('nextWake agrees with tick (property, 400 random histories)', () => {
       'supervision_reminded',
       'verified',
     ]);
-  });
+  }, 120_000); // 400 histories × every state: ~25 s alone on the shared 2-core machine, more beside other suites
 });
