@@ -60,6 +60,8 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
       await createOrgUnit(db, { name: v, kind: v.endsWith('社区') ? 'community' : 'village', parentId: town.id }),
     );
   const office = (n: string) => offices.get(n)!;
+  // 000 §七: petition items (信访) are rechecked by the county level — the county's 信访局 in the demo.
+  const xinfang = await createOrgUnit(db, { name: `${DEMO.county.name}信访局`, kind: 'office', parentId: county.id });
 
   const people: DemoUser[] = [
     { username: 'admin', displayName: '系统管理员', unit: county, roles: ['admin'] },
@@ -92,6 +94,7 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
       head: true,
     },
     { username: 'yanshou', displayName: '镇验收组 黄组长', unit: office('镇督查考评办'), roles: ['inspector'] },
+    { username: 'xinfang', displayName: '县信访局 复核员', unit: xinfang, roles: ['inspector'] },
     { username: 'jijian', displayName: '镇纪委 刘书记', unit: office('镇纪委'), roles: ['viewer'] },
     ...villages.flatMap((v, i) => [
       {
@@ -126,7 +129,9 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
   }
   const actor = (username: string): Actor => {
     const p = people.find((x) => x.username === username)!;
-    return { userId: p.id!, unitId: p.unit.id, unitPath: p.unit.path, roles: p.roles };
+    // The level the duty policy reads (db/queries/auth.ts gives the same for a signed-in user).
+    const level = !p.unit.path.startsWith(town.path) ? 'county' : villages.includes(p.unit) ? 'village' : 'township';
+    return { userId: p.id!, unitId: p.unit.id, unitPath: p.unit.path, roles: p.roles, level };
   };
 
   // The campaign office's 版头 and 发文字号 prefix (朝振办〔2026〕n号), as its documents carry them.
@@ -312,7 +317,7 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
     if (target === 'closed' || !s?.recheck || !at(3 + rnd() * 10)) continue;
     const passed = rnd() < 0.85;
     await step(
-      'yanshou',
+      source === 'petition' ? 'xinfang' : 'yanshou',
       passed
         ? { type: 'recheck', passed: true, findings: '复核属实，整改到位。' }
         : { type: 'recheck', passed: false, findings: '回头看发现问题反弹，重新整改。' },

@@ -157,12 +157,16 @@ export function queueReadiness(kit: QueueKit, timeoutMs = 2000) {
 /** Everything `npm start` runs in one process: API, wake-up sweep. */
 export async function startAll(
   config: Config,
+  /** `beforeListen` runs once the database is migrated, before any background work (sweep, notifier) starts. */
   opts: { clock?: Clock; log: Log; beforeListen?: (db: Db) => Promise<void> },
 ) {
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
   const { db, url, close: closeDb } = await openMigratedDb(config, log);
   const signer = await trailSigner(config, log);
+  // The demo (or anything else to load first) is written before any background work starts: a sweep or a
+  // notifier running meanwhile would tick half-written histories and send a year of notices (issue 15 §5).
+  await opts.beforeListen?.(db);
   const env = createEngineEnv(db);
   const kit = createQueueKit({ redisUrl: config.REDIS_URL, databaseUrl: url, log });
   let engine: ItemEngine;
@@ -256,7 +260,6 @@ export async function startAll(
   });
   // Official documents: each issued document's PDF, made by LibreOffice one at a time.
   const documentWork = startDocumentWorkers(kit, { db, store: evidence.store, log });
-  await opts.beforeListen?.(db);
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
     db,

@@ -25,6 +25,8 @@ export interface ReportAction {
   /** Submissions get their statistics here, from the ledger as of `now`. */
   command: Exclude<ReportCommand, { type: 'submit' }> | Omit<Extract<ReportCommand, { type: 'submit' }>, 'stats'>;
   actorId: string;
+  /** Added: the actor's unit path, so an office that also reports does not accept its own report. */
+  actorUnitPath?: string;
   as: 'unit' | 'office';
   now: string;
   expectedVersion?: number;
@@ -50,7 +52,14 @@ export function reportService(deps: { db: Db }) {
           ? { ...a.command, stats: await reportStats(tx, a.campaignId, a.unit.path, a.period, a.now) }
           : a.command
       ) as ReportCommand;
-      const decision = decideReport(state, command, { now: a.now, actorId: a.actorId, period: a.period, as: a.as });
+      const decision = decideReport(state, command, {
+        now: a.now,
+        actorId: a.actorId,
+        period: a.period,
+        as: a.as,
+        unitPath: a.unit.path,
+        ...(a.actorUnitPath !== undefined ? { actorUnitPath: a.actorUnitPath } : {}),
+      });
       if (!decision.ok) {
         const e = decision.error;
         throw new Refused(e.code === 'validation' ? 'rule_violated' : e.code, e.message, {

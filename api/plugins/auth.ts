@@ -31,6 +31,7 @@ export const actorOf = (u: AuthUser): Actor => ({
   unitId: u.unitId,
   unitPath: u.unitPath,
   roles: u.roles,
+  level: u.unitLevel,
 });
 
 /** Unmatched requests (the 404 handler) and routes outside /api/ (web files, docs) are open; /api/ routes are not. */

@@ -24,6 +24,9 @@ export interface AuthUser {
   unitName: string;
   roles: Role[];
   isUnitHead: boolean;
+  /** Added: the kind of the nearest administrative unit at or above the user's unit (county, township,
+   * village, community), null outside the tree's divisions — a county office's users are 'county'. */
+  unitLevel: string | null;
   /** The subtree the user may read: everything for admins (null); for oversight roles in an office
    * or department (镇督查考评办, 镇纪委), the level that office serves; otherwise the user's own unit. */
   scopePath: string | null;
@@ -107,6 +110,9 @@ const userColumns = {
   isUnitHead: users.isUnitHead,
   unitKind: orgUnits.kind,
   parentPath: parentUnits.path,
+  unitLevel: sql<string | null>`(select a.kind from org_units a
+    where starts_with(${orgUnits.path}, a.path) and a.kind in ('county', 'township', 'village', 'community')
+    order by length(a.path) desc limit 1)`,
 };
 
 export async function userById(db: DbOrTx, id: string): Promise<AuthUser | null> {

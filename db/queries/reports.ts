@@ -53,6 +53,8 @@ export const stateOf = (r: ReportRow | undefined): ReportState =>
         firstSubmittedAt: r.firstSubmittedAt && iso(r.firstSubmittedAt),
         late: r.late,
         submittedAt: r.submittedAt && iso(r.submittedAt),
+        // Who submitted last: the office that reviews may not be that person (domain/access/duties.ts).
+        submittedBy: [...r.history].reverse().find((e) => e.type === 'ReportSubmitted')?.actorId ?? null,
         acceptedAt: r.acceptedAt && iso(r.acceptedAt),
         returnCount: r.returnCount,
         stats: r.stats,

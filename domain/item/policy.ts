@@ -5,6 +5,7 @@
 // item's state is `invalid_transition` whoever sends it — then role and unit (`forbidden`), then
 // separation of duties, then the command's fields (`validation`).
 
+import { mayDecide } from '../access/duties.ts';
 import { inItemScope, within } from '../access/scope.ts';
 import { DEFAULT_SETTINGS } from './settings.ts';
 import { currentStep, openObjections, stepRefusal } from './sign-off.ts';
@@ -129,6 +130,10 @@ export interface ActorRefusal {
 }
 
 const has = (actor: Actor, ...roles: Role[]) => roles.some((r) => actor.roles.includes(r));
+const duty = (r: ReturnType<typeof mayDecide>): ActorRefusal | null =>
+  r === null ? null : { code: r.code, message: r.message };
+/** 信访 items: the county organises their recheck (000 §七). 12345 hotline items are not 信访. */
+export const isPetition = (s: Pick<ItemState, 'source'>) => s.source === 'petition';
 
 /**
  * Why this actor may not issue `type` on this item, or null. Assumes stateRule passed.
@@ -182,30 +187,25 @@ export function actorRule(
       return { code: 'forbidden', message: 'evidence warnings are raised by the guard, not by users' };
     case 'dismiss_evidence_warning':
       // The reviewers of a sign-off; not the person whose submission is under review.
-      return (
-        scoped('supervisor', 'lead') ??
-        (state.submittedBy === actor.userId
-          ? { code: 'separation_of_duties', message: 'a reviewer cannot dismiss a warning on their own submission' }
-          : null)
-      );
+      return scoped('supervisor', 'lead') ?? duty(mayDecide(actor, { requestedBy: state.submittedBy }, 'sign_off'));
     case 'report':
       return roleIs('supervisor', 'lead', 'handler', 'inspector');
     case 'assign':
     case 'import_state':
-    case 'decide_extension':
     case 'transfer':
       return scoped('supervisor', 'lead');
+    case 'decide_extension':
+      // Someone holding both roles may not grant the extension they asked for.
+      return (
+        scoped('supervisor', 'lead') ??
+        duty(mayDecide(actor, { requestedBy: state.extensionRequest?.requestedBy ?? null }, 'extension'))
+      );
     case 'approve':
     case 'reject': {
       // The step waiting names who decides it (销号 by level); in the 公示 a return is the reviewers' as before.
       const step = currentStep(state, settings);
       if (step) return stepRefusal(state, actor, step);
-      return (
-        scoped('supervisor', 'lead') ??
-        (state.submittedBy === actor.userId
-          ? { code: 'separation_of_duties', message: `a reviewer cannot ${type} their own submission` }
-          : null)
-      );
+      return scoped('supervisor', 'lead') ?? duty(mayDecide(actor, { requestedBy: state.submittedBy }, 'sign_off'));
     }
     case 'resolve_objection':
       return (
@@ -227,7 +227,16 @@ export function actorRule(
         roleIs('inspector', 'supervisor') ??
         (state.responsibleUnit && within(state.responsibleUnit.path, actor.unitPath)
           ? { code: 'separation_of_duties', message: 'an inspector cannot recheck an item of their own unit' }
-          : null)
+          : null) ??
+        // Not the approver nor the submitter; a petition item by the county level or a named office (000 §七).
+        duty(
+          mayDecide(
+            actor,
+            { requestedBy: state.submittedBy, decidedBy: [state.closedBy], petition: isPetition(state) },
+            'recheck',
+            settings,
+          ),
+        )
       );
     case 'schedule_recheck':
     case 'dismiss':
@@ -252,8 +261,9 @@ export function actorRule(
 
 /**
  * The commands this actor can issue now (state, role, unit and separation of duties all pass).
- * `tick` is left out: it is the runtime's, never a user action. `ctx` gives the campaign's
- * settings (the sign-off chain); without it the default single review is assumed. No rule depends on time.
+ * `tick` is left out: it is the runtime's, never a user action. `ctx` gives the campaign's settings (the
+ * sign-off chain, the offices named to recheck petition items); without it the default single review is
+ * assumed. No rule depends on time.
  */
 export function allowedCommands(state: ItemState | null, actor: Actor | null, ctx?: DecideContext): ItemCommandType[] {
   return ITEM_COMMAND_TYPES.filter(

@@ -10,6 +10,7 @@
 // - During the 公示 an open objection (异议) holds the sign-off: the period still ends on its day (an
 //   event either way), and the item closes only when no objection is open. An upheld objection sends
 //   the item back to the unit as a return (退回).
+import { mayDecide } from '../access/duties.ts';
 import { inItemScope, within } from '../access/scope.ts';
 import { addDays, endOfDay } from '../calendar/calendar.ts';
 import type { CalendarData } from '../calendar/calendar.ts';
@@ -67,16 +68,14 @@ export function stepRefusal(s: ItemState, actor: Actor, step: SignOffStep): Step
 }
 
 /** Separation of duties for one step of a sign-off. */
-export function signOffDuty(s: ItemState, actor: Actor, step: SignOffStep): StepRefusal | null {
-  if (s.submittedBy === actor.userId)
-    return { code: 'separation_of_duties', message: `a reviewer cannot decide ${step.name} on their own submission` };
-  const earlier = s.signOff?.approvals.find((a) => a.by === actor.userId);
-  if (earlier)
-    return {
-      code: 'separation_of_duties',
-      message: `each step of a sign-off is decided by another person: you already decided ${earlier.stepId}`,
-    };
-  return null;
+export function signOffDuty(s: ItemState, actor: Actor, _step: SignOffStep): StepRefusal | null {
+  // The one duty policy (domain/access/duties.ts): not one's own submission, not a step one decided before.
+  const r = mayDecide(
+    actor,
+    { requestedBy: s.submittedBy, decidedBy: (s.signOff?.approvals ?? []).map((a) => a.by) },
+    'sign_off',
+  );
+  return r === null ? null : { code: r.code, message: r.message };
 }
 
 /** The 公示 period that starts today: it ends at the end of the Nth working day after today. */
@@ -107,10 +106,6 @@ export function closingEvents(
     const last = addDays(today, settings.recheckWindowDays, 'calendar', calendar).date;
     events.push(ev({ type: 'RecheckScheduled', data: { reason, dueBy: endOfDay(last) } }));
   }
-  if (s.feedbackRequired) {
-    events.push(
-      ev({ type: 'ReporterFeedbackDue', data: { outcome: 'closed', text: `您反映的问题「${s.title}」已整改销号。` } }),
-    );
-  }
+  // The petitioner hears 已整改销号 only once the item is verified, not at sign-off (issue 15 §2).
   return events;
 }

@@ -44,6 +44,9 @@ export interface Actor {
   unitId: string;
   unitPath: string;
   roles: Role[];
+  /** Added: the kind of the nearest administrative unit above or at the actor's unit (county, township,
+   * village); absent when unknown — then never the county level that rechecks petition items. */
+  level?: string | null;
 }
 
 /** The household or petitioner concerned (personal data: masked for roles that do not need it). */
@@ -174,6 +177,8 @@ export interface CampaignSettings {
   signOffChain?: SignOffStep[];
   /** Added: the public side (公示); off when absent. `noticeWorkingDays` > 0: a 公示 before a sign-off takes effect. */
   publicSide?: { enabled: boolean; noticeWorkingDays: number };
+  /** Added: offices the campaign names to recheck petition items (信访) besides the county level (000 §七). */
+  petitionRecheckUnits?: UnitRef[];
 }
 
 export interface ItemState {
@@ -512,6 +517,8 @@ export type ItemEvent = EventBase &
             | 'supervision_overdue';
           daysBefore: number | null;
           dueAt: string;
+          /** Added: dueAt was counted through a year without official calendar data (absent when exact). */
+          provisional?: true;
         };
       }
     /** 催办记录: the notices derived from event `causeSeq` were produced for these recipients and channels. */
@@ -521,14 +528,28 @@ export type ItemEvent = EventBase &
       }
     /** 发文记录: an official document about the item was issued (its 文号, issuer and time). */
     | { type: 'DocumentIssued'; data: IssuedItemDocument }
-    | { type: 'DeadlineMissed'; data: { deadline: string; dueAt: string } }
+    | { type: 'DeadlineMissed'; data: { deadline: string; dueAt: string; provisional?: true } }
     | {
         type: 'Escalated';
-        data: { level: number; target: 'handler' | 'unit_head' | 'supervisor' | 'flag'; dueAt: string };
+        data: {
+          level: number;
+          target: 'handler' | 'unit_head' | 'supervisor' | 'flag';
+          dueAt: string;
+          provisional?: true;
+        };
       }
     | { type: 'QualityWarningRaised'; data: QualityWarning }
     | { type: 'DeadlineRecomputed'; data: { deadline: string; deadlineProvisional: boolean } }
-    | { type: 'ReporterFeedbackDue'; data: { outcome: 'closed' | 'dismissed'; text: string } }
+    /** 事事有回音 (000 §七): the petitioner is told at assignment, once verified, on reopen and on dismissal.
+     * `closed` was told at sign-off by events written before; since then `verified` is (issue 15 §2). */
+    | {
+        type: 'ReporterFeedbackDue';
+        data: {
+          outcome: 'assigned' | 'closed' | 'verified' | 'reopened' | 'dismissed';
+          text: string;
+          message?: Message;
+        };
+      }
     | { type: 'EvidenceWarningRaised'; data: Omit<EvidenceWarning, 'raisedAt' | 'dismissed'> }
     | { type: 'EvidenceWarningDismissed'; data: { warningId: string; reason: string } }
     | { type: 'ItemImported'; data: ImportedState & { overdue: boolean } }

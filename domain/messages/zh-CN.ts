@@ -15,6 +15,16 @@ export const ZH_CN = {
   'cause_gone.submitted': '责任单位已申请销号',
   'cause_gone.reviewed': '销号申请已审核',
   'cause_gone.recheck_done': '复核已完成',
+  'cause_gone.deadline_passed': '整改时限已过，改发逾期通知',
+  // separation of duties (domain/access/duties.ts, issue 15 §2; 000 §七 由县牵头组织复核)
+  'duty.own_request': '不能审批本人提出的{step}',
+  'duty.own_unit_report': '不能审核本单位报送的{step}，应由上级或其他单位审核',
+  'duty.decided_before': '已审批过该事项的人员不能办理其{step}',
+  'duty.petition_recheck_county': '信访件的复核由县级或活动指定的单位组织，乡镇人员不能复核',
+  // 事事有回音: what the petitioner is told (domain/item/commands, 000 §七)
+  'feedback.assigned': '您反映的问题「{title}」已受理并交办责任单位整改，整改时限 {deadline}。',
+  'feedback.verified': '您反映的问题「{title}」已整改销号。',
+  'feedback.reopened': '您反映的问题「{title}」经复核整改不到位，已重新交办整改，整改时限 {deadline}。',
   // the bulletin (通报) of an acceptance round: its title, worded from the period and the campaign
   'bulletin.title': '关于{period}{campaign}验收排名情况的通报',
   // background queues and their jobs (workers/), as the administrator's screen names them

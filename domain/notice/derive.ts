@@ -213,7 +213,14 @@ export function causeGone(event: ItemEvent, then: ItemState, current: ItemState)
       return closed ?? (current.status === 'submitted' ? submitted : null) ?? deadlineMoved ?? moved;
     case 'ReminderIssued':
       if (event.data.kind === 'deadline_approaching') {
-        return closed ?? (current.status === 'submitted' ? submitted : null) ?? deadlineMoved ?? moved;
+        return (
+          closed ??
+          (current.status === 'submitted' ? submitted : null) ??
+          deadlineMoved ??
+          moved ??
+          // Held (quiet hours, downtime) past the deadline: "还有N天" is no longer true; the overdue notice tells.
+          (current.overdue ? render({ code: 'cause_gone.deadline_passed' }) : null)
+        );
       }
       if (event.data.kind === 'supervision_approaching' || event.data.kind === 'supervision_overdue') {
         return (

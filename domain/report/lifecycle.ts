@@ -1,5 +1,6 @@
 // The report lifecycle (月报): due → draft → submitted (on time | late) → returned → accepted.
 // A pure decider like the item's: decide(state, command, context) → events | refusal; evolve folds.
+import { mayDecide } from '../access/duties.ts';
 import type { ReportPeriod } from './cycle.ts';
 
 const REPORT_STATUSES = ['due', 'draft', 'submitted', 'returned', 'accepted'] as const;
@@ -43,6 +44,8 @@ export interface ReportState {
   firstSubmittedAt: string | null;
   late: boolean | null;
   submittedAt: string | null;
+  /** Added: who submitted last (absent on states folded before). */
+  submittedBy?: string | null;
   acceptedAt: string | null;
   returnCount: number;
   stats: ReportStats | null;
@@ -83,6 +86,10 @@ export interface ReportContext {
   actorId: string;
   period: ReportPeriod;
   as: 'unit' | 'office';
+  /** Added: the actor's unit and the reporting unit's path, so an office that also reports does not accept
+   * its own report (separation of duties, domain/access/duties.ts). Absent: only the user rule applies. */
+  actorUnitPath?: string;
+  unitPath?: string;
 }
 
 type ReportRefusalCode =
@@ -90,6 +97,7 @@ type ReportRefusalCode =
   | 'report_already_accepted'
   | 'invalid_transition'
   | 'forbidden'
+  | 'separation_of_duties'
   | 'validation';
 export interface ReportRefusal {
   code: ReportRefusalCode;
@@ -105,9 +113,25 @@ const FROM: Record<ReportCommand['type'], { states: ReportStatus[]; by: 'unit' |
   accept: { states: ['submitted'], by: 'office' },
 };
 
-export function allowedReportCommands(s: ReportState, as: 'unit' | 'office'): ReportCommand['type'][] {
+export function allowedReportCommands(
+  s: ReportState,
+  as: 'unit' | 'office',
+  who?: Pick<ReportContext, 'actorId' | 'actorUnitPath' | 'unitPath'>,
+): ReportCommand['type'][] {
   return (Object.keys(FROM) as ReportCommand['type'][]).filter(
-    (t) => FROM[t].by === as && FROM[t].states.includes(s.status),
+    (t) =>
+      FROM[t].by === as &&
+      FROM[t].states.includes(s.status) &&
+      (as === 'unit' || who === undefined || officeDuty(s, who) === null),
+  );
+}
+
+/** The office's decision on a report is not its submitter's, nor its own unit's (an office that also reports). */
+function officeDuty(s: ReportState, who: Pick<ReportContext, 'actorId' | 'actorUnitPath' | 'unitPath'>) {
+  return mayDecide(
+    { userId: who.actorId, unitPath: who.actorUnitPath ?? '' },
+    { requestedBy: s.submittedBy ?? null, requestingUnitPath: who.unitPath ?? null },
+    'report',
   );
 }
 
@@ -134,6 +158,10 @@ export function decideReport(s: ReportState, c: ReportCommand, ctx: ReportContex
   }
   if (!rule.states.includes(s.status))
     return refuse('invalid_transition', `cannot ${c.type} a report that is ${s.status}`);
+  if (rule.by === 'office') {
+    const duty = officeDuty(s, ctx);
+    if (duty) return refuse(duty.code, duty.message);
+  }
   const base = { at: ctx.now, actorId: ctx.actorId };
   switch (c.type) {
     case 'save_draft':
@@ -196,6 +224,7 @@ export function evolveReport(s: ReportState, e: ReportEvent): ReportState {
         late: e.data.late,
         firstSubmittedAt: s.firstSubmittedAt ?? e.at,
         submittedAt: e.at,
+        submittedBy: e.actorId,
         stats: e.data.stats,
       };
     case 'ReportReturned':

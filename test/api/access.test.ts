@@ -72,7 +72,8 @@ describe('org-subtree scope', () => {
     // Searching for it by title does not find it either.
     expect(ids(await w.call('h2', 'GET', `${items}?q=${encodeURIComponent('低保户')}`))).toEqual([]);
     // The item is untouched.
-    expect((await w.call('h1', 'GET', `${items}/${X}`)).body).toMatchObject({ status: 'assigned', version: 2 });
+    // version 3: reported, assigned, and the petitioner told of the assignment (事事有回音).
+    expect((await w.call('h1', 'GET', `${items}/${X}`)).body).toMatchObject({ status: 'assigned', version: 3 });
   });
 
   it('h1 (village1) sees it, in the list and in detail, and may act on it', async () => {
@@ -145,7 +146,7 @@ describe('roles', () => {
       expect.soft(r.status, `viewer ${cmd}: ${JSON.stringify(r.body).slice(0, 120)}`).toBe(403);
       if (r.status >= 400) expect.soft(r.body.code).toBe('forbidden');
     }
-    expect((await w.call('h1', 'GET', `${items}/${X}`)).body.version).toBe(2);
+    expect((await w.call('h1', 'GET', `${items}/${X}`)).body.version).toBe(3);
   });
 
   it('separation of duties: a lead who is also the handler cannot approve or reject their own submission', async () => {
@@ -183,10 +184,54 @@ describe('roles', () => {
       403,
       'separation_of_duties',
     );
-    expect((await w.call('insp', 'GET', `${items}/${id}`)).body.allowedCommands).toContain('recheck');
-    const r = await w.call('insp', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' });
+    // A petition item (信访): not the township's inspection office either — the county organises its recheck
+    // (000 §七 “涉及到乡村的涉贫信访问题，由县牵头组织复核”).
+    expect((await w.call('insp', 'GET', `${items}/${id}`)).body.allowedCommands).not.toContain('recheck');
+    const town = await w.call('insp', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' });
+    problem(town, 403, 'separation_of_duties');
+    expect(town.body.detail).toBe('信访件的复核由县级或活动指定的单位组织，乡镇人员不能复核');
+    expect((await w.call('xfj', 'GET', `${items}/${id}`)).body.allowedCommands).toContain('recheck');
+    const r = await w.call('xfj', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('verified');
+  });
+
+  it('separation of duties: the town inspection office rechecks an ordinary item; its approver may not', async () => {
+    const id = await report(w);
+    await assign(w, id);
+    await w.call('h1', 'POST', `${items}/${id}/accept`, {});
+    await w.call('h1', 'POST', `${items}/${id}/submit`, {
+      summary: '已整改',
+      evidence: [await evidenceFile(w, 'h1', id)],
+    });
+    expect((await w.call('super', 'POST', `${items}/${id}/approve`, {})).body.status).toBe('closed');
+    // The supervisor who approved may recheck as a role, but not his own approval.
+    problem(
+      await w.call('super', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' }),
+      403,
+      'separation_of_duties',
+    );
+    expect((await w.call('insp', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '到位' })).status).toBe(
+      200,
+    );
+  });
+
+  it('separation of duties: a lead who is also the handler cannot grant the extension they asked for', async () => {
+    const id = await report(w);
+    await assign(w, id);
+    await w.call('leadhandler', 'POST', `${items}/${id}/accept`, {});
+    const asked = await w.call('leadhandler', 'POST', `${items}/${id}/request-extension`, {
+      newDeadline: '2099-12-31',
+      reason: '等待材料',
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    const detail = await w.call('leadhandler', 'GET', `${items}/${id}`);
+    expect(detail.body.allowedCommands).toContain('comment');
+    expect(detail.body.allowedCommands).not.toContain('decide_extension');
+    const own = await w.call('leadhandler', 'POST', `${items}/${id}/decide-extension`, { approve: true });
+    problem(own, 403, 'separation_of_duties');
+    expect(own.body.detail).toBe('不能审批本人提出的延期申请');
+    expect((await w.call('lead', 'POST', `${items}/${id}/decide-extension`, { approve: true })).status).toBe(200);
   });
 
   it('admin-only endpoints: 403 for a supervisor, done for the admin', async () => {
@@ -342,5 +387,41 @@ describe('authentication', () => {
       (await w.call(null, 'POST', '/api/v1/auth/login', { username: 'pwuser', password: 'brand-new-password-1' }))
         .status,
     ).toBe(200);
+  });
+});
+
+describe('petition recheck by an office the campaign names (000 §七)', () => {
+  it('names the town inspection office; an unknown unit is refused and changes nothing', async () => {
+    const settingsUrl = `/api/v1/campaigns/${w.campaignId}/settings`;
+    const before = (await w.call('super', 'GET', `/api/v1/campaigns/${w.campaignId}`)).body.settings;
+    const bad = await w.call('super', 'PUT', settingsUrl, {
+      ...before,
+      petitionRecheckUnitIds: ['00000000-0000-4000-8000-000000000000'],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].path).toBe('body.petitionRecheckUnitIds');
+    expect((await w.call('super', 'GET', `/api/v1/campaigns/${w.campaignId}`)).body.settings).toEqual(before);
+
+    const named = await w.call('super', 'PUT', settingsUrl, {
+      ...before,
+      petitionRecheckUnitIds: [w.units.inspection.id],
+    });
+    expect(named.status, JSON.stringify(named.body)).toBe(200);
+    expect(named.body.settings).toMatchObject({ petitionRecheckUnitIds: [w.units.inspection.id] });
+    expect(named.body.settings).not.toHaveProperty('petitionRecheckUnits');
+    try {
+      const id = await report(w, 'super', { source: 'petition' });
+      await assign(w, id);
+      await w.call('h1', 'POST', `${items}/${id}/accept`, {});
+      await w.call('h1', 'POST', `${items}/${id}/submit`, {
+        summary: '已整改',
+        evidence: [await evidenceFile(w, 'h1', id)],
+      });
+      expect((await w.call('lead', 'POST', `${items}/${id}/approve`, {})).status).toBe(200);
+      const r = await w.call('insp', 'POST', `${items}/${id}/recheck`, { passed: true, findings: '复核属实' });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    } finally {
+      await w.call('super', 'PUT', settingsUrl, before);
+    }
   });
 });

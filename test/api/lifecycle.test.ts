@@ -65,7 +65,8 @@ for (const engine of ENGINES)
       expect(r.body.recheck).toMatchObject({ reason: 'petition' }); // petition items are always rechecked (000)
 
       if (engine === 'local') w.clock.advanceDays(3); // Temporal's clock is the server's: no time passes there
-      r = await post('insp', 'recheck', { passed: false, findings: '回头看发现未实际缴费' });
+      // A petition item: the county (区信访局) organises the recheck, not the township (000 §七).
+      r = await post('xfj', 'recheck', { passed: false, findings: '回头看发现未实际缴费' });
       expect(r.body).toMatchObject({ status: 'in_progress', reopenCount: 1 });
       expect(
         (
@@ -76,7 +77,7 @@ for (const engine of ENGINES)
         ).body.status,
       ).toBe('submitted');
       expect((await post('lead', 'approve', {})).body.status).toBe('closed');
-      r = await post('insp', 'recheck', { passed: true, findings: '复核属实' });
+      r = await post('xfj', 'recheck', { passed: true, findings: '复核属实' });
       expect(r.body.status).toBe('verified');
 
       const detail = await w.call('super', 'GET', `/api/v1/items/${id}`);

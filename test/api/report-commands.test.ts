@@ -1,10 +1,12 @@
 // What a report says its caller may do (allowedCommands, which the web application's buttons follow)
 // matches what its command endpoints accept — including an office supervisor who also leads a
-// reporting department (the demo's 镇乡村振兴办: owns the campaign and files its own monthly report).
+// reporting department (the demo's 镇乡村振兴办: owns the campaign and files its own monthly report, which
+// the level above then reviews: separation of duties, domain/access/duties.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema.ts';
 import { build, type World } from '../support/app.ts';
+import { addUser } from '../notify/support.ts';
 
 let w: World;
 const narrative = { progress: '完成专项部署', problems: '无', nextSteps: '督促各村推进整改' };
@@ -43,13 +45,25 @@ describe('allowedCommands of a report', () => {
     expect((await w.call('h1', 'POST', `${base()}/${v}/accept`, {})).status).toBe(403);
   });
 
-  it('an office supervisor who leads a reporting office writes its report, and reviews it once submitted', async () => {
+  it('an office supervisor who leads a reporting office writes its report, but neither he nor his office reviews it', async () => {
     const o = w.units.office.id;
     expect(await allowed('super', o)).toEqual(['save_draft', 'submit']);
     expect((await w.call('super', 'POST', `${base()}/${o}/draft`, { narrative })).body.status).toBe('draft');
     expect((await w.call('super', 'POST', `${base()}/${o}/submit`, {})).body.status).toBe('submitted');
-    expect(await allowed('super', o)).toEqual(['return', 'accept']);
-    const ret = await w.call('super', 'POST', `${base()}/${o}/return`, { reason: '补充各村进度' });
-    expect(ret.body).toMatchObject({ status: 'returned', allowedCommands: ['save_draft', 'submit'] });
+    // Separation of duties (issue 15 §2): no one decides on their own request, nor an office on its own report.
+    expect(await allowed('super', o)).toEqual([]);
+    const own = await w.call('super', 'POST', `${base()}/${o}/accept`, {});
+    expect(own.status).toBe(403);
+    expect(own.body).toMatchObject({ code: 'separation_of_duties', detail: '不能审批本人提出的月报' });
+    await addUser(w, 'officemate', w.units.office.id, { roles: ['supervisor'] });
+    const mate = await w.call('officemate', 'POST', `${base()}/${o}/accept`, {});
+    expect(mate.status).toBe(403);
+    expect(mate.body.detail).toBe('不能审核本单位报送的月报，应由上级或其他单位审核');
+    // The level above (a county supervisor) reviews it.
+    await addUser(w, 'countysup', w.units.county.id, { roles: ['supervisor'] });
+    expect(await allowed('countysup', o)).toEqual(['return', 'accept']);
+    const ret = await w.call('countysup', 'POST', `${base()}/${o}/return`, { reason: '补充各村进度' });
+    expect(ret.body).toMatchObject({ status: 'returned' });
+    expect(await allowed('super', o)).toEqual(['save_draft', 'submit']);
   });
 });

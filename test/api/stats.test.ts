@@ -32,7 +32,7 @@ beforeAll(async () => {
     });
     await post('lead', ids[k]!, 'approve', {});
   }
-  await post('insp', ids.verified!, 'recheck', { passed: true, findings: '复核属实' });
+  await post('xfj', ids.verified!, 'recheck', { passed: true, findings: '复核属实' });
   await post('super', ids.dismissed!, 'dismiss', { reason: '经核实不属实' });
   w.clock.set('2026-03-06T02:00:00.000Z');
   await sweepDueItems({ db: w.db, engine: w.engine, clock: w.clock });

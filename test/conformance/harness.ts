@@ -44,6 +44,7 @@ export function actorsOf(w: World): Record<ActorName, Actor> {
     h2: a('h2', 'village2', ['handler']),
     insp: a('insp', 'inspection', ['inspector']),
     viewer: a('viewer', 'town', ['viewer']),
+    xfj: { ...a('xfj', 'xinfang', ['inspector']), level: 'county' },
   };
 }
 

@@ -13,7 +13,8 @@
 
 import type { CampaignSettings, DomainErrorCode, ItemStatus } from '../../domain/item/types.ts';
 
-export type ActorName = 'super' | 'lead' | 'h1' | 'h2' | 'insp' | 'viewer';
+/** `xfj`: the county's 信访局 inspector, who rechecks petition items (000 §七). */
+export type ActorName = 'super' | 'lead' | 'h1' | 'h2' | 'insp' | 'viewer' | 'xfj';
 /** Units by name: resolved to { id, path } of the test organisation. */
 export type UnitName = '@office' | '@labour' | '@village1' | '@village2';
 
@@ -219,11 +220,8 @@ export const SCENARIOS: Scenario[] = [
       {
         day: 131,
         time: '12:00',
-        expect: {
-          events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'],
-          overdue: true,
-          escalationLevel: 1,
-        },
+        // The reminders' moment passed while nobody ticked: dropped, the missed deadline told instead.
+        expect: { events: ['DeadlineMissed', 'Escalated:1'], overdue: true, escalationLevel: 1 },
       },
     ],
   },
@@ -251,7 +249,8 @@ export const SCENARIOS: Scenario[] = [
         time: '15:00',
         as: 'lead',
         command: { type: 'approve' },
-        expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled', 'ReporterFeedbackDue'] },
+        // 事事有回音: the petitioner hears 已整改销号 once verified, not at sign-off.
+        expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled'] },
       },
       { day: 40, expect: { status: 'closed', events: ['ReminderIssued:recheck_due'] } },
       {
@@ -266,12 +265,24 @@ export const SCENARIOS: Scenario[] = [
         time: '12:00',
         as: 'insp',
         command: { type: 'recheck', passed: false, findings: '回访发现未缴费' },
-        expect: { status: 'in_progress', reopenCount: 1, deadline: 'D+50', events: ['RecheckFailed', 'ItemReopened'] },
+        expect: { refused: 'separation_of_duties' }, // the township's inspection office: not for a petition item
+      },
+      {
+        day: 40,
+        time: '12:30',
+        as: 'xfj',
+        command: { type: 'recheck', passed: false, findings: '回访发现未缴费' },
+        expect: {
+          status: 'in_progress',
+          reopenCount: 1,
+          deadline: 'D+50',
+          events: ['RecheckFailed', 'ItemReopened', 'ReporterFeedbackDue'],
+        },
       },
       {
         day: 51,
         time: '12:00',
-        expect: { events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'], overdue: true },
+        expect: { events: ['DeadlineMissed', 'Escalated:1'], overdue: true },
       },
       {
         day: 52,
@@ -283,13 +294,14 @@ export const SCENARIOS: Scenario[] = [
         day: 53,
         as: 'lead',
         command: { type: 'approve' },
-        expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled', 'ReporterFeedbackDue'] },
+        // 事事有回音: the petitioner hears 已整改销号 once verified, not at sign-off.
+        expect: { status: 'closed', events: ['ItemApproved', 'RecheckScheduled'] },
       },
       {
         day: 54,
-        as: 'insp',
+        as: 'xfj',
         command: { type: 'recheck', passed: true, findings: '复核属实' },
-        expect: { status: 'verified', events: ['RecheckPassed', 'ItemVerified'] },
+        expect: { status: 'verified', events: ['RecheckPassed', 'ItemVerified', 'ReporterFeedbackDue'] },
       },
       { day: 200, expect: { status: 'verified', events: [] } },
     ],

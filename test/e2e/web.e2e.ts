@@ -319,9 +319,9 @@ describe('the web application', () => {
     await ctx.close();
   });
 
-  it('inspector: rechecks the closed petition item; it is verified', async () => {
+  it('inspector: the county 信访局 rechecks the closed petition item (000 §七); it is verified', async () => {
     const ctx = await browser.newContext(DESKTOP);
-    const page = await signIn(ctx, demo.baseUrl, 'yanshou');
+    const page = await signIn(ctx, demo.baseUrl, 'xinfang');
     await page.locator('[data-test="card-toRecheck"]').waitFor();
     await item(page);
     await page

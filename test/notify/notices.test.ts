@@ -207,14 +207,30 @@ describe('other triggers', () => {
     expect(await kinds('h1', id)).toEqual(['assigned', 'extension_decided', 'rejected']);
     expect(await kinds('inspTown', id)).toEqual(['recheck_due']);
     expect(await kinds('insp1', id)).toEqual([]); // an inspector of the village itself does not recheck it
-    expect(n.sms.sent.filter((s) => s.phone === '13800001234').map((s) => s.text)).toEqual([
+    // 事事有回音 (000 §七): told at assignment; not 已整改销号 at sign-off — only once the county's recheck verified it.
+    const told = () => n.sms.sent.filter((s) => s.phone === '13800001234').map((s) => s.text);
+    expect(told()).toEqual([expect.stringContaining('已受理并交办责任单位整改')]);
+    const rechecked = await w.call('xfj', 'POST', `/api/v1/items/${id}/recheck`, { passed: true, findings: '属实' });
+    expect(rechecked.status, JSON.stringify(rechecked.body)).toBe(200);
+    await n.settle();
+    expect(told()).toEqual([
+      expect.stringContaining('已受理并交办责任单位整改'),
       expect.stringContaining('已整改销号'),
     ]);
-    const [petitioner] = await w.db
+    // Each message is in the item's trail as a notice record naming the petitioner.
+    const trail = (await w.call('super', 'GET', `/api/v1/items/${id}`)).body.timeline as {
+      type: string;
+      data: { kind?: string; recipients?: { userId: string | null; name: string }[]; channels?: string[] };
+    }[];
+    const toPetitioner = trail.filter((e) => e.type === 'NoticeSent' && e.data.kind === 'reporter_feedback');
+    expect(toPetitioner).toHaveLength(2);
+    for (const e of toPetitioner) expect(e.data.recipients).toEqual([expect.objectContaining({ userId: null })]);
+    const petitioner = await w.db
       .select()
       .from(deliveries)
       .where(and(eq(deliveries.itemId, id), eq(deliveries.address, '13800001234')));
-    expect(petitioner).toMatchObject({ channel: 'sms', status: 'sent' });
+    expect(petitioner).toHaveLength(2);
+    for (const d of petitioner) expect(d).toMatchObject({ channel: 'sms', status: 'sent' });
   });
 
   it('tells the new unit when an item is transferred, resolving its people at send time', async () => {

@@ -72,7 +72,10 @@ export interface World {
   evidence: NonNullable<AppDeps['evidence']>;
   /** With build({ background: true }): the queues and workers `npm start` runs (else photos and imports run inline). */
   background: Background | null;
-  units: Record<'county' | 'town' | 'office' | 'labour' | 'inspection' | 'village1' | 'village2', OrgUnitRow>;
+  units: Record<
+    'county' | 'town' | 'office' | 'labour' | 'inspection' | 'village1' | 'village2' | 'xinfang',
+    OrgUnitRow
+  >;
   campaignId: string;
   categoryId: string;
   /** username → bearer token */
@@ -168,7 +171,9 @@ export async function build(
   const inspection = await createOrgUnit(db, { name: '镇督查考评办', kind: 'office', parentId: town.id });
   const village1 = await createOrgUnit(db, { name: '朝阳村', kind: 'village', parentId: town.id });
   const village2 = await createOrgUnit(db, { name: '南陈村', kind: 'village', parentId: town.id });
-  const units = { county, town, office, labour, inspection, village1, village2 };
+  // A county office: petition items (信访) are rechecked by the county level (000 §七).
+  const xinfang = await createOrgUnit(db, { name: '区信访局', kind: 'office', parentId: county.id });
+  const units = { county, town, office, labour, inspection, village1, village2, xinfang };
 
   const hash = await hashPassword(PASSWORD);
   const people: [string, OrgUnitRow, Role[]][] = [
@@ -181,6 +186,7 @@ export async function build(
     ['insp1', village1, ['inspector']],
     ['viewer', town, ['viewer']],
     ['leadhandler', village1, ['lead', 'handler']],
+    ['xfj', xinfang, ['inspector']],
   ];
   const userIds: Record<string, string> = {};
   for (const [username, unit, roles] of people) {

@@ -50,7 +50,7 @@ beforeAll(async () => {
     evidence: [await evidenceFile(w, 'h1', verified, '缴费凭证2.pdf')],
   });
   await w.call('lead', 'POST', `/api/v1/items/${verified}/approve`, {});
-  const rc = await w.call('insp', 'POST', `/api/v1/items/${verified}/recheck`, { passed: true, findings: '复核属实' });
+  const rc = await w.call('xfj', 'POST', `/api/v1/items/${verified}/recheck`, { passed: true, findings: '复核属实' });
   expect(rc.status).toBe(200);
   expect(rc.body.status).toBe('verified');
   open = [reported, assigned, closed].sort();

@@ -176,10 +176,10 @@ describe('the full loop', () => {
     s.do({ type: 'reject', reason: '照片不清晰' }, A.lead, '2026-03-09T01:00:00.000Z');
     expect(s.state).toMatchObject({ status: 'in_progress', rejectCount: 1 });
     s.do({ type: 'submit', summary: '补充照片', evidence: ['f3'] }, A.handler, '2026-03-10T01:00:00.000Z');
+    // The petitioner is not told 已整改销号 at sign-off, only once the item is verified.
     expect(types(s.do({ type: 'approve', note: '同意销号' }, A.lead, '2026-03-11T01:00:00.000Z'))).toEqual([
       'ItemApproved',
       'RecheckScheduled',
-      'ReporterFeedbackDue',
     ]);
     expect(s.state).toMatchObject({
       status: 'closed',
@@ -189,7 +189,7 @@ describe('the full loop', () => {
 
     expect(
       types(s.do({ type: 'recheck', passed: false, findings: '墙体仍开裂' }, A.inspector, '2026-03-20T01:00:00.000Z')),
-    ).toEqual(['RecheckFailed', 'ItemReopened']);
+    ).toEqual(['RecheckFailed', 'ItemReopened', 'ReporterFeedbackDue']);
     // 10 working days from 03-20 (Fri): 03-23..27, 03-30..04-03 → 04-03
     expect(s.state).toMatchObject({
       status: 'in_progress',
@@ -202,7 +202,7 @@ describe('the full loop', () => {
     s.do({ type: 'approve' }, A.supervisor, '2026-03-31T01:00:00.000Z');
     expect(
       types(s.do({ type: 'recheck', passed: true, findings: '已到位' }, A.inspector, '2026-04-08T01:00:00.000Z')),
-    ).toEqual(['RecheckPassed', 'ItemVerified']);
+    ).toEqual(['RecheckPassed', 'ItemVerified', 'ReporterFeedbackDue']);
     expect(s.state).toMatchObject({
       status: 'verified',
       verifiedAt: '2026-04-08T01:00:00.000Z',

@@ -12,7 +12,7 @@ const env = (over: Partial<typeof DEFAULT_SETTINGS> = {}, calendar = OFFICIAL_CA
 });
 
 describe('escalation after downtime', () => {
-  it('given an accepted item with no measures, when one tick comes three months late, then every step fires once, in order', () => {
+  it('given an accepted item with no measures, when one tick comes three months late, then every step fires once, in order — the reminders whose moment passed are dropped', () => {
     const s = storyAt('assigned');
     s.do({ type: 'accept' }, A.handler, T.accept);
     const late = '2026-06-02T02:00:00.000Z';
@@ -20,16 +20,7 @@ describe('escalation after downtime', () => {
     given(s.events)
       .when({ type: 'tick' }, ctx(late, null))
       .then([
-        {
-          type: 'ReminderIssued',
-          ...at,
-          data: { kind: 'deadline_approaching', daysBefore: 3, dueAt: '2026-03-04T01:00:00.000Z' },
-        },
-        {
-          type: 'ReminderIssued',
-          ...at,
-          data: { kind: 'deadline_approaching', daysBefore: 1, dueAt: '2026-03-06T01:00:00.000Z' },
-        },
+        // No "还有3天" / "还有1天" three months after the deadline: the missed deadline is the truth now.
         { type: 'DeadlineMissed', ...at, data: { deadline: '2026-03-09', dueAt: '2026-03-09T16:00:00.000Z' } },
         { type: 'Escalated', ...at, data: { level: 1, target: 'handler', dueAt: '2026-03-09T16:00:00.000Z' } },
         { type: 'Escalated', ...at, data: { level: 2, target: 'unit_head', dueAt: '2026-03-12T16:00:00.000Z' } },
@@ -61,7 +52,7 @@ describe('escalation after downtime', () => {
       overdueSince: '2026-03-09T16:00:00.000Z',
       escalationLevel: 4,
       flagged: true,
-      remindersSent: [3, 1],
+      remindersSent: [],
     });
     given(s.events).when({ type: 'tick' }, ctx(late, null)).then([]);
     given(s.events).when({ type: 'tick' }, ctx('2027-06-02T02:00:00.000Z', null)).then([]);
@@ -108,10 +99,9 @@ describe('escalation after downtime', () => {
     expect(nextWake(s.state, env())).toBeNull();
     s.events.pop(); // back to the submission as it stood (the rejection below happens before the reminder)
     s.do({ type: 'reject', reason: '佐证不足' }, A.lead, '2026-03-11T01:00:00.000Z');
-    // The reminders that fell due while it was under review fire late (each exactly once), then the rest.
+    // The reminders that fell due while it was under review are not sent late (the deadline has passed
+    // since): the missed deadline and its first escalation are.
     expect(s.do({ type: 'tick' }, null, '2026-03-11T02:00:00.000Z').map((e) => e.type)).toEqual([
-      'ReminderIssued',
-      'ReminderIssued',
       'DeadlineMissed',
       'Escalated',
     ]);
@@ -134,7 +124,11 @@ describe('escalation after downtime', () => {
     );
     s.do({ type: 'accept' }, A.handler, '2026-09-21T03:00:00.000Z');
     s.do({ type: 'record_progress', note: 'n' }, A.handler, '2026-09-21T04:00:00.000Z');
-    const events = s.do({ type: 'tick' }, null, '2026-12-01T00:00:00.000Z');
+    const events = [
+      ...s.do({ type: 'tick' }, null, '2026-09-24T01:00:00.000Z'),
+      ...s.do({ type: 'tick' }, null, '2026-09-29T01:00:00.000Z'),
+      ...s.do({ type: 'tick' }, null, '2026-12-01T00:00:00.000Z'),
+    ];
     const steps = events.flatMap((e) => (e.type === 'Escalated' ? [`${e.data.level}:${e.data.dueAt}`] : []));
     expect(steps).toEqual([
       '1:2026-09-30T16:00:00.000Z',

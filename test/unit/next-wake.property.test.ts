@@ -192,7 +192,8 @@ function checkAgreement(s: ItemState, env: { settings: CampaignSettings; calenda
   const w2 = nextWake(after, env);
   if (w2 !== null) expect(instantMs(w2), `seed ${seed}`).toBeGreaterThan(instantMs(w));
 
-  // Downtime only delays: one tick 200 days late = a tick at each wake-up in between.
+  // Downtime only delays: one tick 200 days late = a tick at each wake-up in between — less the reminders
+  // whose moment passed by then (a nearer reminder or the missed deadline came later): those are dropped.
   const late = toInstant(instantMs(w) + 200 * 86_400_000);
   const stepwise: ItemEvent[] = [];
   let cur = s;
@@ -201,7 +202,26 @@ function checkAgreement(s: ItemState, env: { settings: CampaignSettings; calenda
     stepwise.push(...es);
     for (const e of es) cur = evolve(cur, e);
   }
-  expect(essence(tick(s, late, env)), `seed ${seed}`).toEqual(essence(stepwise));
+  expect(essence(tick(s, late, env)), `seed ${seed}`).toEqual(essence(withoutStaleReminders(stepwise)));
+}
+
+/** The reminders a later step of the same deadline (a nearer reminder, the deadline itself) overtook. */
+function withoutStaleReminders(es: ItemEvent[]): ItemEvent[] {
+  return es.filter((e, i) => {
+    if (e.type !== 'ReminderIssued' || e.data.daysBefore === null) return true;
+    const d = e.data.daysBefore;
+    const item = e.data.kind === 'deadline_approaching';
+    return !es
+      .slice(i + 1)
+      .some((x) =>
+        item
+          ? x.type === 'DeadlineMissed' ||
+            (x.type === 'ReminderIssued' && x.data.kind === 'deadline_approaching' && (x.data.daysBefore ?? d) < d)
+          : x.type === 'ReminderIssued' &&
+            (x.data.kind === 'supervision_overdue' ||
+              (x.data.kind === 'supervision_approaching' && (x.data.daysBefore ?? d) < d)),
+      );
+  });
 }
 
 describe('nextWake agrees with tick (property, 400 random histories)', () => {
@@ -242,5 +262,5 @@ describe('nextWake agrees with tick (property, 400 random histories)', () => {
       'supervision_reminded',
       'verified',
     ]);
-  });
+  }, 120_000); // 400 histories × every state: ~25 s alone on the shared 2-core machine, more beside other suites
 });

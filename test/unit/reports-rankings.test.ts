@@ -71,7 +71,8 @@ describe('report lifecycle', () => {
     bySource: {},
   });
   const run = (s: ReportState, c: ReportCommand, now: string, as: ReportContext['as'] = 'unit') => {
-    const d = decideReport(s, c, { now, actorId: 'u1', period, as });
+    // The office's reviewer is another person than the unit's submitter (separation of duties).
+    const d = decideReport(s, c, { now, actorId: as === 'office' ? 'office-1' : 'u1', period, as });
     return d.ok ? { state: d.events.reduce(evolveReport, s), events: d.events } : { error: d.error };
   };
   it('given a draft, when submitted before the due instant, then it is on time with its stats frozen', () => {

@@ -66,6 +66,7 @@ describe('004 §二 督办 levels', () => {
     expect(kinds().filter((k) => k?.kind === 'supervision_approaching')).toEqual([
       { kind: 'supervision_approaching', daysBefore: 3, dueAt: '2026-03-17T01:00:00.000Z' },
     ]);
+    s.do({ type: 'tick' }, null, '2026-03-19T01:00:00.000Z'); // 1 working day before
     s.do({ type: 'tick' }, null, '2026-03-21T00:00:00.000Z');
     expect(kinds().filter((k) => k?.kind.startsWith('supervision'))).toEqual([
       { kind: 'supervision_approaching', daysBefore: 3, dueAt: '2026-03-17T01:00:00.000Z' },

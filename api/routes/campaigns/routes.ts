@@ -39,7 +39,8 @@ type SettingsBody = z.infer<typeof settingsSchema>;
 
 /** The chain's steps name units by id on the wire; the decider reads their paths (it checks subtrees). */
 function settingsView(s: CampaignSettings): SettingsBody {
-  const { signOffChain, ...rest } = s;
+  // The offices named to recheck petition items: their ids on the wire (petitionRecheckUnitIds), paths stored.
+  const { signOffChain, petitionRecheckUnits: _paths, ...rest } = s;
   if (!signOffChain) return rest;
   return { ...rest, signOffChain: signOffChain.map(({ unit, ...step }) => ({ ...step, unitId: unit?.id ?? null })) };
 }
@@ -55,7 +56,8 @@ async function storedSettings(
   body: Partial<SettingsBody>,
   areaPath: string,
 ): Promise<Partial<CampaignSettings>> {
-  const { signOffChain, ...rest } = body;
+  const { signOffChain, ...others } = body;
+  const rest = { ...others, ...(await petitionRecheckUnits(db, others.petitionRecheckUnitIds)) };
   if (!signOffChain) return rest;
   const steps = await Promise.all(
     signOffChain.map(async ({ unitId, ...step }, i) => {
@@ -70,6 +72,18 @@ async function storedSettings(
     }),
   );
   return { ...rest, signOffChain: steps };
+}
+
+/** 000 §七: the offices named to recheck petition items, resolved to their paths; unknown ids refused. */
+async function petitionRecheckUnits(db: Db, ids: string[] | undefined) {
+  if (ids === undefined) return {};
+  const units = await Promise.all(ids.map((id) => unitById(db, id)));
+  const unknown = ids.filter((_, i) => !units[i]);
+  if (unknown.length > 0)
+    throw new Problem(422, 'rule_violated', 'Rule violated', 'a unit named to recheck petition items does not exist', {
+      errors: unknown.map((id) => ({ path: 'body.petitionRecheckUnitIds', message: `${id}: no such unit` })),
+    });
+  return { petitionRecheckUnits: units.map((u) => ({ id: u!.id, path: u!.path })) };
 }
 
 /** A campaign is visible to units inside its area and to units above it. */

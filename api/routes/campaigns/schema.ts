@@ -45,6 +45,8 @@ export const settingsSchema = z
       .optional(),
     /** The public side (公示): on or off for this campaign, and the working days of 公示 before a sign-off takes effect. */
     publicSide: z.strictObject({ enabled: z.boolean(), noticeWorkingDays: z.number().int().min(0).max(30) }).optional(),
+    /** 000 §七: offices that recheck petition items (信访) besides the county level; never a township user otherwise. */
+    petitionRecheckUnitIds: z.array(z.uuid()).max(20).optional(),
   })
   .meta({ id: 'CampaignSettings' });
 

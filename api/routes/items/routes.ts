@@ -35,7 +35,7 @@ import {
 } from './schema.ts';
 import { idParams, listQuery } from '../../schemas/common.ts';
 import { ifMatch, milestoneParams } from './schema.ts';
-import { eventDataFor, itemView } from './view.ts';
+import { eventDataFor, itemView, scheduleView } from './view.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock, evidence }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
@@ -307,6 +307,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           calendar,
         }),
         importedRow,
+        schedule: scheduleView(row.state, { settings, calendar }),
         timeline: timeline.map((e) => ({
           seq: e.seq,
           type: e.type,

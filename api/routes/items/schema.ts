@@ -208,6 +208,18 @@ const timelineEntry = z
   })
   .meta({ id: 'TimelineEntry' });
 
+const scheduledView = z
+  .object({
+    kind: z.string().describe('reminder, deadline_missed, escalation, review_waiting, recheck_due, supervision_… '),
+    dueAt: z.string(),
+    daysBefore: z.number().int().nullable(),
+    level: z.number().int().nullable(),
+    provisional: z
+      .boolean()
+      .describe('counted through a year without official calendar data (暂定): recounted when that year is loaded'),
+  })
+  .meta({ id: 'ScheduledTimer' });
+
 export const itemDetail = itemView
   .extend({
     allowedCommands: z.array(z.string()).describe('what the caller may do now'),
@@ -221,6 +233,9 @@ export const itemDetail = itemView
     objectionContacts: z
       .record(z.string(), z.string())
       .describe('异议: the filer contact per objection id, for the roles that see personal data'),
+    schedule: z
+      .array(scheduledView)
+      .describe('what the item is waiting for next (reminders, the deadline, escalation steps), earliest first'),
     timeline: z.array(timelineEntry),
   })
   .meta({ id: 'ItemDetail' });

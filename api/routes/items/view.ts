@@ -1,5 +1,7 @@
 // Shaping items for the API: names joined in, personal data masked for roles that do not need it.
 import { canSeePersonalData, maskPerson } from '../../../domain/item/index.ts';
+import { pendingTimers, type TimeEnv } from '../../../domain/item/next-wake.ts';
+import type { ItemState } from '../../../domain/item/types.ts';
 import type { Actor, Person } from '../../../domain/item/types.ts';
 import type { ItemListRow } from '../../../db/queries/items.ts';
 
@@ -85,3 +87,16 @@ export function eventDataFor(type: string, data: unknown, actor: Actor): Record<
 }
 
 export type ItemView = ReturnType<typeof itemView>;
+
+/** The timers pending on the item as things stand, each with the provisional mark a deadline carries. */
+export function scheduleView(state: ItemState, env: TimeEnv) {
+  return pendingTimers(state, env)
+    .filter((t) => t.kind !== 'recompute')
+    .map((t) => ({
+      kind: t.kind,
+      dueAt: t.dueAt,
+      daysBefore: 'daysBefore' in t ? t.daysBefore : null,
+      level: t.kind === 'escalation' ? t.step.level : null,
+      provisional: t.provisional === true,
+    }));
+}

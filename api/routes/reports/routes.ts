@@ -75,7 +75,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
     // an office supervisor who also leads a reporting department (镇乡村振兴办) does both.
     const allowed = [
       ...(writesFor(u, unit) ? allowedReportCommands(s, 'unit') : []),
-      ...(isOffice(u, c) ? allowedReportCommands(s, 'office') : []),
+      ...(isOffice(u, c)
+        ? allowedReportCommands(s, 'office', { actorId: u.id, actorUnitPath: u.unitPath, unitPath: unit.path })
+        : []),
     ];
     return {
       campaignId: c.id,
@@ -255,6 +257,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, env, clock }) =
             period: p,
             unit: { id: unit.id, path: unit.path },
             actorId: actorOf(u).userId,
+            actorUnitPath: u.unitPath,
             as: byUnit ? 'unit' : 'office',
             now: now(),
             expectedVersion: parseIfMatch(req.headers['if-match']),

@@ -1,9 +1,9 @@
 // Giving the item to a responsible unit (交办), its acceptance (签收) and a transfer to another unit.
 import { countDeadline, type CountedDeadline, fixedDeadline } from '../deadline.ts';
 import type { DecideContext, Decision, ItemState } from '../types.ts';
-import { badDeadline, badText, badUnit, type Cmd, MAX_TEXT, MAX_TITLE, type Tools } from './tools.ts';
+import { badDeadline, badText, badUnit, type Cmd, feedback, MAX_TEXT, MAX_TITLE, type Tools } from './tools.ts';
 
-export function assign(_s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: Tools): Decision {
+export function assign(s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: Tools): Decision {
   if (badUnit(c.responsibleUnit)) return t.invalid('responsibleUnit', 'a unit with id and path is required');
   const measures = badText(c.measures, MAX_TEXT);
   if (measures) return t.invalid('measures', `整改措施 ${measures}`);
@@ -49,6 +49,7 @@ export function assign(_s: ItemState, c: Cmd<'assign'>, ctx: DecideContext, t: T
       ...d,
       milestones: milestones.map((m) => ({ id: m.id, title: m.title, dueOn: m.dueOn })),
     }),
+    ...feedback(s, t, 'assigned', { deadline: d.deadline }),
   );
 }
 

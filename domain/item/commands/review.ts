@@ -12,7 +12,7 @@ import {
   openObjections,
 } from '../sign-off.ts';
 import type { DecideContext, Decision, ItemState } from '../types.ts';
-import { badDeadline, badText, type Cmd, MAX_OBJECTION, MAX_TEXT, type Tools } from './tools.ts';
+import { badDeadline, badText, type Cmd, feedback, MAX_OBJECTION, MAX_TEXT, type Tools } from './tools.ts';
 
 /**
  * A reviewer decides the current step of the sign-off (销号). Without a chain and without 公示 this is
@@ -79,7 +79,11 @@ export function recheck(s: ItemState, c: Cmd<'recheck'>, ctx: DecideContext, t: 
   if (findings) return t.invalid('findings', findings);
   const evidence = c.evidence ?? [];
   if (c.passed) {
-    return t.ok(t.ev('RecheckPassed', { findings: c.findings, evidence }), t.ev('ItemVerified', { by: 'recheck' }));
+    return t.ok(
+      t.ev('RecheckPassed', { findings: c.findings, evidence }),
+      t.ev('ItemVerified', { by: 'recheck' }),
+      ...feedback(s, t, 'verified'),
+    );
   }
   let d: CountedDeadline;
   if (c.deadline !== undefined) {
@@ -92,6 +96,7 @@ export function recheck(s: ItemState, c: Cmd<'recheck'>, ctx: DecideContext, t: 
   return t.ok(
     t.ev('RecheckFailed', { findings: c.findings, evidence }),
     t.ev('ItemReopened', { ...d, reopenCount: s.reopenCount + 1 }),
+    ...feedback(s, t, 'reopened', { deadline: d.deadline }),
   );
 }
 

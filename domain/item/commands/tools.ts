@@ -1,6 +1,7 @@
 // What every command's decision uses: the normalized `now`, today's date in Shanghai, event and
 // refusal builders, and the checks several commands share.
 import { instantMs, isValidDate, shanghaiDate, toInstant } from '../../calendar/calendar.ts';
+import { type Message, render } from '../../messages/index.ts';
 import { allowedCommands } from '../policy.ts';
 import type {
   DecideContext,
@@ -46,6 +47,18 @@ export function tools(state: ItemState | null, ctx: DecideContext) {
   };
 }
 export type Tools = ReturnType<typeof tools>;
+
+/** 事事有回音 (000 §七): what the petitioner of a petition/hotline item is told now, worded by the catalogue. */
+export function feedback(
+  s: ItemState,
+  t: Tools,
+  outcome: 'assigned' | 'verified' | 'reopened',
+  params: Record<string, string> = {},
+): ItemEvent[] {
+  if (!s.feedbackRequired) return [];
+  const message: Message = { code: `feedback.${outcome}`, params: { title: s.title, ...params } };
+  return [t.ev('ReporterFeedbackDue', { outcome, text: render(message), message })];
+}
 
 /** Why a free-text field is unacceptable, or null. */
 export function badText(value: unknown, max: number, required = true): string | null {

@@ -43,7 +43,8 @@ export const A = {
   lead: actor('lead-1', U.labor, ['lead']),
   handler: actor('hdl-a', U.va, ['handler']),
   handlerB: actor('hdl-b', U.vb, ['handler']),
-  inspector: actor('insp-1', U.insp, ['inspector']),
+  // The inspection team is a county-level unit: it may recheck petition items (000 §七).
+  inspector: { ...actor('insp-1', U.insp, ['inspector']), level: 'county' },
   viewer: actor('view-1', U.town, ['viewer']),
   admin: actor('adm-1', U.county, ['admin']),
 };
