@@ -34,6 +34,9 @@ export interface DutyRequest {
 /** Campaign settings the policy reads: the offices the campaign names to recheck petition items. */
 export interface DutySettings {
   petitionRecheckUnits?: readonly { id: string; path: string }[];
+  /** false: a petition item's recheck is not reserved to the county (the rule before 000 §七 was enforced;
+   * also how the Temporal workflow replays updates accepted before that rule). Default true. */
+  petitionRecheckByCounty?: boolean;
 }
 
 export type DutyReason =
@@ -76,7 +79,7 @@ export function mayDecide(
   if (request.requestingUnitPath && within(actor.unitPath, request.requestingUnitPath))
     return refusal('duty.own_unit_report', step);
   if ((request.decidedBy ?? []).includes(actor.userId)) return refusal('duty.decided_before', step);
-  if (step === 'recheck' && request.petition) {
+  if (step === 'recheck' && request.petition && settings.petitionRecheckByCounty !== false) {
     const named = (settings.petitionRecheckUnits ?? []).some((u) => within(actor.unitPath, u.path));
     if (!named && actor.level !== 'county') return refusal('duty.petition_recheck_county', step);
   }

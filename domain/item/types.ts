@@ -179,6 +179,8 @@ export interface CampaignSettings {
   publicSide?: { enabled: boolean; noticeWorkingDays: number };
   /** Added: offices the campaign names to recheck petition items (信访) besides the county level (000 §七). */
   petitionRecheckUnits?: UnitRef[];
+  /** Added: false lets any inspector outside the unit recheck a petition item (default true: county, 000 §七). */
+  petitionRecheckByCounty?: boolean;
 }
 
 export interface ItemState {

@@ -220,8 +220,11 @@ export const SCENARIOS: Scenario[] = [
       {
         day: 131,
         time: '12:00',
-        // The reminders' moment passed while nobody ticked: dropped, the missed deadline told instead.
-        expect: { events: ['DeadlineMissed', 'Escalated:1'], overdue: true, escalationLevel: 1 },
+        expect: {
+          events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'],
+          overdue: true,
+          escalationLevel: 1,
+        },
       },
     ],
   },
@@ -282,7 +285,7 @@ export const SCENARIOS: Scenario[] = [
       {
         day: 51,
         time: '12:00',
-        expect: { events: ['DeadlineMissed', 'Escalated:1'], overdue: true },
+        expect: { events: ['ReminderIssued:3', 'ReminderIssued:1', 'DeadlineMissed', 'Escalated:1'], overdue: true },
       },
       {
         day: 52,

@@ -7,6 +7,7 @@
 // This module is bundled for Temporal's sandbox: it imports only domain/ and @temporalio/workflow
 // (test/temporal/bundle.test.ts proves it).
 import {
+  patched,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -20,6 +21,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { decide, fold, nextWake, type TimeEnv } from '../../domain/item/index.ts';
+
+/** Workflow versions (patched): histories recorded before each change replay under the rule of their time. */
+const PETITION_RECHECK_BY_COUNTY = 'petition-recheck-by-county';
 import type { Actor, ItemCommand, ItemEvent, ItemState } from '../../domain/item/types.ts';
 
 // ---------------------------------------------------------------- messages
@@ -241,8 +245,12 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
           withEnv = await loadEnv(campaignId!);
         }
         const now = nowIso();
-        // Decide again: an update accepted meanwhile may have changed the item since validation.
-        const events = check(cmd, withEnv, now);
+        // Decide again: an update accepted meanwhile may have changed the item since validation. An update
+        // accepted before petition rechecks were reserved to the county (issue 15) replays under the old rule.
+        const rules = patched(PETITION_RECHECK_BY_COUNTY)
+          ? withEnv
+          : { ...withEnv, settings: { ...withEnv.settings, petitionRecheckByCounty: false } };
+        const events = check(cmd, rules, now);
         const stored = await apply(events, withEnv, now);
         return { state: state!, events: stored };
       }),

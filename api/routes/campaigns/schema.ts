@@ -47,6 +47,10 @@ export const settingsSchema = z
     publicSide: z.strictObject({ enabled: z.boolean(), noticeWorkingDays: z.number().int().min(0).max(30) }).optional(),
     /** 000 §七: offices that recheck petition items (信访) besides the county level; never a township user otherwise. */
     petitionRecheckUnitIds: z.array(z.uuid()).max(20).optional(),
+    petitionRecheckByCounty: z
+      .boolean()
+      .optional()
+      .describe('false: petition items may be rechecked by any inspector outside the unit (default: the county, 000 §七)'),
   })
   .meta({ id: 'CampaignSettings' });
 
