@@ -41,6 +41,8 @@ import {
 import { contentDisposition, parseRange } from './http.ts';
 import { refusedPartName, watchPartNames } from './part-names.ts';
 import { evidenceWarningView } from '../items/schema.ts';
+import { openableRelated } from '../items/view.ts';
+import { warningForReader } from '../../../domain/evidence/guard.ts';
 import { campaignAccess, writesFor } from '../../../services/campaign-access.ts';
 import { PURPOSES, attachmentView } from './schema.ts';
 
@@ -385,7 +387,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         actor: actorOf(user),
         command: { type: 'dismiss_evidence_warning', warningId: req.params.warningId, reason: req.body.reason },
       });
-      return { version: out.state.version, evidenceWarnings: out.state.evidenceWarnings ?? [] };
+      const warnings = out.state.evidenceWarnings ?? [];
+      const openable = await openableRelated(db, user, warnings);
+      return {
+        version: out.state.version,
+        evidenceWarnings: warnings.map((x) => warningForReader(x, (id) => openable.has(id))),
+      };
     },
   );
 
@@ -412,6 +419,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (req) => {
+      await access.visibleCampaign(me(req), req.params.id);
       const rows = await evidenceWarningCounts(db, req.params.id, me(req).scopePath);
       return {
         units: rows.map((r) => ({ unitId: r.unit_id, unitName: r.unit_name, open: r.open, dismissed: r.dismissed })),
