@@ -160,12 +160,16 @@ export default fp<IdempotencyOptions>(
       // committed answer stays, a retry gets it).
       if (idem.answered && (reply.statusCode >= 500 || idem.answered.body === payload)) return payload;
       await beforeSendStore?.(req);
+      // With the database gone (the 503 being sent may say so) the key cannot be settled: the answer still goes
+      // out, and the key stays "in progress" until abandoned — a retry meanwhile gets 409, never a second write.
+      const unsettled = (err: unknown) =>
+        req.log.warn({ err }, 'Idempotency-Key left in progress: its answer was not stored');
       if (reply.statusCode >= 500) {
         // Nothing was written (no answer committed with writes): let the client retry with the same key.
-        await releaseKey(db, idem);
+        await releaseKey(db, idem).catch(unsettled);
       } else {
         const body = typeof payload === 'string' && payload.length > 0 ? payload : null;
-        await storeAnswer(db, idem, { status: reply.statusCode, body });
+        await storeAnswer(db, idem, { status: reply.statusCode, body }).catch(unsettled);
       }
       return payload;
     });

@@ -1,0 +1,128 @@
+// The real process (`zhenggai start`) for fault tests against services the test owns (its own
+// PostgreSQL, its own Redis), and a load of clients that retry as real ones do: the same request with
+// the same Idempotency-Key until it is answered, counting only 2xx answers as acknowledged.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import { freePort } from '../../db/embedded.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/zhenggai.ts', import.meta.url));
+const running: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of running) if (p.exitCode === null) p.kill('SIGKILL');
+});
+
+export interface Run {
+  p: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+export function run(args: string[], env: Record<string, string | undefined>): Run {
+  const base: Record<string, string | undefined> = { ...process.env };
+  for (const k of ['DATABASE_URL', 'DATABASE_OWNER_URL', 'REDIS_URL', 'ENGINE']) delete base[k];
+  const p = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+    env: { ...base, LOG_LEVEL: 'warn', ...env },
+  });
+  running.push(p);
+  let out = '';
+  let err = '';
+  p.stdout!.on('data', (c) => (out += c));
+  p.stderr!.on('data', (c) => (err += c));
+  const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
+  return { p, out: () => out, err: () => err, exited };
+}
+
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000) {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startServer(env: Record<string, string | undefined>) {
+  const port = await freePort();
+  const r = run(['start'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  await until('listening', () => r.out().includes('listening on') || r.p.exitCode !== null, 120_000);
+  if (r.p.exitCode !== null) throw new Error(`start failed:\n${r.out()}\n${r.err()}`);
+  return { ...r, base: `http://127.0.0.1:${port}` };
+}
+
+export async function login(base: string, username: string, password: string): Promise<string> {
+  const r = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
+export interface Load {
+  /** statuses of every answer, retries included */
+  statuses: number[];
+  /** requests answered 2xx: what the clients were told is done */
+  acknowledged: { kind: 'item' | 'comment'; itemId: string; text: string }[];
+  /** requests never answered 2xx (given up at the end): they may or may not have happened, but once at most */
+  unsure: { kind: 'item' | 'comment'; text: string }[];
+  /** answers that were neither 2xx nor 503/409, for the failure message */
+  odd: string[];
+  stop(): Promise<void>;
+}
+
+/** `writers` clients, each reporting items and commenting on them, retrying each request with its key. */
+export function itemLoad(
+  base: string,
+  token: string,
+  body: (title: string) => Record<string, unknown>,
+  writers = 8,
+): Load {
+  const load: Load = { statuses: [], acknowledged: [], unsure: [], odd: [], stop: async () => {} };
+  let stopping = false;
+  const send = async (path: string, payload: unknown): Promise<{ status: number; json: any } | null> => {
+    const key = randomUUID();
+    while (!stopping) {
+      try {
+        const r = await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
+          body: JSON.stringify(payload),
+          signal: AbortSignal.timeout(15_000),
+        });
+        load.statuses.push(r.status);
+        const json = await r.json().catch(() => null);
+        if (r.status < 300) return { status: r.status, json };
+        if (r.status !== 503 && r.status !== 409) load.odd.push(`${r.status} ${path} ${JSON.stringify(json)}`);
+        if (r.status !== 503 && r.status !== 409) return { status: r.status, json };
+      } catch {
+        load.statuses.push(0); // no answer (reset, timeout): the same request again
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    return null;
+  };
+  const writer = async (n: number) => {
+    for (let i = 0; !stopping; i++) {
+      const title = `负载 ${n}-${i} 饮水不安全`;
+      const made = await send('/api/v1/items', body(title));
+      if (!made || made.status !== 201) {
+        load.unsure.push({ kind: 'item', text: title });
+        continue;
+      }
+      load.acknowledged.push({ kind: 'item', itemId: made.json.id, text: title });
+      const text = `跟进 ${n}-${i}`;
+      const c = await send(`/api/v1/items/${made.json.id}/comments`, { text });
+      if (c && c.status < 300) load.acknowledged.push({ kind: 'comment', itemId: made.json.id, text });
+      else load.unsure.push({ kind: 'comment', text });
+    }
+  };
+  const all = Array.from({ length: writers }, (_, n) => writer(n));
+  load.stop = async () => {
+    stopping = true;
+    await Promise.all(all);
+  };
+  return load;
+}
