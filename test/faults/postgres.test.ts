@@ -2,107 +2,39 @@
 // meanwhile — never 500, never dies — and serves again once the database is back. Nothing acknowledged is
 // lost, nothing is written twice, every chain verifies and every ledger row equals the fold of its events
 // (the trail verify service, GET /admin/trail/verify).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../db/client.ts';
-import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../db/embedded.ts';
-import { hashPassword } from '../../db/queries/auth.ts';
-import { createOrgUnit } from '../../db/queries/org.ts';
-import { ensureLoginRole, withCredentials } from '../../db/roles.ts';
-import { campaigns, categories, users } from '../../db/schema.ts';
-import { DEFAULT_SETTINGS } from '../../domain/item/index.ts';
-import { itemLoad, login, run, startServer, until } from './support.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'zg-pg-fault-'));
-const pgDir = join(dir, 'pg');
-const PASSWORD = 'fault-test-password';
-let server: EmbeddedServer | null = null;
-afterAll(async () => {
-  await server?.stop().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const postmaster = () => Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-/** Start (or start again) our PostgreSQL on its port; after a kill -9 its old backends may hold the
- * shared memory for a moment, so a failed start is tried again. */
-async function startPg(port: number) {
-  for (let i = 0; ; i++) {
-    try {
-      return await startEmbeddedPostgres({ dir: pgDir, port, durable: true });
-    } catch (err) {
-      if (i >= 40) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
+import { describe, expect, it } from 'vitest';
+import { itemLoad, login, ownDatabase, PASSWORD, run, seedCampaign, startServer, until } from './support.ts';
 
 describe('PostgreSQL killed under load', () => {
   it('answers 503 while it is gone, recovers without a restart, loses and doubles nothing', async () => {
-    const port = await freePort();
-    server = await startPg(port);
-    const admin = new pg.Client({ connectionString: server.url('postgres') });
-    await admin.connect();
-    await admin.query('create database zg');
-    await admin.end();
-    await ensureLoginRole(server.url('postgres'), 'zg_fault_app', 'zg-fault-app');
-    const ownerUrl = server.url('zg');
-    const env = {
-      DATA_DIR: dir,
-      DATABASE_URL: withCredentials(ownerUrl, 'zg_fault_app', 'zg-fault-app'),
-      DATABASE_OWNER_URL: ownerUrl,
-      SWEEP_EVERY_SECONDS: '2',
-      DB_POOL_SIZE: '10',
-    };
+    const pgOwn = await ownDatabase();
+    const { ownerUrl } = pgOwn;
+    const env = { ...pgOwn.env, SWEEP_EVERY_SECONDS: '2', DB_POOL_SIZE: '10' };
     const made = run(['create-admin', '--username', 'admin', '--password', PASSWORD], env);
     expect(await made.exited, made.err()).toBe(0);
-
-    // The campaign and its office, written as the owner (the fixtures, not under test).
-    const owner = createDb(ownerUrl, { max: 2 });
-    const [root] = await owner.select().from(users);
-    const county = await createOrgUnit(owner, { name: '孟津区', kind: 'county', parentId: null });
-    const town = await createOrgUnit(owner, { name: '朝阳镇', kind: 'township', parentId: county.id });
-    const office = await createOrgUnit(owner, { name: '镇督查考评办', kind: 'office', parentId: town.id });
-    const [c] = await owner
-      .insert(campaigns)
-      .values({
-        name: '饮水安全专项整治',
-        ownerUnitId: office.id,
-        areaUnitId: town.id,
-        startsOn: '2026-01-01',
-        settings: DEFAULT_SETTINGS,
-      })
-      .returning();
-    const [cat] = await owner
-      .insert(categories)
-      .values({ campaignId: c!.id, code: 'w1', name: '饮水安全', leadUnitId: office.id })
-      .returning();
-    await owner.insert(users).values({
-      username: 'super',
-      displayName: '督查员',
-      unitId: office.id,
-      roles: ['supervisor'],
-      passwordHash: await hashPassword(PASSWORD),
-    });
-    await owner.$client.end();
-    expect(root).toBeDefined();
+    const fx = await seedCampaign(ownerUrl);
+    await fx.owner.$client.end();
 
     const app = await startServer(env);
     const token = await login(app.base, 'super', PASSWORD);
-    const load = itemLoad(app.base, token, (title) => ({
-      campaignId: c!.id,
-      categoryId: cat!.id,
-      source: 'screening',
-      title,
-      description: `${title}：村民反映自来水浑浊`,
-    }));
+    const load = itemLoad(
+      app.base,
+      token,
+      (title) => ({
+        campaignId: fx.campaignId,
+        categoryId: fx.categoryId,
+        source: 'screening',
+        title,
+        description: `${title}：村民反映自来水浑浊`,
+      }),
+      (n) => ({ path: '/api/v1/items/:id/comments', body: { text: `跟进 ${n}` }, text: `跟进 ${n}` }),
+    );
     await until('writes before the kill', () => load.acknowledged.length >= 12, 60_000);
 
     // kill -9 of the postmaster: every connection drops at once, mid-command for some.
-    const pid = postmaster();
+    const pid = pgOwn.postmasterPid();
     process.kill(pid, 'SIGKILL');
     await until('PostgreSQL gone', () => !existsSync(`/proc/${pid}`), 10_000);
     const before = load.acknowledged.length;
@@ -111,7 +43,7 @@ describe('PostgreSQL killed under load', () => {
     expect(ready.status).toBe(503);
     await ready.arrayBuffer();
 
-    server = await startPg(port);
+    await pgOwn.restart();
     await until('writes after the restart', () => load.acknowledged.length >= before + 12, 60_000);
     await load.stop();
 
@@ -148,7 +80,7 @@ describe('PostgreSQL killed under load', () => {
       const byText = new Map<string, number>();
       for (const r of comments) byText.set(r.text, (byText.get(r.text) ?? 0) + 1);
       expect([...byText].filter(([, n]) => n > 1)).toEqual([]);
-      for (const a of load.acknowledged.filter((x) => x.kind === 'comment')) expect(byText.get(a.text), a.text).toBe(1);
+      for (const a of load.acknowledged.filter((x) => x.kind === 'follow')) expect(byText.get(a.text), a.text).toBe(1);
     } finally {
       await db.end();
     }

@@ -3,9 +3,21 @@
 // the same Idempotency-Key until it is answered, counting only 2xx answers as acknowledged.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll } from 'vitest';
-import { freePort } from '../../db/embedded.ts';
+import { createDb } from '../../db/client.ts';
+import { type EmbeddedServer, freePort, startEmbeddedPostgres } from '../../db/embedded.ts';
+import { hashPassword } from '../../db/queries/auth.ts';
+import { createOrgUnit } from '../../db/queries/org.ts';
+import { ensureLoginRole, withCredentials } from '../../db/roles.ts';
+import { campaigns, categories, users } from '../../db/schema.ts';
+import { DEFAULT_SETTINGS } from '../../domain/item/index.ts';
+
+export const PASSWORD = 'fault-test-password';
 
 const BIN = fileURLToPath(new URL('../../bin/zhenggai.ts', import.meta.url));
 const running: ChildProcess[] = [];
@@ -33,6 +45,86 @@ export function run(args: string[], env: Record<string, string | undefined>): Ru
   p.stderr!.on('data', (c) => (err += c));
   const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
   return { p, out: () => out, err: () => err, exited };
+}
+
+/** A PostgreSQL of the test's own (so the test may kill it), a `zg` database, the app's role, and the
+ * process's environment for it: DATA_DIR, DATABASE_URL (the app role) and DATABASE_OWNER_URL. */
+export async function ownDatabase() {
+  const dir = mkdtempSync(join(tmpdir(), 'zg-fault-'));
+  const pgDir = join(dir, 'pg');
+  const port = await freePort();
+  /** Start (or start again) on the same port; after a kill -9 the old backends may hold the shared memory
+   * for a moment, so a failed start is tried again. */
+  const start = async (): Promise<EmbeddedServer> => {
+    for (let i = 0; ; i++) {
+      try {
+        return await startEmbeddedPostgres({ dir: pgDir, port, durable: true });
+      } catch (err) {
+        if (i >= 40) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+  let server = await start();
+  afterAll(async () => {
+    await server.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const admin = new pg.Client({ connectionString: server.url('postgres') });
+  await admin.connect();
+  await admin.query('create database zg');
+  await admin.end();
+  await ensureLoginRole(server.url('postgres'), 'zg_fault_app', 'zg-fault-app');
+  const ownerUrl = server.url('zg');
+  return {
+    ownerUrl,
+    env: {
+      DATA_DIR: dir,
+      DATABASE_URL: withCredentials(ownerUrl, 'zg_fault_app', 'zg-fault-app'),
+      DATABASE_OWNER_URL: ownerUrl,
+    },
+    postmasterPid: () => Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+    restart: async () => {
+      server = await start();
+    },
+  };
+}
+
+/** After `create-admin` migrated the database: a township campaign, its office (supervisor and category
+ * lead: `super`) and one village, written as the owner (fixtures, not under test). */
+export async function seedCampaign(ownerUrl: string) {
+  const owner = createDb(ownerUrl, { max: 2 });
+  try {
+    const county = await createOrgUnit(owner, { name: '孟津区', kind: 'county', parentId: null });
+    const town = await createOrgUnit(owner, { name: '朝阳镇', kind: 'township', parentId: county.id });
+    const office = await createOrgUnit(owner, { name: '镇督查考评办', kind: 'office', parentId: town.id });
+    const village = await createOrgUnit(owner, { name: '朝阳村', kind: 'village', parentId: town.id });
+    const [c] = await owner
+      .insert(campaigns)
+      .values({
+        name: '饮水安全专项整治',
+        ownerUnitId: office.id,
+        areaUnitId: town.id,
+        startsOn: '2026-01-01',
+        settings: DEFAULT_SETTINGS,
+      })
+      .returning();
+    const [cat] = await owner
+      .insert(categories)
+      .values({ campaignId: c!.id, code: 'w1', name: '饮水安全', leadUnitId: office.id })
+      .returning();
+    await owner.insert(users).values({
+      username: 'super',
+      displayName: '督查员',
+      unitId: office.id,
+      roles: ['supervisor', 'lead'],
+      passwordHash: await hashPassword(PASSWORD),
+    });
+    return { campaignId: c!.id, categoryId: cat!.id, villageId: village.id, owner };
+  } catch (err) {
+    await owner.$client.end();
+    throw err;
+  }
 }
 
 export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000) {
@@ -65,19 +157,21 @@ export interface Load {
   /** statuses of every answer, retries included */
   statuses: number[];
   /** requests answered 2xx: what the clients were told is done */
-  acknowledged: { kind: 'item' | 'comment'; itemId: string; text: string }[];
+  acknowledged: { kind: 'item' | 'follow'; itemId: string; text: string }[];
   /** requests never answered 2xx (given up at the end): they may or may not have happened, but once at most */
-  unsure: { kind: 'item' | 'comment'; text: string }[];
+  unsure: { kind: 'item' | 'follow'; text: string }[];
   /** answers that were neither 2xx nor 503/409, for the failure message */
   odd: string[];
   stop(): Promise<void>;
 }
 
-/** `writers` clients, each reporting items and commenting on them, retrying each request with its key. */
+/** `writers` clients, each reporting items and following each up (a comment, an assignment), retrying
+ * each request with its key. */
 export function itemLoad(
   base: string,
   token: string,
   body: (title: string) => Record<string, unknown>,
+  follow: (n: string) => { path: string; body: Record<string, unknown>; text: string },
   writers = 8,
 ): Load {
   const load: Load = { statuses: [], acknowledged: [], unsure: [], odd: [], stop: async () => {} };
@@ -113,10 +207,10 @@ export function itemLoad(
         continue;
       }
       load.acknowledged.push({ kind: 'item', itemId: made.json.id, text: title });
-      const text = `跟进 ${n}-${i}`;
-      const c = await send(`/api/v1/items/${made.json.id}/comments`, { text });
-      if (c && c.status < 300) load.acknowledged.push({ kind: 'comment', itemId: made.json.id, text });
-      else load.unsure.push({ kind: 'comment', text });
+      const next = follow(`${n}-${i}`);
+      const c = await send(next.path.replace(':id', made.json.id), next.body);
+      if (c && c.status < 300) load.acknowledged.push({ kind: 'follow', itemId: made.json.id, text: next.text });
+      else load.unsure.push({ kind: 'follow', text: next.text });
     }
   };
   const all = Array.from({ length: writers }, (_, n) => writer(n));
