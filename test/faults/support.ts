@@ -21,8 +21,10 @@ export const PASSWORD = 'fault-test-password';
 
 const BIN = fileURLToPath(new URL('../../bin/zhenggai.ts', import.meta.url));
 const running: ChildProcess[] = [];
-afterAll(() => {
+const opened: (() => Promise<void>)[] = [];
+afterAll(async () => {
   for (const p of running) if (p.exitCode === null) p.kill('SIGKILL');
+  for (const close of opened) await close();
 });
 
 export interface Run {
@@ -66,7 +68,8 @@ export async function ownDatabase() {
     }
   };
   let server = await start();
-  afterAll(async () => {
+  // Stopped with the file (a hook registered inside a test would never run).
+  opened.push(async () => {
     await server.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   });
