@@ -65,7 +65,8 @@ const configSchema = z
     NOTIFY_RATE_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
     /** How often the outbox is drained into notices, in seconds. */
     NOTIFY_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
-    /** How often lost notification jobs are looked for and queued again (after Redis came back empty, say). */
+    /** How often lost notification jobs are looked for and queued again (after Redis came back empty, say),
+     * and how old an outbox row's job must be to count as lost; the schedules are re-asserted as often. */
     NOTIFY_RECONCILE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     /** Attempts per delivery before it is dead-lettered, and the first backoff (doubling). */
     NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),

@@ -230,12 +230,16 @@ export async function startAll(
         attempts: config.NOTIFY_ATTEMPTS,
         backoffMs: config.NOTIFY_BACKOFF_MS,
         ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+        // An outbox row whose job vanished with Redis is queued again after this long (was a fixed 2 min).
+        requeueAfterMs: config.NOTIFY_RECONCILE_SECONDS * 1000,
       },
     },
     {
       drainEverySeconds: config.NOTIFY_EVERY_SECONDS,
       digestCron: config.DIGEST_CRON,
       reconcileEverySeconds: config.NOTIFY_RECONCILE_SECONDS,
+      // Schedules lost with an emptied Redis come back as soon as lost deliveries are looked for.
+      ensureEverySeconds: config.NOTIFY_RECONCILE_SECONDS,
     },
     { log },
   );

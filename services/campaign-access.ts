@@ -40,19 +40,25 @@ export const writesFor = (u: AuthUser, unit: { path: string }) =>
 
 export type CampaignAccess = ReturnType<typeof campaignAccess>;
 
+/** The campaign with its report configuration (null when none is set), if the caller may see it (units
+ * inside its area or above it); else not_found, exactly as for a campaign that does not exist. Also for
+ * routes that take a campaign id as a filter (the ledger, its export, the statistics, the trail check). */
+export async function visibleCampaignOf(
+  db: Db,
+  user: AuthUser,
+  id: string,
+): Promise<CampaignScope & { config: ReportConfigRow | null }> {
+  const row = await campaignScopeRow(db, id);
+  if (!row || !(user.roles.includes('admin') || related(user.unitPath, row.areaPath)))
+    throw notFoundRefusal('campaign');
+  return row;
+}
+
 export function campaignAccess(deps: { db: Db; calendar: () => Promise<CalendarData> }) {
   const { db } = deps;
 
   /** The campaign with its report configuration (null when none is set), if the caller may see it (units inside its area or above it). */
-  async function visibleCampaignWithConfig(
-    user: AuthUser,
-    id: string,
-  ): Promise<CampaignScope & { config: ReportConfigRow | null }> {
-    const row = await campaignScopeRow(db, id);
-    if (!row || !(user.roles.includes('admin') || related(user.unitPath, row.areaPath)))
-      throw notFoundRefusal('campaign');
-    return row;
-  }
+  const visibleCampaignWithConfig = (user: AuthUser, id: string) => visibleCampaignOf(db, user, id);
 
   async function visibleCampaign(user: AuthUser, id: string): Promise<CampaignScope> {
     const { config: _config, ...scope } = await visibleCampaignWithConfig(user, id);

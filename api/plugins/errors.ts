@@ -111,7 +111,9 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   // The server went away (restart, failover, admin shutdown) or cannot take connections yet: 503, and the
   // pool connects afresh for the next request.
   const lost = typeof pgCode === 'string' && (/^08/.test(pgCode) || /^57P0[123]$/.test(pgCode));
-  if (lost || /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect/i.test(chain)) {
+  // "not queryable": a transaction's rollback on a connection the server dropped mid-command (kill -9).
+  const gone = /ECONNREFUSED|ECONNRESET|Connection terminated|timeout exceeded when trying to connect|not queryable/i;
+  if (lost || gone.test(chain)) {
     return base(503, 'unavailable', 'Service unavailable', 'the database is not reachable; try again shortly');
   }
   return base(500, 'internal', 'Internal error', `something went wrong on our side; quote request id ${req.id}`);

@@ -3,7 +3,9 @@
 // Exactly once: a route that writes stores its answer inside its own transaction (`answerInTransaction`),
 // so the answer commits with the writes; a crash between commit and reply leaves the answer, never a key
 // "in progress" that a later retry would run again. Answers of requests that wrote nothing (refusals) are
-// stored when sent.
+// stored when sent. An upload's files are part of its request: the key of a multipart POST is claimed by
+// the route once the files are read and hashed (`req.claimUpload`), so the same key with another file is
+// refused, not replayed.
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -32,6 +34,9 @@ export interface IdempotencyState extends IdempotencyKeyRef {
 declare module 'fastify' {
   interface FastifyRequest {
     idempotency: IdempotencyState | null;
+    /** Set on a multipart POST with an Idempotency-Key: claim the key with the files' names and hashes.
+     * true: the request was answered (the first answer replayed); the handler returns the reply. */
+    claimUpload: ((files: { fileName: string; sha256: string }[]) => Promise<boolean>) | null;
   }
 }
 
@@ -79,6 +84,12 @@ export function answered(req: FastifyRequest, answer: StoredAnswer): void {
 export default fp<IdempotencyOptions>(
   async (app, { db, beforeSendStore }) => {
     app.decorateRequest('idempotency', null);
+    app.decorateRequest('claimUpload', null);
+
+    const fingerprint = (req: FastifyRequest, body: unknown) =>
+      createHash('sha256')
+        .update(`${req.method} ${req.url}\n${canonicalJson(body ?? null)}`)
+        .digest('hex');
 
     app.addHook('preHandler', async (req, reply) => {
       const key = req.headers['idempotency-key'];
@@ -91,15 +102,22 @@ export default fp<IdempotencyOptions>(
           'use 1–200 visible ASCII characters, e.g. a UUID',
         );
       }
-      const requestHash = createHash('sha256')
-        .update(`${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`)
-        .digest('hex');
       const ref = { userId: req.user.id, key };
-      if (await claimKey(db, ref, requestHash, ABANDONED_AFTER_S)) {
-        req.idempotency = ref;
+      if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+        // The files are not read yet: the route claims the key once it knows their hashes.
+        req.claimUpload = (files) =>
+          claim(req, reply, ref, fingerprint(req, { files: files.map((f) => [f.fileName, f.sha256]) }));
         return;
       }
+      if (await claim(req, reply, ref, fingerprint(req, req.body))) return reply;
+    });
 
+    /** Take the key for this request, or answer from it: true when the reply was sent (a replay). */
+    async function claim(req: FastifyRequest, reply: FastifyReply, ref: IdempotencyKeyRef, requestHash: string) {
+      if (await claimKey(db, ref, requestHash, ABANDONED_AFTER_S)) {
+        req.idempotency = ref;
+        return false;
+      }
       const prior = await priorRequest(db, ref);
       if (!prior)
         throw new Problem(
@@ -126,12 +144,13 @@ export default fp<IdempotencyOptions>(
       }
       reply.header('idempotent-replayed', 'true');
       const isProblem = prior.statusCode >= 400;
-      return reply
+      reply
         .code(prior.statusCode)
         .type(isProblem ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8')
         .serializer(JSON.stringify)
         .send(prior.response);
-    });
+      return true;
+    }
 
     app.addHook('onSend', async (req, reply, payload) => {
       const idem = req.idempotency;
@@ -141,12 +160,16 @@ export default fp<IdempotencyOptions>(
       // committed answer stays, a retry gets it).
       if (idem.answered && (reply.statusCode >= 500 || idem.answered.body === payload)) return payload;
       await beforeSendStore?.(req);
+      // With the database gone (the 503 being sent may say so) the key cannot be settled: the answer still goes
+      // out, and the key stays "in progress" until abandoned — a retry meanwhile gets 409, never a second write.
+      const unsettled = (err: unknown) =>
+        req.log.warn({ err }, 'Idempotency-Key left in progress: its answer was not stored');
       if (reply.statusCode >= 500) {
         // Nothing was written (no answer committed with writes): let the client retry with the same key.
-        await releaseKey(db, idem);
+        await releaseKey(db, idem).catch(unsettled);
       } else {
         const body = typeof payload === 'string' && payload.length > 0 ? payload : null;
-        await storeAnswer(db, idem, { status: reply.statusCode, body });
+        await storeAnswer(db, idem, { status: reply.statusCode, body }).catch(unsettled);
       }
       return payload;
     });

@@ -156,6 +156,16 @@ export async function getVisibleItem(db: DbOrTx, actor: Reader, id: string) {
   return row ?? null;
 }
 
+/** Which of these items the reader may open (for links between items, e.g. evidence warnings). */
+export async function openableItemIds(db: DbOrTx, actor: Reader, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: items.id })
+    .from(items)
+    .where(and(inArray(items.id, [...new Set(ids)]), visibleTo(actor)));
+  return new Set(rows.map((r) => r.id));
+}
+
 export type ItemListRow = NonNullable<Awaited<ReturnType<typeof getVisibleItem>>>;
 
 export async function itemTimeline(db: DbOrTx, itemId: string) {

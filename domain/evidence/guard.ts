@@ -66,7 +66,7 @@ export function guardEvidence(input: GuardInput): NewWarning[] {
   for (const [mine, uses] of byAttachment(input.sameFile)) {
     add(
       'same_file_elsewhere',
-      `佐证材料「${name(mine)}」与其他 ${uses.length} 个事项（${unitList(uses)}）使用的文件完全相同`,
+      `佐证材料「${name(mine)}」${otherItems(uses.length, unitList(uses))}使用的文件完全相同`,
       [mine],
       uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })),
     );
@@ -75,7 +75,7 @@ export function guardEvidence(input: GuardInput): NewWarning[] {
     const closest = Math.min(...uses.map((u) => u.distance ?? 64));
     add(
       'near_duplicate_photo',
-      `照片「${name(mine)}」与其他 ${uses.length} 个事项（${unitList(uses)}）的照片高度相似（最小差异 ${closest}/64，阈值 ${NEAR_DUPLICATE_MAX_DISTANCE}）`,
+      `照片「${name(mine)}」${otherItems(uses.length, unitList(uses))}的照片高度相似（最小差异 ${closest}/64，阈值 ${NEAR_DUPLICATE_MAX_DISTANCE}）`,
       [mine],
       uses.map((u) => ({ itemId: u.otherItemId, attachmentId: u.otherAttachmentId })),
     );
@@ -117,6 +117,25 @@ function byAttachment(uses: OtherUse[]): Map<string, OtherUse[]> {
   const m = new Map<string, OtherUse[]>();
   for (const u of uses) m.set(u.attachmentId, [...(m.get(u.attachmentId) ?? []), u]);
   return m;
+}
+
+const otherItems = (n: number, units: string) => `与其他 ${n} 个事项（${units}）`;
+const OTHER_ITEMS = /与其他 (\d+) 个事项（[^）]*）/;
+
+/** A warning as one reader sees it: the other items they cannot open are neither linked nor named (their
+ * units are left out of the text); the count stays, as the finding is about this item's evidence. */
+export function warningForReader<W extends Pick<EvidenceWarning, 'detail' | 'related'>>(
+  w: W,
+  canOpen: (itemId: string) => boolean,
+): W {
+  const related = w.related.filter((r) => canOpen(r.itemId));
+  if (related.length === w.related.length) return w;
+  const hidden = new Set(w.related.filter((r) => !canOpen(r.itemId)).map((r) => r.itemId)).size;
+  const detail = w.detail.replace(
+    OTHER_ITEMS,
+    (_m, n: string) => `与其他 ${n} 个事项（其中 ${hidden} 个不在您的查看范围内）`,
+  );
+  return { ...w, related, detail };
 }
 
 const unitList = (uses: OtherUse[]) => [...new Set(uses.map((u) => u.otherUnitName ?? '其他单位'))].join('、');

@@ -28,7 +28,8 @@ async function cite(handler: string, id: string, files: { name: string; bytes: B
     evidence: ids,
   });
   expect(r.status).toBe(200);
-  return { ids, warnings: await settled(handler, id) };
+  // Read as the office, who may open every item a warning points to (a handler sees fewer: see (a)).
+  return { ids, warnings: await settled('super', id) };
 }
 
 /** The item's warnings once the evidence queue has nothing left to do. */
@@ -70,6 +71,16 @@ describe('paper sign-off guard', () => {
       related: [{ itemId: a.id, attachmentId: first.ids[0] }],
     });
     expect(second.warnings[0]!.detail).toContain('朝阳村');
+    // The handler of 南陈村 cannot open 朝阳村's item: the warning neither links nor names it.
+    const told = (await w.call('h2', 'GET', `${items}/${b.id}`)).body;
+    expect(told.evidenceWarnings[0]).toMatchObject({ code: 'same_file_elsewhere', related: [] });
+    expect(told.evidenceWarnings[0].detail).toContain('与其他 1 个事项（其中 1 个不在您的查看范围内）');
+    const raisedEvent = told.timeline.find((e: { type: string }) => e.type === 'EvidenceWarningRaised');
+    expect(raisedEvent.data).toMatchObject({ related: [] });
+    for (const said of [told.evidenceWarnings, raisedEvent]) {
+      expect(JSON.stringify(said)).not.toContain('朝阳村');
+      expect(JSON.stringify(told)).not.toContain(a.id);
+    }
 
     // Citing the same file again raises nothing new.
     const again = await w.call('h2', 'POST', `${items}/${b.id}/progress`, { note: '补充说明', evidence: second.ids });

@@ -20,10 +20,10 @@ describe('response serializer', () => {
     categoryName: '重点人群未参保',
     responsibleName: '朝阳村',
   };
-  const view = itemView(row as never, A.lead);
+  const view = itemView(row as never, A.lead, new Set());
 
   it('writes a ledger page exactly as zod encode + JSON.stringify would', () => {
-    const page = { items: [view, itemView(row as never, A.viewer)], nextCursor: 'abc' };
+    const page = { items: [view, itemView(row as never, A.viewer, new Set())], nextCursor: 'abc' };
     expect(compile(itemPage)(page)).toBe(JSON.stringify(z.encode(itemPage, page as never)));
   });
 

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createCheckpoint } from '../../../services/trail/checkpoint.ts';
 import { verifyDatabase } from '../../../services/trail/verify.ts';
+import { visibleCampaignOf } from '../../../services/campaign-access.ts';
 import type { AppDeps } from '../../app.ts';
 import { requireRole } from '../../access.ts';
 import { Problem, problemResponses } from '../../problem.ts';
@@ -57,6 +58,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, trailSigner, cl
     },
     async (req) => {
       requireRole(req.user!, ['admin', 'viewer']);
+      if (req.query.campaignId) await visibleCampaignOf(db, req.user!, req.query.campaignId);
       const s = signer();
       return { ...(await verifyDatabase(db, s, { campaignId: req.query.campaignId })), keyId: s.keyId };
     },

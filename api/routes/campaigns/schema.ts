@@ -50,7 +50,9 @@ export const settingsSchema = z
     petitionRecheckByCounty: z
       .boolean()
       .optional()
-      .describe('false: petition items may be rechecked by any inspector outside the unit (default: the county, 000 §七)'),
+      .describe(
+        'false: petition items may be rechecked by any inspector outside the unit (default: the county, 000 §七)',
+      ),
   })
   .meta({ id: 'CampaignSettings' });
 

@@ -11,6 +11,7 @@ import { within } from '../../../domain/access/scope.ts';
 import { documentOffices, orgUnits } from '../../../db/schema.ts';
 import { documentRobots } from '../../../services/document-robots.ts';
 import { type DocumentView, documentService } from '../../../services/documents.ts';
+import { visibleCampaignOf } from '../../../services/campaign-access.ts';
 import type { AppDeps } from '../../app.ts';
 import { forbidden, notFound, problemResponses } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
@@ -199,9 +200,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         response: { 200: z.object({ documents: z.array(documentView) }), ...problemResponses },
       },
     },
-    async (req) => ({
-      documents: (await docs.list(req.user!, { campaignId: req.params.id, ...req.query })).map(view),
-    }),
+    async (req) => {
+      await visibleCampaignOf(db, req.user!, req.params.id);
+      return { documents: (await docs.list(req.user!, { campaignId: req.params.id, ...req.query })).map(view) };
+    },
   );
 
   app.get(

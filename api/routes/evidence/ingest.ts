@@ -53,13 +53,15 @@ export interface IngestedFile extends StagedFile {
   processed: boolean;
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+export const invalidFileName = (name: string, why: string) =>
+  new Problem(400, 'invalid_file_name', 'Invalid file name', `${JSON.stringify(name.slice(0, 80))}: ${why}`);
 
 /** A file name as people give it (Chinese welcome); no paths, no control or bidi characters. */
 export function checkFileName(raw: string | undefined): string {
   const name = (raw ?? '').normalize('NFC').trim();
-  const bad = (why: string) =>
-    new Problem(400, 'invalid_file_name', 'Invalid file name', `${JSON.stringify(name.slice(0, 80))}: ${why}`);
+  const bad = (why: string) => invalidFileName(name, why);
   if (name === '') throw bad('the file has no name');
   if (CONTROL.test(name)) throw bad('control characters are not allowed in a file name');
   if (/[\\/]/.test(name) || name === '.' || name === '..')
@@ -132,14 +134,19 @@ export async function stageFile(
   return { path, sha256: hash.digest('hex'), size, fileName };
 }
 
-/** Check the real type, read photo facts, and put the bytes (and thumbnail) into the store.
- * pictures 'deferred': only EXIF is read here (cheap); the picture work is a background job's
- * (workers/evidence.ts), keeping decoding and resizing off the request path. */
-export async function ingestStaged(
+/** A staged file whose type is checked and whose photo facts (and thumbnail, in the staging folder) are
+ * made — nothing of it is in the store yet, so a request refused later leaves nothing behind. */
+export interface PreparedFile extends Omit<IngestedFile, 'thumbnail'> {
+  /** The thumbnail made beside the staged file, or null. */
+  thumbPath: string | null;
+}
+
+/** Check the real type and read photo facts. pictures 'deferred': only EXIF is read here (cheap); the
+ * picture work is a background job's (workers/evidence.ts), keeping decoding and resizing off the request path. */
+export async function prepareStaged(
   staged: StagedFile,
-  store: FileStore,
   pictures: 'inline' | 'deferred' = 'inline',
-): Promise<IngestedFile> {
+): Promise<PreparedFile> {
   const type = await fileTypeFromFile(staged.path);
   const mime = type?.mime ?? 'unknown';
   const kind = ALLOWED_TYPES[mime];
@@ -152,22 +159,55 @@ export async function ingestStaged(
     );
   }
   let photo: PhotoFacts | null = null;
-  let thumbnail = false;
+  let thumbPath: string | null = null;
   if (kind === 'photo' && pictures === 'deferred') {
     photo = { width: null, height: null, dhash: null, ...(await readExif(staged.path)) };
   } else if (kind === 'photo') {
-    const thumbPath = `${staged.path}.thumb.webp`;
+    const path = `${staged.path}.thumb.webp`;
     try {
-      const facts = await processPhoto(staged.path, thumbPath, mime);
+      const facts = await processPhoto(staged.path, path, mime);
       photo = facts;
-      if (facts.thumbnail) {
-        await store.put(thumbnailKey(staged.sha256), thumbPath, 'image/webp');
-        thumbnail = true;
-      }
+      if (facts.thumbnail) thumbPath = path;
     } finally {
-      await unlink(thumbPath).catch(() => {});
+      if (!thumbPath) await unlink(path).catch(() => {});
     }
   }
-  await store.put(blobKey(staged.sha256), staged.path, mime);
-  return { ...staged, contentType: mime, kind, photo, thumbnail, processed: kind !== 'photo' || pictures === 'inline' };
+  const processed = kind !== 'photo' || pictures === 'inline';
+  return { ...staged, contentType: mime, kind, photo, thumbPath, processed };
+}
+
+/** Hand a prepared file's bytes (and thumbnail) to the store under their hash. */
+export async function storePrepared(f: PreparedFile, store: FileStore): Promise<IngestedFile> {
+  if (f.thumbPath) await store.put(thumbnailKey(f.sha256), f.thumbPath, 'image/webp');
+  await store.put(blobKey(f.sha256), f.path, f.contentType);
+  const { thumbPath, ...rest } = f;
+  return { ...rest, thumbnail: thumbPath !== null };
+}
+
+/** Remove a request's staging files (the staged bytes and any thumbnail made beside them). */
+export async function discardStaged(files: { path: string }[]): Promise<void> {
+  await Promise.all(
+    files.flatMap((f) => [unlink(f.path).catch(() => {}), unlink(`${f.path}.thumb.webp`).catch(() => {})]),
+  );
+}
+
+/** The multipart parser's errors as the client's mistakes they are. */
+export function mapMultipartError(err: unknown): unknown {
+  if (err instanceof Problem) return err;
+  const code = (err as { code?: string }).code;
+  if (code === 'FST_FILES_LIMIT') return new Problem(413, 'too_many_files', 'Too many files', (err as Error).message);
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+    return new Problem(413, 'too_many_parts', 'Too many parts', (err as Error).message);
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
+    return new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send multipart/form-data');
+  const msg = String((err as Error).message ?? '');
+  if (/Unexpected end of (form|multipart)|Malformed part header|Multipart: Boundary not found|aborted/i.test(msg)) {
+    return new Problem(
+      400,
+      'upload_incomplete',
+      'Upload incomplete',
+      `the multipart body ended early or is malformed (${msg}); nothing was stored`,
+    );
+  }
+  return err;
 }

@@ -27,11 +27,23 @@ import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { answerInTransaction, sendCommitted } from '../../plugins/idempotency.ts';
 import { forbidden, notFound, Problem, problemResponses } from '../../problem.ts';
-import { checkFileName, ingestStaged, stageFile, type IngestedFile } from './ingest.ts';
+import {
+  checkFileName,
+  discardStaged,
+  mapMultipartError,
+  prepareStaged,
+  stageFile,
+  storePrepared,
+  type IngestedFile,
+  type PreparedFile,
+  type StagedFile,
+} from './ingest.ts';
 import { contentDisposition, parseRange } from './http.ts';
+import { refusedPartName, watchPartNames } from './part-names.ts';
 import { evidenceWarningView } from '../items/schema.ts';
+import { openableRelated } from '../items/view.ts';
+import { warningForReader } from '../../../domain/evidence/guard.ts';
 import { campaignAccess, writesFor } from '../../../services/campaign-access.ts';
-import { unlink } from 'node:fs/promises';
 import { PURPOSES, attachmentView } from './schema.ts';
 
 const view = (a: AttachmentRow) => ({
@@ -87,8 +99,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     return a;
   }
 
-  /** Streams the request's file parts into the store and records them in one transaction (a request with
-   * one bad file records none). Photos' picture work is queued when the process has the evidence jobs. */
+  /** Takes the request's file parts in two steps: every file is staged and checked first, and only when all
+   * pass do their bytes go to the store and their rows in one transaction — a request with one bad file
+   * leaves nothing behind. Photos' picture work is queued when the process has the evidence jobs.
+   * A request answered from its Idempotency-Key (the first answer replayed) stores nothing. */
   async function receive(req: FastifyRequest, reply: FastifyReply, owner: Omit<UploadOwner, 'at'>) {
     if (!req.isMultipart())
       throw new Problem(
@@ -98,21 +112,27 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         'send multipart/form-data with one or more file parts',
       );
     const budget = { remaining: limits.maxRequestBytes, maxFileBytes: limits.maxFileBytes };
+    const staged: StagedFile[] = [];
     const done: IngestedFile[] = [];
+    // Watching starts before the parser pipes the body (req.files() below), so no chunk is missed.
+    const refusedName = watchPartNames(req.raw, req.headers['content-type']);
     try {
       for await (const part of req.files()) {
         const name = checkFileName(part.filename);
-        const staged = await stageFile(part.file, name, stageDir, budget);
-        try {
-          done.push(await ingestStaged(staged, store, ev!.jobs ? 'deferred' : 'inline'));
-        } finally {
-          await unlink(staged.path).catch(() => {});
-        }
+        staged.push(await stageFile(part.file, name, stageDir, budget));
       }
+      const dropped = refusedName();
+      if (dropped !== null) throw refusedPartName(dropped);
+      if (staged.length === 0) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
+      const prepared: PreparedFile[] = [];
+      for (const f of staged) prepared.push(await prepareStaged(f, ev!.jobs ? 'deferred' : 'inline'));
+      if (req.claimUpload && (await req.claimUpload(staged))) return reply;
+      for (const f of prepared) done.push(await storePrepared(f, store));
     } catch (err) {
       throw mapMultipartError(err);
+    } finally {
+      await discardStaged(staged);
     }
-    if (done.length === 0) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
     const at = clock.now().toISOString();
     // With an Idempotency-Key the answer commits with the rows: a retry after a crash gets these files back.
     const answer = answerInTransaction(req, reply, 201, (attachments: unknown[]) => ({ attachments }));
@@ -367,7 +387,12 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
         actor: actorOf(user),
         command: { type: 'dismiss_evidence_warning', warningId: req.params.warningId, reason: req.body.reason },
       });
-      return { version: out.state.version, evidenceWarnings: out.state.evidenceWarnings ?? [] };
+      const warnings = out.state.evidenceWarnings ?? [];
+      const openable = await openableRelated(db, user, warnings);
+      return {
+        version: out.state.version,
+        evidenceWarnings: warnings.map((x) => warningForReader(x, (id) => openable.has(id))),
+      };
     },
   );
 
@@ -394,6 +419,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (req) => {
+      await access.visibleCampaign(me(req), req.params.id);
       const rows = await evidenceWarningCounts(db, req.params.id, me(req).scopePath);
       return {
         units: rows.map((r) => ({ unitId: r.unit_id, unitName: r.unit_name, open: r.open, dismissed: r.dismissed })),
@@ -416,26 +442,6 @@ async function openOrGone<T>(open: () => Promise<T>, id: string): Promise<T> {
     }
     throw err;
   }
-}
-
-function mapMultipartError(err: unknown): unknown {
-  if (err instanceof Problem) return err;
-  const code = (err as { code?: string }).code;
-  if (code === 'FST_FILES_LIMIT') return new Problem(413, 'too_many_files', 'Too many files', (err as Error).message);
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
-    return new Problem(413, 'too_many_parts', 'Too many parts', (err as Error).message);
-  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
-    return new Problem(415, 'unsupported_media_type', 'Unsupported media type', 'send multipart/form-data');
-  const msg = String((err as Error).message ?? '');
-  if (/Unexpected end of (form|multipart)|Malformed part header|Multipart: Boundary not found|aborted/i.test(msg)) {
-    return new Problem(
-      400,
-      'upload_incomplete',
-      'Upload incomplete',
-      `the multipart body ended early or is malformed (${msg}); nothing was stored`,
-    );
-  }
-  return err;
 }
 
 export default routes;

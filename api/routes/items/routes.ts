@@ -35,7 +35,8 @@ import {
 } from './schema.ts';
 import { idParams, listQuery } from '../../schemas/common.ts';
 import { ifMatch, milestoneParams } from './schema.ts';
-import { eventDataFor, itemView, scheduleView } from './view.ts';
+import { visibleCampaignOf } from '../../../services/campaign-access.ts';
+import { eventDataFor, itemView, openableRelated, scheduleView, warningsOf } from './view.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock, evidence }) => {
   const me = (req: { user: AuthUser | null }) => req.user!;
@@ -83,7 +84,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         responsibleName,
       };
       const result = {
-        ...itemView(row, actor),
+        ...itemView(row, actor, await openableRelated(db, user, warningsOf([s]))),
         events: out.events.map((e) => ({ seq: e.seq, type: e.event.type, at: e.event.at })),
       };
       return reply.serializeInput(result, String(status)) as string;
@@ -230,6 +231,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       const user = me(req);
       const actor = actorOf(user);
       const q = req.query;
+      if (q.campaignId) await visibleCampaignOf(db, user, q.campaignId);
       let unitPath: string | undefined;
       if (q.unitId) {
         const u = await unitById(db, q.unitId);
@@ -256,8 +258,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           ? totals.get(JSON.stringify([user.scopePath, filters]), () => countItems(db, user, filters))
           : Promise.resolve(undefined),
       ]);
+      const openable = await openableRelated(db, user, warningsOf(page.rows.map((r) => r.state)));
       return {
-        items: page.rows.map((r) => itemView(r, actor)),
+        items: page.rows.map((r) => itemView(r, actor, openable)),
         nextCursor: page.next ? encodeCursor(q.sort, page.next) : null,
         ...(total !== undefined ? { total } : {}),
       };
@@ -287,11 +290,15 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         canSeePersonalData(actor.roles) ? importedRowOf(db, row.state.campaignId, row.state.id) : null,
       ]);
       reply.header('etag', `"${row.state.version}"`);
+      const raised = timeline
+        .filter((e) => e.type === 'EvidenceWarningRaised')
+        .map((e) => e.data as { related?: unknown });
+      const openable = await openableRelated(db, user, [...warningsOf([row.state]), ...raised]);
       const objections = row.state.publicNotice?.objections.length
         ? await objectionQueue(db, row.state.campaignId, row.state.id)
         : [];
       return {
-        ...itemView(row, actor),
+        ...itemView(row, actor, openable),
         signOffSteps: chainFor(row.state, settings).map((step, i) => ({
           id: step.id,
           name: step.name,
@@ -313,7 +320,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
           type: e.type,
           at: new Date(e.at).toISOString(),
           actor: e.actorId ? { id: e.actorId, name: e.actorName } : null,
-          data: eventDataFor(e.type, e.data, actor),
+          data: eventDataFor(e.type, e.data, actor, openable),
           hash: e.hash,
         })),
       };

@@ -1,13 +1,27 @@
-// Shaping items for the API: names joined in, personal data masked for roles that do not need it.
+// Shaping items for the API: names joined in, personal data masked for roles that do not need it,
+// evidence warnings told without the other items (and their units) the reader cannot open.
+import { warningForReader } from '../../../domain/evidence/guard.ts';
 import { canSeePersonalData, maskPerson } from '../../../domain/item/index.ts';
 import { pendingTimers, type TimeEnv } from '../../../domain/item/next-wake.ts';
-import type { ItemState } from '../../../domain/item/types.ts';
-import type { Actor, Person } from '../../../domain/item/types.ts';
-import type { ItemListRow } from '../../../db/queries/items.ts';
+import type { Actor, EvidenceWarning, ItemState, Person } from '../../../domain/item/types.ts';
+import { type ItemListRow, openableItemIds } from '../../../db/queries/items.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+import type { Reader } from '../../../db/queries/items.ts';
+
+/** The items this reader may open among those the warnings (of states or of warning events) point to. */
+export async function openableRelated(db: DbOrTx, reader: Reader, warnings: { related?: unknown }[]) {
+  const ids = warnings.flatMap((w) =>
+    (Array.isArray(w.related) ? w.related : []).map((r: { itemId: string }) => r.itemId),
+  );
+  return openableItemIds(db, reader, ids);
+}
+export const warningsOf = (states: Pick<ItemState, 'evidenceWarnings'>[]): EvidenceWarning[] =>
+  states.flatMap((s) => s.evidenceWarnings ?? []);
 
 export const iso = (v: string) => new Date(v).toISOString();
 
-export function itemView(row: ItemListRow, actor: Actor) {
+/** `openable`: the items this reader may open among those its evidence warnings point to (openableRelated). */
+export function itemView(row: ItemListRow, actor: Actor, openable: ReadonlySet<string>) {
   const s = row.state;
   const { person, masked } = personFor(s.person, actor);
   return {
@@ -55,7 +69,7 @@ export function itemView(row: ItemListRow, actor: Actor) {
     reopenCount: s.reopenCount,
     recheck: s.recheck,
     qualityWarnings: s.qualityWarnings,
-    evidenceWarnings: s.evidenceWarnings ?? [],
+    evidenceWarnings: (s.evidenceWarnings ?? []).map((w) => warningForReader(w, (id) => openable.has(id))),
     // The office's own words the item was imported with, shown beside the status and the deadline.
     imported: s.imported
       ? {
@@ -79,10 +93,20 @@ function personFor(p: Person | null, actor: Actor): { person: Person | null; mas
   return canSeePersonalData(actor.roles) ? { person: p, masked: false } : { person: maskPerson(p), masked: true };
 }
 
-/** Events carry the person too (ItemReported): mask there as well. */
-export function eventDataFor(type: string, data: unknown, actor: Actor): Record<string, unknown> {
+/** Events carry the person too (ItemReported): mask there as well; and warnings, told as in itemView. */
+export function eventDataFor(
+  type: string,
+  data: unknown,
+  actor: Actor,
+  openable: ReadonlySet<string>,
+): Record<string, unknown> {
   const d = (data ?? {}) as Record<string, unknown>;
   if (type === 'ItemReported' && d.person) return { ...d, person: personFor(d.person as Person, actor).person };
+  if (type === 'EvidenceWarningRaised' && Array.isArray(d.related) && typeof d.detail === 'string')
+    return warningForReader(d as unknown as EvidenceWarning, (id) => openable.has(id)) as unknown as Record<
+      string,
+      unknown
+    >;
   return d;
 }
 

@@ -20,7 +20,8 @@ import { requireRole } from '../../access.ts';
 import { actorOf } from '../../plugins/auth.ts';
 import { notFound, Problem, problemResponses } from '../../problem.ts';
 import { contentDisposition } from '../evidence/http.ts';
-import { checkFileName, stageFile } from '../evidence/ingest.ts';
+import { checkFileName, mapMultipartError, stageFile } from '../evidence/ingest.ts';
+import { refusedPartName, watchPartNames } from '../evidence/part-names.ts';
 import { type ImportReport, importReportView } from './schema.ts';
 
 export { SYNC_COMMIT_ROWS } from '../../../services/ledger-import.ts';
@@ -99,15 +100,37 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
           'Unsupported media type',
           'send the sheet as multipart/form-data (one file part)',
         );
-      const part = await req.file();
-      if (!part) throw new Problem(400, 'no_file', 'No file', 'the request carried no file part');
-      const fileName = checkFileName(part.filename);
-      const staged = await stageFile(part.file, fileName, stageDir, {
+      // One sheet per request, read to the end: a second file, or a part the parser dropped for a line
+      // break in its name, refuses the request before anything is kept.
+      const refusedName = watchPartNames(req.raw, req.headers['content-type']);
+      const parts = req.files();
+      const first = await parts.next().catch((err) => {
+        throw mapMultipartError(err);
+      });
+      if (first.done) {
+        const dropped = refusedName();
+        throw dropped !== null
+          ? refusedPartName(dropped)
+          : new Problem(400, 'no_file', 'No file', 'the request carried no file part');
+      }
+      const fileName = checkFileName(first.value.filename);
+      const staged = await stageFile(first.value.file, fileName, stageDir, {
         remaining: limits.maxFileBytes,
         maxFileBytes: limits.maxFileBytes,
       });
+      try {
+        if (!(await parts.next()).done)
+          throw new Problem(413, 'too_many_files', 'Too many files', 'send one sheet per request');
+        const dropped = refusedName();
+        if (dropped !== null) throw refusedPartName(dropped);
+      } catch (err) {
+        await unlink(staged.path).catch(() => {});
+        throw mapMultipartError(err);
+      }
       let out: SheetImported;
       try {
+        // An Idempotency-Key covers the sheet's bytes too: the same key with another sheet is refused.
+        if (req.claimUpload && (await req.claimUpload([staged]))) return reply;
         out = await imports.importSheet({
           user: { id: user.id, actor: actorOf(user) },
           refs,

@@ -11,6 +11,7 @@ import { ledgerRow } from '../../../ledger/rows.ts';
 import { writeWithTemplate } from '../../../ledger/template.ts';
 import { exportLayout } from '../../../services/ledger-export.ts';
 import type { AppDeps } from '../../app.ts';
+import { visibleCampaignOf } from '../../../services/campaign-access.ts';
 import { contentDisposition } from '../evidence/http.ts';
 import { exportQuery } from './schema.ts';
 
@@ -27,6 +28,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, clock }) => {
     async (req, reply) => {
       const user = req.user as AuthUser;
       const q = req.query;
+      // A campaign the reader cannot see is not there: 404, and its name never reaches the file name.
+      if (q.campaignId) await visibleCampaignOf(db, user, q.campaignId);
       let unitPath: string | undefined;
       if (q.unitId) unitPath = (await unitById(db, q.unitId))?.path ?? '/no-such-unit/';
       const filters = {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ledgerStats } from '../../../db/queries/stats.ts';
 import type { AppDeps } from '../../app.ts';
 import { problemResponses } from '../../problem.ts';
+import { visibleCampaignOf } from '../../../services/campaign-access.ts';
 import { statsSchema, getStatsLedger } from './schema.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
@@ -16,7 +17,10 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
         response: { 200: statsSchema, ...problemResponses },
       },
     },
-    async (req) => ledgerStats(db, req.user!, req.query),
+    async (req) => {
+      if (req.query.campaignId) await visibleCampaignOf(db, req.user!, req.query.campaignId);
+      return ledgerStats(db, req.user!, req.query);
+    },
   );
 };
 
