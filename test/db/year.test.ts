@@ -115,7 +115,15 @@ describe('a year of the demo campaign', () => {
       let volume = 0;
       for (const name of DEMO.villages) {
         const village = units.find((u) => u.name === name)!;
-        const expected = { newItems: 0, closed: 0, rectified: 0, inProgress: 0, overdue: 0, reopened: 0 };
+        const expected = {
+          newItems: 0,
+          closed: 0,
+          rectified: 0,
+          inProgress: 0,
+          overdue: 0,
+          lateSubmitted: 0,
+          reopened: 0,
+        };
         for (const { s, inWindow } of folded) {
           if (!s) continue;
           const mine = [s.responsibleUnit?.path, s.leadUnit?.path, s.reportingUnit.path].some((x) =>
@@ -128,7 +136,9 @@ describe('a year of the demo campaign', () => {
           expected.reopened += inWindow.filter((e) => e.type === 'ItemReopened').length;
           const open = ['assigned', 'in_progress', 'submitted'].includes(s.status);
           expected.inProgress += open ? 1 : 0;
-          expected.overdue += open && s.overdue ? 1 : 0;
+          // Overdue is still with the unit past its deadline; handed in late is 逾期提交, counted apart.
+          expected.overdue += open && s.status !== 'submitted' && s.overdue ? 1 : 0;
+          expected.lateSubmitted += s.status === 'submitted' && s.overdue ? 1 : 0;
         }
         const got = await reportStats(db, campaignId, village.path, p, NOW);
         expect(
@@ -138,6 +148,7 @@ describe('a year of the demo campaign', () => {
             rectified: got.rectified,
             inProgress: got.inProgress,
             overdue: got.overdue,
+            lateSubmitted: got.lateSubmitted,
             reopened: got.reopened,
           },
           `${name} ${month}`,
