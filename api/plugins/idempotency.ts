@@ -23,6 +23,10 @@ import { Problem } from '../problem.ts';
 
 /** A key whose first request never finished (the process died) may be used again after this long. */
 const ABANDONED_AFTER_S = 300;
+/** How often keys that could not be released (the database was gone) are tried again. */
+const RELEASE_RETRY_MS = 1_000;
+/** At most this many such keys are remembered; beyond, a key waits to be abandoned. */
+const RELEASE_BACKLOG = 10_000;
 
 export interface IdempotencyState extends IdempotencyKeyRef {
   /** The answer stored in the request's transaction (committed or not yet). */
@@ -85,6 +89,27 @@ export default fp<IdempotencyOptions>(
   async (app, { db, beforeSendStore }) => {
     app.decorateRequest('idempotency', null);
     app.decorateRequest('claimUpload', null);
+
+    // Keys of requests that failed with 5xx (nothing written) while the database was gone, so they could not
+    // be released then: released as soon as it answers again, so the client's retry runs at once instead of
+    // meeting 409 "in progress" until the key is abandoned.
+    const unreleased = new Map<string, IdempotencyKeyRef>();
+    const releaseLater = async () => {
+      for (const [id, ref] of unreleased) {
+        try {
+          await releaseKey(db, ref);
+          unreleased.delete(id);
+        } catch {
+          return; // still gone: next time
+        }
+      }
+    };
+    let releasing: Promise<void> | null = null;
+    const timer = setInterval(() => {
+      if (unreleased.size > 0 && !releasing) releasing = releaseLater().finally(() => (releasing = null));
+    }, RELEASE_RETRY_MS);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
 
     const fingerprint = (req: FastifyRequest, body: unknown) =>
       createHash('sha256')
@@ -161,12 +186,18 @@ export default fp<IdempotencyOptions>(
       if (idem.answered && (reply.statusCode >= 500 || idem.answered.body === payload)) return payload;
       await beforeSendStore?.(req);
       // With the database gone (the 503 being sent may say so) the key cannot be settled: the answer still goes
-      // out, and the key stays "in progress" until abandoned — a retry meanwhile gets 409, never a second write.
+      // out; a failed request's key is released once the database answers again, a successful one's stays
+      // "in progress" until abandoned — a retry meanwhile gets 409, never a second write.
       const unsettled = (err: unknown) =>
         req.log.warn({ err }, 'Idempotency-Key left in progress: its answer was not stored');
       if (reply.statusCode >= 500) {
         // Nothing was written (no answer committed with writes): let the client retry with the same key.
-        await releaseKey(db, idem).catch(unsettled);
+        await releaseKey(db, idem).catch((err) => {
+          if (unreleased.size < RELEASE_BACKLOG) {
+            unreleased.set(`${idem.userId}\u0000${idem.key}`, { userId: idem.userId, key: idem.key });
+            req.log.warn({ err }, 'Idempotency-Key not released yet (database gone): released once it answers');
+          } else unsettled(err);
+        });
       } else {
         const body = typeof payload === 'string' && payload.length > 0 ? payload : null;
         await storeAnswer(db, idem, { status: reply.statusCode, body }).catch(unsettled);
