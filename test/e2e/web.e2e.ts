@@ -292,7 +292,19 @@ describe('the web application', () => {
     await page.reload();
     await expect.poll(() => statusOf(page)).toBe('待审核');
     const warnings = page.locator('[data-test="evidence-warnings"]');
-    await warnings.getByText('照片拍摄早于登记').waitFor();
+    // The guard runs right after the command when the photo's facts are ready, else as a job on the evidence
+    // queue moments later: the page shows it once reloaded after that.
+    await expect
+      .poll(
+        async () => {
+          if (await warnings.getByText('照片拍摄早于登记').isVisible()) return true;
+          await page.reload();
+          await statusOf(page);
+          return warnings.getByText('照片拍摄早于登记').isVisible();
+        },
+        { timeout: 60_000, interval: 2_000 },
+      )
+      .toBe(true);
     await page.locator('[data-test="evidence-warning-tag"]').waitFor();
     await warnings.locator('[data-test="evidence-thumb"]').waitFor();
     // Times in the warning are said in Shanghai time, not as raw ISO instants.
