@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type AppDeps, buildApp } from '../api/app.ts';
-import { createDb, migrateDb, type Db } from '../db/client.ts';
+import { createDb, endPool, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { EMBEDDED_APP_ROLE, ensureLoginRole, grantAppRole, roleOf, withCredentials } from '../db/roles.ts';
 import { loadTrailSigner } from '../services/trail/signer.ts';
@@ -88,7 +88,7 @@ export async function openMigratedDb(
     url: database.url,
     ownerUrl: database.ownerUrl,
     close: async () => {
-      await db.$client.end();
+      await endPool(db);
       await database.stop();
     },
   };

@@ -30,10 +30,29 @@ export function createDb(url: string, opts: { max?: number; applicationName?: st
   // the pool, checked-out ones (e.g. between two statements of a transaction) by their own listener; the
   // query in flight fails and the pool connects afresh for the next one.
   pool.on('error', (err) => console.error(`[db] idle client error: ${err.message}`));
+  const open = new Set<pg.PoolClient>();
+  openClients.set(pool, open);
   pool.on('connect', (client) => {
+    open.add(client);
+    client.on('end', () => open.delete(client));
     client.on('error', (err) => console.error(`[db] connection lost: ${err.message}`));
   });
   return drizzle({ client: pool, schema }) as Db;
+}
+
+const openClients = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
+
+/**
+ * End the pool and wait until its connections are closed. pg-pool's end() resolves once it has asked its
+ * idle clients to end, not once they have; stopping PostgreSQL right after would terminate them mid-goodbye
+ * ("terminating connection due to administrator command" on a clean shutdown).
+ */
+export async function endPool(db: Db, waitMs = 5_000): Promise<void> {
+  const pool = db.$client as pg.Pool;
+  await pool.end();
+  const open = openClients.get(pool);
+  const t0 = Date.now();
+  while (open && open.size > 0 && Date.now() - t0 < waitMs) await new Promise((r) => setTimeout(r, 10));
 }
 
 export async function migrateDb(db: Db): Promise<void> {
