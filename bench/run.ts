@@ -35,6 +35,7 @@ import { userByToken } from '../db/queries/auth.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
 import { cpuSnap, cpuUse, MemoryWatch, memoryOf, type CpuUse } from './proc.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
+import { startRawTemporal, type RawTemporalResult } from './temporal-baseline.ts';
 import { startTemporalStack } from './temporal-stack.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
@@ -59,6 +60,7 @@ const { values: argv } = parseArgs({
     keyed: { type: 'boolean', default: false },
     engine: { type: 'string', default: 'local' },
     'temporal-items': { type: 'string', default: '1000' },
+    'temporal-connections': { type: 'string', default: '8' },
   },
 });
 const only = new Set(
@@ -91,6 +93,12 @@ const opts = {
   /** temporal: also put the progress commands through Workflow Updates (a Temporal stack on this machine). */
   engine: oneOf('engine', argv.engine!, ['local', 'temporal'] as const),
   temporalItems: int('temporal-items', argv['temporal-items']!, 1),
+  /**
+   * Concurrency of the Temporal phases (Updates through the API, then the raw Temporal baseline). Lower than
+   * --connections: the dev server answers a few dozen Updates a second here, so 32 waiting callers would
+   * queue past the API's 10 s engine deadline (503 engine_unavailable) and measure the queue, not the path.
+   */
+  temporalConnections: int('temporal-connections', argv['temporal-connections']!, 1),
 };
 
 function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
@@ -192,6 +200,28 @@ interface Ctx {
 }
 
 const STATS_LAG_MS = 10_500;
+
+/**
+ * Wait until these processes are nearly idle (under 15 % of a core together, two seconds running), at most
+ * `maxMs`; the seconds of work before the quiet ones. Background work after a start is not what a phase measures.
+ */
+async function untilIdle(
+  serverPid: number | null,
+  postmaster: number | null,
+  extra: Record<string, number | null> = {},
+  maxMs = 180_000,
+): Promise<number> {
+  const t0 = Date.now();
+  let quiet = 0;
+  while (quiet < 2 && Date.now() - t0 < maxMs) {
+    const a = cpuSnap(serverPid, postmaster, extra);
+    await sleep(1000);
+    const use = cpuUse(a, cpuSnap(serverPid, postmaster, extra));
+    const busy = use.serverPct + use.postgresPct + Object.values(use.extraPct).reduce((x, y) => x + y, 0);
+    quiet = busy < 15 ? quiet + 1 : 0;
+  }
+  return round(Math.max(0, Date.now() - t0 - 2000) / 1000, 1);
+}
 
 async function measured<T>(
   ctx: Ctx,
@@ -342,7 +372,7 @@ async function scenario(name: string, base: Options, ctx: Ctx): Promise<Scenario
     serverRssMB: mem ? round(mem.rssKB / 1024, 1) : null,
   };
   log(
-    `${name}: ${r.rps} req/s, p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, non-2xx ${r.non2xx}`,
+    `${name}: ${r.rps} req/s, p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, non-2xx ${r.non2xx}; server RSS ${r.serverRssMB ?? '?'} MB`,
   );
   log(`${name}: ${describeCost(cost)}`);
   return r;
@@ -459,37 +489,41 @@ async function main(): Promise<number> {
   );
   const postmaster = Number((await readFile(join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]) || null;
 
-  // 3. The server, in its own process.
-  t = Date.now();
-  const port = await freePort();
-  const server = await startServer({
-    databaseUrl: url,
-    port,
-    logFile: join(tmp, 'server.log'),
-    poolSize: opts.poolSize,
-    cpuProfDir: opts.cpuProf,
-    echo: (line) => console.log(`  [server] ${line}`),
-  });
+  // 3. The server, in its own process: started once on the new database (which also signs the first trail
+  // checkpoint over every item), stopped, and started again — the restart is what an office's server does
+  // every day, so it is the start-up measured, and the process the scenarios run against.
+  const startSettled = async (label: string) => {
+    const t0 = Date.now();
+    const s = await startServer({
+      databaseUrl: url,
+      port: await freePort(),
+      logFile: join(tmp, 'server.log'),
+      poolSize: opts.poolSize,
+      cpuProfDir: opts.cpuProf,
+      echo: (line) => console.log(`  [server] ${line}`),
+    });
+    const readyMs = Date.now() - t0;
+    const atReady = memoryOf(s.pid);
+    log(
+      `${label}: server pid ${s.pid} ready in ${readyMs} ms at ${s.baseUrl} (RSS ${atReady ? round(atReady.rssKB / 1024, 1) : '?'} MB)`,
+    );
+    // Background work at start (the first sweep of due wake-ups; on a new database the first trail
+    // checkpoint) is not what the scenarios measure: wait until the server is nearly idle, say how long that
+    // took and what memory it left.
+    const settledS = await untilIdle(s.pid, postmaster);
+    const m = memoryOf(s.pid);
+    const rssMB = m ? round(m.rssKB / 1024, 1) : null;
+    const hwmMB = m ? round(m.hwmKB / 1024, 1) : null;
+    log(`${label}: start-up work settled after ${settledS} s (RSS ${rssMB} MB, VmHWM ${hwmMB} MB)`);
+    return { server: s, startup: { readyMs, settledS, rssMB, hwmMB } };
+  };
+  const first = await startSettled('first start');
+  await first.server.stop();
+  const { server, startup: restart } = await startSettled('restart');
+  const startup = { first: first.startup, restart };
   cleanups.push({ name: 'server', run: () => server.stop() });
   const memory = new MemoryWatch(server.pid).start();
   const ctx: Ctx = { db, server, postmaster };
-  log(
-    `server pid ${server.pid} ready in ${Date.now() - t} ms at ${server.baseUrl} (RSS ${memoryOf(server.pid)?.rssKB ? round(memoryOf(server.pid)!.rssKB / 1024, 1) : '?'} MB)`,
-  );
-
-  // Start-up work (the notifier's first reconcile re-derives every open item's wake-up) is not what the
-  // scenarios measure: wait until the server is nearly idle, and say how long that took.
-  {
-    const t0 = Date.now();
-    let quiet = 0;
-    while (quiet < 2 && Date.now() - t0 < 180_000) {
-      const a = cpuSnap(server.pid, postmaster);
-      await new Promise((r) => setTimeout(r, 1000));
-      const use = cpuUse(a, cpuSnap(server.pid, postmaster));
-      quiet = use.serverPct + use.postgresPct < 15 ? quiet + 1 : 0;
-    }
-    log(`server start-up work settled after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
   const handlerTokens = await Promise.all(world.villages.map((v) => login(server.baseUrl, v.handler.username)));
   const supervisorToken = await login(server.baseUrl, world.supervisor.username);
 
@@ -616,6 +650,8 @@ async function main(): Promise<number> {
   // (temporal server start-dev on a SQLite file, the worker process), the workflows of a share of the HTTP
   // items started from their ledger rows, and the API process again with ENGINE=temporal.
   let temporalProgress: (ScenarioResult & { items: number; workflowsStartedPerSec: number }) | null = null;
+  let rawTemporal: (RawTemporalResult & { cost: PhaseCost; workflows: number; workflowsStartedPerSec: number }) | null =
+    null;
   if (opts.engine === 'temporal' && only.has('progress')) {
     const stack = await startTemporalStack({ databaseUrl: url, dir: tmp, log });
     cleanups.push({ name: 'temporal stack', run: () => stack.close() });
@@ -627,6 +663,9 @@ async function main(): Promise<number> {
     );
     const startedPerSec = round(started / ((Date.now() - t1) / 1000), 1);
     log(`temporal: ${started} item workflows started in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    // A started workflow's first tasks (load the env, arm the timer) run after the start is accepted.
+    const backlog = await untilIdle(null, postmaster, { temporal: stack.server.pid(), worker: stack.worker.pid() });
+    log(`temporal: their first workflow tasks done ${backlog} s later`);
     const tServer = await startServer({
       databaseUrl: url,
       port: await freePort(),
@@ -660,11 +699,43 @@ async function main(): Promise<number> {
     };
     const r = await scenario(
       'progress (temporal)',
-      { url: tServer.baseUrl, connections: opts.connections, requests: [progress], timeout: 30 },
+      { url: tServer.baseUrl, connections: opts.temporalConnections, requests: [progress], timeout: 30 },
       tCtx,
     );
     temporalProgress = { ...r, items: tItems.length, workflowsStartedPerSec: startedPerSec };
     await tServer.stop();
+    // 6c. The raw Temporal baseline on the same server, as many workflows, the same concurrency.
+    const rawT = await startRawTemporal({
+      address: stack.server.address,
+      workflows: tItems.length,
+      logFile: join(tmp, 'raw-worker.log'),
+      log,
+    });
+    try {
+      await untilIdle(null, null, { temporal: stack.server.pid(), worker: rawT.pid() });
+      if (opts.warmup > 0) {
+        log(`raw temporal baseline: warm-up ${opts.warmup} s`);
+        await rawT.run({ connections: opts.temporalConnections, seconds: opts.warmup });
+      }
+      log(`raw temporal baseline: ${opts.duration} s at concurrency ${opts.temporalConnections}`);
+      const m = await measured(
+        { db, server: null, postmaster, extraPids: () => ({ temporal: stack.server.pid(), worker: rawT.pid() }) },
+        () => rawT.run({ connections: opts.temporalConnections, seconds: opts.duration }),
+        (x) => x.ops,
+      );
+      rawTemporal = {
+        ...m.result,
+        cost: m.cost,
+        workflows: rawT.workflows,
+        workflowsStartedPerSec: rawT.workflowsStartedPerSec,
+      };
+      log(
+        `raw temporal baseline: ${rawTemporal.opsPerSec.toFixed(1)} updates/s, p50 ${rawTemporal.latency.p50.toFixed(1)} ms, p99 ${rawTemporal.latency.p99.toFixed(1)} ms, ${rawTemporal.errors} failed`,
+      );
+      log(`raw temporal baseline: ${describeCost(rawTemporal.cost)}`);
+    } finally {
+      await rawT.stop();
+    }
     await stack.close();
     cleanups.splice(
       cleanups.findIndex((c) => c.name === 'temporal stack'),
@@ -757,6 +828,7 @@ async function main(): Promise<number> {
       databaseSize: size.s,
       verifiedChains: world.verified.map((v) => `${v.status}:${v.events}`),
     },
+    startup,
     responseBytes: { progress: sizes.progressResponseBytes, list: sizes.listResponseBytes },
     progress: progressResult ? { request: 'POST /api/v1/items/:id/progress {note}', ...progressResult } : null,
     progressTemporal: temporalProgress
@@ -765,6 +837,21 @@ async function main(): Promise<number> {
           ...temporalProgress,
           ratioToLocal: progressResult ? round(temporalProgress.rps / progressResult.rps, 3) : null,
           ratioToRawPg: raw ? round(temporalProgress.rps / raw.opsPerSec, 3) : null,
+          ratioToRawTemporal: rawTemporal ? round(temporalProgress.rps / rawTemporal.opsPerSec, 3) : null,
+        }
+      : null,
+    rawTemporalBaseline: rawTemporal
+      ? {
+          what: 'Workflow Updates on bench/temporal-raw/workflow.ts (validator, one empty activity, answer, timer re-armed) on the same dev server',
+          workflows: rawTemporal.workflows,
+          workflowsStartedPerSec: rawTemporal.workflowsStartedPerSec,
+          connections: opts.temporalConnections,
+          seconds: round(rawTemporal.seconds, 2),
+          ops: rawTemporal.ops,
+          errors: rawTemporal.errors,
+          opsPerSec: round(rawTemporal.opsPerSec, 1),
+          latency: roundAll(rawTemporal.latency),
+          cost: rawTemporal.cost,
         }
       : null,
     list: listResult ? { request: `GET ${listPath.replace(world.campaignId, ':campaignId')}`, ...listResult } : null,
@@ -816,13 +903,15 @@ function printSummary(r: {
   machine: { cpus: number; model: string; node: string; postgres: Record<string, string> };
   load: { items: number; seconds: number; events: number };
   progress: ScenarioResult | null;
-  progressTemporal: ScenarioResult | null;
+  progressTemporal: (ScenarioResult & { ratioToRawTemporal: number | null }) | null;
+  rawTemporalBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   list: ScenarioResult | null;
   rawBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   ratio: number | null;
   rawListBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   listRatio: number | null;
   serverMemory: { vmHwmMB: number; maxSampledRssMB: number };
+  startup: Record<'first' | 'restart', { readyMs: number; settledS: number; rssMB: number | null }>;
   targets: Record<string, { goal: string; value: number; met: boolean } | undefined>;
   allTargetsMet: boolean;
 }) {
@@ -884,6 +973,35 @@ function printSummary(r: {
       '-',
     ]);
   }
+  if (r.rawTemporalBaseline) {
+    const b = r.rawTemporalBaseline;
+    rows.push([
+      'raw temporal baseline',
+      f(b.opsPerSec),
+      f(b.latency.p50),
+      f(b.latency.p97_5),
+      f(b.latency.p99),
+      f(b.latency.max),
+      '-',
+      ...costCols(b.cost),
+      '',
+      '',
+    ]);
+  }
+  if (r.progressTemporal?.ratioToRawTemporal != null)
+    rows.push([
+      'temporal / raw temporal',
+      f(r.progressTemporal.ratioToRawTemporal, 3),
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
   if (r.list) {
     const l = r.list;
     rows.push([
@@ -969,7 +1087,9 @@ function printSummary(r: {
   console.log(line(rows[0]!));
   for (const row of rows.slice(1)) console.log(line(row));
   console.log(
-    `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB, max sampled RSS ${r.serverMemory.maxSampledRssMB} MB`,
+    `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB, max sampled RSS ${r.serverMemory.maxSampledRssMB} MB; ` +
+      `start-up: restart ready in ${r.startup.restart.readyMs} ms, settled ${r.startup.restart.settledS} s later (RSS ${r.startup.restart.rssMB} MB); ` +
+      `first start on the new database ${r.startup.first.readyMs} ms + ${r.startup.first.settledS} s`,
   );
   console.log(`all targets met: ${yes(r.allTargetsMet)}`);
   console.log('');

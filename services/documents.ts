@@ -39,7 +39,7 @@ import { interviewDocument } from '../documents/kinds/interview.ts';
 import { assignmentDocument, type ItemData, supervisionDocument } from '../documents/kinds/item.ts';
 import { monthlyDocument } from '../documents/kinds/monthly.ts';
 import { signoffDocument } from '../documents/kinds/signoff.ts';
-import { type OfficialDocument, renderDocx } from '../documents/official.ts';
+import type { OfficialDocument } from '../documents/model.ts';
 import { toPdf } from '../documents/pdf.ts';
 import { bodyDate } from '../documents/words.ts';
 import { SOURCE_LABELS } from '../ledger/columns.ts';
@@ -49,6 +49,9 @@ import { type CampaignScope, campaignAccess, isOffice, seesAll } from './campaig
 import { monthlyUnits, signoffSigners } from './document-sources.ts';
 import type { DocumentJobs } from './jobs.ts';
 import { notFoundRefusal, Refused } from './refusal.ts';
+
+/** The docx library (some 11 MB) is loaded with the first document rendered, not at start. */
+const renderDocx = async (d: OfficialDocument) => (await import('../documents/official.ts')).renderDocx(d);
 
 export const DOCUMENT_KINDS = ['bulletin', 'interview', 'supervision', 'assignment', 'signoff', 'monthly'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];

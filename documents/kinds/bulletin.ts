@@ -1,6 +1,6 @@
 // 通报: a published round's ranking, praise, criticism and accountability, as the office sends it.
 import { bulletinTitle as worded, bulletinTitleParams } from '../../domain/messages/index.ts';
-import { type Block, titleFrom } from '../official.ts';
+import { type Block, titleFrom } from '../model.ts';
 import { bodyDate, dayBefore, ordinal, score } from '../words.ts';
 import { frame, type Issue, joinCn } from './common.ts';
 

@@ -1,5 +1,5 @@
 // What every numbered document shares: the issuing office's style and the number it was given.
-import type { Block, OfficialDocument } from '../official.ts';
+import type { Block, OfficialDocument } from '../model.ts';
 import type { DateStyle } from '../words.ts';
 
 export interface Issue {

@@ -1,7 +1,7 @@
 // 约谈通知: the notice to a unit whose accountability rule fired (002: last place twice in a row or
 // three times in total → 约谈). Time and place come from the office when it issues the notice;
 // left blank they are written in by hand.
-import { titleFrom } from '../official.ts';
+import { titleFrom } from '../model.ts';
 import { bodyDate, dayOf } from '../words.ts';
 import { fill, frame, type Issue, joinCn } from './common.ts';
 

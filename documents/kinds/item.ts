@@ -1,6 +1,6 @@
 // The documents of one item: the 交办单 (整改通知书) sent at assignment, and the 督办通知 /
 // 挂牌督办通知 with its reply slip (回执) sent when the item is escalated or flagged.
-import { type Attachment, type Block, titleFrom } from '../official.ts';
+import { type Attachment, type Block, titleFrom } from '../model.ts';
 import { bodyDate } from '../words.ts';
 import { fill, frame, type Issue } from './common.ts';
 

@@ -1,7 +1,7 @@
 // 月报汇总: the period's monthly reports — who reported on time, late or not at all, and the ledger
 // figures each unit reported — as the office circulates them.
-import type { Block } from '../official.ts';
-import { titleFrom } from '../official.ts';
+import type { Block } from '../model.ts';
+import { titleFrom } from '../model.ts';
 import { bodyDate } from '../words.ts';
 import { frame, type Issue } from './common.ts';
 

@@ -1,6 +1,6 @@
 // 销号审批表: an item's sign-off as a form — what was done, the evidence, and each signer with the
 // date they signed (the unit that applied, the lead unit that approved, the recheck when there was one).
-import { type Block, titleFrom } from '../official.ts';
+import { type Block, titleFrom } from '../model.ts';
 import { bodyDate } from '../words.ts';
 import { frame, type Issue } from './common.ts';
 import type { ItemData } from './item.ts';

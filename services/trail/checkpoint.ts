@@ -38,17 +38,33 @@ export function headsDigest(heads: Iterable<CheckpointHead>): string {
   return createHash('sha256').update(canonicalJson(list)).digest('hex');
 }
 
-/** The head of every item of the campaign now, and whether it moved since its last recorded head. */
-async function currentHeads(db: DbOrTx, campaignId: string) {
-  const r = await db.execute<{ item_id: string; seq: number; hash: string; moved: boolean }>(sql`
+/** Heads are read this many items at a time: memory stays bounded however large the campaign. */
+const HEADS_PAGE = 5000;
+
+/**
+ * The head of every item of the campaign now, in item id order, a page at a time, and whether each moved
+ * since its last recorded head. Through a cursor: one snapshot for the whole pass (as one statement would
+ * read it), without holding every head in memory.
+ */
+async function* currentHeads(tx: DbOrTx, campaignId: string) {
+  await tx.execute(sql`
+    declare checkpoint_heads no scroll cursor for
     select i.id as item_id, e.seq, e.hash, (p.seq is distinct from e.seq or p.hash is distinct from e.hash) as moved
     from items i
     join lateral (select seq, hash from item_events where item_id = i.id order by seq desc limit 1) e on true
     left join lateral (
       select h.seq, h.hash from trail_checkpoint_heads h join trail_checkpoints c on c.id = h.checkpoint_id
       where h.item_id = i.id order by c.no desc limit 1) p on true
-    where i.campaign_id = ${campaignId}`);
-  return r.rows.map((x) => ({ head: [x.item_id, Number(x.seq), x.hash] as CheckpointHead, moved: x.moved }));
+    where i.campaign_id = ${campaignId}
+    order by i.id`);
+  // Closed with the transaction.
+  for (;;) {
+    const r = await tx.execute<{ item_id: string; seq: number; hash: string; moved: boolean }>(
+      sql.raw(`fetch ${HEADS_PAGE} from checkpoint_heads`),
+    );
+    if (r.rows.length === 0) return;
+    yield r.rows.map((x) => ({ head: [x.item_id, Number(x.seq), x.hash] as CheckpointHead, moved: x.moved }));
+  }
 }
 
 export async function createCheckpoint(
@@ -65,8 +81,17 @@ export async function createCheckpoint(
       .where(eq(trailCheckpoints.campaignId, opts.campaignId))
       .orderBy(desc(trailCheckpoints.no))
       .limit(1);
-    const heads = await currentHeads(tx, opts.campaignId);
-    const moved = heads.filter((h) => h.moved).map((h) => h.head);
+    // The digest of the full sorted list (headsDigest's bytes), fed page by page; the moved heads are kept
+    // (as few as the items that moved since the last checkpoint) and stored once the row exists.
+    const digest = createHash('sha256').update('[');
+    const moved: CheckpointHead[] = [];
+    let count = 0;
+    for await (const page of currentHeads(tx, opts.campaignId)) {
+      for (const h of page) {
+        digest.update(`${count++ === 0 ? '' : ','}${canonicalJson(h.head)}`);
+        if (h.moved) moved.push(h.head);
+      }
+    }
     if (opts.reason === 'hourly' && moved.length === 0) return null;
     const row = {
       campaignId: opts.campaignId,
@@ -75,9 +100,9 @@ export async function createCheckpoint(
       reason: opts.reason,
       roundId: opts.roundId ?? null,
       roundVersion: opts.roundVersion ?? null,
-      items: heads.length,
+      items: count,
       changed: moved.length,
-      headsDigest: headsDigest(heads.map((h) => h.head)),
+      headsDigest: digest.update(']').digest('hex'),
       prevSignature: last?.signature ?? null,
       keyId: signer.keyId,
     };
