@@ -573,6 +573,25 @@ async function main(): Promise<number> {
       ctx,
     );
   }
+  // 4c. The same page as a village's handler (a tenth of the township in scope): each request as one
+  // village's handler in turn.
+  let villageListResult: ScenarioResult | null = null;
+  if (only.has('list')) {
+    let turn = 0;
+    const list: Request = {
+      method: 'GET',
+      setupRequest: (req) => ({
+        ...req,
+        path: listPath,
+        headers: { ...req.headers, authorization: `Bearer ${handlerTokens[turn++ % handlerTokens.length]}` },
+      }),
+    };
+    villageListResult = await scenario(
+      'list (village handler)',
+      { url: server.baseUrl, connections: opts.listConnections, requests: [list] },
+      ctx,
+    );
+  }
 
   // 5. Raw pg baseline on the other half of the items (the server sits idle meanwhile).
   let raw: (BaselineResult & { cost: PhaseCost }) | null = null;
@@ -855,6 +874,12 @@ async function main(): Promise<number> {
         }
       : null,
     list: listResult ? { request: `GET ${listPath.replace(world.campaignId, ':campaignId')}`, ...listResult } : null,
+    listVillage: villageListResult
+      ? {
+          request: `GET ${listPath.replace(world.campaignId, ':campaignId')} as a village handler`,
+          ...villageListResult,
+        }
+      : null,
     rawBaseline: raw
       ? {
           statements:
@@ -906,6 +931,7 @@ function printSummary(r: {
   progressTemporal: (ScenarioResult & { ratioToRawTemporal: number | null }) | null;
   rawTemporalBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   list: ScenarioResult | null;
+  listVillage: ScenarioResult | null;
   rawBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   ratio: number | null;
   rawListBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
@@ -1015,6 +1041,21 @@ function printSummary(r: {
       ...costCols(l.cost),
       `>=${TARGETS.listRps}/s, p99<=${TARGETS.listP99}`,
       yes(t.listThroughput!.met && t.listP99!.met),
+    ]);
+  }
+  if (r.listVillage) {
+    const l = r.listVillage;
+    rows.push([
+      'list page, village handler',
+      f(l.rps),
+      f(l.latency.p50),
+      f(l.latency.p97_5),
+      f(l.latency.p99),
+      f(l.latency.max),
+      String(l.non2xx),
+      ...costCols(l.cost),
+      '',
+      '',
     ]);
   }
   if (r.rawBaseline) {
