@@ -1,7 +1,7 @@
 // Campaign access: the campaign as the caller may see it, who counts as its office, and one unit's
 // report as the caller may reach it. Used by the report, round, accountability and evidence routes.
 import type { AuthUser } from '../db/queries/auth.ts';
-import { campaignScopeRow, orgUnitById } from '../db/queries/campaign-scope.ts';
+import { campaignAreaPath, campaignScopeRow, orgUnitById } from '../db/queries/campaign-scope.ts';
 import { related, within } from '../domain/access/scope.ts';
 import { reportConfig } from '../db/queries/reports.ts';
 import type { Db } from '../db/client.ts';
@@ -52,6 +52,29 @@ export async function visibleCampaignOf(
   if (!row || !(user.roles.includes('admin') || related(user.unitPath, row.areaPath)))
     throw notFoundRefusal('campaign');
   return row;
+}
+
+/**
+ * Campaign id → its area's path, per database. A campaign's area is fixed when it is created (no route changes
+ * it, and units do not move), so a process keeps what it has read; a miss is not kept (a campaign made since
+ * is found). The ledger page checks the campaign on every request: this saves it a round trip.
+ */
+const areaPaths = new WeakMap<Db, Map<string, string>>();
+
+/** Throws the campaign's not-found refusal unless the user may see it (as visibleCampaignOf decides). */
+export async function assertCampaignVisible(db: Db, user: AuthUser, id: string): Promise<void> {
+  let known = areaPaths.get(db);
+  if (!known) areaPaths.set(db, (known = new Map()));
+  let area = known.get(id) ?? null;
+  if (area === null) {
+    area = await campaignAreaPath(db, id);
+    if (area !== null) {
+      if (known.size >= 10_000) known.clear();
+      known.set(id, area);
+    }
+  }
+  if (area === null || !(user.roles.includes('admin') || related(user.unitPath, area)))
+    throw notFoundRefusal('campaign');
 }
 
 export function campaignAccess(deps: { db: Db; calendar: () => Promise<CalendarData> }) {

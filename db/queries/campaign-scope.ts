@@ -27,6 +27,16 @@ export async function campaignScopeRow(db: DbOrTx, id: string) {
   return row ?? null;
 }
 
+/** The path of the campaign's area unit, or null when there is no such campaign. */
+export async function campaignAreaPath(db: DbOrTx, id: string): Promise<string | null> {
+  const [row] = await db
+    .select({ areaPath: orgUnits.path })
+    .from(campaigns)
+    .innerJoin(orgUnits, eq(orgUnits.id, campaigns.areaUnitId))
+    .where(eq(campaigns.id, id));
+  return row?.areaPath ?? null;
+}
+
 export async function orgUnitById(db: DbOrTx, id: string) {
   const [unit] = await db.select().from(orgUnits).where(eq(orgUnits.id, id));
   return unit ?? null;

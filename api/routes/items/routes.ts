@@ -35,7 +35,7 @@ import {
 } from './schema.ts';
 import { idParams, listQuery } from '../../schemas/common.ts';
 import { ifMatch, milestoneParams } from './schema.ts';
-import { visibleCampaignOf } from '../../../services/campaign-access.ts';
+import { assertCampaignVisible } from '../../../services/campaign-access.ts';
 import { eventDataFor, itemView, openableRelated, scheduleView, warningsOf } from './view.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, clock, evidence }) => {
@@ -231,7 +231,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       const user = me(req);
       const actor = actorOf(user);
       const q = req.query;
-      if (q.campaignId) await visibleCampaignOf(db, user, q.campaignId);
+      if (q.campaignId) await assertCampaignVisible(db, user, q.campaignId);
       let unitPath: string | undefined;
       if (q.unitId) {
         const u = await unitById(db, q.unitId);
