@@ -46,7 +46,7 @@ const HEADS_PAGE = 5000;
  * since its last recorded head. Through a cursor: one snapshot for the whole pass (as one statement would
  * read it), without holding every head in memory.
  */
-async function* currentHeads(tx: DbOrTx, campaignId: string) {
+async function* currentHeads(tx: DbOrTx, campaignId: string, pageSize: number) {
   await tx.execute(sql`
     declare checkpoint_heads no scroll cursor for
     select i.id as item_id, e.seq, e.hash, (p.seq is distinct from e.seq or p.hash is distinct from e.hash) as moved
@@ -60,7 +60,7 @@ async function* currentHeads(tx: DbOrTx, campaignId: string) {
   // Closed with the transaction.
   for (;;) {
     const r = await tx.execute<{ item_id: string; seq: number; hash: string; moved: boolean }>(
-      sql.raw(`fetch ${HEADS_PAGE} from checkpoint_heads`),
+      sql.raw(`fetch ${Math.trunc(pageSize)} from checkpoint_heads`),
     );
     if (r.rows.length === 0) return;
     yield r.rows.map((x) => ({ head: [x.item_id, Number(x.seq), x.hash] as CheckpointHead, moved: x.moved }));
@@ -70,7 +70,15 @@ async function* currentHeads(tx: DbOrTx, campaignId: string) {
 export async function createCheckpoint(
   db: Db,
   signer: TrailSigner,
-  opts: { campaignId: string; at: string; reason: CheckpointReason; roundId?: string; roundVersion?: number },
+  opts: {
+    campaignId: string;
+    at: string;
+    reason: CheckpointReason;
+    roundId?: string;
+    roundVersion?: number;
+    /** Heads read at a time (HEADS_PAGE). */
+    pageSize?: number;
+  },
 ): Promise<TrailCheckpointRow | null> {
   return db.transaction(async (tx) => {
     // One writer per campaign at a time: numbers stay consecutive across processes.
@@ -86,7 +94,7 @@ export async function createCheckpoint(
     const digest = createHash('sha256').update('[');
     const moved: CheckpointHead[] = [];
     let count = 0;
-    for await (const page of currentHeads(tx, opts.campaignId)) {
+    for await (const page of currentHeads(tx, opts.campaignId, opts.pageSize ?? HEADS_PAGE)) {
       for (const h of page) {
         digest.update(`${count++ === 0 ? '' : ','}${canonicalJson(h.head)}`);
         if (h.moved) moved.push(h.head);

@@ -12,7 +12,7 @@ import type { Tx } from '../../db/client.ts';
 import { itemEvents, items, trailCheckpointHeads, trailCheckpoints } from '../../db/schema.ts';
 import { fold } from '../../domain/item/index.ts';
 import type { ItemEvent } from '../../domain/item/types.ts';
-import { checkpointAll } from '../../services/trail/checkpoint.ts';
+import { checkpointAll, createCheckpoint, headsDigest } from '../../services/trail/checkpoint.ts';
 import { ledgerColumns } from '../../workflows/ledger.ts';
 import { assign, build, report, TEST_TRAIL_KEY, type World } from '../support/app.ts';
 import { asForger } from '../support/forge.ts';
@@ -219,5 +219,29 @@ describe('hourly checkpoints', () => {
     await itemWithTrail();
     const c = await checkpointAll(w.appDb, w.trailSigner, '2026-03-02T05:00:00.000Z');
     expect(c.made).toBe(1);
+  });
+
+  it('read the heads a page at a time (a cursor) and sign the digest of the whole sorted list', async () => {
+    for (let i = 0; i < 4; i++) await itemWithTrail();
+    const made = await createCheckpoint(w.appDb, w.trailSigner, {
+      campaignId: w.campaignId,
+      at: '2026-03-02T06:00:00.000Z',
+      reason: 'manual',
+      pageSize: 2,
+    });
+    const { rows } = await w.appDb.$client.query<{ id: string; seq: number; hash: string }>(
+      `select i.id, e.seq, e.hash from items i
+       join lateral (select seq, hash from item_events where item_id = i.id order by seq desc limit 1) e on true
+       where i.campaign_id = $1`,
+      [w.campaignId],
+    );
+    expect(rows.length).toBeGreaterThan(4);
+    expect(made).toMatchObject({
+      items: rows.length,
+      headsDigest: headsDigest(rows.map((r) => [r.id, Number(r.seq), r.hash] as const)),
+    });
+    // The forgers above left their items and checkpoints named; none of the problems is about this one.
+    const v = (await verifyAll()) as { problems: { checkpointNo?: number; campaignId?: string }[] };
+    expect(v.problems.filter((p) => p.campaignId === w.campaignId && p.checkpointNo === made!.no)).toEqual([]);
   });
 });
