@@ -377,11 +377,12 @@ export async function loadWorld(db: Db, opts: { items: number; log: (m: string) 
     }
     // A window of batches queued in the workers, consumed in order (bounded memory).
     const window = workerCount * 2;
-    const generated: Promise<BatchOut>[] = jobs.slice(0, window).map((j) => gen.run(j));
+    const generated: (Promise<BatchOut> | null)[] = jobs.slice(0, window).map((j) => gen.run(j));
     const writes = new Set<Promise<void>>();
     let failure: unknown = null;
     for (let i = 0; i < jobs.length; i++) {
       const b = await generated[i]!;
+      generated[i] = null; // a written batch is let go (a million items' rows would not fit the heap)
       if (jobs[i + window]) generated.push(gen.run(jobs[i + window]!));
       cpuMs += b.cpuMs;
       for (const [k, v] of Object.entries(b.counts)) counts[k as ItemStatus] += v;
