@@ -1,5 +1,6 @@
-// Response serialization. Each route's zod response schema is turned into JSON Schema once, at
-// start, and compiled with fast-json-stringify (Fastify's own serializer): only declared properties
+// Response serialization. Each route's zod response schema is turned into JSON Schema once, on the
+// route's first answer (not at start: some hundred schemas compiled up front cost the start-up a few
+// hundred ms), and compiled with fast-json-stringify (Fastify's own serializer): only declared properties
 // are written, as zod's encode would strip them, at a third of the cost on a 50-item ledger page.
 // A schema that JSON Schema cannot express falls back to zod's encode and JSON.stringify.
 import fastJson from 'fast-json-stringify';
@@ -16,7 +17,11 @@ const compiled = new WeakMap<object, (data: unknown) => string>();
 export const serializerCompiler: FastifySerializerCompiler<ResponseSchema> = (route) => {
   const key = route.schema;
   let serialize = compiled.get(key);
-  if (!serialize) compiled.set(key, (serialize = compile(route)));
+  if (!serialize) {
+    let real: ((data: unknown) => string) | null = null;
+    serialize = (data) => (real ??= compile(route))(data);
+    compiled.set(key, serialize);
+  }
   return serialize;
 };
 
