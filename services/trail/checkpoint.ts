@@ -42,13 +42,13 @@ export function headsDigest(heads: Iterable<CheckpointHead>): string {
 const HEADS_PAGE = 5000;
 
 /**
- * The head of every item of the campaign now, in item id order, a page at a time, and whether each moved
- * since its last recorded head. Through a cursor: one snapshot for the whole pass (as one statement would
- * read it), without holding every head in memory.
+ * The head of every item of the campaign now, in item id order, and whether each moved since its last
+ * recorded head, as a cursor: one snapshot for the whole pass (as one statement would read it), read a page
+ * at a time and read twice (digest, then the moved heads stored), so no pass holds every head in memory.
  */
-async function* currentHeads(tx: DbOrTx, campaignId: string, pageSize: number) {
+async function openHeads(tx: DbOrTx, campaignId: string) {
   await tx.execute(sql`
-    declare checkpoint_heads no scroll cursor for
+    declare checkpoint_heads scroll cursor for
     select i.id as item_id, e.seq, e.hash, (p.seq is distinct from e.seq or p.hash is distinct from e.hash) as moved
     from items i
     join lateral (select seq, hash from item_events where item_id = i.id order by seq desc limit 1) e on true
@@ -58,13 +58,16 @@ async function* currentHeads(tx: DbOrTx, campaignId: string, pageSize: number) {
     where i.campaign_id = ${campaignId}
     order by i.id`);
   // Closed with the transaction.
-  for (;;) {
-    const r = await tx.execute<{ item_id: string; seq: number; hash: string; moved: boolean }>(
-      sql.raw(`fetch ${Math.trunc(pageSize)} from checkpoint_heads`),
-    );
-    if (r.rows.length === 0) return;
-    yield r.rows.map((x) => ({ head: [x.item_id, Number(x.seq), x.hash] as CheckpointHead, moved: x.moved }));
-  }
+  return async function* pages(pageSize: number) {
+    await tx.execute(sql`move absolute 0 in checkpoint_heads`);
+    for (;;) {
+      const r = await tx.execute<{ item_id: string; seq: number; hash: string; moved: boolean }>(
+        sql.raw(`fetch ${Math.trunc(pageSize)} from checkpoint_heads`),
+      );
+      if (r.rows.length === 0) return;
+      yield r.rows.map((x) => ({ head: [x.item_id, Number(x.seq), x.hash] as CheckpointHead, moved: x.moved }));
+    }
+  };
 }
 
 export async function createCheckpoint(
@@ -89,18 +92,19 @@ export async function createCheckpoint(
       .where(eq(trailCheckpoints.campaignId, opts.campaignId))
       .orderBy(desc(trailCheckpoints.no))
       .limit(1);
-    // The digest of the full sorted list (headsDigest's bytes), fed page by page; the moved heads are kept
-    // (as few as the items that moved since the last checkpoint) and stored once the row exists.
+    // The digest of the full sorted list (headsDigest's bytes), fed page by page.
+    const heads = await openHeads(tx, opts.campaignId);
+    const pageSize = opts.pageSize ?? HEADS_PAGE;
     const digest = createHash('sha256').update('[');
-    const moved: CheckpointHead[] = [];
     let count = 0;
-    for await (const page of currentHeads(tx, opts.campaignId, opts.pageSize ?? HEADS_PAGE)) {
+    let changed = 0;
+    for await (const page of heads(pageSize)) {
       for (const h of page) {
         digest.update(`${count++ === 0 ? '' : ','}${canonicalJson(h.head)}`);
-        if (h.moved) moved.push(h.head);
+        if (h.moved) changed++;
       }
     }
-    if (opts.reason === 'hourly' && moved.length === 0) return null;
+    if (opts.reason === 'hourly' && changed === 0) return null;
     const row = {
       campaignId: opts.campaignId,
       no: (last?.no ?? 0) + 1,
@@ -109,7 +113,7 @@ export async function createCheckpoint(
       roundId: opts.roundId ?? null,
       roundVersion: opts.roundVersion ?? null,
       items: count,
-      changed: moved.length,
+      changed,
       headsDigest: digest.update(']').digest('hex'),
       prevSignature: last?.signature ?? null,
       keyId: signer.keyId,
@@ -118,12 +122,13 @@ export async function createCheckpoint(
       .insert(trailCheckpoints)
       .values({ ...row, signature: signer.sign(checkpointBody(row)) })
       .returning();
-    for (let i = 0; i < moved.length; i += 2000) {
+    // The heads that moved, from the same snapshot (the cursor read again), a page at a time.
+    for await (const page of heads(pageSize)) {
+      const moved = page.filter((h) => h.moved);
+      if (moved.length === 0) continue;
       await tx
         .insert(trailCheckpointHeads)
-        .values(
-          moved.slice(i, i + 2000).map(([itemId, seq, hash]) => ({ checkpointId: stored!.id, itemId, seq, hash })),
-        );
+        .values(moved.map(({ head: [itemId, seq, hash] }) => ({ checkpointId: stored!.id, itemId, seq, hash })));
     }
     return stored!;
   });
