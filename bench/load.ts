@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { DEMO } from '../bin/demo-data.ts';
-import { shanghaiDate } from '../domain/calendar/calendar.ts';
+import { endOfDay, shanghaiDate } from '../domain/calendar/calendar.ts';
 import type { CalendarData } from '../domain/calendar/calendar.ts';
 import { OFFICIAL_CALENDAR } from '../domain/calendar/cn-official.ts';
 import { DEFAULT_SETTINGS, fold } from '../domain/item/index.ts';
@@ -30,6 +30,7 @@ import {
   mulberry32,
   type BatchJob,
   type BatchOut,
+  generateBatch,
   type BenchUser,
   type BenchVillage,
   type Built,
@@ -41,6 +42,7 @@ export { mulberry32 };
 export const BENCH_PASSWORD = 'zhenggai-bench-1';
 const BATCH = 1000;
 const SEED = 20261123;
+const DAY = 86_400_000;
 
 export interface BenchItem {
   id: string;
@@ -63,6 +65,25 @@ export interface BenchWorld {
   verified: { id: string; status: string; events: number }[];
   /** Generator workers used, and their CPU time. */
   generator: { workers: number; cpuSeconds: number };
+  /** Whole days the world was generated back in time (0: its deadlines lie ahead). */
+  shiftDays: number;
+}
+
+export interface LoadOptions {
+  items: number;
+  log: (m: string) => void;
+  /**
+   * Generate the world this many whole days back in time (every generated instant and date moves with
+   * it; deadlines counted in working days follow the calendar), so some of its wake-ups are already past
+   * in real time — for a runtime whose clock cannot be moved (a real Temporal server).
+   */
+  shiftDays?: number;
+  /**
+   * Instead of shiftDays: the fewest whole days that put this share of all items past their deadline now
+   * (the instant bench:notify moves its clock to: the end of the n-th earliest deadline), estimated on the
+   * first batches of the data set before it is generated. The loader reports what it actually got.
+   */
+  pastDue?: number;
 }
 
 // ------------------------------------------------------------------ seed
@@ -322,12 +343,39 @@ export async function verifySample(db: Db, ids: string[]) {
 
 // ------------------------------------------------------------------ load
 
-export async function loadWorld(db: Db, opts: { items: number; log: (m: string) => void }): Promise<BenchWorld> {
+/**
+ * Whole days to generate the world back so that `share` of its items are past their deadline now: the
+ * first batches generated in memory (same seeds as the load), their n-th earliest deadline's end.
+ */
+function daysBackFor(w: Seeded, calendar: CalendarData, items: number, share: number, nowMs: number): number {
+  const deadlines: string[] = [];
+  let sampled = 0;
+  for (let from = 1, batch = 0; from < Math.min(items, 4 * BATCH + 1); from += BATCH, batch++) {
+    const out = generateBatch(w, calendar, { batch, from, to: Math.min(from + BATCH, items), seed: SEED, nowMs });
+    for (const r of JSON.parse(out.items) as { status: string; deadline: string | null }[]) {
+      sampled++;
+      if ((r.status === 'assigned' || r.status === 'in_progress') && r.deadline) deadlines.push(r.deadline);
+    }
+  }
+  deadlines.sort();
+  const nth = deadlines[Math.max(0, Math.floor(sampled * share) - 1)];
+  if (!nth) return 0;
+  return Math.max(0, Math.ceil((Date.parse(endOfDay(nth)) + 60_000 - nowMs) / DAY));
+}
+
+export async function loadWorld(db: Db, opts: LoadOptions): Promise<BenchWorld> {
   const { log } = opts;
-  const nowMs = Date.now();
-  const year = Number(shanghaiDate(new Date(nowMs).toISOString()).slice(0, 4));
+  const realNow = Date.now();
+  const year = Number(shanghaiDate(new Date(realNow).toISOString()).slice(0, 4));
   const w = await seed(db, year);
   const calendar = OFFICIAL_CALENDAR; // = loadCalendar(db) while calendar_years is empty
+  const shiftDays =
+    opts.pastDue !== undefined
+      ? daysBackFor(w, calendar, opts.items, opts.pastDue, realNow)
+      : Math.max(0, Math.floor(opts.shiftDays ?? 0));
+  const nowMs = realNow - shiftDays * DAY;
+  if (shiftDays > 0)
+    log(`  the world is generated ${shiftDays} days back in time (its "now" is ${new Date(nowMs).toISOString()})`);
   const pool = db.$client;
   const counts: Record<ItemStatus, number> = {
     reported: 0,
@@ -418,7 +466,9 @@ export async function loadWorld(db: Db, opts: { items: number; log: (m: string) 
   const {
     rows: [due],
   } = await pool.query(`select count(*)::int as n from items where next_wake_at <= now() + interval '1 hour'`);
-  if (due.n > 0)
+  if (shiftDays > 0)
+    log(`  ${due.n} items have a wake-up due now or within the hour (the world is ${shiftDays} days back)`);
+  else if (due.n > 0)
     throw new Error(`${due.n} items have a wake-up due within the hour: the sweep would run during the benchmark`);
   const verified = await verifySample(db, [id0, ...samples.values()]);
   log(`  audit chains verify: ${verified.map((v) => `${v.status}(${v.events} events)`).join(', ')}`);
@@ -435,5 +485,6 @@ export async function loadWorld(db: Db, opts: { items: number; log: (m: string) 
     milestones: milestoneCount,
     verified,
     generator: { workers: workerCount, cpuSeconds: Math.round(cpuMs / 100) / 10 },
+    shiftDays,
   };
 }

@@ -1,4 +1,5 @@
-// `npm run bench:notify [-- --items 50000 --overdue 0.1 --backends postgres,redis]`
+// `npm run bench:notify [-- --items 50000 --overdue 0.1 --backends postgres,redis] [--engine temporal]`
+// (--engine temporal: the same data set on a real Temporal server, bench/notify-temporal.ts.)
 //
 // Fan-out of one overdue sweep: N open items (the benchmark data set of bench/load.ts: 10 % reported,
 // 10 % assigned, 80 % in progress, deadlines spread over the coming weeks), the clock moved to the
@@ -14,22 +15,21 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { count, sql } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import pg from 'pg';
-import { endOfDay } from '../domain/calendar/calendar.ts';
 import { createDb, migrateDb } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { campaigns, notices, notifyOutbox } from '../db/schema.ts';
+import { notices, notifyOutbox } from '../db/schema.ts';
 import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { sweepInParallel } from '../workers/wake-sweep.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { DELIVER_QUEUE, NOTIFY_QUEUE } from '../workers/notify/notifier.ts';
-import { rederiveWakeups } from '../workers/notify/periodic.ts';
 import { startNotifier } from '../workers/notify/start.ts';
 import { createQueueKit } from '../workers/queues.ts';
 import { startOwnRedis } from '../test/support/redis.ts';
 import { loadWorld } from './load.ts';
+import { crossing, steadyState } from './notify-world.ts';
 
 const TARGET_SECONDS = { redis: 60, postgres: 120 } as const;
 const { values: argv } = parseArgs({
@@ -43,6 +43,12 @@ const { values: argv } = parseArgs({
     'sweep-first': { type: 'boolean', default: false },
     /** Claimers of the one sweep run (workers/wake-sweep.ts sweepInParallel; the service uses 3). */
     claimers: { type: 'string', default: '3' },
+    /** local: one sweep on a moved clock; temporal: durable timers on a real server (bench/notify-temporal.ts). */
+    engine: { type: 'string', default: 'local' },
+    /** temporal: workflow starts in flight at once. */
+    starters: { type: 'string', default: '16' },
+    /** temporal: give up waiting after this many seconds (the figures then say how far it got). */
+    timeout: { type: 'string', default: '3600' },
   },
 });
 const items = Number(argv.items);
@@ -52,6 +58,25 @@ const concurrency = Number(argv.concurrency);
 const log = (m: string) => console.log(`[bench:notify] ${m}`);
 
 async function main() {
+  if (argv.engine === 'temporal') {
+    if (backends.some((b) => b !== 'postgres'))
+      throw new Error(
+        '--engine temporal runs the API process as shipped (BullMQ on PostgreSQL): use --backends postgres',
+      );
+    const { notifyOnTemporal } = await import('./notify-temporal.ts');
+    await notifyOnTemporal({
+      items,
+      overdueShare,
+      starters: Number(argv.starters),
+      timeoutSeconds: Number(argv.timeout),
+      out:
+        argv.out ??
+        (items >= 50_000 ? fileURLToPath(new URL('./results/notify-temporal-latest.json', import.meta.url)) : null),
+      log,
+    });
+    return;
+  }
+  if (argv.engine !== 'local') throw new Error(`--engine: local or temporal, not ${argv.engine}`);
   const dir = await mkdtemp(join(os.tmpdir(), 'zg-bench-notify-'));
   const server = await startEmbeddedPostgres({ dir: join(dir, 'pg'), durable: true });
   const admin = new pg.Client({ connectionString: server.url('postgres') });
@@ -64,34 +89,10 @@ async function main() {
     const t0 = Date.now();
     await loadWorld(tpl, { items, log });
     log(`loaded ${items} items in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    // Start from a steady state: nothing waiting to be told. The generated items record no progress, so
-    // every one of them would also fall due for the 纳而不帮 quality warning a month after assignment (a
-    // warning, not a notice): the campaign sets that rule to 12 months and the re-derive job re-aims the
-    // wake-ups, so the sweep ticks the deadline timers this benchmark is about.
-    await tpl.delete(notifyOutbox);
-    await tpl.delete(notices);
-    await tpl
-      .update(campaigns)
-      .set({ settings: sql`jsonb_set(${campaigns.settings}, '{noMeasuresWarningMonths}', '12')` });
-    const re = await rederiveWakeups(tpl, createEngineEnv(tpl));
-    log(`wake-ups re-derived: ${re.checked} checked, ${re.fixed} re-aimed`);
-    // The instant at which `overdueShare` of all items are past their deadline.
-    const nth = Math.max(1, Math.floor(items * overdueShare));
-    const {
-      rows: [q],
-    } = await tpl.$client.query(
-      `select deadline::text as d from items where status in ('assigned', 'in_progress') and deadline is not null order by deadline offset $1 limit 1`,
-      [nth - 1],
-    );
-    const at = new Date(Date.parse(endOfDay(q.d)) + 60_000);
-    const {
-      rows: [o],
-    } = await tpl.$client.query(
-      `select count(*)::int as n from items where status in ('assigned', 'in_progress') and deadline <= $1`,
-      [q.d],
-    );
+    await steadyState(tpl, log);
+    const { at, overdue } = await crossing(tpl, items, overdueShare);
     log(
-      `clock moved to ${at.toISOString()}: ${o.n} of ${items} items past their deadline (${((o.n / items) * 100).toFixed(1)} %)`,
+      `clock moved to ${at.toISOString()}: ${overdue} of ${items} items past their deadline (${((overdue / items) * 100).toFixed(1)} %)`,
     );
     await tpl.$client.end();
 
@@ -160,7 +161,7 @@ async function main() {
       const r = {
         backend,
         items,
-        overdue: o.n,
+        overdue,
         ticked: swept.ticked,
         events: swept.events,
         causes: m.causes,

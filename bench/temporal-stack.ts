@@ -10,7 +10,7 @@ import { loadConfig } from '../bin/config.ts';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { inArray } from 'drizzle-orm';
-import { startOpenItemWorkflows, workflowStarter } from '../bin/temporal-migrate.ts';
+import { selectOpenItems, startOpenItemWorkflows, workflowStarter } from '../bin/temporal-migrate.ts';
 import { items } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
 import { type DevServer, INSTALL_HINT, startDevServer, temporalCliPath } from '../test/support/temporal.ts';
@@ -37,6 +37,13 @@ export interface TemporalStack {
   startItems(db: Db, ids: string[], parallel?: number): Promise<number>;
   /** A workflow's history as JSON (for diagnostics). */
   history(workflowId: string): Promise<unknown>;
+  /**
+   * Start the workflows of every open item, as temporal-migrate selects them (keyset by id) and starts them
+   * (workflowStarter), but `parallel` starts at a time instead of one.
+   */
+  startOpen(db: Db, parallel: number): Promise<{ started: number; running: number }>;
+  /** Tasks waiting in the task queue (Temporal's approximateBacklogCount): workflow and activity tasks. */
+  backlog(): Promise<{ workflow: number; activity: number }>;
   close(): Promise<void>;
 }
 
@@ -44,6 +51,8 @@ export async function startTemporalStack(opts: {
   databaseUrl: string;
   dir: string;
   log: (m: string) => void;
+  /** False: the worker is not started here (the caller starts it with `worker.start()`). Default true. */
+  startWorker?: boolean;
 }): Promise<TemporalStack> {
   const cli = temporalCliPath();
   if (!cli) throw new Error(`the Temporal CLI is not installed: ${INSTALL_HINT}`);
@@ -61,7 +70,7 @@ export async function startTemporalStack(opts: {
     logFile: join(opts.dir, 'worker.log'),
     log: opts.log,
   });
-  await worker.start();
+  if (opts.startWorker !== false) await worker.start();
   const config = loadConfig({ DATABASE_URL: opts.databaseUrl, ...apiEnv, LOG_LEVEL: 'silent' } as NodeJS.ProcessEnv);
   return {
     server,
@@ -89,6 +98,45 @@ export async function startTemporalStack(opts: {
         };
         await Promise.all(Array.from({ length: parallel }, lane));
         return started;
+      } finally {
+        await connection.close();
+      }
+    },
+    async startOpen(db, parallel) {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const start = workflowStarter(new Client({ connection, namespace: 'default' }), TASK_QUEUE);
+        const out = { started: 0, running: 0 };
+        let after: string | undefined;
+        for (;;) {
+          const rows = await selectOpenItems(db, { after, limit: 1000 });
+          if (rows.length === 0) break;
+          after = rows.at(-1)!.id;
+          let next = 0;
+          const lane = async () => {
+            while (next < rows.length) out[await start(rows[next++]!)]++;
+          };
+          await Promise.all(Array.from({ length: parallel }, lane));
+        }
+        return out;
+      } finally {
+        await connection.close();
+      }
+    },
+    async backlog() {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const hint = async (taskQueueType: 1 | 2) => {
+          const r = await connection.workflowService.describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name: TASK_QUEUE },
+            taskQueueType,
+            reportStats: true,
+          });
+          return Number(r.stats?.approximateBacklogCount ?? 0);
+        };
+        // 1: TASK_QUEUE_TYPE_WORKFLOW, 2: TASK_QUEUE_TYPE_ACTIVITY
+        return { workflow: await hint(1), activity: await hint(2) };
       } finally {
         await connection.close();
       }
