@@ -40,7 +40,18 @@ import { startTemporalStack } from './temporal-stack.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const TARGETS = { progressRps: 1500, progressP99: 50, listRps: 1000, listP99: 30, ratio: 0.35 } as const;
+// Issue 19's goals: the absolute ones, and (where raw PostgreSQL on the machine cannot reach those) the
+// same-run ratios to the raw baselines; the server's peak memory and its restart until settled.
+const TARGETS = {
+  progressRps: 1500,
+  progressP99: 50,
+  listRps: 1000,
+  listP99: 30,
+  ratio: 0.6,
+  listRatio: 0.8,
+  memoryMB: 300,
+  startupMs: 2000,
+} as const;
 const NOTE = '已入户核实，帮扶措施正在落实，整改工作正在推进。';
 const SCENARIOS = ['progress', 'list', 'raw'] as const;
 
@@ -774,7 +785,7 @@ async function main(): Promise<number> {
 
   // 7. Summary.
   const ratio = progressResult && raw ? progressResult.rps / raw.opsPerSec : null;
-  // No goal is set for reads against raw PostgreSQL; the writes' 0.35 is applied to them as well.
+  // The list against raw PostgreSQL: issue 19 accepts >= 0.8 where the absolute goal is out of reach.
   const listRatio = listResult && rawList ? listResult.rps / rawList.opsPerSec : null;
   const targets = {
     ...(progressResult
@@ -811,12 +822,18 @@ async function main(): Promise<number> {
     ...(listRatio !== null
       ? {
           listRatioToRawPg: {
-            goal: `>= ${TARGETS.ratio}`,
+            goal: `>= ${TARGETS.listRatio}`,
             value: round(listRatio, 3),
-            met: listRatio >= TARGETS.ratio,
+            met: listRatio >= TARGETS.listRatio,
           },
         }
       : {}),
+    serverPeakMemory: { goal: `<= ${TARGETS.memoryMB} MB`, value: hwmMB, met: hwmMB <= TARGETS.memoryMB },
+    startup: {
+      goal: `restart settled <= ${TARGETS.startupMs} ms`,
+      value: restart.readyMs + restart.settledS * 1000,
+      met: restart.readyMs + restart.settledS * 1000 <= TARGETS.startupMs,
+    },
   };
   const cpus = os.cpus();
   const report = {
@@ -1113,7 +1130,7 @@ function printSummary(r: {
       '',
       '',
       '',
-      `>=${TARGETS.ratio}`,
+      `>=${TARGETS.listRatio}`,
       yes(t.listRatioToRawPg?.met),
     ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -1130,7 +1147,8 @@ function printSummary(r: {
   console.log(
     `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB, max sampled RSS ${r.serverMemory.maxSampledRssMB} MB; ` +
       `start-up: restart ready in ${r.startup.restart.readyMs} ms, settled ${r.startup.restart.settledS} s later (RSS ${r.startup.restart.rssMB} MB); ` +
-      `first start on the new database ${r.startup.first.readyMs} ms + ${r.startup.first.settledS} s`,
+      `first start on the new database ${r.startup.first.readyMs} ms + ${r.startup.first.settledS} s ` +
+      `(goals: peak <= ${TARGETS.memoryMB} MB ${yes(r.targets.serverPeakMemory?.met)}, restart settled <= ${TARGETS.startupMs} ms ${yes(r.targets.startup?.met)})`,
   );
   console.log(`all targets met: ${yes(r.allTargetsMet)}`);
   console.log('');
