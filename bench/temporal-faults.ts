@@ -144,6 +144,7 @@ async function main(): Promise<number> {
       // many lanes as there were clients (a minute's freeze leaves hundreds to retry).
       const retried = sent.filter((s) => s.first!.status < 200 || s.first!.status >= 300);
       let nextRetry = 0;
+      const retryAnswers: Record<string, number> = {}; // a 500 here is a fault the API failed to name (503)
       const retryLane = async () => {
         while (nextRetry < retried.length) await retryOne(retried[nextRetry++]!);
       };
@@ -151,6 +152,8 @@ async function main(): Promise<number> {
         for (;;) {
           s.tries++;
           const r = await post(s);
+          const k = `${r.status}${r.applied !== undefined ? ` applied=${String(r.applied)}` : ''}`;
+          retryAnswers[k] = (retryAnswers[k] ?? 0) + 1;
           if ((r.status >= 200 && r.status < 300) || (r.status >= 400 && r.status < 500 && r.status !== 409)) {
             s.final = r.status;
             break;
@@ -184,6 +187,7 @@ async function main(): Promise<number> {
         requests: sent.length,
         firstAnswers: firsts,
         retried: retried.length,
+        retryAnswers,
         finalNon2xx: sent.filter((s) => s.final! < 200 || s.final! >= 300).length,
         ...out,
         loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),

@@ -7,7 +7,7 @@ import type { Actor, ItemCommand, ItemSource, ItemState, Role } from '../domain/
 import type { Db } from '../db/client.ts';
 import { hashPassword } from '../db/queries/auth.ts';
 import { createOrgUnit } from '../db/queries/org.ts';
-import { campaigns, categories, documentOffices, users, type OrgUnitRow } from '../db/schema.ts';
+import { campaigns, categories, documentOffices, items, users, type OrgUnitRow } from '../db/schema.ts';
 import { CommandRefused, systemClock } from '../workflows/engine.ts';
 import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
@@ -16,6 +16,7 @@ import { DEMO, NAMES } from './demo-data.ts';
 import { loadDemoHistory } from './demo-history.ts';
 import { createHash } from 'node:crypto';
 import { mulberry32 } from './prng.ts';
+import type { Config } from './config.ts';
 import type { Log } from './runtime.ts';
 
 export const DEMO_PASSWORD = 'zhenggai-demo';
@@ -30,7 +31,12 @@ interface DemoUser {
   id?: string;
 }
 
-export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: Date; year?: number } = {}) {
+/** `fresh`: written now (false: this database had the demo already). */
+export async function loadDemo(
+  db: Db,
+  log: Log,
+  opts: { items?: number; now?: Date; year?: number } = {},
+): Promise<{ campaignId: string; fresh: boolean }> {
   const now = opts.now ?? systemClock.now();
   const year = opts.year ?? Number(new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 4));
   const name = DEMO.campaignName(year);
@@ -41,7 +47,7 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
       log,
       await db.select({ username: users.username, displayName: users.displayName, roles: users.roles }).from(users),
     );
-    return { campaignId: existing.id };
+    return { campaignId: existing.id, fresh: false };
   }
   const t0 = Date.now();
   // The org tree: county → township → villages and town offices.
@@ -332,7 +338,43 @@ export async function loadDemo(db: Db, log: Log, opts: { items?: number; now?: D
   );
   await loadDemoHistory(db, log, { campaignId: campaign!.id, year, now });
   printUsers(log, people);
-  return { campaignId: campaign!.id };
+  return { campaignId: campaign!.id, fresh: true };
+}
+
+/**
+ * ENGINE=temporal: the demo's items get their workflows, from the ledger rows the local engine wrote. The demo's
+ * item ids come from the year, so a Temporal server that ran an earlier demo (into another database) still runs
+ * workflows of these ids holding that demo's states: the notifier's first NoticeSent through one of them met a
+ * ledger row at another version (LedgerDiverged, "Workflow Update failed") and the notices were never recorded.
+ * A fresh demo therefore replaces the workflow of every one of its items (verified ones too: the notifier
+ * records through them); a demo already loaded starts only what is missing, as temporal-migrate does.
+ */
+export async function startDemoWorkflows(
+  config: Config,
+  db: Db,
+  log: Log,
+  demo: { campaignId: string; fresh: boolean },
+): Promise<void> {
+  const migrate = await import('./temporal-migrate.ts'); // the Temporal client only when Temporal runs the demo
+  if (!demo.fresh) {
+    const r = await migrate.startOpenItemWorkflows(config, db, log);
+    log(`demo on Temporal: ${r.started} item workflows started, ${r.running} were running already`);
+    return;
+  }
+  const t0 = Date.now();
+  const rows = await db
+    .select({ id: items.id, state: items.state })
+    .from(items)
+    .where(eq(items.campaignId, demo.campaignId));
+  await migrate.withTemporalClient(config, async (client) => {
+    const start = migrate.workflowStarter(client, config.TEMPORAL_TASK_QUEUE, { replace: true });
+    let next = 0;
+    const lane = async () => {
+      while (next < rows.length) await start(rows[next++]!);
+    };
+    await Promise.all(Array.from({ length: 8 }, lane));
+  });
+  log(`demo on Temporal: ${rows.length} item workflows started from the new ledger rows in ${Date.now() - t0} ms`);
 }
 
 function printUsers(log: Log, list: { username: string; displayName: string; roles: string[] }[]) {

@@ -69,8 +69,11 @@ export async function migrateOpenItems(
   return result;
 }
 
-/** Starts an item's workflow from its ledger row; a workflow already running is left alone ('running'). */
-export function workflowStarter(client: Client, taskQueue: string) {
+/**
+ * Starts an item's workflow from its ledger row; a workflow already running is left alone ('running') — or, with
+ * `replace`, terminated and started anew from the row (a workflow of that id that belongs to another database).
+ */
+export function workflowStarter(client: Client, taskQueue: string, opts: { replace?: boolean } = {}) {
   return async (item: { id: string; state: ItemState }): Promise<StartOutcome> => {
     try {
       await client.workflow.start(itemWorkflow, {
@@ -78,7 +81,7 @@ export function workflowStarter(client: Client, taskQueue: string) {
         taskQueue,
         // env null: the workflow loads the campaign's settings and calendar before its first timer.
         args: [{ itemId: item.id, state: item.state, env: null }],
-        workflowIdConflictPolicy: 'FAIL',
+        workflowIdConflictPolicy: opts.replace ? 'TERMINATE_EXISTING' : 'FAIL',
       });
       return 'started';
     } catch (err) {
@@ -89,12 +92,19 @@ export function workflowStarter(client: Client, taskQueue: string) {
 }
 
 /** Connects to TEMPORAL_ADDRESS and starts the workflows of the open items in `db` (temporal-migrate, and `start --demo`). */
-export async function startOpenItemWorkflows(
+export function startOpenItemWorkflows(
   config: Config,
   db: Db,
   log: Log,
   opts: { after?: string; batch?: number } = {},
 ): Promise<MigrateResult> {
+  return withTemporalClient(config, (client) =>
+    migrateOpenItems({ db, start: workflowStarter(client, config.TEMPORAL_TASK_QUEUE), log }, opts),
+  );
+}
+
+/** A client on TEMPORAL_ADDRESS for the length of `fn`. */
+export async function withTemporalClient<T>(config: Config, fn: (client: Client) => Promise<T>): Promise<T> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '10 seconds' });
@@ -107,11 +117,7 @@ export async function startOpenItemWorkflows(
     );
   }
   try {
-    const start = workflowStarter(
-      new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-      config.TEMPORAL_TASK_QUEUE,
-    );
-    return await migrateOpenItems({ db, start, log }, opts);
+    return await fn(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }));
   } finally {
     await connection.close();
   }

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { createAdmin } from './create-admin.ts';
-import { loadDemo } from './demo.ts';
+import { loadDemo, startDemoWorkflows } from './demo.ts';
 import { openDatabase, openMigratedDb, startAll, trailSigner, type Log } from './runtime.ts';
 import { createDb } from '../db/client.ts';
 import { verifyDatabase } from '../services/trail/verify.ts';
@@ -36,13 +36,10 @@ async function main(argv: string[]) {
         log,
         beforeListen: values.demo
           ? async (db) => {
-              await loadDemo(db, log);
+              const demo = await loadDemo(db, log);
               // The demo is written through the local engine (its history spans a year); under Temporal its
-              // open items then get their workflows, so their reminders and escalations run as timers.
-              if (config.ENGINE === 'temporal') {
-                const r = await (await temporalMigrate()).startOpenItemWorkflows(config, db, log);
-                log(`demo on Temporal: ${r.started} item workflows started, ${r.running} were running already`);
-              }
+              // items then get their workflows, so their reminders and escalations run as timers.
+              if (config.ENGINE === 'temporal') await startDemoWorkflows(config, db, log, demo);
             }
           : undefined,
       });
@@ -101,7 +98,8 @@ async function main(argv: string[]) {
     case 'demo': {
       const { db, close } = await openMigratedDb(config, log);
       try {
-        await loadDemo(db, log);
+        const demo = await loadDemo(db, log);
+        if (config.ENGINE === 'temporal') await startDemoWorkflows(config, db, log, demo);
       } finally {
         await close();
       }

@@ -50,6 +50,14 @@ describe.skipIf(engineUnavailable('temporal') !== null)('a workflow stuck on a d
       expect(stuck).toEqual([expect.objectContaining({ workflowId: `item-${id}`, nondeterministic: true })]);
       const metrics = await w.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/zhenggai_engine_stuck_workflows\{cause="nondeterminism"\} 1/);
+      // Once the task has failed a few times Temporal refuses Updates to the workflow outright (WorkflowNotReady,
+      // "Workflow Update failed" from the client): still 503 engine_unavailable, and nothing admitted — not a 500.
+      const refused = await until('Temporal refuses the Update outright', async () => {
+        const r = await w.call('super', 'POST', `/api/v1/items/${id}/comments`, { text: '再次催办' });
+        return r.body.applied === 'unknown' ? null : r;
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'engine_unavailable', applied: false });
     } finally {
       drifted.shutdown();
       await running;

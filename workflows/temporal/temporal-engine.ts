@@ -9,7 +9,12 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import { and, eq, inArray } from 'drizzle-orm';
 import { visibleTo } from '../../db/queries/items.ts';
 import type { DomainError, ItemState } from '../../domain/item/types.ts';
@@ -193,18 +198,34 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
       };
       if (Date.now() - answeredAt > TRUST_PROBE_MS) await probe();
       const commandTimeoutMs = timeoutOf();
-      try {
-        // One deadline for every call of this command (start, update, retries of either).
-        const result = await client.withDeadline(Date.now() + commandTimeoutMs, async () => {
-          if (command.type === 'report') await ensureStarted(itemId, null, seen);
+      const deadline = Date.now() + commandTimeoutMs;
+      /**
+       * Temporal refuses an Update outright while the workflow's task has failed or timed out several times in a
+       * row (a worker restarting or starved of CPU, e.g. while the demo's workflows start): nothing is admitted,
+       * and the server retries the task. Sent again until it is admitted or the command's time is up.
+       */
+      const send = async () => {
+        for (let pause = 200; ; pause = Math.min(pause * 2, 2_000)) {
           try {
             return await update(itemId, input, req.requestId);
+          } catch (err) {
+            if (!workflowNotReady(err) || Date.now() + pause >= deadline) throw err;
+            await new Promise((r) => setTimeout(r, pause));
+          }
+        }
+      };
+      try {
+        // One deadline for every call of this command (start, update, retries of either).
+        const result = await client.withDeadline(deadline, async () => {
+          if (command.type === 'report') await ensureStarted(itemId, null, seen);
+          try {
+            return await send();
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError) || current === null) throw err;
             // The item predates the Temporal runtime (or its workflow was never started): start it
             // from the ledger row, which is what the persist activity last wrote, and send again.
             await ensureStarted(itemId, current);
-            return update(itemId, input, req.requestId);
+            return send();
           }
         });
         answeredAt = Date.now();
@@ -214,16 +235,38 @@ export function createTemporalEngine(deps: TemporalEngineDeps): TemporalEngine {
           throw new Error(`item ${itemId}: the workflow answered but its ledger row is missing`);
         return { ...result, ledgerNo };
       } catch (err) {
-        throw portError(err, itemId, address, commandTimeoutMs);
+        throw portError(err, itemId, address, commandTimeoutMs, req.requestId);
       }
     },
   };
 }
 
-/** The workflow's and the client's failures as the port's errors (the API maps those once). */
-export function portError(err: unknown, itemId: string, address: string, timeoutMs: number): unknown {
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    const f = err.cause;
+/**
+ * The workflow's and the client's failures as the port's errors (the API maps those once). `updateId`: the
+ * command's own Update id (from the user's Idempotency-Key), which an earlier request may have sent already.
+ */
+export function portError(
+  err: unknown,
+  itemId: string,
+  address: string,
+  timeoutMs: number,
+  updateId?: string,
+): unknown {
+  if (workflowNotReady(err)) {
+    // Refused before admission, so this request applied nothing; an earlier request with the same Update id
+    // may have been admitted before the task began failing, and the refusal comes before that id is looked up.
+    return new EngineUnavailable(
+      `Temporal kept refusing the command for item ${itemId} for up to ${timeoutMs} ms: the item's workflow task keeps failing ` +
+        `or timing out (a worker restarting, overloaded, or running code that no longer replays the history); ` +
+        `this request applied nothing${updateId ? ', an earlier one with the same Idempotency-Key may have' : ''}`,
+      updateId ? 'unknown' : false,
+      { cause: err },
+    );
+  }
+  // The persist activity's failure (LedgerDiverged) reaches the client wrapped in an ActivityFailure.
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+  const f = cause instanceof ActivityFailure ? cause.cause : cause;
+  if (f instanceof ApplicationFailure) {
     const detail = f.details?.[0];
     switch (f.type) {
       case FAILURE.refused:
@@ -248,6 +291,22 @@ export function portError(err: unknown, itemId: string, address: string, timeout
     );
   }
   return err;
+}
+
+/**
+ * Temporal's WorkflowNotReady (gRPC FAILED_PRECONDITION, 9): "Unable to perform workflow execution update due to
+ * Workflow Task in failed state" — the server refuses Updates while the workflow task's attempt is 3 or more. The
+ * client throws it as a ServiceError "Workflow Update failed" with the gRPC error as its cause.
+ */
+export function workflowNotReady(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; details?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (e.code === 9 && /Workflow Task in failed state/i.test(`${e.details ?? ''} ${e.message ?? ''}`)) return true;
+  }
+  return false;
 }
 
 /** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), directly or as the cause of a client error. */
