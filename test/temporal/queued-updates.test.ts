@@ -48,4 +48,58 @@ describe.skipIf(engineUnavailable('temporal') !== null)('updates queued on one w
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
     expect((await w.call('viewer', 'GET', `/api/v1/items/${id}/audit`)).body).toMatchObject({ ok: true });
   }, 180_000);
+
+  it('decides a command that arrives while another is persisted on the state that one leaves, not before it', async () => {
+    // The ledger holds a persisted event before the workflow has applied it: a caller who read the ledger
+    // (here: an If-Match one version ahead) was refused by the validator with 412 for a state about to pass.
+    const id = await report(w);
+    await assign(w, id);
+    expect((await w.call('h1', 'POST', `/api/v1/items/${id}/accept`, {})).status).toBe(200);
+    await w.temporal!.settle(id);
+    const { version } = (await w.call('h1', 'GET', `/api/v1/items/${id}`)).body as { version: number };
+
+    await w.temporal!.stopWorker();
+    w.temporal!.commandTimeoutMs = 90_000;
+    const first = w.call(
+      'h1',
+      'POST',
+      `/api/v1/items/${id}/progress`,
+      { note: '先到的进展' },
+      {
+        'if-match': `"${version}"`,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    const second = w.call(
+      'h1',
+      'POST',
+      `/api/v1/items/${id}/progress`,
+      { note: '后到的进展' },
+      {
+        'if-match': `"${version + 1}"`,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    await w.temporal!.startWorker();
+    expect([(await first).status, (await second).status]).toEqual([200, 200]);
+    // A stale one is still refused, by the handler: 412 as before.
+    const stale = await w.call(
+      'h1',
+      'POST',
+      `/api/v1/items/${id}/progress`,
+      { note: '过时的' },
+      {
+        'if-match': `"${version}"`,
+      },
+    );
+    expect(stale.status).toBe(412);
+    await w.temporal!.settle(id);
+    const rows = await w.db
+      .select({ seq: itemEvents.seq, note: sql<string>`${itemEvents.data}->>'note'` })
+      .from(itemEvents)
+      .where(and(eq(itemEvents.itemId, id), eq(itemEvents.type, 'ProgressRecorded')))
+      .orderBy(itemEvents.seq);
+    expect(rows.map((r) => r.note)).toEqual(['先到的进展', '后到的进展']);
+    expect((await w.call('viewer', 'GET', `/api/v1/items/${id}/audit`)).body).toMatchObject({ ok: true });
+  }, 180_000);
 });

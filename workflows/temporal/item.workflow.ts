@@ -256,6 +256,10 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
       }),
     {
       validator: (cmd) => {
+        // While a command or tick is being persisted, the ledger may already hold its events and the state
+        // here not yet: a caller who read the ledger (an If-Match at the new version, the notifier recording a
+        // notice of the new event) would be refused for a state about to pass. The handler decides after it.
+        if (busy) return;
         check(cmd, envFor(cmd), nowIso());
       },
     },
