@@ -182,6 +182,10 @@ describe('persistEvents', () => {
     expect(r!.version).toBe(1);
     expect(new Date(r!.nextWakeAt!).toISOString()).toBe(wake);
     expect(await eventRows(id)).toBe(1);
+    // A workflow whose state is not the ledger's (another version) is told, not skipped quietly.
+    const stale = await failureOf(acts.persistEvents({ ...input, fromVersion: 3, events: [], wake }));
+    expect(stale).toMatchObject({ type: FAILURE.diverged, nonRetryable: true });
+    expect(stale.message).toContain('ledger row is at version 1');
   });
 
   it('refuses, non-retryably and writing nothing, when the trail is behind or holds other events', async () => {

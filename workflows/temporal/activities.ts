@@ -29,8 +29,11 @@ export function createItemActivities(deps: { db: Db; env: EngineEnv }): ItemActi
         .for('update');
       const version = row?.state.version ?? 0;
       if (input.events.length === 0) {
-        // A tick that fired nothing: re-aim the row's wake-up, as the local engine does.
-        if (row && version === input.fromVersion) await reaimWakeups(tx, [{ id: input.itemId, wake: input.wake }]);
+        // A tick that fired nothing: re-aim the row's wake-up, as the local engine does. A row at another
+        // version means this workflow holds another state than the ledger: say so rather than skip quietly.
+        if (!row) return [];
+        if (version !== input.fromVersion) throw diverged(input, `the ledger row is at version ${version}`);
+        await reaimWakeups(tx, [{ id: input.itemId, wake: input.wake }]);
         return [];
       }
       if (version === input.fromVersion) {
