@@ -988,153 +988,53 @@ function printSummary(r: {
     ],
   ];
   const t = r.targets;
-  if (r.progress) {
-    const p = r.progress;
+  /** A measured phase: its rate, latencies, non-2xx ('-' for a baseline), CPU, and its goal if it has one. */
+  const measuredRow = (
+    name: string,
+    m: { rps?: number; opsPerSec?: number; latency: Percentiles; non2xx?: number; cost: PhaseCost } | null,
+    goal = '',
+    met = '',
+  ) => {
+    if (!m) return;
+    const l = m.latency;
     rows.push([
-      'progress (HTTP)',
-      f(p.rps),
-      f(p.latency.p50),
-      f(p.latency.p97_5),
-      f(p.latency.p99),
-      f(p.latency.max),
-      String(p.non2xx),
-      ...costCols(p.cost),
-      `>=${TARGETS.progressRps}/s, p99<=${TARGETS.progressP99}`,
-      yes(t.progressThroughput!.met && t.progressP99!.met),
+      name,
+      f(m.rps ?? m.opsPerSec ?? 0),
+      f(l.p50),
+      f(l.p97_5),
+      f(l.p99),
+      f(l.max),
+      m.non2xx === undefined ? '-' : String(m.non2xx),
+      ...costCols(m.cost),
+      goal,
+      met,
     ]);
-  }
-  if (r.progressTemporal) {
-    const p = r.progressTemporal;
-    rows.push([
-      'progress (HTTP, temporal)',
-      f(p.rps),
-      f(p.latency.p50),
-      f(p.latency.p97_5),
-      f(p.latency.p99),
-      f(p.latency.max),
-      String(p.non2xx),
-      ...costCols(p.cost),
-      'measured beside local',
-      '-',
-    ]);
-  }
-  if (r.rawTemporalBaseline) {
-    const b = r.rawTemporalBaseline;
-    rows.push([
-      'raw temporal baseline',
-      f(b.opsPerSec),
-      f(b.latency.p50),
-      f(b.latency.p97_5),
-      f(b.latency.p99),
-      f(b.latency.max),
-      '-',
-      ...costCols(b.cost),
-      '',
-      '',
-    ]);
-  }
-  if (r.progressTemporal?.ratioToRawTemporal != null)
-    rows.push([
-      'temporal / raw temporal',
-      f(r.progressTemporal.ratioToRawTemporal, 3),
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-    ]);
-  if (r.list) {
-    const l = r.list;
-    rows.push([
-      'list page (HTTP)',
-      f(l.rps),
-      f(l.latency.p50),
-      f(l.latency.p97_5),
-      f(l.latency.p99),
-      f(l.latency.max),
-      String(l.non2xx),
-      ...costCols(l.cost),
-      `>=${TARGETS.listRps}/s, p99<=${TARGETS.listP99}`,
-      yes(t.listThroughput!.met && t.listP99!.met),
-    ]);
-  }
-  if (r.listVillage) {
-    const l = r.listVillage;
-    rows.push([
-      'list page, village handler',
-      f(l.rps),
-      f(l.latency.p50),
-      f(l.latency.p97_5),
-      f(l.latency.p99),
-      f(l.latency.max),
-      String(l.non2xx),
-      ...costCols(l.cost),
-      '',
-      '',
-    ]);
-  }
-  if (r.rawBaseline) {
-    const b = r.rawBaseline;
-    rows.push([
-      'raw pg baseline',
-      f(b.opsPerSec),
-      f(b.latency.p50),
-      f(b.latency.p97_5),
-      f(b.latency.p99),
-      f(b.latency.max),
-      '-',
-      ...costCols(b.cost),
-      '',
-      '',
-    ]);
-  }
-  if (r.ratio !== null)
-    rows.push([
-      'progress / raw',
-      f(r.ratio, 3),
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      `>=${TARGETS.ratio}`,
-      yes(t.ratioToRawPg?.met),
-    ]);
-  if (r.rawListBaseline) {
-    const b = r.rawListBaseline;
-    rows.push([
-      'raw pg list query',
-      f(b.opsPerSec),
-      f(b.latency.p50),
-      f(b.latency.p97_5),
-      f(b.latency.p99),
-      f(b.latency.max),
-      '-',
-      ...costCols(b.cost),
-      '',
-      '',
-    ]);
-  }
-  if (r.listRatio !== null)
-    rows.push([
-      'list / raw',
-      f(r.listRatio, 3),
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      `>=${TARGETS.listRatio}`,
-      yes(t.listRatioToRawPg?.met),
-    ]);
+  };
+  /** A ratio between two phases, in the req/s column. */
+  const ratioRow = (name: string, value: number | null | undefined, goal = '', met = '') => {
+    if (value === null || value === undefined) return;
+    rows.push([name, f(value, 3), '', '', '', '', '', '', '', goal, met]);
+  };
+  measuredRow(
+    'progress (HTTP)',
+    r.progress,
+    `>=${TARGETS.progressRps}/s, p99<=${TARGETS.progressP99}`,
+    yes(t.progressThroughput?.met && t.progressP99?.met),
+  );
+  measuredRow('progress (HTTP, temporal)', r.progressTemporal, 'measured beside local', '-');
+  measuredRow('raw temporal baseline', r.rawTemporalBaseline);
+  ratioRow('temporal / raw temporal', r.progressTemporal?.ratioToRawTemporal);
+  measuredRow(
+    'list page (HTTP)',
+    r.list,
+    `>=${TARGETS.listRps}/s, p99<=${TARGETS.listP99}`,
+    yes(t.listThroughput?.met && t.listP99?.met),
+  );
+  measuredRow('list page, village handler', r.listVillage);
+  measuredRow('raw pg baseline', r.rawBaseline);
+  ratioRow('progress / raw', r.ratio, `>=${TARGETS.ratio}`, yes(t.ratioToRawPg?.met));
+  measuredRow('raw pg list query', r.rawListBaseline);
+  ratioRow('list / raw', r.listRatio, `>=${TARGETS.listRatio}`, yes(t.listRatioToRawPg?.met));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) =>
     row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -12,6 +12,13 @@ import { engineUnavailable } from '../support/engines.ts';
 
 describe.skipIf(engineUnavailable('temporal') !== null)('updates queued on one workflow (start-dev)', () => {
   let w: World;
+  /** The item's progress notes in the trail, in seq order. */
+  const progressNotes = (id: string) =>
+    w.db
+      .select({ seq: itemEvents.seq, note: sql<string>`${itemEvents.data}->>'note'` })
+      .from(itemEvents)
+      .where(and(eq(itemEvents.itemId, id), eq(itemEvents.type, 'ProgressRecorded')))
+      .orderBy(itemEvents.seq);
   beforeAll(async () => {
     w = await build({ engine: 'temporal' });
   }, 120_000);
@@ -38,11 +45,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)('updates queued on one w
     expect(answers.map((a) => a.status)).toEqual(notes.map(() => 200));
     await w.temporal!.settle(id);
 
-    const rows = await w.db
-      .select({ seq: itemEvents.seq, note: sql<string>`${itemEvents.data}->>'note'` })
-      .from(itemEvents)
-      .where(and(eq(itemEvents.itemId, id), eq(itemEvents.type, 'ProgressRecorded')))
-      .orderBy(itemEvents.seq);
+    const rows = await progressNotes(id);
     expect(rows.map((r) => r.note).sort()).toEqual([...notes].sort());
     const seqs = rows.map((r) => r.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
@@ -94,11 +97,7 @@ describe.skipIf(engineUnavailable('temporal') !== null)('updates queued on one w
     );
     expect(stale.status).toBe(412);
     await w.temporal!.settle(id);
-    const rows = await w.db
-      .select({ seq: itemEvents.seq, note: sql<string>`${itemEvents.data}->>'note'` })
-      .from(itemEvents)
-      .where(and(eq(itemEvents.itemId, id), eq(itemEvents.type, 'ProgressRecorded')))
-      .orderBy(itemEvents.seq);
+    const rows = await progressNotes(id);
     expect(rows.map((r) => r.note)).toEqual(['先到的进展', '后到的进展']);
     expect((await w.call('viewer', 'GET', `/api/v1/items/${id}/audit`)).body).toMatchObject({ ok: true });
   }, 180_000);
