@@ -24,6 +24,22 @@ function freshSignOff(s: ItemState): ItemState {
   return rest;
 }
 
+/**
+ * Events that only record what the system did about the item (a notice sent, a reminder issued, a document
+ * issued): they count in `version` but leave `changedVersion`, so they do not make a person's view stale.
+ */
+const RECORDS: ReadonlySet<ItemEvent['type']> = new Set(['NoticeSent', 'ReminderIssued', 'DocumentIssued']);
+
+/**
+ * If-Match: the caller last saw `seen`. It still stands when nothing but records came after it — a
+ * village cadre who opened the item is not refused because a notice of it was recorded meanwhile. A
+ * version the item never reached, or one before a change, does not stand. States stored before
+ * `changedVersion` existed are strict (it falls back to `version`).
+ */
+export function seenVersionStands(state: ItemState, seen: number): boolean {
+  return seen <= state.version && seen >= (state.changedVersion ?? state.version);
+}
+
 export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
   if (event.type === 'ItemReported') {
     const d = event.data;
@@ -33,6 +49,7 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
       categoryId: d.categoryId,
       status: 'reported',
       version: 1,
+      changedVersion: 1,
       source: d.source,
       title: d.title,
       description: d.description,
@@ -81,7 +98,9 @@ export function evolve(state: ItemState | null, event: ItemEvent): ItemState {
     };
   }
   if (!state) throw new Error(`${event.type} cannot be applied before ItemReported`);
-  const s: ItemState = { ...state, version: state.version + 1 };
+  const version = state.version + 1;
+  const changedVersion = RECORDS.has(event.type) ? (state.changedVersion ?? state.version) : version;
+  const s: ItemState = { ...state, version, changedVersion };
 
   switch (event.type) {
     case 'ItemAssigned': {

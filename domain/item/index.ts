@@ -1,7 +1,7 @@
 // The item lifecycle's public surface: the decider, its policy and the helpers the API and runtimes use.
 export * from './types.ts';
 export { decide } from './decide.ts';
-export { evolve, fold } from './evolve.ts';
+export { evolve, fold, seenVersionStands } from './evolve.ts';
 export { nextWake, pendingTimers, tickEvents, type TimeEnv, type Timer } from './next-wake.ts';
 export {
   ITEM_COMMAND_TYPES,

@@ -190,6 +190,11 @@ export interface ItemState {
   status: ItemStatus;
   /** Number of events applied (= sequence number of the last event). */
   version: number;
+  /**
+   * Added: the version of the last event that changed the item as a person sees it (records of notices,
+   * reminders and documents issued leave it); an If-Match between it and `version` still stands.
+   */
+  changedVersion?: number;
   source: ItemSource;
   title: string;
   description: string;

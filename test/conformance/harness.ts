@@ -109,7 +109,7 @@ export async function runScenario(rt: Runtime, w: World, scenario: Scenario, bas
     const x = step.expect;
     if (step.command) {
       const command = resolve(step.command, ctx) as ItemCommand;
-      const actor = actors[step.as ?? 'super'];
+      const actor = step.as === 'runtime' ? null : actors[step.as ?? 'super'];
       const outcome = await rt.engine
         .execute({ itemId, command, actor, ...(step.ifMatch !== undefined ? { expectedVersion: step.ifMatch } : {}) })
         .then(

@@ -36,8 +36,8 @@ export interface Step {
   day: number;
   /** HH:MM in Shanghai; default 10:00. */
   time?: string;
-  /** Omitted: only time passes. */
-  as?: ActorName;
+  /** Who sends the command (default super); 'runtime': no user, as the notifier or the register. */
+  as?: ActorName | 'runtime';
   /** An ItemCommand with 'D+n' dates, '@unit' names and '@item'/'@campaign' ids left to resolve. */
   command?: Record<string, unknown> & { type: string };
   ifMatch?: number;
@@ -137,6 +137,47 @@ export const SCENARIOS: Scenario[] = [
         as: 'super',
         command: { type: 'comment', text: '请加快进度' },
         expect: { status: 'in_progress', version: 4, events: ['CommentAdded'] },
+      },
+    ],
+  },
+  {
+    // The village cadre opened the item at version 3; the notifier then recorded the notice of its assignment.
+    name: 'an If-Match survives the record of a notice, not a change',
+    settings: calendarDays,
+    steps: [
+      { day: 0, as: 'super', command: report(), expect: { version: 1 } },
+      { day: 0, as: 'lead', command: assign('D+10'), expect: { version: 2 } },
+      { day: 0, as: 'h1', command: { type: 'accept' }, ifMatch: 2, expect: { version: 3 } },
+      {
+        day: 0,
+        as: 'runtime',
+        command: {
+          type: 'record_notice',
+          notices: [{ causeSeq: 2, kind: 'assigned', recipients: [], channels: ['inbox'] }],
+        },
+        expect: { version: 4, events: ['NoticeSent'] },
+      },
+      {
+        day: 0,
+        as: 'h1',
+        command: { type: 'record_progress', note: '已入户动员', substantive: true },
+        ifMatch: 3,
+        expect: { version: 5, events: ['ProgressRecorded'] },
+      },
+      // Seen before the progress report (a change): stale. Never reached: stale.
+      {
+        day: 0,
+        as: 'h1',
+        command: { type: 'comment', text: '补充' },
+        ifMatch: 4,
+        expect: { refused: 'version_conflict' },
+      },
+      {
+        day: 0,
+        as: 'h1',
+        command: { type: 'comment', text: '补充' },
+        ifMatch: 6,
+        expect: { refused: 'version_conflict' },
       },
     ],
   },

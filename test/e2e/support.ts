@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SHOTS = join(import.meta.dirname, '../../test-results/screenshots');
@@ -172,6 +172,17 @@ export async function openAction(page: Page, action: string) {
   const form = page.locator(`[data-test="form-${action}"]`);
   await form.waitFor();
   return form;
+}
+
+/**
+ * Submit the open action dialog and wait for `shown`; when the dialog says a refusal or the page asks to
+ * reload a stale item instead, fail with what it said (a bare timeout would hide why).
+ */
+export async function submitAndSee(page: Page, shown: Locator, timeout = 60_000) {
+  await page.locator('[data-test="action-submit"]').click();
+  const refusal = page.locator('[data-test="action-error"], .el-message-box').first();
+  await shown.or(refusal).first().waitFor({ timeout });
+  if (!(await shown.isVisible())) throw new Error(`instead, the page said: ${(await refusal.innerText()).trim()}`);
 }
 
 export async function statusOf(page: Page) {

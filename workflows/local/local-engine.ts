@@ -2,7 +2,7 @@
 // the hash-chained trail, update the ledger row and its next wake-up: one statement at the version read when
 // it can, else one transaction holding the row lock.
 import { asc, inArray } from 'drizzle-orm';
-import { decide, evolve, nextWake } from '../../domain/item/index.ts';
+import { decide, evolve, nextWake, seenVersionStands } from '../../domain/item/index.ts';
 import type { DecideContext, ItemState } from '../../domain/item/types.ts';
 import { GENESIS_HASH } from '../../db/audit.ts';
 import type { Db, Tx } from '../../db/client.ts';
@@ -56,7 +56,7 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
     if (row && !row.visible) throw new ItemNotFound(req.itemId); // as if missing, also for a report reusing its id
     const state: ItemState | null = row?.state ?? null;
     if (!state && req.command.type !== 'report') throw new ItemNotFound(req.itemId);
-    if (state && req.expectedVersion !== undefined && state.version !== req.expectedVersion) {
+    if (state && req.expectedVersion !== undefined && !seenVersionStands(state, req.expectedVersion)) {
       throw new VersionConflict(req.itemId, req.expectedVersion, state.version);
     }
     const campaignId = state?.campaignId ?? (req.command.type === 'report' ? req.command.campaignId : '');
@@ -108,7 +108,7 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
       const [row] = await readForCommand(db, scope !== null).execute({ itemId: req.itemId, scope });
       if (!row || !row.visible) throw new ItemNotFound(req.itemId);
       const state = row.state;
-      if (req.expectedVersion !== undefined && state.version !== req.expectedVersion) {
+      if (req.expectedVersion !== undefined && !seenVersionStands(state, req.expectedVersion)) {
         throw new VersionConflict(req.itemId, req.expectedVersion, state.version);
       }
       const settings = await env.settings(state.campaignId);
@@ -186,7 +186,7 @@ export function createLocalEngine(deps: { db: Db; env: EngineEnv; clock: Clock }
         const row = byId.get(r.itemId);
         if (!row) throw new ItemNotFound(r.itemId);
         const state = row.state;
-        if (r.expectedVersion !== undefined && state.version !== r.expectedVersion)
+        if (r.expectedVersion !== undefined && !seenVersionStands(state, r.expectedVersion))
           throw new VersionConflict(r.itemId, r.expectedVersion, state.version);
         const settings = await env.settings(state.campaignId, tx);
         const decision = decide(state, r.command, { now, actor: r.actor, settings, calendar });

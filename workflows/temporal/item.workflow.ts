@@ -20,10 +20,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { decide, fold, nextWake, type TimeEnv } from '../../domain/item/index.ts';
+import { decide, fold, nextWake, seenVersionStands, type TimeEnv } from '../../domain/item/index.ts';
 
 /** Workflow versions (patched): histories recorded before each change replay under the rule of their time. */
 const PETITION_RECHECK_BY_COUNTY = 'petition-recheck-by-county';
+const RECORDS_KEEP_THE_VERSION = 'records-keep-the-version';
 import type { Actor, ItemCommand, ItemEvent, ItemState } from '../../domain/item/types.ts';
 
 // ---------------------------------------------------------------- messages
@@ -163,7 +164,7 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
   }
 
   /** The events a command causes now, or an ApplicationFailure naming the refusal (same codes as the local runtime). */
-  function check(cmd: ExecuteInput, withEnv: TimeEnv | null, now: string): ItemEvent[] {
+  function check(cmd: ExecuteInput, withEnv: TimeEnv | null, now: string, recordsKeepVersion = true): ItemEvent[] {
     if (state === null && cmd.command.type !== 'report') {
       throw ApplicationFailure.create({
         type: FAILURE.notFound,
@@ -171,7 +172,12 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
         nonRetryable: true,
       });
     }
-    if (state !== null && cmd.expectedVersion !== undefined && state.version !== cmd.expectedVersion) {
+    const seen = cmd.expectedVersion;
+    if (
+      state !== null &&
+      seen !== undefined &&
+      !(recordsKeepVersion ? seenVersionStands(state, seen) : state.version === seen)
+    ) {
       throw ApplicationFailure.create({
         type: FAILURE.versionConflict,
         nonRetryable: true,
@@ -250,7 +256,8 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<void> {
         const rules = patched(PETITION_RECHECK_BY_COUNTY)
           ? withEnv
           : { ...withEnv, settings: { ...withEnv.settings, petitionRecheckByCounty: false } };
-        const events = check(cmd, rules, now);
+        // Updates decided before a notice's record stopped making an If-Match stale replay under the strict rule.
+        const events = check(cmd, rules, now, patched(RECORDS_KEEP_THE_VERSION));
         const stored = await apply(events, withEnv, now);
         return { state: state!, events: stored };
       }),

@@ -5,7 +5,14 @@ import { eq } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorRule, allowedCommands, canSeePersonalData, chainFor, stateRule } from '../../../domain/item/index.ts';
+import {
+  actorRule,
+  allowedCommands,
+  canSeePersonalData,
+  chainFor,
+  seenVersionStands,
+  stateRule,
+} from '../../../domain/item/index.ts';
 import { markObjection, objectionQueue } from '../../../services/public-side.ts';
 import type { ItemCommand, UnitRef } from '../../../domain/item/types.ts';
 import type { AuthUser } from '../../../db/queries/auth.ts';
@@ -63,7 +70,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       // then the decider's state and role rules (the engine refuses those), then unknown evidence.
       const before = await getVisibleItem(db, user, itemId);
       if (!before) throw notFound('item');
-      if (expectedVersion !== undefined && before.state.version !== expectedVersion) {
+      if (expectedVersion !== undefined && !seenVersionStands(before.state, expectedVersion)) {
         throw new VersionConflict(itemId, expectedVersion, before.state.version);
       }
       if (stateRule(before.state, command.type) === null && actorRule(before.state, actor, command.type) === null) {

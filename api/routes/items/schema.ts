@@ -268,7 +268,14 @@ export const auditVerdict = z
   .meta({ id: 'AuditVerdict' });
 
 export const ifMatch = z
-  .object({ 'if-match': z.string().optional().describe('the item version (ETag) you last saw') })
+  .object({
+    'if-match': z
+      .string()
+      .optional()
+      .describe(
+        'the item version (ETag) you last saw; it still stands when only records of notices, reminders or documents issued came after it',
+      ),
+  })
   .loose();
 
 export const milestoneParams = z.object({ id: z.uuid(), milestoneId: z.string().max(20) });
