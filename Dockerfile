@@ -1,6 +1,6 @@
 # One image for the API (`start`) and the Temporal worker (`worker`), and the CLI (`migrate`,
-# `create-admin`, `temporal-migrate`). It runs the TypeScript sources with tsx, exactly as `npm start`,
-# and serves the web application built in the first stage.
+# `create-admin`, `temporal-migrate`). It runs the server bundle (bin/build-server.mjs: esbuild, packages left
+# in node_modules) exactly as `npm start`, and serves the web application built in the first stage.
 FROM node:20-bookworm-slim AS web
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -31,11 +31,13 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 COPY --from=web /app/web/dist ./web/dist
+# Built in place: each module's paths (migrations, web/dist, the Temporal workflows) are those under /app.
+RUN node bin/build-server.mjs
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
 # /healthz: the process answers; compose checks /readyz (database and Temporal reachable) for the API.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "--import", "tsx", "bin/zhenggai.ts"]
+ENTRYPOINT ["node", ".build/server/zhenggai.js"]
 CMD ["start"]

@@ -1,13 +1,28 @@
-// The service under test, in its own process: `node --import tsx bin/zhenggai.ts start` — the
-// production entry point (bin/runtime.ts startAll: migrations, engine, API, wake-up sweep on BullMQ's
-// PostgreSQL backend) — pointed at the bench database. node itself is spawned (no npx/tsx wrapper),
-// so the child's pid is the server's pid for /proc readings.
-import { spawn } from 'node:child_process';
+// The service under test, in its own process: `node .build/server/zhenggai.js start` — the production
+// entry point as `npm start` and the image run it (the bundle of bin/build-server.mjs, built here first from
+// the sources; bin/runtime.ts startAll: migrations, engine, API, wake-up sweep on BullMQ's PostgreSQL
+// backend) — pointed at the bench database. node itself is spawned (no npx wrapper), so the child's pid is
+// the server's pid for /proc readings.
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cmdlineOf } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The server bundle (bin/build-server.mjs), built now from the sources so it is never older than them. */
+export function buildServerBundle(): string {
+  const r = spawnSync(process.execPath, ['bin/build-server.mjs'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ZHENGGAI_BUILD_QUIET: '1' },
+  });
+  if (r.status !== 0)
+    throw new Error(`building the server bundle failed (bin/build-server.mjs):\n${r.stdout}${r.stderr}`);
+  return join(ROOT, '.build', 'server', 'zhenggai.js');
+}
+let built: string | null = null;
 
 export interface ServerProcess {
   pid: number;
@@ -26,7 +41,8 @@ export async function startServer(opts: {
   /** More environment (e.g. ENGINE=temporal, TEMPORAL_ADDRESS). */
   env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
-  const nodeArgs = ['--import', 'tsx'];
+  built ??= buildServerBundle();
+  const nodeArgs: string[] = [];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -38,7 +54,7 @@ export async function startServer(opts: {
   };
   delete env.REDIS_URL; // as shipped without Redis: BullMQ on PostgreSQL
   if (opts.poolSize) env.DB_POOL_SIZE = String(opts.poolSize);
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/zhenggai.ts', 'start'], {
+  const child = spawn(process.execPath, [...nodeArgs, built, 'start'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,6 +104,6 @@ export async function startServer(opts: {
     await new Promise((r) => setTimeout(r, 200));
   }
   const cmd = cmdlineOf(child.pid!);
-  if (!cmd.includes('zhenggai.ts')) throw new Error(`pid ${child.pid} is not the server (cmdline: ${cmd})`);
+  if (!cmd.includes('zhenggai.js')) throw new Error(`pid ${child.pid} is not the server (cmdline: ${cmd})`);
   return { pid: child.pid!, baseUrl, stop };
 }

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildServerBundle } from '../../bench/server-process.ts';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,6 +22,9 @@ async function freePort(): Promise<number> {
     s.on('error', reject);
   });
 }
+
+/** The production bundle, as `npm start` runs it (built once per run, from the sources). */
+let bundle: string | null = null;
 
 export interface Demo {
   baseUrl: string;
@@ -44,7 +48,7 @@ export async function startDemo(opts: { env?: NodeJS.ProcessEnv; readyTimeoutMs?
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   Object.assign(env, opts.env);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/zhenggai.ts', 'start', '--demo'], {
+  const child: ChildProcess = spawn(process.execPath, [(bundle ??= buildServerBundle()), 'start', '--demo'], {
     cwd: join(import.meta.dirname, '../..'),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
