@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photo } from '../support/photos.ts';
 import { latinSentences } from '../support/latin.ts';
-import { DESKTOP, launch, PHONE, shot, signIn, startDemo, type Demo } from './support.ts';
+import { DESKTOP, launch, openAction, PHONE, shot, signIn, startDemo, submitAndSee, type Demo } from './support.ts';
 import type { Browser } from 'playwright-core';
 
 let demo: Demo;
@@ -347,6 +347,54 @@ describe('offline first (the village has weak signal)', () => {
     await page.locator('[data-test="report-files"]').getByText('走访照片.jpg').waitFor();
     await shot(page, 'phone-offline-sent', { fullPage: false });
     expect(errors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e))).toEqual([]);
+    await ctx.close();
+  });
+});
+
+describe('an answer lost on the way back', () => {
+  it('a comment the server took but whose answer never came is sent again with its key: one comment', async () => {
+    const ctx = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
+    const page = await signIn(ctx, demo.baseUrl, 'cun01');
+    await page.goto(`${demo.baseUrl}/ledger?status=in_progress`);
+    await page.locator('[data-test="ledger-cards"] .m-card').first().click();
+    await page.locator('[data-test="item-title"]').waitFor();
+    const itemId = page.url().split('/').pop()!;
+    const text = `已电话联系农户，明日入户 ${Date.now().toString(36)}`;
+
+    // The first attempt reaches the server and is applied; the phone loses the answer (signal gone).
+    const keys: string[] = [];
+    let replayed: string | null = null;
+    await page.route('**/api/v1/items/*/comments', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (keys.length === 1) {
+        await route.fetch();
+        await route.abort('connectionreset');
+      } else {
+        const res = await route.fetch();
+        replayed = res.headers()['idempotent-replayed'] ?? null;
+        await route.fulfill({ response: res });
+      }
+    });
+    await openAction(page, 'comment');
+    await page.locator('[data-test="f-text"]').fill(text);
+    await page.locator('[data-test="action-submit"]').click();
+    await page.locator('[data-test="action-error"]').waitFor();
+    // Send again, as the cadre would: the same key, so the server answers with what it did the first time.
+    await submitAndSee(page, page.locator('[data-test="timeline"]').getByText(text));
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(replayed).toBe('true');
+
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('zhenggai.session')!).token as string);
+    const item = await (
+      await page.request.get(`${demo.baseUrl}/api/v1/items/${itemId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json();
+    const comments = (item.timeline as { type: string; data: { text?: string } }[]).filter(
+      (e) => e.type === 'CommentAdded' && e.data.text === text,
+    );
+    expect(comments).toHaveLength(1);
     await ctx.close();
   });
 });

@@ -1,6 +1,6 @@
 // Item commands as the API names them: one endpoint per command, the body type taken from the
 // generated schema (so a changed endpoint breaks the build), the item version sent as If-Match.
-import { api, call, type Item } from './client.ts';
+import { ApiError, api, call, type Item } from './client.ts';
 import type { paths } from './schema';
 
 export const COMMAND_PATHS = {
@@ -45,6 +45,29 @@ export const ACTIONS: ItemAction[] = [
   'comment',
 ];
 
+/**
+ * The Idempotency-Key of each command whose answer was lost (network gone, 5xx — e.g. 503 with `applied:
+ * "unknown"` while the engine is slow): pressing send again for the same item, version and body sends the
+ * same key, so the server applies it once whether or not the first attempt went through. A definite answer
+ * (success, or a 4xx refusal) forgets it.
+ */
+const unsettled = new Map<string, string>();
+
+async function once<T>(signature: unknown, send: (key: string) => Promise<T>): Promise<T> {
+  const id = JSON.stringify(signature);
+  const key = unsettled.get(id) ?? crypto.randomUUID();
+  unsettled.set(id, key);
+  try {
+    const out = await send(key);
+    unsettled.delete(id);
+    return out;
+  } catch (e) {
+    const lost = e instanceof ApiError && (e.status === 0 || e.status >= 500);
+    if (!lost) unsettled.delete(id);
+    throw e;
+  }
+}
+
 export async function runCommand<K extends keyof typeof COMMAND_PATHS>(
   action: K,
   id: string,
@@ -52,12 +75,14 @@ export async function runCommand<K extends keyof typeof COMMAND_PATHS>(
   body: CommandBody<K>,
 ): Promise<Item> {
   const path = COMMAND_PATHS[action] as '/api/v1/items/{id}/assign';
-  return call(
-    api.POST(path, {
-      params: { path: { id }, header: { 'if-match': `"${version}"` } },
-      headers: { 'idempotency-key': crypto.randomUUID() },
-      body: body as CommandBody<'assign'>,
-    }),
+  return once([path, id, version, body], (key) =>
+    call(
+      api.POST(path, {
+        params: { path: { id }, header: { 'if-match': `"${version}"` } },
+        headers: { 'idempotency-key': key },
+        body: body as CommandBody<'assign'>,
+      }),
+    ),
   );
 }
 
@@ -67,11 +92,13 @@ export async function completeMilestone(
   version: number,
   body: MilestoneBody,
 ): Promise<Item> {
-  return call(
-    api.POST('/api/v1/items/{id}/milestones/{milestoneId}/complete', {
-      params: { path: { id, milestoneId }, header: { 'if-match': `"${version}"` } },
-      headers: { 'idempotency-key': crypto.randomUUID() },
-      body,
-    }),
+  return once(['complete', id, milestoneId, version, body], (key) =>
+    call(
+      api.POST('/api/v1/items/{id}/milestones/{milestoneId}/complete', {
+        params: { path: { id, milestoneId }, header: { 'if-match': `"${version}"` } },
+        headers: { 'idempotency-key': key },
+        body,
+      }),
+    ),
   );
 }
