@@ -12,7 +12,8 @@
 // Prints a summary and writes bench/results/latest.json.
 //
 // Options: --items N (100000) --duration S (15) --connections C (32) --warmup S (3)
-//          --list-connections C (= --connections)  --only progress,list,raw (all)
+//          --list-connections C (= --connections)  --dashboard-connections C (4)
+//          --only progress,list,dashboard,raw (all)
 //          --pool-size N (the server's DB_POOL_SIZE; default: the service's own default)
 //          --db-socket tcp|unix (how the server and the baseline reach PostgreSQL: 127.0.0.1 as the runtime's
 //            embedded mode does (default), or the Unix-domain socket in /tmp)
@@ -53,7 +54,7 @@ const TARGETS = {
   startupMs: 2000,
 } as const;
 const NOTE = '已入户核实，帮扶措施正在落实，整改工作正在推进。';
-const SCENARIOS = ['progress', 'list', 'raw'] as const;
+const SCENARIOS = ['progress', 'list', 'dashboard', 'raw'] as const;
 
 const { values: argv } = parseArgs({
   options: {
@@ -62,6 +63,7 @@ const { values: argv } = parseArgs({
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '3' },
     'list-connections': { type: 'string' },
+    'dashboard-connections': { type: 'string', default: '4' },
     only: { type: 'string', default: SCENARIOS.join(',') },
     'pool-size': { type: 'string' },
     'db-socket': { type: 'string', default: 'tcp' },
@@ -89,6 +91,7 @@ const opts = {
   connections: int('connections', argv.connections!, 1),
   warmup: int('warmup', argv.warmup!, 0),
   listConnections: int('list-connections', argv['list-connections'] ?? argv.connections!, 1),
+  dashboardConnections: int('dashboard-connections', argv['dashboard-connections']!, 1),
   only: [...only],
   poolSize: argv['pool-size'] ? int('pool-size', argv['pool-size'], 2) : undefined,
   dbSocket: oneOf('db-socket', argv['db-socket']!, ['tcp', 'unix'] as const),
@@ -606,6 +609,38 @@ async function main(): Promise<number> {
     );
   }
 
+  // 4d. The dashboard (驾驶舱): six aggregates over every item in the reader's scope, as the office's
+  // supervisor (the whole township) and as the villages' handlers in turn; a few people at once.
+  const dashboardPath = `/api/v1/stats/ledger?campaignId=${world.campaignId}`;
+  let dashboardResult: ScenarioResult | null = null;
+  let villageDashboardResult: ScenarioResult | null = null;
+  if (only.has('dashboard')) {
+    const office: Request = {
+      method: 'GET',
+      path: dashboardPath,
+      headers: { authorization: `Bearer ${supervisorToken}` },
+    };
+    dashboardResult = await scenario(
+      'dashboard',
+      { url: server.baseUrl, connections: opts.dashboardConnections, requests: [office] },
+      ctx,
+    );
+    let turn = 0;
+    const village: Request = {
+      method: 'GET',
+      setupRequest: (req) => ({
+        ...req,
+        path: dashboardPath,
+        headers: { ...req.headers, authorization: `Bearer ${handlerTokens[turn++ % handlerTokens.length]}` },
+      }),
+    };
+    villageDashboardResult = await scenario(
+      'dashboard (village handler)',
+      { url: server.baseUrl, connections: opts.dashboardConnections, requests: [village] },
+      ctx,
+    );
+  }
+
   // 5. Raw pg baseline on the other half of the items (the server sits idle meanwhile).
   let raw: (BaselineResult & { cost: PhaseCost }) | null = null;
   if (only.has('raw')) {
@@ -899,6 +934,15 @@ async function main(): Promise<number> {
           ...villageListResult,
         }
       : null,
+    dashboard: dashboardResult
+      ? { request: `GET ${dashboardPath.replace(world.campaignId, ':campaignId')}`, ...dashboardResult }
+      : null,
+    dashboardVillage: villageDashboardResult
+      ? {
+          request: `GET ${dashboardPath.replace(world.campaignId, ':campaignId')} as a village handler`,
+          ...villageDashboardResult,
+        }
+      : null,
     rawBaseline: raw
       ? {
           statements:
@@ -951,6 +995,8 @@ function printSummary(r: {
   rawTemporalBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   list: ScenarioResult | null;
   listVillage: ScenarioResult | null;
+  dashboard: ScenarioResult | null;
+  dashboardVillage: ScenarioResult | null;
   rawBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   ratio: number | null;
   rawListBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
@@ -1031,6 +1077,8 @@ function printSummary(r: {
     yes(t.listThroughput?.met && t.listP99?.met),
   );
   measuredRow('list page, village handler', r.listVillage);
+  measuredRow('dashboard, supervisor', r.dashboard);
+  measuredRow('dashboard, village handler', r.dashboardVillage);
   measuredRow('raw pg baseline', r.rawBaseline);
   ratioRow('progress / raw', r.ratio, `>=${TARGETS.ratio}`, yes(t.ratioToRawPg?.met));
   measuredRow('raw pg list query', r.rawListBaseline);

@@ -1,7 +1,7 @@
 // Ledger aggregates for the dashboard (驾驶舱): counts by status, by responsible unit, by category and
 // by month, over the rows the reader may see — the same scope and filters as the ledger list, so a
 // number on the dashboard and the ledger rows it links to always agree.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.ts';
 import { categories, items, orgUnits } from '../schema.ts';
@@ -36,52 +36,116 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
     f.campaignId ? eq(items.campaignId, f.campaignId) : undefined,
     f.categoryId ? eq(items.categoryId, f.categoryId) : undefined,
   );
-  const [byStatus, byUnit, byCategory, reportedByMonth, closedByMonth, flagged] = await Promise.all([
-    db.select({ status: items.status, n: sql<number>`count(*)::int` }).from(items).where(where).groupBy(items.status),
-    db
-      .select({ unitId: items.responsibleUnitId, unitName: responsible.name, ...countColumns })
-      .from(items)
-      .leftJoin(responsible, eq(responsible.id, items.responsibleUnitId))
-      .where(where)
-      .groupBy(items.responsibleUnitId, responsible.name),
-    db
-      .select({ categoryId: items.categoryId, categoryName: categories.name, ...countColumns })
-      .from(items)
-      .leftJoin(categories, eq(categories.id, items.categoryId))
-      .where(where)
-      .groupBy(items.categoryId, categories.name, categories.sortOrder)
-      .orderBy(categories.sortOrder),
+  // One pass over the reader's rows, grouped five ways at once (GROUPING SETS), by ids and month
+  // starts only: the names and the month labels are joined to the few groups afterwards. Six separate
+  // aggregates, each joining names to every row, cost PostgreSQL 2–3 times the CPU (bench: dashboard).
+  const reportedMonth = sql`date_trunc('month', ${items.reportedAt} at time zone 'Asia/Shanghai')`;
+  const closedMonth = sql`date_trunc('month', ${items.closedAt} at time zone 'Asia/Shanghai')`;
+  const flaggedAnd = (cond: SQL) => sql<number>`count(*) filter (where ${items.flagged} and ${cond})::int`;
+  const groups = db.$with('groups').as(
     db
       .select({
-        month: sql<string>`to_char(${items.reportedAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`,
-        n: sql<number>`count(*)::int`,
+        // 0 where the row groups by that set's key (grouping() is 1 for a key the set leaves out)
+        byStatus: sql<number>`grouping(${items.status})`.as('by_status'),
+        byUnit: sql<number>`grouping(${items.responsibleUnitId})`.as('by_unit'),
+        byCategory: sql<number>`grouping(${items.categoryId})`.as('by_category'),
+        byReported: sql<number>`grouping(${reportedMonth})`.as('by_reported'),
+        byClosed: sql<number>`grouping(${closedMonth})`.as('by_closed'),
+        status: items.status,
+        unitId: items.responsibleUnitId,
+        categoryId: items.categoryId,
+        reportedMonth: sql<string | null>`${reportedMonth}`.as('reported_month'),
+        closedMonth: sql<string | null>`${closedMonth}`.as('closed_month'),
+        total: countColumns.total.as('total'),
+        overdue: countColumns.overdue.as('overdue'),
+        closed: countColumns.closed.as('closed'),
+        verified: countColumns.verified.as('verified'),
+        dismissed: countColumns.dismissed.as('dismissed'),
+        flagged: sql<number>`count(*) filter (where ${items.flagged})::int`.as('flagged'),
+        duban: flaggedAnd(sql`${supervisionLevelSql} = 'duban'`).as('duban'),
+        guapai: flaggedAnd(sql`${supervisionLevelSql} = 'guapai'`).as('guapai'),
+        supervisionOverdue: flaggedAnd(sql`${items.state}->'supervision'->>'overdueAt' is not null`).as(
+          'supervision_overdue',
+        ),
       })
       .from(items)
       .where(where)
-      .groupBy(sql`1`)
-      .orderBy(sql`1`),
-    db
-      .select({
-        month: sql<string>`to_char(${items.closedAt} at time zone 'Asia/Shanghai', 'YYYY-MM')`,
-        n: sql<number>`count(*)::int`,
-      })
-      .from(items)
-      .where(and(where, sql`${items.closedAt} is not null`))
-      .groupBy(sql`1`)
-      .orderBy(sql`1`),
-    db
-      .select({
-        n: sql<number>`count(*)::int`,
-        duban: sql<number>`count(*) filter (where ${supervisionLevelSql} = 'duban')::int`,
-        guapai: sql<number>`count(*) filter (where ${supervisionLevelSql} = 'guapai')::int`,
-        overdue: sql<number>`count(*) filter (where ${items.state}->'supervision'->>'overdueAt' is not null)::int`,
-      })
-      .from(items)
-      .where(and(where, eq(items.flagged, true))),
-  ]);
+      .groupBy(
+        sql`grouping sets ((${items.status}), (${items.responsibleUnitId}), (${items.categoryId}), (${reportedMonth}), (${closedMonth}))`,
+      ),
+  );
+  const rows = await db
+    .with(groups)
+    .select({
+      byStatus: groups.byStatus,
+      byUnit: groups.byUnit,
+      byCategory: groups.byCategory,
+      byReported: groups.byReported,
+      byClosed: groups.byClosed,
+      status: groups.status,
+      unitId: groups.unitId,
+      unitName: responsible.name,
+      categoryId: groups.categoryId,
+      categoryName: categories.name,
+      sortOrder: categories.sortOrder,
+      reportedMonth: sql<string | null>`to_char(${groups.reportedMonth}, 'YYYY-MM')`,
+      closedMonth: sql<string | null>`to_char(${groups.closedMonth}, 'YYYY-MM')`,
+      total: groups.total,
+      overdue: groups.overdue,
+      closed: groups.closed,
+      verified: groups.verified,
+      dismissed: groups.dismissed,
+      flagged: groups.flagged,
+      duban: groups.duban,
+      guapai: groups.guapai,
+      supervisionOverdue: groups.supervisionOverdue,
+    })
+    .from(groups)
+    .leftJoin(responsible, eq(responsible.id, groups.unitId))
+    .leftJoin(categories, eq(categories.id, groups.categoryId));
+  const byStatus = rows.filter((r) => r.byStatus === 0);
+  const byUnit = rows
+    .filter((r) => r.byUnit === 0)
+    .map(({ unitId, unitName, total, overdue, closed, verified, dismissed }) => ({
+      unitId,
+      unitName,
+      total,
+      overdue,
+      closed,
+      verified,
+      dismissed,
+    }));
+  const byCategory = rows
+    .filter((r) => r.byCategory === 0)
+    // as ORDER BY sort_order would: items without a category last
+    .sort((a, b) => (a.sortOrder ?? Number.POSITIVE_INFINITY) - (b.sortOrder ?? Number.POSITIVE_INFINITY))
+    .map(({ categoryId, categoryName, total, overdue, closed, verified, dismissed }) => ({
+      categoryId,
+      categoryName,
+      total,
+      overdue,
+      closed,
+      verified,
+      dismissed,
+    }));
+  const reportedByMonth = rows.filter((r) => r.byReported === 0).map((r) => ({ month: r.reportedMonth!, n: r.total }));
+  const closedByMonth = rows
+    .filter((r) => r.byClosed === 0 && r.closedMonth !== null)
+    .map((r) => ({ month: r.closedMonth!, n: r.total }));
+  const flagged = [
+    byStatus.reduce(
+      (t, r) => ({
+        n: t.n + r.flagged,
+        duban: t.duban + r.duban,
+        guapai: t.guapai + r.guapai,
+        overdue: t.overdue + r.supervisionOverdue,
+      }),
+      { n: 0, duban: 0, guapai: 0, overdue: 0 },
+    ),
+  ];
   const statusCounts: Record<string, number> = {};
-  for (const r of byStatus) statusCounts[r.status] = r.n;
-  const total = byStatus.reduce((s, r) => s + r.n, 0);
+  for (const r of byStatus) statusCounts[r.status] = r.total;
+  const total = byStatus.reduce((s, r) => s + r.total, 0);
   const overdue = byUnit.reduce((s, r) => s + r.overdue, 0);
   const months = [...new Set([...reportedByMonth.map((r) => r.month), ...closedByMonth.map((r) => r.month)])].sort();
   return {
