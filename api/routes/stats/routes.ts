@@ -5,8 +5,11 @@ import type { AppDeps } from '../../app.ts';
 import { problemResponses } from '../../problem.ts';
 import { visibleCampaignOf } from '../../../services/campaign-access.ts';
 import { statsSchema, getStatsLedger } from './schema.ts';
+import { shareInFlight } from '../../in-flight.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
+  // The figures depend on the reader's scope and the filters only: the same ones asked at once are computed once.
+  const computing = shareInFlight<Awaited<ReturnType<typeof ledgerStats>>>();
   app.get(
     '/stats/ledger',
     {
@@ -18,8 +21,11 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
       },
     },
     async (req) => {
-      if (req.query.campaignId) await visibleCampaignOf(db, req.user!, req.query.campaignId);
-      return ledgerStats(db, req.user!, req.query);
+      const user = req.user!;
+      const { campaignId, categoryId } = req.query;
+      if (campaignId) await visibleCampaignOf(db, user, campaignId);
+      const f = { campaignId, categoryId };
+      return computing(JSON.stringify([user.scopePath, f]), () => ledgerStats(db, user, f));
     },
   );
 };
