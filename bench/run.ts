@@ -589,28 +589,31 @@ async function main(): Promise<number> {
       ctx,
     );
   }
-  // 4c. The same page as a village's handler (a tenth of the township in scope): each request as one
-  // village's handler in turn.
-  let villageListResult: ScenarioResult | null = null;
-  if (only.has('list')) {
+  /** GET `path`, each request as one village's handler in turn (a tenth of the township in scope). */
+  const asVillagesInTurn = (path: string): Request => {
     let turn = 0;
-    const list: Request = {
+    return {
       method: 'GET',
       setupRequest: (req) => ({
         ...req,
-        path: listPath,
+        path,
         headers: { ...req.headers, authorization: `Bearer ${handlerTokens[turn++ % handlerTokens.length]}` },
       }),
     };
+  };
+
+  // 4c. The same page as the villages' handlers.
+  let villageListResult: ScenarioResult | null = null;
+  if (only.has('list')) {
     villageListResult = await scenario(
       'list (village handler)',
-      { url: server.baseUrl, connections: opts.listConnections, requests: [list] },
+      { url: server.baseUrl, connections: opts.listConnections, requests: [asVillagesInTurn(listPath)] },
       ctx,
     );
   }
 
-  // 4d. The dashboard (驾驶舱): six aggregates over every item in the reader's scope, as the office's
-  // supervisor (the whole township) and as the villages' handlers in turn; a few people at once.
+  // 4d. The dashboard (驾驶舱): one pass over every item in the reader's scope, as the office's supervisor
+  // (the whole township) and as the villages' handlers in turn; a few people at once.
   const dashboardPath = `/api/v1/stats/ledger?campaignId=${world.campaignId}`;
   let dashboardResult: ScenarioResult | null = null;
   let villageDashboardResult: ScenarioResult | null = null;
@@ -625,18 +628,9 @@ async function main(): Promise<number> {
       { url: server.baseUrl, connections: opts.dashboardConnections, requests: [office] },
       ctx,
     );
-    let turn = 0;
-    const village: Request = {
-      method: 'GET',
-      setupRequest: (req) => ({
-        ...req,
-        path: dashboardPath,
-        headers: { ...req.headers, authorization: `Bearer ${handlerTokens[turn++ % handlerTokens.length]}` },
-      }),
-    };
     villageDashboardResult = await scenario(
       'dashboard (village handler)',
-      { url: server.baseUrl, connections: opts.dashboardConnections, requests: [village] },
+      { url: server.baseUrl, connections: opts.dashboardConnections, requests: [asVillagesInTurn(dashboardPath)] },
       ctx,
     );
   }
