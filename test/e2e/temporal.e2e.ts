@@ -132,13 +132,15 @@ describe.skipIf(!temporalCliPath())('the web application on ENGINE=temporal', ()
       });
       expect(r.status).toBe(503);
       const alert = card.locator('[data-test="engine-stuck"]');
+      // Wait for this item's workflow, not for any: the drifted worker also fails other items' tasks (the
+      // notifier's records), and Temporal may report those first.
       await expect
         .poll(
           async () => {
             await page.reload();
             await card.locator('.el-card__body').waitFor();
             await page.waitForTimeout(1000);
-            return alert.isVisible();
+            return (await alert.isVisible()) && (await card.innerText()).includes(`item-${itemId}`);
           },
           { timeout: 120_000, interval: 3000 },
         )
