@@ -1,6 +1,6 @@
 // The production compose file validates with the Compose client found on the machine (`docker
 // compose`, or Debian's `docker-compose`); no container engine is needed. Without either client the
-// test is skipped and says so.
+// test is skipped and says so — outside CI only.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,8 @@ function composeClient(): string[] | null {
 }
 const client = composeClient();
 const skipReason = client ? null : 'no Compose client on this machine (neither `docker compose` nor `docker-compose`)';
+// In CI (.ci/run installs Debian's docker-compose) a missing client is a failure, not a skip.
+if (skipReason && process.env.CI) throw new Error(`compose validation needs a Compose client in CI: ${skipReason}`);
 if (skipReason) console.log(`[deploy] compose validation SKIPPED: ${skipReason}`);
 
 const compose = (...args: string[]) =>
