@@ -38,6 +38,8 @@ export class MemoryWatch {
   maxRssKB = 0;
   lastHwmKB = 0;
   samples = 0;
+  /** The peak since the last takeWindow(): which phase drove the process's peak. */
+  private windowMaxKB = 0;
   private timer: NodeJS.Timeout | null = null;
   constructor(
     readonly pid: number,
@@ -54,7 +56,15 @@ export class MemoryWatch {
     if (!m) return;
     this.samples++;
     this.maxRssKB = Math.max(this.maxRssKB, m.rssKB);
+    this.windowMaxKB = Math.max(this.windowMaxKB, m.rssKB);
     this.lastHwmKB = Math.max(this.lastHwmKB, m.hwmKB);
+  }
+  /** The sampled RSS peak (kB) since the last call, and a new window from now. */
+  takeWindow(): number {
+    this.sample();
+    const peak = this.windowMaxKB;
+    this.windowMaxKB = 0;
+    return peak;
   }
   stop() {
     if (this.timer) clearInterval(this.timer);

@@ -209,6 +209,8 @@ interface Ctx {
   db: Db;
   server: ServerProcess | null;
   postmaster: number | null;
+  /** The server's RSS, sampled: each phase reports its own peak. */
+  memory?: MemoryWatch;
   /** Further processes whose CPU a phase reports (Temporal's server and worker), by name. */
   extraPids?: () => Record<string, number | null>;
 }
@@ -318,6 +320,8 @@ interface ScenarioResult {
   statusCodes: Record<string, number>;
   cost: PhaseCost;
   serverRssMB: number | null;
+  /** The highest RSS sampled during the phase, warm-up included. */
+  serverPeakRssMB: number | null;
 }
 
 /** One autocannon run; any non-2xx, error or timeout fails the benchmark (with samples of what came back). */
@@ -353,6 +357,7 @@ async function cannon(o: Options): Promise<{ result: Result; latencies: number[]
 
 async function scenario(name: string, base: Options, ctx: Ctx): Promise<ScenarioResult> {
   const server = ctx.server!;
+  ctx.memory?.takeWindow();
   if (opts.warmup > 0) {
     log(`${name}: warm-up ${opts.warmup} s`);
     await cannon({ ...base, title: `${name} (warm-up)`, duration: opts.warmup });
@@ -365,6 +370,7 @@ async function scenario(name: string, base: Options, ctx: Ctx): Promise<Scenario
   );
   const { result, latencies, ok, seconds } = run;
   const mem = memoryOf(server.pid);
+  const peakKB = ctx.memory?.takeWindow() ?? 0;
   const r: ScenarioResult = {
     name,
     connections: base.connections!,
@@ -384,9 +390,10 @@ async function scenario(name: string, base: Options, ctx: Ctx): Promise<Scenario
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
     cost,
     serverRssMB: mem ? round(mem.rssKB / 1024, 1) : null,
+    serverPeakRssMB: peakKB ? round(peakKB / 1024, 1) : null,
   };
   log(
-    `${name}: ${r.rps} req/s, p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, non-2xx ${r.non2xx}; server RSS ${r.serverRssMB ?? '?'} MB`,
+    `${name}: ${r.rps} req/s, p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, non-2xx ${r.non2xx}; server RSS ${r.serverRssMB ?? '?'} MB (peak ${r.serverPeakRssMB ?? '?'} MB)`,
   );
   log(`${name}: ${describeCost(cost)}`);
   return r;
@@ -539,7 +546,7 @@ async function main(): Promise<number> {
   const startup = { first: first.startup, restart };
   cleanups.push({ name: 'server', run: () => server.stop() });
   const memory = new MemoryWatch(server.pid).start();
-  const ctx: Ctx = { db, server, postmaster };
+  const ctx: Ctx = { db, server, postmaster, memory };
   const handlerTokens = await Promise.all(world.villages.map((v) => login(server.baseUrl, v.handler.username)));
   const supervisorToken = await login(server.baseUrl, world.supervisor.username);
 

@@ -6,6 +6,7 @@ import { bulletinFacts } from '../db/queries/bulletin.ts';
 import type { Ranking } from '../db/queries/rounds.ts';
 import { type RoundRow, trailCheckpoints } from '../db/schema.ts';
 import { bulletinTitle } from '../domain/messages/index.ts';
+import { groupMarks } from '../domain/ranking/marks.ts';
 
 export interface Bulletin {
   title: string;
@@ -55,20 +56,16 @@ export async function buildBulletin(
   const praised: Bulletin['praised'] = [];
   const criticised: Bulletin['criticised'] = [];
   for (const g of ranking.groups) {
-    // Rankings scored by the formula scheme mark 红榜 themselves (ties included); older ones by position.
-    const marked = g.lines.some((x) => x.praised !== undefined);
-    const top = marked
-      ? g.lines.filter((x) => x.praised)
-      : g.lines.filter((x) => !x.veto).slice(0, round.scheme.praiseTop);
-    for (const l of top)
-      praised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名第${l.rank}名` });
-    const lastRank = Math.max(...g.lines.map((x) => x.rank)); // 并列倒数第一: all who share it
-    for (const l of g.lines) {
-      if (l.veto)
+    const marks = groupMarks(g.lines, round.scheme.praiseTop);
+    g.lines.forEach((l, i) => {
+      const m = marks[i]!;
+      if (m.praised)
+        praised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名第${l.rank}名` });
+      if (m.vetoed)
         criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `一票否决：${l.vetoReason ?? ''}` });
-      else if (l.rank === lastRank && l.groupSize > 1)
+      else if (m.last)
         criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名倒数第一` });
-    }
+    });
   }
   for (const x of records) {
     if (x.r.action === 'criticism' && !criticised.some((c) => c.unitId === x.r.unitId)) {

@@ -404,6 +404,7 @@ export const NOTICE_KINDS = [
   'reopened',
   'transferred',
   'reporter_feedback',
+  'objection_filed',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

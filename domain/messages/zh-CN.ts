@@ -16,6 +16,7 @@ export const ZH_CN = {
   'cause_gone.reviewed': '销号申请已审核',
   'cause_gone.recheck_done': '复核已完成',
   'cause_gone.deadline_passed': '整改时限已过，改发逾期通知',
+  'cause_gone.objection_answered': '该异议已答复',
   // separation of duties (domain/access/duties.ts, issue 15 §2; 000 §七 由县牵头组织复核)
   'duty.own_request': '不能审批本人提出的{step}',
   'duty.own_unit_report': '不能审核本单位报送的{step}，应由上级或其他单位审核',

@@ -42,6 +42,7 @@ export const NOTIFYING_EVENTS: ReadonlySet<ItemEventType> = new Set<ItemEventTyp
   'ItemRejected',
   'ItemReopened',
   'ReporterFeedbackDue',
+  'ObjectionFiled',
 ]);
 
 const ESCALATION_AUDIENCE: Record<'handler' | 'unit_head' | 'supervisor' | 'flag', Audience[]> = {
@@ -166,6 +167,16 @@ export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null
         title: `【反弹】${t}复核未通过`,
         body: `${t}复核未通过，已重新整改，整改时限 ${event.data.deadline}。`,
       };
+    case 'ObjectionFiled': {
+      // The sign-off waits for the answer (公示 holds it): those who may answer are told at once.
+      const text = event.data.text.length > 80 ? `${event.data.text.slice(0, 80)}…` : event.data.text;
+      return {
+        kind: 'objection_filed',
+        audiences: ['reviewers', 'supervising_office'],
+        title: `【公示异议】${t}`,
+        body: `${t}销号公示期间收到群众异议：“${text}”。异议答复前销号不生效，请核实后在系统中答复。`,
+      };
+    }
     case 'ReporterFeedbackDue':
       return {
         kind: 'reporter_feedback',
@@ -208,6 +219,11 @@ export function causeGone(event: ItemEvent, then: ItemState, current: ItemState)
     case 'ItemTransferred':
     case 'ItemFlagged':
       return closed ?? moved;
+    case 'ObjectionFiled': {
+      // Still open only while the 公示 that received it holds it unanswered (an upheld one ends the 公示).
+      const o = current.publicNotice?.objections.find((x) => x.id === event.data.objectionId);
+      return closed ?? (o && o.resolution === null ? null : render({ code: 'cause_gone.objection_answered' }));
+    }
     case 'DeadlineMissed':
     case 'Escalated':
       return closed ?? (current.status === 'submitted' ? submitted : null) ?? deadlineMoved ?? moved;

@@ -16,6 +16,7 @@ import {
   choose,
   cspViolations,
   cleanShots,
+  DEMO_PASSWORD,
   DESKTOP,
   launch,
   openAction,
@@ -639,6 +640,31 @@ describe('the web application', () => {
     await table.locator('.el-table__row').first().waitFor();
     await expect.poll(() => page.locator('[data-test="ranking-meta"]').innerText()).toContain('已发布');
     expect(await page.locator('[data-test="ranking-table"]').count()).toBeGreaterThan(0);
+    // 通报表扬 and 倒数第一 beside the names, as the bulletin words them (domain/ranking/marks.ts)
+    const marked = async (mark: string) =>
+      (await page.locator(`.el-table__row:has([data-test="${mark}"]) td:nth-child(3)`).allInnerTexts()).map((x) =>
+        x.replace(/通报表扬|倒数第一|一票否决/g, '').trim(),
+      );
+    const login = await fetch(`${demo.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'zhenban', password: DEMO_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const api = async (path: string) =>
+      (await fetch(`${demo.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const campaign = (await api('/campaigns')).campaigns[0].id;
+    const round = (await api(`/campaigns/${campaign}/rounds`)).rounds
+      .filter((r: { status: string }) => r.status === 'published')
+      .at(-1).id;
+    const bulletin = await api(`/rounds/${round}/bulletin`);
+    expect((await marked('mark-praised')).sort()).toEqual(bulletin.praised.map((x: { name: string }) => x.name).sort());
+    expect((await marked('mark-last')).sort()).toEqual(
+      bulletin.criticised
+        .filter((x: { reason: string }) => x.reason.endsWith('倒数第一'))
+        .map((x: { name: string }) => x.name)
+        .sort(),
+    );
     await table.locator('.el-table__expand-icon').first().click();
     const why = page.locator('[data-test="explanation"]').first();
     await why.waitFor();

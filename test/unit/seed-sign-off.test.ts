@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, nextWake, type SignOffStep, tickEvents } from '../../domain/item/index.ts';
 import { OFFICIAL_CALENDAR } from '../../domain/calendar/cn-official.ts';
+import { causeGone, noticeFor } from '../../domain/notice/derive.ts';
 import { A, actor, reportCmd, Story, storyAt, T, U } from './support/fixtures.ts';
 
 const countyOffice = { id: 'cty-office', path: '/c/cty-office/' };
@@ -159,6 +160,25 @@ describe('000 §八 公示 before the sign-off takes effect', () => {
     );
     expect(done.map((e) => e.type)).toEqual(['ObjectionResolved', 'ItemApproved', 'RecheckScheduled']);
     expect(s.state.status).toBe('closed');
+  });
+
+  it('an objection is told at once to those who may answer it, and the notice lapses once it is answered', () => {
+    const s = submitted(PUBLIC);
+    s.do({ type: 'approve' }, A.lead, T.approve);
+    const [filed] = s.do(
+      { type: 'file_objection', objectionId: 'o1', text: '房屋仍漏雨' },
+      null,
+      '2026-03-09T02:00:00.000Z',
+    );
+    const then = s.state;
+    const notice = noticeFor(filed!, then);
+    expect(notice).toMatchObject({ kind: 'objection_filed', audiences: ['reviewers', 'supervising_office'] });
+    expect(notice!.title).toContain('公示异议');
+    expect(notice!.body).toContain('房屋仍漏雨');
+    // held (quiet hours) while nobody answered: still worth sending; answered meanwhile: not
+    expect(causeGone(filed!, then, s.state)).toBeNull();
+    s.do({ type: 'resolve_objection', objectionId: 'o1', upheld: true, note: '属实' }, A.lead, T.recheck);
+    expect(causeGone(filed!, then, s.state)).toBe('该异议已答复');
   });
 
   it('an upheld objection returns the sign-off to the unit', () => {

@@ -44,6 +44,9 @@ export default {
   },
   ranking: {
     rankNo: '第 {n} 名',
+    tied: '（并列）',
+    praised: '通报表扬',
+    last: '倒数第一',
     notYet: '本轮验收尚未发布，发布后可查看排名和通报',
     explain: '得分说明',
     round: '验收轮次',
@@ -127,6 +130,7 @@ export default {
     reopened: '反弹通知',
     transferred: '转办通知',
     reporter_feedback: '办理结果回音',
+    objection_filed: '公示异议',
     report_due: '月报提醒',
     report_late: '月报逾期',
     accountability: '问责通知',
