@@ -22,6 +22,15 @@ interface Counts {
 
 const responsible = alias(orgUnits, 'responsible');
 
+/** The five counts of a group, without its keys. */
+const counts = ({ total, overdue, closed, verified, dismissed }: Counts): Counts => ({
+  total,
+  overdue,
+  closed,
+  verified,
+  dismissed,
+});
+
 const countColumns = {
   total: sql<number>`count(*)::int`,
   overdue: sql<number>`count(*) filter (where ${overdueNow})::int`,
@@ -106,43 +115,26 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
   const byStatus = rows.filter((r) => r.byStatus === 0);
   const byUnit = rows
     .filter((r) => r.byUnit === 0)
-    .map(({ unitId, unitName, total, overdue, closed, verified, dismissed }) => ({
-      unitId,
-      unitName,
-      total,
-      overdue,
-      closed,
-      verified,
-      dismissed,
-    }));
+    .map((r) => ({ unitId: r.unitId, unitName: r.unitName, ...counts(r) }));
   const byCategory = rows
     .filter((r) => r.byCategory === 0)
     // as ORDER BY sort_order would: items without a category last
     .sort((a, b) => (a.sortOrder ?? Number.POSITIVE_INFINITY) - (b.sortOrder ?? Number.POSITIVE_INFINITY))
-    .map(({ categoryId, categoryName, total, overdue, closed, verified, dismissed }) => ({
-      categoryId,
-      categoryName,
-      total,
-      overdue,
-      closed,
-      verified,
-      dismissed,
-    }));
+    .map((r) => ({ categoryId: r.categoryId, categoryName: r.categoryName, ...counts(r) }));
   const reportedByMonth = rows.filter((r) => r.byReported === 0).map((r) => ({ month: r.reportedMonth!, n: r.total }));
   const closedByMonth = rows
     .filter((r) => r.byClosed === 0 && r.closedMonth !== null)
     .map((r) => ({ month: r.closedMonth!, n: r.total }));
-  const flagged = [
-    byStatus.reduce(
-      (t, r) => ({
-        n: t.n + r.flagged,
-        duban: t.duban + r.duban,
-        guapai: t.guapai + r.guapai,
-        overdue: t.overdue + r.supervisionOverdue,
-      }),
-      { n: 0, duban: 0, guapai: 0, overdue: 0 },
-    ),
-  ];
+  // 督办, counted in the same pass: the status groups together hold every row once.
+  const supervised = byStatus.reduce(
+    (t, r) => ({
+      flagged: t.flagged + r.flagged,
+      duban: t.duban + r.duban,
+      guapai: t.guapai + r.guapai,
+      overdue: t.overdue + r.supervisionOverdue,
+    }),
+    { flagged: 0, duban: 0, guapai: 0, overdue: 0 },
+  );
   const statusCounts: Record<string, number> = {};
   for (const r of byStatus) statusCounts[r.status] = r.total;
   const total = byStatus.reduce((s, r) => s + r.total, 0);
@@ -152,12 +144,8 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
     totals: {
       total,
       overdue,
-      flagged: flagged[0]?.n ?? 0,
-      supervision: {
-        duban: flagged[0]?.duban ?? 0,
-        guapai: flagged[0]?.guapai ?? 0,
-        overdue: flagged[0]?.overdue ?? 0,
-      },
+      flagged: supervised.flagged,
+      supervision: { duban: supervised.duban, guapai: supervised.guapai, overdue: supervised.overdue },
       byStatus: statusCounts,
       ...rates(statusCounts, total),
     },

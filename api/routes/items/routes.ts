@@ -20,7 +20,7 @@ import { verifyItem } from '../../../services/trail/verify.ts';
 import { countItems, getVisibleItem, itemTimeline, listItems } from '../../../db/queries/items.ts';
 import { importedRowOf } from '../../../db/queries/import-jobs.ts';
 import { createNameCache } from '../../../db/queries/names.ts';
-import { createCountCache } from '../../count-cache.ts';
+import { shareAnswers } from '../../shared-answers.ts';
 import { related, within } from '../../../domain/access/scope.ts';
 import { unitById } from '../../../db/queries/org.ts';
 import { campaigns, categories, items, orgUnits } from '../../../db/schema.ts';
@@ -49,7 +49,8 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
   const me = (req: { user: AuthUser | null }) => req.user!;
 
   const names = createNameCache(db);
-  const totals = createCountCache();
+  // count=true totals, per reader scope and filter, up to 5 s old (api/shared-answers.ts).
+  const totals = shareAnswers<number>({ keepMs: 5_000 });
 
   /** Run a command and answer with the item as it now stands. The engine checks the caller's scope
    * inside its transaction: out-of-scope items answer 404, exactly as missing ones do. With an
@@ -262,7 +263,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
       const [page, total] = await Promise.all([
         listItems(db, user, filters, { sort: q.sort, order: q.order, limit: q.limit, cursor }),
         q.count === 'true'
-          ? totals.get(JSON.stringify([user.scopePath, filters]), () => countItems(db, user, filters))
+          ? totals(JSON.stringify([user.scopePath, filters]), () => countItems(db, user, filters))
           : Promise.resolve(undefined),
       ]);
       const openable = await openableRelated(db, user, warningsOf(page.rows.map((r) => r.state)));

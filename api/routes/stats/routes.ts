@@ -5,11 +5,11 @@ import type { AppDeps } from '../../app.ts';
 import { problemResponses } from '../../problem.ts';
 import { visibleCampaignOf } from '../../../services/campaign-access.ts';
 import { statsSchema, getStatsLedger } from './schema.ts';
-import { shareInFlight } from '../../in-flight.ts';
+import { shareAnswers } from '../../shared-answers.ts';
 
 const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
   // The figures depend on the reader's scope and the filters only: the same ones asked at once are computed once.
-  const computing = shareInFlight<Awaited<ReturnType<typeof ledgerStats>>>();
+  const computing = shareAnswers<Awaited<ReturnType<typeof ledgerStats>>>();
   app.get(
     '/stats/ledger',
     {
@@ -22,10 +22,9 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db }) => {
     },
     async (req) => {
       const user = req.user!;
-      const { campaignId, categoryId } = req.query;
-      if (campaignId) await visibleCampaignOf(db, user, campaignId);
-      const f = { campaignId, categoryId };
-      return computing(JSON.stringify([user.scopePath, f]), () => ledgerStats(db, user, f));
+      const f = req.query;
+      if (f.campaignId) await visibleCampaignOf(db, user, f.campaignId);
+      return computing(JSON.stringify([user.scopePath, f.campaignId, f.categoryId]), () => ledgerStats(db, user, f));
     },
   );
 };
