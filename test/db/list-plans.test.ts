@@ -139,7 +139,7 @@ describe(`list plans at ${N.toLocaleString('en')} items: no sequential scan of i
   }
 
   // A count reads every matching entry: for a reader who sees most rows that is the world, whatever the
-  // plan (the API keeps such totals for seconds, api/count-cache.ts). A narrow scope or filter is indexed.
+  // plan (the API keeps such totals for seconds, api/shared-answers.ts). A narrow scope or filter is indexed.
   it('count=true for a village, or a narrow filter, is answered from indexes', async () => {
     const village = { scopePath: villagePaths[17]! };
     const cases: [string, Reader, ItemFilters][] = [
