@@ -22,6 +22,6 @@ export {
   maskPhone,
   maskText,
 } from './mask.ts';
-export { chainFor, currentStep, noticeDays, openObjections } from './sign-off.ts';
+export { approvalStartsNotice, chainFor, currentStep, noticeDays, openObjections } from './sign-off.ts';
 export { countDeadline, fixedDeadline, type CountedDeadline } from './deadline.ts';
 export { DEFAULT_SETTINGS } from './settings.ts';

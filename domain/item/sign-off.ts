@@ -43,6 +43,12 @@ export function noticeDays(settings: CampaignSettings): number {
   return p?.enabled && p.noticeWorkingDays > 0 ? p.noticeWorkingDays : 0;
 }
 
+/** Whether approving now (the chain's last step waiting) starts the 公示: then the reviewer chooses its photos. */
+export function approvalStartsNotice(s: ItemState, settings: CampaignSettings): boolean {
+  const step = currentStep(s, settings);
+  return step !== null && step.id === chainFor(s, settings).at(-1)?.id && noticeDays(settings) > 0;
+}
+
 export interface StepRefusal {
   code: 'forbidden' | 'separation_of_duties';
   message: string;

@@ -6,7 +6,18 @@
 import type { APIRequestContext, Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photo } from '../support/photos.ts';
-import { DEMO_PASSWORD, DESKTOP, launch, PHONE, shot, signIn, startDemo, type Demo } from './support.ts';
+import {
+  DEMO_PASSWORD,
+  DESKTOP,
+  launch,
+  openAction,
+  PHONE,
+  shot,
+  signIn,
+  startDemo,
+  submitAndSee,
+  type Demo,
+} from './support.ts';
 
 let demo: Demo;
 let browser: Browser;
@@ -70,25 +81,38 @@ describe('公示: a citizen objects on the phone, the reviewer sees it, the sign
     }[];
     itemId = items.find((i) => i.milestones.every((m) => m.completedAt))!.id;
     const shown = await village.upload(itemId, '整改后照片.jpg', await photo(4242, { width: 800, height: 600 }));
+    const kept = await village.upload(itemId, '户主身份证.jpg', await photo(4343, { width: 800, height: 600 }));
     await village.send('post', `/api/v1/items/${itemId}/submit`, {
       summary: '已按要求完成整改，现场照片见附件',
-      evidence: [shown],
+      evidence: [shown, kept],
     });
-    // The photo's thumbnail is made in the background; the public page shows only that re-encoded copy.
+    // The photos' thumbnails are made in the background; the public page shows only such a re-encoded copy.
     await expect
       .poll(
         async () =>
-          (await office.get(`/api/v1/items/${itemId}/attachments`)).attachments.find(
-            (a: { id: string }) => a.id === shown,
-          )?.thumbnailUrl ?? null,
+          (await office.get(`/api/v1/items/${itemId}/attachments`)).attachments.filter(
+            (a: { id: string; thumbnailUrl: string | null }) => [shown, kept].includes(a.id) && a.thumbnailUrl,
+          ).length,
         {
           timeout: 30_000,
         },
       )
-      .not.toBeNull();
-    const approved = await office.send('post', `/api/v1/items/${itemId}/approve`, { publicEvidence: [shown] });
-    expect(approved.events.map((e: { type: string }) => e.type)).toContain('PublicNoticeStarted');
-    title = approved.title;
+      .toBe(2);
+    // The office approves on the item page and ticks the one photo the public may see (none by default).
+    const page = await signIn(ctx, demo.baseUrl, 'zhenban');
+    await page.goto(`${demo.baseUrl}/items/${itemId}`);
+    const form = await openAction(page, 'approve');
+    const picks = form.locator('[data-test="f-public-evidence"] .el-checkbox');
+    await expect.poll(() => picks.count()).toBe(2);
+    await form.locator('[data-test="f-public-evidence"] img').nth(1).waitFor();
+    expect(await form.locator('[data-test="f-public-evidence"] .is-checked').count()).toBe(0);
+    await form.locator('[data-test="public-photo-整改后照片.jpg"]').click();
+    await shot(page, 'public-approve-photos');
+    await submitAndSee(page, page.locator('[data-test="sign-off-notice"]'));
+    await expect
+      .poll(async () => (await office.get(`/api/v1/items/${itemId}`)).publicNotice?.evidence ?? null)
+      .toEqual([shown]);
+    title = (await office.get(`/api/v1/items/${itemId}`)).title;
     await ctx.close();
   });
 

@@ -9,6 +9,7 @@ import {
   actorRule,
   allowedCommands,
   canSeePersonalData,
+  approvalStartsNotice,
   chainFor,
   seenVersionStands,
   stateRule,
@@ -307,6 +308,7 @@ const routes: FastifyPluginAsyncZod<AppDeps> = async (app, { db, engine, env, cl
         : [];
       return {
         ...itemView(row, actor, openable),
+        publicNoticeOnApproval: approvalStartsNotice(row.state, settings),
         signOffSteps: chainFor(row.state, settings).map((step, i) => ({
           id: step.id,
           name: step.name,

@@ -227,6 +227,9 @@ export const itemDetail = itemView
       .array(z.object({ header: z.string(), text: z.string() }))
       .nullable()
       .describe('the ledger row the item was imported from, cell by cell in the sheet’s column order, as written'),
+    publicNoticeOnApproval: z
+      .boolean()
+      .describe('公示: approving now starts the public notice — `publicEvidence` chooses the photos it shows'),
     signOffSteps: z
       .array(z.object({ id: z.string(), name: z.string(), decided: z.boolean() }))
       .describe("the chain this item's sign-off passes (销号 by level)"),
