@@ -65,6 +65,13 @@ export async function buildBulletin(
         criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `一票否决：${l.vetoReason ?? ''}` });
       else if (m.last)
         criticised.push({ unitId: l.unitId, name: l.name, group: g.title, reason: `${g.title}排名倒数第一` });
+      else if (m.named)
+        criticised.push({
+          unitId: l.unitId,
+          name: l.name,
+          group: g.title,
+          reason: `${g.title}排名第${l.rank}名，列入黑榜`,
+        });
     });
   }
   for (const x of records) {

@@ -9,7 +9,9 @@ const line = (rank: number, extra: Partial<RankedLine> = {}): RankedLine => ({
 });
 const words = (lines: RankedLine[], praiseTop = 1) =>
   groupMarks(lines, praiseTop).map((m) =>
-    [m.praised && '表扬', m.last && '倒数第一', m.vetoed && '否决', m.tied && '并列'].filter(Boolean).join('+'),
+    [m.praised && '表扬', m.last && '倒数第一', m.named && '黑榜', m.vetoed && '否决', m.tied && '并列']
+      .filter(Boolean)
+      .join('+'),
   );
 
 describe('groupMarks', () => {
@@ -36,6 +38,18 @@ describe('groupMarks', () => {
       line(4, { praised: false, tied: false }),
     ];
     expect(words(lines)).toEqual(['表扬+并列', '表扬+并列', '', '倒数第一']);
+  });
+
+  it('names the bottom N a formula scheme marks (黑榜) beyond 倒数第一; a vetoed unit is told by its veto', () => {
+    const lines = [
+      line(1, { praised: true, named: false }),
+      line(2, { praised: false, named: false }),
+      line(3, { praised: false, named: true }),
+      line(4, { praised: false, named: true }),
+      line(5, { praised: false, named: true, veto: true }),
+    ];
+    expect(words(lines)).toEqual(['表扬', '', '黑榜', '黑榜', '否决']);
+    expect(words(lines.slice(0, 4))).toEqual(['表扬', '', '黑榜', '倒数第一']);
   });
 
   it('a group of one is never 倒数第一, nor a group whose units all share one place', () => {

@@ -47,6 +47,7 @@ export default {
     tied: '（并列）',
     praised: '通报表扬',
     last: '倒数第一',
+    named: '黑榜',
     notYet: '本轮验收尚未发布，发布后可查看排名和通报',
     explain: '得分说明',
     round: '验收轮次',
@@ -520,7 +521,8 @@ export default {
     note: '进展情况',
     substantive: '本次已落实整改/帮扶措施（计入措施）',
     noticePhotos: '公示照片',
-    noticePhotosHint: '审核通过后进入公示，勾选的照片将在公开页面展示；未勾选的不公开。请勿选择显示人脸、门牌或证件的照片。',
+    noticePhotosHint:
+      '审核通过后进入公示，勾选的照片将在公开页面展示；未勾选的不公开。请勿选择显示人脸、门牌或证件的照片。',
     noticeNoPhotos: '该问题没有可公示的照片，公示页面只显示文字（个人信息已隐去）。',
     supervisionLevel: '督办级别',
     supervisionDue: '督办时限（可不填）',
