@@ -3,6 +3,7 @@
 import { shanghaiDate } from '../calendar/calendar.ts';
 import { closedWord, render } from '../messages/index.ts';
 import type { ItemEvent, ItemEventType, ItemState, NoticeKind } from '../item/types.ts';
+import { truncate } from '../text.ts';
 
 /**
  * Who to tell, relative to the item:
@@ -169,7 +170,7 @@ export function noticeFor(event: ItemEvent, state: ItemState): NoticeSpec | null
       };
     case 'ObjectionFiled': {
       // The sign-off waits for the answer (公示 holds it): those who may answer are told at once.
-      const text = event.data.text.length > 80 ? `${event.data.text.slice(0, 80)}…` : event.data.text;
+      const text = truncate(event.data.text, 80);
       return {
         kind: 'objection_filed',
         audiences: ['reviewers', 'supervising_office'],

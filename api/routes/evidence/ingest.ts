@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
 import { blobKey, type FileStore, thumbnailKey } from '../../../storage/file-store.ts';
 import { type PhotoFacts, processPhoto, readExif } from '../../../storage/photo.ts';
+import { truncate } from '../../../domain/text.ts';
 import { Problem } from '../../problem.ts';
 
 /** Evidence types we accept, by the type sniffed from the bytes (never the name or the client's word). */
@@ -56,7 +57,7 @@ export interface IngestedFile extends StagedFile {
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 export const invalidFileName = (name: string, why: string) =>
-  new Problem(400, 'invalid_file_name', 'Invalid file name', `${JSON.stringify(name.slice(0, 80))}: ${why}`);
+  new Problem(400, 'invalid_file_name', 'Invalid file name', `${JSON.stringify(truncate(name, 80))}: ${why}`);
 
 /** A file name as people give it (Chinese welcome); no paths, no control or bidi characters. */
 export function checkFileName(raw: string | undefined): string {
