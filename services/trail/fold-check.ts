@@ -5,6 +5,7 @@ import type { items } from '../../db/schema.ts';
 
 type ItemRow = typeof items.$inferSelect;
 import { fold } from '../../domain/item/index.ts';
+import { truncate } from '../../domain/text.ts';
 import type { ItemEvent } from '../../domain/item/types.ts';
 import { ledgerColumns } from '../../workflows/ledger.ts';
 
@@ -39,7 +40,4 @@ export function rowDiffersFromFold(row: ItemRow, events: readonly ItemEvent[]): 
 const INSTANTS = new Set(['reportedAt', 'closedAt']);
 const iso = (v: unknown) => (typeof v === 'string' ? new Date(v).toISOString() : null);
 
-const show = (v: unknown) => {
-  const s = JSON.stringify(v ?? null);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
-};
+const show = (v: unknown) => truncate(JSON.stringify(v ?? null), 60);
