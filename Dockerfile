@@ -39,5 +39,7 @@ EXPOSE 3000
 # /healthz: the process answers; compose checks /readyz (database and Temporal reachable) for the API.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", ".build/server/zhenggai.js"]
+# The server's node flags, as `npm start` gives them (package.json; bench/server-process.ts reads them there and
+# test/unit/server-flags.test.ts keeps the two equal). --max-old-space-size: docs/design-notes.md, "A heap budget".
+ENTRYPOINT ["node", "--max-old-space-size=1024", ".build/server/zhenggai.js"]
 CMD ["start"]

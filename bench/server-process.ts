@@ -4,7 +4,7 @@
 // backend) — pointed at the bench database. node itself is spawned (no npx wrapper), so the child's pid is
 // the server's pid for /proc readings.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cmdlineOf } from './proc.ts';
@@ -24,6 +24,17 @@ export function buildServerBundle(): string {
 }
 let built: string | null = null;
 
+/**
+ * The node flags `npm start` gives the server (package.json's start script: the production setting, which
+ * the image's ENTRYPOINT repeats), so the bench measures the server as it runs.
+ */
+export function serverNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /\bnode((?: --[^\s]+)*) \.build\/server\/zhenggai\.js\b/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`package.json's start script does not run .build/server/zhenggai.js: ${pkg.scripts.start}`);
+  return m[1]!.trim().split(' ').filter(Boolean);
+}
+
 export interface ServerProcess {
   pid: number;
   baseUrl: string;
@@ -42,7 +53,7 @@ export async function startServer(opts: {
   env?: NodeJS.ProcessEnv;
 }): Promise<ServerProcess> {
   built ??= buildServerBundle();
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = serverNodeFlags();
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   // Flags for the server's node that NODE_OPTIONS refuses (--trace-gc …), space-separated.
   if (process.env.BENCH_SERVER_NODE_ARGS) nodeArgs.push(...process.env.BENCH_SERVER_NODE_ARGS.split(' '));
