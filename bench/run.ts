@@ -246,7 +246,12 @@ async function measured<T>(
 ): Promise<{ result: T; cost: PhaseCost }> {
   const pid = ctx.server?.pid ?? null;
   const extra = ctx.extraPids?.() ?? {};
-  // Every measured phase starts right after a checkpoint, so write phases pay the same full-page images.
+  // Every phase starts from a settled database: the dead row versions of the phases before it vacuumed
+  // (else the next phase's reads pay for pruning them, and write WAL: up to 15 KB per ledger page was seen),
+  // the server's and PostgreSQL's background work done, then a checkpoint, so write phases pay the same
+  // full-page images.
+  await ctx.db.$client.query('vacuum (analyze)');
+  await untilIdle(pid, ctx.postmaster, extra, 120_000);
   await ctx.db.$client.query('checkpoint');
   await sleep(STATS_LAG_MS - 2000);
   const idlePg = await pgCounters(ctx.db);
