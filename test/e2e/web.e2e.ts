@@ -208,6 +208,23 @@ describe('the web application', () => {
     await thumb.waitFor();
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     await page.locator('[data-test="timeline"]').getByText('入户照片.jpg').waitFor();
+    // Opening the photo fetches it for that opening only (the page keeps no full-size photo), in a new tab.
+    const fullSize: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (/\/api\/v1\/attachments\/[^/]+$/.test(new URL(r.url()).pathname)) fullSize.push(r.url());
+    };
+    page.on('request', onRequest);
+    for (const n of [1, 2]) {
+      const [tab] = await Promise.all([
+        ctx.waitForEvent('page'),
+        page.locator('[data-test="timeline"]').getByText('入户照片.jpg').click(),
+      ]);
+      await tab.waitForLoadState();
+      expect(tab.url()).toMatch(/^blob:/);
+      await tab.close();
+      expect(fullSize).toHaveLength(n);
+    }
+    page.off('request', onRequest);
 
     const submit = await openAction(page, 'submit');
     await page.locator('[data-test="f-summary"]').fill('已参保缴费');

@@ -83,24 +83,35 @@ export async function itemAttachments(itemId: string): Promise<Attachment[]> {
   return (await call(api.GET('/api/v1/items/{id}/attachments', { params: { path: { id: itemId } } }))).attachments;
 }
 
+/** A blob: URL for an API file path, fetched with the token. The caller owns it (URL.revokeObjectURL). */
+async function fetchBlobUrl(path: string): Promise<string> {
+  const r = await fetch(path, { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return URL.createObjectURL(await r.blob());
+}
+
 const blobs = new Map<string, Promise<string>>();
-/** A blob: URL for an API file path (download or thumbnail), fetched once per page with the token. */
+/** A blob: URL for a thumbnail, fetched once per page and shared by every list that shows it (never revoked). */
 export function blobUrl(path: string): Promise<string> {
   let p = blobs.get(path);
   if (!p) {
-    p = fetch(path, { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} }).then(async (r) => {
-      if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-      return URL.createObjectURL(await r.blob());
-    });
+    p = fetchBlobUrl(path);
     p.catch(() => blobs.delete(path));
     blobs.set(path, p);
   }
   return p;
 }
 
-/** Opens a file in a new tab (photos, PDFs) or saves it under its own name (other documents). */
+/** How long an opened file's blob: URL lives: the new tab or the download has read it long before. */
+export const OPENED_FILE_URL_MS = 60_000;
+
+/**
+ * Opens a file in a new tab (photos, PDFs) or saves it under its own name (other documents). The file is
+ * fetched for this opening and let go a minute later: a full-size photo is megabytes, and a phone that kept
+ * every one opened until the page closed would run out of memory on a long day of sign-offs.
+ */
 export async function openAttachment(a: Attachment) {
-  const url = await blobUrl(a.url);
+  const url = await fetchBlobUrl(a.url);
   const link = document.createElement('a');
   link.href = url;
   if (a.kind === 'photo' || a.contentType === 'application/pdf') link.target = '_blank';
@@ -109,6 +120,7 @@ export async function openAttachment(a: Attachment) {
   document.body.appendChild(link);
   link.click();
   link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), OPENED_FILE_URL_MS);
 }
 
 export async function dismissEvidenceWarning(itemId: string, warningId: string, reason: string) {
