@@ -185,6 +185,19 @@ export default fp(
         requestId: req.id,
       }),
     );
+    // A query string whose %-escapes do not decode to UTF-8 (%ZZ; %ED%A0%80, an encoded lone surrogate) is
+    // refused as a bad escape in the path is: the lenient query parser would otherwise search for U+FFFD,
+    // or for the escape's own letters, and answer an empty page as if the words had been read. The API's
+    // routes only: a web page's address is the browser application's to read.
+    app.addHook('onRequest', async (req) => {
+      const at = req.url.indexOf('?');
+      if (at < 0 || !req.url.includes('%', at) || !req.routeOptions.url?.startsWith('/api/')) return;
+      try {
+        decodeURIComponent(req.url.slice(at + 1).replaceAll('+', ' '));
+      } catch {
+        throw new Problem(400, 'bad_url', 'Bad request', 'the query string has a %-escape that is not UTF-8');
+      }
+    });
   },
   { name: 'errors' },
 );

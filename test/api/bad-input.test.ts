@@ -1812,4 +1812,33 @@ describe('bad text and framework-level errors (issue 15)', () => {
     expect(badEscape.statusCode).toBeLessThan(500);
     expect(badEscape.headers['content-type']).toMatch(/application\/problem\+json/);
   });
+
+  it('a query string whose %-escapes are not UTF-8 → 400 bad_url, before anything is read; good escapes still search', async () => {
+    const get = (query: string, token: string | null | undefined = w.tokens.super) =>
+      w.app.inject({
+        method: 'GET',
+        url: `${items}?${query}`,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+    for (const query of ['q=%ZZ', 'q=%ED%A0%80', 'q=%E4%B8', 'status=in_progress&q=%C0%AF', 'q=%']) {
+      const r = await get(query);
+      expect(r.statusCode, query).toBe(400);
+      expect(r.headers['content-type'], query).toMatch(/application\/problem\+json/);
+      expect(JSON.parse(r.body), query).toMatchObject({ code: 'bad_url', status: 400 });
+    }
+    // Refused before sign-in is checked: the URL itself is wrong, whoever sends it.
+    expect(JSON.parse((await get('q=%ZZ', null)).body)).toMatchObject({ code: 'bad_url' });
+    // 𠮷 (U+20BB7, four bytes in UTF-8), a '+' for a space and an escaped '%' are good escapes.
+    for (const query of ['q=%F0%A0%AE%B7', 'q=%E8%B7%AF%E7%81%AF+%E4%B8%8D%E4%BA%AE', 'q=100%25']) {
+      const r = await get(query);
+      expect(r.statusCode, query).toBe(200);
+    }
+    // Through a percent-encoded path (/%61pi/… is the same route) as well.
+    const encoded = await w.app.inject({
+      method: 'GET',
+      url: `${items.replace('/api/', '/%61pi/')}?q=%ZZ`,
+      headers: { authorization: `Bearer ${w.tokens.super}` },
+    });
+    expect(JSON.parse(encoded.body)).toMatchObject({ code: 'bad_url' });
+  });
 });
