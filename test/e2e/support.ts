@@ -126,6 +126,10 @@ function watchCsp(ctx: BrowserContext) {
   watched.add(ctx);
   const watch = (p: Page) =>
     p.on('console', (m) => {
+      // A file opened from the app (a photo in a new tab, api/evidence.ts openAttachment) shows at its blob:
+      // URL in Chromium's own viewer, a document that inherits our policy and whose built-in inline styles it
+      // refuses: the browser's page, not ours.
+      if (p.url().startsWith('blob:')) return;
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${p.url()}: ${m.text()}`);
     });
   for (const p of ctx.pages()) watch(p);
