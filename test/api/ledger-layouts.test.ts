@@ -25,6 +25,14 @@ async function post(campaignId: string, file: string, query: string, bytes?: Buf
   return { status: res.statusCode, body: JSON.parse(res.body) };
 }
 
+/** A commit that must succeed: its answer said when it did not (one failed in CI with no items made). */
+async function committed(campaignId: string, file: string, query: string) {
+  const r = await post(campaignId, file, query);
+  expect(r.status, `${file}: ${JSON.stringify(r.body).slice(0, 600)}`).toBe(200);
+  expect(r.body, file).toMatchObject({ status: 'done' });
+  return r;
+}
+
 async function newCampaign(name: string) {
   const [c] = await w.db
     .insert(campaigns)
@@ -139,7 +147,7 @@ describe('ten layouts: dry run, then commit into the lifecycle', () => {
 
   it('01: the problem over three rows has three milestones, two done; its words are kept per column', async () => {
     const c = await newCampaign('01 again');
-    await post(c, '01-township-two-row.xlsx', 'mode=commit');
+    await committed(c, '01-township-two-row.xlsx', 'mode=commit');
     const water = (await itemsOf(c))[1]!;
     expect([water.milestones, water.done_milestones]).toEqual([3, 2]);
     expect(water.deadline_words).toBe('2022.6.30；2022年9月底；2022年6月底前完成，长期坚持');
@@ -154,7 +162,7 @@ describe('ten layouts: dry run, then commit into the lifecycle', () => {
 
   it('07: 已销号 arrives closed, and the trail says it came from the import', async () => {
     const c = await newCampaign('07 again');
-    await post(c, '07-multi-unit-festivals.xlsx', 'mode=commit');
+    await committed(c, '07-multi-unit-festivals.xlsx', 'mode=commit');
     const ev = await w.db.execute(sql`
       select e.type, e.data from item_events e join items i on i.id = e.item_id
       where i.campaign_id = ${c} and i.seq_no = (select min(seq_no) from items where campaign_id = ${c}) order by e.seq`);
@@ -169,7 +177,7 @@ describe('ten layouts: dry run, then commit into the lifecycle', () => {
 
   it('the item view shows the words it was imported with and, to those who may see people, the office row', async () => {
     const c = await newCampaign('07 view');
-    await post(c, '07-multi-unit-festivals.xlsx', 'mode=commit');
+    await committed(c, '07-multi-unit-festivals.xlsx', 'mode=commit');
     const [first] = (await w.db.execute(sql`select id from items where campaign_id = ${c} order by seq_no limit 1`))
       .rows as { id: string }[];
     const full = await w.call('super', 'GET', `/api/v1/items/${first!.id}`);
