@@ -10,7 +10,7 @@ import { decide, evolve, nextWake } from '../domain/item/index.ts';
 import type { Actor, CampaignSettings, ItemState } from '../domain/item/types.ts';
 import { eventHash } from '../db/audit.ts';
 import type { Db } from '../db/client.ts';
-import { listItemsQuery, subtreePattern, type ItemFilters, type Reader } from '../db/queries/items.ts';
+import { listQueryConfig, subtreePattern, type ItemFilters, type Reader } from '../db/queries/items.ts';
 import { ledgerColumns, statements } from '../workflows/ledger.ts';
 import { percentiles, type Percentiles } from './stats.ts';
 
@@ -169,9 +169,9 @@ export interface ListBaselineResult {
 }
 
 /**
- * The raw-`pg` baseline of the ledger page: the list's statement exactly as listItems renders it for
- * this reader and these filters (drizzle's toSQL), on a plain pg pool at the same concurrency, rows
- * read in array mode as drizzle does (jsonb parsed by pg). What PostgreSQL and the driver cost without
+ * The raw-`pg` baseline of the ledger page: the list's query exactly as listItems runs it for this
+ * reader and these filters (listQueryConfig: the same text, values, array rows and type parsers; jsonb
+ * parsed by pg), on a plain pg pool at the same concurrency. What PostgreSQL and the driver cost without
  * the service: no HTTP, auth, masking or JSON response.
  */
 export async function rawListBaseline(
@@ -184,14 +184,10 @@ export async function rawListBaseline(
     seconds: number;
   },
 ): Promise<ListBaselineResult> {
-  const { sql: text, params } = listItemsQuery(db, opts.reader, opts.filters, {
-    sort: 'reportedAt',
-    order: 'desc',
-    limit: 50,
-  }).toSQL();
+  const query = listQueryConfig(db, opts.reader, opts.filters, { sort: 'reportedAt', order: 'desc', limit: 50 });
   let rows = 0;
   const d = await drive(url, 'bench-baseline-list', opts, async (client) => {
-    rows = (await client.query({ text, values: params, rowMode: 'array' })).rows.length;
+    rows = (await client.query(query)).rows.length;
   });
   return { ...d, rows };
 }

@@ -1,6 +1,7 @@
 // The ledger (问题台账): filters, search, sorting and keyset pagination over HTTP.
 // Expectations are computed from what the test created, not read back from the API.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type ItemFilters, listItems, listItemsQuery, type Page, type Reader } from '../../db/queries/items.ts';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 
@@ -374,5 +375,71 @@ describe('sorting and pagination', () => {
     expect((await get('limit=26')).nextCursor).toBeNull();
     expect((await get('limit=25')).nextCursor).toEqual(expect.any(String));
     expect((await get(`q=${encodeURIComponent('水质')}&limit=1`)).nextCursor).toBeNull();
+  });
+});
+
+describe('the statements the list keeps, one text per shape of request', () => {
+  // listItems renders a statement's text once per shape and fills in each request's values. Requests of
+  // different shapes in turn (each shape twice, with other values) must read exactly what the statement
+  // drizzle renders for that one request reads.
+  it('read what a statement rendered for the request alone reads, for every shape in turn', async () => {
+    const shapes: [string, Reader, ItemFilters, Page][] = [];
+    const readers: [string, Reader][] = [
+      ['all', { scopePath: null }],
+      ['town', { scopePath: w.units.town.path }],
+      ['village1', { scopePath: w.units.village1.path }],
+      ['village2', { scopePath: w.units.village2.path }],
+    ];
+    const filters: [string, ItemFilters][] = [
+      ['none', {}],
+      ['campaign', { campaignId: w.campaignId }],
+      ['other campaign', { campaignId: secondCampaignId }],
+      ['one status', { status: ['assigned'] }],
+      ['two statuses', { status: ['assigned', 'in_progress'] }],
+      ['overdue', { overdue: true }],
+      ['not overdue', { overdue: false }],
+      ['flagged', { flagged: true }],
+      ['not flagged', { flagged: false }],
+      ['duban', { supervisionLevel: 'duban' }],
+      ['guapai', { supervisionLevel: 'guapai' }],
+      ['deadlines', { deadlineFrom: '2026-03-10', deadlineTo: '2026-03-20' }],
+      ['q', { q: '水质' }],
+      ['q other', { q: '参保' }],
+      ['unit', { unitPath: w.units.village1.path }],
+      ['category and source', { categoryId: c05, source: ['hotline', 'petition'] }],
+    ];
+    const pages: [string, Page][] = [
+      ['newest 5', { sort: 'reportedAt', order: 'desc', limit: 5 }],
+      ['oldest 3', { sort: 'reportedAt', order: 'asc', limit: 3 }],
+      ['deadline 4', { sort: 'deadline', order: 'asc', limit: 4 }],
+      ['seqNo 200', { sort: 'seqNo', order: 'desc', limit: 200 }],
+    ];
+    for (const [r, reader] of readers)
+      for (const [f, filter] of filters)
+        for (const [p, page] of pages) shapes.push([`${r} / ${f} / ${p}`, reader, filter, page]);
+    const alone = async (reader: Reader, filter: ItemFilters, page: Page) =>
+      (await listItemsQuery(w.db, reader, filter, page)).map((row) => row.state.id);
+    const kept = async (reader: Reader, filter: ItemFilters, page: Page) => {
+      const got = await listItems(w.db, reader, filter, page);
+      return { ids: got.rows.map((row) => row.state.id), next: got.next };
+    };
+    let nonEmpty = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const [name, reader, filter, page] of shapes) {
+        const want = await alone(reader, filter, page);
+        const got = await kept(reader, filter, page);
+        expect(got.ids, name).toEqual(want.slice(0, page.limit));
+        expect(got.next !== null, name).toBe(want.length > page.limit);
+        if (got.next) {
+          // The next page from the cursor, both ways: a cursor's shape is a shape too.
+          const cursorPage = { ...page, cursor: got.next };
+          expect((await kept(reader, filter, cursorPage)).ids, `${name}, next page`).toEqual(
+            (await alone(reader, filter, cursorPage)).slice(0, page.limit),
+          );
+        }
+        if (got.ids.length > 0) nonEmpty++;
+      }
+    }
+    expect(nonEmpty).toBeGreaterThan(shapes.length); // most shapes read rows: the comparison is not of empties
   });
 });
