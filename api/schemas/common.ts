@@ -57,7 +57,10 @@ export const listQuery = z.strictObject({
 /** The `:id` of a resource. */
 export const idParams = z.object({ id: z.uuid() });
 
-/** A comma-separated filter of known codes (e.g. `status=assigned,in_progress`); an unknown one is named. */
+/**
+ * A comma-separated filter of known codes (e.g. `status=assigned,in_progress`); an unknown one is named. A code
+ * given twice counts once: the list keeps one statement text per number of codes (db/queries/items.ts).
+ */
 function commaList(known: readonly string[], word: string) {
   return z
     .string()
@@ -65,10 +68,14 @@ function commaList(known: readonly string[], word: string) {
     .describe(`comma-separated: ${known.join(',')}`)
     .transform((s, ctx) => {
       const list = s
-        ? s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)
+        ? [
+            ...new Set(
+              s
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean),
+            ),
+          ]
         : undefined;
       const bad = list?.filter((x) => !known.includes(x));
       if (bad?.length) ctx.addIssue({ code: 'custom', message: `unknown ${word}: ${bad.join(',')}` });

@@ -189,6 +189,8 @@ export function listStatement(db: DbOrTx, actor: Reader, f: ItemFilters, page: P
 }
 
 const listShapes = new Map<string, { text: string; params: unknown[] }>();
+/** How many statement texts the list keeps (for tests: a request's values must not make new shapes). */
+export const listShapesKept = () => listShapes.size;
 
 /** Timestamps and dates as PostgreSQL writes them, as drizzle reads them: a cursor keeps its microseconds. */
 const AS_WRITTEN = {

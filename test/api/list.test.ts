@@ -1,7 +1,14 @@
 // The ledger (问题台账): filters, search, sorting and keyset pagination over HTTP.
 // Expectations are computed from what the test created, not read back from the API.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ItemFilters, listItems, listItemsQuery, type Page, type Reader } from '../../db/queries/items.ts';
+import {
+  type ItemFilters,
+  listItems,
+  listItemsQuery,
+  listShapesKept,
+  type Page,
+  type Reader,
+} from '../../db/queries/items.ts';
 import { sweepDueItems } from '../../workflows/local/sweep.ts';
 import { assign, build, report, type World } from '../support/app.ts';
 
@@ -441,5 +448,15 @@ describe('the statements the list keeps, one text per shape of request', () => {
       }
     }
     expect(nonEmpty).toBeGreaterThan(shapes.length); // most shapes read rows: the comparison is not of empties
+  });
+
+  it('a status or source given many times counts once: a query string cannot fill the kept texts', async () => {
+    const once = await idsOf('status=assigned&source=hotline,petition');
+    const before = listShapesKept();
+    for (let n = 2; n <= 40; n++) {
+      const qs = `status=${Array(n).fill('assigned').join(',')}&source=${Array(n).fill('hotline,petition').join(',')}`;
+      expect(await idsOf(qs)).toEqual(once);
+    }
+    expect(listShapesKept()).toBe(before);
   });
 });
