@@ -4,6 +4,7 @@
 //   begin; select state, last_hash, … (scope check) for update; update items set <ledger columns>; insert into item_events; commit
 // The row contents are computed with the same pure domain code (decide, evolve, eventHash, nextWake,
 // ledgerColumns), so the writes are identical and the audit chains of the items it touches stay valid.
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import type { CalendarData } from '../domain/calendar/calendar.ts';
 import { decide, evolve, nextWake } from '../domain/item/index.ts';
@@ -232,4 +233,36 @@ async function drive(
   await pool.end();
   if (firstError) console.error(`${name}: ${errors} errors, first: ${String(firstError)}`);
   return { opsPerSec: ops / seconds, ops, seconds, errors, latency: percentiles(lat) };
+}
+
+/**
+ * The raw list baseline in a worker thread (raw-list-worker.ts): started once, then `run(seconds)` as often as
+ * needed (the warm-up, then the measured run), so its start-up falls in no measured window.
+ */
+export async function rawListWorker(url: string, opts: { reader: Reader; filters: ItemFilters; connections: number }) {
+  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    workerData: { entry: './raw-list-worker.ts', url, ...opts },
+  });
+  const replies: { resolve: (m: unknown) => void; reject: (e: Error) => void }[] = [];
+  worker.on('message', (m) => replies.shift()?.resolve(m));
+  worker.on('error', (err) => {
+    for (const r of replies.splice(0)) r.reject(err);
+  });
+  const next = () => new Promise<unknown>((resolve, reject) => replies.push({ resolve, reject }));
+  const ready = await next();
+  if (ready !== 'ready') throw new Error(`raw list worker: unexpected first message ${JSON.stringify(ready)}`);
+  return {
+    async run(seconds: number): Promise<ListBaselineResult> {
+      const reply = next();
+      worker.postMessage({ seconds });
+      const m = (await reply) as { ok: true; result: ListBaselineResult } | { ok: false; error: string };
+      if (!m.ok) throw new Error(`raw list worker: ${m.error}`);
+      return m.result;
+    },
+    async close() {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
 }

@@ -31,7 +31,7 @@ import autocannon, { type Options, type Request, type Result } from 'autocannon'
 import pg from 'pg';
 import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { freePort, startEmbeddedPostgres } from '../db/embedded.ts';
-import { rawBaseline, rawListBaseline, type BaselineResult, type ListBaselineResult } from './baseline.ts';
+import { rawBaseline, rawListWorker, type BaselineResult, type ListBaselineResult } from './baseline.ts';
 import { userByToken } from '../db/queries/auth.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
 import { cpuSnap, cpuUse, MemoryWatch, memoryOf, type CpuUse } from './proc.ts';
@@ -683,17 +683,24 @@ async function main(): Promise<number> {
       filters: { campaignId: world.campaignId, status: ['in_progress'] },
       connections: opts.listConnections,
     };
-    if (opts.warmup > 0) {
-      log(`raw list baseline: warm-up ${opts.warmup} s`);
-      await rawListBaseline(db, url, { ...listOpts, seconds: opts.warmup });
+    const raw = await rawListWorker(url, listOpts);
+    try {
+      if (opts.warmup > 0) {
+        log(`raw list baseline: warm-up ${opts.warmup} s`);
+        await raw.run(opts.warmup);
+      }
+      log(
+        `raw list baseline: ${opts.duration} s at concurrency ${opts.listConnections}, in a worker thread of its own`,
+      );
+      const m = await measured(
+        ctx,
+        () => raw.run(opts.duration),
+        (r) => r.ops,
+      );
+      rawList = { ...m.result, cost: m.cost };
+    } finally {
+      await raw.close();
     }
-    log(`raw list baseline: ${opts.duration} s at concurrency ${opts.listConnections}`);
-    const m = await measured(
-      ctx,
-      () => rawListBaseline(db, url, { ...listOpts, seconds: opts.duration }),
-      (r) => r.ops,
-    );
-    rawList = { ...m.result, cost: m.cost };
     if (rawList.errors > 0) throw new LoadFailure(`raw list baseline: ${rawList.errors} queries failed`);
     log(
       `raw list baseline: ${rawList.opsPerSec.toFixed(1)} queries/s (${rawList.rows} rows each), p50 ${rawList.latency.p50.toFixed(2)} ms, p99 ${rawList.latency.p99.toFixed(2)} ms`,
