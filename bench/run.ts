@@ -973,7 +973,7 @@ async function main(): Promise<number> {
     rawListBaseline: rawList
       ? {
           statement:
-            'the list statement of listItems for the same reader and filters (select … from items left join categories left join org_units where <scope> and <filters> order by reported_at desc, id desc limit 51)',
+            'the query listItems runs (listQueryConfig) for the same reader and filters, from a worker thread of its own (select … from items left join categories left join org_units where <scope> and <filters> order by reported_at desc, id desc limit 51)',
           connections: opts.listConnections,
           seconds: round(rawList.seconds, 2),
           ops: rawList.ops,

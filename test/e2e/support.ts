@@ -126,9 +126,9 @@ function watchCsp(ctx: BrowserContext) {
   watched.add(ctx);
   const watch = (p: Page) =>
     p.on('console', (m) => {
-      // A file opened from the app (a photo in a new tab, api/evidence.ts openAttachment) shows at its blob:
-      // URL in Chromium's own viewer, a document that inherits our policy and whose built-in inline styles it
-      // refuses: the browser's page, not ours.
+      // A file opened from the app in a new tab (a PDF, api/evidence.ts openAttachment) shows at its blob: URL in
+      // Chromium's own viewer, a document that inherits our policy and whose built-in inline styles it refuses:
+      // the browser's page, not ours.
       if (p.url().startsWith('blob:')) return;
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${p.url()}: ${m.text()}`);
     });

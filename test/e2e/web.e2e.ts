@@ -208,20 +208,37 @@ describe('the web application', () => {
     await thumb.waitFor();
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     await page.locator('[data-test="timeline"]').getByText('入户照片.jpg').waitFor();
-    // Opening the photo fetches it for that opening only (the page keeps no full-size photo), in a new tab.
+    // Opening the photo shows it full size in the app's own viewer, fetched for that viewing only (the page keeps
+    // no full-size photo): closed, its blob: URL no longer reads.
     const fullSize: string[] = [];
     const onRequest = (r: { url(): string }) => {
       if (/\/api\/v1\/attachments\/[^/]+$/.test(new URL(r.url()).pathname)) fullSize.push(r.url());
     };
     page.on('request', onRequest);
+    // Read back as an image (the policy lets images, not fetch, load blob: URLs).
+    const loads = (url: string) =>
+      page.evaluate(
+        (u) =>
+          new Promise<boolean>((resolve) => {
+            const img = new Image();
+            img.onload = () => resolve(true);
+            img.onerror = () => resolve(false);
+            img.src = u;
+          }),
+        url,
+      );
     for (const n of [1, 2]) {
-      const [tab] = await Promise.all([
-        ctx.waitForEvent('page'),
-        page.locator('[data-test="timeline"]').getByText('入户照片.jpg').click(),
-      ]);
-      await tab.waitForLoadState();
-      expect(tab.url()).toMatch(/^blob:/);
-      await tab.close();
+      await page.locator('[data-test="timeline"]').getByText('入户照片.jpg').click();
+      const photo = page.locator('.el-image-viewer__wrapper img.el-image-viewer__img');
+      await photo.waitFor();
+      await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+      const src = (await photo.getAttribute('src'))!;
+      expect(src).toMatch(/^blob:/);
+      expect(await loads(src)).toBe(true);
+      if (n === 1) await shot(page, '08b-village-phone-photo', { fullPage: false });
+      await page.locator('.el-image-viewer__close').click();
+      await page.locator('.el-image-viewer__wrapper').waitFor({ state: 'detached' });
+      expect(await loads(src), 'a closed photo is let go').toBe(false);
       expect(fullSize).toHaveLength(n);
     }
     page.off('request', onRequest);

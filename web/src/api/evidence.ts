@@ -103,18 +103,24 @@ export function blobUrl(path: string): Promise<string> {
 }
 
 /** How long an opened file's blob: URL lives: the new tab or the download has read it long before. */
-export const OPENED_FILE_URL_MS = 60_000;
+const OPENED_FILE_URL_MS = 60_000;
 
 /**
- * Opens a file in a new tab (photos, PDFs) or saves it under its own name (other documents). The file is
- * fetched for this opening and let go a minute later: a full-size photo is megabytes, and a phone that kept
- * every one opened until the page closed would run out of memory on a long day of sign-offs.
+ * A photo at full size for the app's viewer (EvidenceFiles.vue), fetched for this viewing: the caller revokes
+ * it when the viewer closes. A full-size photo is megabytes, and a phone that kept every one opened until the
+ * page closed would run out of memory on a long day of sign-offs.
+ */
+export const photoForViewing = (a: Attachment) => fetchBlobUrl(a.url);
+
+/**
+ * Opens a PDF in a new tab, or saves another file under its own name. The file is fetched for this opening and
+ * let go a minute later, as photoForViewing's are.
  */
 export async function openAttachment(a: Attachment) {
   const url = await fetchBlobUrl(a.url);
   const link = document.createElement('a');
   link.href = url;
-  if (a.kind === 'photo' || a.contentType === 'application/pdf') link.target = '_blank';
+  if (a.contentType === 'application/pdf') link.target = '_blank';
   else link.download = a.fileName;
   link.rel = 'noopener';
   document.body.appendChild(link);
