@@ -176,7 +176,7 @@ export interface ListBaselineResult {
  * the service: no HTTP, auth, masking or JSON response.
  */
 export async function rawListBaseline(
-  db: Db,
+  db: Parameters<typeof listQueryConfig>[0],
   url: string,
   opts: {
     reader: Reader;

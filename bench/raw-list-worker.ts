@@ -3,7 +3,8 @@
 // ~140 MB at 10,000 items). In the bench's main thread the raw client's CPU per query varied from 0.8 to 1.6 ms
 // between runs of the same code. Each message runs the baseline for that many seconds and answers its figures.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDb, endPool } from '../db/client.ts';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import * as schema from '../db/schema.ts';
 import type { ItemFilters, Reader } from '../db/queries/items.ts';
 import { rawListBaseline } from './baseline.ts';
 
@@ -14,10 +15,9 @@ const { url, reader, filters, connections } = workerData as {
   connections: number;
 };
 // Only renders the statement (listQueryConfig); the baseline's own pool runs it.
-const db = createDb(url, { max: 1, applicationName: 'bench-baseline-list-render' });
+const db = drizzle.mock({ schema });
 parentPort!.on('message', async (m: { seconds: number } | 'stop') => {
   if (m === 'stop') {
-    await endPool(db);
     parentPort!.close();
     return;
   }
