@@ -35,7 +35,8 @@ import { rawBaseline, rawListWorker, type BaselineResult, type ListBaselineResul
 import { userByToken } from '../db/queries/auth.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
 import { cpuSnap, cpuUse, MemoryWatch, memoryOf, type CpuUse } from './proc.ts';
-import { startServer, type ServerProcess } from './server-process.ts';
+import { startBareListServer, startServer, type ServerProcess } from './server-process.ts';
+import { loadConfig } from '../bin/config.ts';
 import { startRawTemporal, type RawTemporalResult } from './temporal-baseline.ts';
 import { startTemporalStack } from './temporal-stack.ts';
 import { percentiles, type Percentiles } from './stats.ts';
@@ -726,6 +727,49 @@ async function main(): Promise<number> {
       `CPU profile of the server written to ${opts.cpuProf} (summarize: npx tsx bench/profile-summary.ts ${opts.cpuProf})`,
     );
 
+  // 6a. The floor of any Node HTTP service for the ledger page (bench/bare-list-server.ts): node:http, a pool of
+  // the service's size, the same statement, JSON.stringify of the rows; the same load as 4b. Measured after our
+  // server stopped, so the two never share the machine.
+  let bareList: ScenarioResult | null = null;
+  if (only.has('list') && only.has('raw')) {
+    const reader = await userByToken(db, supervisorToken);
+    if (!reader) throw new Error('bare list server: the supervisor token does not resolve to a user');
+    const bare = await startBareListServer({
+      databaseUrl: url,
+      port: await freePort(),
+      logFile: join(tmp, 'bare-list-server.log'),
+      poolSize: opts.poolSize ?? loadConfig({}).DB_POOL_SIZE,
+      reader,
+      filters: { campaignId: world.campaignId, status: ['in_progress'] },
+    });
+    cleanups.push({ name: 'bare list server', run: () => bare.stop() });
+    try {
+      const probe = await fetch(`${bare.baseUrl}/list`);
+      const text = await probe.text();
+      const rows = probe.ok ? (JSON.parse(text) as { items: unknown[] }).items.length : 0;
+      if (rows !== Math.min(50, world.counts.in_progress))
+        throw new Error(`bare list server sanity check: ${probe.status}, ${rows} rows ${text.slice(0, 300)}`);
+      log(
+        `bare list server: ${rows} items, ${text.length} characters (the service's page: ${sizes.listResponseBytes})`,
+      );
+      bareList = await scenario(
+        'list (bare HTTP floor)',
+        {
+          url: bare.baseUrl,
+          connections: opts.listConnections,
+          requests: [{ method: 'GET', path: '/list' }],
+        },
+        { db, server: bare, postmaster },
+      );
+    } finally {
+      await bare.stop();
+      cleanups.splice(
+        cleanups.findIndex((c) => c.name === 'bare list server'),
+        1,
+      );
+    }
+  }
+
   // 6b. --engine temporal: the same progress commands as Workflow Updates. A Temporal stack on this machine
   // (temporal server start-dev on a SQLite file, the worker process), the workflows of a share of the HTTP
   // items started from their ledger rows, and the API process again with ENGINE=temporal.
@@ -837,6 +881,9 @@ async function main(): Promise<number> {
   const ratio = progressResult && raw ? progressResult.rps / raw.opsPerSec : null;
   // The list against raw PostgreSQL: issue 19 accepts >= 0.8 where the absolute goal is out of reach.
   const listRatio = listResult && rawList ? listResult.rps / rawList.opsPerSec : null;
+  // What any Node HTTP service gets of raw PostgreSQL on this machine, and what ours gets of that floor.
+  const bareRatio = bareList && rawList ? bareList.rps / rawList.opsPerSec : null;
+  const listToBare = listResult && bareList ? listResult.rps / bareList.rps : null;
   const targets = {
     ...(progressResult
       ? {
@@ -983,6 +1030,15 @@ async function main(): Promise<number> {
         }
       : null,
     listRatio: listRatio !== null ? round(listRatio, 3) : null,
+    bareList: bareList
+      ? {
+          server:
+            'bench/bare-list-server.ts: node:http, a pool of the service size, the same statement, JSON.stringify of the rows; no framework, token, validation or view',
+          ...bareList,
+        }
+      : null,
+    bareRatio: bareRatio !== null ? round(bareRatio, 3) : null,
+    listToBare: listToBare !== null ? round(listToBare, 3) : null,
     serverMemory: { vmHwmMB: hwmMB, maxSampledRssMB: maxRssMB, samples: memory.samples },
     serverExitCode: code,
     targets,
@@ -1014,6 +1070,9 @@ function printSummary(r: {
   ratio: number | null;
   rawListBaseline: { opsPerSec: number; latency: Percentiles; cost: PhaseCost } | null;
   listRatio: number | null;
+  bareList: ScenarioResult | null;
+  bareRatio: number | null;
+  listToBare: number | null;
   serverMemory: { vmHwmMB: number; maxSampledRssMB: number };
   startup: Record<'first' | 'restart', { readyMs: number; settledS: number; rssMB: number | null }>;
   targets: Record<string, { goal: string; value: number; met: boolean } | undefined>;
@@ -1096,6 +1155,9 @@ function printSummary(r: {
   ratioRow('progress / raw', r.ratio, `>=${TARGETS.ratio}`, yes(t.ratioToRawPg?.met));
   measuredRow('raw pg list query', r.rawListBaseline);
   ratioRow('list / raw', r.listRatio, `>=${TARGETS.listRatio}`, yes(t.listRatioToRawPg?.met));
+  measuredRow('bare HTTP floor, same page', r.bareList);
+  ratioRow('bare floor / raw', r.bareRatio);
+  ratioRow('list / bare floor', r.listToBare);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) =>
     row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

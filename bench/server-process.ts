@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { cmdlineOf } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -67,12 +68,73 @@ export async function startServer(opts: {
   };
   delete env.REDIS_URL; // as shipped without Redis: BullMQ on PostgreSQL
   if (opts.poolSize) env.DB_POOL_SIZE = String(opts.poolSize);
-  const child = spawn(process.execPath, [...nodeArgs, built, 'start'], {
-    cwd: ROOT,
+  return spawnUntilReady({
+    args: [...nodeArgs, built, 'start'],
     env,
+    port: opts.port,
+    readyPath: '/readyz',
+    logFile: opts.logFile,
+    echo: opts.echo,
+    cmdline: 'zhenggai.js',
+    what: 'the server',
+  });
+}
+
+/**
+ * The bare HTTP floor of the ledger page (bench/bare-list-server.ts) in a process of its own, with the server's
+ * node flags and pool size: what any Node HTTP JSON service pays to answer the page, measured beside ours.
+ */
+export async function startBareListServer(opts: {
+  databaseUrl: string;
+  port: number;
+  logFile: string;
+  poolSize: number;
+  reader: unknown;
+  filters: unknown;
+}): Promise<ServerProcess> {
+  const { databaseUrl: url, port, poolSize, reader, filters } = opts;
+  // Bundled as the server is (bin/build-server.mjs), so both run plain JavaScript with the same flags.
+  const outfile = join(ROOT, '.build', 'bench', 'bare-list-server.js');
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['bench/bare-list-server.ts'],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return spawnUntilReady({
+    args: [...serverNodeFlags(), outfile],
+    env: { ...process.env, BARE_LIST: JSON.stringify({ url, port, poolSize, reader, filters }) },
+    port,
+    readyPath: '/healthz',
+    logFile: opts.logFile,
+    cmdline: 'bare-list-server',
+    what: 'the bare list server',
+  });
+}
+
+/** Spawn node with these arguments; ready when `readyPath` answers 200 on 127.0.0.1:port. */
+async function spawnUntilReady(o: {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+  readyPath: string;
+  logFile: string;
+  echo?: (line: string) => void;
+  /** Text the child's command line must hold (the pid read from /proc is the process measured). */
+  cmdline: string;
+  what: string;
+}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, o.args, {
+    cwd: ROOT,
+    env: o.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(opts.logFile);
+  const log = createWriteStream(o.logFile);
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((res) =>
     child.once('exit', (code, signal) => {
@@ -87,10 +149,10 @@ export async function startServer(opts: {
       log.write(chunk);
       const text = chunk.toString();
       tail = (tail + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.trim()) opts.echo?.(line);
+      for (const line of text.split('\n')) if (line.trim()) o.echo?.(line);
     });
   }
-  const baseUrl = `http://127.0.0.1:${opts.port}`;
+  const baseUrl = `http://127.0.0.1:${o.port}`;
   const stop = async () => {
     if (exited !== undefined) return exited;
     child.kill('SIGTERM');
@@ -100,23 +162,22 @@ export async function startServer(opts: {
     return code;
   };
 
-  // Ready when /readyz answers 200.
   const deadline = Date.now() + 300_000;
   for (;;) {
-    if (exited !== undefined) throw new Error(`the server exited (code ${exited}) before it was ready:\n${tail}`);
+    if (exited !== undefined) throw new Error(`${o.what} exited (code ${exited}) before it was ready:\n${tail}`);
     try {
-      const res = await fetch(`${baseUrl}/readyz`);
+      const res = await fetch(`${baseUrl}${o.readyPath}`);
       if (res.ok) break;
     } catch {
       /* not listening yet */
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the server was not ready within 300 s:\n${tail}`);
+      throw new Error(`${o.what} was not ready within 300 s:\n${tail}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   const cmd = cmdlineOf(child.pid!);
-  if (!cmd.includes('zhenggai.js')) throw new Error(`pid ${child.pid} is not the server (cmdline: ${cmd})`);
+  if (!cmd.includes(o.cmdline)) throw new Error(`pid ${child.pid} is not ${o.what} (cmdline: ${cmd})`);
   return { pid: child.pid!, baseUrl, stop };
 }
