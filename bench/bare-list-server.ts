@@ -32,7 +32,7 @@ const server = http.createServer((req, res) => {
   }
   listItems(db, reader, filters, page).then(
     ({ rows, next }) => {
-      const body = JSON.stringify({ items: rows.map((r) => itemView(r, actor, none)), nextCursor: next && next.id });
+      const body = JSON.stringify({ items: rows.map((r) => itemView(r, actor, none)), nextCursor: next?.id ?? null });
       res.writeHead(200, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(body),
