@@ -741,6 +741,7 @@ async function main(): Promise<number> {
       poolSize: opts.poolSize ?? loadConfig({}).DB_POOL_SIZE,
       reader,
       filters: { campaignId: world.campaignId, status: ['in_progress'] },
+      cpuProfDir: opts.cpuProf,
     });
     cleanups.push({ name: 'bare list server', run: () => bare.stop() });
     try {

@@ -91,6 +91,7 @@ export async function startBareListServer(opts: {
   poolSize: number;
   reader: unknown;
   filters: unknown;
+  cpuProfDir?: string;
 }): Promise<ServerProcess> {
   const { databaseUrl: url, port, poolSize, reader, filters } = opts;
   // Bundled as the server is (bin/build-server.mjs), so both run plain JavaScript with the same flags.
@@ -107,7 +108,11 @@ export async function startBareListServer(opts: {
     logLevel: 'warning',
   });
   return spawnUntilReady({
-    args: [...serverNodeFlags(), outfile],
+    args: [
+      ...serverNodeFlags(),
+      ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.cpuProfDir, 'bare')}`] : []),
+      outfile,
+    ],
     env: { ...process.env, BARE_LIST: JSON.stringify({ url, port, poolSize, reader, filters }) },
     port,
     readyPath: '/healthz',
