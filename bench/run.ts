@@ -675,10 +675,11 @@ async function main(): Promise<number> {
   }
 
   // 5b. Raw pg baseline of the ledger page: the list's statement for the same reader and filters.
+  // The supervisor as the list's reader, for the raw list baseline and the bare floor (6a).
+  const reader = await userByToken(db, supervisorToken);
+  if (!reader) throw new Error('list baselines: the supervisor token does not resolve to a user');
   let rawList: (ListBaselineResult & { cost: PhaseCost }) | null = null;
   if (only.has('raw')) {
-    const reader = await userByToken(db, supervisorToken);
-    if (!reader) throw new Error('list baseline: the supervisor token does not resolve to a user');
     const listOpts = {
       reader,
       filters: { campaignId: world.campaignId, status: ['in_progress'] },
@@ -728,12 +729,10 @@ async function main(): Promise<number> {
     );
 
   // 6a. The floor of any Node HTTP service for the ledger page (bench/bare-list-server.ts): node:http, a pool of
-  // the service's size, the same statement, JSON.stringify of the rows; the same load as 4b. Measured after our
-  // server stopped, so the two never share the machine.
+  // the service's size, the service's listItems and itemView, JSON.stringify; the same load as 4b. Measured after
+  // our server stopped, so the two never share the machine.
   let bareList: ScenarioResult | null = null;
   if (only.has('list') && only.has('raw')) {
-    const reader = await userByToken(db, supervisorToken);
-    if (!reader) throw new Error('bare list server: the supervisor token does not resolve to a user');
     const bare = await startBareListServer({
       databaseUrl: url,
       port: await freePort(),
@@ -1034,7 +1033,7 @@ async function main(): Promise<number> {
     bareList: bareList
       ? {
           server:
-            'bench/bare-list-server.ts: node:http, a pool of the service size, the same statement, JSON.stringify of the rows; no framework, token, validation or view',
+            "bench/bare-list-server.ts: node:http, a pool of the service's size, the service's listItems and itemView, JSON.stringify; no framework, token check, query validation, security headers or schema serializer",
           ...bareList,
         }
       : null,
