@@ -33,6 +33,7 @@ import { createDb, migrateDb, type Db } from '../db/client.ts';
 import { freePort, startEmbeddedPostgres } from '../db/embedded.ts';
 import { rawBaseline, rawListWorker, type BaselineResult, type ListBaselineResult } from './baseline.ts';
 import { userByToken } from '../db/queries/auth.ts';
+import { foldTallies } from '../db/queries/tallies.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
 import { cpuSnap, cpuUse, MemoryWatch, memoryOf, type CpuUse } from './proc.ts';
 import { startBareListServer, startServer, type ServerProcess } from './server-process.ts';
@@ -250,7 +251,8 @@ async function measured<T>(
   // Every phase starts from a settled database: the dead row versions of the phases before it vacuumed
   // (else the next phase's reads pay for pruning them, and write WAL: up to 15 KB per ledger page was seen),
   // the server's and PostgreSQL's background work done, then a checkpoint, so write phases pay the same
-  // full-page images.
+  // full-page images. The dashboard's tallies are folded first, as the server's job does every minute.
+  await foldTallies(ctx.db);
   await ctx.db.$client.query('vacuum (analyze)');
   await untilIdle(pid, ctx.postmaster, extra, 120_000);
   await ctx.db.$client.query('checkpoint');

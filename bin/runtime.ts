@@ -14,6 +14,7 @@ import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { createQueueKit, type QueueKit } from '../workers/queues.ts';
 import { startWakeSweep } from '../workers/wake-sweep.ts';
 import { startCheckpoints } from '../workers/checkpoints.ts';
+import { startTallyFold } from '../workers/tally-fold.ts';
 import { createMailer } from '../workers/notify/channels/email.ts';
 import { loggingSmsProvider } from '../workers/notify/channels/sms.ts';
 import { startNotifier } from '../workers/notify/start.ts';
@@ -252,6 +253,7 @@ export async function startAll(
     { everyMinutes: config.CHECKPOINT_EVERY_MINUTES, log },
   );
   log(`trail checkpoints every ${config.CHECKPOINT_EVERY_MINUTES} min, signed with key ${signer.keyId}`);
+  const tallyFold = await startTallyFold(kit, { db }, { everySeconds: 60, log });
   // Evidence: photos' picture work and the paper sign-off guard's passes, off the request path.
   const pictures = createPictureProcess({ log });
   const evidenceWork = await startEvidenceWorkers(kit, {
@@ -312,6 +314,7 @@ export async function startAll(
       await pictures.close();
       await importWork?.close();
       await checkpoints.close();
+      await tallyFold.close();
       await kit.close();
       await closeEngine();
       mailer?.close();

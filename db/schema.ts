@@ -276,3 +276,4 @@ export * from './schema/seed-rules.ts';
 export * from './schema/trail.ts';
 export * from './schema/security.ts';
 export * from './schema/public.ts';
+export * from './schema/tallies.ts';

@@ -1,11 +1,13 @@
 // Ledger aggregates for the dashboard (驾驶舱): counts by status, by responsible unit, by category and
 // by month, over the rows the reader may see — the same scope and filters as the ledger list, so a
-// number on the dashboard and the ledger rows it links to always agree.
-import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+// number on the dashboard and the ledger rows it links to always agree. Summed from the tallies
+// PostgreSQL keeps as items change (db/schema/tallies.ts), not counted from the items each time.
+import { and, arrayContains, eq, type SQL, sql } from 'drizzle-orm';
+import { alias, unionAll } from 'drizzle-orm/pg-core';
+import { DEADLINE_RUNNING } from '../../domain/item/deadline.ts';
 import type { DbOrTx } from '../client.ts';
-import { categories, items, orgUnits } from '../schema.ts';
-import { overdueNow, supervisionLevelSql, visibleTo, type Reader } from './items.ts';
+import { categories, itemTallies, itemTallyChanges, orgUnits } from '../schema.ts';
+import type { Reader } from './items.ts';
 
 interface StatsFilters {
   campaignId?: string;
@@ -31,59 +33,74 @@ const counts = ({ total, overdue, closed, verified, dismissed }: Counts): Counts
   dismissed,
 });
 
-const countColumns = {
-  total: sql<number>`count(*)::int`,
-  overdue: sql<number>`count(*) filter (where ${overdueNow})::int`,
-  closed: sql<number>`count(*) filter (where ${items.status} = 'closed')::int`,
-  verified: sql<number>`count(*) filter (where ${items.status} = 'verified')::int`,
-  dismissed: sql<number>`count(*) filter (where ${items.status} = 'dismissed')::int`,
-};
-
-export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
-  const where = and(
-    visibleTo(reader),
-    f.campaignId ? eq(items.campaignId, f.campaignId) : undefined,
-    f.categoryId ? eq(items.categoryId, f.categoryId) : undefined,
-  );
-  // One pass over the reader's rows, grouped five ways at once (GROUPING SETS), by ids and month
-  // starts only: the names and the month labels are joined to the few groups afterwards. Six separate
-  // aggregates, each joining names to every row, cost PostgreSQL 2–3 times the CPU (bench: dashboard).
-  const reportedMonth = sql`date_trunc('month', ${items.reportedAt} at time zone 'Asia/Shanghai')`;
-  const closedMonth = sql`date_trunc('month', ${items.closedAt} at time zone 'Asia/Shanghai')`;
-  const flaggedAnd = (cond: SQL) => sql<number>`count(*) filter (where ${items.flagged} and ${cond})::int`;
+/** The one statement behind the dashboard: its groups, by GROUPING SETS (ledgerStats shapes them). */
+export function ledgerStatsQuery(db: DbOrTx, reader: Reader, f: StatsFilters) {
+  // The tallies the trigger on items keeps (db/schema/tallies.ts), folded and not yet folded: exact at
+  // this statement's snapshot, and a few thousand rows where the items are a million.
+  const part = (t: typeof itemTallies | typeof itemTallyChanges) =>
+    db
+      .select({
+        scopePaths: t.scopePaths,
+        categoryId: t.categoryId,
+        status: t.status,
+        unitId: t.responsibleUnitId,
+        reportedMonth: t.reportedMonth,
+        closedMonth: t.closedMonth,
+        overdue: t.overdue,
+        flagged: t.flagged,
+        supervisionLevel: t.supervisionLevel,
+        supervisionOverdue: t.supervisionOverdue,
+        n: t.n,
+      })
+      .from(t)
+      .where(
+        and(
+          reader.scopePath === null ? undefined : arrayContains(t.scopePaths, [reader.scopePath]),
+          f.campaignId ? eq(t.campaignId, f.campaignId) : undefined,
+          f.categoryId ? eq(t.categoryId, f.categoryId) : undefined,
+        ),
+      );
+  const tallies = unionAll(part(itemTallies), part(itemTallyChanges)).as('tallies');
+  const sumWhere = (cond: SQL) => sql<number>`coalesce(sum(${tallies.n}) filter (where ${cond}), 0)::int`;
+  // Grouped five ways at once (GROUPING SETS), by ids and months only: the names are joined to the few
+  // groups afterwards. Groups whose items all moved away (changes not folded yet) sum to 0 and are left out.
   const groups = db.$with('groups').as(
     db
       .select({
         // 0 where the row groups by that set's key (grouping() is 1 for a key the set leaves out)
-        byStatus: sql<number>`grouping(${items.status})`.as('by_status'),
-        byUnit: sql<number>`grouping(${items.responsibleUnitId})`.as('by_unit'),
-        byCategory: sql<number>`grouping(${items.categoryId})`.as('by_category'),
-        byReported: sql<number>`grouping(${reportedMonth})`.as('by_reported'),
-        byClosed: sql<number>`grouping(${closedMonth})`.as('by_closed'),
-        status: items.status,
-        unitId: items.responsibleUnitId,
-        categoryId: items.categoryId,
-        reportedMonth: sql<string | null>`${reportedMonth}`.as('reported_month'),
-        closedMonth: sql<string | null>`${closedMonth}`.as('closed_month'),
-        total: countColumns.total.as('total'),
-        overdue: countColumns.overdue.as('overdue'),
-        closed: countColumns.closed.as('closed'),
-        verified: countColumns.verified.as('verified'),
-        dismissed: countColumns.dismissed.as('dismissed'),
-        flagged: sql<number>`count(*) filter (where ${items.flagged})::int`.as('flagged'),
-        duban: flaggedAnd(sql`${supervisionLevelSql} = 'duban'`).as('duban'),
-        guapai: flaggedAnd(sql`${supervisionLevelSql} = 'guapai'`).as('guapai'),
-        supervisionOverdue: flaggedAnd(sql`${items.state}->'supervision'->>'overdueAt' is not null`).as(
-          'supervision_overdue',
-        ),
+        byStatus: sql<number>`grouping(${tallies.status})`.as('by_status'),
+        byUnit: sql<number>`grouping(${tallies.unitId})`.as('by_unit'),
+        byCategory: sql<number>`grouping(${tallies.categoryId})`.as('by_category'),
+        byReported: sql<number>`grouping(${tallies.reportedMonth})`.as('by_reported'),
+        byClosed: sql<number>`grouping(${tallies.closedMonth})`.as('by_closed'),
+        status: tallies.status,
+        unitId: tallies.unitId,
+        categoryId: tallies.categoryId,
+        reportedMonth: tallies.reportedMonth,
+        closedMonth: tallies.closedMonth,
+        total: sql<number>`sum(${tallies.n})::int`.as('total'),
+        // overdue as every screen counts it (overdueNow): missed, still with the unit
+        overdue: sumWhere(
+          sql`${tallies.overdue} and ${tallies.status} in (${sql.join(
+            DEADLINE_RUNNING.map((s) => sql`${s}`),
+            sql`, `,
+          )})`,
+        ).as('overdue'),
+        closed: sumWhere(sql`${tallies.status} = 'closed'`).as('closed'),
+        verified: sumWhere(sql`${tallies.status} = 'verified'`).as('verified'),
+        dismissed: sumWhere(sql`${tallies.status} = 'dismissed'`).as('dismissed'),
+        flagged: sumWhere(sql`${tallies.flagged}`).as('flagged'),
+        duban: sumWhere(sql`${tallies.supervisionLevel} = 'duban'`).as('duban'),
+        guapai: sumWhere(sql`${tallies.supervisionLevel} = 'guapai'`).as('guapai'),
+        supervisionOverdue: sumWhere(sql`${tallies.supervisionOverdue}`).as('supervision_overdue'),
       })
-      .from(items)
-      .where(where)
+      .from(tallies)
       .groupBy(
-        sql`grouping sets ((${items.status}), (${items.responsibleUnitId}), (${items.categoryId}), (${reportedMonth}), (${closedMonth}))`,
-      ),
+        sql`grouping sets ((${tallies.status}), (${tallies.unitId}), (${tallies.categoryId}), (${tallies.reportedMonth}), (${tallies.closedMonth}))`,
+      )
+      .having(sql`sum(${tallies.n}) <> 0`),
   );
-  const rows = await db
+  return db
     .with(groups)
     .select({
       byStatus: groups.byStatus,
@@ -112,6 +129,10 @@ export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
     .from(groups)
     .leftJoin(responsible, eq(responsible.id, groups.unitId))
     .leftJoin(categories, eq(categories.id, groups.categoryId));
+}
+
+export async function ledgerStats(db: DbOrTx, reader: Reader, f: StatsFilters) {
+  const rows = await ledgerStatsQuery(db, reader, f);
   const byStatus = rows.filter((r) => r.byStatus === 0);
   const byUnit = rows
     .filter((r) => r.byUnit === 0)
