@@ -1,5 +1,5 @@
-// Verifying the trail: each item's chain, its ledger row against the fold of its events, and every signed
-// checkpoint against what the database holds now. Each divergence is named (campaign, item, ledger
+// Verifying the trail: each item's chain, its ledger row against the fold of its events, every signed
+// checkpoint against what the database holds now, and the dashboard's tallies against the ledger rows. Each divergence is named (campaign, item, ledger
 // number, event). Used by GET /items/:id/audit (one item), `zhenggai verify` and the admin endpoint.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { checkChain, type ChainVerdict } from '../../db/audit.ts';
@@ -9,6 +9,7 @@ import { type CheckpointHead, itemEvents, items, trailCheckpointHeads, trailChec
 type ItemRow = typeof items.$inferSelect;
 type ItemEventRow = typeof itemEvents.$inferSelect;
 import type { ItemEvent } from '../../domain/item/types.ts';
+import { tallyDrift } from '../../db/queries/tallies.ts';
 import { checkpointBody, headsDigest } from './checkpoint.ts';
 import { rowDiffersFromFold } from './fold-check.ts';
 import type { TrailSigner } from './signer.ts';
@@ -20,7 +21,8 @@ export type TrailProblemKind =
   | 'event_differs'
   | 'item_missing'
   | 'checkpoint_signature'
-  | 'checkpoint_sequence';
+  | 'checkpoint_sequence'
+  | 'tallies_differ';
 
 export interface TrailProblem {
   kind: TrailProblemKind;
@@ -136,7 +138,25 @@ async function verifyDatabaseIn(
     after = batch.at(-1)!.id;
   }
   const checkpoints = await verifyCheckpoints(db, signer, opts.campaignId, problems);
+  problems.push(...(await tallyProblems(db, opts.campaignId)));
   return { ok: problems.length === 0, items: itemCount, events: eventCount, checkpoints, problems };
+}
+
+/** The dashboard's tallies against a count of the items, in the same snapshot (db/schema/tallies.ts). */
+async function tallyProblems(db: DbOrTx, campaignId: string | undefined): Promise<TrailProblem[]> {
+  const drift = await tallyDrift(db, campaignId);
+  const shown = drift.slice(0, 20).map((d) => ({
+    kind: 'tallies_differ' as const,
+    campaignId: d.campaignId,
+    message:
+      `the dashboard counts ${d.kept} where the ledger holds ${d.counted} item(s) (status ${d.status}, ` +
+      `responsible unit ${d.responsibleUnitId ?? 'none'}, reported ${d.reportedMonth.slice(0, 7)}): ` +
+      'the tallies were written behind the trigger; as the database owner, select rebuild_item_tallies()',
+  }));
+  if (drift.length > shown.length) {
+    shown.push({ ...shown[0]!, message: `… and ${drift.length - shown.length} more tallies that differ` });
+  }
+  return shown;
 }
 
 async function verifyCheckpoints(

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../bin/demo.ts';
 import type { Db } from '../../db/client.ts';
 import { ledgerStats } from '../../db/queries/stats.ts';
-import { foldTallies } from '../../db/queries/tallies.ts';
+import { foldTallies, tallyDrift } from '../../db/queries/tallies.ts';
 import { DEADLINE_RUNNING } from '../../domain/item/deadline.ts';
 import { createQueueKit } from '../../workers/queues.ts';
 import { startTallyFold } from '../../workers/tally-fold.ts';
@@ -31,26 +31,7 @@ async function rows<T>(q: ReturnType<typeof sql>): Promise<T[]> {
   return (await db.execute(q)).rows as T[];
 }
 
-const KEY = sql.raw(`campaign_id, scope_paths, category_id, status, responsible_unit_id, reported_month,
-  closed_month, overdue, flagged, supervision_level, supervision_overdue`);
-
-/** Keys where the tallies (folded and not) and a count of the items disagree: none when all is well. */
-async function drift() {
-  return rows<Record<string, unknown>>(sql`
-    with live as (
-      select campaign_id, scope_paths, category_id, status, responsible_unit_id,
-             item_tally_month(reported_at) reported_month, item_tally_month(closed_at) closed_month, overdue, flagged,
-             item_supervision_level(flagged, state) supervision_level,
-             item_supervision_overdue(flagged, state) supervision_overdue, count(*)::int n
-      from items group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
-    kept as (
-      select ${KEY}, sum(n)::int n
-      from (select * from item_tallies union all select * from item_tally_changes) t
-      group by ${KEY} having sum(n) <> 0)
-    (select 'items only' side, * from (select * from live except all select * from kept) a)
-    union all
-    (select 'tallies only' side, * from (select * from kept except all select * from live) b)`);
-}
+const drift = () => tallyDrift(db);
 
 const count = async (table: 'item_tallies' | 'item_tally_changes') =>
   Number((await rows<{ n: string }>(sql`select count(*) n from ${sql.identifier(table)}`))[0]!.n);

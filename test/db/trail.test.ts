@@ -184,6 +184,21 @@ describe('a forger who covers his tracks is named', () => {
     );
   });
 
+  it('the dashboard tallies of a row changed with the triggers off read as tallies_differ, until rebuilt', async () => {
+    const id = await itemWithTrail();
+    const [row] = await w.db.select().from(items).where(eq(items.id, id));
+    await w.db.execute(sql`select rebuild_item_tallies()`); // whatever the forgers above left
+    await asForger(w.db, (tx) => tx.execute(sql`update items set overdue = not overdue where id = ${id}`));
+    const drift = (await verifyAll()).problems.filter((p) => p.kind === 'tallies_differ');
+    expect(drift).toHaveLength(2); // one fewer under the row's old key, one more under its new one
+    expect(drift[0]).toMatchObject({ campaignId: row!.campaignId });
+    expect(drift.map((p) => p.message).join('\n')).toMatch(/rebuild_item_tallies\(\)/);
+    await w.db.execute(sql`select rebuild_item_tallies()`);
+    expect((await verifyAll()).problems.filter((p) => p.kind === 'tallies_differ')).toEqual([]);
+    await asForger(w.db, (tx) => tx.execute(sql`update item_tallies set n = n + 1 where n = 1`));
+    expect((await verifyAll()).problems.map((p) => p.kind)).toContain('tallies_differ');
+  });
+
   it('`zhenggai verify` checks the whole database and exits 1 naming each divergent item and event', async () => {
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const p = spawn(
@@ -203,7 +218,14 @@ describe('a forger who covers his tracks is named', () => {
     expect(out.code).toBe(1);
     const v = JSON.parse(out.stdout);
     const kinds = new Set(v.problems.map((p: { kind: string }) => p.kind));
-    for (const k of ['event_differs', 'event_missing', 'row_differs', 'checkpoint_signature', 'checkpoint_sequence']) {
+    for (const k of [
+      'event_differs',
+      'event_missing',
+      'row_differs',
+      'checkpoint_signature',
+      'checkpoint_sequence',
+      'tallies_differ',
+    ]) {
       expect(kinds).toContain(k);
     }
     expect(v.items).toBeGreaterThanOrEqual(7);
