@@ -516,10 +516,12 @@ async function main(): Promise<number> {
   const loadAndVacuumMs = Date.now() - t;
   const {
     rows: [size],
-  } = await db.$client.query(`select pg_size_pretty(pg_database_size(current_database())) as s`);
+  } = await db.$client.query(
+    `select pg_size_pretty(pg_database_size(current_database())) as s, (select count(*) from item_tallies) as tallies`,
+  );
   log(
     `loaded in ${(loadMs / 1000).toFixed(1)} s (${(loadAndVacuumMs / 1000).toFixed(1)} s with vacuum analyze): ` +
-      `${JSON.stringify(world.counts)}, ${world.events} events, ${world.milestones} milestones; database ${size.s}`,
+      `${JSON.stringify(world.counts)}, ${world.events} events, ${world.milestones} milestones, ${size.tallies} dashboard tallies; database ${size.s}`,
   );
   const postmaster = Number((await readFile(join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]) || null;
 

@@ -36,6 +36,7 @@ export const ZH_CN = {
   'queue.imports': '台账导入',
   'queue.documents': '公文生成',
   'queue.trail-checkpoints': '留痕检查点',
+  'queue.tally-fold': '驾驶舱统计汇总',
   'job.cause': '生成通知',
   'job.deliver': '投递通知',
   'job.drain': '读取待发通知',
@@ -48,6 +49,7 @@ export const ZH_CN = {
   'job.commit': '导入入库',
   'job.pdf': '生成公文',
   'job.checkpoint': '签署留痕检查点',
+  'job.fold': '汇总驾驶舱统计',
   // Refusals (a stable code from the decider, a service or the API, DESIGN §7), as a person reads them. The
   // server's own detail is for developers and logs; a code not here is said with refusal.unknown.
   'refusal.offline': '没有网络，本机也没有保存这项数据，联网后再试',
