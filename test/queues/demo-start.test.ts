@@ -9,6 +9,7 @@ import { loadConfig } from '../../bin/config.ts';
 import { loadDemo } from '../../bin/demo.ts';
 import { startAll } from '../../bin/runtime.ts';
 import { freePort } from '../../db/embedded.ts';
+import { queueName } from '../../domain/messages/index.ts';
 import { createTestDatabase } from '../support/db.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'zg-demo-start-'));
@@ -43,5 +44,20 @@ describe('start --demo', () => {
     const started = (l: string) => /wake-up sweep every|notifications every/.test(l);
     expect(seenWhileLoading!.filter(started)).toEqual([]);
     expect(lines.filter(started)).toHaveLength(2);
+
+    // Every queue the running server opened has its name in Chinese on the administrator's queue page.
+    const login = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'zhenggai-demo' },
+    });
+    const queues = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/queues',
+      headers: { authorization: `Bearer ${login.json().token}` },
+    });
+    const names: string[] = queues.json().queues.map((q: { name: string }) => q.name);
+    expect(names).toContain('tally-fold');
+    expect(names.filter((n) => queueName(n) === n)).toEqual([]);
   });
 });
