@@ -82,6 +82,8 @@ export interface AppDeps {
   /** ENGINE=temporal: item workflows Temporal reports stuck (e.g. a determinism failure after a deploy), for
    * /metrics and GET /admin/engine. Absent on the local engine, which has no such state. */
   stuckWorkflows?: () => Promise<StuckWorkflow[]>;
+  /** Told when this process forgets a cached token: the other server processes of a cluster forget it too. */
+  onForgetToken?: (token?: string) => void;
   /** Fault injection for tests (crash points); never set in production. */
   faults?: { beforeSendStore?: IdempotencyOptions['beforeSendStore'] };
 }
@@ -140,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(securityHeaders);
   await app.register(jsonBody);
   await app.register(openapi);
-  await app.register(auth, { db: deps.db });
+  await app.register(auth, { db: deps.db, onForget: deps.onForgetToken });
   await app.register(idempotency, { db: deps.db, beforeSendStore: deps.faults?.beforeSendStore });
   await app.register(metrics, {
     db: deps.db,

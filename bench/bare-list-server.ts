@@ -5,7 +5,9 @@
 // (startBareListServer), drives it with the same autocannon load as the service's list, and reports both
 // against the raw list baseline: how much of the gap to raw PostgreSQL any HTTP service pays, and how much is ours.
 //
-// Configuration in BARE_LIST (JSON): { url, port, poolSize, reader, filters }.
+// Configuration in BARE_LIST (JSON): { url, port, poolSize, processes, reader, filters }. With processes > 1, as
+// many processes share the port through node:cluster, as the server's do with SERVER_PROCESSES (bin/cluster.ts).
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { itemView } from '../api/routes/items/view.ts';
 import { actorOf } from '../api/plugins/auth.ts';
@@ -13,39 +15,57 @@ import { createDb } from '../db/client.ts';
 import type { AuthUser } from '../db/queries/auth.ts';
 import { type ItemFilters, listItems } from '../db/queries/items.ts';
 
-const { url, port, poolSize, reader, filters } = JSON.parse(process.env.BARE_LIST ?? 'null') as {
+const { url, port, poolSize, processes, reader, filters } = JSON.parse(process.env.BARE_LIST ?? 'null') as {
   url: string;
   port: number;
   poolSize: number;
+  processes: number;
   reader: AuthUser;
   filters: ItemFilters;
 };
-const db = createDb(url, { max: poolSize, applicationName: 'bench-bare-list' });
-const actor = actorOf(reader);
-const none = new Set<string>(); // the bench's items carry no evidence warnings to link
-const page = { sort: 'reportedAt', order: 'desc', limit: 50 } as const;
+if (processes > 1 && cluster.isPrimary) {
+  for (let i = 0; i < processes; i++) cluster.fork();
+  let listening = 0;
+  cluster.on('listening', () => {
+    if (++listening === processes) console.log(`bare list server: ${processes} processes listening`);
+  });
+  process.once('SIGTERM', () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    let exited = 0;
+    cluster.on('exit', () => {
+      if (++exited === processes) process.exit(0);
+    });
+  });
+} else serve();
 
-const server = http.createServer((req, res) => {
-  if (req.url === '/healthz') {
-    res.end('ok');
-    return;
-  }
-  listItems(db, reader, filters, page).then(
-    ({ rows, next }) => {
-      const body = JSON.stringify({ items: rows.map((r) => itemView(r, actor, none)), nextCursor: next?.id ?? null });
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(body),
-      });
-      res.end(body);
-    },
-    (err: Error) => {
-      res.writeHead(500).end(err.message);
-    },
-  );
-});
-server.listen(port, '127.0.0.1');
-process.once('SIGTERM', () => {
-  server.close();
-  void db.$client.end().then(() => process.exit(0));
-});
+function serve() {
+  const db = createDb(url, { max: poolSize, applicationName: 'bench-bare-list' });
+  const actor = actorOf(reader);
+  const none = new Set<string>(); // the bench's items carry no evidence warnings to link
+  const page = { sort: 'reportedAt', order: 'desc', limit: 50 } as const;
+
+  const server = http.createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.end('ok');
+      return;
+    }
+    listItems(db, reader, filters, page).then(
+      ({ rows, next }) => {
+        const body = JSON.stringify({ items: rows.map((r) => itemView(r, actor, none)), nextCursor: next?.id ?? null });
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        });
+        res.end(body);
+      },
+      (err: Error) => {
+        res.writeHead(500).end(err.message);
+      },
+    );
+  });
+  server.listen(port, '127.0.0.1');
+  process.once('SIGTERM', () => {
+    server.close();
+    void db.$client.end().then(() => process.exit(0));
+  });
+}

@@ -25,6 +25,42 @@ export function memoryOf(pid: number): { rssKB: number; hwmKB: number } | null {
   }
 }
 
+/** The process and its descendants (a cluster's primary and its server processes, LibreOffice…). */
+export function treeOf(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = statOf(Number(name));
+    if (s) parents.set(Number(name), s.ppid);
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++)
+    for (const [pid, ppid] of parents) if (ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
+  return tree;
+}
+
+/**
+ * Memory of a process tree: `rssKB` the sum of its processes' RSS (what the machine holds for it now),
+ * `hwmKB` the largest VmHWM of any one of them, `processes` how many answered. Null when the root is gone.
+ */
+export function treeMemoryOf(
+  root: number,
+  pids: number[] = treeOf(root),
+): { rssKB: number; hwmKB: number; processes: number } | null {
+  if (!memoryOf(root)) return null;
+  let rssKB = 0;
+  let hwmKB = 0;
+  let processes = 0;
+  for (const pid of pids) {
+    const m = memoryOf(pid);
+    if (!m) continue;
+    rssKB += m.rssKB;
+    hwmKB = Math.max(hwmKB, m.hwmKB);
+    processes++;
+  }
+  return { rssKB, hwmKB, processes };
+}
+
 export function cmdlineOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
@@ -51,10 +87,16 @@ export class MemoryWatch {
     this.timer.unref();
     return this;
   }
+  /** The most processes the tree had at a sample. */
+  processes = 0;
+  private pids: number[] = [];
   sample() {
-    const m = memoryOf(this.pid);
+    // The tree is read again every 2 s (reading all of /proc four times a second would cost this process more).
+    if (this.samples % 8 === 0) this.pids = treeOf(this.pid);
+    const m = treeMemoryOf(this.pid, this.pids);
     if (!m) return;
     this.samples++;
+    this.processes = Math.max(this.processes, m.processes);
     this.maxRssKB = Math.max(this.maxRssKB, m.rssKB);
     this.windowMaxKB = Math.max(this.windowMaxKB, m.rssKB);
     this.lastHwmKB = Math.max(this.lastHwmKB, m.hwmKB);
@@ -158,7 +200,7 @@ export function cpuSnap(
   const u = process.cpuUsage();
   return {
     at: performance.now(),
-    server: serverPid ? processCpuSeconds(serverPid) : 0,
+    server: serverPid ? treeCpuSeconds(serverPid) : 0,
     postgres: postmasterPid ? treeCpuSeconds(postmasterPid) : 0,
     loadgen: (u.user + u.system) / 1e6,
     extra: Object.fromEntries(Object.entries(extra).map(([k, pid]) => [k, pid ? processCpuSeconds(pid) : 0])),

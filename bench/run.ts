@@ -15,6 +15,7 @@
 //          --list-connections C (= --connections)  --dashboard-connections C (4)
 //          --only progress,list,dashboard,raw (all)
 //          --pool-size N (the server's DB_POOL_SIZE; default: the service's own default)
+//          --server-processes N (the server's SERVER_PROCESSES, and as many for the bare HTTP floor; default 1)
 //          --db-socket tcp|unix (how the server and the baseline reach PostgreSQL: 127.0.0.1 as the runtime's
 //            embedded mode does (default), or the Unix-domain socket in /tmp)
 //          --cpu-prof DIR (V8 CPU profile of the server into DIR; summarize with bench/profile-summary.ts)
@@ -35,7 +36,7 @@ import { rawBaseline, rawListWorker, type BaselineResult, type ListBaselineResul
 import { userByToken } from '../db/queries/auth.ts';
 import { foldTallies } from '../db/queries/tallies.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
-import { cpuSnap, cpuUse, MemoryWatch, memoryOf, type CpuUse } from './proc.ts';
+import { cpuSnap, cpuUse, MemoryWatch, memoryOf, treeMemoryOf, type CpuUse } from './proc.ts';
 import { startBareListServer, startServer, type ServerProcess } from './server-process.ts';
 import { loadConfig } from '../bin/config.ts';
 import { startRawTemporal, type RawTemporalResult } from './temporal-baseline.ts';
@@ -68,6 +69,7 @@ const { values: argv } = parseArgs({
     'dashboard-connections': { type: 'string', default: '4' },
     only: { type: 'string', default: SCENARIOS.join(',') },
     'pool-size': { type: 'string' },
+    'server-processes': { type: 'string', default: '1' },
     'db-socket': { type: 'string', default: 'tcp' },
     'cpu-prof': { type: 'string' },
     out: { type: 'string' },
@@ -96,6 +98,7 @@ const opts = {
   dashboardConnections: int('dashboard-connections', argv['dashboard-connections']!, 1),
   only: [...only],
   poolSize: argv['pool-size'] ? int('pool-size', argv['pool-size'], 2) : undefined,
+  serverProcesses: int('server-processes', argv['server-processes']!, 1),
   dbSocket: oneOf('db-socket', argv['db-socket']!, ['tcp', 'unix'] as const),
   cpuProf: argv['cpu-prof'] ? resolve(argv['cpu-prof']) : undefined,
   out: argv.out
@@ -535,19 +538,20 @@ async function main(): Promise<number> {
       port: await freePort(),
       logFile: join(tmp, 'server.log'),
       poolSize: opts.poolSize,
+      processes: opts.serverProcesses,
       cpuProfDir: opts.cpuProf,
       echo: (line) => console.log(`  [server] ${line}`),
     });
     const readyMs = Date.now() - t0;
-    const atReady = memoryOf(s.pid);
+    const atReady = treeMemoryOf(s.pid);
     log(
-      `${label}: server pid ${s.pid} ready in ${readyMs} ms at ${s.baseUrl} (RSS ${atReady ? round(atReady.rssKB / 1024, 1) : '?'} MB)`,
+      `${label}: server pid ${s.pid} ready in ${readyMs} ms at ${s.baseUrl} (RSS ${atReady ? round(atReady.rssKB / 1024, 1) : '?'} MB in ${atReady?.processes ?? '?'} processes)`,
     );
     // Background work at start (the first sweep of due wake-ups; on a new database the first trail
     // checkpoint) is not what the scenarios measure: wait until the server is nearly idle, say how long that
     // took and what memory it left.
     const settledS = await untilIdle(s.pid, postmaster);
-    const m = memoryOf(s.pid);
+    const m = treeMemoryOf(s.pid);
     const rssMB = m ? round(m.rssKB / 1024, 1) : null;
     const hwmMB = m ? round(m.hwmKB / 1024, 1) : null;
     log(`${label}: start-up work settled after ${settledS} s (RSS ${rssMB} MB, VmHWM ${hwmMB} MB)`);
@@ -719,16 +723,17 @@ async function main(): Promise<number> {
 
   // 6. Peak memory of the server process, then stop it.
   memory.stop();
-  const mem = memoryOf(server.pid);
+  const mem = treeMemoryOf(server.pid);
   const hwmMB = round(Math.max(memory.lastHwmKB, mem?.hwmKB ?? 0) / 1024, 1);
   const maxRssMB = round(memory.maxRssKB / 1024, 1);
+  const processes = memory.processes;
   const code = await server.stop();
   cleanups.splice(
     cleanups.findIndex((c) => c.name === 'server'),
     1,
   );
   log(
-    `server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB, max sampled RSS ${maxRssMB} MB (${memory.samples} samples)`,
+    `server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB (its largest process), max sampled RSS ${maxRssMB} MB (all its ${processes} processes together; ${memory.samples} samples)`,
   );
   if (opts.cpuProf)
     log(
@@ -745,6 +750,7 @@ async function main(): Promise<number> {
       port: await freePort(),
       logFile: join(tmp, 'bare-list-server.log'),
       poolSize: opts.poolSize ?? loadConfig({}).DB_POOL_SIZE,
+      processes: opts.serverProcesses,
       reader,
       filters: { campaignId: world.campaignId, status: ['in_progress'] },
       cpuProfDir: opts.cpuProf,
@@ -955,6 +961,7 @@ async function main(): Promise<number> {
       out: undefined,
       cpuProf: opts.cpuProf ?? null,
       serverDbPoolSize: opts.poolSize ?? 'service default (DB_POOL_SIZE 20)',
+      serverProcesses: opts.serverProcesses,
     },
     load: {
       items: opts.items,
@@ -1046,7 +1053,13 @@ async function main(): Promise<number> {
       : null,
     bareRatio: bareRatio !== null ? round(bareRatio, 3) : null,
     listToBare: listToBare !== null ? round(listToBare, 3) : null,
-    serverMemory: { vmHwmMB: hwmMB, maxSampledRssMB: maxRssMB, samples: memory.samples },
+    serverMemory: {
+      vmHwmMB: hwmMB,
+      maxSampledRssMB: maxRssMB,
+      processes,
+      note: 'vmHwmMB: the largest VmHWM of any one server process; maxSampledRssMB: the RSS of all of them (a cluster primary and its server processes) summed, its highest sample',
+      samples: memory.samples,
+    },
     serverExitCode: code,
     targets,
     allTargetsMet: Object.values(targets).every((x) => x.met),
@@ -1080,7 +1093,7 @@ function printSummary(r: {
   bareList: ScenarioResult | null;
   bareRatio: number | null;
   listToBare: number | null;
-  serverMemory: { vmHwmMB: number; maxSampledRssMB: number };
+  serverMemory: { vmHwmMB: number; maxSampledRssMB: number; processes: number };
   startup: Record<'first' | 'restart', { readyMs: number; settledS: number; rssMB: number | null }>;
   targets: Record<string, { goal: string; value: number; met: boolean } | undefined>;
   allTargetsMet: boolean;
@@ -1177,7 +1190,7 @@ function printSummary(r: {
   console.log(line(rows[0]!));
   for (const row of rows.slice(1)) console.log(line(row));
   console.log(
-    `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB, max sampled RSS ${r.serverMemory.maxSampledRssMB} MB; ` +
+    `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB (largest process), max sampled RSS ${r.serverMemory.maxSampledRssMB} MB (${r.serverMemory.processes} processes together); ` +
       `start-up: restart ready in ${r.startup.restart.readyMs} ms, settled ${r.startup.restart.settledS} s later (RSS ${r.startup.restart.rssMB} MB); ` +
       `first start on the new database ${r.startup.first.readyMs} ms + ${r.startup.first.settledS} s ` +
       `(goals: peak <= ${TARGETS.memoryMB} MB ${yes(r.targets.serverPeakMemory?.met)}, restart settled <= ${TARGETS.startupMs} ms ${yes(r.targets.startup?.met)})`,

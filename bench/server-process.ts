@@ -48,6 +48,8 @@ export async function startServer(opts: {
   logFile: string;
   logLevel?: string;
   poolSize?: number;
+  /** SERVER_PROCESSES: more than 1 runs a cluster, ready once every process listens. */
+  processes?: number;
   cpuProfDir?: string;
   echo?: (line: string) => void;
   /** More environment (e.g. ENGINE=temporal, TEMPORAL_ADDRESS). */
@@ -68,11 +70,14 @@ export async function startServer(opts: {
   };
   delete env.REDIS_URL; // as shipped without Redis: BullMQ on PostgreSQL
   if (opts.poolSize) env.DB_POOL_SIZE = String(opts.poolSize);
+  if (opts.processes) env.SERVER_PROCESSES = String(opts.processes);
   return spawnUntilReady({
     args: [...nodeArgs, built, 'start'],
     env,
     port: opts.port,
     readyPath: '/readyz',
+    // A cluster answers as soon as its first process listens; its primary says when they all do.
+    readyLine: (opts.processes ?? 1) > 1 ? /server processes listening on/ : undefined,
     logFile: opts.logFile,
     echo: opts.echo,
     cmdline: 'zhenggai.js',
@@ -89,11 +94,14 @@ export async function startBareListServer(opts: {
   port: number;
   logFile: string;
   poolSize: number;
+  /** Processes sharing the port (node:cluster), as the server's SERVER_PROCESSES. */
+  processes?: number;
   reader: unknown;
   filters: unknown;
   cpuProfDir?: string;
 }): Promise<ServerProcess> {
   const { databaseUrl: url, port, poolSize, reader, filters } = opts;
+  const processes = opts.processes ?? 1;
   // Bundled as the server is (bin/build-server.mjs), so both run plain JavaScript with the same flags.
   const outfile = join(ROOT, '.build', 'bench', 'bare-list-server.js');
   await build({
@@ -113,9 +121,10 @@ export async function startBareListServer(opts: {
       ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(opts.cpuProfDir, 'bare')}`] : []),
       outfile,
     ],
-    env: { ...process.env, BARE_LIST: JSON.stringify({ url, port, poolSize, reader, filters }) },
+    env: { ...process.env, BARE_LIST: JSON.stringify({ url, port, poolSize, processes, reader, filters }) },
     port,
     readyPath: '/healthz',
+    readyLine: processes > 1 ? /bare list server: \d+ processes listening/ : undefined,
     logFile: opts.logFile,
     cmdline: 'bare-list-server',
     what: 'the bare list server',
@@ -128,6 +137,8 @@ async function spawnUntilReady(o: {
   env: NodeJS.ProcessEnv;
   port: number;
   readyPath: string;
+  /** Also wait for a line of the child's output that says it is ready. */
+  readyLine?: RegExp;
   logFile: string;
   echo?: (line: string) => void;
   /** Text the child's command line must hold (the pid read from /proc is the process measured). */
@@ -149,11 +160,13 @@ async function spawnUntilReady(o: {
     }),
   );
   let tail = '';
+  let saidReady = !o.readyLine;
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk: Buffer) => {
       log.write(chunk);
       const text = chunk.toString();
       tail = (tail + text).slice(-4000);
+      if (!saidReady && o.readyLine?.test(text)) saidReady = true;
       for (const line of text.split('\n')) if (line.trim()) o.echo?.(line);
     });
   }
@@ -172,7 +185,7 @@ async function spawnUntilReady(o: {
     if (exited !== undefined) throw new Error(`${o.what} exited (code ${exited}) before it was ready:\n${tail}`);
     try {
       const res = await fetch(`${baseUrl}${o.readyPath}`);
-      if (res.ok) break;
+      if (res.ok && saidReady) break;
     } catch {
       /* not listening yet */
     }
@@ -180,7 +193,7 @@ async function spawnUntilReady(o: {
       await stop();
       throw new Error(`${o.what} was not ready within 300 s:\n${tail}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
   const cmd = cmdlineOf(child.pid!);
   if (!cmd.includes(o.cmdline)) throw new Error(`pid ${child.pid} is not ${o.what} (cmdline: ${cmd})`);

@@ -43,6 +43,8 @@ const configSchema = z
     /** How often the wake-up sweep runs (BullMQ job scheduler), in seconds. */
     SWEEP_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+    /** Server processes sharing the port (node:cluster), each with DB_POOL_SIZE connections; 1: one process. */
+    SERVER_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     /** The address people open the web at (e.g. https://zhenggai.example.gov.cn): links in robot messages point there. */
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     // Notifications (docs/features.md "Notifications")

@@ -28,7 +28,7 @@ import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
 import { DEMO } from './demo-data.ts';
 import { mulberry32 } from './prng.ts';
-import type { Log } from './runtime.ts';
+import type { Log } from './database.ts';
 
 const DAY = 86_400_000;
 /** The village whose acceptance results are weak in the first half year (illustrative). */

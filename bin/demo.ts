@@ -17,7 +17,7 @@ import { loadDemoHistory } from './demo-history.ts';
 import { createHash } from 'node:crypto';
 import { mulberry32 } from './prng.ts';
 import type { Config } from './config.ts';
-import type { Log } from './runtime.ts';
+import type { Log } from './database.ts';
 
 export const DEMO_PASSWORD = 'zhenggai-demo';
 const DAY = 86_400_000;

@@ -1,13 +1,9 @@
 // Assembling the process: database (server or embedded), migrations, engine, HTTP app, background work.
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { type AppDeps, buildApp } from '../api/app.ts';
-import { createDb, endPool, migrateDb, type Db } from '../db/client.ts';
-import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { EMBEDDED_APP_ROLE, ensureLoginRole, grantAppRole, roleOf, withCredentials } from '../db/roles.ts';
-import { loadTrailSigner } from '../services/trail/signer.ts';
+import type { Db } from '../db/client.ts';
+import { type Log, type OpenedDatabase, openMigratedDb, trailSigner } from './database.ts';
 import { systemClock, type Clock, type ItemEngine } from '../workflows/engine.ts';
 import { createEngineEnv } from '../workflows/engine-env.ts';
 import { createLocalEngine } from '../workflows/local/local-engine.ts';
@@ -25,85 +21,7 @@ import { createPictureProcess } from '../storage/picture-process.ts';
 import { createLocalStore } from '../storage/local-store.ts';
 import type { Config } from './config.ts';
 
-export type Log = (msg: string, extra?: object) => void;
-
-/**
- * The database: DATABASE_URL, or an embedded PostgreSQL in DATA_DIR/pg with a `zhenggai` database.
- * `ownerUrl` runs migrations; `url` serves the application. They differ when the trail is protected
- * by privileges: embedded (the `zhenggai_app` role, a new password each start) or DATABASE_OWNER_URL.
- */
-export async function openDatabase(
-  config: Config,
-  log: Log,
-): Promise<{ url: string; ownerUrl: string; appRole: string | null; stop: () => Promise<void> }> {
-  if (config.DATABASE_URL) {
-    if (!config.DATABASE_OWNER_URL) {
-      log(
-        'DATABASE_OWNER_URL is not set: migrations run as the DATABASE_URL role, which then owns the trail (only the append-only trigger and the checkpoints guard it)',
-      );
-    }
-    const ownerUrl = config.DATABASE_OWNER_URL ?? config.DATABASE_URL;
-    const appRole = config.DATABASE_OWNER_URL ? roleOf(config.DATABASE_URL) : null;
-    return { url: config.DATABASE_URL, ownerUrl, appRole, stop: async () => {} };
-  }
-  const dir = join(resolve(config.DATA_DIR), 'pg');
-  const t0 = Date.now();
-  const server = await startEmbeddedPostgres({ dir, durable: true });
-  const admin = new pg.Client({ connectionString: server.url('postgres') });
-  await admin.connect();
-  const { rowCount } = await admin.query(`select 1 from pg_database where datname = 'zhenggai'`);
-  if (!rowCount) await admin.query('create database zhenggai');
-  await admin.end();
-  const password = randomBytes(18).toString('base64url');
-  await ensureLoginRole(server.url('postgres'), EMBEDDED_APP_ROLE, password);
-  log(`embedded PostgreSQL ready in ${Date.now() - t0} ms (data in ${dir}; set DATABASE_URL to use a server)`);
-  const ownerUrl = server.url('zhenggai');
-  return {
-    url: withCredentials(ownerUrl, EMBEDDED_APP_ROLE, password),
-    ownerUrl,
-    appRole: EMBEDDED_APP_ROLE,
-    stop: () => server.stop(),
-  };
-}
-
-export async function openMigratedDb(
-  config: Config,
-  log: Log,
-): Promise<{ db: Db; url: string; ownerUrl: string; close: () => Promise<void> }> {
-  const database = await openDatabase(config, log);
-  try {
-    const owner = createDb(database.ownerUrl, { max: 1, applicationName: 'zhenggai-migrate' });
-    try {
-      await migrateDb(owner);
-    } finally {
-      await owner.$client.end();
-    }
-    if (database.appRole) await grantAppRole(database.ownerUrl, database.appRole);
-  } catch (err) {
-    await database.stop();
-    throw new Error(`database migration failed: ${(err as Error).message}`);
-  }
-  const db = createDb(database.url, { max: config.DB_POOL_SIZE });
-  return {
-    db,
-    url: database.url,
-    ownerUrl: database.ownerUrl,
-    close: async () => {
-      await endPool(db);
-      await database.stop();
-    },
-  };
-}
-
-/** The checkpoint key: TRAIL_KEY, or TRAIL_KEY_FILE / DATA_DIR/trail-key.pem (created when embedded). */
-export function trailSigner(config: Config, log: Log) {
-  return loadTrailSigner({
-    pem: config.TRAIL_KEY,
-    file: config.TRAIL_KEY_FILE ?? join(resolve(config.DATA_DIR), 'trail-key.pem'),
-    create: !config.DATABASE_URL || config.TRAIL_KEY_FILE === undefined,
-    log,
-  });
-}
+export type { Log };
 
 /** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
 async function evidenceDeps(config: Config, log: Log) {
@@ -159,11 +77,19 @@ export function queueReadiness(kit: QueueKit, timeoutMs = 2000) {
 export async function startAll(
   config: Config,
   /** `beforeListen` runs once the database is migrated, before any background work (sweep, notifier) starts. */
-  opts: { clock?: Clock; log: Log; beforeListen?: (db: Db) => Promise<void> },
+  opts: {
+    clock?: Clock;
+    log: Log;
+    beforeListen?: (db: Db) => Promise<void>;
+    /** The database a cluster's primary opened and migrated (bin/cluster.ts); else opened here. */
+    database?: OpenedDatabase;
+    /** Told when this process forgets a token (sign-out, a user changed): the other server processes forget it too. */
+    onForgetToken?: (token?: string) => void;
+  },
 ) {
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
-  const { db, url, close: closeDb } = await openMigratedDb(config, log);
+  const { db, url, close: closeDb } = await openMigratedDb(config, log, opts.database);
   const signer = await trailSigner(config, log);
   // The demo (or anything else to load first) is written before any background work starts: a sweep or a
   // notifier running meanwhile would tick half-written histories and send a year of notices (issue 15 §5).
@@ -283,6 +209,7 @@ export async function startAll(
     trailSigner: signer,
     webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
     metricsToken: config.METRICS_TOKEN,
+    onForgetToken: opts.onForgetToken,
     evidence: { ...evidence, jobs: evidenceWork.jobs },
     documents: {
       jobs: documentWork.jobs,

@@ -11,7 +11,7 @@ import type { ItemState } from '../domain/item/types.ts';
 import { itemWorkflow } from '../workflows/temporal/item.workflow.ts';
 import { workflowIdOf } from '../workflows/temporal/temporal-engine.ts';
 import type { Config } from './config.ts';
-import { openMigratedDb, type Log } from './runtime.ts';
+import { openMigratedDb, type Log } from './database.ts';
 
 /**
  * Open: the lifecycle can still move or a timer is pending. Verified and dismissed items with no

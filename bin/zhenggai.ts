@@ -2,19 +2,28 @@
 // The CLI: start [--demo] | worker | temporal-migrate | migrate | create-admin | demo
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
-import { createAdmin } from './create-admin.ts';
-import { loadDemo, startDemoWorkflows } from './demo.ts';
-import { openDatabase, openMigratedDb, startAll, trailSigner, type Log } from './runtime.ts';
-import { createDb } from '../db/client.ts';
-import { verifyDatabase } from '../services/trail/verify.ts';
+import { openDatabase, openMigratedDb, trailSigner, type Log } from './database.ts';
+import { createDb, type Db } from '../db/client.ts';
+import {
+  databaseFromPrimary,
+  followPrimary,
+  isServerProcess,
+  serverSlot,
+  startPrimary,
+  tellOthers,
+} from './cluster.ts';
 // The Temporal client and worker (gRPC, protobufs, the native core) are imported by the commands that use
-// them, not by every process: `start` on the local engine never loads them.
+// them, not by every process: `start` on the local engine never loads them. Nor does a cluster's primary load
+// the server (the API, the workers): it only opens the database and supervises the server processes.
 const temporalMigrate = () => import('./temporal-migrate.ts');
+const runtime = () => import('./runtime.ts');
+const demo = () => import('./demo.ts');
 
 const log: Log = (msg, extra) => console.log(`[zhenggai] ${msg}${extra ? ` ${JSON.stringify(extra)}` : ''}`);
 
 const USAGE = `usage: zhenggai <command>
-  start [--demo]    serve the API and run background work (embedded PostgreSQL unless DATABASE_URL)
+  start [--demo]    serve the API and run background work (embedded PostgreSQL unless DATABASE_URL;
+                    SERVER_PROCESSES processes on one port)
   worker            run the Temporal worker (item workflows and activities; needs DATABASE_URL)
   temporal-migrate [--after <item id>] [--batch <n>]
                     start workflows for the open items of this database (idempotent, resumable)
@@ -32,18 +41,49 @@ async function main(argv: string[]) {
   switch (command) {
     case 'start': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean', default: false } } });
-      const server = await startAll(config, {
-        log,
-        beforeListen: values.demo
-          ? async (db) => {
-              const demo = await loadDemo(db, log);
-              // The demo is written through the local engine (its history spans a year); under Temporal its
-              // items then get their workflows, so their reminders and escalations run as timers.
-              if (config.ENGINE === 'temporal') await startDemoWorkflows(config, db, log, demo);
-            }
-          : undefined,
-      });
-      log(`listening on http://127.0.0.1:${config.PORT} — API docs at /docs, OpenAPI at /openapi.json`);
+      const beforeListen = values.demo
+        ? async (db: Db) => {
+            const { loadDemo, startDemoWorkflows } = await demo();
+            const loaded = await loadDemo(db, log);
+            // The demo is written through the local engine (its history spans a year); under Temporal its
+            // items then get their workflows, so their reminders and escalations run as timers.
+            if (config.ENGINE === 'temporal') await startDemoWorkflows(config, db, log, loaded);
+          }
+        : undefined;
+      const listeningOn = `http://127.0.0.1:${config.PORT} — API docs at /docs, OpenAPI at /openapi.json`;
+      if (isServerProcess()) {
+        // One of a cluster's server processes (bin/cluster.ts): the primary opened the database and loaded the demo.
+        const slot = serverSlot();
+        const slotLog: Log = (msg, extra) => log(`#${slot} ${msg}`, extra);
+        // The server's code loads while the primary starts PostgreSQL and migrates.
+        const [{ startAll }, database] = await Promise.all([runtime(), databaseFromPrimary()]);
+        const server = await startAll(config, {
+          log: slotLog,
+          database,
+          onForgetToken: tellOthers,
+        });
+        const stop = (why: string) => {
+          slotLog(`${why}: stopping`);
+          server.close().then(
+            () => process.exit(0),
+            (e) => {
+              console.error(e);
+              process.exit(1);
+            },
+          );
+        };
+        followPrimary(server.app.forgetToken, stop);
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop(sig));
+        return;
+      }
+      if (config.SERVER_PROCESSES > 1) {
+        const primary = await startPrimary(config, { log, beforeListen });
+        log(`${config.SERVER_PROCESSES} server processes listening on ${listeningOn}`);
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void primary.close());
+        process.exit(await primary.exited);
+      }
+      const server = await (await runtime()).startAll(config, { log, beforeListen });
+      log(`listening on ${listeningOn}`);
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {
         process.once(sig, () => {
           server.close().then(
@@ -84,6 +124,7 @@ async function main(argv: string[]) {
       if (!values.username || !values.password) throw new UsageError('create-admin needs --username and --password');
       const { db, close } = await openMigratedDb(config, log);
       try {
+        const { createAdmin } = await import('./create-admin.ts');
         const r = await createAdmin(db, {
           username: values.username,
           password: values.password,
@@ -98,8 +139,9 @@ async function main(argv: string[]) {
     case 'demo': {
       const { db, close } = await openMigratedDb(config, log);
       try {
-        const demo = await loadDemo(db, log);
-        if (config.ENGINE === 'temporal') await startDemoWorkflows(config, db, log, demo);
+        const { loadDemo, startDemoWorkflows } = await demo();
+        const loaded = await loadDemo(db, log);
+        if (config.ENGINE === 'temporal') await startDemoWorkflows(config, db, log, loaded);
       } finally {
         await close();
       }
@@ -120,6 +162,7 @@ async function main(argv: string[]) {
       };
       try {
         const signer = await trailSigner(config, quiet);
+        const { verifyDatabase } = await import('../services/trail/verify.ts');
         const v = await verifyDatabase(db, signer, { campaignId: values.campaign });
         if (values.json) console.log(JSON.stringify({ ...v, keyId: signer.keyId }, null, 2));
         else {

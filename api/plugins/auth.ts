@@ -3,7 +3,8 @@
 // declared path, never the request's text — `/%61pi/v1/…` or an absolute-form request line
 // (`GET http://host/api/v1/…`) reach the same route and meet the same check.
 // Token lookups are cached for a few seconds: a revoked token stops working at once in the process
-// that revoked it, and within TOKEN_CACHE_MS everywhere else.
+// that revoked it and in the other server processes of its cluster (told through `onForget`, bin/cluster.ts),
+// and within TOKEN_CACHE_MS in processes elsewhere (another machine sharing the database).
 import fp from 'fastify-plugin';
 import type { Actor } from '../../domain/item/types.ts';
 import { type AuthUser, userByToken } from '../../db/queries/auth.ts';
@@ -20,9 +21,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     public?: boolean;
   }
-  /** Forget a cached token, or every cached token (after a user's roles, unit or status changed). */
+  /** Forget a cached token, or every cached token (after a user's roles, unit or status changed). `relayed`:
+   * another process of the cluster forgot it (not told on again). */
   interface FastifyInstance {
-    forgetToken(token?: string): void;
+    forgetToken(token?: string, relayed?: boolean): void;
   }
 }
 
@@ -40,14 +42,15 @@ function isPublic(route: { url?: string; config?: { public?: boolean } }): boole
   return route.url === undefined || !route.url.startsWith('/api/');
 }
 
-export default fp<{ db: Db }>(
-  async (app, { db }) => {
+export default fp<{ db: Db; onForget?: (token?: string) => void }>(
+  async (app, { db, onForget }) => {
     const cache = new Map<string, { at: number; user: AuthUser | null }>();
     app.decorateRequest('user', null);
     app.decorateRequest('token', null);
-    app.decorate('forgetToken', (token?: string) => {
+    app.decorate('forgetToken', (token?: string, relayed = false) => {
       if (token) cache.delete(token);
       else cache.clear();
+      if (!relayed) onForget?.(token);
     });
 
     app.addHook('onRequest', async (req) => {
