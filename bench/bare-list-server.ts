@@ -39,7 +39,8 @@ if (processes > 1 && cluster.isPrimary) {
 } else serve();
 
 function serve() {
-  const db = createDb(url, { max: poolSize, applicationName: 'bench-bare-list' });
+  // The pool split among the processes, as the server's is (bin/config.ts poolPerProcess).
+  const db = createDb(url, { max: Math.max(2, Math.ceil(poolSize / processes)), applicationName: 'bench-bare-list' });
   const actor = actorOf(reader);
   const none = new Set<string>(); // the bench's items carry no evidence warnings to link
   const page = { sort: 'reportedAt', order: 'desc', limit: 50 } as const;

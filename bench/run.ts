@@ -36,7 +36,7 @@ import { rawBaseline, rawListWorker, type BaselineResult, type ListBaselineResul
 import { userByToken } from '../db/queries/auth.ts';
 import { foldTallies } from '../db/queries/tallies.ts';
 import { BENCH_PASSWORD, loadWorld, mulberry32, verifySample, type BenchItem, type BenchWorld } from './load.ts';
-import { cpuSnap, cpuUse, MemoryWatch, memoryOf, treeMemoryOf, type CpuUse } from './proc.ts';
+import { cpuSnap, cpuUse, MemoryWatch, treeMemoryOf, type CpuUse } from './proc.ts';
 import { startBareListServer, startServer, type ServerProcess } from './server-process.ts';
 import { loadConfig } from '../bin/config.ts';
 import { startRawTemporal, type RawTemporalResult } from './temporal-baseline.ts';
@@ -380,7 +380,7 @@ async function scenario(name: string, base: Options, ctx: Ctx): Promise<Scenario
     (r) => r.ok,
   );
   const { result, latencies, ok, seconds } = run;
-  const mem = memoryOf(server.pid);
+  const mem = treeMemoryOf(server.pid);
   const peakKB = ctx.memory?.takeWindow() ?? 0;
   const r: ScenarioResult = {
     name,

@@ -7,7 +7,7 @@ import { createDb, endPool, migrateDb, type Db } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { EMBEDDED_APP_ROLE, ensureLoginRole, grantAppRole, roleOf, withCredentials } from '../db/roles.ts';
 import { loadTrailSigner } from '../services/trail/signer.ts';
-import type { Config } from './config.ts';
+import { type Config, poolPerProcess } from './config.ts';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -78,7 +78,7 @@ export async function openMigratedDb(
   given?: OpenedDatabase,
 ): Promise<{ db: Db; url: string; ownerUrl: string; close: () => Promise<void> }> {
   const database = given ?? (await openMigratedDatabase(config, log));
-  const db = createDb(database.url, { max: config.DB_POOL_SIZE });
+  const db = createDb(database.url, { max: poolPerProcess(config) });
   return {
     db,
     url: database.url,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../bin/config.ts';
+import { ConfigError, loadConfig, poolPerProcess } from '../../bin/config.ts';
 
 describe('configuration from the environment', () => {
   it('has working defaults', () => {
@@ -9,5 +9,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty"/);
     expect(() => loadConfig({ ENGINE: 'temporal' })).toThrow(/ENGINE/);
+  });
+  it('splits DB_POOL_SIZE among the server processes, at least 2 each', () => {
+    expect(poolPerProcess(loadConfig({}))).toBe(20);
+    expect(poolPerProcess(loadConfig({ SERVER_PROCESSES: '2' }))).toBe(10);
+    expect(poolPerProcess(loadConfig({ SERVER_PROCESSES: '3', DB_POOL_SIZE: '20' }))).toBe(7);
+    expect(poolPerProcess(loadConfig({ SERVER_PROCESSES: '16', DB_POOL_SIZE: '20' }))).toBe(2);
   });
 });
