@@ -45,7 +45,7 @@ const configSchema = z
     /** The server's PostgreSQL connections for requests and commands, in all: SERVER_PROCESSES share them. */
     DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
     /** Server processes sharing the port (node:cluster); 1: one process. */
-    SERVER_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+    SERVER_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
     /** The address people open the web at (e.g. https://zhenggai.example.gov.cn): links in robot messages point there. */
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     // Notifications (docs/features.md "Notifications")
@@ -138,9 +138,9 @@ const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 
 /**
- * Each server process's pool: DB_POOL_SIZE split among SERVER_PROCESSES (at least 2 each). More connections than
- * that only queue more statements inside PostgreSQL: two processes of 20 each made PostgreSQL spend 2.2 ms of CPU
- * per progress command instead of 1.55 at 32 concurrent clients (bench/README.md).
+ * Each server process's pool: DB_POOL_SIZE split among SERVER_PROCESSES (at least 2 each). More connections only
+ * queue more statements inside PostgreSQL: at 32 concurrent clients, two processes with 20 connections each made it
+ * spend 2.21 ms of CPU per progress command, with 10 each 1.96 ms (one process with 20: 1.55 ms; bench/README.md).
  */
 export const poolPerProcess = (c: Pick<Config, 'DB_POOL_SIZE' | 'SERVER_PROCESSES'>) =>
   Math.max(2, Math.ceil(c.DB_POOL_SIZE / c.SERVER_PROCESSES));

@@ -32,7 +32,13 @@ export async function openDatabase(
   }
   const dir = join(resolve(config.DATA_DIR), 'pg');
   const t0 = Date.now();
-  const server = await startEmbeddedPostgres({ dir, durable: true });
+  // Each server process holds its share of DB_POOL_SIZE and its queues' connections (about 40 on BullMQ's
+  // PostgreSQL backend): room for them all, and for the CLI, psql and a backup beside.
+  const server = await startEmbeddedPostgres({
+    dir,
+    durable: true,
+    maxConnections: Math.max(200, 100 + config.DB_POOL_SIZE + 50 * config.SERVER_PROCESSES),
+  });
   const admin = new pg.Client({ connectionString: server.url('postgres') });
   await admin.connect();
   const { rowCount } = await admin.query(`select 1 from pg_database where datname = 'zhenggai'`);

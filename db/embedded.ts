@@ -19,6 +19,8 @@ interface EmbeddedOptions {
   port?: number;
   /** Tests trade durability for speed; a real deployment never does. */
   durable?: boolean;
+  /** PostgreSQL's max_connections (default 200). */
+  maxConnections?: number;
   log?: (line: string) => void;
 }
 
@@ -45,7 +47,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
-      'max_connections=200',
+      `max_connections=${opts.maxConnections ?? 200}`,
       ...(opts.durable === false
         ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
         : []),
