@@ -659,7 +659,29 @@ async function main(): Promise<number> {
     );
   }
 
-  // 5. Raw pg baseline on the other half of the items (the server sits idle meanwhile).
+  // 5. Peak memory of the server process, then stop it: the raw baselines run with the machine to themselves (beside
+  // an idle server of two processes the raw list query ran 7–18 % slower, bench/README.md).
+  memory.stop();
+  const mem = treeMemoryOf(server.pid);
+  const hwmMB = round(Math.max(memory.lastHwmKB, mem?.hwmKB ?? 0) / 1024, 1);
+  const maxRssMB = round(memory.maxRssKB / 1024, 1);
+  const processes = memory.processes;
+  const code = await server.stop();
+  cleanups.splice(
+    cleanups.findIndex((c) => c.name === 'server'),
+    1,
+  );
+  ctx.server = null;
+  ctx.memory = undefined;
+  log(
+    `server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB (its largest process), max sampled RSS ${maxRssMB} MB (all its ${processes} processes together; ${memory.samples} samples)`,
+  );
+  if (opts.cpuProf)
+    log(
+      `CPU profile of the server written to ${opts.cpuProf} (summarize: npx tsx bench/profile-summary.ts ${opts.cpuProf})`,
+    );
+
+  // 5a. Raw pg baseline on the other half of the items (the server stopped).
   let raw: (BaselineResult & { cost: PhaseCost }) | null = null;
   if (only.has('raw')) {
     const work = rawItems.map((i) => ({ id: i.id, actor: world.villages[i.village]!.handler.actor }));
@@ -720,25 +742,6 @@ async function main(): Promise<number> {
     );
     log(`raw list baseline: ${describeCost(rawList.cost)}`);
   }
-
-  // 6. Peak memory of the server process, then stop it.
-  memory.stop();
-  const mem = treeMemoryOf(server.pid);
-  const hwmMB = round(Math.max(memory.lastHwmKB, mem?.hwmKB ?? 0) / 1024, 1);
-  const maxRssMB = round(memory.maxRssKB / 1024, 1);
-  const processes = memory.processes;
-  const code = await server.stop();
-  cleanups.splice(
-    cleanups.findIndex((c) => c.name === 'server'),
-    1,
-  );
-  log(
-    `server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB (its largest process), max sampled RSS ${maxRssMB} MB (all its ${processes} processes together; ${memory.samples} samples)`,
-  );
-  if (opts.cpuProf)
-    log(
-      `CPU profile of the server written to ${opts.cpuProf} (summarize: npx tsx bench/profile-summary.ts ${opts.cpuProf})`,
-    );
 
   // 6a. The floor of any Node HTTP service for the ledger page (bench/bare-list-server.ts): node:http, a pool of
   // the service's size, the service's listItems and itemView, JSON.stringify; the same load as 4b. Measured after
