@@ -659,8 +659,7 @@ async function main(): Promise<number> {
     );
   }
 
-  // 5. Peak memory of the server process, then stop it: the raw baselines run with the machine to themselves (beside
-  // an idle server of two processes the raw list query ran 7–18 % slower, bench/README.md).
+  // 5. Peak memory of the server process, then stop it: the raw baselines have the machine to themselves.
   memory.stop();
   const mem = treeMemoryOf(server.pid);
   const hwmMB = round(Math.max(memory.lastHwmKB, mem?.hwmKB ?? 0) / 1024, 1);
