@@ -12,6 +12,7 @@ import http from 'node:http';
 import { itemView } from '../api/routes/items/view.ts';
 import { actorOf } from '../api/plugins/auth.ts';
 import { createDb } from '../db/client.ts';
+import { poolPerProcess } from '../bin/config.ts';
 import type { AuthUser } from '../db/queries/auth.ts';
 import { type ItemFilters, listItems } from '../db/queries/items.ts';
 
@@ -39,8 +40,9 @@ if (processes > 1 && cluster.isPrimary) {
 } else serve();
 
 function serve() {
-  // The pool split among the processes, as the server's is (bin/config.ts poolPerProcess).
-  const db = createDb(url, { max: Math.max(2, Math.ceil(poolSize / processes)), applicationName: 'bench-bare-list' });
+  // The pool split among the processes, as the server's is.
+  const max = poolPerProcess({ DB_POOL_SIZE: poolSize, SERVER_PROCESSES: processes });
+  const db = createDb(url, { max, applicationName: 'bench-bare-list' });
   const actor = actorOf(reader);
   const none = new Set<string>(); // the bench's items carry no evidence warnings to link
   const page = { sort: 'reportedAt', order: 'desc', limit: 50 } as const;

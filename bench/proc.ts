@@ -26,18 +26,7 @@ export function memoryOf(pid: number): { rssKB: number; hwmKB: number } | null {
 }
 
 /** The process and its descendants (a cluster's primary and its server processes, LibreOffice…). */
-export function treeOf(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = statOf(Number(name));
-    if (s) parents.set(Number(name), s.ppid);
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++)
-    for (const [pid, ppid] of parents) if (ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
-  return tree;
-}
+export const treeOf = (root: number): number[] => [root, ...descendants(root, allStats())];
 
 /**
  * Memory of a process tree: `rssKB` the sum of its processes' RSS (what the machine holds for it now),
@@ -140,30 +129,33 @@ function statOf(pid: number): Stat | null {
   }
 }
 
-/** CPU seconds of a process tree: live processes, plus the children the root has reaped (cutime/cstime). */
-function treeCpuSeconds(root: number): number {
+/** Every process's stat line now, by pid. */
+function allStats(): Map<number, Stat> {
   const stats = new Map<number, Stat>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const s = statOf(Number(name));
     if (s) stats.set(Number(name), s);
   }
+  return stats;
+}
+
+/** The pids below `root` in these stats (children, their children, …). */
+function descendants(root: number, stats: Map<number, Stat>): number[] {
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++)
+    for (const [pid, s] of stats) if (s.ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
+  return tree.slice(1);
+}
+
+/** CPU seconds of a process tree: live processes, plus the children the root has reaped (cutime/cstime). */
+function treeCpuSeconds(root: number): number {
+  const stats = allStats();
   // The root last: a child reaped while /proc was being read is then in the root's cutime, not lost.
   const rootStat = statOf(root);
   if (!rootStat) return 0;
   let ticks = rootStat.utime + rootStat.stime + rootStat.cutime + rootStat.cstime;
-  const inTree = new Set([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, s] of stats) {
-      if (!inTree.has(pid) && inTree.has(s.ppid)) {
-        inTree.add(pid);
-        ticks += s.utime + s.stime;
-        grew = true;
-      }
-    }
-  }
+  for (const pid of descendants(root, stats)) ticks += stats.get(pid)!.utime + stats.get(pid)!.stime;
   return ticks / CLK_TCK;
 }
 

@@ -124,7 +124,7 @@ export async function startPrimary(
       settle(code);
     })());
 
-  const openDatabase = async () => {
+  const prepareDatabase = async () => {
     const db = await openMigratedDatabase(config, log);
     try {
       await trailSigner(config, log); // the key file exists before the processes read it
@@ -153,34 +153,27 @@ export async function startPrimary(
         resolve();
       }
     };
-    const onEarlyExit = (w: Worker, code: number | null, signal: string | null) => {
+    const fail = (err: unknown) => {
       cluster.off('listening', onListening);
       cluster.off('exit', onEarlyExit);
-      void close(1).then(() =>
-        reject(
-          new Error(
-            `server process ${slots.get(w.id)} exited during start-up (${signal ?? `exit code ${code}`}); its error is above`,
-          ),
+      void close(1).then(() => reject(err));
+    };
+    const onEarlyExit = (w: Worker, code: number | null, signal: string | null) =>
+      fail(
+        new Error(
+          `server process ${slots.get(w.id)} exited during start-up (${signal ?? `exit code ${code}`}); its error is above`,
         ),
       );
-    };
     cluster.on('listening', onListening);
     cluster.on('exit', onEarlyExit);
     // The processes load the server's code meanwhile; they start once the database is migrated (and the demo in).
     for (let slot = 0; slot < n; slot++) fork(slot);
-    openDatabase().then(
-      (db) => {
-        if (closing) return void db.stop(); // a process failed meanwhile: the start is being undone
-        database = db;
-        for (const w of waiting) tell(w, db);
-        waiting.clear();
-      },
-      (err: unknown) => {
-        cluster.off('listening', onListening);
-        cluster.off('exit', onEarlyExit);
-        void close(1).then(() => reject(err));
-      },
-    );
+    prepareDatabase().then((db) => {
+      if (closing) return void db.stop(); // a process failed meanwhile: the start is being undone
+      database = db;
+      for (const w of waiting) tell(w, db);
+      waiting.clear();
+    }, fail);
   });
 
   cluster.on('exit', (w, code, signal) => {

@@ -21,8 +21,6 @@ import { createPictureProcess } from '../storage/picture-process.ts';
 import { createLocalStore } from '../storage/local-store.ts';
 import type { Config } from './config.ts';
 
-export type { Log };
-
 /** Evidence files: the S3-compatible store when S3_ENDPOINT is set, else DATA_DIR/files; staging in DATA_DIR/tmp. */
 async function evidenceDeps(config: Config, log: Log) {
   const dataDir = resolve(config.DATA_DIR);

@@ -62,18 +62,11 @@ async function main(argv: string[]) {
           database,
           onForgetToken: tellOthers,
         });
-        const stop = (why: string) => {
+        const stop = exitAfterClose(server.close);
+        followPrimary(server.app.forgetToken, (why) => {
           slotLog(`${why}: stopping`);
-          server.close().then(
-            () => process.exit(0),
-            (e) => {
-              console.error(e);
-              process.exit(1);
-            },
-          );
-        };
-        followPrimary(server.app.forgetToken, stop);
-        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop(sig));
+          stop();
+        });
         return;
       }
       if (config.SERVER_PROCESSES > 1) {
@@ -84,17 +77,7 @@ async function main(argv: string[]) {
       }
       const server = await (await runtime()).startAll(config, { log, beforeListen });
       log(`listening on ${listeningOn}`);
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(sig, () => {
-          server.close().then(
-            () => process.exit(0),
-            (e) => {
-              console.error(e);
-              process.exit(1);
-            },
-          );
-        });
-      }
+      exitAfterClose(server.close);
       return;
     }
     case 'worker':
@@ -187,6 +170,24 @@ async function main(argv: string[]) {
 }
 
 class UsageError extends Error {}
+
+/** On SIGINT or SIGTERM (or when the returned function is called): close, then exit 0, or 1 with the error. */
+function exitAfterClose(close: () => Promise<void>) {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    close().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, stop);
+  return stop;
+}
 
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof ConfigError || err instanceof UsageError) {
