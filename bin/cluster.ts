@@ -3,10 +3,10 @@
 // One Node process answers HTTP on one core: a ledger page costs the server about as much CPU as it costs
 // PostgreSQL, so on a machine with two cores or more, one process leaves cores idle while requests queue
 // (bench/README.md). The primary opens the database (starts the embedded PostgreSQL, migrates, loads the
-// demo), then forks the server processes; each runs everything `zhenggai start` runs in one process — the
-// API and the background work, which already share one database safely (commands lock the item row, sweeps
-// skip rows another process holds, BullMQ hands each job to one worker, the tally fold takes a lock). The
-// primary itself answers nothing: it accepts connections and hands them round-robin to the processes.
+// demo), then forks the server processes. Process 0 runs everything `zhenggai start` runs in one process —
+// the API and the background work (sweep, notifier, checkpoints, queue workers); the others answer HTTP only
+// and put their jobs on the same queues (BullMQ), where process 0's workers take them. The primary itself
+// answers nothing: it accepts connections and hands them round-robin to the processes.
 //
 // A process that dies (kill -9, out of memory) is replaced at once; one that keeps dying (more than five
 // times a minute each) stops the whole server with its exit code, rather than looping. SIGTERM or SIGINT to

@@ -61,6 +61,8 @@ async function main(argv: string[]) {
           log: slotLog,
           database,
           onForgetToken: tellOthers,
+          // One process runs the background work; the others answer HTTP and enqueue onto the same queues.
+          background: slot === 0,
         });
         const stop = exitAfterClose(server.close);
         followPrimary(server.app.forgetToken, (why) => {

@@ -28,9 +28,10 @@ export function documentJobDefs(deps: DocumentDeps): JobDef[] {
   ];
 }
 
-export function startDocumentWorkers(kit: QueueKit, deps: DocumentDeps, opts: { attempts?: number } = {}) {
+/** The enqueue function the API uses (a process without background work has it and no worker). */
+export function documentJobs(kit: QueueKit, opts: { attempts?: number } = {}): DocumentJobs {
   const queue = kit.queue(DOCUMENTS_QUEUE);
-  const jobs: DocumentJobs = {
+  return {
     // One job per content: the same document asked for twice is converted once.
     pdf: async (documentId, contentHash) => {
       await queue.add(
@@ -46,6 +47,10 @@ export function startDocumentWorkers(kit: QueueKit, deps: DocumentDeps, opts: { 
       );
     },
   };
+}
+
+export function startDocumentWorkers(kit: QueueKit, deps: DocumentDeps, opts: { attempts?: number } = {}) {
+  const jobs = documentJobs(kit, opts);
   const workers = startJobWorkers(kit, documentJobDefs(deps), { log: deps.log, concurrency: { [DOCUMENTS_QUEUE]: 1 } });
   return {
     jobs,

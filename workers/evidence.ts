@@ -157,12 +157,13 @@ export function evidenceJobDefs(deps: EvidenceDeps, jobs: EvidenceJobs): JobDef[
   ];
 }
 
-/** The queue handle the API uses, and the workers (photos one at a time: the API must stay responsive). */
-export async function startEvidenceWorkers(
-  kit: QueueKit,
-  deps: EvidenceDeps,
-  opts: { reconcileEverySeconds?: number; concurrency?: number; attempts?: number; backoffMs?: number } = {},
-) {
+export interface EvidenceJobOptions {
+  attempts?: number;
+  backoffMs?: number;
+}
+
+/** The enqueue functions the API uses (a process without background work has these and no workers). */
+export function evidenceJobs(kit: QueueKit, opts: EvidenceJobOptions = {}): EvidenceJobs {
   const queue = kit.queue(EVIDENCE_QUEUE);
   const keep = {
     removeOnComplete: { count: 1000 },
@@ -170,7 +171,7 @@ export async function startEvidenceWorkers(
     attempts: opts.attempts ?? 5,
     backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000 },
   };
-  const jobs: EvidenceJobs = {
+  return {
     // One job per content: a photo uploaded twice is processed once.
     photo: async (sha256) => {
       await queue.add('photo', { sha256 }, { ...keep, jobId: `photo-${sha256}` });
@@ -179,6 +180,16 @@ export async function startEvidenceWorkers(
       await queue.add('guard', { itemId, seq }, { ...keep, jobId: `guard-${itemId}-${seq}-${trigger}` });
     },
   };
+}
+
+/** The enqueue functions and the workers (photos one at a time: the API must stay responsive). */
+export async function startEvidenceWorkers(
+  kit: QueueKit,
+  deps: EvidenceDeps,
+  opts: EvidenceJobOptions & { reconcileEverySeconds?: number; concurrency?: number } = {},
+) {
+  const queue = kit.queue(EVIDENCE_QUEUE);
+  const jobs = evidenceJobs(kit, opts);
   const workers = startJobWorkers(kit, evidenceJobDefs(deps, jobs), {
     log: deps.log,
     concurrency: { [EVIDENCE_QUEUE]: opts.concurrency ?? 2 },

@@ -34,13 +34,36 @@ export async function runImportCommit(deps: ImportDeps, jobId: string, attempt: 
   }).runJob(jobId, attempt);
 }
 
-export function startImportWorkers(
-  kit: QueueKit,
-  deps: ImportDeps,
-  opts: { attempts?: number; backoffMs?: number } = {},
-) {
+interface ImportJobOptions {
+  attempts?: number;
+  backoffMs?: number;
+}
+
+/** The enqueue function the API uses (a process without background work has it and no worker). */
+export function importJobs(kit: QueueKit, db: Db, opts: ImportJobOptions = {}): ImportJobs {
   const queue = kit.queue(IMPORTS_QUEUE);
-  const attempts = opts.attempts ?? 3;
+  return {
+    async enqueue(jobId, plan) {
+      await setJob(db, jobId, { status: 'queued', plan, processedRows: 0, finishedAt: null });
+      await queue.add(
+        'commit',
+        { jobId },
+        {
+          jobId: `import-${jobId}`,
+          attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
+          backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000 },
+          removeOnComplete: { count: 200 },
+          removeOnFail: { count: 1000 },
+        },
+      );
+    },
+  };
+}
+
+const DEFAULT_ATTEMPTS = 3;
+
+export function startImportWorkers(kit: QueueKit, deps: ImportDeps, opts: ImportJobOptions = {}) {
+  const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
   const workers = startJobWorkers(
     kit,
     [
@@ -54,24 +77,8 @@ export function startImportWorkers(
     ],
     { log: deps.log, concurrency: { [IMPORTS_QUEUE]: 1 } },
   );
-  const imports: ImportJobs = {
-    async enqueue(jobId, plan) {
-      await setJob(deps.db, jobId, { status: 'queued', plan, processedRows: 0, finishedAt: null });
-      await queue.add(
-        'commit',
-        { jobId },
-        {
-          jobId: `import-${jobId}`,
-          attempts,
-          backoff: { type: 'exponential', delay: opts.backoffMs ?? 2_000 },
-          removeOnComplete: { count: 200 },
-          removeOnFail: { count: 1000 },
-        },
-      );
-    },
-  };
   return {
-    imports,
+    imports: importJobs(kit, deps.db, opts),
     workers,
     close: async () => {
       await Promise.allSettled(workers.map((w) => w.close()));

@@ -320,7 +320,10 @@ export async function handleCauses(
 }
 
 /** Enqueue a deliver job for each pending/failed delivery matching `where`; the key is the job id. */
-export async function enqueueDeliveries(deps: NotifyDeps, where: ReturnType<typeof and>) {
+/** What enqueueing a delivery needs (an HTTP-only process has these, not the notifier's channels). */
+export type DeliveryDeps = Pick<NotifyDeps, 'db' | 'kit' | 'clock' | 'config'>;
+
+export async function enqueueDeliveries(deps: DeliveryDeps, where: ReturnType<typeof and>) {
   const { db, kit, clock, config } = deps;
   const rows = await db
     .select({ id: deliveries.id, key: deliveries.key, notBefore: deliveries.notBefore })

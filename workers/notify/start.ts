@@ -9,11 +9,13 @@ import {
   drainOutbox,
   handleCauses,
   NOTIFY_QUEUE,
+  type DeliveryDeps,
   type NotifyDeps,
   enqueueDeliveries,
   requeueDeliveries,
 } from './notifier.ts';
 import { eq } from 'drizzle-orm';
+import type { DeliveryJobs } from '../../services/jobs.ts';
 import { deliveries } from '../../db/schema.ts';
 import { sendAccountabilityNotices, sendReportReminders } from './office.ts';
 import { rederiveWakeups, runDigest } from './periodic.ts';
@@ -98,6 +100,15 @@ export function notifierJobs(deps: NotifyDeps & { env: EngineEnv }): JobDef[] {
   ];
 }
 
+/** The enqueue function the API uses to send a planned delivery now (no notifier needed in this process). */
+export function deliveryJobs(deps: DeliveryDeps): DeliveryJobs {
+  return {
+    deliver: async (deliveryId) => {
+      await enqueueDeliveries(deps, eq(deliveries.id, deliveryId));
+    },
+  };
+}
+
 export async function startNotifier(
   kit: QueueKit,
   deps: NotifyDeps & { env: EngineEnv },
@@ -152,11 +163,7 @@ export async function startNotifier(
     /** Look for report reminders and accountability notices now. */
     officeNow: () => notify.add('office', {}, keep),
     /** Send one planned delivery now (a document sent to a group robot from the API). */
-    deliveries: {
-      deliver: async (deliveryId: string) => {
-        await enqueueDeliveries(deps, eq(deliveries.id, deliveryId));
-      },
-    },
+    deliveries: deliveryJobs(deps),
     close: async () => {
       clearInterval(timer);
       await Promise.allSettled(workers.map((w) => w.close()));
