@@ -25,29 +25,45 @@ export function memoryOf(pid: number): { rssKB: number; hwmKB: number } | null {
   }
 }
 
+/**
+ * kB of the process's proportional set size (/proc/<pid>/smaps_rollup): its own pages, and each page it shares
+ * with other processes (the node binary, libraries: mapped once by the machine) divided among them. Summed over
+ * a process tree it is what the tree holds, where summed RSS counts a shared page once per process. Null when gone.
+ */
+export function pssOf(pid: number): number | null {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return null;
+  }
+}
+
 /** The process and its descendants (a cluster's primary and its server processes, LibreOffice…). */
 export const treeOf = (root: number): number[] => [root, ...descendants(root, allStats())];
 
 /**
- * Memory of a process tree: `rssKB` the sum of its processes' RSS (what the machine holds for it now),
- * `hwmKB` the largest VmHWM of any one of them, `processes` how many answered. Null when the root is gone.
+ * Memory of a process tree: `rssKB` the sum of its processes' RSS, `pssKB` the sum of their PSS (what the
+ * machine holds for the tree, shared pages once), `hwmKB` the largest VmHWM of any one of them, `processes`
+ * how many answered. Null when the root is gone.
  */
 export function treeMemoryOf(
   root: number,
   pids: number[] = treeOf(root),
-): { rssKB: number; hwmKB: number; processes: number } | null {
+): { rssKB: number; pssKB: number; hwmKB: number; processes: number } | null {
   if (!memoryOf(root)) return null;
   let rssKB = 0;
+  let pssKB = 0;
   let hwmKB = 0;
   let processes = 0;
   for (const pid of pids) {
     const m = memoryOf(pid);
     if (!m) continue;
     rssKB += m.rssKB;
+    pssKB += pssOf(pid) ?? m.rssKB;
     hwmKB = Math.max(hwmKB, m.hwmKB);
     processes++;
   }
-  return { rssKB, hwmKB, processes };
+  return { rssKB, pssKB, hwmKB, processes };
 }
 
 export function cmdlineOf(pid: number): string {
@@ -61,6 +77,8 @@ export function cmdlineOf(pid: number): string {
 /** Samples a process's RSS every `everyMs` and keeps the peak (the kernel's VmHWM is read as well). */
 export class MemoryWatch {
   maxRssKB = 0;
+  /** The sampled peak of the tree's summed PSS. */
+  maxPssKB = 0;
   lastHwmKB = 0;
   samples = 0;
   /** The peak since the last takeWindow(): which phase drove the process's peak. */
@@ -87,6 +105,7 @@ export class MemoryWatch {
     this.samples++;
     this.processes = Math.max(this.processes, m.processes);
     this.maxRssKB = Math.max(this.maxRssKB, m.rssKB);
+    this.maxPssKB = Math.max(this.maxPssKB, m.pssKB);
     this.windowMaxKB = Math.max(this.windowMaxKB, m.rssKB);
     this.lastHwmKB = Math.max(this.lastHwmKB, m.hwmKB);
   }

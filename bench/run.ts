@@ -664,6 +664,10 @@ async function main(): Promise<number> {
   const mem = treeMemoryOf(server.pid);
   const hwmMB = round(Math.max(memory.lastHwmKB, mem?.hwmKB ?? 0) / 1024, 1);
   const maxRssMB = round(memory.maxRssKB / 1024, 1);
+  const maxPssMB = round(memory.maxPssKB / 1024, 1);
+  // What the server holds of the machine's memory: its one process's peak, or, for a cluster, the larger of
+  // that and its processes' summed PSS (pages they share — the node binary, libraries — counted once).
+  const peakMB = Math.max(hwmMB, maxPssMB);
   const processes = memory.processes;
   const code = await server.stop();
   cleanups.splice(
@@ -673,7 +677,7 @@ async function main(): Promise<number> {
   ctx.server = null;
   ctx.memory = undefined;
   log(
-    `server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB (its largest process), max sampled RSS ${maxRssMB} MB (all its ${processes} processes together; ${memory.samples} samples)`,
+    `server stopped (exit code ${code}); peak memory: VmHWM ${hwmMB} MB (its largest process), max sampled RSS ${maxRssMB} MB and PSS ${maxPssMB} MB (all its ${processes} processes together; ${memory.samples} samples)`,
   );
   if (opts.cpuProf)
     log(
@@ -940,7 +944,7 @@ async function main(): Promise<number> {
           },
         }
       : {}),
-    serverPeakMemory: { goal: `<= ${TARGETS.memoryMB} MB`, value: hwmMB, met: hwmMB <= TARGETS.memoryMB },
+    serverPeakMemory: { goal: `<= ${TARGETS.memoryMB} MB`, value: peakMB, met: peakMB <= TARGETS.memoryMB },
     startup: {
       goal: `restart settled <= ${TARGETS.startupMs} ms`,
       value: restart.readyMs + restart.settledS * 1000,
@@ -1058,8 +1062,9 @@ async function main(): Promise<number> {
     serverMemory: {
       vmHwmMB: hwmMB,
       maxSampledRssMB: maxRssMB,
+      maxSampledPssMB: maxPssMB,
       processes,
-      note: 'vmHwmMB: the largest VmHWM of any one server process; maxSampledRssMB: the RSS of all of them (a cluster primary and its server processes) summed, its highest sample',
+      note: 'vmHwmMB: the largest VmHWM of any one server process; maxSampledRssMB / maxSampledPssMB: the RSS / PSS of all of them (a cluster primary and its server processes) summed, the highest sample; the goal is met by the larger of vmHwmMB and maxSampledPssMB',
       samples: memory.samples,
     },
     serverExitCode: code,
@@ -1095,7 +1100,7 @@ function printSummary(r: {
   bareList: ScenarioResult | null;
   bareRatio: number | null;
   listToBare: number | null;
-  serverMemory: { vmHwmMB: number; maxSampledRssMB: number; processes: number };
+  serverMemory: { vmHwmMB: number; maxSampledRssMB: number; maxSampledPssMB?: number; processes: number };
   startup: Record<'first' | 'restart', { readyMs: number; settledS: number; rssMB: number | null }>;
   targets: Record<string, { goal: string; value: number; met: boolean } | undefined>;
   allTargetsMet: boolean;
@@ -1192,7 +1197,7 @@ function printSummary(r: {
   console.log(line(rows[0]!));
   for (const row of rows.slice(1)) console.log(line(row));
   console.log(
-    `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB (largest process), max sampled RSS ${r.serverMemory.maxSampledRssMB} MB (${r.serverMemory.processes} processes together); ` +
+    `server memory: VmHWM ${r.serverMemory.vmHwmMB} MB (largest process), max sampled RSS ${r.serverMemory.maxSampledRssMB} MB, PSS ${r.serverMemory.maxSampledPssMB ?? '?'} MB (${r.serverMemory.processes} processes together); ` +
       `start-up: restart ready in ${r.startup.restart.readyMs} ms, settled ${r.startup.restart.settledS} s later (RSS ${r.startup.restart.rssMB} MB); ` +
       `first start on the new database ${r.startup.first.readyMs} ms + ${r.startup.first.settledS} s ` +
       `(goals: peak <= ${TARGETS.memoryMB} MB ${yes(r.targets.serverPeakMemory?.met)}, restart settled <= ${TARGETS.startupMs} ms ${yes(r.targets.startup?.met)})`,
