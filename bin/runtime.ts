@@ -19,7 +19,6 @@ import { documentJobs, startDocumentWorkers } from '../workers/documents.ts';
 import { evidenceJobs, startEvidenceWorkers } from '../workers/evidence.ts';
 import type { TrailSigner } from '../services/trail/signer.ts';
 import { importJobs, startImportWorkers } from '../workers/imports.ts';
-import type { DeliveryJobs, DocumentJobs, EvidenceJobs, ImportJobs } from '../services/jobs.ts';
 import { createPictureProcess } from '../storage/picture-process.ts';
 import { createLocalStore } from '../storage/local-store.ts';
 import type { Config } from './config.ts';
@@ -89,19 +88,13 @@ interface RuntimeParts {
   notify: NotifyConfig;
 }
 
-/** What the API hands to the background: the enqueue functions, whichever process runs the workers. */
-interface Background {
-  jobs: Pick<AppDeps, 'evidence' | 'documents' | 'imports'>;
-  /** After the process listens: the first sweep, lost jobs repaired. */
-  afterListen(): Promise<void>;
-  close(): Promise<void>;
-}
-
 /**
  * The background work: the wake-up sweep (local engine), the notifier, trail checkpoints, the tally fold,
  * evidence, documents' PDFs and imports' commits — each a BullMQ worker or a schedule on the shared queues.
+ * Started once the process listens (requests meanwhile put their jobs on the queues, where they wait);
+ * then the first sweep runs and lost jobs are repaired.
  */
-async function startBackground(p: RuntimeParts): Promise<Background> {
+async function startBackground(p: RuntimeParts): Promise<{ close(): Promise<void> }> {
   const { config, log, db, env, clock, kit, engine, local, signer, evidence } = p;
   const sweep = local
     ? await startWakeSweep(kit, { db, engine: local, clock }, { everySeconds: config.SWEEP_EVERY_SECONDS, log })
@@ -158,17 +151,9 @@ async function startBackground(p: RuntimeParts): Promise<Background> {
   });
   // Official documents: each issued document's PDF, made by LibreOffice one at a time.
   const documentWork = startDocumentWorkers(kit, { db, store: evidence.store, log });
+  await sweep?.runNow();
+  await notifier.reconcileNow(); // after downtime: lost jobs and wrong wake-ups are repaired at once
   return {
-    jobs: appJobs(p, {
-      evidence: evidenceWork.jobs,
-      documents: documentWork.jobs,
-      robots: notifier.deliveries,
-      imports: importWork?.imports,
-    }),
-    afterListen: async () => {
-      await sweep?.runNow();
-      await notifier.reconcileNow(); // after downtime: lost jobs and wrong wake-ups are repaired at once
-    },
     close: async () => {
       await notifier.close();
       await evidenceWork.close();
@@ -183,34 +168,16 @@ async function startBackground(p: RuntimeParts): Promise<Background> {
 }
 
 /**
- * A process that only answers HTTP (a cluster's server processes but the first, bin/cluster.ts): the same
- * enqueue functions on the same queues, no workers and no schedules — the process that runs them takes the
- * jobs. Lighter, quicker to start, and ~40 fewer PostgreSQL connections on BullMQ's PostgreSQL backend.
+ * What the API hands to the background: the enqueue functions onto the shared queues, the same in every
+ * process — whichever process runs the workers (this one, or a cluster's process 0) takes the jobs.
  */
-function enqueueOnly(p: RuntimeParts): Background {
-  const { db, kit, clock, local } = p;
+function appJobs(p: RuntimeParts): Pick<AppDeps, 'evidence' | 'documents' | 'imports'> {
+  const { config, db, kit, clock, local, evidence } = p;
   return {
-    jobs: appJobs(p, {
-      evidence: evidenceJobs(kit),
-      documents: documentJobs(kit),
-      robots: deliveryJobs({ db, kit, clock, config: p.notify }),
-      imports: local ? importJobs(kit, db) : undefined,
-    }),
-    afterListen: async () => {},
-    close: async () => {},
-  };
-}
-
-function appJobs(
-  p: RuntimeParts,
-  jobs: { evidence: EvidenceJobs; documents: DocumentJobs; robots: DeliveryJobs; imports: ImportJobs | undefined },
-): Background['jobs'] {
-  const { config, evidence } = p;
-  return {
-    evidence: { ...evidence, jobs: jobs.evidence },
+    evidence: { ...evidence, jobs: evidenceJobs(kit) },
     documents: {
-      jobs: jobs.documents,
-      robots: jobs.robots,
+      jobs: documentJobs(kit),
+      robots: deliveryJobs({ db, kit, clock, config: p.notify }),
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
     },
     imports: {
@@ -218,7 +185,8 @@ function appJobs(
       maxColumns: config.IMPORT_MAX_COLUMNS,
       maxUncompressedBytes: config.IMPORT_MAX_UNCOMPRESSED_BYTES,
       maxFileBytes: config.UPLOAD_MAX_FILE_BYTES,
-      ...(jobs.imports ? { queue: jobs.imports } : {}),
+      // Large imports are queued where the local engine commits them in one transaction (services/ledger-import.ts).
+      ...(local ? { queue: importJobs(kit, db) } : {}),
     },
   };
 }
@@ -296,7 +264,6 @@ export async function startAll(
       requeueAfterMs: config.NOTIFY_RECONCILE_SECONDS * 1000,
     },
   };
-  const background = opts.background === false ? enqueueOnly(parts) : await startBackground(parts);
   if (opts.background === false) log('answering HTTP only: the background work runs in server process 0');
   const webRoot = fileURLToPath(new URL('../web/dist', import.meta.url));
   const app = await buildApp({
@@ -316,23 +283,32 @@ export async function startAll(
     webhookAllowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
     metricsToken: config.METRICS_TOKEN,
     onForgetToken: opts.onForgetToken,
-    ...background.jobs,
+    ...appJobs(parts),
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;
-  await background.afterListen();
-
+  let background: Awaited<ReturnType<typeof startBackground>> | null = null;
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      log(`shutting down: no new requests${opts.background === false ? '' : ', finishing background jobs'}`);
+      log(`shutting down: no new requests${background ? ', finishing background jobs' : ''}`);
       await app.close();
-      await background.close();
+      await background?.close();
       await kit.close();
       await closeEngine();
       await closeDb();
       log('stopped');
     })());
+  if (opts.background !== false) {
+    try {
+      background = await startBackground(parts);
+    } catch (err) {
+      // Listening already: stop answering (and stop the embedded PostgreSQL) rather than serve without the work.
+      log(`the background work could not start: ${(err as Error).message}`);
+      await close();
+      throw err;
+    }
+  }
   return { app, db, engine, close };
 }

@@ -56,6 +56,7 @@ async function main(argv: string[]) {
         const slot = serverSlot();
         const slotLog: Log = (msg, extra) => log(`#${slot} ${msg}`, extra);
         // The server's code loads while the primary starts PostgreSQL and migrates.
+        const stop = stopOnSignal();
         const [{ startAll }, database] = await Promise.all([runtime(), databaseFromPrimary()]);
         const server = await startAll(config, {
           log: slotLog,
@@ -64,10 +65,10 @@ async function main(argv: string[]) {
           // One process runs the background work; the others answer HTTP and enqueue onto the same queues.
           background: slot === 0,
         });
-        const stop = exitAfterClose(server.close);
+        stop.closeWith(server.close);
         followPrimary(server.app.forgetToken, (why) => {
           slotLog(`${why}: stopping`);
-          stop();
+          stop.now();
         });
         return;
       }
@@ -77,9 +78,10 @@ async function main(argv: string[]) {
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void primary.close());
         process.exit(await primary.exited);
       }
+      const stop = stopOnSignal();
       const server = await (await runtime()).startAll(config, { log, beforeListen });
       log(`listening on ${listeningOn}`);
-      exitAfterClose(server.close);
+      stop.closeWith(server.close);
       return;
     }
     case 'worker':
@@ -173,22 +175,42 @@ async function main(argv: string[]) {
 
 class UsageError extends Error {}
 
-/** On SIGINT or SIGTERM (or when the returned function is called): close, then exit 0, or 1 with the error. */
-function exitAfterClose(close: () => Promise<void>) {
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    close().then(
+/**
+ * SIGINT or SIGTERM from now on (or `now()`): close the server, then exit 0, or 1 with the error. A signal that
+ * comes during start-up (the process may listen before its background work has started) waits for
+ * `closeWith`, so nothing is left half-started.
+ */
+function stopOnSignal() {
+  let close: (() => Promise<void>) | null = null;
+  let wanted = false;
+  const go = () =>
+    close!().then(
       () => process.exit(0),
       (e) => {
         console.error(e);
         process.exit(1);
       },
     );
+  const now = () => {
+    if (wanted) return;
+    wanted = true;
+    if (close) void go();
+    else log('stopping once start-up has finished (a second signal stops at once)');
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, stop);
-  return stop;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.on(sig, () => {
+      if (close || !wanted) return now();
+      // A start-up that hangs (a database that does not answer) must not outlive a second signal.
+      console.error(`zhenggai: ${sig} again during start-up: exiting at once`);
+      process.exit(1);
+    });
+  return {
+    now,
+    closeWith(c: () => Promise<void>) {
+      close = c;
+      if (wanted) void go();
+    },
+  };
 }
 
 main(process.argv.slice(2)).catch((err) => {

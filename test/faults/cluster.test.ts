@@ -197,7 +197,8 @@ describe('SERVER_PROCESSES: several server processes on one port', () => {
       const app = await startServer(env);
       try {
         const out = () => app.out();
-        expect(out()).toMatch(/#0 background work on BullMQ/);
+        // Process 0 starts its background work once it listens.
+        await until('process 0 running the background work', () => /#0 background work on BullMQ/.test(out()), 30_000);
         expect(out()).toMatch(/#1 answering HTTP only/);
         expect(out()).not.toMatch(/#1 (background work|lifecycles run|trail checkpoints every)/);
         const token = (

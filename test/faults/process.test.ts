@@ -1,7 +1,8 @@
 // Fault tests on the real process (`zhenggai start`, embedded PostgreSQL in its own DATA_DIR):
 // kill -9 leaves PostgreSQL orphaned and the next start stops it and comes up; SIGTERM under load
 // stops intake, lets the answered requests' work stand, drains, closes the pool and stops PostgreSQL
-// last — exit 0, no unhandled error, the data folder released; nothing acknowledged is lost.
+// last — exit 0, no unhandled error, the data folder released; nothing acknowledged is lost; SIGTERM during
+// start-up stops the server once it has started, nothing left half-started.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,4 +137,18 @@ describe('the process under faults', () => {
     third.p.kill('SIGTERM');
     expect(await third.exited).toBe(0);
   }, 400_000);
+
+  it('SIGTERM during start-up: the start finishes, then everything stops — exit 0, PostgreSQL stopped', async () => {
+    for (const when of ['PostgreSQL ready', 'evidence files in']) {
+      const port = await freePort();
+      const r = run(['start'], port);
+      // LOG_LEVEL=warn keeps Fastify quiet; the [zhenggai] lines still say how far the start has come.
+      await until(when, () => r.out().includes(when) || r.p.exitCode !== null, 60_000);
+      r.p.kill('SIGTERM');
+      expect(await r.exited, `${r.out()}\n${r.err()}`).toBe(0);
+      expect(r.out()).toContain('stopping once start-up has finished');
+      expect(r.out()).toContain('stopped');
+      expect(existsSync(pidFile), `PostgreSQL still running after SIGTERM at "${when}"`).toBe(false);
+    }
+  }, 120_000);
 });
