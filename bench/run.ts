@@ -1078,6 +1078,15 @@ async function main(): Promise<number> {
     serverExitCode: code,
     targets,
     allTargetsMet: Object.values(targets).every((x) => x.met),
+    // Issue 19's "done when": the list at the absolute goal or at 0.8 of the raw query (whichever the machine
+    // allows), commands at 0.6 of the raw transaction, the memory and the restart. Null when a phase was skipped.
+    goalsMet:
+      targets.listThroughput && targets.listRatioToRawPg && targets.ratioToRawPg
+        ? ((targets.listThroughput.met && !!targets.listP99?.met) || targets.listRatioToRawPg.met) &&
+          targets.ratioToRawPg.met &&
+          targets.serverPeakMemory.met &&
+          targets.startup.met
+        : null,
   };
   printSummary(report);
   if (opts.out) {
@@ -1112,6 +1121,7 @@ function printSummary(r: {
   startup: Record<'first' | 'restart', { readyMs: number; settledS: number; rssMB: number | null }>;
   targets: Record<string, { goal: string; value: number; met: boolean } | undefined>;
   allTargetsMet: boolean;
+  goalsMet?: boolean | null;
 }) {
   const yes = (b: boolean | undefined) => (b === undefined ? '-' : b ? 'yes' : 'NO');
   const f = (n: number, d = 1) => n.toFixed(d);
@@ -1211,6 +1221,9 @@ function printSummary(r: {
       `(goals: peak <= ${TARGETS.memoryMB} MB ${yes(r.targets.serverPeakMemory?.met)}, restart settled <= ${TARGETS.startupMs} ms ${yes(r.targets.startup?.met)})`,
   );
   console.log(`all targets met: ${yes(r.allTargetsMet)}`);
+  console.log(
+    `goals met (list >= ${TARGETS.listRps}/s with p99 <= ${TARGETS.listP99} ms or list/raw >= ${TARGETS.listRatio}; progress/raw >= ${TARGETS.ratio}; memory; restart): ${yes(r.goalsMet ?? undefined)}`,
+  );
   console.log('');
 }
 
