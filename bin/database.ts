@@ -33,7 +33,7 @@ export async function openDatabase(
   const dir = join(resolve(config.DATA_DIR), 'pg');
   const t0 = Date.now();
   // Each server process holds its share of DB_POOL_SIZE and its queues' connections on BullMQ's PostgreSQL
-  // backend (about 40 where the workers run, up to 16 in an HTTP-only process): room for them all, and for
+  // backend (up to ~40 where the workers run, at most 16 in an HTTP-only process): room for them all, and for
   // the CLI, psql and a backup beside.
   const server = await startEmbeddedPostgres({
     dir,
