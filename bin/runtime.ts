@@ -205,6 +205,8 @@ export async function startAll(
     onForgetToken?: (token?: string) => void;
     /** false: answer HTTP only and hand jobs to the process that runs the background work. Default true. */
     background?: boolean;
+    /** Called with the built app before it listens (a cluster's server process follows its primary from then on). */
+    onApp?: (app: Awaited<ReturnType<typeof buildApp>>) => void;
   },
 ) {
   const { log } = opts;
@@ -285,6 +287,7 @@ export async function startAll(
     onForgetToken: opts.onForgetToken,
     ...appJobs(parts),
   });
+  opts.onApp?.(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   app.server.requestTimeout = 30_000;
   app.server.headersTimeout = 15_000;

@@ -62,14 +62,16 @@ async function main(argv: string[]) {
           log: slotLog,
           database,
           onForgetToken: tellOthers,
+          // Before it listens: a sign-out in another process must reach this one from its first request on.
+          onApp: (app) =>
+            followPrimary(app.forgetToken, (why) => {
+              slotLog(`${why}: stopping`);
+              stop.now();
+            }),
           // One process runs the background work; the others answer HTTP and enqueue onto the same queues.
           background: slot === 0,
         });
         stop.closeWith(server.close);
-        followPrimary(server.app.forgetToken, (why) => {
-          slotLog(`${why}: stopping`);
-          stop.now();
-        });
         return;
       }
       if (config.SERVER_PROCESSES > 1) {
