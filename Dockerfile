@@ -1,6 +1,7 @@
 # One image for the API (`start`) and the Temporal worker (`worker`), and the CLI (`migrate`,
-# `create-admin`, `temporal-migrate`). It runs the server bundle (bin/build-server.mjs: esbuild, packages left
-# in node_modules) exactly as `npm start`, and serves the web application built in the first stage.
+# `create-admin`, `temporal-migrate`). It runs the server bundle (bin/build-server.mjs: esbuild, with the pure
+# JavaScript packages; native and on-demand ones stay in node_modules) exactly as `npm start`, and serves the
+# web application built in the first stage.
 FROM node:20-bookworm-slim AS web
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,7 +1,8 @@
 // The server as `npm start` and the image run it: the esbuild bundle of bin/build-server.mjs. Built from the
 // sources, it migrates an empty database (the migrations folder is found beside db/ although the code runs
-// from .build/), then starts and answers /readyz, the OpenAPI document and the API docs' page. The browser
-// suites (test/e2e) run the same bundle for every screen, on both engines.
+// from .build/), then starts and answers /readyz, the OpenAPI document and the API docs' page with its files
+// (a bundled package's own folder). The browser suites (test/e2e) run the same bundle for every screen, on
+// both engines.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -87,6 +88,10 @@ describe('the server bundle', () => {
       const docs = await fetch(`${base}/docs/`);
       expect(docs.status, out).toBe(200);
       expect(await docs.text()).toContain('swagger');
+      // Served from @fastify/swagger-ui's own folder in node_modules: the bundled package finds its files.
+      const css = await fetch(`${base}/docs/static/swagger-ui.css`);
+      expect(css.status, out).toBe(200);
+      expect((await css.text()).length).toBeGreaterThan(10_000);
       const problem = await fetch(`${base}/api/v1/items`);
       expect(problem.status).toBe(401);
       expect(problem.headers.get('content-type')).toContain('application/problem+json');
