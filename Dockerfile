@@ -42,5 +42,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The server's node flags, as `npm start` gives them (package.json; bench/server-process.ts reads them there and
 # test/unit/server-flags.test.ts keeps the two equal). --max-old-space-size: docs/design-notes.md, "A heap budget".
-ENTRYPOINT ["node", "--max-old-space-size=1024", ".build/server/zhenggai.js"]
+ENTRYPOINT ["node", "--max-old-space-size=1024", "--max-semi-space-size=8", ".build/server/zhenggai.js"]
 CMD ["start"]
