@@ -218,7 +218,8 @@ describe('ten layouts: dry run, then commit into the lifecycle', () => {
     const bad = dry.body.rows.find((r: { row: number }) => r.row === 6);
     expect(bad.problems[0]).toMatchObject({ column: 'K', message: expect.stringContaining('未完成原因') });
     const commit = await post(c, '02-inspection-three-level.xlsx', 'mode=commit');
-    expect(commit.status).toBe(422);
+    // The answer's body in the message: this once read 500 in a loaded full run, its body lost.
+    expect(commit.status, JSON.stringify(commit.body).slice(0, 600)).toBe(422);
     expect(await itemsOf(c)).toEqual([]);
   });
 
