@@ -23,7 +23,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
-export const SERVER_BUNDLE = join(repo, '.build', 'server', 'zhenggai.js');
+const OUT_DIR = join(repo, '.build', 'server');
+export const SERVER_BUNDLE = join(OUT_DIR, 'zhenggai.js');
 
 /** Each source module keeps its own import.meta.url (and dirname/filename), not the bundle's. */
 const sourceLocations = {
@@ -88,7 +89,7 @@ export async function buildServer() {
   const { outputFiles } = await build({
     absWorkingDir: repo,
     entryPoints: { zhenggai: 'bin/zhenggai.ts' },
-    outdir: join(repo, '.build', 'server'),
+    outdir: OUT_DIR,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -105,7 +106,7 @@ export async function buildServer() {
     logLevel: 'warning',
     write: false,
   });
-  await mkdir(join(repo, '.build', 'server'), { recursive: true });
+  await mkdir(OUT_DIR, { recursive: true });
   await Promise.all(outputFiles.map((f) => writeFile(f.path, f.path.endsWith('.js') ? asciiOnly(f.text) : f.contents)));
   return SERVER_BUNDLE;
 }
